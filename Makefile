@@ -1,0 +1,59 @@
+# Tandem: `make run` (install, migrate, demo data, serve on http://127.0.0.1:8000) and
+# `make test` (install, lint, dependency contracts, the whole test suite).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test lint format messages bench clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed
+	mkdir -p var
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_demo
+	@echo "Tandem: http://$(HOST)/  (users and passwords: README.md)"
+	DEBUG=1 $(BIN)/python manage.py run_scheduler & \
+	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST) --noreload
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+test: install lint
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Apps keep their own catalogue in <app>/locale/zh_Hans; the root locale/ holds config, core,
+# the events app and the shared templates.
+APP_LOCALES := $(patsubst %/locale,%,$(wildcard crm/*/locale scm/*/locale finance/locale integration/*/locale))
+messages:
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv \
+	  --ignore=node_modules --ignore=var --ignore=tests --ignore=bench $(addprefix --ignore=,$(APP_LOCALES))
+	for app in $(APP_LOCALES); do \
+	  (cd $$app && DEBUG=1 $(CURDIR)/$(BIN)/python $(CURDIR)/manage.py makemessages -l zh_Hans --no-obsolete) || exit 1; \
+	done
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+bench: install
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf var/tandem.sqlite3* var/static

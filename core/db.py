@@ -1,0 +1,62 @@
+"""Transactions that survive contention.
+
+A service that changes shared rows runs in ``atomic_with_retry``: on a serialization failure,
+deadlock or (SQLite) a locked database, the whole transaction is run again a bounded number of
+times; after that ``ConflictError`` is raised and answered 409 (never 500).
+"""
+
+import random
+import time
+from functools import wraps
+
+from django.db import OperationalError, connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+RETRYABLE_PGCODES = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock not available
+
+
+class ConflictError(Exception):
+    default_message = _("The record was changed by someone else at the same moment. Try again.")
+
+    def __init__(self, message=None):
+        super().__init__(str(message or self.default_message))
+
+
+def is_retryable(exc: BaseException) -> bool:
+    cause = exc.__cause__ or exc
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if code in RETRYABLE_PGCODES:
+        return True
+    return connection.vendor == "sqlite" and "database is locked" in str(exc)
+
+
+def atomic_with_retry(func=None, *, retries: int = 3):
+    """Run ``func`` in its own transaction, re-running it on a retryable database conflict.
+
+    Inside an outer transaction it cannot retry (the outer block is already broken); it then
+    joins the outer transaction and lets the conflict propagate.
+    """
+
+    def decorator(fn):
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            if connection.in_atomic_block:
+                with transaction.atomic():
+                    return fn(*args, **kwargs)
+            for attempt in range(retries + 1):
+                try:
+                    with transaction.atomic():
+                        return fn(*args, **kwargs)
+                except OperationalError as exc:
+                    if not is_retryable(exc):
+                        raise
+                    if attempt == retries:
+                        raise ConflictError() from exc
+                    time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+            raise AssertionError("unreachable")
+
+        return wrapper
+
+    if func is not None:
+        return decorator(func)
+    return decorator

@@ -1,0 +1,56 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.db import OperationalError
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from core.db import ConflictError, is_retryable
+from core.roles import WAREHOUSE, user_roles
+
+LAST_SEEN_KEY = "tandem_last_seen"
+
+
+class IdleTimeoutMiddleware:
+    """Log out a session idle longer than its role allows (warehouse tablets are shared).
+
+    The last-seen time is written at most once a minute, so a busy user does not cost a session
+    write per request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            timeout = settings.SESSION_IDLE_TIMEOUT
+            if WAREHOUSE in user_roles(user) and len(user_roles(user)) == 1:
+                timeout = settings.SESSION_IDLE_TIMEOUT_WAREHOUSE
+            last_seen = request.session.get(LAST_SEEN_KEY)
+            if last_seen is not None and now - last_seen > timeout:
+                logout(request)
+            elif last_seen is None or now - last_seen > 60:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+class ConflictMiddleware:
+    """A conflict that survived the service's retries is answered 409 with a clear message."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exc):
+        if isinstance(exc, ConflictError) or (isinstance(exc, OperationalError) and is_retryable(exc)):
+            message = str(exc) if isinstance(exc, ConflictError) else str(ConflictError())
+            if request.path.startswith("/api/") or request.headers.get("Accept") == "application/json":
+                return JsonResponse({"detail": message}, status=409)
+            return render(request, "409.html", {"message": message, "title": _("Conflict")}, status=409)
+        return None

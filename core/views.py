@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+
+@login_required
+def home(request):
+    return render(request, "core/home.html", {"title": _("Home")})
+
+
+def permission_denied(request, exception=None):
+    return render(
+        request,
+        "403.html",
+        {"title": _("Access denied"), "message": _("Your role does not allow this page.")},
+        status=403,
+    )
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means unreachable
+        return False
+
+
+def _broker_status() -> str:
+    if not settings.CELERY_BROKER_URL:
+        return "in-process"
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception:  # noqa: BLE001 - any failure means unreachable
+        return "unreachable"
+
+
+@never_cache
+def healthz(request):
+    """Database and broker reachability for load balancers and compose health checks."""
+    database = "ok" if _database_ok() else "unreachable"
+    broker = _broker_status()
+    healthy = database == "ok" and broker in {"ok", "in-process"}
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,34 @@
+"""Handlers register by event name. A handler is a function ``handler(event)`` that runs inside
+the delivery's transaction; it must only change the database (side effects such as e-mail go
+through ``transaction.on_commit``)."""
+
+from collections import defaultdict
+from collections.abc import Callable
+
+_handlers: dict[str, dict[str, Callable]] = defaultdict(dict)
+
+
+def handler_name(func: Callable) -> str:
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+def on(event_name: str):
+    """Decorator: ``@on("order.confirmed")`` registers the function for that event."""
+
+    def decorator(func):
+        _handlers[event_name][handler_name(func)] = func
+        return func
+
+    return decorator
+
+
+def handlers_for(event_name: str) -> dict[str, Callable]:
+    return dict(_handlers.get(event_name, {}))
+
+
+def get_handler(event_name: str, name: str) -> Callable | None:
+    return _handlers.get(event_name, {}).get(name)
+
+
+def unregister(event_name: str, name: str) -> None:
+    _handlers.get(event_name, {}).pop(name, None)

@@ -1,0 +1,20 @@
+"""Thin tasks: load by id, call a service."""
+
+from celery import shared_task
+
+from integration.events import services
+
+
+@shared_task(name="integration.events.tasks.dispatch_event")
+def dispatch_event(event_id: int):
+    return services.event_dispatch(event_id=event_id)
+
+
+@shared_task(name="integration.events.tasks.dispatch_delivery")
+def dispatch_delivery(delivery_id: int):
+    return services.delivery_run(delivery_id=delivery_id)
+
+
+@shared_task(name="integration.events.tasks.sweep")
+def sweep():
+    return services.sweep()

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SetupConfig(AppConfig):
+    name = "integration.setup"
+    label = "setup"
+    verbose_name = _("Set-up")
+    default_auto_field = "django.db.models.BigAutoField"

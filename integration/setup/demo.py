@@ -1,0 +1,83 @@
+"""The demo company that ``make run`` loads: a trading company with warehouses in 北京, 上海 and
+广州. Each module adds one step (a function taking a ``DemoContext``) to ``STEPS``; a step runs once
+per database, in one transaction, in the order listed (later steps build on earlier ones).
+"""
+
+from dataclasses import dataclass, field
+from random import Random
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from core.roles import ALL_ROLES
+from integration.setup.models import DemoStep
+
+DEMO_PASSWORD = "tandem-demo"
+
+# One user per role (user name = role), plus a second sales rep so record rules have a team.
+DEMO_USERS = [
+    ("sales", "伟", "张", ["sales"]),
+    ("sales2", "芳", "李", ["sales"]),
+    ("service", "娜", "王", ["service"]),
+    ("warehouse", "强", "刘", ["warehouse"]),
+    ("purchasing", "敏", "陈", ["purchasing"]),
+    ("finance", "静", "杨", ["finance"]),
+    ("manager", "磊", "赵", ["manager"]),
+    ("admin", "洋", "黄", ["admin"]),
+]
+
+
+@dataclass
+class DemoContext:
+    scale: int = 1
+    rng: Random = field(default_factory=lambda: Random(2026))
+    users: dict = field(default_factory=dict)
+    log: list = field(default_factory=list)
+
+    def say(self, message: str) -> None:
+        self.log.append(message)
+
+
+def users_step(ctx: DemoContext) -> None:
+    User = get_user_model()
+    groups = {g.name: g for g in Group.objects.filter(name__in=ALL_ROLES)}
+    for username, first, last, roles in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@demo.tandem.local"},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            if "admin" in roles:
+                user.is_staff = True
+                user.is_superuser = True
+            user.save()
+        user.groups.add(*[groups[r] for r in roles])
+    ctx.say(f"users: {len(DEMO_USERS)} (password {DEMO_PASSWORD})")
+
+
+STEPS = [
+    ("users", users_step),
+]
+
+
+def load_users(ctx: DemoContext) -> None:
+    User = get_user_model()
+    ctx.users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in DEMO_USERS])}
+
+
+def demo_load(*, scale: int = 1, only: list[str] | None = None) -> DemoContext:
+    ctx = DemoContext(scale=scale)
+    done = set(DemoStep.objects.values_list("name", flat=True))
+    for name, step in STEPS:
+        if only and name not in only:
+            continue
+        load_users(ctx)
+        if name in done:
+            ctx.say(f"{name}: already loaded")
+            continue
+        with transaction.atomic():
+            step(ctx)
+            DemoStep.objects.create(name=name)
+    return ctx

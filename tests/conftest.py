@@ -1,0 +1,67 @@
+"""Shared test set-up: a cheap password hasher, role users, and the rule that tests needing a
+service (PostgreSQL, a live broker) are skipped on the embedded default but fail in CI."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from tests.factories import UserFactory
+
+REQUIRE_SERVICES = os.environ.get("TANDEM_REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+
+
+def pytest_collection_modifyitems(config, items):
+    is_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    has_broker = bool(settings.CELERY_BROKER_URL)
+    for item in items:
+        missing = None
+        if item.get_closest_marker("postgres") and not is_postgres:
+            missing = "PostgreSQL (set DATABASE_URL)"
+        if item.get_closest_marker("broker") and not (has_broker and is_postgres):
+            missing = "a Celery broker and PostgreSQL (set CELERY_BROKER_URL and DATABASE_URL)"
+        if missing:
+            if REQUIRE_SERVICES:
+                raise pytest.UsageError(f"TANDEM_REQUIRE_SERVICES is set: {item.nodeid} needs {missing}")
+            item.add_marker(pytest.mark.skip(reason=f"needs {missing}"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AXES_ENABLED = True
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def user_with_role(db):
+    def make(*roles, **kwargs):
+        return UserFactory(roles=roles, **kwargs)
+
+    return make
+
+
+def _role_fixture(role):
+    @pytest.fixture
+    def fixture(db):
+        return UserFactory(roles=[role], username=f"{role}-user")
+
+    return fixture
+
+
+sales_user = _role_fixture("sales")
+service_user = _role_fixture("service")
+warehouse_user = _role_fixture("warehouse")
+purchasing_user = _role_fixture("purchasing")
+finance_user = _role_fixture("finance")
+manager_user = _role_fixture("manager")
+admin_user = _role_fixture("admin")
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
