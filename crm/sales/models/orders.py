@@ -1,0 +1,207 @@
+"""Quotes and sales orders. Lines keep their own progress figures (reserved, shipped, invoiced),
+which the fulfilment bridge updates through this app's services."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.money import MoneyField, QuantityField
+
+
+class Quote(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="quotes"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="quotes"
+    )
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
+    valid_until = models.DateField(_("valid until"))
+    notes = models.TextField(_("notes"), blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    subtotal = MoneyField(_("subtotal"), default=0)
+    tax_total = MoneyField(_("tax"), default=0)
+    total = MoneyField(_("total"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+
+    def __str__(self):
+        return self.number
+
+
+class QuoteLine(models.Model):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "inventory.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "inventory.ProductUnit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    quantity = QuantityField(_("quantity"))  # in ``unit`` (base unit when empty)
+    base_quantity = QuantityField(_("quantity in base unit"))
+    unit_price = MoneyField(_("unit price"))  # per ``unit``
+    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
+    tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4)
+    net_amount = MoneyField(_("net amount"), default=0)
+    tax_amount = MoneyField(_("tax"), default=0)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("quote line")
+        verbose_name_plural = _("quote lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="quote_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="quote_line_discount_range",
+            ),
+        ]
+
+
+class SalesOrder(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        CREDIT_HOLD = "credit_hold", _("Credit hold")
+        CONFIRMED = "confirmed", _("Confirmed")
+        PARTLY_RESERVED = "partly_reserved", _("Partly reserved")
+        RESERVED = "reserved", _("Reserved")
+        PARTLY_SHIPPED = "partly_shipped", _("Partly shipped")
+        SHIPPED = "shipped", _("Shipped")
+        INVOICED = "invoiced", _("Invoiced")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="sales_orders",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="sales_orders",
+    )
+    quote = models.ForeignKey(
+        Quote,
+        verbose_name=_("quote"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    order_date = models.DateField(_("order date"))
+    requested_date = models.DateField(_("requested delivery date"), null=True, blank=True)
+    shipping_address = models.CharField(_("shipping address"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    subtotal = MoneyField(_("subtotal"), default=0)
+    tax_total = MoneyField(_("tax"), default=0)
+    total = MoneyField(_("total"), default=0)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("sales order")
+        verbose_name_plural = _("sales orders")
+
+    def __str__(self):
+        return self.number
+
+
+class SalesOrderLine(models.Model):
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "inventory.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "inventory.ProductUnit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    quantity = QuantityField(_("quantity"))  # in ``unit``
+    base_quantity = QuantityField(_("quantity in base unit"))
+    unit_price = MoneyField(_("unit price"))
+    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
+    tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4)
+    net_amount = MoneyField(_("net amount"), default=0)
+    tax_amount = MoneyField(_("tax"), default=0)
+    # Progress, in base units; moved only by services with F() expressions.
+    reserved_quantity = QuantityField(_("reserved"), default=0)
+    shipped_quantity = QuantityField(_("shipped"), default=0)
+    invoiced_quantity = QuantityField(_("invoiced"), default=0)
+    returned_quantity = QuantityField(_("returned"), default=0)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="order_line_discount_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved_quantity__gte=0, shipped_quantity__gte=0, invoiced_quantity__gte=0),
+                name="order_line_progress_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(shipped_quantity__lte=F("base_quantity")), name="order_line_not_over_shipped"
+            ),
+        ]
+
+    @property
+    def demand(self) -> str:
+        """The key under which inventory holds stock for this line."""
+        return f"sales.orderline:{self.pk}"
+
+    @property
+    def backorder_quantity(self):
+        return max(self.base_quantity - self.reserved_quantity - self.shipped_quantity, 0)
+
+
+class OrderEvent(models.Model):
+    """The order's timeline: who did what, when."""
+
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=40)
+    text = models.CharField(_("text"), max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")

@@ -1,0 +1,351 @@
+"""Stock services: the only way any module changes stock.
+
+Invariants (DESIGN.md, "Stock: the invariants"): the ledger is append-only; ``StockLevel.on_hand``
+equals the sum of its moves; ``0 ≤ reserved ≤ on_hand`` is a CHECK constraint. Quantities move
+with conditional UPDATEs (``WHERE on_hand - reserved >= qty``) or under row locks taken in
+primary-key order; nothing here reads a quantity and writes it back from Python.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit
+from core.db import atomic_with_retry
+from scm.inventory.models import Lot, Product, ProductUnit, Reservation, StockLevel, StockMove, Warehouse
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Allocation:
+    warehouse_id: int
+    lot_id: int | None
+    quantity: Decimal
+
+
+# --- units and validation -------------------------------------------------------------------
+
+
+def to_base_quantity(
+    *, product: Product, quantity, unit: ProductUnit | None = None, field: str = "quantity"
+) -> Decimal:
+    """Convert ``quantity`` in ``unit`` (None = base unit) to base units, refusing zero,
+    negatives and fractions of a unit that cannot be split."""
+    try:
+        qty = Decimal(str(quantity))
+    except Exception:  # noqa: BLE001 - any unparsable value is a user error
+        raise ValidationError({field: _("Enter a number.")})
+    if qty <= 0:
+        raise ValidationError({field: _("The quantity must be greater than zero.")})
+    if unit is not None and unit.product_id != product.pk:
+        raise ValidationError({"unit": _("This unit does not belong to the product.")})
+    divisible = unit.divisible if unit is not None else product.base_unit_divisible
+    if not divisible and qty != qty.to_integral_value():
+        raise ValidationError({field: _("This unit cannot be split: enter a whole number.")})
+    base = qty * (unit.factor if unit is not None else 1)
+    if product.tracking == Product.Tracking.SERIAL and base != base.to_integral_value():
+        raise ValidationError({field: _("Serial-numbered products are counted in whole units.")})
+    return base
+
+
+def _check_product(product: Product) -> None:
+    if not product.is_active:
+        raise ValidationError({"product": _("This product is inactive.")})
+    if product.is_template:
+        raise ValidationError({"product": _("Choose a variant: a template product holds no stock.")})
+
+
+def _check_warehouse(warehouse: Warehouse, field: str = "warehouse") -> None:
+    if not warehouse.is_active:
+        raise ValidationError({field: _("This warehouse is inactive.")})
+
+
+def _level_key(product_id: int, warehouse_id: int, lot_id: int | None) -> dict:
+    return {"product_id": product_id, "warehouse_id": warehouse_id, "lot_id": lot_id}
+
+
+def _ensure_level(product_id: int, warehouse_id: int, lot_id: int | None) -> int:
+    """The level row's id, creating it if needed. Two creators racing: one wins the unique
+    constraint, the other reads the winner's row."""
+    key = _level_key(product_id, warehouse_id, lot_id)
+    pk = StockLevel.objects.filter(**key).values_list("pk", flat=True).first()
+    if pk is not None:
+        return pk
+    try:
+        with transaction.atomic():
+            return StockLevel.objects.create(**key).pk
+    except IntegrityError:
+        return StockLevel.objects.filter(**key).values_list("pk", flat=True).get()
+
+
+def _write_move(
+    *, kind, product_id, warehouse_id, lot_id, quantity, reference, user, unit_cost=ZERO, reason=""
+):
+    return StockMove.objects.create(
+        kind=kind,
+        product_id=product_id,
+        warehouse_id=warehouse_id,
+        lot_id=lot_id,
+        quantity=quantity,
+        unit_cost=unit_cost,
+        reference=reference,
+        reason=reason,
+        user=user,
+    )
+
+
+# --- receiving ------------------------------------------------------------------------------
+
+
+def _lot_for_receipt(
+    *, product: Product, lot_number: str, expiry_date: date | None, reference: str
+) -> Lot | None:
+    if product.tracking == Product.Tracking.NONE:
+        if lot_number:
+            raise ValidationError({"lot_number": _("This product is not tracked by lot or serial number.")})
+        return None
+    if not lot_number:
+        raise ValidationError({"lot_number": _("A lot or serial number is required for this product.")})
+    if product.tracking == Product.Tracking.LOT:
+        if expiry_date is None:
+            raise ValidationError({"expiry_date": _("An expiry date is required for this lot.")})
+        if expiry_date < timezone.localdate():
+            raise ValidationError({"expiry_date": _("This lot has already expired.")})
+    lot, created = Lot.objects.get_or_create(
+        product=product,
+        number=lot_number,
+        defaults={"expiry_date": expiry_date, "source_reference": reference},
+    )
+    if not created and product.tracking == Product.Tracking.LOT and lot.expiry_date != expiry_date:
+        raise ValidationError({"expiry_date": _("This lot is already known with another expiry date.")})
+    if product.tracking == Product.Tracking.SERIAL:
+        held = StockLevel.objects.filter(lot=lot, on_hand__gt=0).exists()
+        if held:
+            raise ValidationError({"lot_number": _("This serial number is already in stock.")})
+    return lot
+
+
+@atomic_with_retry
+def stock_receive(
+    *,
+    product: Product,
+    warehouse: Warehouse,
+    quantity,
+    unit: ProductUnit | None = None,
+    unit_cost=None,
+    lot_number: str = "",
+    expiry_date: date | None = None,
+    reference: str = "",
+    kind: str = StockMove.Kind.RECEIPT,
+    user=None,
+) -> StockMove:
+    """Put stock into a warehouse (a purchase receipt, a return, a transfer arriving).
+
+    Updates the moving-average cost under a lock on the product row.
+    """
+    _check_product(product)
+    _check_warehouse(warehouse)
+    base = to_base_quantity(product=product, quantity=quantity, unit=unit)
+    if product.tracking == Product.Tracking.SERIAL and base != 1:
+        raise ValidationError({"quantity": _("Receive serial-numbered units one serial number at a time.")})
+    cost = Decimal(str(unit_cost)) / (unit.factor if unit else 1) if unit_cost is not None else product.cost
+    if cost < 0:
+        raise ValidationError({"unit_cost": _("The cost cannot be negative.")})
+    lot = _lot_for_receipt(
+        product=product, lot_number=lot_number, expiry_date=expiry_date, reference=reference
+    )
+    lot_id = lot.pk if lot else None
+    # Lock the product row: the moving average needs the on-hand total before this receipt.
+    locked = Product.objects.select_for_update().only("pk", "cost").get(pk=product.pk)
+    total = StockLevel.objects.filter(product_id=product.pk).aggregate(t=Sum("on_hand"))["t"] or ZERO
+    if total + base > 0 and kind == StockMove.Kind.RECEIPT:
+        new_cost = ((locked.cost * max(total, ZERO)) + cost * base) / (max(total, ZERO) + base)
+        Product.objects.filter(pk=product.pk).update(cost=new_cost.quantize(Decimal("0.0001")))
+    level_id = _ensure_level(product.pk, warehouse.pk, lot_id)
+    StockLevel.objects.filter(pk=level_id).update(on_hand=F("on_hand") + base)
+    move = _write_move(
+        kind=kind,
+        product_id=product.pk,
+        warehouse_id=warehouse.pk,
+        lot_id=lot_id,
+        quantity=base,
+        unit_cost=cost,
+        reference=reference,
+        user=user,
+    )
+    audit(f"stock.{kind}", actor=user, obj=move, data={"quantity": str(base), "reference": reference})
+    return move
+
+
+# --- reservation ----------------------------------------------------------------------------
+
+
+def _candidate_levels(product_id: int, warehouse_ids: list[int] | None):
+    """Levels that may be reserved from, in the order to take them: the warehouse order given,
+    then first-expiry-first-out. Expired lots are never candidates."""
+    today = timezone.localdate()
+    qs = (
+        StockLevel.objects.filter(product_id=product_id, on_hand__gt=F("reserved"), warehouse__is_active=True)
+        .filter(Q(lot__isnull=True) | Q(lot__expiry_date__isnull=True) | Q(lot__expiry_date__gte=today))
+        .values("pk", "warehouse_id", "lot_id", "lot__expiry_date", "on_hand", "reserved")
+    )
+    if warehouse_ids is not None:
+        qs = qs.filter(warehouse_id__in=warehouse_ids)
+        rank = {wid: i for i, wid in enumerate(warehouse_ids)}
+    else:
+        rank = {}
+    rows = list(qs)
+    rows.sort(
+        key=lambda r: (
+            rank.get(r["warehouse_id"], 0),
+            r["lot__expiry_date"] is None,
+            r["lot__expiry_date"] or date.max,
+            r["pk"],
+        )
+    )
+    return rows
+
+
+def _take(level_id: int, want: Decimal, seen_available: Decimal) -> Decimal:
+    """Reserve up to ``want`` from one level with a conditional UPDATE; returns what was taken.
+
+    The WHERE clause re-checks availability at write time, so two reservations racing for the
+    last units can never both succeed. If the row changed since it was read, read the fresh
+    availability and try again with what is left.
+    """
+    take = min(want, seen_available)
+    for _attempt in range(5):
+        if take <= 0:
+            return ZERO
+        updated = StockLevel.objects.filter(pk=level_id, on_hand__gte=F("reserved") + take).update(
+            reserved=F("reserved") + take
+        )
+        if updated:
+            return take
+        fresh = StockLevel.objects.filter(pk=level_id).values_list("on_hand", "reserved").first()
+        if fresh is None:
+            return ZERO
+        take = min(want, fresh[0] - fresh[1])
+    return ZERO
+
+
+def _add_reservation(
+    demand: str, product_id: int, warehouse_id: int, lot_id: int | None, qty: Decimal
+) -> None:
+    key = {"demand": demand, "warehouse_id": warehouse_id, "lot_id": lot_id}
+    if Reservation.objects.filter(**key).update(quantity=F("quantity") + qty):
+        return
+    Reservation.objects.create(product_id=product_id, quantity=qty, **key)
+
+
+@atomic_with_retry
+def stock_reserve(
+    *,
+    product: Product,
+    quantity: Decimal,
+    demand: str,
+    warehouse_ids: list[int] | None = None,
+    partial: bool = True,
+    user=None,
+) -> list[Allocation]:
+    """Hold ``quantity`` base units of ``product`` for ``demand``.
+
+    Takes from the warehouses in ``warehouse_ids`` order (all active warehouses if None), lots
+    first-expiry-first-out, expired lots never. With ``partial`` it holds what it can and returns
+    the allocations (their sum may be less than asked); without, it holds all or nothing and
+    raises ``ValidationError`` on ``quantity`` when stock is short.
+    """
+    _check_product(product)
+    want = Decimal(quantity)
+    if want <= 0:
+        raise ValidationError({"quantity": _("The quantity must be greater than zero.")})
+    allocations: list[Allocation] = []
+    for row in _candidate_levels(product.pk, warehouse_ids):
+        if want <= 0:
+            break
+        taken = _take(row["pk"], want, row["on_hand"] - row["reserved"])
+        if taken > 0:
+            _add_reservation(demand, product.pk, row["warehouse_id"], row["lot_id"], taken)
+            allocations.append(Allocation(row["warehouse_id"], row["lot_id"], taken))
+            want -= taken
+    if want > 0 and not partial:
+        transaction.set_rollback(True)
+        raise ValidationError(
+            {"quantity": _("Not enough stock available: %(short)s short.") % {"short": want}}
+        )
+    return allocations
+
+
+@atomic_with_retry
+def stock_release(*, demand: str, quantity: Decimal | None = None, user=None) -> Decimal:
+    """Give back what ``demand`` holds (all of it, or ``quantity``, latest-expiry first).
+    Returns the quantity released. Locks the demand's reservations in primary-key order."""
+    rows = list(Reservation.objects.select_for_update().filter(demand=demand, quantity__gt=0).order_by("-pk"))
+    left = None if quantity is None else Decimal(quantity)
+    released = ZERO
+    for res in rows:
+        if left is not None and left <= 0:
+            break
+        qty = res.quantity if left is None else min(res.quantity, left)
+        StockLevel.objects.filter(**_level_key(res.product_id, res.warehouse_id, res.lot_id)).update(
+            reserved=F("reserved") - qty
+        )
+        Reservation.objects.filter(pk=res.pk).update(quantity=F("quantity") - qty)
+        released += qty
+        if left is not None:
+            left -= qty
+    Reservation.objects.filter(demand=demand, quantity=0).delete()
+    return released
+
+
+@atomic_with_retry
+def stock_consume(
+    *,
+    demand: str,
+    warehouse: Warehouse,
+    quantity: Decimal,
+    lot: Lot | None = None,
+    reference: str = "",
+    user=None,
+) -> StockMove:
+    """Ship stock that ``demand`` holds in ``warehouse`` (and ``lot``): on-hand and reserved go
+    down together and a shipment move is written. Shipping more than is held is refused."""
+    qty = Decimal(quantity)
+    if qty <= 0:
+        raise ValidationError({"quantity": _("The quantity must be greater than zero.")})
+    res = (
+        Reservation.objects.select_for_update()
+        .filter(demand=demand, warehouse=warehouse, lot=lot, quantity__gte=qty)
+        .first()
+    )
+    if res is None:
+        raise ValidationError(
+            {"quantity": _("More than is reserved for this line in this warehouse and lot.")}
+        )
+    key = _level_key(res.product_id, warehouse.pk, lot.pk if lot else None)
+    updated = StockLevel.objects.filter(**key, reserved__gte=qty, on_hand__gte=qty).update(
+        on_hand=F("on_hand") - qty, reserved=F("reserved") - qty
+    )
+    if not updated:
+        raise ValidationError({"quantity": _("The stock level no longer holds this quantity.")})
+    Reservation.objects.filter(pk=res.pk).update(quantity=F("quantity") - qty)
+    Reservation.objects.filter(pk=res.pk, quantity=0).delete()
+    move = _write_move(
+        kind=StockMove.Kind.SHIPMENT,
+        product_id=res.product_id,
+        warehouse_id=warehouse.pk,
+        lot_id=key["lot_id"],
+        quantity=-qty,
+        unit_cost=Product.objects.values_list("cost", flat=True).get(pk=res.product_id),
+        reference=reference,
+        user=user,
+    )
+    audit("stock.shipment", actor=user, obj=move, data={"quantity": str(qty), "reference": reference})
+    return move

@@ -1,0 +1,33 @@
+from decimal import Decimal
+
+import factory
+
+from scm.inventory.models import Product, ProductUnit, Warehouse
+
+
+class WarehouseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Warehouse
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"WH{n:02d}")
+    name = factory.LazyAttribute(lambda w: f"Warehouse {w.code}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    name = factory.Sequence(lambda n: f"Product {n}")
+    list_price = Decimal("100.00")
+    cost = Decimal("60.0000")
+
+
+class ProductUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductUnit
+
+    product = factory.SubFactory(ProductFactory)
+    name = "box"
+    factor = Decimal("24")
