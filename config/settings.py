@@ -232,6 +232,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
 # --- e-mail ---------------------------------------------------------------------------------
+PDF_CJK_FONT = os.environ.get("PDF_CJK_FONT", "")
+
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"

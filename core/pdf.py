@@ -1,0 +1,109 @@
+"""Business documents (quote, delivery note, invoice) as PDF, readable in Chinese.
+
+The CJK font is a TrueType file embedded in the PDF: ``PDF_CJK_FONT`` (setting) if given, else
+Debian's WenQuanYi Zen Hei (package ``fonts-wqy-zenhei``, installed by the project's set-up).
+Without either, reportlab's built-in CID font STSong-Light is used (not embedded: viewers supply it).
+"""
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from django.conf import settings
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+]
+_registered: str | None = None
+
+
+def cjk_font() -> str:
+    """Register the CJK font once and return its name."""
+    global _registered
+    if _registered:
+        return _registered
+    paths = [getattr(settings, "PDF_CJK_FONT", "")] + FONT_CANDIDATES
+    for path in paths:
+        if path and Path(path).exists():
+            pdfmetrics.registerFont(TTFont("TandemCJK", path, subfontIndex=0))
+            _registered = "TandemCJK"
+            return _registered
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    _registered = "STSong-Light"
+    return _registered
+
+
+def render_document(
+    *,
+    title: str,
+    number: str,
+    parties: Sequence[tuple[str, str]] = (),
+    meta: Sequence[tuple[str, str]] = (),
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    numeric_columns: Sequence[int] = (),
+    totals: Sequence[tuple[str, str]] = (),
+    notes: str = "",
+) -> bytes:
+    """A one-table business document: title and number, parties (seller, customer…), meta
+    (dates, terms), the lines, totals and notes. All values are already formatted strings."""
+    font = cjk_font()
+    base = ParagraphStyle("base", fontName=font, fontSize=9.5, leading=13)
+    heading = ParagraphStyle("heading", parent=base, fontSize=18, leading=24, spaceAfter=4)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=16 * mm,
+        rightMargin=16 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"{title} {number}",
+    )
+    story = [Paragraph(f"{title} &nbsp; {number}", heading)]
+    info = [
+        [Paragraph(f"<b>{label}</b>", base), Paragraph(value.replace("\n", "<br/>"), base)]
+        for label, value in [*parties, *meta]
+    ]
+    if info:
+        table = Table(info, colWidths=[35 * mm, None], hAlign="LEFT")
+        table.setStyle(
+            TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
+        )
+        story += [table, Spacer(1, 6 * mm)]
+    data = [[Paragraph(f"<b>{c}</b>", base) for c in columns]]
+    for row in rows:
+        data.append([Paragraph(str(cell), base) for cell in row])
+    lines = Table(data, repeatRows=1, hAlign="LEFT")
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#adb5bd")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    for index in numeric_columns:
+        style.append(("ALIGN", (index, 0), (index, -1), "RIGHT"))
+    lines.setStyle(TableStyle(style))
+    story.append(lines)
+    if totals:
+        story.append(Spacer(1, 4 * mm))
+        total_table = Table(
+            [[Paragraph(f"<b>{label}</b>", base), Paragraph(value, base)] for label, value in totals],
+            colWidths=[40 * mm, 40 * mm],
+            hAlign="RIGHT",
+        )
+        total_table.setStyle(TableStyle([("ALIGN", (1, 0), (1, -1), "RIGHT")]))
+        story.append(total_table)
+    if notes:
+        story += [Spacer(1, 6 * mm), Paragraph(notes.replace("\n", "<br/>"), base)]
+    doc.build(story)
+    return buffer.getvalue()
