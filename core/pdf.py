@@ -80,9 +80,14 @@ def render_document(
             TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
         )
         story += [table, Spacer(1, 6 * mm)]
-    data = [[Paragraph(f"<b>{c}</b>", base) for c in columns]]
+    right = ParagraphStyle("right", parent=base, alignment=2)
+
+    def cell_style(index):
+        return right if index in numeric_columns else base
+
+    data = [[Paragraph(f"<b>{c}</b>", cell_style(i)) for i, c in enumerate(columns)]]
     for row in rows:
-        data.append([Paragraph(str(cell), base) for cell in row])
+        data.append([Paragraph(str(cell), cell_style(i)) for i, cell in enumerate(row)])
     lines = Table(data, repeatRows=1, hAlign="LEFT")
     style = [
         ("FONTNAME", (0, 0), (-1, -1), font),
@@ -97,7 +102,7 @@ def render_document(
     if totals:
         story.append(Spacer(1, 4 * mm))
         total_table = Table(
-            [[Paragraph(f"<b>{label}</b>", base), Paragraph(value, base)] for label, value in totals],
+            [[Paragraph(f"<b>{label}</b>", base), Paragraph(value, right)] for label, value in totals],
             colWidths=[40 * mm, 40 * mm],
             hAlign="RIGHT",
         )
