@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 from functools import partial
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -121,7 +122,7 @@ def _delivery_failed(delivery_id: int, exc: Exception) -> str:
         Delivery.objects.filter(pk=delivery_id).update(
             attempts=attempts, last_error=error, next_attempt_at=timezone.now() + delay
         )
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
+    if not current_app.conf.task_always_eager:
         # With a broker, the retry is a delayed task; in-process the sweep picks it up.
         transaction.on_commit(partial(_enqueue_delivery, delivery_id, int(delay.total_seconds())))
     return "retry"
