@@ -1,5 +1,6 @@
 """Core API: the audit log (admins) and the signed-in user."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, views, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -28,11 +29,19 @@ class AuditLogViewSet(viewsets.ReadOnlyModelViewSet):
         return AuditLog.objects.select_related("actor")
 
 
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+
+
 class MeView(views.APIView):
     """Who am I, and which roles do I hold."""
 
     allowed_roles = EVERYONE
+    serializer_class = MeSerializer
 
+    @extend_schema(responses=MeSerializer)
     def get(self, request):
         return Response(
             {
