@@ -1,5 +1,8 @@
 """URLs. Each app owns its ``urls.py`` (pages) and ``api.py`` (a ``router`` for /api/v1/)."""
 
+import importlib
+import importlib.util
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -9,12 +12,37 @@ from rest_framework.routers import DefaultRouter
 
 from core import api as core_api
 from core import views as core_views
-from integration.events import api as events_api
 
-# Each app's api.py defines a DRF ``router``; the API root joins them in this order.
+# Each app owns its pages (``<app>/urls.py``, mounted at the prefix below) and its API
+# (``<app>/api.py`` with a DRF ``router``, joined under /api/v1/). Apps that have neither yet are
+# skipped, so a module plugs in by adding its files, not by editing this one.
+APP_PREFIXES = {
+    "core": "",
+    "integration.events": "events/",
+    "crm.customers": "customers/",
+    "crm.sales": "sales/",
+    "crm.service": "service/",
+    "scm.inventory": "inventory/",
+    "scm.purchasing": "purchasing/",
+    "finance": "finance/",
+    "integration.fulfilment": "fulfilment/",
+    "integration.rules": "rules/",
+    "integration.insights": "insights/",
+    "integration.setup": "setup/",
+}
+
+
+def _has_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
 api_router = DefaultRouter()
-for app_api in [core_api, events_api]:
-    api_router.registry.extend(app_api.router.registry)
+for app in APP_PREFIXES:
+    if _has_module(f"{app}.api"):
+        api_router.registry.extend(importlib.import_module(f"{app}.api").router.registry)
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -25,8 +53,8 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
-    path("", include("core.urls")),
-    path("events/", include("integration.events.urls")),
+] + [
+    path(prefix, include(f"{app}.urls")) for app, prefix in APP_PREFIXES.items() if _has_module(f"{app}.urls")
 ]
 
 handler403 = "core.views.permission_denied"

@@ -3,6 +3,8 @@
 per database, in one transaction, in the order listed (later steps build on earlier ones).
 """
 
+import importlib
+import importlib.util
 from dataclasses import dataclass, field
 from random import Random
 
@@ -57,9 +59,30 @@ def users_step(ctx: DemoContext) -> None:
     ctx.say(f"users: {len(DEMO_USERS)} (password {DEMO_PASSWORD})")
 
 
+# The steps in the order they run. Each module adds its step as "module:function"; a step whose
+# module does not exist yet is skipped, so modules plug in without depending on each other's timing.
 STEPS = [
     ("users", users_step),
+    ("inventory", "scm.inventory.demo:build"),
+    ("customers", "crm.customers.demo:build"),
+    ("pipeline", "crm.sales.demo:build"),
+    ("orders", "crm.sales.order_demo:build"),
+    ("purchasing", "scm.purchasing.demo:build"),
+    ("fulfilment", "integration.fulfilment.demo:build"),
+    ("finance", "finance.demo:build"),
 ]
+
+
+def _resolve(step):
+    if callable(step):
+        return step
+    module_name, func_name = step.split(":")
+    try:
+        if importlib.util.find_spec(module_name) is None:
+            return None
+    except ModuleNotFoundError:
+        return None
+    return getattr(importlib.import_module(module_name), func_name)
 
 
 def load_users(ctx: DemoContext) -> None:
@@ -70,8 +93,11 @@ def load_users(ctx: DemoContext) -> None:
 def demo_load(*, scale: int = 1, only: list[str] | None = None) -> DemoContext:
     ctx = DemoContext(scale=scale)
     done = set(DemoStep.objects.values_list("name", flat=True))
-    for name, step in STEPS:
+    for name, ref in STEPS:
         if only and name not in only:
+            continue
+        step = _resolve(ref)
+        if step is None:
             continue
         load_users(ctx)
         if name in done:
