@@ -11,6 +11,7 @@ class EventsConfig(AppConfig):
     def ready(self):
         from core.navigation import NavItem, register
         from core.roles import ADMIN
+        from integration.events import handlers  # noqa: F401 - registers the platform's handlers
 
         register(
             NavItem("events.deliveries", _("Event deliveries"), "events:deliveries", (ADMIN,), order=900)
