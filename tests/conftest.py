@@ -9,6 +9,15 @@ from django.conf import settings
 from tests.factories import UserFactory
 
 REQUIRE_SERVICES = os.environ.get("TANDEM_REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _has_browser() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return os.access(CHROMIUM, os.X_OK)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -20,6 +29,8 @@ def pytest_collection_modifyitems(config, items):
             missing = "PostgreSQL (set DATABASE_URL)"
         if item.get_closest_marker("broker") and not (has_broker and is_postgres):
             missing = "a Celery broker and PostgreSQL (set CELERY_BROKER_URL and DATABASE_URL)"
+        if item.get_closest_marker("browser") and not _has_browser():
+            missing = f"Playwright and Chromium at {CHROMIUM}"
         if missing:
             if REQUIRE_SERVICES:
                 raise pytest.UsageError(f"TANDEM_REQUIRE_SERVICES is set: {item.nodeid} needs {missing}")

@@ -24,6 +24,24 @@
     }
   });
 
+  // The top menu stays on one row; when a role has more entries than fit, the row scrolls
+  // sideways, its edge fades, and the current page's entry is scrolled into view.
+  function fitMenu() {
+    var nav = document.querySelector(".app-nav");
+    if (!nav) {
+      return;
+    }
+    nav.classList.toggle("is-overflowing", nav.scrollWidth > nav.clientWidth + 1);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var active = document.querySelector(".app-nav .nav-link.active");
+    if (active && active.scrollIntoView) {
+      active.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
+    fitMenu();
+  });
+  window.addEventListener("resize", fitMenu);
+
   // Confirmation for dangerous actions: <button data-confirm="...">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");

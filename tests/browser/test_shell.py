@@ -1,0 +1,96 @@
+"""The UI shell in a real browser: each role logs in on its own device, finds its navigation
+and switches the language."""
+
+import pytest
+
+from tests.browser.conftest import DESKTOP, PHONE, TABLET, login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TOUCH = 44
+
+
+def switch_to_english(page):
+    page.click("[data-testid=language-en]")
+    page.wait_for_selector("html[lang=en]")
+
+
+def test_sales_user_on_desktop_finds_navigation_and_switches_language(
+    open_page, screenshot, sales_user, full_menu
+):
+    page = open_page(DESKTOP)
+    login(page, sales_user.username)
+    assert page.get_attribute("html", "lang") == "zh-hans"
+    home = page.locator("[data-testid=main-nav] [data-nav=home]")
+    assert home.is_visible()
+    assert home.inner_text() == "首页"
+    screenshot(page, "desktop-sales-zh")
+
+    switch_to_english(page)
+    assert page.locator("[data-testid=main-nav] [data-nav=home]").inner_text() == "Home"
+    assert page.locator("[data-nav='demo.customers']").inner_text() == "Customers"
+    screenshot(page, "desktop-sales-en")
+
+
+def _nav_rows(page) -> int:
+    """How many rows the top navigation's entries take."""
+    tops = page.eval_on_selector_all(
+        "[data-testid=main-nav] .nav-link", "els => els.map(e => Math.round(e.getBoundingClientRect().top))"
+    )
+    return len(set(tops))
+
+
+def _small_targets(page) -> list[str]:
+    """Visible links and buttons in the top bar smaller than a finger."""
+    return page.eval_on_selector_all(
+        ".app-navbar a, .app-navbar button",
+        f"""els => els.filter(e => e.offsetParent !== null)
+              .filter(e => {{ const r = e.getBoundingClientRect();
+                             return r.height < {TOUCH} || r.width < {TOUCH}; }})
+              .map(e => e.outerHTML.slice(0, 80))""",
+    )
+
+
+def test_warehouse_user_on_tablet_finds_navigation_and_switches_language(
+    open_page, screenshot, warehouse_user
+):
+    page = open_page(TABLET, has_touch=True)
+    login(page, warehouse_user.username)
+    home = page.locator("[data-testid=main-nav] [data-nav=home]")
+    assert home.is_visible()
+    assert page.locator("[data-nav='events.deliveries']").count() == 0
+    assert _small_targets(page) == []
+    screenshot(page, "tablet-warehouse-zh")
+
+    switch_to_english(page)
+    assert page.locator("[data-testid=main-nav] [data-nav=home]").inner_text() == "Home"
+    screenshot(page, "tablet-warehouse-en")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_full_menu_fits_one_row_on_a_tablet_with_touch_sized_targets(
+    open_page, screenshot, admin_user, full_menu, language
+):
+    page = open_page(TABLET, has_touch=True)
+    login(page, admin_user.username)
+    if language == "en":
+        switch_to_english(page)
+    assert _nav_rows(page) == 1
+    assert _small_targets(page) == []
+    navbar_height = page.eval_on_selector(".app-navbar", "e => e.getBoundingClientRect().height")
+    assert navbar_height < 80
+    brand = page.eval_on_selector(".navbar-brand", "e => e.scrollWidth <= e.clientWidth")
+    assert brand, "the brand is cut off"
+    screenshot(page, f"tablet-admin-full-menu-{language}")
+
+
+def test_phone_opens_the_menu_from_the_toggler(open_page, screenshot, service_user, full_menu):
+    page = open_page(PHONE, has_touch=True)
+    login(page, service_user.username)
+    customers = page.locator("[data-nav='demo.customers']")
+    assert not customers.is_visible()
+    page.click(".navbar-toggler")
+    customers.wait_for(state="visible")
+    page.wait_for_selector("#main-nav.show")
+    assert _small_targets(page) == []
+    screenshot(page, "phone-service-menu-open")
