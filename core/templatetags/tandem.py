@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.html import format_html
 
+from core.money import money as quantise_money
 from core.ui import status_colour
 
 register = template.Library()
@@ -19,11 +20,12 @@ CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€"}
 
 @register.filter
 def money(value, currency=None):
-    """``¥1,234.50``: two decimals, thousands separators of the active language."""
+    """``¥1,234.50``: two decimals and thousands separators in both languages (see config/formats)."""
     if value is None or value == "":
         return ""
     try:
-        amount = Decimal(value)
+        # Rounded half up at the project's one precision (number_format would cut the digits).
+        amount = quantise_money(value)
     except (InvalidOperation, TypeError, ValueError):
         return value
     symbol = CURRENCY_SYMBOLS.get(currency or settings.DEFAULT_CURRENCY, currency or "")
