@@ -44,9 +44,12 @@ format:
 # Apps keep their own catalogue in <app>/locale/zh_Hans; the root locale/ holds config, core,
 # the events app and the shared templates.
 APP_LOCALES := $(patsubst %/locale,%,$(wildcard crm/*/locale scm/*/locale finance/locale integration/*/locale))
+# The root catalogue's scope: everything except the modules (they keep their own catalogues).
+ROOT_MESSAGES_IGNORE := .venv node_modules var tests bench test-artifacts crm scm finance \
+  integration/fulfilment integration/rules integration/insights integration/setup
 messages:
-	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv \
-	  --ignore=node_modules --ignore=var --ignore=tests --ignore=bench $(addprefix --ignore=,$(APP_LOCALES))
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete \
+	  $(addprefix --ignore=,$(ROOT_MESSAGES_IGNORE))
 	for app in $(APP_LOCALES); do \
 	  (cd $$app && DEBUG=1 $(CURDIR)/$(BIN)/python $(CURDIR)/manage.py makemessages -l zh_Hans --no-obsolete) || exit 1; \
 	done
