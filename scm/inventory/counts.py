@@ -140,7 +140,12 @@ def count_record(
         lot = None
     elif lot.product_id != product.pk:
         raise ValidationError({"lot": _("This lot belongs to another product.")})
-    line = CountLine.objects.select_for_update().filter(session=session, product=product, lot=lot).first()
+    line = (
+        CountLine.objects.select_for_update()
+        .filter(session=session, product=product, lot=lot)
+        .order_by("pk")
+        .first()
+    )
     if line is None:
         line = CountLine.objects.create(session=session, product=product, lot=lot, unit_cost=product.cost)
     line.counted = base if replace or line.counted is None else line.counted + base

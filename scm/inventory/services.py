@@ -152,9 +152,10 @@ def _lot_for_incoming(
             raise ValidationError({"lot_number": _("This product is not tracked by lot or serial number.")})
         return None
     if not lot_number:
-        field = "lot_number" if product.tracking == Product.Tracking.SERIAL else "lot_number"
-        raise ValidationError({field: _("A lot or serial number is required for this product.")})
-    existing = Lot.objects.select_for_update().filter(product=product, number=lot_number).first()
+        raise ValidationError({"lot_number": _("A lot or serial number is required for this product.")})
+    existing = (
+        Lot.objects.select_for_update().filter(product=product, number=lot_number).order_by("pk").first()
+    )
     if product.tracking == Product.Tracking.LOT:
         if existing is not None and expiry_date is None:
             expiry_date = existing.expiry_date
@@ -171,7 +172,7 @@ def _lot_for_incoming(
                     product=product, number=lot_number, expiry_date=expiry_date, source_reference=reference
                 )
         except IntegrityError:
-            existing = Lot.objects.select_for_update().get(product=product, number=lot_number)
+            existing = Lot.objects.select_for_update().order_by("pk").get(product=product, number=lot_number)
         else:
             return existing
     if product.tracking == Product.Tracking.SERIAL:
@@ -277,7 +278,7 @@ def stock_receive(
     )
     lot_id = lot.pk if lot else None
     # Lock the product row: the moving average needs the on-hand total before this receipt.
-    locked = Product.objects.select_for_update().only("pk", "cost").get(pk=product.pk)
+    locked = Product.objects.select_for_update().only("pk", "cost").order_by("pk").get(pk=product.pk)
     if kind == StockMove.Kind.RECEIPT:
         total = StockLevel.objects.filter(product_id=product.pk).aggregate(t=Sum("on_hand"))["t"] or ZERO
         if total + base > 0:
