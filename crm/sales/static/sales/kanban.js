@@ -6,6 +6,7 @@
     new Sortable(list, {
       group: "pipeline",
       animation: 150,
+      forceFallback: true,
       onAdd: function (event) {
         var card = event.item;
         var stage = event.to.getAttribute("data-stage");
