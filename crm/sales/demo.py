@@ -37,7 +37,7 @@ WON = ["价格与交期合适", "老客户推荐", "服务响应快"]
 def build(ctx) -> None:
     rng = ctx.rng
     now = timezone.now()
-    sales, sales2, manager = ctx.users.get("sales"), ctx.users.get("sales2"), ctx.users.get("manager")
+    sales, sales2 = ctx.users.get("sales"), ctx.users.get("sales2")
     reps = [u for u in (sales, sales2) if u]
     if not reps:
         return
@@ -81,7 +81,7 @@ def build(ctx) -> None:
     won_stage = next((s for s in stages if s.is_won), None)
     lost_stage = next((s for s in stages if s.is_lost), None)
     customers = list(Customer.objects.filter(owner__in=reps).order_by("pk"))
-    for i, customer in enumerate(customers[: 45 * max(1, ctx.scale)]):
+    for customer in customers[: 45 * max(1, ctx.scale)]:
         roll = rng.random()
         if roll < 0.15 and won_stage:
             stage, state = won_stage, Opportunity.State.WON
