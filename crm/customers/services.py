@@ -173,7 +173,11 @@ def _related_moves(target: Customer, duplicate: Customer) -> dict[str, int]:
     """Point every record that refers to ``duplicate`` at ``target``: generic over the reverse
     relations, so the records of modules added later (orders, tickets, invoices) move too."""
     moved: dict[str, int] = {}
-    for rel in Customer._meta.related_objects:
+    # include_hidden: relations declared with related_name="+" must move too.
+    relations = [
+        f for f in Customer._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete
+    ]
+    for rel in relations:
         model = rel.related_model
         if model is MergeSuggestion:
             continue

@@ -335,3 +335,29 @@ def test_api_lead_create_names_bad_field(api_client, sales_user):
     api_client.force_authenticate(sales_user)
     response = api_client.post("/api/v1/leads/", {"name": "x"})
     assert response.status_code == 400 and "phone" in response.json()
+
+
+def test_lead_import_assigns_each_lead(client, manager_user, reps):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    AssignmentRule.objects.create(name="RR", kind="round_robin", team=reps["team"])
+    client.force_login(manager_user)
+    data = "姓名,公司,电话\n赵先生,甲,1301\n钱女士,乙,1302\n".encode()
+    response = client.post(
+        reverse("customers:import"), {"kind": "leads", "file": SimpleUploadedFile("l.csv", data)}
+    )
+    client.post(reverse("customers:import"), {"token": response.context["token"]})
+    assert sorted(Lead.objects.values_list("owner__username", flat=True)) == ["rep-a", "rep-b"]
+
+
+def test_lead_import_rejects_file_when_one_row_lacks_phone_and_email(client, manager_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(manager_user)
+    data = "name,company,phone\nA,甲,1301\nB,乙,\n".encode()
+    response = client.post(
+        reverse("customers:import"), {"kind": "leads", "file": SimpleUploadedFile("l.csv", data)}
+    )
+    errors = response.context["result"].errors
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "phone")]
+    assert not Lead.objects.exists()
