@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+app_name = "sales"
+urlpatterns = [
+    path("", include("crm.sales.pipeline_urls")),
+]
