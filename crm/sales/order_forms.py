@@ -3,10 +3,12 @@
 A service ``ValidationError`` names fields like ``lines[2].quantity``; ``apply_service_errors``
 puts each message next to its field (header form or line form)."""
 
+import json
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm.customers.models import Customer
@@ -82,6 +84,18 @@ class LineForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm num", "inputmode": "decimal"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Picking a product fetches its available-to-promise and units for this line (htmx).
+        self.fields["product"].widget.attrs.update(
+            {
+                "hx-get": reverse_lazy("sales:orders:atp"),
+                "hx-trigger": "change",
+                "hx-target": f"#atp-{self.prefix}",
+                "hx-vals": json.dumps({"prefix": self.prefix}),
+            }
+        )
 
     def as_line(self) -> dict:
         data = self.cleaned_data

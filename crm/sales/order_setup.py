@@ -49,7 +49,7 @@ def ready() -> None:
         style="outline-primary",
         method="get",
         order=10,
-        check=order_selectors.can_change,
+        check=lambda order, user: order_selectors.can_change(user, order),
     )
     order_actions.register(
         "pdf",
@@ -80,7 +80,7 @@ def ready() -> None:
         style="outline-danger",
         order=95,
         confirm=_("Discard this draft order?"),
-        check=order_selectors.can_change,
+        check=lambda order, user: order_selectors.can_change(user, order),
     )
     panels.register(
         "orders",

@@ -248,7 +248,8 @@ def atp_partial(request):
             "product": product,
             "rows": rows,
             "total_available": total,
-            "prefix": prefix,
+            # The line's unit select is refilled only when the product was just picked.
+            "prefix": prefix if request.GET.get("units") != "0" else "",
             "units": list(product.units.all()) if product else [],
         },
     )
