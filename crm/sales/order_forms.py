@@ -39,7 +39,7 @@ class OrderHeaderForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 2})
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 1})
     )
 
 
