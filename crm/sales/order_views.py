@@ -196,7 +196,7 @@ def order_detail(request, pk):
             {
                 "time": e.created_at,
                 "who": e.user.get_full_name() or e.user.get_username() if e.user else "",
-                "text": e.text,
+                "text": order_services.order_event_text(e),
             }
             for e in order.events.all()
         ],

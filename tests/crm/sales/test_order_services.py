@@ -185,3 +185,15 @@ def test_update_lines_only_for_drafts():
     order_services.order_transition(order=order, to_state=S.CONFIRMED)
     with pytest.raises(ValidationError):
         order_services.order_update_lines(order=order, lines=[{"product": product, "quantity": 1}])
+
+
+def test_timeline_text_is_shown_in_the_readers_language():
+    from django.utils import translation
+
+    order = make_order()
+    order_services.order_transition(order=order, to_state=S.CONFIRMED)
+    event = order.events.get(kind="state:confirmed")
+    with translation.override("en"):
+        assert order_services.order_event_text(event) == "Order confirmed"
+    with translation.override("zh-hans"):
+        assert order_services.order_event_text(event) == "订单已确认"
