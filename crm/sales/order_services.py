@@ -268,17 +268,21 @@ def order_create(
     return order
 
 
+UNSET = object()
+
+
 @transaction.atomic
 def order_update(
     *,
     order: SalesOrder,
     user=None,
-    requested_date: date | None = None,
+    requested_date=UNSET,
     shipping_address: str | None = None,
     notes: str | None = None,
     customer=None,
 ) -> SalesOrder:
-    """Change a draft order's header."""
+    """Change a draft order's header. Arguments left out (``None``; ``UNSET`` for the requested
+    date, which ``None`` clears) stay as they are."""
     locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if locked.state != S.DRAFT:
         raise ValidationError({"state": _("Only a draft order can be changed.")})
@@ -286,7 +290,7 @@ def order_update(
     if customer is not None and customer.pk != locked.customer_id:
         _check_customer(customer)
         changes["customer"] = customer
-    if requested_date is not None or "requested_date" in changes:
+    if requested_date is not UNSET:
         if requested_date and requested_date < locked.order_date:
             raise ValidationError(
                 {"requested_date": _("The requested date cannot be before the order date.")}

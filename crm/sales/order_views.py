@@ -256,6 +256,14 @@ def atp_partial(request):
 
 
 @role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))
+def customer_info(request):
+    """What the rep sees on picking a customer (htmx): address, terms, credit and open orders."""
+    raw = request.GET.get("customer", "")
+    customer = order_selectors.customer_for_order_entry(customer_id=int(raw)) if raw.isdigit() else None
+    return render(request, "sales/orders/_customer_info.html", {"customer": customer})
+
+
+@role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))
 def line_row(request):
     """One more empty line row for the order or quote form (htmx)."""
     raw = request.GET.get("lines-TOTAL_FORMS", "0")

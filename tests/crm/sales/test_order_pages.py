@@ -205,3 +205,17 @@ def test_totals_partial_prices_the_lines(client, sales_user):
     )
     body = response.content.decode()
     assert "30.00" in body and "33.90" in body
+
+
+def test_customer_info_partial_shows_credit_and_open_orders(client, sales_user):
+    customer = CustomerFactory(owner=sales_user, credit_limit=Decimal("1000.00"))
+    product = ProductFactory(list_price=Decimal("100.00"), tax_rate=Decimal("0"))
+    order = order_services.order_create(
+        customer=customer, owner=sales_user, lines=[{"product": product, "quantity": 3}]
+    )
+    order_services.order_transition(order=order, to_state=SalesOrder.State.CONFIRMED)
+    client.force_login(sales_user)
+    response = client.get(reverse("sales:orders:customer_info"), {"customer": customer.pk})
+    body = response.content.decode()
+    assert 'data-testid="customer-open-orders">¥300.00' in body
+    assert "700.00" in body

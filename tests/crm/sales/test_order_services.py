@@ -197,3 +197,19 @@ def test_timeline_text_is_shown_in_the_readers_language():
         assert order_services.order_event_text(event) == "Order confirmed"
     with translation.override("zh-hans"):
         assert order_services.order_event_text(event) == "订单已确认"
+
+
+def test_order_update_keeps_what_is_left_out_and_clears_the_date_when_asked():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    order = make_order()
+    day = timezone.localdate() + timedelta(days=5)
+    order_services.order_update(order=order, requested_date=day)
+    order_services.order_update(order=order, notes="call first")
+    order.refresh_from_db()
+    assert (order.requested_date, order.notes) == (day, "call first")
+    order_services.order_update(order=order, requested_date=None)
+    order.refresh_from_db()
+    assert order.requested_date is None
