@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SalesConfig(AppConfig):
     name = "crm.sales"
     label = "sales"
-    default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("Sales")
+    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         from core.navigation import NavItem, register
@@ -54,3 +54,7 @@ class SalesConfig(AppConfig):
         from crm.sales import importers
 
         importers.install()
+
+        from crm.sales import order_setup
+
+        order_setup.ready()

@@ -1,10 +1,29 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
 from crm.sales.models import Activity, Lead, Opportunity, PipelineStage
-from tests.crm.customers.factories import CustomerFactory
+from tests.crm.customers.factories import ContactFactory as BaseContactFactory
+from tests.crm.customers.factories import CustomerFactory as BaseCustomerFactory
+from tests.crm.customers.factories import TeamFactory  # noqa: F401  (re-exported for order tests)
+
+
+class CustomerFactory(BaseCustomerFactory):
+    name = factory.Sequence(lambda n: f"客户{n} 商贸有限公司")
+    address = "北京市朝阳区建国路 88 号"
+
+
+class ContactFactory(BaseContactFactory):
+    customer = factory.SubFactory(CustomerFactory)
+    name = "王经理"
+    email = factory.Sequence(lambda n: f"buyer{n}@example.com")
+    is_primary = True
+
+
+def valid_until(days=30):
+    return timezone.localdate() + timedelta(days=days)
 
 
 def open_stages():
