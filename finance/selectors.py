@@ -87,11 +87,12 @@ def invoices_for(user, *, state: str = "", customer_id=None, overdue: bool = Fal
 def invoice_totals(qs) -> dict:
     """Totals of a filtered invoice list (one query); cancelled invoices count for nothing."""
     live = ~Q(state=Invoice.State.CANCELLED)
-    return qs.aggregate(
-        total=_sum(Case(When(live, then=F("total")), default=Value(ZERO), output_field=MONEY)),
-        paid=_sum(Case(When(live, then=F("paid_amount")), default=Value(ZERO), output_field=MONEY)),
-        open=_sum(Case(When(live, then=OPEN_AMOUNT), default=Value(ZERO), output_field=MONEY)),
+    figures = qs.aggregate(
+        sum_total=_sum(Case(When(live, then=F("total")), default=Value(ZERO), output_field=MONEY)),
+        sum_paid=_sum(Case(When(live, then=F("paid_amount")), default=Value(ZERO), output_field=MONEY)),
+        sum_open=_sum(Case(When(live, then=OPEN_AMOUNT), default=Value(ZERO), output_field=MONEY)),
     )
+    return {"total": figures["sum_total"], "paid": figures["sum_paid"], "open": figures["sum_open"]}
 
 
 def payments_for(user, *, customer_id=None):

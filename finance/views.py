@@ -281,6 +281,7 @@ def payment_create(request):
     for inv in invoices:
         inv.posted_amount = (data or {}).get(f"alloc_{inv.pk}", "")
     status = 200
+    allocation_errors = []
     if request.method == "POST":
         if form.is_valid():
             data_ = form.cleaned_data
@@ -295,7 +296,10 @@ def payment_create(request):
                     user=request.user,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                errors = exc.message_dict
+                allocation_errors = errors.pop("allocations", [])
+                if errors:
+                    _add_errors(form, ValidationError(errors))
             else:
                 messages.success(
                     request,
@@ -315,7 +319,7 @@ def payment_create(request):
             "title": _("Record a payment"),
             "form": form,
             "invoices": invoices,
-            "allocation_errors": form.errors.get("allocations") or form.non_field_errors(),
+            "allocation_errors": allocation_errors,
         },
         status=status,
     )
