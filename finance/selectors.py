@@ -219,7 +219,7 @@ def customer_statement(customer_id, date_from: date, date_to: date) -> dict:
             )
         )
     for pay in Payment.objects.filter(customer_id=customer_id, paid_at__gte=date_from, paid_at__lte=date_to):
-        text = " ".join(part for part in (pay.method, pay.reference) if part)
+        text = " ".join(part for part in (pay.method_label, pay.reference) if part)
         entries.append(StatementEntry(pay.paid_at, "payment", pay.number, text, ZERO, pay.amount, pk=pay.pk))
     for note in CreditNote.objects.filter(
         customer_id=customer_id, issue_date__gte=date_from, issue_date__lte=date_to

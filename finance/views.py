@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, SALES, has_role
+from core.templatetags.tandem import money
 from finance import documents, selectors, services
 from finance.forms import CancelForm, CreditNoteForm, InvoiceFilterForm, PaymentForm
 from finance.models import Invoice
@@ -147,7 +148,7 @@ def _timeline(invoice) -> list[dict]:
                 "time": alloc.created_at,
                 "who": None,
                 "text": _("Payment %(number)s applied %(amount)s")
-                % {"number": alloc.payment.number, "amount": alloc.amount},
+                % {"number": alloc.payment.number, "amount": money(alloc.amount, invoice.currency)},
             }
         )
     for note in invoice.credit_notes.all():
@@ -156,7 +157,11 @@ def _timeline(invoice) -> list[dict]:
                 "time": note.created_at,
                 "who": None,
                 "text": _("Credit note %(number)s for %(amount)s: %(reason)s")
-                % {"number": note.number, "amount": note.total, "reason": note.reason},
+                % {
+                    "number": note.number,
+                    "amount": money(note.total, invoice.currency),
+                    "reason": note.reason,
+                },
             }
         )
     if invoice.cancelled_at:
@@ -306,8 +311,8 @@ def payment_create(request):
                     _("Payment %(number)s recorded: %(allocated)s applied, %(credit)s kept as credit.")
                     % {
                         "number": payment.number,
-                        "allocated": payment.allocated_amount,
-                        "credit": payment.unallocated_amount,
+                        "allocated": money(payment.allocated_amount),
+                        "credit": money(payment.unallocated_amount),
                     },
                 )
                 return redirect(reverse("finance:invoice_list") + f"?customer={payment.customer_id}")
