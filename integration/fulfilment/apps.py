@@ -9,6 +9,15 @@ class FulfilmentConfig(AppConfig):
     verbose_name = _("Fulfilment")
 
     def ready(self):
+        import importlib.util
+
+        # The bridge needs the sales order services and finance; until those apps provide them
+        # it stays out of the way instead of breaking start-up.
+        if (
+            importlib.util.find_spec("crm.sales.order_services") is None
+            or importlib.util.find_spec("finance.services") is None
+        ):
+            return
         from core.navigation import NavItem, register
         from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
         from core.ui import register_status_colours
