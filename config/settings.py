@@ -264,6 +264,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "integration.events.tasks.sweep", "schedule": 30.0},
+    "sales-quotes-expire": {"task": "crm.sales.quote_tasks.quotes_expire", "schedule": 3600.0},
 }
 
 # --- outbox ---------------------------------------------------------------------------------

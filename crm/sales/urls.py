@@ -1,0 +1,4 @@
+from django.urls import include, path
+
+app_name = "sales"
+urlpatterns = [path("", include("crm.sales.order_urls"))]
