@@ -294,3 +294,21 @@ def aging(as_of: date | None = None, customer_id=None, user=None) -> dict:
         for key in [*keys, "total"]:
             totals[key] += entry[key]
     return {"as_of": as_of, "buckets": keys, "customers": customers, "totals": totals}
+
+
+# Orders that are promised but not yet (fully) invoiced count against the credit limit.
+OPEN_ORDER_STATES = ("confirmed", "partly_reserved", "reserved", "partly_shipped", "shipped")
+
+
+def open_orders_total(*, customer_id) -> Decimal:
+    """Open confirmed orders of the customer less what has been invoiced on them."""
+    from crm.sales.models import SalesOrder
+
+    orders = SalesOrder.objects.filter(customer_id=customer_id, state__in=OPEN_ORDER_STATES)
+    ordered = orders.aggregate(v=_sum("total"))["v"]
+    invoiced = (
+        Invoice.objects.filter(sales_order__in=orders.values("pk"))
+        .exclude(state=Invoice.State.CANCELLED)
+        .aggregate(v=_sum("total"))["v"]
+    )
+    return money(max(ordered - invoiced, ZERO))

@@ -186,8 +186,8 @@ def stock_by_warehouse(*, product_id: int) -> list[dict]:
     return list(
         StockLevel.objects.filter(product_id=product_id)
         .values("warehouse_id", "warehouse__code", "warehouse__name")
-        .annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
-        .annotate(available=F("on_hand") - F("reserved"))
+        .annotate(total_on_hand=Sum("on_hand"), total_reserved=Sum("reserved"))
+        .annotate(total_available=F("total_on_hand") - F("total_reserved"))
         .order_by("warehouse__code")
     )
 
@@ -217,7 +217,7 @@ def stock_valuation(*, warehouse_id=None) -> dict:
     )
     rows = list(
         qs.values("warehouse_id", "warehouse__code", "warehouse__name")
-        .annotate(on_hand=Sum("on_hand"), value=Sum(value))
+        .annotate(value=Sum(value), quantity=Sum("on_hand"))
         .order_by("warehouse__code")
     )
     return {"warehouses": rows, "total": sum((r["value"] or ZERO for r in rows), ZERO)}

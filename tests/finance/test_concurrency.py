@@ -41,7 +41,9 @@ def test_concurrent_calls_with_one_reference_make_one_invoice():
 
     @_in_thread
     def create(_):
-        return services.invoice_create(customer=customer, lines=[line("10.00")], source_reference="shipment:42").pk
+        return services.invoice_create(
+            customer=customer, lines=[line("10.00")], source_reference="shipment:42"
+        ).pk
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         ids = set(pool.map(create, range(16)))
