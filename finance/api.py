@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core.roles import FINANCE, MANAGER, SALES
+from crm.customers.models import Customer
 from finance import selectors, services
 from finance.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentAllocation
 
@@ -82,7 +83,7 @@ class InvoiceDetailSerializer(InvoiceSerializer):
         fields = [*InvoiceSerializer.Meta.fields, "lines", "allocations"]
 
 
-class LineInputSerializer(serializers.Serializer):
+class InvoiceLineInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=300)
     quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
     unit_price = serializers.DecimalField(max_digits=18, decimal_places=2)
@@ -91,7 +92,7 @@ class LineInputSerializer(serializers.Serializer):
 
 class InvoiceCreateSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
-    lines = LineInputSerializer(many=True)
+    lines = InvoiceLineInputSerializer(many=True)
     source_reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     issue_date = serializers.DateField(required=False)
 
@@ -265,7 +266,7 @@ class CreditNoteSerializer(serializers.ModelSerializer):
 class CreditNoteCreateSerializer(serializers.Serializer):
     invoice = serializers.IntegerField()
     reason = serializers.CharField(max_length=300)
-    lines = LineInputSerializer(many=True)
+    lines = InvoiceLineInputSerializer(many=True)
 
 
 class CreditNoteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -302,6 +303,7 @@ class ReceivablesViewSet(viewsets.ViewSet):
     (``/receivables/<customer id>/balance/``, ``/receivables/<customer id>/statement/``)."""
 
     allowed_roles = READ
+    queryset = Customer.objects.none()  # lets the schema type the customer id in the path
 
     def _customer(self, request, pk):
         customer = selectors.visible_customers(request.user).filter(pk=pk).first()
