@@ -65,7 +65,8 @@ def screenshot():
     ARTIFACTS.mkdir(exist_ok=True)
 
     def take(page, name):
-        path = ARTIFACTS / f"{name}.png"
+        width = page.viewport_size["width"]
+        path = ARTIFACTS / f"{name}-{width}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 
@@ -110,8 +111,10 @@ def full_menu():
     _items.update(saved)
 
 
-def login(page, username, password="pw-Secret-123"):
+def login(page, username, password="pw-Secret-123", *, screenshot=None):
     page.goto("/accounts/login/")
+    if screenshot:
+        screenshot(page, "login")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("[data-testid=login-submit]")
