@@ -266,7 +266,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "integration.events.tasks.sweep", "schedule": 30.0},
+    "crm-task-reminders": {"task": "crm.sales.tasks.task_reminders", "schedule": 300.0},
+    "sales-quotes-expire": {"task": "crm.sales.quote_tasks.quotes_expire", "schedule": 3600.0},
 }
+# Hours a new lead may wait for its first contact before it shows on the overdue list.
+CRM_LEAD_SLA_HOURS = int(os.environ.get("CRM_LEAD_SLA_HOURS", "24"))
 
 # --- outbox ---------------------------------------------------------------------------------
 EVENTS_MAX_ATTEMPTS = int(os.environ.get("EVENTS_MAX_ATTEMPTS", "5"))

@@ -102,9 +102,16 @@ class Customer(models.Model):
         _("lifecycle stage"), max_length=10, choices=Stage.choices, default=Stage.PROSPECT
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Comma-separated, normalised by the services ("key account, export").
+    tags = models.CharField(_("tags"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Search columns, derived from the name (see ``crm.customers.search``): pinyin in full and
+    # initials so that "zs" or "zhangsan" finds 张三, and the normalised name for de-duplication.
+    search_pinyin = models.CharField(max_length=600, blank=True, db_index=True, editable=False)
+    search_initials = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    name_normalized = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -115,9 +122,33 @@ class Customer(models.Model):
                 condition=Q(credit_limit__gte=0), name="customer_credit_limit_not_negative"
             ),
         ]
+        indexes = [
+            models.Index(fields=["phone"], name="customer_phone_idx"),
+            models.Index(fields=["email"], name="customer_email_idx"),
+            models.Index(fields=["owner", "name"], name="customer_owner_name_idx"),
+            models.Index(fields=["team", "name"], name="customer_team_name_idx"),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def save(self, *args, **kwargs):
+        # Derived columns only (no business rule): they must never drift from the name.
+        from crm.customers.search import search_columns
+
+        self.search_pinyin, self.search_initials, self.name_normalized = search_columns(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "search_pinyin",
+                "search_initials",
+                "name_normalized",
+            }
+        super().save(*args, **kwargs)
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in (p.strip() for p in self.tags.split(",")) if t]
 
 
 class Contact(models.Model):
@@ -137,3 +168,34 @@ class Contact(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class MergeSuggestion(models.Model):
+    """Raised when a new customer looks like an existing one (same phone, e-mail or normalised
+    name); a manager merges them or dismisses the suggestion."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("new customer"), on_delete=models.CASCADE, related_name="merge_suggestions"
+    )
+    candidate = models.ForeignKey(
+        Customer, verbose_name=_("existing customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=100)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("merge suggestion")
+        verbose_name_plural = _("merge suggestions")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "candidate"], name="merge_suggestion_unique_pair"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} ~ {self.candidate_id}"

@@ -1,7 +1,58 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FulfilmentConfig(AppConfig):
     name = "integration.fulfilment"
     label = "fulfilment"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = _("Fulfilment")
+
+    def ready(self):
+        import importlib.util
+
+        # The bridge needs the sales order services and finance; until those apps provide them
+        # it stays out of the way instead of breaking start-up.
+        if (
+            importlib.util.find_spec("crm.sales.order_services") is None
+            or importlib.util.find_spec("finance.services") is None
+        ):
+            return
+        from core.navigation import NavItem, register
+        from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
+        from core.ui import register_status_colours
+        from crm.sales import order_actions
+        from integration.fulfilment import handlers  # noqa: F401 - registers the event handlers
+
+        register(
+            NavItem("picking", _("Picking"), "fulfilment:picking", (WAREHOUSE, MANAGER), order=40),
+            NavItem(
+                "shipments",
+                _("Shipments"),
+                "fulfilment:shipments",
+                (WAREHOUSE, SALES, FINANCE, MANAGER),
+                order=41,
+            ),
+        )
+        register_status_colours(
+            {"picking": "warning", "shipped": "success", "restock": "info", "scrap": "danger"}
+        )
+        order_actions.register(
+            "confirm", _("Confirm"), "fulfilment:order-confirm", ("draft",), (SALES, MANAGER), "primary"
+        )
+        order_actions.register(
+            "release_hold",
+            _("Release credit hold"),
+            "fulfilment:order-release-hold",
+            ("credit_hold",),
+            (MANAGER,),
+            "warning",
+        )
+        order_actions.register(
+            "cancel",
+            _("Cancel order"),
+            "fulfilment:order-cancel",
+            ("draft", "credit_hold", "confirmed", "partly_reserved", "reserved"),
+            (SALES, MANAGER),
+            "outline-danger",
+        )

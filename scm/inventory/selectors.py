@@ -1,21 +1,44 @@
 """Stock reads."""
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.core.exceptions import ValidationError
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from scm.inventory.models import IncomingSupply, StockLevel, Warehouse
+from scm.inventory.models import (
+    CountLine,
+    CountSession,
+    IncomingSupply,
+    Lot,
+    Product,
+    ProductUnit,
+    StockLevel,
+    StockMove,
+    Transfer,
+    TransferLine,
+    Warehouse,
+)
+
+ZERO = Decimal(0)
+QTY = DecimalField(max_digits=18, decimal_places=3)
+VALUE = DecimalField(max_digits=24, decimal_places=4)
 
 
-def available_to_promise(*, product_id: int) -> list[dict]:
-    """Per active warehouse: on hand, reserved, available (on hand − reserved, expired lots
-    excluded from available) and incoming supplies with their dates. Two queries."""
+def available_to_promise(*, product_id: int, warehouse_id: int | None = None) -> list[dict]:
+    """Per active warehouse (or the one given): on hand, reserved, available (on hand − reserved,
+    expired lots excluded from available) and incoming supplies with their dates. Three queries."""
     today = timezone.localdate()
     levels = StockLevel.objects.filter(product_id=product_id).values(
         "warehouse_id", "lot__expiry_date", "on_hand", "reserved"
     )
+    warehouses = Warehouse.objects.filter(is_active=True).order_by("code")
+    if warehouse_id is not None:
+        warehouses = warehouses.filter(pk=warehouse_id)
     rows = {
         w.pk: {
             "warehouse": w,
@@ -24,7 +47,7 @@ def available_to_promise(*, product_id: int) -> list[dict]:
             "available": Decimal(0),
             "incoming": [],
         }
-        for w in Warehouse.objects.filter(is_active=True).order_by("code")
+        for w in warehouses
     }
     for lv in levels:
         row = rows.get(lv["warehouse_id"])
@@ -43,6 +66,19 @@ def available_to_promise(*, product_id: int) -> list[dict]:
                 {"quantity": inc["quantity"], "expected_date": inc["expected_date"]}
             )
     return list(rows.values())
+
+
+def available_at(*, product_id: int, warehouse_id: int, lot_id: int | None = None) -> Decimal:
+    """On hand − reserved of a product in one warehouse (one lot, or all its unexpired lots)."""
+    qs = StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
+    if lot_id is not None:
+        qs = qs.filter(lot_id=lot_id)
+    else:
+        today = timezone.localdate()
+        qs = qs.filter(
+            Q(lot__isnull=True) | Q(lot__expiry_date__isnull=True) | Q(lot__expiry_date__gte=today)
+        )
+    return qs.aggregate(a=Sum(F("on_hand") - F("reserved")))["a"] or ZERO
 
 
 def available_total(*, product_id: int) -> Decimal:
@@ -74,3 +110,184 @@ def warehouses_by_distance(*, latitude=None, longitude=None) -> list[int]:
         return _distance_km(latitude, longitude, w["latitude"], w["longitude"])
 
     return [w["pk"] for w in sorted(warehouses, key=key)]
+
+
+# --- scanning -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scan:
+    product: Product
+    unit: ProductUnit | None
+    lot: Lot | None
+
+    @property
+    def factor(self) -> Decimal:
+        return self.unit.factor if self.unit is not None else Decimal(1)
+
+
+def scan_lookup(*, code: str, field: str = "barcode") -> Scan:
+    """What a scanned code is: a unit's barcode (a box: its factor in base units), a product's
+    barcode or SKU, or a lot / serial number. Unknown codes are a field error."""
+    code = (code or "").strip()
+    if not code:
+        raise ValidationError({field: _("Scan or type a barcode.")})
+    unit = ProductUnit.objects.select_related("product").filter(barcode=code).first()
+    if unit is not None:
+        return Scan(unit.product, unit, None)
+    product = Product.objects.filter(Q(barcode=code) | Q(sku=code), is_template=False).first()
+    if product is not None:
+        return Scan(product, None, None)
+    lots = list(Lot.objects.select_related("product").filter(number=code)[:2])
+    if len(lots) == 1:
+        return Scan(lots[0].product, None, lots[0])
+    raise ValidationError({field: _("Unknown barcode: %(code)s") % {"code": code}})
+
+
+# --- products and stock ---------------------------------------------------------------------
+
+
+def product_list(
+    *,
+    search: str = "",
+    category_id=None,
+    brand_id=None,
+    tracking: str = "",
+    active=None,
+    ordering: str = "sku",
+):
+    """Products with their stock totals (two subqueries, so a page costs one query)."""
+    totals = StockLevel.objects.filter(product=OuterRef("pk")).values("product")
+    qs = (
+        Product.objects.filter(is_template=False)
+        .select_related("category", "brand")
+        .annotate(
+            on_hand_total=Coalesce(
+                Subquery(totals.annotate(s=Sum("on_hand")).values("s")), ZERO, output_field=QTY
+            ),
+            reserved_total=Coalesce(
+                Subquery(totals.annotate(s=Sum("reserved")).values("s")), ZERO, output_field=QTY
+            ),
+        )
+        .annotate(
+            available_total=ExpressionWrapper(F("on_hand_total") - F("reserved_total"), output_field=QTY)
+        )
+    )
+    if search:
+        qs = qs.filter(Q(sku__icontains=search) | Q(name__icontains=search) | Q(barcode=search))
+    if category_id:
+        from scm.inventory.counts import category_ids
+        from scm.inventory.models import Category
+
+        category = Category.objects.filter(pk=category_id).first()
+        if category is not None:
+            qs = qs.filter(category_id__in=category_ids(category))
+    if brand_id:
+        qs = qs.filter(brand_id=brand_id)
+    if tracking:
+        qs = qs.filter(tracking=tracking)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    allowed = {"sku", "name", "list_price", "on_hand_total", "available_total", "category__name"}
+    key = ordering.lstrip("-")
+    if key not in allowed:
+        ordering = "sku"
+    return qs.order_by(ordering, "pk")
+
+
+def stock_by_warehouse(*, product_id: int) -> list[dict]:
+    """On hand, reserved and available per warehouse, all lots together (one query)."""
+    return list(
+        StockLevel.objects.filter(product_id=product_id)
+        .values("warehouse_id", "warehouse__code", "warehouse__name")
+        .annotate(total_on_hand=Sum("on_hand"), total_reserved=Sum("reserved"))
+        .annotate(total_available=F("total_on_hand") - F("total_reserved"))
+        .order_by("warehouse__code")
+    )
+
+
+def stock_overview(*, warehouse_id=None, search: str = ""):
+    """Stock levels with product, warehouse and lot, biggest first (one query per page)."""
+    qs = (
+        StockLevel.objects.exclude(on_hand=0)
+        .select_related("product", "warehouse", "lot")
+        .annotate(
+            available=ExpressionWrapper(F("on_hand") - F("reserved"), output_field=QTY),
+            value=ExpressionWrapper(F("on_hand") * F("product__cost"), output_field=VALUE),
+        )
+        .order_by("product__sku", "warehouse__code", "lot__expiry_date", "pk")
+    )
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    if search:
+        qs = qs.filter(Q(product__sku__icontains=search) | Q(product__name__icontains=search))
+    return qs
+
+
+def stock_valuation(*, warehouse_id=None) -> dict:
+    """Value of stock at moving-average cost: per warehouse and the total (one query)."""
+    qs = StockLevel.objects.exclude(on_hand=0)
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    value = ExpressionWrapper(F("on_hand") * F("product__cost"), output_field=VALUE)
+    rows = list(
+        qs.values("warehouse_id", "warehouse__code", "warehouse__name")
+        .annotate(value=Sum(value), quantity=Sum("on_hand"))
+        .order_by("warehouse__code")
+    )
+    return {"warehouses": rows, "total": sum((r["value"] or ZERO for r in rows), ZERO)}
+
+
+def movement_history(*, product_id=None, lot_id=None, warehouse_id=None):
+    """Ledger moves, newest first."""
+    qs = StockMove.objects.select_related("product", "warehouse", "lot", "user")
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    if lot_id:
+        qs = qs.filter(lot_id=lot_id)
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    return qs.order_by("-created_at", "-pk")
+
+
+def lot_locations(*, lot_id: int) -> dict:
+    """Where a lot is now: warehouses holding it, and transfers carrying it."""
+    levels = list(
+        StockLevel.objects.filter(lot_id=lot_id, on_hand__gt=0)
+        .select_related("warehouse")
+        .order_by("warehouse__code")
+    )
+    in_transit = list(
+        TransferLine.objects.filter(lot_id=lot_id, transfer__state=Transfer.State.IN_TRANSIT).select_related(
+            "transfer", "transfer__source", "transfer__destination"
+        )
+    )
+    return {"levels": levels, "in_transit": in_transit}
+
+
+def low_stock(*, warehouse_id=None):
+    """Active products whose available stock is below their reorder point."""
+    qs = product_list(active=True).filter(reorder_point__gt=0, available_total__lt=F("reorder_point"))
+    return qs.order_by("available_total", "sku")
+
+
+def count_report(*, session: CountSession) -> dict:
+    """The variance report: each line's expected, counted, variance, its value and rate, and
+    totals (net and absolute value, accuracy = lines without variance / lines)."""
+    lines = list(CountLine.objects.filter(session=session).select_related("product", "lot"))
+    rows, net, gross, exact = [], ZERO, ZERO, 0
+    for line in lines:
+        variance = line.variance
+        value = (variance * line.unit_cost).quantize(Decimal("0.01")) if variance is not None else None
+        base = line.expected if line.expected is not None else line.snapshot_on_hand
+        rate = (
+            (abs(variance) / base * 100).quantize(Decimal("0.1")) if variance is not None and base else None
+        )
+        if variance is not None:
+            net += value
+            gross += abs(value)
+            exact += variance == 0
+        rows.append({"line": line, "variance": variance, "value": value, "rate": rate})
+    counted = sum(1 for r in rows if r["variance"] is not None)
+    accuracy = (Decimal(exact) / counted * 100).quantize(Decimal("0.1")) if counted else None
+    return {"rows": rows, "net_value": net, "gross_value": gross, "accuracy": accuracy, "lines": len(rows)}

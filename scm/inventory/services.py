@@ -18,7 +18,17 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.db import atomic_with_retry
-from scm.inventory.models import Lot, Product, ProductUnit, Reservation, StockLevel, StockMove, Warehouse
+from scm.inventory.models import (
+    Lot,
+    Product,
+    ProductUnit,
+    Reservation,
+    StockLevel,
+    StockMove,
+    Transfer,
+    TransferLine,
+    Warehouse,
+)
 
 ZERO = Decimal("0")
 
@@ -71,7 +81,7 @@ def _level_key(product_id: int, warehouse_id: int, lot_id: int | None) -> dict:
     return {"product_id": product_id, "warehouse_id": warehouse_id, "lot_id": lot_id}
 
 
-def _ensure_level(product_id: int, warehouse_id: int, lot_id: int | None) -> int:
+def _ensure_level(product_id: int, warehouse_id: int, lot_id: int | None, serial: bool = False) -> int:
     """The level row's id, creating it if needed. Two creators racing: one wins the unique
     constraint, the other reads the winner's row."""
     key = _level_key(product_id, warehouse_id, lot_id)
@@ -80,7 +90,7 @@ def _ensure_level(product_id: int, warehouse_id: int, lot_id: int | None) -> int
         return pk
     try:
         with transaction.atomic():
-            return StockLevel.objects.create(**key).pk
+            return StockLevel.objects.create(serial=serial, **key).pk
     except IntegrityError:
         return StockLevel.objects.filter(**key).values_list("pk", flat=True).get()
 
@@ -104,31 +114,124 @@ def _write_move(
 # --- receiving ------------------------------------------------------------------------------
 
 
-def _lot_for_receipt(
-    *, product: Product, lot_number: str, expiry_date: date | None, reference: str
+def _serial_place(lot: Lot) -> str | None:
+    """Where a serial-numbered unit is now (a warehouse code, or a transfer in transit)."""
+    level = StockLevel.objects.filter(lot=lot, on_hand__gt=0).select_related("warehouse").first()
+    if level is not None:
+        return level.warehouse.code
+    line = (
+        TransferLine.objects.filter(lot=lot, transfer__state=Transfer.State.IN_TRANSIT)
+        .select_related("transfer")
+        .first()
+    )
+    return line.transfer.number if line is not None else None
+
+
+def _lot_for_incoming(
+    *,
+    product: Product,
+    lot: Lot | None = None,
+    lot_number: str = "",
+    expiry_date: date | None = None,
+    reference: str = "",
+    kind: str = StockMove.Kind.RECEIPT,
+    allow_expired: bool = False,
 ) -> Lot | None:
+    """The lot stock comes into: found or created, validated for the product's tracking.
+
+    A serial-numbered unit is a lot of one: its row is locked, and it is refused while it is in
+    stock or in transit anywhere, and (for a purchase receipt) when it was ever received before.
+    """
+    if lot is not None:
+        if lot.product_id != product.pk:
+            raise ValidationError({"lot": _("This lot belongs to another product.")})
+        lot_number, expiry_date = lot.number, lot.expiry_date
+    lot_number = (lot_number or "").strip()
     if product.tracking == Product.Tracking.NONE:
         if lot_number:
             raise ValidationError({"lot_number": _("This product is not tracked by lot or serial number.")})
         return None
     if not lot_number:
         raise ValidationError({"lot_number": _("A lot or serial number is required for this product.")})
+    existing = (
+        Lot.objects.select_for_update().filter(product=product, number=lot_number).order_by("pk").first()
+    )
     if product.tracking == Product.Tracking.LOT:
+        if existing is not None and expiry_date is None:
+            expiry_date = existing.expiry_date
         if expiry_date is None:
             raise ValidationError({"expiry_date": _("An expiry date is required for this lot.")})
-        if expiry_date < timezone.localdate():
+        if expiry_date < timezone.localdate() and not allow_expired:
             raise ValidationError({"expiry_date": _("This lot has already expired.")})
-    lot, created = Lot.objects.get_or_create(
-        product=product,
-        number=lot_number,
-        defaults={"expiry_date": expiry_date, "source_reference": reference},
-    )
-    if not created and product.tracking == Product.Tracking.LOT and lot.expiry_date != expiry_date:
-        raise ValidationError({"expiry_date": _("This lot is already known with another expiry date.")})
+        if existing is not None and existing.expiry_date != expiry_date:
+            raise ValidationError({"expiry_date": _("This lot is already known with another expiry date.")})
+    if existing is None:
+        try:
+            with transaction.atomic():
+                existing = Lot.objects.create(
+                    product=product, number=lot_number, expiry_date=expiry_date, source_reference=reference
+                )
+        except IntegrityError:
+            existing = Lot.objects.select_for_update().order_by("pk").get(product=product, number=lot_number)
+        else:
+            return existing
     if product.tracking == Product.Tracking.SERIAL:
-        held = StockLevel.objects.filter(lot=lot, on_hand__gt=0).exists()
-        if held:
-            raise ValidationError({"lot_number": _("This serial number is already in stock.")})
+        place = _serial_place(existing)
+        if place is not None:
+            raise ValidationError(
+                {
+                    "lot_number": _("Serial number %(serial)s is already in %(place)s.")
+                    % {"serial": lot_number, "place": place}
+                }
+            )
+        if kind == StockMove.Kind.RECEIPT and existing.moves.filter(kind=StockMove.Kind.RECEIPT).exists():
+            raise ValidationError(
+                {"lot_number": _("Serial number %(serial)s was already received.") % {"serial": lot_number}}
+            )
+    return existing
+
+
+def _add_stock(*, product: Product, warehouse: Warehouse, lot: Lot | None, base: Decimal) -> None:
+    """on_hand += base on the level (created if needed). A serial landing in a second place
+    breaks a database constraint; that surfaces as a field error."""
+    serial = product.tracking == Product.Tracking.SERIAL
+    level_id = _ensure_level(product.pk, warehouse.pk, lot.pk if lot else None, serial=serial)
+    try:
+        with transaction.atomic():
+            StockLevel.objects.filter(pk=level_id).update(on_hand=F("on_hand") + base)
+    except IntegrityError:
+        raise ValidationError({"lot_number": _("This serial number is already in stock.")})
+
+
+def _remove_stock(*, product_id: int, warehouse_id: int, lot_id: int | None, base: Decimal, field="quantity"):
+    """on_hand -= base, only from what is not reserved: one conditional UPDATE."""
+    updated = StockLevel.objects.filter(
+        **_level_key(product_id, warehouse_id, lot_id), on_hand__gte=F("reserved") + base
+    ).update(on_hand=F("on_hand") - base)
+    if not updated:
+        available = (
+            StockLevel.objects.filter(**_level_key(product_id, warehouse_id, lot_id))
+            .annotate(a=F("on_hand") - F("reserved"))
+            .values_list("a", flat=True)
+            .first()
+        ) or ZERO
+        raise ValidationError(
+            {
+                field: _("Not enough stock available: %(available)s available.")
+                % {"available": available.normalize()}
+            }
+        )
+
+
+def _lot_for_outgoing(*, product: Product, lot: Lot | None, field: str = "lot") -> Lot | None:
+    if product.tracking == Product.Tracking.NONE:
+        if lot is not None:
+            raise ValidationError({field: _("This product is not tracked by lot or serial number.")})
+        return None
+    if lot is None:
+        raise ValidationError({field: _("Choose the lot or serial number.")})
+    if lot.product_id != product.pk:
+        raise ValidationError({field: _("This lot belongs to another product.")})
     return lot
 
 
@@ -145,6 +248,7 @@ def stock_receive(
     reference: str = "",
     kind: str = StockMove.Kind.RECEIPT,
     user=None,
+    lot: Lot | None = None,
 ) -> StockMove:
     """Put stock into a warehouse (a purchase receipt, a return, a transfer arriving).
 
@@ -155,21 +259,32 @@ def stock_receive(
     base = to_base_quantity(product=product, quantity=quantity, unit=unit)
     if product.tracking == Product.Tracking.SERIAL and base != 1:
         raise ValidationError({"quantity": _("Receive serial-numbered units one serial number at a time.")})
-    cost = Decimal(str(unit_cost)) / (unit.factor if unit else 1) if unit_cost is not None else product.cost
+    try:
+        cost = (
+            Decimal(str(unit_cost)) / (unit.factor if unit else 1) if unit_cost is not None else product.cost
+        )
+    except ArithmeticError:
+        raise ValidationError({"unit_cost": _("Enter a number.")})
     if cost < 0:
         raise ValidationError({"unit_cost": _("The cost cannot be negative.")})
-    lot = _lot_for_receipt(
-        product=product, lot_number=lot_number, expiry_date=expiry_date, reference=reference
+    lot = _lot_for_incoming(
+        product=product,
+        lot=lot,
+        lot_number=lot_number,
+        expiry_date=expiry_date,
+        reference=reference,
+        kind=kind,
+        allow_expired=kind != StockMove.Kind.RECEIPT,
     )
     lot_id = lot.pk if lot else None
     # Lock the product row: the moving average needs the on-hand total before this receipt.
-    locked = Product.objects.select_for_update().only("pk", "cost").get(pk=product.pk)
-    total = StockLevel.objects.filter(product_id=product.pk).aggregate(t=Sum("on_hand"))["t"] or ZERO
-    if total + base > 0 and kind == StockMove.Kind.RECEIPT:
-        new_cost = ((locked.cost * max(total, ZERO)) + cost * base) / (max(total, ZERO) + base)
-        Product.objects.filter(pk=product.pk).update(cost=new_cost.quantize(Decimal("0.0001")))
-    level_id = _ensure_level(product.pk, warehouse.pk, lot_id)
-    StockLevel.objects.filter(pk=level_id).update(on_hand=F("on_hand") + base)
+    locked = Product.objects.select_for_update().only("pk", "cost").order_by("pk").get(pk=product.pk)
+    if kind == StockMove.Kind.RECEIPT:
+        total = StockLevel.objects.filter(product_id=product.pk).aggregate(t=Sum("on_hand"))["t"] or ZERO
+        if total + base > 0:
+            new_cost = ((locked.cost * max(total, ZERO)) + cost * base) / (max(total, ZERO) + base)
+            Product.objects.filter(pk=product.pk).update(cost=new_cost.quantize(Decimal("0.0001")))
+    _add_stock(product=product, warehouse=warehouse, lot=lot, base=base)
     move = _write_move(
         kind=kind,
         product_id=product.pk,
@@ -181,6 +296,107 @@ def stock_receive(
         user=user,
     )
     audit(f"stock.{kind}", actor=user, obj=move, data={"quantity": str(base), "reference": reference})
+    return move
+
+
+@atomic_with_retry
+def stock_adjust(
+    *,
+    product: Product,
+    warehouse: Warehouse,
+    quantity,
+    reason: str,
+    unit: ProductUnit | None = None,
+    lot: Lot | None = None,
+    lot_number: str = "",
+    expiry_date: date | None = None,
+    reference: str = "",
+    user=None,
+) -> StockMove:
+    """Correct stock by a signed ``quantity`` (found: positive, lost: negative), with a reason.
+
+    A decrease takes only unreserved stock (conditional UPDATE); an increase of a tracked product
+    names its lot (an existing lot may be expired: found stock is still stock).
+    """
+    _check_warehouse(warehouse)
+    if product.is_template:
+        raise ValidationError({"product": _("Choose a variant: a template product holds no stock.")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for the adjustment.")})
+    try:
+        signed = Decimal(str(quantity))
+    except ArithmeticError:
+        raise ValidationError({"quantity": _("Enter a number.")})
+    if signed == 0:
+        raise ValidationError({"quantity": _("The adjustment cannot be zero.")})
+    base = to_base_quantity(product=product, quantity=abs(signed), unit=unit)
+    if signed > 0:
+        lot = _lot_for_incoming(
+            product=product,
+            lot=lot,
+            lot_number=lot_number,
+            expiry_date=expiry_date,
+            reference=reference,
+            kind=StockMove.Kind.ADJUSTMENT,
+            allow_expired=True,
+        )
+        if product.tracking == Product.Tracking.SERIAL and base != 1:
+            raise ValidationError({"quantity": _("Serial-numbered units are adjusted one at a time.")})
+        _add_stock(product=product, warehouse=warehouse, lot=lot, base=base)
+    else:
+        lot = _lot_for_outgoing(product=product, lot=lot)
+        _remove_stock(
+            product_id=product.pk, warehouse_id=warehouse.pk, lot_id=lot.pk if lot else None, base=base
+        )
+        base = -base
+    move = _write_move(
+        kind=StockMove.Kind.ADJUSTMENT,
+        product_id=product.pk,
+        warehouse_id=warehouse.pk,
+        lot_id=lot.pk if lot else None,
+        quantity=base,
+        unit_cost=Product.objects.values_list("cost", flat=True).get(pk=product.pk),
+        reference=reference,
+        reason=reason,
+        user=user,
+    )
+    audit("stock.adjustment", actor=user, obj=move, data={"quantity": str(base), "reason": reason})
+    return move
+
+
+@atomic_with_retry
+def stock_scrap(
+    *,
+    product: Product,
+    warehouse: Warehouse,
+    quantity,
+    reason: str,
+    unit: ProductUnit | None = None,
+    lot: Lot | None = None,
+    reference: str = "",
+    user=None,
+) -> StockMove:
+    """Write off damaged or expired stock (expired lots may be scrapped; reserved stock not)."""
+    _check_warehouse(warehouse)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for scrapping.")})
+    base = to_base_quantity(product=product, quantity=quantity, unit=unit)
+    lot = _lot_for_outgoing(product=product, lot=lot)
+    _remove_stock(product_id=product.pk, warehouse_id=warehouse.pk, lot_id=lot.pk if lot else None, base=base)
+    move = _write_move(
+        kind=StockMove.Kind.SCRAP,
+        product_id=product.pk,
+        warehouse_id=warehouse.pk,
+        lot_id=lot.pk if lot else None,
+        quantity=-base,
+        unit_cost=Product.objects.values_list("cost", flat=True).get(pk=product.pk),
+        reference=reference,
+        reason=reason,
+        user=user,
+    )
+    audit("stock.scrap", actor=user, obj=move, data={"quantity": str(-base), "reason": reason})
     return move
 
 
@@ -254,18 +470,18 @@ def stock_reserve(
     warehouse_ids: list[int] | None = None,
     partial: bool = True,
     user=None,
+    unit: ProductUnit | None = None,
 ) -> list[Allocation]:
     """Hold ``quantity`` base units of ``product`` for ``demand``.
 
     Takes from the warehouses in ``warehouse_ids`` order (all active warehouses if None), lots
     first-expiry-first-out, expired lots never. With ``partial`` it holds what it can and returns
     the allocations (their sum may be less than asked); without, it holds all or nothing and
-    raises ``ValidationError`` on ``quantity`` when stock is short.
+    raises ``ValidationError`` on ``quantity`` when stock is short. ``quantity`` is in base units,
+    or in ``unit`` when given (one box of 24 holds 24 base units).
     """
     _check_product(product)
-    want = Decimal(quantity)
-    if want <= 0:
-        raise ValidationError({"quantity": _("The quantity must be greater than zero.")})
+    want = to_base_quantity(product=product, quantity=quantity, unit=unit)
     allocations: list[Allocation] = []
     for row in _candidate_levels(product.pk, warehouse_ids):
         if want <= 0:

@@ -2,5 +2,25 @@
 order side (quotes, sales orders)."""
 
 from crm.sales.models.orders import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
+from crm.sales.models.pipeline import (
+    Activity,
+    AssignmentRule,
+    Lead,
+    Opportunity,
+    PipelineStage,
+    StageChange,
+)
 
-__all__ = ["OrderEvent", "Quote", "QuoteLine", "SalesOrder", "SalesOrderLine"]
+__all__ = [
+    "Activity",
+    "AssignmentRule",
+    "Lead",
+    "Opportunity",
+    "OrderEvent",
+    "PipelineStage",
+    "Quote",
+    "QuoteLine",
+    "SalesOrder",
+    "SalesOrderLine",
+    "StageChange",
+]

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import factory
 
-from scm.inventory.models import Product, ProductUnit, Warehouse
+from scm.inventory.models import Category, Product, ProductUnit, Warehouse
 
 
 class WarehouseFactory(factory.django.DjangoModelFactory):
@@ -31,3 +31,18 @@ class ProductUnitFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     name = "box"
     factor = Decimal("24")
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+def lot_product(**kwargs):
+    return ProductFactory(tracking=Product.Tracking.LOT, **kwargs)
+
+
+def serial_product(**kwargs):
+    return ProductFactory(tracking=Product.Tracking.SERIAL, **kwargs)

@@ -1,0 +1,146 @@
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.routers import DefaultRouter
+
+from core.roles import FINANCE, MANAGER, SALES, SERVICE, is_manager
+from crm.customers import selectors, services
+from crm.customers.models import Contact, Customer
+
+READERS = (SALES, SERVICE, FINANCE, MANAGER)
+EDITORS = (SALES, MANAGER)
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "customer", "name", "role", "phone", "email", "is_primary"]
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    owner_name = serializers.CharField(source="owner.username", read_only=True, default="")
+    contacts = ContactSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "industry",
+            "region",
+            "address",
+            "latitude",
+            "longitude",
+            "phone",
+            "email",
+            "tags",
+            "source",
+            "owner",
+            "owner_name",
+            "team",
+            "credit_limit",
+            "payment_terms_days",
+            "stage",
+            "notes",
+            "is_active",
+            "contacts",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"code": {"required": False, "allow_blank": True, "validators": []}}
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        if not is_manager(user):
+            # Reps own what they create and cannot change credit limits or owners.
+            for field in ("owner", "credit_limit"):
+                if field in attrs and (
+                    self.instance is None or getattr(self.instance, field) != attrs[field]
+                ):
+                    if field == "owner" and attrs[field] == user:
+                        continue
+                    raise PermissionDenied()
+        return attrs
+
+    def create(self, validated_data):
+        user = self.context["request"].user
+        if "owner" not in validated_data:
+            validated_data["owner"] = user
+        return services.customer_create(actor=user, **validated_data)
+
+    def update(self, instance, validated_data):
+        return services.customer_update(
+            customer=instance, actor=self.context["request"].user, **validated_data
+        )
+
+
+class CustomerViewSet(viewsets.ModelViewSet):
+    """Customers under the record rules: a rep reads own and team customers, edits own."""
+
+    serializer_class = CustomerSerializer
+    allowed_roles = READERS
+    write_roles = EDITORS
+    filterset_fields = ["stage", "region", "owner", "team", "kind"]
+    ordering_fields = ["name", "code", "created_at", "credit_limit"]
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+    queryset = Customer.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Customer.objects.none()
+        user = self.request.user
+        q = self.request.query_params.get("q", "")
+        qs = selectors.customer_list(user=user, q=q).prefetch_related("contacts")
+        return qs
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS") and not selectors.customer_can_edit(
+            self.request.user, obj
+        ):
+            raise PermissionDenied()
+        return obj
+
+
+class ContactAPISerializer(ContactSerializer):
+    def validate_customer(self, customer):
+        if not selectors.customer_can_edit(self.context["request"].user, customer):
+            raise PermissionDenied()
+        return customer
+
+    def create(self, validated_data):
+        return services.contact_create(actor=self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        validated_data.pop("customer", None)
+        return services.contact_update(contact=instance, actor=self.context["request"].user, **validated_data)
+
+
+class ContactViewSet(viewsets.ModelViewSet):
+    serializer_class = ContactAPISerializer
+    allowed_roles = READERS
+    write_roles = EDITORS
+    filterset_fields = ["customer", "is_primary"]
+    search_fields = ["name", "phone", "email"]
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+    queryset = Contact.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Contact.objects.none()
+        return selectors.contacts_visible_to(self.request.user).order_by("customer_id", "-is_primary", "name")
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            customer = get_object_or_404(Customer, pk=obj.customer_id)
+            if not selectors.customer_can_edit(self.request.user, customer):
+                raise PermissionDenied()
+        return obj
+
+
+router = DefaultRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("contacts", ContactViewSet, basename="contact")

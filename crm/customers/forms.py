@@ -1,0 +1,81 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import SALES
+from crm.customers.models import Contact, Customer
+
+
+def sales_users():
+    return get_user_model().objects.filter(is_active=True, groups__name=SALES).order_by("username").distinct()
+
+
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "industry",
+            "region",
+            "address",
+            "phone",
+            "email",
+            "tags",
+            "source",
+            "owner",
+            "team",
+            "credit_limit",
+            "payment_terms_days",
+            "stage",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "tags": _("Separate tags with commas."),
+            "code": _("Leave empty to number it automatically."),
+        }
+
+    def __init__(self, *args, can_set_owner=True, can_set_credit=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        self.fields["owner"].queryset = sales_users()
+        if not can_set_owner:
+            del self.fields["owner"]
+        if not can_set_credit:
+            del self.fields["credit_limit"]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def _post_clean(self):
+        # Model validation runs in the service (one place for the rules).
+        pass
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "role", "phone", "email", "is_primary"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault(
+                "class", "form-check-input" if name == "is_primary" else "form-control"
+            )
+
+    def _post_clean(self):
+        pass
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What"), choices=())
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+        self.fields["kind"].widget.attrs["class"] = "form-select"
+        self.fields["file"].widget.attrs["class"] = "form-control"

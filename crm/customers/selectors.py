@@ -1,0 +1,141 @@
+"""Reads of customers and contacts, with the record rules every page, API, search and export
+uses: a sales rep sees own customers and reads the team's; managers, admins and the back office
+(service, finance, purchasing) read all; only the owner, managers and admins edit."""
+
+from django.db.models import Q, QuerySet
+
+from core.roles import ADMIN, MANAGER, SALES, user_roles
+from crm.customers.models import Contact, Customer, MergeSuggestion, Team
+from crm.customers.search import search_filter
+
+SORTABLE = {"name", "code", "created_at", "credit_limit", "stage", "owner__username", "region__name"}
+
+
+def is_rep_only(user) -> bool:
+    """Record rules restrict users whose office role is sales and who do not manage."""
+    roles = user_roles(user)
+    return SALES in roles and not roles & {MANAGER, ADMIN}
+
+
+def team_ids_of(user):
+    return Team.objects.filter(members=user).values("pk")
+
+
+def teammates_of(user):
+    return Team.members.through.objects.filter(team__members=user).values("user_id")
+
+
+def owned_or_team_q(user, *, owner_field: str = "owner", team_field: str = "team") -> Q:
+    """Records a rep may read: own, the team's, or a teammate's (subqueries, no extra query)."""
+    return (
+        Q(**{owner_field: user})
+        | Q(**{f"{team_field}__in": team_ids_of(user)})
+        | Q(**{f"{owner_field}__in": teammates_of(user)})
+    )
+
+
+def customers_visible_to(user) -> QuerySet[Customer]:
+    qs = Customer.objects.all()
+    if not user_roles(user):
+        return qs.none()
+    if is_rep_only(user):
+        qs = qs.filter(owned_or_team_q(user))
+    return qs
+
+
+def customers_editable_by(user) -> QuerySet[Customer]:
+    roles = user_roles(user)
+    if roles & {MANAGER, ADMIN}:
+        return Customer.objects.all()
+    if SALES in roles:
+        return Customer.objects.filter(owner=user)
+    return Customer.objects.none()
+
+
+def customer_can_edit(user, customer: Customer) -> bool:
+    roles = user_roles(user)
+    return bool(roles & {MANAGER, ADMIN}) or (SALES in roles and customer.owner_id == user.pk)
+
+
+def customer_list(
+    *,
+    user,
+    q: str = "",
+    stage: str = "",
+    region: str = "",
+    owner: str = "",
+    team: str = "",
+    tag: str = "",
+    ordering: str = "",
+) -> QuerySet[Customer]:
+    """The customer list: record rules, search and filters, in a fixed number of queries."""
+    qs = customers_visible_to(user).select_related("owner", "region", "team")
+    if q:
+        qs = qs.filter(search_filter(q))
+    if stage:
+        qs = qs.filter(stage=stage)
+    if region:
+        qs = qs.filter(region_id=region) if str(region).isdigit() else qs.filter(region__code=region)
+    if owner:
+        qs = qs.filter(owner_id=owner) if str(owner).isdigit() else qs.filter(owner__username=owner)
+    if team and str(team).isdigit():
+        qs = qs.filter(team_id=team)
+    if tag:
+        qs = qs.filter(tags__icontains=tag.strip())
+    qs = qs.order_by(ordering, "pk") if ordering.lstrip("-") in SORTABLE else qs.order_by("name", "pk")
+    return qs
+
+
+def customer_get(*, user, pk) -> Customer:
+    """One customer the user may read; anything else is 404 (an id guess tells nothing)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(customers_visible_to(user).select_related("owner", "region", "team"), pk=pk)
+
+
+def contacts_visible_to(user) -> QuerySet[Contact]:
+    return Contact.objects.filter(customer__in=customers_visible_to(user))
+
+
+def duplicates_of(
+    *, name: str = "", phone: str = "", email: str = "", exclude_pk=None
+) -> list[tuple[Customer, str]]:
+    """Existing customers that look like these details, each with the reason (ignores rules:
+    de-duplication must see the whole company's customers)."""
+    from crm.customers.search import normalize_name
+
+    found: dict[int, tuple[Customer, list[str]]] = {}
+    checks = []
+    if phone and phone.strip():
+        checks.append(("phone", Q(phone=phone.strip())))
+    if email and email.strip():
+        checks.append(("email", Q(email__iexact=email.strip())))
+    norm = normalize_name(name)
+    if norm:
+        checks.append(("name", Q(name_normalized=norm)))
+    if not checks:
+        return []
+    cond = Q()
+    for _field, c in checks:
+        cond |= c
+    qs = Customer.objects.filter(cond)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    for cust in qs.order_by("pk")[:20]:
+        reasons = []
+        if phone and cust.phone == phone.strip():
+            reasons.append("phone")
+        if email and cust.email.lower() == email.strip().lower():
+            reasons.append("email")
+        if norm and cust.name_normalized == norm:
+            reasons.append("name")
+        found[cust.pk] = (cust, reasons)
+    return [(c, ",".join(r)) for c, r in found.values()]
+
+
+def merge_suggestions_open(*, user) -> QuerySet[MergeSuggestion]:
+    return (
+        MergeSuggestion.objects.filter(state=MergeSuggestion.State.OPEN)
+        .filter(customer__in=customers_visible_to(user))
+        .select_related("customer", "candidate", "customer__owner", "candidate__owner")
+    )

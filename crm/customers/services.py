@@ -1,0 +1,270 @@
+"""Changes to customers and contacts. Each function is one transaction; bad input raises a
+``ValidationError`` naming the field and writes nothing."""
+
+import secrets
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit
+from core.money import money
+from crm.customers.models import Contact, Customer, MergeSuggestion
+from crm.customers.selectors import duplicates_of
+
+CUSTOMER_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "industry",
+    "region",
+    "address",
+    "latitude",
+    "longitude",
+    "phone",
+    "email",
+    "tags",
+    "source",
+    "owner",
+    "team",
+    "credit_limit",
+    "payment_terms_days",
+    "stage",
+    "notes",
+    "is_active",
+)
+CONTACT_FIELDS = ("name", "role", "phone", "email", "is_primary")
+
+
+def normalize_tags(value) -> str:
+    parts = value if isinstance(value, list | tuple) else str(value or "").replace("，", ",").split(",")
+    seen = []
+    for part in parts:
+        tag = str(part).strip()
+        if tag and tag not in seen:
+            seen.append(tag)
+    return ", ".join(seen)[:300]
+
+
+def _new_code() -> str:
+    return f"C{timezone.now():%y%m%d}{secrets.token_hex(3).upper()}"
+
+
+def _clean_and_save(obj, *, exclude=()):
+    if isinstance(obj, Customer) and obj.credit_limit is not None and Decimal(obj.credit_limit) < 0:
+        raise ValidationError({"credit_limit": _("The credit limit cannot be negative.")})
+    obj.full_clean(exclude=list(exclude))
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        if "code" in str(exc).lower():
+            raise ValidationError({"code": _("A customer with this code already exists.")})
+        raise
+
+
+def _suggest_merges(customer: Customer) -> list[MergeSuggestion]:
+    found = duplicates_of(
+        name=customer.name, phone=customer.phone, email=customer.email, exclude_pk=customer.pk
+    )
+    rows = [MergeSuggestion(customer=customer, candidate=c, reason=reason) for c, reason in found]
+    MergeSuggestion.objects.bulk_create(rows, ignore_conflicts=True)
+    return rows
+
+
+@transaction.atomic
+def customer_create(*, actor=None, contacts: list[dict] | None = None, **data) -> Customer:
+    """Create a customer (and its contacts). A look-alike of an existing customer is still
+    created, with a merge suggestion for a manager to act on."""
+    unknown = set(data) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+    data = dict(data)
+    data["tags"] = normalize_tags(data.get("tags", ""))
+    if data.get("credit_limit") in (None, ""):
+        data.pop("credit_limit", None)
+    else:
+        data["credit_limit"] = money(Decimal(str(data["credit_limit"])))
+    if not data.get("code"):
+        data["code"] = _new_code()
+    if data.get("owner") is None and actor is not None and not data.get("owner_id"):
+        data["owner"] = actor
+    customer = Customer(**data)
+    _clean_and_save(customer)
+    for index, contact in enumerate(contacts or []):
+        contact_create(customer=customer, actor=actor, _row=index, **contact)
+    suggestions = _suggest_merges(customer)
+    audit(
+        "customer.created",
+        actor=actor,
+        obj=customer,
+        data={"code": customer.code, "possible_duplicates": [s.candidate_id for s in suggestions]},
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, actor=None, **data) -> Customer:
+    """Change a customer. Credit-limit changes are audited with the old and new value."""
+    unknown = set(data) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    old_limit = locked.credit_limit
+    old_owner = locked.owner_id
+    if "tags" in data:
+        data["tags"] = normalize_tags(data["tags"])
+    if "credit_limit" in data:
+        if data["credit_limit"] in (None, ""):
+            raise ValidationError({"credit_limit": _("Enter a credit limit (0 for none).")})
+        data["credit_limit"] = money(Decimal(str(data["credit_limit"])))
+    for field, value in data.items():
+        setattr(locked, field, value)
+    _clean_and_save(locked)
+    if locked.credit_limit != old_limit:
+        audit(
+            "customer.credit_limit_changed",
+            actor=actor,
+            obj=locked,
+            data={"old": str(old_limit), "new": str(locked.credit_limit)},
+        )
+    if locked.owner_id != old_owner:
+        audit(
+            "customer.owner_changed", actor=actor, obj=locked, data={"old": old_owner, "new": locked.owner_id}
+        )
+    for field, value in vars(locked).items():
+        if not field.startswith("_"):
+            setattr(customer, field, value)
+    return locked
+
+
+@transaction.atomic
+def contact_create(*, customer: Customer, actor=None, _row=None, **data) -> Contact:
+    unknown = set(data) - set(CONTACT_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+    contact = Contact(customer=customer, **data)
+    contact.full_clean()
+    if contact.is_primary:
+        Contact.objects.filter(customer=customer, is_primary=True).update(is_primary=False)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, actor=None, **data) -> Contact:
+    unknown = set(data) - set(CONTACT_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+    for field, value in data.items():
+        setattr(contact, field, value)
+    contact.full_clean()
+    if contact.is_primary:
+        Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(
+            pk=contact.pk
+        ).update(is_primary=False)
+    contact.save()
+    return contact
+
+
+def _related_moves(target: Customer, duplicate: Customer) -> dict[str, int]:
+    """Point every record that refers to ``duplicate`` at ``target``: generic over the reverse
+    relations, so the records of modules added later (orders, tickets, invoices) move too."""
+    moved: dict[str, int] = {}
+    # include_hidden: relations declared with related_name="+" must move too.
+    relations = [
+        f for f in Customer._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete
+    ]
+    for rel in relations:
+        model = rel.related_model
+        if model is MergeSuggestion:
+            continue
+        if rel.many_to_many:
+            through = rel.through
+            src = rel.field.m2m_reverse_field_name()
+            other = rel.field.m2m_field_name()
+            rows = through._base_manager.filter(**{f"{src}_id": duplicate.pk})
+            have = set(
+                through._base_manager.filter(**{f"{src}_id": target.pk}).values_list(f"{other}_id", flat=True)
+            )
+            rows.filter(**{f"{other}_id__in": have}).delete()
+            count = rows.update(**{f"{src}_id": target.pk})
+        elif rel.one_to_one:
+            if model._base_manager.filter(**{rel.field.name: target}).exists():
+                count = 0
+            else:
+                count = model._base_manager.filter(**{rel.field.name: duplicate}).update(
+                    **{rel.field.name: target}
+                )
+        else:
+            count = model._base_manager.filter(**{rel.field.name: duplicate}).update(
+                **{rel.field.name: target}
+            )
+        if count:
+            moved[model._meta.label_lower] = moved.get(model._meta.label_lower, 0) + count
+    return moved
+
+
+@transaction.atomic
+def customer_merge(*, target: Customer, duplicate: Customer, actor=None) -> dict[str, int]:
+    """Merge ``duplicate`` into ``target``: every related record moves, empty fields of the
+    target are filled from the duplicate, the duplicate is deleted, and the merge is audited.
+
+    Locking: both customers are locked in primary-key order."""
+    if target.pk == duplicate.pk:
+        raise ValidationError({"duplicate": _("A customer cannot be merged into itself.")})
+    locked = {
+        c.pk: c
+        for c in Customer.objects.select_for_update().filter(pk__in=[target.pk, duplicate.pk]).order_by("pk")
+    }
+    if len(locked) != 2:
+        raise ValidationError({"duplicate": _("The customer no longer exists.")})
+    target, duplicate = locked[target.pk], locked[duplicate.pk]
+    moved = _related_moves(target, duplicate)
+    for field in ("industry", "address", "phone", "email", "source", "notes"):
+        if not getattr(target, field) and getattr(duplicate, field):
+            setattr(target, field, getattr(duplicate, field))
+    target.tags = normalize_tags(target.tag_list + duplicate.tag_list)
+    if target.region_id is None:
+        target.region_id = duplicate.region_id
+    target.save()
+    MergeSuggestion.objects.filter(customer=duplicate, candidate=target).update(
+        state=MergeSuggestion.State.MERGED
+    )
+    snapshot = {"code": duplicate.code, "name": duplicate.name, "id": duplicate.pk}
+    # Suggestions about the duplicate are settled by the merge.
+    MergeSuggestion.objects.filter(customer=duplicate).delete()
+    MergeSuggestion.objects.filter(candidate=duplicate).delete()
+    duplicate.delete()
+    audit("customer.merged", actor=actor, obj=target, data={"merged": snapshot, "moved": moved})
+    return moved
+
+
+@transaction.atomic
+def merge_suggestion_dismiss(*, suggestion: MergeSuggestion, actor=None) -> None:
+    MergeSuggestion.objects.filter(pk=suggestion.pk).update(state=MergeSuggestion.State.DISMISSED)
+    audit(
+        "customer.merge_dismissed",
+        actor=actor,
+        obj=suggestion.customer,
+        data={"candidate": suggestion.candidate_id},
+    )
+
+
+@transaction.atomic
+def customers_owner_set(*, assignments: dict[int, object], actor=None, reason: str = "") -> int:
+    """Give customers new owners ({customer id: user}); used by reassignment. One audit row per
+    customer, so who got what and why can be read back."""
+    count = 0
+    for pk, user in sorted(assignments.items()):
+        previous = Customer.objects.filter(pk=pk).values_list("owner_id", flat=True).first()
+        count += Customer.objects.filter(pk=pk).update(owner=user, updated_at=timezone.now())
+        audit(
+            "customer.owner_changed",
+            actor=actor,
+            obj=Customer(pk=pk),
+            data={"old": previous, "new": getattr(user, "pk", user), "reason": reason},
+        )
+    return count

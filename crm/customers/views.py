@@ -1,0 +1,271 @@
+"""Customer pages: the list (search, filters, sort, export), the 360 page, forms, duplicates
+and imports. Every read goes through ``crm.customers.selectors`` (the record rules)."""
+
+import secrets
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.permissions import role_required
+from core.roles import ADMIN, FINANCE, MANAGER, SALES, SERVICE, is_manager
+from crm.customers import importers, panels, selectors, services, tabular
+from crm.customers.forms import ContactForm, CustomerForm, ImportForm
+from crm.customers.models import Customer, MergeSuggestion, Region
+
+READERS = (SALES, SERVICE, FINANCE, MANAGER)
+EDITORS = (SALES, MANAGER)
+PAGE_SIZES = (25, 50, 100)
+
+EXPORT_HEADERS = [
+    "code",
+    "name",
+    "kind",
+    "industry",
+    "region",
+    "address",
+    "phone",
+    "email",
+    "tags",
+    "source",
+    "owner",
+    "credit_limit",
+    "payment_terms_days",
+    "stage",
+]
+
+
+def _filters(request) -> dict:
+    g = request.GET
+    return {
+        "q": g.get("q", "").strip()[:100],
+        "stage": g.get("stage", ""),
+        "region": g.get("region", ""),
+        "owner": g.get("owner", ""),
+        "tag": g.get("tag", "").strip()[:50],
+        "ordering": g.get("ordering", ""),
+    }
+
+
+@role_required(*READERS)
+def customer_list(request):
+    filters = _filters(request)
+    qs = selectors.customer_list(user=request.user, **filters)
+    fmt = request.GET.get("export")
+    if fmt in {"csv", "xlsx"}:
+        rows = (
+            [
+                c.code,
+                c.name,
+                c.get_kind_display(),
+                c.industry,
+                c.region.name if c.region else "",
+                c.address,
+                c.phone,
+                c.email,
+                c.tags,
+                c.source,
+                c.owner.get_username() if c.owner else "",
+                c.credit_limit,
+                c.payment_terms_days,
+                c.get_stage_display(),
+            ]
+            for c in qs.iterator(chunk_size=2000)
+        )
+        return tabular.export_response(filename="customers", headers=EXPORT_HEADERS, rows=rows, fmt=fmt)
+    try:
+        size = int(request.GET.get("page_size", 25))
+    except ValueError:
+        size = 25
+    size = size if size in PAGE_SIZES else 25
+    page = Paginator(qs, size).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "customers/list.html",
+        {
+            "title": _("Customers"),
+            "page_obj": page,
+            "filters": filters,
+            "stages": Customer.Stage.choices,
+            "regions": Region.objects.all(),
+            "can_create": bool(set(EDITORS) & _roles(request.user)),
+        },
+    )
+
+
+def _roles(user):
+    from core.roles import user_roles
+
+    roles = set(user_roles(user))
+    if ADMIN in roles:
+        roles |= {SALES, MANAGER}
+    return roles
+
+
+@role_required(*READERS)
+def customer_detail(request, pk):
+    customer = selectors.customer_get(user=request.user, pk=pk)
+    contacts = list(customer.contacts.all())
+    context = {
+        "title": customer.name,
+        "customer": customer,
+        "contacts": contacts,
+        "can_edit": selectors.customer_can_edit(request.user, customer),
+        "panels": panels.panels_for(customer, request.user),
+        "timeline": panels.timeline_for(customer, request.user),
+        "suggestions": list(
+            MergeSuggestion.objects.filter(
+                customer=customer, state=MergeSuggestion.State.OPEN
+            ).select_related("candidate")
+        )
+        if is_manager(request.user)
+        else [],
+    }
+    return render(request, "customers/detail.html", context)
+
+
+def _editable(request, pk) -> Customer:
+    customer = selectors.customer_get(user=request.user, pk=pk)
+    if not selectors.customer_can_edit(request.user, customer):
+        raise PermissionDenied
+    return customer
+
+
+@role_required(*EDITORS)
+def customer_create(request):
+    manager = is_manager(request.user)
+    form = CustomerForm(request.POST or None, can_set_owner=manager, can_set_credit=manager)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if not manager:
+            data["owner"] = request.user
+        try:
+            customer = services.customer_create(actor=request.user, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if customer.merge_suggestions.exists():
+                messages.warning(
+                    request, _("This customer looks like an existing one; a manager will review it.")
+                )
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/form.html", {"form": form, "title": _("New customer")})
+
+
+@role_required(*EDITORS)
+def customer_edit(request, pk):
+    customer = _editable(request, pk)
+    manager = is_manager(request.user)
+    form = CustomerForm(
+        request.POST or None, instance=customer, can_set_owner=manager, can_set_credit=manager
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(
+                customer=Customer.objects.get(pk=pk), actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("customers:detail", pk=pk)
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "customer": customer, "title": _("Edit %s") % customer.name},
+    )
+
+
+@role_required(*EDITORS)
+def contact_edit(request, pk, contact_pk=None):
+    customer = _editable(request, pk)
+    contact = get_object_or_404(customer.contacts, pk=contact_pk) if contact_pk else None
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if contact:
+                services.contact_update(contact=contact, actor=request.user, **form.cleaned_data)
+            else:
+                services.contact_create(customer=customer, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("customers:detail", pk=pk)
+    title = _("Edit contact") if contact else _("New contact")
+    return render(request, "customers/form.html", {"form": form, "customer": customer, "title": title})
+
+
+@role_required(MANAGER)
+def merge_list(request):
+    page = Paginator(selectors.merge_suggestions_open(user=request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "customers/merge_list.html", {"page_obj": page, "title": _("Possible duplicates")})
+
+
+@role_required(MANAGER)
+@require_POST
+def merge_do(request, pk):
+    suggestion = get_object_or_404(MergeSuggestion, pk=pk, state=MergeSuggestion.State.OPEN)
+    if request.POST.get("action") == "dismiss":
+        services.merge_suggestion_dismiss(suggestion=suggestion, actor=request.user)
+        messages.info(request, _("Suggestion dismissed."))
+        return redirect("customers:merge_list")
+    target = suggestion.candidate
+    moved = services.customer_merge(target=target, duplicate=suggestion.customer, actor=request.user)
+    messages.success(
+        request,
+        _("Merged into %(name)s; %(n)s records moved.") % {"name": target.name, "n": sum(moved.values())},
+    )
+    return redirect("customers:detail", pk=target.pk)
+
+
+def _import_kinds():
+    labels = {"customers": _("Customers"), "contacts": _("Contacts"), "leads": _("Leads")}
+    return [(k, labels.get(k, k)) for k in importers.SPECS]
+
+
+@role_required(SALES, MANAGER)
+def import_page(request):
+    """Upload → dry-run preview (every error by row and column) → confirm writes all or none."""
+    form = ImportForm(request.POST or None, request.FILES or None, kinds=_import_kinds())
+    context = {"form": form, "title": _("Import")}
+    if request.method == "POST" and request.POST.get("token"):
+        stored = cache.get(f"crm-import:{request.user.pk}:{request.POST['token']}")
+        if stored is None:
+            messages.error(request, _("The preview has expired. Upload the file again."))
+            return redirect("customers:import")
+        spec = importers.SPECS[stored["kind"]]
+        result = tabular.import_run(spec, stored["header"], stored["rows"], actor=request.user, dry_run=False)
+        if result.ok:
+            cache.delete(f"crm-import:{request.user.pk}:{request.POST['token']}")
+            messages.success(request, _("%(n)s rows imported.") % {"n": len(result.rows)})
+            return redirect("customers:import")
+        context["result"] = result
+        return render(request, "customers/import.html", context)
+    if request.method == "POST" and form.is_valid():
+        spec = importers.SPECS[form.cleaned_data["kind"]]
+        try:
+            header, rows = tabular.read_rows(form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return render(request, "customers/import.html", context)
+        rows = [
+            [("" if v is None else v if isinstance(v, int | float | str) else str(v)) for v in r]
+            for r in rows
+        ]
+        result = tabular.import_run(spec, header, rows, actor=request.user, dry_run=True)
+        context["result"] = result
+        context["columns"] = spec.columns
+        if result.ok:
+            token = secrets.token_urlsafe(16)
+            cache.set(
+                f"crm-import:{request.user.pk}:{token}",
+                {"kind": spec.kind, "header": header, "rows": rows},
+                3600,
+            )
+            context["token"] = token
+    return render(request, "customers/import.html", context)

@@ -1,0 +1,287 @@
+"""Pipeline API: leads, opportunities, stages, activities, under the same record rules as the
+pages. The order side adds its routes from ``crm.sales.order_api`` when that module exists."""
+
+import importlib
+import importlib.util
+
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from core.roles import ADMIN, MANAGER, SALES, is_manager
+from crm.customers.selectors import customers_visible_to
+from crm.sales import selectors, services
+from crm.sales.models import Activity, Lead, Opportunity, PipelineStage
+
+REPS = (SALES, MANAGER)
+
+
+class _RecordRules:
+    """Reads through the selector; writes only on records the user may edit."""
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS") and not selectors.can_edit(
+            self.request.user, obj
+        ):
+            raise PermissionDenied()
+        return obj
+
+
+class StageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PipelineStage
+        fields = ["id", "name", "order", "probability", "is_won", "is_lost", "is_active"]
+
+
+class StageViewSet(viewsets.ModelViewSet):
+    """Pipeline stages: everyone in sales reads them; admins set them up."""
+
+    serializer_class = StageSerializer
+    allowed_roles = REPS
+    write_roles = (ADMIN,)
+    queryset = PipelineStage.objects.all().order_by("order", "pk")
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Lead
+        fields = [
+            "id",
+            "name",
+            "company",
+            "phone",
+            "email",
+            "region",
+            "products",
+            "message",
+            "source",
+            "status",
+            "owner",
+            "team",
+            "assignment_reason",
+            "sla_due_at",
+            "first_contacted_at",
+            "possible_duplicate",
+            "customer",
+            "created_at",
+        ]
+        read_only_fields = [
+            "assignment_reason",
+            "sla_due_at",
+            "first_contacted_at",
+            "possible_duplicate",
+            "customer",
+            "created_at",
+            "team",
+        ]
+
+    def create(self, validated_data):
+        user = self.context["request"].user
+        products = validated_data.pop("products", [])
+        if not is_manager(user):
+            validated_data["owner"] = user
+        return services.lead_create(actor=user, products=products, **validated_data)
+
+    def update(self, instance, validated_data):
+        user = self.context["request"].user
+        if "owner" in validated_data and not is_manager(user) and validated_data["owner"] != instance.owner:
+            raise PermissionDenied()
+        products = validated_data.pop("products", None)
+        return services.lead_update(lead=instance, actor=user, products=products, **validated_data)
+
+
+class ConvertSerializer(serializers.Serializer):
+    opportunity_name = serializers.CharField(required=False, allow_blank=True)
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2, required=False, default=0)
+    stage = serializers.PrimaryKeyRelatedField(
+        queryset=PipelineStage.objects.filter(is_won=False, is_lost=False), required=False, allow_null=True
+    )
+    expected_close_date = serializers.DateField(required=False, allow_null=True)
+
+
+class LeadViewSet(_RecordRules, viewsets.ModelViewSet):
+    serializer_class = LeadSerializer
+    allowed_roles = REPS
+    filterset_fields = ["status", "owner", "region", "source"]
+    search_fields = ["name", "company", "phone", "email"]
+    ordering_fields = ["created_at", "sla_due_at"]
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+    queryset = Lead.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Lead.objects.none()
+        qs = (
+            selectors.leads_visible_to(self.request.user)
+            .prefetch_related("products")
+            .order_by("-created_at", "-pk")
+        )
+        if self.request.query_params.get("overdue") == "1":
+            qs = selectors.leads_overdue(qs)
+        return qs
+
+    @action(detail=True, methods=["post"], serializer_class=ConvertSerializer)
+    def convert(self, request, pk=None):
+        lead = self.get_object()
+        if not selectors.can_edit(request.user, lead):
+            raise PermissionDenied()
+        data = ConvertSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer, opp = services.lead_convert(lead=lead, actor=request.user, **data.validated_data)
+        return Response({"customer": customer.pk, "opportunity": opp.pk}, status=201)
+
+
+class OpportunitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Opportunity
+        fields = [
+            "id",
+            "name",
+            "customer",
+            "lead",
+            "stage",
+            "state",
+            "amount",
+            "expected_close_date",
+            "products",
+            "owner",
+            "team",
+            "won_reason",
+            "lost_reason",
+            "closed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["state", "won_reason", "lost_reason", "closed_at", "lead", "team"]
+        extra_kwargs = {"owner": {"required": False}}
+
+    def validate_customer(self, customer):
+        if not customers_visible_to(self.context["request"].user).filter(pk=customer.pk).exists():
+            raise serializers.ValidationError("Invalid pk - object does not exist.")
+        return customer
+
+    def create(self, validated_data):
+        user = self.context["request"].user
+        products = validated_data.pop("products", [])
+        if not is_manager(user):
+            validated_data["owner"] = user
+        return services.opportunity_create(actor=user, products=products, **validated_data)
+
+    def update(self, instance, validated_data):
+        user = self.context["request"].user
+        stage = validated_data.pop("stage", None)
+        validated_data.pop("customer", None)
+        products = validated_data.pop("products", None)
+        if "owner" in validated_data and not is_manager(user) and validated_data["owner"] != instance.owner:
+            raise PermissionDenied()
+        opp = services.opportunity_update(
+            opportunity=instance, actor=user, products=products, **validated_data
+        )
+        if stage is not None and stage.pk != instance.stage_id:
+            opp = services.opportunity_move(opportunity=opp, stage=stage, actor=user)
+        return opp
+
+
+class CloseSerializer(serializers.Serializer):
+    won = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+class OpportunityViewSet(_RecordRules, viewsets.ModelViewSet):
+    serializer_class = OpportunitySerializer
+    allowed_roles = REPS
+    filterset_fields = ["stage", "state", "owner", "customer"]
+    search_fields = ["name", "customer__name"]
+    ordering_fields = ["amount", "expected_close_date", "updated_at"]
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+    queryset = Opportunity.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Opportunity.objects.none()
+        return (
+            selectors.opportunities_visible_to(self.request.user)
+            .prefetch_related("products")
+            .order_by("-updated_at", "-pk")
+        )
+
+    @action(detail=True, methods=["post"], serializer_class=CloseSerializer)
+    def close(self, request, pk=None):
+        opp = self.get_object()
+        if not selectors.can_edit(request.user, opp):
+            raise PermissionDenied()
+        data = CloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        opp = services.opportunity_close(opportunity=opp, actor=request.user, **data.validated_data)
+        return Response(OpportunitySerializer(opp, context={"request": request}).data)
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "kind",
+            "subject",
+            "body",
+            "customer",
+            "lead",
+            "opportunity",
+            "owner",
+            "at",
+            "due_at",
+            "done_at",
+        ]
+        read_only_fields = ["owner", "done_at"]
+        extra_kwargs = {"at": {"required": False}}
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        customer = attrs.get("customer")
+        if customer and not customers_visible_to(user).filter(pk=customer.pk).exists():
+            raise serializers.ValidationError({"customer": "Invalid pk - object does not exist."})
+        if attrs.get("lead") and not selectors.leads_visible_to(user).filter(pk=attrs["lead"].pk).exists():
+            raise serializers.ValidationError({"lead": "Invalid pk - object does not exist."})
+        opp = attrs.get("opportunity")
+        if opp and not selectors.opportunities_visible_to(user).filter(pk=opp.pk).exists():
+            raise serializers.ValidationError({"opportunity": "Invalid pk - object does not exist."})
+        return attrs
+
+    def create(self, validated_data):
+        return services.activity_log(actor=self.context["request"].user, **validated_data)
+
+
+class ActivityViewSet(_RecordRules, viewsets.ModelViewSet):
+    serializer_class = ActivitySerializer
+    allowed_roles = REPS
+    filterset_fields = ["kind", "customer", "lead", "opportunity", "owner"]
+    ordering_fields = ["at", "due_at"]
+    http_method_names = ["get", "post", "head", "options"]
+    queryset = Activity.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Activity.objects.none()
+        return selectors.activities_visible_to(self.request.user).order_by("-at", "-pk")
+
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        task = self.get_object()
+        if not selectors.can_edit(request.user, task):
+            raise PermissionDenied()
+        task = services.task_complete(task=task, actor=request.user)
+        return Response(ActivitySerializer(task, context={"request": request}).data)
+
+
+router = DefaultRouter()
+router.register("stages", StageViewSet, basename="stage")
+router.register("leads", LeadViewSet, basename="lead")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("activities", ActivityViewSet, basename="activity")
+
+if importlib.util.find_spec("crm.sales.order_api"):
+    router.registry.extend(importlib.import_module("crm.sales.order_api").router.registry)

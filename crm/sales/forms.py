@@ -1,0 +1,159 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import SALES
+from crm.customers.models import Region, Team
+from crm.sales.models import Activity, Lead, Opportunity, PipelineStage
+from scm.inventory.models import Product
+
+
+def _style(form):
+    for field in form.fields.values():
+        w = field.widget
+        if isinstance(w, forms.CheckboxInput):
+            w.attrs.setdefault("class", "form-check-input")
+        elif isinstance(w, forms.Select | forms.SelectMultiple):
+            w.attrs.setdefault("class", "form-select")
+        else:
+            w.attrs.setdefault("class", "form-control")
+
+
+def sales_users():
+    return get_user_model().objects.filter(is_active=True, groups__name=SALES).order_by("username").distinct()
+
+
+class PublicLeadForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
+    products = forms.ModelMultipleChoiceField(
+        label=_("Products you are interested in"), queryset=Product.objects.all(), required=False
+    )
+    message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    # Honeypot: hidden from people by CSS; a bot that fills it is ignored.
+    website = forms.CharField(required=False, label=_("Website"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+        self.fields["products"].queryset = Product.objects.filter(is_active=True)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("phone") and not data.get("email"):
+            self.add_error("phone", _("Give a phone number or an e-mail address."))
+        return data
+
+
+class LeadForm(forms.ModelForm):
+    class Meta:
+        model = Lead
+        fields = [
+            "name",
+            "company",
+            "phone",
+            "email",
+            "region",
+            "products",
+            "source",
+            "message",
+            "owner",
+            "status",
+        ]
+        widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, can_set_owner=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = sales_users()
+        if not can_set_owner:
+            del self.fields["owner"]
+        _style(self)
+
+    def _post_clean(self):
+        pass
+
+
+class ConvertForm(forms.Form):
+    opportunity_name = forms.CharField(label=_("Opportunity"), max_length=200, required=False)
+    amount = forms.DecimalField(label=_("Amount"), min_value=0, decimal_places=2, max_digits=18, initial=0)
+    stage = forms.ModelChoiceField(
+        label=_("Stage"), queryset=PipelineStage.objects.filter(is_active=True, is_won=False, is_lost=False)
+    )
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class OpportunityForm(forms.ModelForm):
+    class Meta:
+        model = Opportunity
+        fields = ["name", "customer", "stage", "amount", "expected_close_date", "products", "owner"]
+        widgets = {"expected_close_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, customers=None, can_set_owner=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if customers is not None:
+            self.fields["customer"].queryset = customers
+        self.fields["stage"].queryset = PipelineStage.objects.filter(
+            is_active=True, is_won=False, is_lost=False
+        )
+        self.fields["owner"].queryset = sales_users()
+        self.fields["owner"].required = False
+        if not can_set_owner:
+            del self.fields["owner"]
+        if self.instance.pk:
+            del self.fields["customer"]
+            del self.fields["stage"]
+        _style(self)
+
+    def _post_clean(self):
+        pass
+
+
+class CloseForm(forms.Form):
+    won = forms.TypedChoiceField(
+        label=_("Result"), choices=[("1", _("Won")), ("0", _("Lost"))], coerce=lambda v: v == "1"
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    due_at = forms.DateTimeField(
+        label=_("Due (tasks)"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class ReassignForm(forms.Form):
+    from_user = forms.ModelChoiceField(label=_("From"), queryset=get_user_model().objects.none())
+    to_user = forms.ModelChoiceField(
+        label=_("To one person"), queryset=get_user_model().objects.none(), required=False
+    )
+    team = forms.ModelChoiceField(
+        label=_("Or spread over a team"), queryset=Team.objects.all(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.filter(groups__name=SALES).order_by("username").distinct()
+        self.fields["from_user"].queryset = get_user_model().objects.filter(groups__name=SALES).distinct()
+        self.fields["to_user"].queryset = users.filter(is_active=True)
+        _style(self)

@@ -1,0 +1,69 @@
+"""The order confirmation as a PDF (``core.pdf``), readable in Chinese."""
+
+from django.utils import formats
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from core.pdf import render_document
+from core.templatetags.tandem import money, qty
+
+
+def line_rows(lines) -> list[list[str]]:
+    rows = []
+    for line in lines:
+        unit = line.unit.name if line.unit_id else line.product.base_unit
+        rows.append(
+            [
+                f"{escape(line.product.sku)}<br/>{escape(line.product.name)}",
+                f"{qty(line.quantity)} {unit}",
+                money(line.unit_price),
+                f"{qty(line.discount_percent)}%" if line.discount_percent else "",
+                f"{qty(line.tax_rate * 100)}%",
+                money(line.net_amount),
+            ]
+        )
+    return rows
+
+
+LINE_COLUMNS_NUMERIC = [1, 2, 3, 4, 5]
+
+
+def line_columns() -> list[str]:
+    return [_("Product"), _("Quantity"), _("Unit price"), _("Discount"), _("Tax rate"), _("Net amount")]
+
+
+def totals(doc) -> list[tuple[str, str]]:
+    return [
+        (_("Subtotal"), money(doc.subtotal, doc.currency)),
+        (_("Tax"), money(doc.tax_total, doc.currency)),
+        (_("Total"), money(doc.total, doc.currency)),
+    ]
+
+
+def customer_block(customer) -> str:
+    return "\n".join(escape(part) for part in [customer.name, customer.address, customer.phone] if part)
+
+
+def order_confirmation_pdf(order) -> bytes:
+    lines = order.lines.select_related("product", "unit")
+    meta = [
+        (_("Order date"), formats.date_format(order.order_date, "SHORT_DATE_FORMAT")),
+        (_("Sales rep"), order.owner.get_full_name() or order.owner.get_username()),
+    ]
+    if order.requested_date:
+        meta.append(
+            (_("Requested delivery date"), formats.date_format(order.requested_date, "SHORT_DATE_FORMAT"))
+        )
+    if order.shipping_address:
+        meta.append((_("Shipping address"), escape(order.shipping_address)))
+    return render_document(
+        title=_("Order confirmation"),
+        number=order.number,
+        parties=[(_("Customer"), customer_block(order.customer))],
+        meta=meta,
+        columns=line_columns(),
+        rows=line_rows(lines),
+        numeric_columns=LINE_COLUMNS_NUMERIC,
+        totals=totals(order),
+        notes=escape(order.notes),
+    )

@@ -1,0 +1,482 @@
+"""Sales order services: every change to an order goes through here.
+
+The fulfilment bridge (``integration.fulfilment``) moves orders with these functions: it
+confirms, holds and releases with ``order_transition``, records what it reserved, shipped and
+invoiced with ``order_line_progress`` and lets ``order_refresh_state`` derive the order state
+from the lines. Signatures here are a contract with that module: keep them stable.
+
+Each function is one transaction. State changes are compare-and-set on the state the caller
+saw (``filter(pk=…, state=seen).update(state=new)``), so two people confirming the same order
+at the same moment cannot both succeed; progress figures move with ``F()`` expressions, never
+read-then-written from Python.
+"""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from core.money import money
+from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
+from scm.inventory.models import Product, ProductUnit
+from scm.inventory.services import to_base_quantity
+
+S = SalesOrder.State
+
+# The order's state machine. Confirm / hold / release / cancel are decided by fulfilment; the
+# progress states (reserved … invoiced) are derived from the lines by ``order_refresh_state``.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.CONFIRMED, S.CREDIT_HOLD, S.CANCELLED}),
+    S.CREDIT_HOLD: frozenset({S.CONFIRMED, S.DRAFT, S.CANCELLED}),
+    S.CONFIRMED: frozenset({S.PARTLY_RESERVED, S.RESERVED, S.PARTLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
+    S.PARTLY_RESERVED: frozenset({S.CONFIRMED, S.RESERVED, S.PARTLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
+    S.RESERVED: frozenset({S.CONFIRMED, S.PARTLY_RESERVED, S.PARTLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
+    S.PARTLY_SHIPPED: frozenset({S.SHIPPED, S.INVOICED, S.CANCELLED}),
+    S.SHIPPED: frozenset({S.PARTLY_SHIPPED, S.INVOICED, S.PAID}),
+    S.INVOICED: frozenset({S.SHIPPED, S.PAID}),
+    S.PAID: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+# States whose value is decided by people (or finance), never derived from line progress.
+FROZEN_STATES = frozenset({S.DRAFT, S.CREDIT_HOLD, S.CANCELLED, S.PAID})
+# Orders that still count as "open" (not finished, not cancelled): credit exposure, 360 panel.
+OPEN_STATES = frozenset(
+    {S.CREDIT_HOLD, S.CONFIRMED, S.PARTLY_RESERVED, S.RESERVED, S.PARTLY_SHIPPED, S.SHIPPED}
+)
+PROGRESS_FIELDS = ("reserved", "shipped", "invoiced", "returned")
+HUNDRED = Decimal(100)
+
+
+@dataclass
+class PricedLine:
+    """A validated, priced line (order or quote): the fields both line models share."""
+
+    product: Product
+    unit: ProductUnit | None
+    quantity: Decimal
+    base_quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    tax_rate: Decimal
+    net_amount: Decimal
+    tax_amount: Decimal
+
+    def as_fields(self) -> dict:
+        return {
+            "product": self.product,
+            "unit": self.unit,
+            "quantity": self.quantity,
+            "base_quantity": self.base_quantity,
+            "unit_price": self.unit_price,
+            "discount_percent": self.discount_percent,
+            "tax_rate": self.tax_rate,
+            "net_amount": self.net_amount,
+            "tax_amount": self.tax_amount,
+        }
+
+
+# --- pricing and validation (shared with quotes) -----------------------------------------------
+
+
+def _decimal(value, field: str, errors: dict) -> Decimal | None:
+    if isinstance(value, float):
+        value = str(value)
+    try:
+        return Decimal(str(value).strip())
+    except (InvalidOperation, TypeError, ValueError):
+        errors[field] = _("Enter a number.")
+        return None
+
+
+def _load_products_and_units(lines: list[dict]) -> tuple[dict, dict]:
+    """Products and units given by id are loaded in two queries (instances are used as they are)."""
+    product_ids = {ln.get("product") for ln in lines if isinstance(ln.get("product"), int | str)}
+    unit_ids = {ln.get("unit") for ln in lines if isinstance(ln.get("unit"), int | str) and ln.get("unit")}
+    products = {
+        str(p.pk): p for p in Product.objects.filter(pk__in=[i for i in product_ids if str(i).isdigit()])
+    }
+    units = {
+        str(u.pk): u for u in ProductUnit.objects.filter(pk__in=[i for i in unit_ids if str(i).isdigit()])
+    }
+    return products, units
+
+
+def lines_price(lines: Iterable[dict], *, field: str = "lines") -> list[PricedLine]:
+    """Validate and price ``lines``; raise one ``ValidationError`` naming every bad field
+    (``lines[0].quantity``, ``lines[2].product`` …). Reads only; writes nothing.
+
+    Each line: ``product`` (instance or id), ``quantity`` (in ``unit``), optional ``unit``
+    (instance, id or None for the base unit), ``unit_price`` (per ``unit``; defaults to the list
+    price × the unit's factor) and ``discount_percent``.
+    """
+    lines = list(lines or [])
+    if not lines:
+        raise ValidationError({field: _("Add at least one line.")})
+    products, units = _load_products_and_units(lines)
+    errors: dict[str, str] = {}
+    priced: list[PricedLine] = []
+    for i, raw in enumerate(lines):
+        key = f"{field}[{i}]"
+        product = raw.get("product")
+        if not isinstance(product, Product):
+            product = products.get(str(product))
+        if product is None:
+            errors[f"{key}.product"] = _("Choose a product.")
+            continue
+        if not product.is_active:
+            errors[f"{key}.product"] = _("This product is inactive and cannot be sold.")
+            continue
+        if product.is_template:
+            errors[f"{key}.product"] = _("Choose a variant: a template product cannot be sold.")
+            continue
+        unit = raw.get("unit") or None
+        if unit is not None and not isinstance(unit, ProductUnit):
+            unit = units.get(str(unit))
+            if unit is None:
+                errors[f"{key}.unit"] = _("Choose one of the product's units.")
+                continue
+        if unit is not None and unit.product_id != product.pk:
+            errors[f"{key}.unit"] = _("This unit does not belong to the product.")
+            continue
+        try:
+            base = to_base_quantity(product=product, quantity=raw.get("quantity"), unit=unit)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                sub = "quantity" if name == "quantity" else name
+                errors[f"{key}.{sub}"] = " ".join(messages)
+            continue
+        qty = Decimal(str(raw.get("quantity")).strip())
+        price = raw.get("unit_price")
+        if price is None or price == "":
+            price = Decimal(str(product.list_price)) * (unit.factor if unit is not None else 1)
+        else:
+            price = _decimal(price, f"{key}.unit_price", errors)
+            if price is None:
+                continue
+            if price < 0:
+                errors[f"{key}.unit_price"] = _("The price cannot be negative.")
+                continue
+        discount = raw.get("discount_percent")
+        discount = (
+            Decimal(0) if discount in (None, "") else _decimal(discount, f"{key}.discount_percent", errors)
+        )
+        if discount is None:
+            continue
+        if not Decimal(0) <= discount <= HUNDRED:
+            errors[f"{key}.discount_percent"] = _("The discount must be between 0 and 100 percent.")
+            continue
+        price = money(price)
+        net = money(qty * price * (HUNDRED - discount) / HUNDRED)
+        tax_rate = Decimal(str(product.tax_rate))
+        priced.append(
+            PricedLine(
+                product=product,
+                unit=unit,
+                quantity=qty,
+                base_quantity=base,
+                unit_price=price,
+                discount_percent=discount,
+                tax_rate=tax_rate,
+                net_amount=net,
+                tax_amount=money(net * tax_rate),
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    return priced
+
+
+def lines_totals(priced: Iterable[PricedLine]) -> dict[str, Decimal]:
+    subtotal = sum((p.net_amount for p in priced), Decimal(0))
+    tax = sum((p.tax_amount for p in priced), Decimal(0))
+    return {"subtotal": money(subtotal), "tax_total": money(tax), "total": money(subtotal + tax)}
+
+
+def document_number(prefix: str, pk: int, when: date | None = None) -> str:
+    """``SO-2026-000042``: readable, unique because the primary key is."""
+    year = (when or timezone.localdate()).year
+    return f"{prefix}-{year}-{pk:06d}"
+
+
+def temporary_number() -> str:
+    # Unique placeholder until the primary key is known (the number is derived from it).
+    return f"new-{uuid.uuid4().hex[:24]}"
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+def _check_customer(customer) -> None:
+    if customer is None:
+        raise ValidationError({"customer": _("Choose a customer.")})
+    if not customer.is_active:
+        raise ValidationError({"customer": _("This customer is inactive.")})
+
+
+@transaction.atomic
+def order_create(
+    *,
+    customer,
+    owner,
+    lines: list[dict],
+    order_date: date | None = None,
+    requested_date: date | None = None,
+    shipping_address: str = "",
+    notes: str = "",
+    quote=None,
+) -> SalesOrder:
+    """A draft order with its lines. Prices default to the product's list price (per unit);
+    quantities are converted to base units; taxes come from the product. Bad input raises one
+    ``ValidationError`` naming the fields (``lines[i].quantity``) and writes nothing."""
+    _check_customer(customer)
+    priced = lines_price(lines)
+    order_date = order_date or timezone.localdate()
+    if requested_date and requested_date < order_date:
+        raise ValidationError({"requested_date": _("The requested date cannot be before the order date.")})
+    order = SalesOrder.objects.create(
+        number=temporary_number(),
+        customer=customer,
+        owner=owner,
+        quote=quote,
+        order_date=order_date,
+        requested_date=requested_date,
+        shipping_address=shipping_address or customer.address,
+        notes=notes,
+        **lines_totals(priced),
+    )
+    order.number = document_number("SO", order.pk, order_date)
+    SalesOrder.objects.filter(pk=order.pk).update(number=order.number)
+    SalesOrderLine.objects.bulk_create([SalesOrderLine(order=order, **p.as_fields()) for p in priced])
+    if quote is not None:
+        order_add_event(
+            order=order,
+            kind="created",
+            text=gettext_noop("Order created from quote %(quote)s"),
+            user=owner,
+            data={"params": {"quote": quote.number}},
+        )
+    else:
+        order_add_event(order=order, kind="created", text=gettext_noop("Order created"), user=owner)
+    return order
+
+
+UNSET = object()
+
+
+@transaction.atomic
+def order_update(
+    *,
+    order: SalesOrder,
+    user=None,
+    requested_date=UNSET,
+    shipping_address: str | None = None,
+    notes: str | None = None,
+    customer=None,
+) -> SalesOrder:
+    """Change a draft order's header. Arguments left out (``None``; ``UNSET`` for the requested
+    date, which ``None`` clears) stay as they are."""
+    locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if locked.state != S.DRAFT:
+        raise ValidationError({"state": _("Only a draft order can be changed.")})
+    changes = {}
+    if customer is not None and customer.pk != locked.customer_id:
+        _check_customer(customer)
+        changes["customer"] = customer
+    if requested_date is not UNSET:
+        if requested_date and requested_date < locked.order_date:
+            raise ValidationError(
+                {"requested_date": _("The requested date cannot be before the order date.")}
+            )
+        changes["requested_date"] = requested_date
+    if shipping_address is not None:
+        changes["shipping_address"] = shipping_address
+    if notes is not None:
+        changes["notes"] = notes
+    for name, value in changes.items():
+        setattr(order, name, value)
+    if changes:
+        order.save(update_fields=[*changes.keys(), "updated_at"])
+    return order
+
+
+@transaction.atomic
+def order_update_lines(*, order: SalesOrder, lines: list[dict], user=None) -> SalesOrder:
+    """Replace a draft order's lines (and its totals). Only drafts: nothing is reserved yet."""
+    priced = lines_price(lines)
+    totals = lines_totals(priced)
+    locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    if locked.state != S.DRAFT:
+        raise ValidationError({"state": _("Only a draft order's lines can be changed.")})
+    SalesOrderLine.objects.filter(order=order).delete()
+    SalesOrderLine.objects.bulk_create([SalesOrderLine(order=order, **p.as_fields()) for p in priced])
+    SalesOrder.objects.filter(pk=order.pk).update(updated_at=timezone.now(), **totals)
+    for name, value in totals.items():
+        setattr(order, name, value)
+    order_add_event(order=order, kind="lines_changed", text=gettext_noop("Lines changed"), user=user)
+    return order
+
+
+def order_add_event(*, order, kind: str, text: str, user=None, data: dict | None = None) -> OrderEvent:
+    """Append to the order's timeline (``order`` may be an order or its id).
+
+    ``text`` is best given in English through ``gettext_noop`` with its placeholders filled from
+    ``data["params"]``: the timeline translates it into the reader's language when shown
+    (``order_event_text``). Any other text is shown as written.
+    """
+    order_id = order if isinstance(order, int) else order.pk
+    return OrderEvent.objects.create(
+        order_id=order_id, kind=kind[:40], text=str(text)[:300], user=user, data=data or {}
+    )
+
+
+def order_event_text(event: OrderEvent) -> str:
+    """The event's text in the active language (see ``order_add_event``)."""
+    text = _(event.text) if event.text else ""
+    params = (event.data or {}).get("params")
+    if params:
+        try:
+            return text % params
+        except (KeyError, TypeError, ValueError):
+            return text
+    return text
+
+
+STATE_EVENT_TEXT = {
+    S.DRAFT: gettext_noop("Order returned to draft"),
+    S.CREDIT_HOLD: gettext_noop("Order put on credit hold"),
+    S.CONFIRMED: gettext_noop("Order confirmed"),
+    S.PARTLY_RESERVED: gettext_noop("Stock partly reserved"),
+    S.RESERVED: gettext_noop("Stock reserved for every line"),
+    S.PARTLY_SHIPPED: gettext_noop("Order partly shipped"),
+    S.SHIPPED: gettext_noop("Order shipped"),
+    S.INVOICED: gettext_noop("Order invoiced"),
+    S.PAID: gettext_noop("Order paid"),
+    S.CANCELLED: gettext_noop("Order cancelled"),
+}
+
+
+@transaction.atomic
+def order_transition(*, order: SalesOrder, to_state: str, user=None, text: str = "") -> SalesOrder:
+    """Move ``order`` from the state the caller saw (``order.state``) to ``to_state``.
+
+    Compare-and-set: if the order is no longer in ``order.state`` (someone else moved it, or the
+    same request was sent twice) nothing changes and ``ValidationError`` on ``state`` is raised.
+    An illegal move (``ALLOWED_TRANSITIONS``) raises the same way. Writes an ``OrderEvent``.
+    """
+    from_state = order.state
+    if to_state not in S.values:
+        raise ValidationError({"state": _("Unknown state %(state)s.") % {"state": to_state}})
+    if to_state not in ALLOWED_TRANSITIONS.get(from_state, ()):
+        raise ValidationError(
+            {
+                "state": _("An order cannot go from %(from)s to %(to)s.")
+                % {"from": S(from_state).label, "to": S(to_state).label}
+            }
+        )
+    now = timezone.now()
+    changes = {"state": to_state, "updated_at": now}
+    if to_state == S.CONFIRMED and order.confirmed_at is None:
+        changes["confirmed_at"] = now
+    updated = SalesOrder.objects.filter(pk=order.pk, state=from_state).update(**changes)
+    if not updated:
+        raise ValidationError(
+            {
+                "state": _(
+                    "The order is no longer %(state)s: it was changed meanwhile. Reload and try again."
+                )
+                % {"state": S(from_state).label}
+            }
+        )
+    for name, value in changes.items():
+        setattr(order, name, value)
+    default_text = STATE_EVENT_TEXT.get(to_state)
+    event_text = text or default_text
+    order_add_event(
+        order=order,
+        kind=f"state:{to_state}",
+        text=event_text,
+        user=user,
+        data={"from": from_state, "to": to_state},
+    )
+    return order
+
+
+def order_line_progress(*, line_id: int, reserved=0, shipped=0, invoiced=0, returned=0) -> None:
+    """Add the deltas (base units; negative to release or correct) to one line's progress.
+
+    One UPDATE with ``F()`` expressions, so concurrent callers never lose each other's changes.
+    A result below zero, or shipped above the ordered quantity, is refused by the database's
+    CHECK constraints and raised as ``ValidationError``; the caller's transaction decides what
+    else rolls back.
+    """
+    deltas = {"reserved": reserved, "shipped": shipped, "invoiced": invoiced, "returned": returned}
+    changes = {
+        f"{name}_quantity": F(f"{name}_quantity") + Decimal(str(value))
+        for name, value in deltas.items()
+        if value
+    }
+    if not changes:
+        return
+    try:
+        with transaction.atomic():
+            updated = SalesOrderLine.objects.filter(pk=line_id).update(**changes)
+    except IntegrityError:
+        raise ValidationError(
+            {"quantity": _("This would take the line's progress below zero or above the ordered quantity.")}
+        )
+    if not updated:
+        raise ValidationError({"line": _("No such order line.")})
+
+
+def _derived_state(lines: list[dict]) -> str:
+    if not lines:
+        return S.CONFIRMED
+    all_shipped = all(ln["shipped_quantity"] >= ln["base_quantity"] for ln in lines)
+    if all_shipped:
+        if all(ln["invoiced_quantity"] >= ln["base_quantity"] for ln in lines):
+            return S.INVOICED
+        return S.SHIPPED
+    if any(ln["shipped_quantity"] > 0 for ln in lines):
+        return S.PARTLY_SHIPPED
+    covered = [ln["reserved_quantity"] + ln["shipped_quantity"] >= ln["base_quantity"] for ln in lines]
+    if all(covered):
+        return S.RESERVED
+    if any(ln["reserved_quantity"] > 0 for ln in lines):
+        return S.PARTLY_RESERVED
+    return S.CONFIRMED
+
+
+@transaction.atomic
+def order_refresh_state(*, order_id: int, user=None) -> str:
+    """Derive the order's state from its lines' progress: confirmed, partly reserved, reserved,
+    partly shipped, shipped or invoiced. An order in draft, credit hold, cancelled or paid is
+    never moved. Locks the order row so two refreshes cannot write stale results over each
+    other. Returns the (possibly unchanged) state."""
+    order = SalesOrder.objects.select_for_update().only("pk", "state").get(pk=order_id)
+    if order.state in FROZEN_STATES:
+        return order.state
+    lines = list(
+        SalesOrderLine.objects.filter(order_id=order_id).values(
+            "base_quantity", "reserved_quantity", "shipped_quantity", "invoiced_quantity"
+        )
+    )
+    target = _derived_state(lines)
+    if target == order.state:
+        return target
+    SalesOrder.objects.filter(pk=order_id).update(state=target, updated_at=timezone.now())
+    order_add_event(
+        order=order_id,
+        kind=f"state:{target}",
+        text=STATE_EVENT_TEXT[target],
+        user=user,
+        data={"from": order.state, "to": target},
+    )
+    return target

@@ -1,0 +1,345 @@
+"""Pipeline pages: leads (public form, list, overdue, convert), the kanban board, opportunities,
+won/lost, forecast and funnel, activities and tasks, reassignment."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.audit import client_ip
+from core.permissions import role_required
+from core.roles import ADMIN, MANAGER, SALES, is_manager
+from crm.customers import tabular
+from crm.customers.selectors import customer_get, customers_visible_to
+from crm.sales import selectors, services
+from crm.sales.forms import (
+    ActivityForm,
+    CloseForm,
+    ConvertForm,
+    LeadForm,
+    OpportunityForm,
+    PublicLeadForm,
+    ReassignForm,
+)
+from crm.sales.models import Activity, Lead, PipelineStage
+
+REPS = (SALES, MANAGER)
+PUBLIC_FORM_LIMIT = 5  # submissions per IP per hour
+
+
+# --- leads ------------------------------------------------------------------------------------
+
+
+def lead_public(request):
+    """The public web form (no login). A filled honeypot is answered as a success and dropped;
+    more than PUBLIC_FORM_LIMIT submissions an hour from one address are refused (429)."""
+    form = PublicLeadForm(request.POST or None)
+    if request.method == "POST":
+        key = f"crm-lead-form:{client_ip(request) or 'unknown'}"
+        cache.add(key, 0, 3600)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, 3600)
+            count = 1
+        if count > getattr(settings, "CRM_LEAD_FORM_LIMIT", PUBLIC_FORM_LIMIT):
+            return render(
+                request,
+                "sales/lead_public.html",
+                {"form": form, "limited": True, "title": _("Contact us")},
+                status=429,
+            )
+        if form.data.get("website"):
+            return render(request, "sales/lead_public.html", {"thanks": True, "title": _("Contact us")})
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k not in {"website", "products"}}
+            try:
+                services.lead_create(source="web", products=form.cleaned_data["products"], **data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return render(request, "sales/lead_public.html", {"thanks": True, "title": _("Contact us")})
+    return render(request, "sales/lead_public.html", {"form": form, "title": _("Contact us")})
+
+
+@role_required(*REPS)
+def lead_list(request):
+    overdue = request.GET.get("overdue") == "1"
+    filters = {"q": request.GET.get("q", "").strip()[:100], "status": request.GET.get("status", "")}
+    qs = selectors.lead_list(user=request.user, overdue=overdue, **filters)
+    fmt = request.GET.get("export")
+    if fmt in {"csv", "xlsx"}:
+        headers = ["name", "company", "phone", "email", "region", "source", "status", "owner", "created_at"]
+        rows = (
+            [
+                le.name,
+                le.company,
+                le.phone,
+                le.email,
+                le.region.name if le.region else "",
+                le.source,
+                le.get_status_display(),
+                le.owner.get_username() if le.owner else "",
+                le.created_at.isoformat(timespec="minutes"),
+            ]
+            for le in qs.iterator(chunk_size=2000)
+        )
+        return tabular.export_response(filename="leads", headers=headers, rows=rows, fmt=fmt)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sales/lead_list.html",
+        {
+            "page_obj": page,
+            "filters": filters,
+            "overdue": overdue,
+            "statuses": Lead.Status.choices,
+            "sla_hours": settings.CRM_LEAD_SLA_HOURS,
+            "title": _("Overdue leads") if overdue else _("Leads"),
+        },
+    )
+
+
+@role_required(*REPS)
+def lead_create(request):
+    form = LeadForm(request.POST or None, can_set_owner=is_manager(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        products = data.pop("products")
+        if not is_manager(request.user):
+            data["owner"] = request.user
+        try:
+            lead = services.lead_create(
+                actor=request.user, products=products, source=data.pop("source") or "manual", **data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("sales:lead_detail", pk=lead.pk)
+    return render(request, "sales/form.html", {"form": form, "title": _("New lead")})
+
+
+@role_required(*REPS)
+def lead_detail(request, pk):
+    lead = selectors.lead_get(user=request.user, pk=pk)
+    activities = lead.activities.select_related("owner").order_by("-at")[:50]
+    return render(
+        request,
+        "sales/lead_detail.html",
+        {
+            "lead": lead,
+            "activities": activities,
+            "can_edit": selectors.can_edit(request.user, lead),
+            "convert_form": ConvertForm(initial={"opportunity_name": lead.company or lead.name}),
+            "activity_form": ActivityForm(),
+            "title": str(lead),
+        },
+    )
+
+
+def _editable_lead(request, pk) -> Lead:
+    lead = selectors.lead_get(user=request.user, pk=pk)
+    if not selectors.can_edit(request.user, lead):
+        raise PermissionDenied
+    return lead
+
+
+@role_required(*REPS)
+@require_POST
+def lead_convert(request, pk):
+    lead = _editable_lead(request, pk)
+    form = ConvertForm(request.POST)
+    if form.is_valid():
+        try:
+            customer, opp = services.lead_convert(lead=lead, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Converted: customer, contact and opportunity created."))
+            return redirect("customers:detail", pk=customer.pk)
+    else:
+        messages.error(request, _("Check the conversion details."))
+    return redirect("sales:lead_detail", pk=pk)
+
+
+# --- activities -------------------------------------------------------------------------------
+
+
+@role_required(*REPS)
+@require_POST
+def activity_add(request):
+    """Log an activity against a customer, lead or opportunity (htmx: answers the new entry)."""
+    form = ActivityForm(request.POST)
+    target = {}
+    if request.POST.get("customer"):
+        target["customer"] = customer_get(user=request.user, pk=request.POST["customer"])
+    if request.POST.get("lead"):
+        target["lead"] = selectors.lead_get(user=request.user, pk=request.POST["lead"])
+    if request.POST.get("opportunity"):
+        target["opportunity"] = selectors.opportunity_get(user=request.user, pk=request.POST["opportunity"])
+    if form.is_valid():
+        try:
+            services.activity_log(actor=request.user, **form.cleaned_data, **target)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    if not form.is_valid() or form.errors:
+        if request.htmx:
+            return render(
+                request, "sales/partials/activity_form.html", {"activity_form": form, **target}, status=422
+            )
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    else:
+        messages.success(request, _("Activity saved."))
+    return redirect(request.POST.get("next") or "sales:tasks")
+
+
+@role_required(*REPS)
+def tasks(request):
+    qs = selectors.tasks_for(user=request.user, include_done=request.GET.get("done") == "1")
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "sales/tasks.html", {"page_obj": page, "title": _("Tasks")})
+
+
+@role_required(*REPS)
+@require_POST
+def task_done(request, pk):
+    task = get_object_or_404(selectors.activities_visible_to(request.user), pk=pk, kind=Activity.Kind.TASK)
+    if not selectors.can_edit(request.user, task):
+        raise PermissionDenied
+    services.task_complete(task=task, actor=request.user)
+    if request.htmx:
+        return HttpResponse("")
+    return redirect(request.POST.get("next") or "sales:tasks")
+
+
+# --- pipeline ---------------------------------------------------------------------------------
+
+
+@role_required(*REPS)
+def board(request):
+    owner = request.GET.get("owner", "")
+    return render(
+        request,
+        "sales/board.html",
+        {"columns": selectors.board(user=request.user, owner=owner), "title": _("Pipeline")},
+    )
+
+
+@role_required(*REPS)
+@require_POST
+def opportunity_move(request, pk):
+    """The kanban drop: htmx POSTs the card's new stage; the answer is the updated card."""
+    opp = selectors.opportunity_get(user=request.user, pk=pk)
+    if not selectors.can_edit(request.user, opp):
+        raise PermissionDenied
+    stage = get_object_or_404(PipelineStage, pk=request.POST.get("stage"))
+    try:
+        opp = services.opportunity_move(opportunity=opp, stage=stage, actor=request.user)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400)
+    return render(request, "sales/partials/card.html", {"opp": opp})
+
+
+@role_required(*REPS)
+def opportunity_detail(request, pk):
+    opp = selectors.opportunity_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "sales/opportunity_detail.html",
+        {
+            "opp": opp,
+            "products": opp.products.all(),
+            "changes": opp.stage_changes.select_related("from_stage", "to_stage", "by"),
+            "activities": opp.activities.select_related("owner").order_by("-at")[:50],
+            "can_edit": selectors.can_edit(request.user, opp),
+            "close_form": CloseForm(),
+            "activity_form": ActivityForm(),
+            "title": opp.name,
+        },
+    )
+
+
+@role_required(*REPS)
+def opportunity_edit(request, pk=None):
+    opp = selectors.opportunity_get(user=request.user, pk=pk) if pk else None
+    if opp and not selectors.can_edit(request.user, opp):
+        raise PermissionDenied
+    manager = is_manager(request.user)
+    form = OpportunityForm(
+        request.POST or None,
+        instance=opp,
+        customers=customers_visible_to(request.user),
+        can_set_owner=manager,
+        initial={"customer": request.GET.get("customer")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        products = data.pop("products")
+        if not manager:
+            data["owner"] = request.user if opp is None else opp.owner
+        try:
+            if opp:
+                services.opportunity_update(opportunity=opp, actor=request.user, products=products, **data)
+            else:
+                opp = services.opportunity_create(actor=request.user, products=products, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("sales:opportunity_detail", pk=opp.pk)
+    return render(request, "sales/form.html", {"form": form, "title": _("Opportunity")})
+
+
+@role_required(*REPS)
+@require_POST
+def opportunity_close(request, pk):
+    opp = selectors.opportunity_get(user=request.user, pk=pk)
+    if not selectors.can_edit(request.user, opp):
+        raise PermissionDenied
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.opportunity_close(opportunity=opp, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Give a reason."))
+    return redirect("sales:opportunity_detail", pk=pk)
+
+
+@role_required(*REPS)
+def forecast(request):
+    return render(
+        request,
+        "sales/forecast.html",
+        {
+            "forecast": selectors.forecast(user=request.user),
+            "funnel": selectors.funnel(user=request.user),
+            "title": _("Forecast and funnel"),
+        },
+    )
+
+
+@role_required(MANAGER, ADMIN)
+def reassign(request):
+    form = ReassignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            counts = services.records_reassign(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Moved %(customers)s customers, %(leads)s leads, "
+                    "%(opportunities)s opportunities, %(tasks)s tasks."
+                )
+                % counts,
+            )
+            return redirect("sales:reassign")
+    return render(request, "sales/form.html", {"form": form, "title": _("Reassign a rep's records")})

@@ -1,0 +1,365 @@
+"""Receivables API: invoices, payments, credit notes, aging, customer balance and statement.
+
+Same permissions as the pages: finance writes; managers read; sales reps read the invoices and
+balances of their own and their team's customers.
+"""
+
+from django.http import Http404
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from core.roles import FINANCE, MANAGER, SALES
+from finance import selectors, services
+from finance.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentAllocation
+
+READ = (FINANCE, MANAGER, SALES)
+WRITE = (FINANCE,)
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "id",
+            "description",
+            "product",
+            "sales_order_line",
+            "quantity",
+            "unit_price",
+            "tax_rate",
+            "net_amount",
+            "tax_amount",
+        ]
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    payment_number = serializers.CharField(source="payment.number", read_only=True)
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+
+    class Meta:
+        model = PaymentAllocation
+        fields = ["id", "payment", "payment_number", "invoice", "invoice_number", "amount"]
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    open_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "customer_name",
+            "sales_order",
+            "source_reference",
+            "issue_date",
+            "due_date",
+            "state",
+            "currency",
+            "subtotal",
+            "tax_total",
+            "total",
+            "paid_amount",
+            "credited_amount",
+            "open_amount",
+            "cancel_reason",
+            "created_at",
+        ]
+
+
+class InvoiceDetailSerializer(InvoiceSerializer):
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    allocations = AllocationSerializer(many=True, read_only=True)
+
+    class Meta(InvoiceSerializer.Meta):
+        fields = [*InvoiceSerializer.Meta.fields, "lines", "allocations"]
+
+
+class LineInputSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=300)
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
+    unit_price = serializers.DecimalField(max_digits=18, decimal_places=2)
+    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4, default=0)
+
+
+class InvoiceCreateSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    lines = LineInputSerializer(many=True)
+    source_reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    issue_date = serializers.DateField(required=False)
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+def _visible_customer(user, pk):
+    customer = selectors.visible_customers(user).filter(pk=pk).first()
+    if customer is None:
+        raise serializers.ValidationError({"customer": [_("Unknown customer.")]})
+    return customer
+
+
+class InvoiceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    allowed_roles = READ
+    write_roles = WRITE
+    filterset_fields = ["state", "customer", "sales_order"]
+    ordering_fields = ["issue_date", "due_date", "total", "number"]
+    search_fields = ["number", "customer__name", "source_reference"]
+    queryset = Invoice.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Invoice.objects.none()
+        qs = selectors.invoices_for(
+            self.request.user, overdue=self.request.query_params.get("overdue") == "1"
+        )
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("lines", "allocations__payment", "allocations__invoice")
+        return qs
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return InvoiceCreateSerializer
+        if self.action == "retrieve":
+            return InvoiceDetailSerializer
+        if self.action == "cancel":
+            return CancelSerializer
+        return InvoiceSerializer
+
+    @extend_schema(request=InvoiceCreateSerializer, responses=InvoiceDetailSerializer)
+    def create(self, request, *args, **kwargs):
+        data = InvoiceCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        invoice = services.invoice_create(
+            customer=_visible_customer(request.user, v["customer"]),
+            lines=[dict(line) for line in v["lines"]],
+            source_reference=v.get("source_reference", ""),
+            issue_date=v.get("issue_date"),
+            user=request.user,
+        )
+        return Response(InvoiceDetailSerializer(invoice).data, status=201)
+
+    @extend_schema(request=CancelSerializer, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        invoice = self.get_object()
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invoice = services.invoice_cancel(
+            invoice=invoice, reason=data.validated_data["reason"], user=request.user
+        )
+        return Response(InvoiceSerializer(invoice).data)
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    unallocated_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    allocations = AllocationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "customer_name",
+            "amount",
+            "allocated_amount",
+            "unallocated_amount",
+            "paid_at",
+            "method",
+            "reference",
+            "allocations",
+            "created_at",
+        ]
+
+
+class AllocationInputSerializer(serializers.Serializer):
+    invoice = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class PaymentCreateSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    # A string, so the service names the field when it is zero, negative or not a number.
+    amount = serializers.CharField(max_length=30)
+    allocations = AllocationInputSerializer(many=True, required=False, allow_null=True, default=None)
+    paid_at = serializers.DateField(required=False)
+    method = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class PaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    allowed_roles = READ
+    write_roles = WRITE
+    filterset_fields = ["customer"]
+    ordering_fields = ["paid_at", "amount"]
+    queryset = Payment.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Payment.objects.none()
+        return selectors.payments_for(self.request.user).prefetch_related(
+            "allocations__invoice", "allocations__payment"
+        )
+
+    def get_serializer_class(self):
+        return PaymentCreateSerializer if self.action == "create" else PaymentSerializer
+
+    @extend_schema(request=PaymentCreateSerializer, responses=PaymentSerializer)
+    def create(self, request, *args, **kwargs):
+        data = PaymentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        allocations = v.get("allocations")
+        payment = services.payment_record(
+            customer=_visible_customer(request.user, v["customer"]),
+            amount=v["amount"],
+            allocations=[dict(a) for a in allocations] if allocations is not None else None,
+            paid_at=v.get("paid_at"),
+            method=v.get("method", ""),
+            reference=v.get("reference", ""),
+            user=request.user,
+        )
+        payment = self.get_queryset().get(pk=payment.pk)
+        return Response(PaymentSerializer(payment).data, status=201)
+
+
+class CreditNoteLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CreditNoteLine
+        fields = ["id", "description", "quantity", "unit_price", "tax_rate", "net_amount", "tax_amount"]
+
+
+class CreditNoteSerializer(serializers.ModelSerializer):
+    lines = CreditNoteLineSerializer(many=True, read_only=True)
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+
+    class Meta:
+        model = CreditNote
+        fields = [
+            "id",
+            "number",
+            "invoice",
+            "invoice_number",
+            "customer",
+            "issue_date",
+            "reason",
+            "subtotal",
+            "tax_total",
+            "total",
+            "lines",
+            "created_at",
+        ]
+
+
+class CreditNoteCreateSerializer(serializers.Serializer):
+    invoice = serializers.IntegerField()
+    reason = serializers.CharField(max_length=300)
+    lines = LineInputSerializer(many=True)
+
+
+class CreditNoteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    allowed_roles = READ
+    write_roles = WRITE
+    filterset_fields = ["customer", "invoice"]
+    ordering_fields = ["issue_date", "total"]
+    queryset = CreditNote.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CreditNote.objects.none()
+        return selectors.credit_notes_for(self.request.user).prefetch_related("lines")
+
+    def get_serializer_class(self):
+        return CreditNoteCreateSerializer if self.action == "create" else CreditNoteSerializer
+
+    @extend_schema(request=CreditNoteCreateSerializer, responses=CreditNoteSerializer)
+    def create(self, request, *args, **kwargs):
+        data = CreditNoteCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        invoice = selectors.invoices_for(request.user).filter(pk=v["invoice"]).first()
+        if invoice is None:
+            raise serializers.ValidationError({"invoice": [_("Unknown invoice.")]})
+        note = services.credit_note_create(
+            invoice=invoice, lines=[dict(line) for line in v["lines"]], reason=v["reason"], user=request.user
+        )
+        return Response(CreditNoteSerializer(self.get_queryset().get(pk=note.pk)).data, status=201)
+
+
+class ReceivablesViewSet(viewsets.ViewSet):
+    """Reports: aging (``/receivables/aging/``) and per customer balance and statement
+    (``/receivables/<customer id>/balance/``, ``/receivables/<customer id>/statement/``)."""
+
+    allowed_roles = READ
+
+    def _customer(self, request, pk):
+        customer = selectors.visible_customers(request.user).filter(pk=pk).first()
+        if customer is None:
+            raise Http404
+        return customer
+
+    @extend_schema(responses=dict)
+    @action(detail=False)
+    def aging(self, request):
+        as_of = parse_date(request.query_params.get("as_of") or "")
+        customer_id = request.query_params.get("customer")
+        report = selectors.aging(
+            as_of=as_of,
+            customer_id=int(customer_id) if (customer_id or "").isdigit() else None,
+            user=request.user,
+        )
+        return Response(report)
+
+    @extend_schema(responses=dict)
+    @action(detail=True)
+    def balance(self, request, pk=None):
+        customer = self._customer(request, pk)
+        open_orders = selectors.open_orders_total(customer_id=customer.pk)
+        return Response(
+            {
+                "customer": customer.pk,
+                **selectors.customer_balance(customer_id=customer.pk),
+                "exposure": selectors.credit_exposure(customer_id=customer.pk, open_orders_total=open_orders),
+            }
+        )
+
+    @extend_schema(responses=dict)
+    @action(detail=True)
+    def statement(self, request, pk=None):
+        from django.utils import timezone
+
+        customer = self._customer(request, pk)
+        date_to = parse_date(request.query_params.get("date_to") or "") or timezone.localdate()
+        date_from = parse_date(request.query_params.get("date_from") or "") or date_to.replace(day=1)
+        statement = selectors.customer_statement(customer.pk, date_from, date_to)
+        statement["entries"] = [
+            {
+                "date": e.date,
+                "kind": e.kind,
+                "number": e.number,
+                "description": e.description,
+                "debit": e.debit,
+                "credit": e.credit,
+                "balance": e.balance,
+            }
+            for e in statement["entries"]
+        ]
+        return Response(statement)
+
+
+router = DefaultRouter()
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
+router.register("receivables", ReceivablesViewSet, basename="receivables")

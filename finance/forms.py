@@ -1,0 +1,73 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from finance.models import Invoice, Payment
+
+
+class InvoiceFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All states")), *Invoice.State.choices]
+    )
+    customer = forms.IntegerField(label=_("Customer"), required=False, widget=forms.HiddenInput)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+
+class PaymentForm(forms.Form):
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=2)
+    paid_at = forms.DateField(
+        label=_("Payment date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    method = forms.ChoiceField(
+        label=_("Method"), choices=list(Payment.METHODS.items()), initial="bank_transfer"
+    )
+    reference = forms.CharField(label=_("Reference"), required=False, max_length=100)
+
+    def __init__(self, *args, customers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+        self.fields["amount"].widget.attrs.update({"min": "0.01", "step": "0.01", "inputmode": "decimal"})
+
+    def allocations(self, data, invoices) -> list[dict] | None:
+        """``alloc_<invoice id>`` fields of the open-invoice table; None when none is filled in
+        (the service then applies the amount oldest-first)."""
+        chosen = []
+        for invoice in invoices:
+            raw = (data.get(f"alloc_{invoice.pk}") or "").strip()
+            if raw:
+                chosen.append({"invoice": invoice, "amount": raw})
+        return chosen or None
+
+
+class CreditNoteForm(forms.Form):
+    description = forms.CharField(label=_("Description"), max_length=300)
+    amount = forms.DecimalField(
+        label=_("Net amount"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
+    )
+    tax_rate = forms.DecimalField(
+        label=_("Tax rate"),
+        max_digits=5,
+        decimal_places=4,
+        initial=Decimal("0.13"),
+        min_value=0,
+        help_text=_("A fraction: 0.13 for 13%."),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"})
+    )

@@ -1,0 +1,315 @@
+"""Receivables reads: balances, statements, aging and credit exposure, and the record rule that
+pages and the API share (finance and managers see every customer; a sales rep sees the customers
+they own or their team's)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from core.money import money
+from core.roles import FINANCE, has_role, is_manager
+from crm.customers.models import Customer
+from finance.models import CreditNote, Invoice, Payment
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+
+# (key, label key, first day past due, last day past due or None)
+AGING_BUCKETS = (
+    ("current", None, 0),
+    ("d1_30", 1, 30),
+    ("d31_60", 31, 60),
+    ("d61_90", 61, 90),
+    ("over_90", 91, None),
+)
+
+
+def _sum(expression) -> Coalesce:
+    return Coalesce(Sum(expression, output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
+OPEN_AMOUNT = ExpressionWrapper(F("total") - F("paid_amount") - F("credited_amount"), output_field=MONEY)
+
+
+# --- record rules ---------------------------------------------------------------------------
+
+
+def sees_all_customers(user) -> bool:
+    return is_manager(user) or has_role(user, (FINANCE,))
+
+
+def customer_visibility_q(user, prefix: str = "") -> Q:
+    """The customers ``user`` may see, as a Q on ``<prefix>`` (``""`` for Customer itself)."""
+    if sees_all_customers(user):
+        return Q()
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    return (
+        Q(**{f"{prefix}owner": user})
+        | Q(**{f"{prefix}team__members": user})
+        | Q(**{f"{prefix}team__manager": user})
+    )
+
+
+def visible_customers(user):
+    qs = Customer.objects.all()
+    if sees_all_customers(user):
+        return qs
+    return qs.filter(customer_visibility_q(user)).distinct()
+
+
+def _visible_ids(user):
+    return visible_customers(user).values("pk")
+
+
+def invoices_for(user, *, state: str = "", customer_id=None, overdue: bool = False, q: str = "", as_of=None):
+    """Invoices ``user`` may see, filtered; customer joined so a list page costs fixed queries."""
+    qs = Invoice.objects.select_related("customer", "sales_order").annotate(open_amount_db=OPEN_AMOUNT)
+    if not sees_all_customers(user):
+        qs = qs.filter(customer_id__in=_visible_ids(user))
+    if state:
+        qs = qs.filter(state=state)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if overdue:
+        qs = qs.filter(state__in=Invoice.OPEN_STATES, due_date__lt=as_of or timezone.localdate())
+    if q:
+        qs = qs.filter(
+            Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(source_reference__icontains=q)
+        )
+    return qs
+
+
+def invoice_totals(qs) -> dict:
+    """Totals of a filtered invoice list (one query); cancelled invoices count for nothing."""
+    live = ~Q(state=Invoice.State.CANCELLED)
+    figures = qs.aggregate(
+        sum_total=_sum(Case(When(live, then=F("total")), default=Value(ZERO), output_field=MONEY)),
+        sum_paid=_sum(Case(When(live, then=F("paid_amount")), default=Value(ZERO), output_field=MONEY)),
+        sum_open=_sum(Case(When(live, then=OPEN_AMOUNT), default=Value(ZERO), output_field=MONEY)),
+    )
+    return {"total": figures["sum_total"], "paid": figures["sum_paid"], "open": figures["sum_open"]}
+
+
+def payments_for(user, *, customer_id=None):
+    qs = Payment.objects.select_related("customer", "created_by")
+    if not sees_all_customers(user):
+        qs = qs.filter(customer_id__in=_visible_ids(user))
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    return qs
+
+
+def credit_notes_for(user, *, customer_id=None):
+    qs = CreditNote.objects.select_related("customer", "invoice")
+    if not sees_all_customers(user):
+        qs = qs.filter(customer_id__in=_visible_ids(user))
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    return qs
+
+
+def invoice_detail(*, user, pk: int) -> Invoice:
+    """One invoice the user may see, with lines, allocations and credit notes (raises DoesNotExist)."""
+    return invoices_for(user).prefetch_related("lines", "allocations__payment", "credit_notes").get(pk=pk)
+
+
+# --- balances -------------------------------------------------------------------------------
+
+
+def open_invoices(*, customer_id):
+    return (
+        Invoice.objects.filter(customer_id=customer_id, state__in=Invoice.OPEN_STATES)
+        .annotate(open_amount_db=OPEN_AMOUNT)
+        .order_by("due_date", "issue_date", "pk")
+    )
+
+
+def unapplied_credit(*, customer_id) -> Decimal:
+    """Money received from the customer and not yet applied to an invoice."""
+    return Payment.objects.filter(customer_id=customer_id).aggregate(
+        v=_sum(F("amount") - F("allocated_amount"))
+    )["v"]
+
+
+def open_receivables(*, customer_id) -> Decimal:
+    """What the customer owes: open invoice amounts minus unapplied credit (may be negative)."""
+    owed = Invoice.objects.filter(customer_id=customer_id, state__in=Invoice.OPEN_STATES).aggregate(
+        v=_sum(OPEN_AMOUNT)
+    )["v"]
+    return money(owed - unapplied_credit(customer_id=customer_id))
+
+
+def customer_balance(*, customer_id, as_of: date | None = None) -> dict:
+    """Balance figures for one customer: open, overdue, unapplied credit, balance (= open − credit)."""
+    as_of = as_of or timezone.localdate()
+    figures = Invoice.objects.filter(customer_id=customer_id, state__in=Invoice.OPEN_STATES).aggregate(
+        open=_sum(OPEN_AMOUNT),
+        overdue=_sum(
+            Case(When(due_date__lt=as_of, then=OPEN_AMOUNT), default=Value(ZERO), output_field=MONEY)
+        ),
+    )
+    credit = unapplied_credit(customer_id=customer_id)
+    return {
+        "open": money(figures["open"]),
+        "overdue": money(figures["overdue"]),
+        "unapplied_credit": money(credit),
+        "balance": money(figures["open"] - credit),
+    }
+
+
+def credit_exposure(*, customer_id, open_orders_total: Decimal) -> dict:
+    """Credit used against the limit: receivables plus open (not yet invoiced) orders."""
+    limit = Customer.objects.values_list("credit_limit", flat=True).get(pk=customer_id)
+    receivables = open_receivables(customer_id=customer_id)
+    open_orders = money(open_orders_total or 0)
+    used = receivables + open_orders
+    return {
+        "limit": money(limit),
+        "receivables": receivables,
+        "open_orders": open_orders,
+        "available": money(limit - used),
+        "over_limit": used > limit,
+    }
+
+
+# --- statement ------------------------------------------------------------------------------
+
+
+@dataclass
+class StatementEntry:
+    date: date
+    kind: str  # invoice | payment | credit_note
+    number: str
+    description: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal = ZERO
+    pk: int | None = None
+
+
+def _movements_before(customer_id, day: date) -> Decimal:
+    invoiced = (
+        Invoice.objects.filter(customer_id=customer_id, issue_date__lt=day)
+        .exclude(state=Invoice.State.CANCELLED)
+        .aggregate(v=_sum("total"))["v"]
+    )
+    paid = Payment.objects.filter(customer_id=customer_id, paid_at__lt=day).aggregate(v=_sum("amount"))["v"]
+    credited = CreditNote.objects.filter(customer_id=customer_id, issue_date__lt=day).aggregate(
+        v=_sum("total")
+    )["v"]
+    return money(invoiced - paid - credited)
+
+
+def customer_statement(customer_id, date_from: date, date_to: date) -> dict:
+    """Opening balance at ``date_from``, every invoice, payment and credit note up to ``date_to``
+    with the running balance, and the closing balance. Cancelled invoices are left out."""
+    opening = _movements_before(customer_id, date_from)
+    entries: list[StatementEntry] = []
+    for inv in Invoice.objects.filter(
+        customer_id=customer_id, issue_date__gte=date_from, issue_date__lte=date_to
+    ).exclude(state=Invoice.State.CANCELLED):
+        entries.append(
+            StatementEntry(
+                inv.issue_date, "invoice", inv.number, inv.source_reference, inv.total, ZERO, pk=inv.pk
+            )
+        )
+    for pay in Payment.objects.filter(customer_id=customer_id, paid_at__gte=date_from, paid_at__lte=date_to):
+        text = " ".join(part for part in (pay.method_label, pay.reference) if part)
+        entries.append(StatementEntry(pay.paid_at, "payment", pay.number, text, ZERO, pay.amount, pk=pay.pk))
+    for note in CreditNote.objects.filter(
+        customer_id=customer_id, issue_date__gte=date_from, issue_date__lte=date_to
+    ).select_related("invoice"):
+        entries.append(
+            StatementEntry(
+                note.issue_date, "credit_note", note.number, note.reason, ZERO, note.total, pk=note.pk
+            )
+        )
+    order = {"invoice": 0, "credit_note": 1, "payment": 2}
+    entries.sort(key=lambda e: (e.date, order[e.kind], e.pk or 0))
+    balance = opening
+    for entry in entries:
+        balance = balance + entry.debit - entry.credit
+        entry.balance = balance
+    return {
+        "customer_id": customer_id,
+        "date_from": date_from,
+        "date_to": date_to,
+        "opening_balance": opening,
+        "entries": entries,
+        "total_debit": sum((e.debit for e in entries), ZERO),
+        "total_credit": sum((e.credit for e in entries), ZERO),
+        "closing_balance": balance,
+    }
+
+
+# --- aging ----------------------------------------------------------------------------------
+
+
+def _bucket_condition(key: str, first, last, as_of: date) -> Q:
+    """Days past due = as_of − due_date. ``current`` is not yet due (0 days or fewer)."""
+    if key == "current":
+        return Q(due_date__gte=as_of)
+    cond = Q(due_date__lte=as_of - timedelta(days=first))
+    if last is not None:
+        cond &= Q(due_date__gte=as_of - timedelta(days=last))
+    return cond
+
+
+def aging(as_of: date | None = None, customer_id=None, user=None) -> dict:
+    """Open invoice amounts per customer in buckets by days past due (current, 1–30, 31–60,
+    61–90, > 90), with totals. One grouped query, whatever the number of invoices."""
+    as_of = as_of or timezone.localdate()
+    qs = Invoice.objects.filter(state__in=Invoice.OPEN_STATES)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if user is not None and not sees_all_customers(user):
+        qs = qs.filter(customer_id__in=_visible_ids(user))
+    aggregates = {
+        f"b_{key}": _sum(
+            Case(When(_bucket_condition(key, first, last, as_of), then=OPEN_AMOUNT), default=Value(ZERO))
+        )
+        for key, first, last in AGING_BUCKETS
+    }
+    rows = list(
+        qs.values("customer_id", "customer__code", "customer__name")
+        .annotate(b_total=_sum(OPEN_AMOUNT), **aggregates)
+        .order_by("customer__name", "customer_id")
+    )
+    keys = [key for key, _first, _last in AGING_BUCKETS]
+    totals = dict.fromkeys([*keys, "total"], ZERO)
+    customers = []
+    for row in rows:
+        entry = {
+            "customer_id": row["customer_id"],
+            "code": row["customer__code"],
+            "name": row["customer__name"],
+            **{key: money(row[f"b_{key}"]) for key in keys},
+            "total": money(row["b_total"]),
+        }
+        customers.append(entry)
+        for key in [*keys, "total"]:
+            totals[key] += entry[key]
+    return {"as_of": as_of, "buckets": keys, "customers": customers, "totals": totals}
+
+
+# Orders that are promised but not yet (fully) invoiced count against the credit limit.
+OPEN_ORDER_STATES = ("confirmed", "partly_reserved", "reserved", "partly_shipped", "shipped")
+
+
+def open_orders_total(*, customer_id) -> Decimal:
+    """Open confirmed orders of the customer less what has been invoiced on them."""
+    from crm.sales.models import SalesOrder
+
+    orders = SalesOrder.objects.filter(customer_id=customer_id, state__in=OPEN_ORDER_STATES)
+    ordered = orders.aggregate(v=_sum("total"))["v"]
+    invoiced = (
+        Invoice.objects.filter(sales_order__in=orders.values("pk"))
+        .exclude(state=Invoice.State.CANCELLED)
+        .aggregate(v=_sum("total"))["v"]
+    )
+    return money(max(ordered - invoiced, ZERO))

@@ -1,0 +1,509 @@
+"""Receivables services: the only code that writes invoices, payments and credit notes.
+
+Each service runs in one transaction (``atomic_with_retry``): it validates everything first,
+raises ``ValidationError({field: message})`` on bad input and writes nothing in that case.
+Invoices whose figures change are locked with ``select_for_update`` in primary-key order, so two
+payments for the same customer never deadlock and never lose an update.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit
+from core.db import atomic_with_retry
+from core.money import money, quantity
+from finance.models import (
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    NumberSequence,
+    Payment,
+    PaymentAllocation,
+)
+from integration.events.services import publish
+
+ZERO = Decimal("0.00")
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+
+def next_number(*, prefix: str, year: int) -> str:
+    """``INV-2026-00001``: the next number for ``prefix`` and ``year``.
+
+    One ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement: the row lock it takes
+    serialises concurrent callers, so no two get the same number (gaps are possible when a
+    transaction rolls back, which invoices allow).
+    """
+    key = f"{prefix}-{year}"
+    q = connection.ops.quote_name
+    table, key_col, last_col = q(NumberSequence._meta.db_table), q("key"), q("last")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_col}, {last_col}) VALUES (%s, 1) "  # noqa: S608 - names are ours
+            f"ON CONFLICT ({key_col}) DO UPDATE SET {last_col} = {table}.{last_col} + 1 RETURNING {last_col}",
+            [key],
+        )
+        (value,) = cursor.fetchone()
+    return f"{key}-{value:05d}"
+
+
+# --- lines ----------------------------------------------------------------------------------
+
+
+def _decimal(value, field: str) -> Decimal:
+    if isinstance(value, float):
+        value = str(value)
+    try:
+        result = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({field: _("Enter a number.")})
+    if not result.is_finite():
+        raise ValidationError({field: _("Enter a number.")})
+    return result
+
+
+def _priced_lines(lines) -> list[dict]:
+    """Validate line dicts and price them: net and tax rounded half-up to cents per line."""
+    if not lines:
+        raise ValidationError({"lines": _("Add at least one line.")})
+    priced = []
+    for raw in lines:
+        description = str(raw.get("description") or "").strip()
+        if not description:
+            product = raw.get("product")
+            description = str(product) if product is not None else ""
+        if not description:
+            raise ValidationError({"lines": _("Every line needs a description.")})
+        qty = quantity(_decimal(raw.get("quantity"), "lines"))
+        if qty <= 0:
+            raise ValidationError({"lines": _("The quantity must be greater than zero.")})
+        price = _decimal(raw.get("unit_price"), "lines")
+        if price < 0:
+            raise ValidationError({"lines": _("The unit price cannot be negative.")})
+        rate = _decimal(raw.get("tax_rate") or 0, "lines")
+        if rate < 0 or rate >= 1:
+            raise ValidationError({"lines": _("The tax rate is a fraction between 0 and 1 (0.13 for 13%).")})
+        net = money(qty * price)
+        priced.append(
+            {
+                "description": description[:300],
+                "quantity": qty,
+                "unit_price": money(price),
+                "tax_rate": rate,
+                "net_amount": net,
+                "tax_amount": money(net * rate),
+                "product": raw.get("product"),
+                "sales_order_line_id": raw.get("sales_order_line_id"),
+            }
+        )
+    return priced
+
+
+def _totals(priced: list[dict]) -> tuple[Decimal, Decimal]:
+    return sum((p["net_amount"] for p in priced), ZERO), sum((p["tax_amount"] for p in priced), ZERO)
+
+
+def _user(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+# --- invoices -------------------------------------------------------------------------------
+
+
+def invoice_create(
+    *,
+    customer,
+    lines: list[dict],
+    source_reference: str = "",
+    sales_order=None,
+    issue_date: date | None = None,
+    user=None,
+) -> Invoice:
+    """Raise an invoice for ``customer``.
+
+    Lines are dicts ``description, quantity, unit_price, tax_rate`` (a fraction: 0.13), and
+    optionally ``product`` and ``sales_order_line_id``. The due date is the issue date plus the
+    customer's payment terms. With a ``source_reference`` the call is idempotent: a second call
+    with the same reference returns the first invoice, whoever races for it.
+    Publishes ``invoice.created`` in the same transaction.
+    """
+    source_reference = (source_reference or "").strip()
+    if source_reference:
+        existing = _invoice_for_reference(source_reference, customer)
+        if existing is not None:
+            return existing
+    priced = _priced_lines(lines)
+    if sales_order is not None and sales_order.customer_id != customer.pk:
+        raise ValidationError({"sales_order": _("The order belongs to another customer.")})
+    try:
+        return _invoice_insert(
+            customer=customer,
+            priced=priced,
+            source_reference=source_reference,
+            sales_order=sales_order,
+            issue_date=issue_date or timezone.localdate(),
+            user=user,
+        )
+    except IntegrityError:
+        # Another transaction raised the invoice for this reference first: answer with it.
+        if source_reference:
+            existing = _invoice_for_reference(source_reference, customer)
+            if existing is not None:
+                return existing
+        raise
+
+
+def _invoice_for_reference(source_reference: str, customer) -> Invoice | None:
+    existing = Invoice.objects.filter(source_reference=source_reference).first()
+    if existing is not None and existing.customer_id != customer.pk:
+        raise ValidationError(
+            {"source_reference": _("This reference was already invoiced to another customer.")}
+        )
+    return existing
+
+
+@atomic_with_retry
+def _invoice_insert(*, customer, priced, source_reference, sales_order, issue_date, user) -> Invoice:
+    subtotal, tax_total = _totals(priced)
+    invoice = Invoice.objects.create(
+        number=next_number(prefix="INV", year=issue_date.year),
+        customer=customer,
+        sales_order=sales_order,
+        source_reference=source_reference,
+        issue_date=issue_date,
+        due_date=issue_date + timedelta(days=customer.payment_terms_days or 0),
+        subtotal=subtotal,
+        tax_total=tax_total,
+        total=subtotal + tax_total,
+        created_by=_user(user),
+    )
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice,
+                product=p["product"],
+                sales_order_line_id=p["sales_order_line_id"],
+                description=p["description"],
+                quantity=p["quantity"],
+                unit_price=p["unit_price"],
+                tax_rate=p["tax_rate"],
+                net_amount=p["net_amount"],
+                tax_amount=p["tax_amount"],
+            )
+            for p in priced
+        ]
+    )
+    audit(
+        "invoice.created",
+        actor=_user(user),
+        obj=invoice,
+        data={"number": invoice.number, "total": str(invoice.total), "source_reference": source_reference},
+    )
+    publish(
+        "invoice.created",
+        {
+            "invoice_id": invoice.pk,
+            "number": invoice.number,
+            "customer_id": customer.pk,
+            "sales_order_id": invoice.sales_order_id,
+            "source_reference": source_reference,
+            "total": str(invoice.total),
+        },
+    )
+    return invoice
+
+
+@atomic_with_retry
+def invoice_cancel(*, invoice: Invoice, reason: str, user=None) -> Invoice:
+    """Cancel an invoice that has no payments and no credit notes."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for the cancellation.")})
+    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if locked.state == Invoice.State.CANCELLED:
+        raise ValidationError({"invoice": _("The invoice is already cancelled.")})
+    if locked.paid_amount > 0 or locked.allocations.exists():
+        raise ValidationError({"invoice": _("An invoice with payments cannot be cancelled.")})
+    if locked.credited_amount > 0:
+        raise ValidationError({"invoice": _("An invoice with credit notes cannot be cancelled.")})
+    locked.state = Invoice.State.CANCELLED
+    locked.cancel_reason = reason[:300]
+    locked.cancelled_at = timezone.now()
+    locked.save(update_fields=["state", "cancel_reason", "cancelled_at"])
+    audit("invoice.cancelled", actor=_user(user), obj=locked, data={"reason": locked.cancel_reason})
+    publish(
+        "invoice.cancelled",
+        {"invoice_id": locked.pk, "sales_order_id": locked.sales_order_id, "customer_id": locked.customer_id},
+    )
+    invoice.state, invoice.cancel_reason, invoice.cancelled_at = (
+        locked.state,
+        locked.cancel_reason,
+        locked.cancelled_at,
+    )
+    return locked
+
+
+def _settle(invoice: Invoice, *, paid: Decimal = ZERO, credited: Decimal = ZERO) -> bool:
+    """Move a locked invoice's figures by ``paid`` / ``credited`` and set its state.
+    Returns True when this move made it fully settled (so ``invoice.paid`` goes out once)."""
+    was_settled = invoice.state == Invoice.State.PAID
+    new_paid = invoice.paid_amount + paid
+    new_credited = invoice.credited_amount + credited
+    remaining = invoice.total - new_paid - new_credited
+    if remaining <= 0:
+        state = Invoice.State.PAID
+    elif new_paid > 0:
+        state = Invoice.State.PARTLY_PAID
+    else:
+        state = Invoice.State.OPEN
+    Invoice.objects.filter(pk=invoice.pk).update(
+        paid_amount=F("paid_amount") + paid, credited_amount=F("credited_amount") + credited, state=state
+    )
+    invoice.paid_amount, invoice.credited_amount, invoice.state = new_paid, new_credited, state
+    became_settled = state == Invoice.State.PAID and not was_settled
+    if became_settled:
+        publish("invoice.paid", {"invoice_id": invoice.pk, "sales_order_id": invoice.sales_order_id})
+    return became_settled
+
+
+def _check_share(inv: Invoice | None, share: Decimal, customer_id: int) -> None:
+    """Refuse an allocation to a missing, foreign or cancelled invoice, or above its open amount."""
+    if inv is None or inv.customer_id != customer_id:
+        raise ValidationError({"allocations": _("The invoice belongs to another customer.")})
+    if inv.state == Invoice.State.CANCELLED:
+        message = _("Invoice %(number)s is cancelled and cannot be paid.") % {"number": inv.number}
+        raise ValidationError({"allocations": message})
+    if share > inv.open_amount:
+        message = _("%(amount)s is more than the %(open)s open on invoice %(number)s.") % {
+            "amount": share,
+            "open": inv.open_amount,
+            "number": inv.number,
+        }
+        raise ValidationError({"allocations": message})
+
+
+# --- payments -------------------------------------------------------------------------------
+
+
+@atomic_with_retry
+def payment_record(
+    *,
+    customer,
+    amount,
+    allocations: list[dict] | None = None,
+    paid_at: date | None = None,
+    method: str = "",
+    reference: str = "",
+    user=None,
+) -> Payment:
+    """Record money received and apply it.
+
+    ``allocations`` is a list of ``{"invoice": Invoice | id, "amount": Decimal}``; without it the
+    amount is applied to the customer's open invoices oldest due first. Whatever is not applied
+    stays as the customer's credit. An invoice that becomes fully paid publishes ``invoice.paid``.
+    Locks the invoices involved in primary-key order.
+    """
+    amount = money(_decimal(amount, "amount"))
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be greater than zero.")})
+    plan: list[tuple[Invoice, Decimal]] = []
+    if allocations:
+        wanted: dict[int, Decimal] = {}
+        for entry in allocations:
+            inv = entry.get("invoice")
+            inv_id = getattr(inv, "pk", inv)
+            try:
+                inv_id = int(inv_id)
+            except (TypeError, ValueError):
+                raise ValidationError({"allocations": _("Choose an invoice for every allocation.")})
+            share = money(_decimal(entry.get("amount"), "allocations"))
+            if share < 0:
+                raise ValidationError({"allocations": _("An allocated amount cannot be negative.")})
+            if share == 0:
+                continue
+            wanted[inv_id] = wanted.get(inv_id, ZERO) + share
+        locked = {
+            inv.pk: inv for inv in Invoice.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+        }
+        for inv_id, share in wanted.items():
+            inv = locked.get(inv_id)
+            _check_share(inv, share, customer.pk)
+            plan.append((inv, share))
+        if sum((share for _inv, share in plan), ZERO) > amount:
+            raise ValidationError({"allocations": _("The allocations add up to more than the payment.")})
+    elif allocations is None:
+        remaining = amount
+        open_invoices = list(
+            Invoice.objects.select_for_update()
+            .filter(customer=customer, state__in=Invoice.OPEN_STATES)
+            .order_by("pk")
+        )
+        open_invoices.sort(key=lambda i: (i.due_date, i.issue_date, i.pk))
+        for inv in open_invoices:
+            if remaining <= 0:
+                break
+            share = min(inv.open_amount, remaining)
+            if share > 0:
+                plan.append((inv, share))
+                remaining -= share
+    # An empty list (``allocations=[]``) means: keep it all as credit.
+    paid_at = paid_at or timezone.localdate()
+    allocated = sum((share for _inv, share in plan), ZERO)
+    payment = Payment.objects.create(
+        number=next_number(prefix="PAY", year=paid_at.year),
+        customer=customer,
+        amount=amount,
+        allocated_amount=allocated,
+        paid_at=paid_at,
+        method=(method or "")[:30],
+        reference=(reference or "")[:100],
+        created_by=_user(user),
+    )
+    PaymentAllocation.objects.bulk_create(
+        [PaymentAllocation(payment=payment, invoice=inv, amount=share) for inv, share in plan]
+    )
+    for inv, share in sorted(plan, key=lambda p: p[0].pk):
+        _settle(inv, paid=share)
+    audit(
+        "payment.recorded",
+        actor=_user(user),
+        obj=payment,
+        data={
+            "number": payment.number,
+            "customer_id": customer.pk,
+            "amount": str(amount),
+            "allocations": {inv.number: str(share) for inv, share in plan},
+        },
+    )
+    publish(
+        "payment.recorded",
+        {"payment_id": payment.pk, "customer_id": customer.pk, "amount": str(amount)},
+    )
+    return payment
+
+
+@atomic_with_retry
+def payment_allocate(*, payment: Payment, allocations: list[dict], user=None) -> Payment:
+    """Apply a payment's unallocated credit to open invoices of the same customer."""
+    locked_payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    wanted: dict[int, Decimal] = {}
+    for entry in allocations or []:
+        inv = entry.get("invoice")
+        share = money(_decimal(entry.get("amount"), "allocations"))
+        if share <= 0:
+            raise ValidationError({"allocations": _("An allocated amount must be greater than zero.")})
+        inv_id = int(getattr(inv, "pk", inv))
+        wanted[inv_id] = wanted.get(inv_id, ZERO) + share
+    if not wanted:
+        raise ValidationError({"allocations": _("Choose at least one invoice.")})
+    if sum(wanted.values(), ZERO) > locked_payment.unallocated_amount:
+        raise ValidationError({"allocations": _("The allocations add up to more than the unapplied credit.")})
+    invoices = {i.pk: i for i in Invoice.objects.select_for_update().filter(pk__in=wanted).order_by("pk")}
+    for inv_id, share in wanted.items():
+        _check_share(invoices.get(inv_id), share, locked_payment.customer_id)
+    PaymentAllocation.objects.bulk_create(
+        [PaymentAllocation(payment=locked_payment, invoice=invoices[i], amount=s) for i, s in wanted.items()]
+    )
+    Payment.objects.filter(pk=locked_payment.pk).update(
+        allocated_amount=F("allocated_amount") + sum(wanted.values(), ZERO)
+    )
+    for inv_id in sorted(wanted):
+        _settle(invoices[inv_id], paid=wanted[inv_id])
+    audit(
+        "payment.allocated",
+        actor=_user(user),
+        obj=locked_payment,
+        data={"allocations": {invoices[i].number: str(s) for i, s in wanted.items()}},
+    )
+    locked_payment.refresh_from_db()
+    return locked_payment
+
+
+# --- credit notes ---------------------------------------------------------------------------
+
+
+@atomic_with_retry
+def credit_note_create(
+    *, invoice: Invoice, lines: list[dict], reason: str, user=None, issue_date=None
+) -> CreditNote:
+    """Credit part or all of an invoice's open amount (a return, a price correction).
+
+    Lines are dicts like ``invoice_create``'s. The credit note's total cannot exceed what is
+    still open on the invoice; the invoice is locked while its figures move.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for the credit note.")})
+    priced = _priced_lines(lines)
+    subtotal, tax_total = _totals(priced)
+    total = subtotal + tax_total
+    if total <= 0:
+        raise ValidationError({"lines": _("The credit note must be for more than zero.")})
+    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if locked.state == Invoice.State.CANCELLED:
+        raise ValidationError({"invoice": _("A cancelled invoice cannot be credited.")})
+    if total > locked.open_amount:
+        raise ValidationError(
+            {
+                "lines": _("The credit note (%(total)s) is more than the %(open)s open on the invoice.")
+                % {"total": total, "open": locked.open_amount}
+            }
+        )
+    issue_date = issue_date or timezone.localdate()
+    note = CreditNote.objects.create(
+        number=next_number(prefix="CN", year=issue_date.year),
+        invoice=locked,
+        customer_id=locked.customer_id,
+        issue_date=issue_date,
+        reason=reason[:300],
+        subtotal=subtotal,
+        tax_total=tax_total,
+        total=total,
+        created_by=_user(user),
+    )
+    CreditNoteLine.objects.bulk_create(
+        [
+            CreditNoteLine(
+                credit_note=note,
+                product=p["product"],
+                sales_order_line_id=p["sales_order_line_id"],
+                description=p["description"],
+                quantity=p["quantity"],
+                unit_price=p["unit_price"],
+                tax_rate=p["tax_rate"],
+                net_amount=p["net_amount"],
+                tax_amount=p["tax_amount"],
+            )
+            for p in priced
+        ]
+    )
+    _settle(locked, credited=total)
+    audit(
+        "credit_note.created",
+        actor=_user(user),
+        obj=note,
+        data={"number": note.number, "invoice": locked.number, "total": str(total), "reason": note.reason},
+    )
+    publish(
+        "credit_note.created",
+        {
+            "credit_note_id": note.pk,
+            "invoice_id": locked.pk,
+            "customer_id": locked.customer_id,
+            "total": str(total),
+        },
+    )
+    invoice.paid_amount, invoice.credited_amount, invoice.state = (
+        locked.paid_amount,
+        locked.credited_amount,
+        locked.state,
+    )
+    return note

@@ -1,0 +1,399 @@
+"""Receivables pages. Finance writes; managers read everything; sales reps read the invoices and
+balances of the customers they own or their team's (``finance.selectors`` applies the rule)."""
+
+import csv
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.permissions import role_required
+from core.roles import FINANCE, MANAGER, SALES, has_role
+from core.templatetags.tandem import money
+from finance import documents, selectors, services
+from finance.forms import CancelForm, CreditNoteForm, InvoiceFilterForm, PaymentForm
+from finance.models import Invoice
+
+READ = (FINANCE, MANAGER, SALES)
+WRITE = (FINANCE,)
+PAGE_SIZE = 25
+CSV_LIMIT = 10000
+
+
+def _can_write(user) -> bool:
+    return has_role(user, WRITE)
+
+
+def _add_errors(form, exc: ValidationError, fallback: str | None = None) -> None:
+    """Show a service's ValidationError next to the field it names."""
+    for field, errors in exc.message_dict.items():
+        target = field if field in form.fields else fallback
+        for error in errors:
+            form.add_error(target, error)
+
+
+def _customer_or_404(user, pk):
+    return get_object_or_404(selectors.visible_customers(user), pk=pk)
+
+
+# --- invoices -------------------------------------------------------------------------------
+
+
+@role_required(*READ)
+def invoice_list(request):
+    form = InvoiceFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.invoices_for(
+        request.user,
+        state=filters.get("state") or "",
+        customer_id=filters.get("customer"),
+        overdue=bool(filters.get("overdue")),
+        q=filters.get("q") or "",
+    )
+    if request.GET.get("format") == "csv":
+        return _invoices_csv(qs)
+    ordering = request.GET.get("ordering") or ""
+    if ordering.lstrip("-") in {"number", "issue_date", "due_date", "total"}:
+        qs = qs.order_by(ordering, "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    customer = None
+    if filters.get("customer"):
+        customer = selectors.visible_customers(request.user).filter(pk=filters["customer"]).first()
+    return render(
+        request,
+        "finance/invoice_list.html",
+        {
+            "title": _("Invoices"),
+            "form": form,
+            "page_obj": page,
+            "totals": selectors.invoice_totals(qs),
+            "filter_customer": customer,
+            "today": timezone.localdate(),
+            "can_write": _can_write(request.user),
+            "states": Invoice.State.choices,
+        },
+    )
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _invoices_csv(qs):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="invoices.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 Chinese correctly with a BOM
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Number"),
+            _("Customer code"),
+            _("Customer"),
+            _("Issue date"),
+            _("Due date"),
+            _("State"),
+            _("Total"),
+            _("Paid"),
+            _("Credited"),
+            _("Open"),
+            _("Reference"),
+        ]
+    )
+    for inv in qs[:CSV_LIMIT]:
+        writer.writerow(
+            [
+                csv_safe(inv.number),
+                csv_safe(inv.customer.code),
+                csv_safe(inv.customer.name),
+                inv.issue_date.isoformat(),
+                inv.due_date.isoformat(),
+                csv_safe(inv.get_state_display()),
+                str(inv.total),
+                str(inv.paid_amount),
+                str(inv.credited_amount),
+                str(inv.open_amount),
+                csv_safe(inv.source_reference),
+            ]
+        )
+    return response
+
+
+def _invoice_or_404(request, pk) -> Invoice:
+    try:
+        return selectors.invoice_detail(user=request.user, pk=pk)
+    except Invoice.DoesNotExist:
+        raise Http404
+
+
+def _timeline(invoice) -> list[dict]:
+    entries = [
+        {"time": invoice.created_at, "who": invoice.created_by, "text": _("raised the invoice")},
+    ]
+    for alloc in invoice.allocations.all():
+        entries.append(
+            {
+                "time": alloc.created_at,
+                "who": None,
+                "text": _("Payment %(number)s applied %(amount)s")
+                % {"number": alloc.payment.number, "amount": money(alloc.amount, invoice.currency)},
+            }
+        )
+    for note in invoice.credit_notes.all():
+        entries.append(
+            {
+                "time": note.created_at,
+                "who": None,
+                "text": _("Credit note %(number)s for %(amount)s: %(reason)s")
+                % {
+                    "number": note.number,
+                    "amount": money(note.total, invoice.currency),
+                    "reason": note.reason,
+                },
+            }
+        )
+    if invoice.cancelled_at:
+        entries.append(
+            {
+                "time": invoice.cancelled_at,
+                "who": None,
+                "text": _("Cancelled: %(reason)s") % {"reason": invoice.cancel_reason},
+            }
+        )
+    entries.sort(key=lambda e: e["time"])
+    return entries
+
+
+@role_required(*READ)
+def invoice_detail(request, pk):
+    invoice = _invoice_or_404(request, pk)
+    return _render_detail(request, invoice)
+
+
+def _render_detail(request, invoice, *, credit_form=None, cancel_form=None, status=200):
+    return render(
+        request,
+        "finance/invoice_detail.html",
+        {
+            "title": invoice.number,
+            "invoice": invoice,
+            "timeline": _timeline(invoice),
+            "today": timezone.localdate(),
+            "can_write": _can_write(request.user),
+            "credit_form": credit_form or CreditNoteForm(),
+            "cancel_form": cancel_form or CancelForm(),
+        },
+        status=status,
+    )
+
+
+@role_required(*READ)
+def invoice_pdf(request, pk):
+    invoice = _invoice_or_404(request, pk)
+    response = HttpResponse(documents.invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
+    return response
+
+
+@role_required(*WRITE)
+@require_POST
+def invoice_cancel(request, pk):
+    invoice = _invoice_or_404(request, pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invoice_cancel(invoice=invoice, reason=form.cleaned_data["reason"], user=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc, fallback="reason")
+        else:
+            messages.success(request, _("Invoice %(number)s cancelled.") % {"number": invoice.number})
+            return redirect("finance:invoice_detail", pk=invoice.pk)
+    return _render_detail(request, _invoice_or_404(request, pk), cancel_form=form, status=400)
+
+
+@role_required(*WRITE)
+@require_POST
+def credit_note_create(request, pk):
+    invoice = _invoice_or_404(request, pk)
+    form = CreditNoteForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            note = services.credit_note_create(
+                invoice=invoice,
+                lines=[
+                    {
+                        "description": data["description"],
+                        "quantity": 1,
+                        "unit_price": data["amount"],
+                        "tax_rate": data["tax_rate"],
+                    }
+                ],
+                reason=data["reason"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc, fallback="amount")
+        else:
+            messages.success(request, _("Credit note %(number)s created.") % {"number": note.number})
+            return redirect("finance:invoice_detail", pk=invoice.pk)
+    return _render_detail(request, _invoice_or_404(request, pk), credit_form=form, status=400)
+
+
+# --- payments -------------------------------------------------------------------------------
+
+
+@role_required(*READ)
+def payment_list(request):
+    customer_id = request.GET.get("customer") or None
+    qs = selectors.payments_for(request.user, customer_id=customer_id if str(customer_id).isdigit() else None)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "finance/payment_list.html",
+        {"title": _("Payments"), "page_obj": page, "can_write": _can_write(request.user)},
+    )
+
+
+def _open_invoices_for(user, customer_id):
+    if not customer_id or not str(customer_id).isdigit():
+        return []
+    if not selectors.visible_customers(user).filter(pk=customer_id).exists():
+        return []
+    return list(selectors.open_invoices(customer_id=customer_id))
+
+
+@role_required(*WRITE)
+def payment_create(request):
+    customers = selectors.visible_customers(request.user).only("pk", "code", "name")
+    data = request.POST if request.method == "POST" else None
+    initial = {"customer": request.GET.get("customer")} if request.GET.get("customer") else None
+    form = PaymentForm(data, customers=customers, initial=initial)
+    customer_id = (data or {}).get("customer") or request.GET.get("customer")
+    invoices = _open_invoices_for(request.user, customer_id)
+    for inv in invoices:
+        inv.posted_amount = (data or {}).get(f"alloc_{inv.pk}", "")
+    status = 200
+    allocation_errors = []
+    if request.method == "POST":
+        if form.is_valid():
+            data_ = form.cleaned_data
+            try:
+                payment = services.payment_record(
+                    customer=data_["customer"],
+                    amount=data_["amount"],
+                    allocations=form.allocations(request.POST, invoices),
+                    paid_at=data_["paid_at"],
+                    method=data_["method"],
+                    reference=data_["reference"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+                allocation_errors = errors.pop("allocations", [])
+                if errors:
+                    _add_errors(form, ValidationError(errors))
+            else:
+                messages.success(
+                    request,
+                    _("Payment %(number)s recorded: %(allocated)s applied, %(credit)s kept as credit.")
+                    % {
+                        "number": payment.number,
+                        "allocated": money(payment.allocated_amount),
+                        "credit": money(payment.unallocated_amount),
+                    },
+                )
+                return redirect(reverse("finance:invoice_list") + f"?customer={payment.customer_id}")
+        status = 400
+    return render(
+        request,
+        "finance/payment_form.html",
+        {
+            "title": _("Record a payment"),
+            "form": form,
+            "invoices": invoices,
+            "allocation_errors": allocation_errors,
+        },
+        status=status,
+    )
+
+
+@role_required(*WRITE)
+def payment_open_invoices(request):
+    """htmx: the open invoices of the customer just picked, with an allocation field each."""
+    invoices = _open_invoices_for(request.user, request.GET.get("customer"))
+    return render(request, "finance/_open_invoices.html", {"invoices": invoices})
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+def _as_of(request) -> date:
+    return parse_date(request.GET.get("as_of") or "") or timezone.localdate()
+
+
+@role_required(*READ)
+def aging_report(request):
+    report = selectors.aging(as_of=_as_of(request), user=request.user)
+    return render(
+        request,
+        "finance/aging.html",
+        {"title": _("Receivables aging"), "report": report, "labels": aging_labels()},
+    )
+
+
+def aging_labels() -> dict:
+    return {
+        "current": _("Current"),
+        "d1_30": _("1–30 days"),
+        "d31_60": _("31–60 days"),
+        "d61_90": _("61–90 days"),
+        "over_90": _("> 90 days"),
+        "total": _("Total"),
+    }
+
+
+def _period(request):
+    today = timezone.localdate()
+    date_to = parse_date(request.GET.get("date_to") or "") or today
+    date_from = parse_date(request.GET.get("date_from") or "") or (date_to - timedelta(days=180)).replace(
+        day=1
+    )
+    if date_from > date_to:
+        date_from, date_to = date_to, date_from
+    return date_from, date_to
+
+
+@role_required(*READ)
+def customer_statement(request, customer_id):
+    customer = _customer_or_404(request.user, customer_id)
+    date_from, date_to = _period(request)
+    statement = selectors.customer_statement(customer.pk, date_from, date_to)
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(documents.statement_pdf(customer, statement), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="statement-{customer.code}.pdf"'
+        return response
+    return render(
+        request,
+        "finance/statement.html",
+        {
+            "title": _("Statement · %(customer)s") % {"customer": customer.name},
+            "customer": customer,
+            "statement": statement,
+            "balance": selectors.customer_balance(customer_id=customer.pk),
+            "date_from": date_from,
+            "date_to": date_to,
+        },
+    )

@@ -1,0 +1,279 @@
+"""REST API of the bridge: order workflow actions, pick lists, shipments and returns.
+
+Role rules: sales confirm and cancel their own orders (managers any), managers release credit
+holds, the warehouse picks and ships, finance reads.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, has_role, is_manager
+from crm.sales.models import SalesOrder
+from integration.fulfilment import selectors, services, shipping
+from integration.fulfilment.models import Backorder, Return, Shipment, ShipmentLine
+from scm.inventory.models import Warehouse
+
+READERS = (SALES, WAREHOUSE, FINANCE, MANAGER)
+
+
+class BackorderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Backorder
+        fields = ["line", "product", "quantity"]
+
+
+class OrderWorkflowSerializer(serializers.ModelSerializer):
+    backorders = BackorderSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SalesOrder
+        fields = ["id", "number", "state", "customer", "owner", "total", "confirmed_at", "backorders"]
+        read_only_fields = fields
+
+
+class WorkflowInput(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """An order's workflow state, and the actions that move it: confirm (credit check),
+    release-hold (managers), cancel (releases every reservation)."""
+
+    serializer_class = OrderWorkflowSerializer
+    allowed_roles = READERS
+    action_roles = {
+        "confirm": (SALES, MANAGER),
+        "cancel": (SALES, MANAGER),
+        "release_hold": (MANAGER,),
+    }
+
+    def get_queryset(self):
+        qs = SalesOrder.objects.select_related("customer").prefetch_related("backorders").order_by("pk")
+        user = self.request.user
+        if not (is_manager(user) or has_role(user, (WAREHOUSE, FINANCE))):
+            qs = qs.filter(owner=user)
+        return qs
+
+    def _act(self, request, pk, func, **kwargs):
+        order = get_object_or_404(SalesOrder.objects.select_related("customer"), pk=pk)
+        if not selectors.order_visible_to(order=order, user=request.user):
+            raise PermissionDenied
+        order = func(order=order, user=request.user, **kwargs)
+        order = SalesOrder.objects.prefetch_related("backorders").get(pk=order.pk)
+        return Response(OrderWorkflowSerializer(order).data)
+
+    @extend_schema(request=None, responses=OrderWorkflowSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._act(request, pk, services.order_confirm)
+
+    @extend_schema(request=WorkflowInput, responses=OrderWorkflowSerializer)
+    @action(detail=True, methods=["post"], url_path="release-hold")
+    def release_hold(self, request, pk=None):
+        data = WorkflowInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(request, pk, services.order_release_hold, text=data.validated_data.get("text", ""))
+
+    @extend_schema(request=WorkflowInput, responses=OrderWorkflowSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        data = WorkflowInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(request, pk, services.order_cancel, text=data.validated_data.get("text", ""))
+
+
+class ShipmentLineSerializer(serializers.ModelSerializer):
+    lot_number = serializers.CharField(source="lot.number", default=None, read_only=True)
+    sku = serializers.CharField(source="product.sku", read_only=True)
+
+    class Meta:
+        model = ShipmentLine
+        fields = [
+            "id",
+            "order_line",
+            "product",
+            "sku",
+            "lot",
+            "lot_number",
+            "quantity",
+            "picked_quantity",
+            "returned_quantity",
+        ]
+        read_only_fields = fields
+
+
+class ShipmentSerializer(serializers.ModelSerializer):
+    lines = ShipmentLineSerializer(many=True, read_only=True)
+    order_number = serializers.CharField(source="order.number", read_only=True)
+
+    class Meta:
+        model = Shipment
+        fields = [
+            "id",
+            "number",
+            "order",
+            "order_number",
+            "warehouse",
+            "state",
+            "carrier",
+            "tracking_number",
+            "invoice_id",
+            "created_at",
+            "shipped_at",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class ShipmentCreateInput(serializers.Serializer):
+    order = serializers.IntegerField()
+    warehouse = serializers.IntegerField()
+
+
+class ScanInput(serializers.Serializer):
+    code = serializers.CharField(max_length=100)
+
+
+class ShipLineInput(serializers.Serializer):
+    id = serializers.IntegerField()
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
+
+
+class ShipInput(serializers.Serializer):
+    carrier = serializers.CharField(max_length=100, allow_blank=True)
+    tracking_number = serializers.CharField(max_length=100, allow_blank=True)
+    lines = ShipLineInput(many=True, required=False)
+
+
+class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Shipments (pick lists while picking). POST opens the pick list of an order in a warehouse;
+    ``scan`` picks by barcode; ``ship`` ships what was picked (or the given line quantities)."""
+
+    serializer_class = ShipmentSerializer
+    allowed_roles = READERS
+    write_roles = (WAREHOUSE, MANAGER)
+    filterset_fields = ["state", "order", "warehouse"]
+    ordering_fields = ["created_at", "shipped_at", "number"]
+    search_fields = ["number", "tracking_number", "order__number"]
+
+    def get_queryset(self):
+        return selectors.shipments_for(user=self.request.user).prefetch_related(
+            "lines__lot", "lines__product"
+        )
+
+    @extend_schema(request=ShipmentCreateInput, responses=ShipmentSerializer)
+    def create(self, request):
+        data = ShipmentCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = get_object_or_404(SalesOrder, pk=data.validated_data["order"])
+        warehouse = get_object_or_404(Warehouse, pk=data.validated_data["warehouse"])
+        shipment = shipping.shipment_start(order=order, warehouse=warehouse, user=request.user)
+        return Response(ShipmentSerializer(selectors.shipment_with_lines(pk=shipment.pk)).data, status=201)
+
+    @extend_schema(request=ScanInput, responses=ShipmentSerializer)
+    @action(detail=True, methods=["post"])
+    def scan(self, request, pk=None):
+        data = ScanInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        shipment = self.get_object()
+        result = shipping.shipment_scan(
+            shipment=shipment, code=data.validated_data["code"], user=request.user
+        )
+        body = ShipmentSerializer(selectors.shipment_with_lines(pk=shipment.pk)).data
+        body["message"] = result.message
+        return Response(body)
+
+    @extend_schema(request=ShipInput, responses=ShipmentSerializer)
+    @action(detail=True, methods=["post"])
+    def ship(self, request, pk=None):
+        data = ShipInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        shipment = self.get_object()
+        lines = data.validated_data.get("lines")
+        quantities = {line["id"]: line["quantity"] for line in lines} if lines is not None else None
+        shipment = shipping.shipment_ship(
+            shipment=shipment,
+            carrier=data.validated_data["carrier"],
+            tracking_number=data.validated_data["tracking_number"],
+            quantities=quantities,
+            user=request.user,
+        )
+        return Response(ShipmentSerializer(selectors.shipment_with_lines(pk=shipment.pk)).data)
+
+
+class PickListSerializer(serializers.Serializer):
+    order = serializers.IntegerField(source="pk")
+    number = serializers.CharField()
+    customer = serializers.CharField(source="customer.name")
+    state = serializers.CharField()
+
+
+class PickListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Orders ready to pick in one warehouse (``?warehouse=<id>``; required)."""
+
+    serializer_class = PickListSerializer
+    allowed_roles = (WAREHOUSE, MANAGER)
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SalesOrder.objects.none()
+        warehouse_id = self.request.query_params.get("warehouse")
+        if not (warehouse_id or "").isdigit():
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"warehouse": ["Give the warehouse id."]})
+        return selectors.pick_list_orders(warehouse_id=int(warehouse_id))
+
+
+class ReturnSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Return
+        fields = [
+            "id",
+            "number",
+            "shipment_line",
+            "quantity",
+            "disposition",
+            "reason",
+            "credit_note_id",
+            "created_at",
+        ]
+        read_only_fields = ["id", "number", "credit_note_id", "created_at"]
+
+
+class ReturnViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ReturnSerializer
+    allowed_roles = READERS
+    write_roles = (WAREHOUSE, MANAGER)
+    filterset_fields = ["disposition"]
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self):
+        return selectors.returns_for(user=self.request.user)
+
+    def create(self, request):
+        data = ReturnSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ret = shipping.return_create(
+            shipment_line=data.validated_data["shipment_line"],
+            quantity=data.validated_data["quantity"],
+            disposition=data.validated_data["disposition"],
+            reason=data.validated_data["reason"],
+            user=request.user,
+        )
+        return Response(ReturnSerializer(ret).data, status=201)
+
+
+router = DefaultRouter()
+router.register("order-workflow", OrderWorkflowViewSet, basename="order-workflow")
+router.register("shipments", ShipmentViewSet, basename="shipment")
+router.register("pick-lists", PickListViewSet, basename="pick-list")
+router.register("returns", ReturnViewSet, basename="return")

@@ -1,0 +1,154 @@
+"""Demo step ``fulfilment``: the sales demo's draft orders run through the loop, so every order
+state has an example: draft, credit hold, cancelled, reserved (or partly), partly shipped,
+invoiced and paid, with shipments, invoices and payments behind them.
+
+The step runs in one transaction, so the event handlers would only run after it commits; it
+calls the reservation and invoicing handlers itself for the events it publishes, and their
+deliveries find the work done when they run (each handler is idempotent). Creates nothing when
+there are no draft orders (no customers or products).
+"""
+
+import importlib.util
+from decimal import Decimal
+
+from crm.sales.models import SalesOrder
+from integration.events.models import Event
+from integration.fulfilment import handlers, services, shipping
+from scm.inventory.models import Reservation, Warehouse
+
+CARRIERS = [("顺丰速运", "SF"), ("京东物流", "JD"), ("中通快递", "ZTO"), ("德邦物流", "DPK")]
+# What happens to the i-th draft order, in turn.
+PLAN = ["draft", "confirm", "ship", "pay", "partial", "ship", "cancel", "pay"]
+
+
+def _event(name: str, **payload):
+    qs = Event.objects.filter(name=name)
+    for key, value in payload.items():
+        qs = qs.filter(**{f"payload__{key}": value})
+    return qs.order_by("-pk").first()
+
+
+def _confirm(order, user):
+    order = services.order_confirm(order=order, user=user)
+    event = _event("order.confirmed", order_id=order.pk)
+    if order.state == SalesOrder.State.CONFIRMED and event is not None:
+        handlers.reserve_confirmed_order(event)
+    order.refresh_from_db()
+    return order
+
+
+def _ship(ctx, order, picker, share: Decimal) -> int:
+    """Ship ``share`` of what each warehouse holds for the order; returns shipments made."""
+    demands = [line.demand for line in order.lines.all()]
+    warehouse_ids = sorted(
+        set(Reservation.objects.filter(demand__in=demands).values_list("warehouse_id", flat=True))
+    )
+    made = 0
+    for warehouse in Warehouse.objects.filter(pk__in=warehouse_ids).order_by("pk"):
+        shipment = shipping.shipment_start(order=order, warehouse=warehouse, user=picker)
+        quantities = {}
+        for line in shipment.lines.all():
+            qty = (line.quantity * share).to_integral_value() if share < 1 else line.quantity
+            quantities[line.pk] = max(qty, Decimal(1)) if line.quantity >= 1 else line.quantity
+        carrier, prefix = ctx.rng.choice(CARRIERS)
+        shipment = shipping.shipment_ship(
+            shipment=shipment,
+            carrier=carrier,
+            tracking_number=f"{prefix}{ctx.rng.randint(10**11, 10**12 - 1)}",
+            quantities=quantities,
+            user=picker,
+        )
+        event = _event("shipment.shipped", shipment_id=shipment.pk)
+        if event is not None:
+            handlers.invoice_and_tell_customer(event)
+        made += 1
+        if share < 1:
+            break
+    return made
+
+
+def _credit_hold_customer(ctx, order, manager) -> bool:
+    """Give the customer a credit limit below this order, through the customers service when
+    there is one (audited); without it the demo shows no credit hold."""
+    check = services.credit_needed(order=order)
+    if check["over"]:
+        return True
+    if importlib.util.find_spec("crm.customers.services") is None:
+        return False
+    from crm.customers import services as customer_services
+
+    if not hasattr(customer_services, "customer_update"):
+        return False
+    limit = max((check["exposure"] / 2).quantize(Decimal("1")), Decimal("1000"))
+    if limit >= check["exposure"]:
+        return False
+    customer_services.customer_update(customer=order.customer, actor=manager, credit_limit=limit)
+    order.customer.refresh_from_db()
+    return True
+
+
+def _pay(ctx, order, finance_user) -> int:
+    from finance import services as finance_services
+    from finance.models import Invoice
+
+    paid = 0
+    for invoice in Invoice.objects.filter(sales_order=order).exclude(state=Invoice.State.PAID).order_by("pk"):
+        finance_services.payment_record(
+            customer=order.customer,
+            amount=invoice.total,
+            allocations=[{"invoice": invoice, "amount": invoice.total}],
+            method="bank",
+            reference=f"银行转账 {ctx.rng.randint(100000, 999999)}",
+            user=finance_user,
+        )
+        event = _event("invoice.paid", invoice_id=invoice.pk)
+        if event is not None:
+            handlers.order_paid_when_all_invoices_paid(event)
+        paid += 1
+    return paid
+
+
+def build(ctx) -> None:
+    drafts = list(
+        SalesOrder.objects.filter(state=SalesOrder.State.DRAFT)
+        .select_related("customer", "owner")
+        .order_by("pk")[: 60 * ctx.scale]
+    )
+    if not drafts:
+        ctx.say("fulfilment: no draft orders, nothing to fulfil")
+        return
+    manager = ctx.users.get("manager") or ctx.users.get("admin")
+    picker = ctx.users.get("warehouse") or ctx.users.get("admin")
+    finance_user = ctx.users.get("finance") or ctx.users.get("admin")
+    counts: dict[str, int] = {}
+    held = False
+    for i, order in enumerate(drafts):
+        plan = PLAN[i % len(PLAN)]
+        if plan == "draft":
+            continue
+        if plan == "confirm" and not held and _credit_hold_customer(ctx, order, manager):
+            order = services.order_confirm(order=order, user=order.owner)
+            held = order.state == SalesOrder.State.CREDIT_HOLD
+            counts["credit_hold"] = counts.get("credit_hold", 0) + int(held)
+            continue
+        order = _confirm(order, order.owner)
+        if order.state == SalesOrder.State.CREDIT_HOLD:
+            if plan in {"confirm", "cancel"} or manager is None:
+                counts["credit_hold"] = counts.get("credit_hold", 0) + 1
+                continue
+            services.order_release_hold(order=order, user=manager, text="老客户，经理特批")
+            event = _event("order.confirmed", order_id=order.pk)
+            if event is not None:
+                handlers.reserve_confirmed_order(event)
+            order.refresh_from_db()
+        if plan == "cancel":
+            services.order_cancel(order=order, user=order.owner, text="客户取消")
+        elif plan in {"ship", "pay", "partial"} and order.state in shipping.SHIPPABLE_STATES:
+            _ship(ctx, order, picker, Decimal("0.5") if plan == "partial" else Decimal(1))
+            order.refresh_from_db()
+            if plan == "pay" and order.state == SalesOrder.State.INVOICED:
+                _pay(ctx, order, finance_user)
+        order.refresh_from_db()
+        counts[order.state] = counts.get(order.state, 0) + 1
+    summary = ", ".join(f"{state} {n}" for state, n in sorted(counts.items()))
+    ctx.say(f"fulfilment: {summary}")

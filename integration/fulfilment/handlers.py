@@ -1,0 +1,126 @@
+"""Event handlers of the order-to-cash loop. Each runs inside its delivery's transaction and is
+idempotent: a second run for the same event changes nothing. E-mail goes out after commit."""
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from crm.sales import order_services
+from crm.sales.models import SalesOrder
+from integration.events.registry import on
+from integration.fulfilment.models import Shipment
+from integration.fulfilment.services import _lock_order, order_reserve
+from integration.fulfilment.shipping import base_unit_price
+
+logger = logging.getLogger(__name__)
+
+
+@on("order.confirmed")
+def reserve_confirmed_order(event):
+    order_reserve(order_id=event.payload["order_id"], event_id=event.pk)
+
+
+@on("shipment.shipped")
+def invoice_and_tell_customer(event):
+    """Raise the AR invoice for a shipment (once: finance is idempotent on the shipment number,
+    and the shipment remembers its invoice), record it on the order and e-mail the customer."""
+    from finance import services as finance_services
+
+    order = _lock_order(event.payload["order_id"])
+    shipment = (
+        Shipment.objects.select_for_update().select_related("warehouse").get(pk=event.payload["shipment_id"])
+    )
+    if shipment.invoice_id is not None:
+        return
+    lines = list(shipment.lines.select_related("product", "order_line").filter(picked_quantity__gt=0))
+    invoice = finance_services.invoice_create(
+        customer=order.customer,
+        lines=[
+            {
+                "description": f"{line.product.sku} {line.product.name}",
+                "quantity": line.picked_quantity,
+                "unit_price": base_unit_price(line.order_line),
+                "tax_rate": line.order_line.tax_rate,
+                "product": line.product,
+                "sales_order_line_id": line.order_line_id,
+            }
+            for line in lines
+        ],
+        source_reference=shipment.number,
+        sales_order=order,
+    )
+    Shipment.objects.filter(pk=shipment.pk).update(invoice_id=invoice.pk)
+    for line in lines:
+        order_services.order_line_progress(line_id=line.order_line_id, invoiced=line.picked_quantity)
+    order_services.order_refresh_state(order_id=order.pk)
+    order_services.order_add_event(
+        order=order,
+        kind="invoiced",
+        text=_("Invoice %(number)s raised for shipment %(shipment)s")
+        % {"number": getattr(invoice, "number", invoice.pk), "shipment": shipment.number},
+    )
+    recipient = shipped_email_recipient(order)
+    if recipient:
+        order_services.order_add_event(
+            order=order,
+            kind="customer_notified",
+            text=_("Shipping notice sent to %(email)s") % {"email": recipient},
+        )
+        transaction.on_commit(partial(send_shipped_email, shipment.pk, recipient))
+
+
+@on("invoice.paid")
+def order_paid_when_all_invoices_paid(event):
+    from finance.models import Invoice
+
+    order_id = event.payload.get("sales_order_id")
+    if not order_id:
+        return
+    order = _lock_order(order_id)
+    if order.state != SalesOrder.State.INVOICED:
+        return
+    invoices = Invoice.objects.filter(sales_order_id=order.pk)
+    if invoices.exists() and not invoices.exclude(state__in=_paid_states(Invoice)).exists():
+        order_services.order_transition(
+            order=order, to_state=SalesOrder.State.PAID, text=_("All invoices paid")
+        )
+
+
+def _paid_states(Invoice) -> list[str]:
+    states = getattr(Invoice, "State", None)
+    paid = [
+        getattr(states, name) for name in ("PAID", "CANCELLED", "VOID") if states and hasattr(states, name)
+    ]
+    return paid or ["paid"]
+
+
+def shipped_email_recipient(order) -> str:
+    contacts = order.customer.contacts.exclude(email="").order_by("-is_primary", "pk")
+    contact = contacts.first()
+    return contact.email if contact else order.customer.email
+
+
+def send_shipped_email(shipment_id: int, recipient: str) -> None:
+    """After commit: tell the customer's contact the order has shipped, with tracking."""
+    shipment = Shipment.objects.select_related("order__customer").get(pk=shipment_id)
+    order = shipment.order
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Your order %(number)s has shipped") % {"number": order.number}
+        body = _(
+            "Dear %(customer)s,\n\nyour order %(number)s has shipped with %(carrier)s.\n"
+            "Tracking number: %(tracking)s\n\nThank you for your order."
+        ) % {
+            "customer": order.customer.name,
+            "number": order.number,
+            "carrier": shipment.carrier,
+            "tracking": shipment.tracking_number,
+        }
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    except Exception:  # noqa: BLE001 - a mail server outage must not undo a shipment
+        logger.warning("Could not send the shipping notice for %s", shipment.number, exc_info=True)

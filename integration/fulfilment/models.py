@@ -1,0 +1,169 @@
+"""The bridge's own records: backorders, reservation runs, shipments (pick lists) and returns.
+
+Sales order lines keep their own progress figures; these tables hold what belongs to neither
+sales nor inventory: which lot went out in which parcel, what is still owed, what came back.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.money import QuantityField
+
+
+class Backorder(models.Model):
+    """What the reservation rule could not hold for one order line (base units). Kept current:
+    a later reservation or a cancellation lowers it; zero means nothing is owed."""
+
+    order = models.ForeignKey(
+        "sales.SalesOrder", verbose_name=_("order"), on_delete=models.CASCADE, related_name="backorders"
+    )
+    line = models.OneToOneField(
+        "sales.SalesOrderLine",
+        verbose_name=_("order line"),
+        on_delete=models.CASCADE,
+        related_name="backorder",
+    )
+    product = models.ForeignKey(
+        "inventory.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = QuantityField(_("quantity"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("backorder")
+        verbose_name_plural = _("backorders")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=0), name="backorder_not_negative")]
+
+    def __str__(self):
+        return f"{self.line_id}: {self.quantity}"
+
+
+class ReservationRun(models.Model):
+    """One run of the reservation rule for one ``order.confirmed`` event: the unique event id
+    makes a second run of the same event a no-op."""
+
+    event_id = models.BigIntegerField(unique=True)
+    order = models.ForeignKey("sales.SalesOrder", on_delete=models.CASCADE, related_name="+")
+    reserved = QuantityField(default=0)
+    backordered = QuantityField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class Shipment(models.Model):
+    """A pick list for one order from one warehouse, then the parcel that leaves it."""
+
+    class State(models.TextChoices):
+        PICKING = "picking", _("Picking")
+        SHIPPED = "shipped", _("Shipped")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    order = models.ForeignKey(
+        "sales.SalesOrder", verbose_name=_("order"), on_delete=models.PROTECT, related_name="shipments"
+    )
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.PICKING)
+    carrier = models.CharField(_("carrier"), max_length=100, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    # The lot the picker scanned last, per product, so the next product scan lands on that lot.
+    scanned_lots = models.JSONField(default=dict, blank=True)
+    invoice_id = models.BigIntegerField(_("invoice"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        constraints = [
+            # One open pick list per order and warehouse.
+            models.UniqueConstraint(
+                fields=["order", "warehouse"], condition=Q(state="picking"), name="shipment_one_open_pick"
+            )
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(
+        "sales.SalesOrderLine", verbose_name=_("order line"), on_delete=models.PROTECT, related_name="+"
+    )
+    product = models.ForeignKey(
+        "inventory.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    lot = models.ForeignKey(
+        "inventory.Lot",
+        verbose_name=_("lot"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # To pick: what the reservation holds in this warehouse and lot when the pick list was made.
+    quantity = QuantityField(_("to pick"))
+    picked_quantity = QuantityField(_("picked"), default=0)
+    returned_quantity = QuantityField(_("returned"), default=0)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("shipment line")
+        verbose_name_plural = _("shipment lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(picked_quantity__gte=0, picked_quantity__lte=F("quantity")),
+                name="shipment_line_picked_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_quantity__gte=0, returned_quantity__lte=F("picked_quantity")),
+                name="shipment_line_returned_within_picked",
+            ),
+        ]
+
+
+class Return(models.Model):
+    """Goods sent back against one shipped line and lot: restocked into the same lot or
+    scrapped, and credited."""
+
+    class Disposition(models.TextChoices):
+        RESTOCK = "restock", _("Back into stock")
+        SCRAP = "scrap", _("Scrap")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    shipment_line = models.ForeignKey(
+        ShipmentLine, verbose_name=_("shipment line"), on_delete=models.PROTECT, related_name="returns"
+    )
+    quantity = QuantityField(_("quantity"))
+    disposition = models.CharField(_("disposition"), max_length=10, choices=Disposition.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    credit_note_id = models.BigIntegerField(_("credit note"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="return_quantity_positive")]
+
+    def __str__(self):
+        return self.number

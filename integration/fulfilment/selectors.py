@@ -1,0 +1,91 @@
+"""Reads of the bridge: pick lists per warehouse, shipments, returns, what an order holds."""
+
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet, Sum
+
+from core.roles import FINANCE, MANAGER, WAREHOUSE, has_role, is_manager
+from crm.sales.models import SalesOrder, SalesOrderLine
+from integration.fulfilment.models import Return, Shipment, ShipmentLine
+from scm.inventory.models import Reservation
+
+DEMAND_PREFIX = "sales.orderline:"
+SHIPPABLE = (SalesOrder.State.PARTLY_RESERVED, SalesOrder.State.RESERVED, SalesOrder.State.PARTLY_SHIPPED)
+
+
+def order_visible_to(*, order: SalesOrder, user) -> bool:
+    """Record rule: reps act on their own orders; managers (and admins) on all."""
+    return is_manager(user) or order.owner_id == user.pk
+
+
+def pick_list_orders(*, warehouse_id: int) -> QuerySet:
+    """Orders with stock held in ``warehouse_id`` and ready to pick, oldest first (two queries
+    when evaluated: the held line ids, then the orders with their customers)."""
+    demands = Reservation.objects.filter(
+        warehouse_id=warehouse_id, quantity__gt=0, demand__startswith=DEMAND_PREFIX
+    ).values_list("demand", flat=True)
+    line_ids = {int(d[len(DEMAND_PREFIX) :]) for d in demands}
+    return (
+        SalesOrder.objects.filter(state__in=SHIPPABLE, lines__id__in=line_ids)
+        .distinct()
+        .select_related("customer")
+        .order_by("confirmed_at", "pk")
+    )
+
+
+def held_by_order(*, order_ids, warehouse_id: int) -> dict[int, Decimal]:
+    """Base units held per order in one warehouse (one query)."""
+    lines = dict(SalesOrderLine.objects.filter(order_id__in=list(order_ids)).values_list("pk", "order_id"))
+    demands = [f"{DEMAND_PREFIX}{pk}" for pk in lines]
+    out: dict[int, Decimal] = {}
+    for demand, qty in (
+        Reservation.objects.filter(demand__in=demands, warehouse_id=warehouse_id)
+        .values("demand")
+        .annotate(q=Sum("quantity"))
+        .values_list("demand", "q")
+    ):
+        order_id = lines[int(demand[len(DEMAND_PREFIX) :])]
+        out[order_id] = out.get(order_id, Decimal(0)) + qty
+    return out
+
+
+def open_pick_lists(*, warehouse_id: int) -> dict[int, int]:
+    """order id → open pick list (shipment) id in this warehouse."""
+    return dict(
+        Shipment.objects.filter(warehouse_id=warehouse_id, state=Shipment.State.PICKING).values_list(
+            "order_id", "pk"
+        )
+    )
+
+
+def shipments_for(*, user, state: str = "", order_id: int | None = None) -> QuerySet:
+    qs = Shipment.objects.select_related("order__customer", "warehouse").order_by("-created_at", "-pk")
+    if not (is_manager(user) or has_role(user, (WAREHOUSE, FINANCE))):
+        qs = qs.filter(order__owner=user)
+    if state:
+        qs = qs.filter(state=state)
+    if order_id:
+        qs = qs.filter(order_id=order_id)
+    return qs
+
+
+def shipment_with_lines(*, pk: int) -> Shipment:
+    return (
+        Shipment.objects.select_related("order__customer", "warehouse")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ShipmentLine.objects.select_related("product", "lot", "order_line").order_by("pk"),
+            )
+        )
+        .get(pk=pk)
+    )
+
+
+def returns_for(*, user) -> QuerySet:
+    qs = Return.objects.select_related(
+        "shipment_line__shipment__order__customer", "shipment_line__product", "shipment_line__lot"
+    ).order_by("-created_at", "-pk")
+    if not (is_manager(user) or has_role(user, (WAREHOUSE, FINANCE, MANAGER))):
+        qs = qs.filter(shipment_line__shipment__order__owner=user)
+    return qs

@@ -1,0 +1,271 @@
+"""The order-to-cash bridge: confirm (credit check), hold and release, cancel, and the
+reservation rule. Shipments and returns are in ``shipping.py``.
+
+Locking: every service that changes an order first locks the order row (``select_for_update``),
+then, where needed, the customer row; inventory services take their own row locks after that.
+One order of locks everywhere, so two services never wait on each other in a circle.
+Order state and line progress change only through ``crm.sales.order_services``; stock only
+through ``scm.inventory.services``.
+"""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.utils.translation import gettext as _
+
+from core.audit import audit
+from core.roles import MANAGER
+from crm.customers.models import Customer
+from crm.sales import order_services
+from crm.sales.models import SalesOrder
+from integration.events.services import notify, publish
+from integration.fulfilment.models import Backorder, ReservationRun, Shipment
+from scm.inventory import services as stock
+from scm.inventory.selectors import warehouses_by_distance
+
+ZERO = Decimal("0")
+S = SalesOrder.State
+# Confirmed but not yet invoiced in full: what the customer owes us once we ship.
+OPEN_STATES = (S.CONFIRMED, S.PARTLY_RESERVED, S.RESERVED, S.PARTLY_SHIPPED, S.SHIPPED)
+RESERVABLE_STATES = (S.CONFIRMED, S.PARTLY_RESERVED)
+CANCELLABLE_STATES = (S.DRAFT, S.CREDIT_HOLD, S.CONFIRMED, S.PARTLY_RESERVED, S.RESERVED)
+
+
+def _lock_order(order_or_id) -> SalesOrder:
+    pk = getattr(order_or_id, "pk", order_or_id)
+    return SalesOrder.objects.select_for_update(of=("self",)).select_related("customer", "owner").get(pk=pk)
+
+
+def open_orders_amount(*, customer_id: int, exclude_order_id: int | None = None) -> Decimal:
+    """Gross value of what confirmed orders still have to invoice (one query)."""
+    from crm.sales.models import SalesOrderLine
+
+    open_share = ExpressionWrapper(
+        (F("net_amount") + F("tax_amount"))
+        * (F("base_quantity") - F("invoiced_quantity"))
+        / F("base_quantity"),
+        output_field=DecimalField(max_digits=24, decimal_places=6),
+    )
+    qs = SalesOrderLine.objects.filter(order__customer_id=customer_id, order__state__in=OPEN_STATES)
+    if exclude_order_id is not None:
+        qs = qs.exclude(order_id=exclude_order_id)
+    total = qs.aggregate(t=Sum(open_share))["t"]
+    return Decimal(total or 0).quantize(Decimal("0.01"))
+
+
+def credit_needed(*, order: SalesOrder) -> dict:
+    """The credit check's figures: receivables + open orders + this order against the limit.
+    A limit of zero means none was set: such customers are not held."""
+    from finance.selectors import open_receivables
+
+    customer = order.customer
+    receivables = Decimal(open_receivables(customer_id=customer.pk) or 0)
+    open_orders = open_orders_amount(customer_id=customer.pk, exclude_order_id=order.pk)
+    exposure = receivables + open_orders + order.total
+    limit = customer.credit_limit
+    return {
+        "receivables": receivables,
+        "open_orders": open_orders,
+        "order": order.total,
+        "exposure": exposure,
+        "limit": limit,
+        "over": bool(limit and limit > 0 and exposure > limit),
+    }
+
+
+def _managers():
+    return get_user_model().objects.filter(groups__name=MANAGER, is_active=True).values_list("pk", flat=True)
+
+
+def _publish_confirmed(order: SalesOrder) -> None:
+    publish("order.confirmed", {"order_id": order.pk, "customer_id": order.customer_id})
+
+
+def order_confirm(*, order: SalesOrder, user) -> SalesOrder:
+    """Confirm a draft order, or put it on credit hold when the customer's exposure would pass
+    the credit limit. ``order.confirmed`` is published in the same transaction.
+
+    Locks the order, then the customer, so two confirmations for one customer check credit one
+    after the other (neither sees the other's order as not yet counted)."""
+    with transaction.atomic():
+        order = _lock_order(order)
+        if order.state != S.DRAFT:
+            raise ValidationError(
+                {
+                    "state": _("Only a draft order can be confirmed; this order is %(state)s.")
+                    % {"state": order.get_state_display()}
+                }
+            )
+        if not order.lines.exists():
+            raise ValidationError({"lines": _("An order needs at least one line to be confirmed.")})
+        Customer.objects.select_for_update().filter(pk=order.customer_id).values_list("pk").get()
+        check = credit_needed(order=order)
+        if check["over"]:
+            text = _("Credit hold: exposure %(exposure)s over the limit %(limit)s.") % {
+                "exposure": check["exposure"],
+                "limit": check["limit"],
+            }
+            order_services.order_transition(order=order, to_state=S.CREDIT_HOLD, user=user, text=text)
+            audit(
+                "fulfilment.credit_hold",
+                actor=user,
+                obj=order,
+                data={k: str(v) for k, v in check.items()},
+            )
+            notify(
+                users=list(_managers()),
+                title=_("Order %(number)s is on credit hold") % {"number": order.number},
+                body=text,
+                url=_order_url(order),
+                kind="credit_hold",
+                key=f"credit-hold:{order.pk}",
+            )
+        else:
+            order_services.order_transition(order=order, to_state=S.CONFIRMED, user=user, text=_("Confirmed"))
+            _publish_confirmed(order)
+    order.refresh_from_db()
+    return order
+
+
+def order_release_hold(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
+    """A manager lets an order on credit hold through (audited); it is confirmed and reserved."""
+    with transaction.atomic():
+        order = _lock_order(order)
+        if order.state != S.CREDIT_HOLD:
+            raise ValidationError({"state": _("This order is not on credit hold.")})
+        order_services.order_transition(
+            order=order, to_state=S.CONFIRMED, user=user, text=text or _("Credit hold released")
+        )
+        audit(
+            "fulfilment.credit_release", actor=user, obj=order, data={"text": text, "total": str(order.total)}
+        )
+        _publish_confirmed(order)
+        notify(
+            users=[order.owner_id],
+            title=_("Credit hold released on %(number)s") % {"number": order.number},
+            url=_order_url(order),
+            kind="credit_release",
+            key=f"credit-release:{order.pk}",
+        )
+    order.refresh_from_db()
+    return order
+
+
+def order_cancel(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
+    """Cancel an order that has not shipped: every reservation is released, backorders and open
+    pick lists closed."""
+    with transaction.atomic():
+        order = _lock_order(order)
+        if order.state not in CANCELLABLE_STATES:
+            raise ValidationError(
+                {
+                    "state": _("An order that is %(state)s can no longer be cancelled.")
+                    % {"state": order.get_state_display()}
+                }
+            )
+        released_total = ZERO
+        for line in order.lines.all():
+            released = stock.stock_release(demand=line.demand, user=user)
+            if released:
+                order_services.order_line_progress(line_id=line.pk, reserved=-released)
+                released_total += released
+        Backorder.objects.filter(order=order).update(quantity=0)
+        Shipment.objects.filter(order=order, state=Shipment.State.PICKING).update(
+            state=Shipment.State.CANCELLED
+        )
+        order_services.order_transition(
+            order=order, to_state=S.CANCELLED, user=user, text=text or _("Cancelled")
+        )
+        audit("fulfilment.cancel", actor=user, obj=order, data={"released": str(released_total)})
+    order.refresh_from_db()
+    return order
+
+
+def _order_url(order) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    for name in ("sales:order-detail", "sales:order_detail"):
+        try:
+            return reverse(name, args=[order.pk])
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationRun | None:
+    """The reservation rule for one confirmed order.
+
+    Reserves only what each line still lacks (ordered − reserved − shipped), from the warehouses
+    nearest the customer first, splitting over the others; inventory takes lots
+    first-expiry-first-out. What cannot be held becomes the line's backorder and a
+    ``stock.shortage`` event. With ``event_id`` the run is recorded, and a second run for the same
+    event does nothing. Runs under a lock on the order row.
+    """
+    with transaction.atomic():
+        order = _lock_order(order_id)
+        if event_id is not None and ReservationRun.objects.filter(event_id=event_id).exists():
+            return None
+        run = ReservationRun(event_id=event_id or -order.pk, order=order)
+        if order.state not in RESERVABLE_STATES:
+            if event_id is not None:
+                run.save()
+            return run
+        customer = order.customer
+        warehouse_ids = warehouses_by_distance(latitude=customer.latitude, longitude=customer.longitude)
+        reserved_total = short_total = ZERO
+        shortages = []
+        for line in order.lines.select_related("product").order_by("pk"):
+            remaining = line.base_quantity - line.reserved_quantity - line.shipped_quantity
+            if remaining <= 0:
+                Backorder.objects.filter(line=line).update(quantity=0)
+                continue
+            allocations = stock.stock_reserve(
+                product=line.product, quantity=remaining, demand=line.demand, warehouse_ids=warehouse_ids
+            )
+            got = sum((a.quantity for a in allocations), ZERO)
+            if got:
+                order_services.order_line_progress(line_id=line.pk, reserved=got)
+            short = remaining - got
+            Backorder.objects.update_or_create(
+                line=line, defaults={"order": order, "product": line.product, "quantity": short}
+            )
+            if short > 0:
+                shortages.append((line, short))
+                publish(
+                    "stock.shortage",
+                    {
+                        "product_id": line.product_id,
+                        "quantity": str(short),
+                        "order_id": order.pk,
+                        "line_id": line.pk,
+                    },
+                )
+            reserved_total += got
+            short_total += short
+        order_services.order_refresh_state(order_id=order.pk)
+        run.reserved, run.backordered = reserved_total, short_total
+        if event_id is not None:
+            run.save()
+        if shortages:
+            text = _("Reserved %(reserved)s; %(short)s on backorder.") % {
+                "reserved": _fmt(reserved_total),
+                "short": _fmt(short_total),
+            }
+        else:
+            text = _("All stock reserved (%(reserved)s).") % {"reserved": _fmt(reserved_total)}
+        order_services.order_add_event(order=order, kind="reserved", text=text)
+        notify(
+            users=[order.owner_id],
+            title=_("Order %(number)s: %(text)s") % {"number": order.number, "text": text},
+            url=_order_url(order),
+            kind="reservation",
+            key=f"reservation:{order.pk}:{event_id or 'manual'}",
+        )
+    return run
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value.normalize():f}"

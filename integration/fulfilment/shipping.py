@@ -1,0 +1,328 @@
+"""Pick lists, scans, shipping and returns.
+
+A pick list is a ``Shipment`` in state ``picking`` made from what the order's lines hold in one
+warehouse. The picker scans lots and product (or box) barcodes; each scan moves the line's
+picked quantity with a conditional UPDATE, so it can never pass what is reserved. Shipping
+consumes the reservation (stock moves with lots), records the parcel and publishes
+``shipment.shipped``. Locks: the order row first, then the shipment row.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit
+from crm.sales import order_services
+from crm.sales.models import SalesOrder
+from integration.events.services import publish
+from integration.fulfilment.models import Return, Shipment, ShipmentLine
+from integration.fulfilment.services import _lock_order
+from scm.inventory import services as stock
+from scm.inventory.models import Lot, Product, ProductUnit, Reservation, StockMove, Warehouse
+
+ZERO = Decimal("0")
+S = SalesOrder.State
+SHIPPABLE_STATES = (S.PARTLY_RESERVED, S.RESERVED, S.PARTLY_SHIPPED)
+
+
+def _number(model, prefix: str, obj) -> str:
+    number = f"{prefix}{timezone.localdate():%y%m}-{obj.pk:05d}"
+    model.objects.filter(pk=obj.pk).update(number=number)
+    obj.number = number
+    return number
+
+
+def shipment_start(*, order: SalesOrder, warehouse: Warehouse, user=None) -> Shipment:
+    """Open the pick list for ``order`` in ``warehouse`` (or return the one already open)."""
+    with transaction.atomic():
+        order = _lock_order(order)
+        if order.state not in SHIPPABLE_STATES:
+            raise ValidationError({"order": _("Only a reserved order can be picked.")})
+        existing = Shipment.objects.filter(
+            order=order, warehouse=warehouse, state=Shipment.State.PICKING
+        ).first()
+        if existing:
+            return existing
+        lines = {line.demand: line for line in order.lines.all()}
+        held = list(
+            Reservation.objects.filter(demand__in=list(lines), warehouse=warehouse, quantity__gt=0).order_by(
+                "pk"
+            )
+        )
+        if not held:
+            raise ValidationError({"warehouse": _("Nothing is reserved for this order in this warehouse.")})
+        shipment = Shipment.objects.create(
+            number=f"tmp-{order.pk}-{warehouse.pk}-{timezone.now().timestamp()}",
+            order=order,
+            warehouse=warehouse,
+            created_by=user,
+        )
+        _number(Shipment, "SH", shipment)
+        ShipmentLine.objects.bulk_create(
+            [
+                ShipmentLine(
+                    shipment=shipment,
+                    order_line=lines[r.demand],
+                    product_id=r.product_id,
+                    lot_id=r.lot_id,
+                    quantity=r.quantity,
+                )
+                for r in held
+            ]
+        )
+        order_services.order_add_event(
+            order=order,
+            kind="picking",
+            text=_("Pick list %(number)s opened in %(warehouse)s")
+            % {"number": shipment.number, "warehouse": warehouse},
+            user=user,
+        )
+    return shipment
+
+
+@dataclass
+class ScanResult:
+    message: str
+    line: ShipmentLine | None = None
+    quantity: Decimal = ZERO
+
+
+def shipment_scan(*, shipment: Shipment, code: str, user=None) -> ScanResult:
+    """One scan on a pick list: a lot number selects the lot for that product; a product or
+    unit barcode picks one unit (a box barcode picks the box's base units) of the line."""
+    code = (code or "").strip()
+    if not code:
+        raise ValidationError({"code": _("Scan a barcode.")})
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        if shipment.state != Shipment.State.PICKING:
+            raise ValidationError({"code": _("This pick list is closed.")})
+        lines = list(shipment.lines.select_related("product", "lot"))
+        for line in lines:
+            if line.lot is not None and line.lot.number == code:
+                shipment.scanned_lots[str(line.product_id)] = line.lot_id
+                Shipment.objects.filter(pk=shipment.pk).update(scanned_lots=shipment.scanned_lots)
+                return ScanResult(
+                    _("Lot %(lot)s of %(product)s: now scan the product.")
+                    % {"lot": code, "product": line.product.name},
+                    line,
+                )
+        product_ids = {line.product_id for line in lines}
+        factor = None
+        product_id = (
+            Product.objects.filter(pk__in=product_ids, barcode=code).values_list("pk", flat=True).first()
+        )
+        if product_id is not None:
+            factor = Decimal(1)
+        else:
+            unit = ProductUnit.objects.filter(product_id__in=product_ids, barcode=code).first()
+            if unit is not None:
+                product_id, factor = unit.product_id, unit.factor
+        if product_id is None:
+            if Lot.objects.filter(number=code).exists() or Product.objects.filter(barcode=code).exists():
+                raise ValidationError({"code": _("%(code)s is not on this pick list.") % {"code": code}})
+            raise ValidationError({"code": _("Unknown barcode %(code)s.") % {"code": code}})
+        candidates = [line for line in lines if line.product_id == product_id]
+        if candidates[0].product.tracking != Product.Tracking.NONE:
+            lot_id = shipment.scanned_lots.get(str(product_id))
+            if lot_id is None:
+                raise ValidationError({"code": _("Scan the lot number first.")})
+            candidates = [line for line in candidates if line.lot_id == lot_id]
+        for line in candidates:
+            updated = ShipmentLine.objects.filter(
+                pk=line.pk, picked_quantity__lte=F("quantity") - factor
+            ).update(picked_quantity=F("picked_quantity") + factor)
+            if updated:
+                line.refresh_from_db(fields=["picked_quantity"])
+                return ScanResult(
+                    _("%(product)s: %(picked)s of %(quantity)s picked.")
+                    % {
+                        "product": line.product.name,
+                        "picked": f"{line.picked_quantity.normalize():f}",
+                        "quantity": f"{line.quantity.normalize():f}",
+                    },
+                    line,
+                    factor,
+                )
+        raise ValidationError({"code": _("That is more than is reserved for this order.")})
+
+
+def shipment_ship(
+    *,
+    shipment: Shipment,
+    carrier: str,
+    tracking_number: str,
+    user=None,
+    quantities: dict[int, Decimal] | None = None,
+) -> Shipment:
+    """Ship what was picked (or ``quantities`` per shipment line id, from the API). Stock moves
+    are written with the lots; what was not picked stays reserved for the next pick list."""
+    carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
+    errors = {}
+    if not carrier:
+        errors["carrier"] = _("Enter the carrier.")
+    if not tracking_number:
+        errors["tracking_number"] = _("Enter the tracking number.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        order = _lock_order(shipment.order_id)
+        shipment = Shipment.objects.select_for_update().select_related("warehouse").get(pk=shipment.pk)
+        if shipment.state != Shipment.State.PICKING:
+            raise ValidationError({"shipment": _("This shipment has already been shipped or cancelled.")})
+        lines = list(shipment.lines.select_related("order_line", "lot", "product"))
+        if quantities is not None:
+            by_id = {line.pk: line for line in lines}
+            for line_id, qty in quantities.items():
+                line = by_id.get(int(line_id))
+                if line is None:
+                    raise ValidationError(
+                        {"lines": _("Line %(id)s is not on this shipment.") % {"id": line_id}}
+                    )
+                qty = Decimal(str(qty))
+                if qty < 0:
+                    raise ValidationError({"quantity": _("The quantity cannot be negative.")})
+                if qty > line.quantity:
+                    raise ValidationError({"quantity": _("That is more than is reserved for this order.")})
+                line.picked_quantity = qty
+                ShipmentLine.objects.filter(pk=line.pk).update(picked_quantity=qty)
+        shipped = [line for line in lines if line.picked_quantity > 0]
+        if not shipped:
+            raise ValidationError({"lines": _("Nothing has been picked yet.")})
+        for line in shipped:
+            stock.stock_consume(
+                demand=line.order_line.demand,
+                warehouse=shipment.warehouse,
+                quantity=line.picked_quantity,
+                lot=line.lot,
+                reference=shipment.number,
+                user=user,
+            )
+            order_services.order_line_progress(
+                line_id=line.order_line_id, reserved=-line.picked_quantity, shipped=line.picked_quantity
+            )
+        ShipmentLine.objects.filter(shipment=shipment, picked_quantity=0).delete()
+        Shipment.objects.filter(pk=shipment.pk).update(
+            state=Shipment.State.SHIPPED,
+            carrier=carrier,
+            tracking_number=tracking_number,
+            shipped_by=user,
+            shipped_at=timezone.now(),
+        )
+        order_services.order_refresh_state(order_id=order.pk)
+        order_services.order_add_event(
+            order=order,
+            kind="shipped",
+            text=_("Shipment %(number)s shipped with %(carrier)s, tracking %(tracking)s")
+            % {"number": shipment.number, "carrier": carrier, "tracking": tracking_number},
+            user=user,
+        )
+        publish("shipment.shipped", {"shipment_id": shipment.pk, "order_id": order.pk})
+    shipment.refresh_from_db()
+    return shipment
+
+
+def return_create(
+    *, shipment_line: ShipmentLine, quantity, disposition: str, reason: str, user=None
+) -> Return:
+    """Goods come back against one shipped line and lot: back into the same lot in the same
+    warehouse (a return move) or scrapped (nothing re-enters stock); the invoice is credited."""
+    from finance import services as finance_services
+    from finance.models import Invoice
+
+    try:
+        qty = Decimal(str(quantity))
+    except Exception:  # noqa: BLE001 - any unparsable value is a user error
+        raise ValidationError({"quantity": _("Enter a number.")})
+    if qty <= 0:
+        raise ValidationError({"quantity": _("The quantity must be greater than zero.")})
+    if disposition not in Return.Disposition.values:
+        raise ValidationError({"disposition": _("Choose back into stock or scrap.")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the goods came back.")})
+    with transaction.atomic():
+        order = _lock_order(shipment_line.shipment.order_id)
+        line = (
+            ShipmentLine.objects.select_for_update(of=("self",))
+            .select_related("shipment__warehouse", "lot", "product", "order_line")
+            .get(pk=shipment_line.pk)
+        )
+        shipment = line.shipment
+        if shipment.state != Shipment.State.SHIPPED:
+            raise ValidationError({"shipment_line": _("Only shipped goods can be returned.")})
+        if shipment.invoice_id is None:
+            raise ValidationError({"shipment_line": _("This shipment has not been invoiced yet.")})
+        updated = ShipmentLine.objects.filter(
+            pk=line.pk, returned_quantity__lte=F("picked_quantity") - qty
+        ).update(returned_quantity=F("returned_quantity") + qty)
+        if not updated:
+            raise ValidationError({"quantity": _("That is more than was shipped on this line.")})
+        ret = Return.objects.create(
+            number=f"tmp-{line.pk}-{timezone.now().timestamp()}",
+            shipment_line=line,
+            quantity=qty,
+            disposition=disposition,
+            reason=reason.strip(),
+            created_by=user,
+        )
+        _number(Return, "RT", ret)
+        if disposition == Return.Disposition.RESTOCK:
+            stock.stock_receive(
+                product=line.product,
+                warehouse=shipment.warehouse,
+                quantity=qty,
+                lot_number=line.lot.number if line.lot else "",
+                expiry_date=line.lot.expiry_date if line.lot else None,
+                unit_cost=line.product.cost,
+                reference=ret.number,
+                kind=StockMove.Kind.RETURN,
+                user=user,
+            )
+        order_services.order_line_progress(line_id=line.order_line_id, returned=qty)
+        invoice = Invoice.objects.get(pk=shipment.invoice_id)
+        order_line = line.order_line
+        credit = finance_services.credit_note_create(
+            invoice=invoice,
+            lines=[
+                {
+                    "description": f"{line.product.sku} {line.product.name}",
+                    "quantity": qty,
+                    "unit_price": base_unit_price(order_line),
+                    "tax_rate": order_line.tax_rate,
+                    "product": line.product,
+                    "sales_order_line_id": order_line.pk,
+                }
+            ],
+            reason=reason.strip(),
+            user=user,
+        )
+        Return.objects.filter(pk=ret.pk).update(credit_note_id=credit.pk)
+        ret.credit_note_id = credit.pk
+        order_services.order_add_event(
+            order=order,
+            kind="returned",
+            text=_("Return %(number)s: %(qty)s × %(product)s (%(disposition)s)")
+            % {
+                "number": ret.number,
+                "qty": f"{qty.normalize():f}",
+                "product": line.product.name,
+                "disposition": ret.get_disposition_display(),
+            },
+            user=user,
+        )
+        audit(
+            "fulfilment.return", actor=user, obj=ret, data={"quantity": str(qty), "disposition": disposition}
+        )
+    return ret
+
+
+def base_unit_price(order_line) -> Decimal:
+    """Net price of one base unit of an order line (after discount), for invoices and credits."""
+    if not order_line.base_quantity:
+        return ZERO
+    return (order_line.net_amount / order_line.base_quantity).quantize(Decimal("0.0001"))

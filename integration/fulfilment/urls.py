@@ -1,0 +1,20 @@
+from django.urls import path
+
+from integration.fulfilment import views
+
+app_name = "fulfilment"
+
+urlpatterns = [
+    path("orders/<int:pk>/confirm/", views.order_confirm, name="order-confirm"),
+    path("orders/<int:pk>/release-hold/", views.order_release_hold, name="order-release-hold"),
+    path("orders/<int:pk>/cancel/", views.order_cancel, name="order-cancel"),
+    path("picking/", views.picking, name="picking"),
+    path("picking/<int:order_pk>/<int:warehouse_pk>/start/", views.picking_start, name="picking-start"),
+    path("shipments/", views.shipments, name="shipments"),
+    path("shipments/<int:pk>/", views.shipment_detail, name="shipment"),
+    path("shipments/<int:pk>/scan/", views.shipment_scan, name="shipment-scan"),
+    path("shipments/<int:pk>/ship/", views.shipment_ship, name="shipment-ship"),
+    path("shipments/<int:pk>/delivery-note.pdf", views.delivery_note, name="delivery-note"),
+    path("shipment-lines/<int:line_pk>/return/", views.return_create, name="return-create"),
+    path("returns/", views.returns, name="returns"),
+]

@@ -1,0 +1,263 @@
+"""Pages: order workflow buttons (confirm, release hold, cancel), the warehouse tablet (pick
+lists, scanning, shipping), shipments, returns and the delivery note."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.permissions import role_required
+from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
+from crm.sales.models import SalesOrder
+from integration.fulfilment import documents, selectors, services, shipping
+from integration.fulfilment.models import Return, Shipment, ShipmentLine
+from scm.inventory.models import Warehouse
+
+READERS = (SALES, WAREHOUSE, FINANCE, MANAGER)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+def _back_to_order(request, order):
+    url = services._order_url(order)
+    referer = request.META.get("HTTP_REFERER", "")
+    if not url and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        url = referer
+    return redirect(url or "fulfilment:shipments")
+
+
+def _order_action(request, pk, action):
+    order = get_object_or_404(SalesOrder.objects.select_related("customer"), pk=pk)
+    if not selectors.order_visible_to(order=order, user=request.user):
+        raise PermissionDenied
+    try:
+        order = action(order=order, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("Order %(number)s is now %(state)s.")
+            % {"number": order.number, "state": order.get_state_display()},
+        )
+    return _back_to_order(request, order)
+
+
+@require_POST
+@role_required(SALES, MANAGER)
+def order_confirm(request, pk):
+    return _order_action(request, pk, services.order_confirm)
+
+
+@require_POST
+@role_required(MANAGER)
+def order_release_hold(request, pk):
+    return _order_action(request, pk, services.order_release_hold)
+
+
+@require_POST
+@role_required(SALES, MANAGER)
+def order_cancel(request, pk):
+    return _order_action(request, pk, services.order_cancel)
+
+
+# --- the warehouse tablet -------------------------------------------------------------------
+
+
+@role_required(WAREHOUSE, MANAGER)
+def picking(request):
+    warehouses = list(Warehouse.objects.filter(is_active=True).order_by("code"))
+    current = None
+    wanted = request.GET.get("warehouse") or request.session.get("fulfilment_warehouse")
+    for w in warehouses:
+        if str(w.pk) == str(wanted):
+            current = w
+    if current is None and warehouses:
+        current = warehouses[0]
+    context = {"title": _("Picking"), "warehouses": warehouses, "warehouse": current}
+    if current is not None:
+        request.session["fulfilment_warehouse"] = current.pk
+        page = Paginator(selectors.pick_list_orders(warehouse_id=current.pk), 20).get_page(
+            request.GET.get("page")
+        )
+        held = selectors.held_by_order(order_ids=[o.pk for o in page], warehouse_id=current.pk)
+        open_lists = selectors.open_pick_lists(warehouse_id=current.pk)
+        context.update(
+            page_obj=page,
+            rows=[{"order": o, "held": held.get(o.pk, 0), "shipment_id": open_lists.get(o.pk)} for o in page],
+        )
+    return render(request, "fulfilment/picking.html", context)
+
+
+@require_POST
+@role_required(WAREHOUSE, MANAGER)
+def picking_start(request, order_pk, warehouse_pk):
+    order = get_object_or_404(SalesOrder, pk=order_pk)
+    warehouse = get_object_or_404(Warehouse, pk=warehouse_pk)
+    try:
+        shipment = shipping.shipment_start(order=order, warehouse=warehouse, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(f"{_picking_url()}?warehouse={warehouse.pk}")
+    return redirect("fulfilment:shipment", pk=shipment.pk)
+
+
+def _picking_url():
+    from django.urls import reverse
+
+    return reverse("fulfilment:picking")
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(label=gettext_lazy("Carrier"), max_length=100)
+    tracking_number = forms.CharField(label=gettext_lazy("Tracking number"), max_length=100)
+
+
+def _shipment_or_404(request, pk):
+    try:
+        shipment = selectors.shipment_with_lines(pk=pk)
+    except Shipment.DoesNotExist:
+        from django.http import Http404
+
+        raise Http404
+    if not selectors.shipments_for(user=request.user).filter(pk=shipment.pk).exists():
+        raise PermissionDenied
+    return shipment
+
+
+@role_required(*READERS)
+def shipment_detail(request, pk, ship_form=None):
+    shipment = _shipment_or_404(request, pk)
+    template = (
+        "fulfilment/scan.html" if shipment.state == Shipment.State.PICKING else "fulfilment/shipment.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "title": shipment.number,
+            "shipment": shipment,
+            "lines": list(shipment.lines.all()),
+            "ship_form": ship_form or ShipForm(initial={"carrier": shipment.carrier}),
+            "returns": Return.objects.filter(shipment_line__shipment=shipment).select_related(
+                "shipment_line__product", "shipment_line__lot"
+            ),
+        },
+    )
+
+
+@require_POST
+@role_required(WAREHOUSE, MANAGER)
+def shipment_scan(request, pk):
+    shipment = get_object_or_404(Shipment, pk=pk)
+    feedback, ok = "", True
+    try:
+        result = shipping.shipment_scan(
+            shipment=shipment, code=request.POST.get("code", ""), user=request.user
+        )
+        feedback = result.message
+    except ValidationError as exc:
+        feedback, ok = _error_text(exc), False
+    shipment = selectors.shipment_with_lines(pk=pk)
+    context = {"shipment": shipment, "lines": list(shipment.lines.all()), "feedback": feedback, "ok": ok}
+    if request.htmx:
+        return render(request, "fulfilment/_scan_panel.html", context, status=200 if ok else 422)
+    if ok:
+        messages.success(request, feedback)
+    else:
+        messages.error(request, feedback)
+    return redirect("fulfilment:shipment", pk=pk)
+
+
+@require_POST
+@role_required(WAREHOUSE, MANAGER)
+def shipment_ship(request, pk):
+    shipment = get_object_or_404(Shipment, pk=pk)
+    form = ShipForm(request.POST)
+    if form.is_valid():
+        try:
+            shipment = shipping.shipment_ship(shipment=shipment, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Shipment %(number)s shipped.") % {"number": shipment.number})
+            return redirect("fulfilment:shipment", pk=pk)
+    response = shipment_detail(request, pk, ship_form=form)
+    response.status_code = 400
+    return response
+
+
+@role_required(*READERS)
+def shipments(request):
+    state = request.GET.get("state", "")
+    page = Paginator(selectors.shipments_for(user=request.user, state=state), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "fulfilment/shipments.html",
+        {"title": _("Shipments"), "page_obj": page, "state": state, "states": Shipment.State.choices},
+    )
+
+
+@role_required(*READERS)
+def delivery_note(request, pk):
+    shipment = _shipment_or_404(request, pk)
+    pdf = documents.delivery_note_pdf(shipment=shipment)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{shipment.number}.pdf"'
+    return response
+
+
+class ReturnForm(forms.Form):
+    quantity = forms.DecimalField(
+        label=gettext_lazy("Quantity"),
+        decimal_places=3,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )
+    disposition = forms.ChoiceField(
+        label=gettext_lazy("Disposition"),
+        choices=Return.Disposition.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+
+
+@role_required(WAREHOUSE, MANAGER)
+def return_create(request, line_pk):
+    line = get_object_or_404(
+        ShipmentLine.objects.select_related("shipment__order", "product", "lot"), pk=line_pk
+    )
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ret = shipping.return_create(shipment_line=line, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Return %(number)s recorded.") % {"number": ret.number})
+            return redirect("fulfilment:shipment", pk=line.shipment_id)
+    return render(
+        request,
+        "fulfilment/return_form.html",
+        {"title": _("Return goods"), "form": form, "line": line},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(*READERS)
+def returns(request):
+    page = Paginator(selectors.returns_for(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "fulfilment/returns.html", {"title": _("Returns"), "page_obj": page})
