@@ -1,6 +1,7 @@
 """Playwright drives Debian's Chromium (never a downloaded browser) against the live server.
 Screenshots go to test-artifacts/ (kept by CI, ignored by git)."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,17 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1440, "height": 900}
 TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup):
+    """pytest-django's live server, stopped before the test database is dropped (its threads'
+    PostgreSQL connections would otherwise keep the database in use)."""
+    from pytest_django import live_server_helper
+
+    server = live_server_helper.LiveServer(os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost")
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -53,7 +65,8 @@ def screenshot():
     ARTIFACTS.mkdir(exist_ok=True)
 
     def take(page, name):
-        path = ARTIFACTS / f"{name}.png"
+        width = page.viewport_size["width"]
+        path = ARTIFACTS / f"{name}-{width}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 
@@ -98,8 +111,10 @@ def full_menu():
     _items.update(saved)
 
 
-def login(page, username, password="pw-Secret-123"):
+def login(page, username, password="pw-Secret-123", *, screenshot=None):
     page.goto("/accounts/login/")
+    if screenshot:
+        screenshot(page, "login")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("[data-testid=login-submit]")

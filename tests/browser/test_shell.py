@@ -19,7 +19,7 @@ def test_sales_user_on_desktop_finds_navigation_and_switches_language(
     open_page, screenshot, sales_user, full_menu
 ):
     page = open_page(DESKTOP)
-    login(page, sales_user.username)
+    login(page, sales_user.username, screenshot=screenshot)
     assert page.get_attribute("html", "lang") == "zh-hans"
     home = page.locator("[data-testid=main-nav] [data-nav=home]")
     assert home.is_visible()
@@ -55,7 +55,7 @@ def test_warehouse_user_on_tablet_finds_navigation_and_switches_language(
     open_page, screenshot, warehouse_user
 ):
     page = open_page(TABLET, has_touch=True)
-    login(page, warehouse_user.username)
+    login(page, warehouse_user.username, screenshot=screenshot)
     home = page.locator("[data-testid=main-nav] [data-nav=home]")
     assert home.is_visible()
     assert page.locator("[data-nav='events.deliveries']").count() == 0
@@ -86,7 +86,7 @@ def test_full_menu_fits_one_row_on_a_tablet_with_touch_sized_targets(
 
 def test_phone_opens_the_menu_from_the_toggler(open_page, screenshot, service_user, full_menu):
     page = open_page(PHONE, has_touch=True)
-    login(page, service_user.username)
+    login(page, service_user.username, screenshot=screenshot)
     customers = page.locator("[data-nav='demo.customers']")
     assert not customers.is_visible()
     page.click(".navbar-toggler")
@@ -94,3 +94,20 @@ def test_phone_opens_the_menu_from_the_toggler(open_page, screenshot, service_us
     page.wait_for_selector("#main-nav.show")
     assert _small_targets(page) == []
     screenshot(page, "phone-service-menu-open")
+
+
+def test_login_page_language_switch_is_readable_and_switches(open_page, screenshot):
+    page = open_page(TABLET, has_touch=True)
+    page.goto("/accounts/login/")
+    button = page.locator("[data-testid=language-en]")
+    red, green, blue = (
+        int(part) for part in page.eval_on_selector(
+            "[data-testid=language-en]", "e => getComputedStyle(e).color"
+        ).strip("rgba()").split(",")[:3]
+    )  # fmt: skip
+    assert red + green + blue < 3 * 160, "the button's text is too light to read on the white card"
+    assert button.bounding_box()["height"] >= TOUCH
+    button.click()
+    page.wait_for_selector("html[lang=en]")
+    assert page.locator("[data-testid=login-submit]").inner_text() == "Log in"
+    screenshot(page, "login-en")

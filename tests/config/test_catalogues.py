@@ -52,4 +52,4 @@ def test_messages_compile_without_gettext(tmp_path, monkeypatch):
 
 def test_chinese_is_served_from_the_compiled_catalogue():
     with translation.override("zh-hans"):
-        assert translation.gettext("Your roles") == "您的角色"
+        assert translation.gettext("Your roles: %(roles)s") == "您的角色：%(roles)s"
