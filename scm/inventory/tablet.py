@@ -200,7 +200,7 @@ def _counted_lines(session):
     return (
         CountLine.objects.filter(session=session, counted__isnull=False)
         .select_related("product", "lot")
-        .order_by("-counted_move_id", "-pk")[:12]
+        .order_by("-counted_at", "-pk")[:12]
     )
 
 
