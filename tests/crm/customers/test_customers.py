@@ -280,3 +280,11 @@ def test_export_defuses_formula_injection_in_xlsx(client, manager_user):
     )
     ws = load_workbook(io.BytesIO(content)).active
     assert ws.cell(row=2, column=2).value == "'=cmd|' /C calc'!A0"
+
+
+def test_credit_limit_change_shows_on_customer_timeline(client, manager_user):
+    c = CustomerFactory(credit_limit=Decimal("1000.00"))
+    services.customer_update(customer=c, actor=manager_user, credit_limit="2000")
+    client.force_login(manager_user)
+    html = client.get(reverse("customers:detail", args=[c.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1000.00" in html and "2000.00" in html
