@@ -16,6 +16,7 @@ from core.roles import ADMIN, FINANCE, MANAGER, SALES, SERVICE, is_manager
 from crm.customers import importers, panels, selectors, services, tabular
 from crm.customers.forms import ContactForm, CustomerForm, ImportForm
 from crm.customers.models import Customer, MergeSuggestion, Region
+from crm.customers.pagination import CappedPaginator
 
 READERS = (SALES, SERVICE, FINANCE, MANAGER)
 EDITORS = (SALES, MANAGER)
@@ -82,7 +83,7 @@ def customer_list(request):
     except ValueError:
         size = 25
     size = size if size in PAGE_SIZES else 25
-    page = Paginator(qs, size).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, size).get_page(request.GET.get("page"))
     return render(
         request,
         "customers/list.html",

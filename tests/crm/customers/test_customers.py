@@ -288,3 +288,14 @@ def test_credit_limit_change_shows_on_customer_timeline(client, manager_user):
     client.force_login(manager_user)
     html = client.get(reverse("customers:detail", args=[c.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "1000.00" in html and "2000.00" in html
+
+
+def test_long_customer_list_counts_only_up_to_the_cap(client, manager_user, monkeypatch):
+    from crm.customers.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    CustomerFactory.create_batch(5)
+    client.force_login(manager_user)
+    response = client.get(reverse("customers:list") + "?page_size=25", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["page_obj"].paginator.capped
+    assert len(response.context["page_obj"].object_list) == 5
