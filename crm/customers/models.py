@@ -203,3 +203,9 @@ class MergeSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.customer_id} ~ {self.candidate_id}"
+
+    REASON_LABELS = {"phone": _("phone"), "email": _("email"), "name": _("name")}
+
+    @property
+    def reason_display(self) -> str:
+        return ", ".join(str(self.REASON_LABELS.get(r, r)) for r in self.reason.split(",") if r)

@@ -299,3 +299,11 @@ def test_long_customer_list_counts_only_up_to_the_cap(client, manager_user, monk
     response = client.get(reverse("customers:list") + "?page_size=25", HTTP_ACCEPT_LANGUAGE="en")
     assert response.context["page_obj"].paginator.capped
     assert len(response.context["page_obj"].object_list) == 5
+
+
+def test_contacts_export_follows_record_rules_and_escapes_formulas(client, two_teams):
+    ContactFactory(customer=CustomerFactory(owner=two_teams["rep"]), name="=1+2")
+    ContactFactory(customer=CustomerFactory(owner=two_teams["other"]), name="Hidden")
+    client.force_login(two_teams["rep"])
+    body = client.get(reverse("customers:contacts_export") + "?export=csv").content.decode("utf-8-sig")
+    assert "'=1+2" in body and "Hidden" not in body
