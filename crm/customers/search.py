@@ -62,26 +62,41 @@ def normalize_phone(phone: str) -> str:
 
 
 def search_filter(query: str, *, prefix: str = "") -> Q:
-    """Name, code, phone, e-mail, pinyin and initials. Short queries (one or two letters) match
-    at the start of pinyin, initials and code, which the b-tree indexes serve; longer ones match
-    anywhere, which the trigram indexes serve on PostgreSQL."""
+    """Name, code, phone, e-mail, pinyin and initials, in one ``Q`` whose every branch an index
+    serves on PostgreSQL (so the planner can OR bitmap scans instead of reading the table):
+
+    - Chinese text: the name, by the trigram index on UPPER(name);
+    - Latin letters: pinyin of the name (an English name's "pinyin" is the name itself, without
+      spaces), at the start for one or two letters (b-tree pattern index), anywhere for more
+      (trigram index); initials and code at the start (b-tree pattern indexes);
+    - digits: the phone anywhere (trigram index) and the code at the start;
+    - an e-mail address: the e-mail at the start (trigram index on UPPER(email)).
+    """
     q = (query or "").strip()
     if not q:
         return Q()
-    low = q.lower()
     p = prefix
-    cond = Q(**{f"{p}name__icontains": q}) | Q(**{f"{p}code__istartswith": q})
-    if "@" in q or len(q) >= 3:
-        cond |= Q(**{f"{p}email__istartswith": low})
-    digits = re.sub(r"\D", "", q)
-    if len(digits) >= 3 and len(digits) >= len(q.replace(" ", "").replace("-", "").replace("+", "")):
-        cond |= Q(**{f"{p}phone__contains": digits})
+    cond = Q(**{f"{p}code__startswith": q.upper()})
     key = _clean(q)
-    if key and key.isascii():
+    if not key.isascii():
+        cond |= Q(**{f"{p}name__icontains": q})
+        return cond
+    if "@" in q:
+        return cond | Q(**{f"{p}email__istartswith": q})
+    digits = re.sub(r"\D", "", q)
+    if digits and len(digits) == len(key):
+        if len(digits) >= 3:
+            cond |= Q(**{f"{p}phone__contains": digits})
+        return cond
+    if key:
         if len(key) < 3:
             cond |= Q(**{f"{p}search_initials__startswith": key}) | Q(
                 **{f"{p}search_pinyin__startswith": key}
             )
         else:
-            cond |= Q(**{f"{p}search_pinyin__contains": key}) | Q(**{f"{p}search_initials__startswith": key})
+            cond |= (
+                Q(**{f"{p}search_pinyin__contains": key})
+                | Q(**{f"{p}search_initials__startswith": key})
+                | Q(**{f"{p}email__istartswith": q})
+            )
     return cond
