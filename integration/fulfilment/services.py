@@ -220,7 +220,6 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
         for line in order.lines.select_related("product").order_by("pk"):
             remaining = line.base_quantity - line.reserved_quantity - line.shipped_quantity
             if remaining <= 0:
-                Backorder.objects.filter(line=line).update(quantity=0)
                 continue
             allocations = stock.stock_reserve(
                 product=line.product, quantity=remaining, demand=line.demand, warehouse_ids=warehouse_ids
@@ -229,9 +228,9 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
             if got:
                 order_services.order_line_progress(line_id=line.pk, reserved=got)
             short = remaining - got
-            Backorder.objects.update_or_create(
-                line=line, defaults={"order": order, "product": line.product, "quantity": short}
-            )
+            # One UPDATE in the common case (no backorder row, nothing short); a row only when short.
+            if not Backorder.objects.filter(line=line).update(quantity=short) and short > 0:
+                Backorder.objects.create(line=line, order=order, product=line.product, quantity=short)
             if short > 0:
                 shortages.append((line, short))
                 publish(
