@@ -219,3 +219,15 @@ def test_customer_info_partial_shows_credit_and_open_orders(client, sales_user):
     body = response.content.decode()
     assert 'data-testid="customer-open-orders">¥300.00' in body
     assert "700.00" in body
+
+
+def test_order_list_shows_the_total_of_the_filtered_orders(client, sales_user):
+    customer = CustomerFactory(owner=sales_user)
+    product = ProductFactory(list_price=Decimal("10.00"), tax_rate=Decimal("0"))
+    for qty in (1, 2, 4):
+        order_services.order_create(
+            customer=customer, owner=sales_user, lines=[{"product": product, "quantity": qty}]
+        )
+    client.force_login(sales_user)
+    body = client.get(reverse("sales:orders:order_list")).content.decode()
+    assert 'data-testid="list-total">¥70.00' in body
