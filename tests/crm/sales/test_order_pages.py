@@ -231,3 +231,24 @@ def test_order_list_shows_the_total_of_the_filtered_orders(client, sales_user):
     client.force_login(sales_user)
     body = client.get(reverse("sales:orders:order_list")).content.decode()
     assert 'data-testid="list-total">¥70.00' in body
+
+
+def test_atp_partial_shows_incoming_supply_with_its_date(client, sales_user):
+    from datetime import date
+
+    from scm.inventory.models import IncomingSupply
+
+    product = ProductFactory()
+    warehouse = WarehouseFactory(code="GZ", name="广州仓")
+    IncomingSupply.objects.create(
+        reference="PO-1",
+        product=product,
+        warehouse=warehouse,
+        quantity=Decimal(50),
+        expected_date=date(2026, 12, 20),
+    )
+    client.force_login(sales_user)
+    response = client.get(reverse("sales:orders:atp"), {"product": product.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    body = response.content.decode()
+    assert 'data-warehouse="GZ"' in body
+    assert "+50" in body and "12/20/2026" in body
