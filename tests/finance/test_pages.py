@@ -266,3 +266,20 @@ def test_statement_page_and_pdf(client, finance_user, invoice):
     pdf = client.get(url + "?date_from=2026-01-01&date_to=2026-12-31&format=pdf")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_payment_list_queries_are_fixed(client, finance_user, django_assert_max_num_queries):
+    for _ in range(25):
+        services.payment_record(customer=CustomerFactory(), amount="10.00", allocations=[])
+    _login(client, finance_user)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("finance:payment_list"))
+    assert response.content.decode().count('data-testid="payment-row"') == 25
+
+
+def test_aging_page_queries_are_fixed(client, finance_user, django_assert_max_num_queries):
+    for _ in range(25):
+        make_invoice(CustomerFactory())
+    _login(client, finance_user)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("finance:aging")).status_code == 200
