@@ -283,3 +283,20 @@ def test_aging_page_queries_are_fixed(client, finance_user, django_assert_max_nu
     _login(client, finance_user)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("finance:aging")).status_code == 200
+
+
+def test_sales_aging_lists_only_visible_customers(client, sales_user):
+    mine = CustomerFactory(owner=sales_user, payment_terms_days=0)
+    theirs = CustomerFactory(payment_terms_days=0)
+    make_invoice(mine, "10.00")
+    make_invoice(theirs, "20.00")
+    report = _login(client, sales_user).get(reverse("finance:aging")).context["report"]
+    assert [row["customer_id"] for row in report["customers"]] == [mine.pk]
+    assert report["totals"]["total"] == D("10.00")
+
+
+def test_sales_cannot_open_the_statement_of_another_reps_customer(client, sales_user):
+    theirs = CustomerFactory()
+    make_invoice(theirs)
+    response = _login(client, sales_user).get(reverse("finance:customer_statement", args=[theirs.pk]))
+    assert response.status_code == 404
