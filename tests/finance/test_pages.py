@@ -300,3 +300,10 @@ def test_sales_cannot_open_the_statement_of_another_reps_customer(client, sales_
     make_invoice(theirs)
     response = _login(client, sales_user).get(reverse("finance:customer_statement", args=[theirs.pk]))
     assert response.status_code == 404
+
+
+def test_payment_form_prefills_the_date_in_the_format_date_inputs_read(client, finance_user):
+    from django.utils import timezone
+
+    body = _login(client, finance_user).get(reverse("finance:payment_create")).content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in body
