@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from finance.models import Invoice
+from finance.models import Invoice, Payment
 
 
 class InvoiceFilterForm(forms.Form):
@@ -17,20 +17,16 @@ class InvoiceFilterForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    METHODS = [
-        ("bank_transfer", _("Bank transfer")),
-        ("cash", _("Cash")),
-        ("cheque", _("Cheque")),
-        ("acceptance", _("Bank acceptance bill")),
-        ("other", _("Other")),
-    ]
-
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
     amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=2)
     paid_at = forms.DateField(
-        label=_("Payment date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Payment date"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    method = forms.ChoiceField(label=_("Method"), choices=METHODS, initial="bank_transfer")
+    method = forms.ChoiceField(
+        label=_("Method"), choices=list(Payment.METHODS.items()), initial="bank_transfer"
+    )
     reference = forms.CharField(label=_("Reference"), required=False, max_length=100)
 
     def __init__(self, *args, customers, **kwargs):

@@ -182,6 +182,15 @@ class InvoiceLine(models.Model):
 class Payment(models.Model):
     """Money received from a customer. What is not allocated to invoices is the customer's credit."""
 
+    # Known methods (the column is free text, so an import or an integration may bring others).
+    METHODS = {
+        "bank_transfer": _("Bank transfer"),
+        "cash": _("Cash"),
+        "cheque": _("Cheque"),
+        "acceptance": _("Bank acceptance bill"),
+        "other": _("Other"),
+    }
+
     number = models.CharField(_("number"), max_length=30, unique=True)
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="payments"
@@ -215,6 +224,10 @@ class Payment(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def method_label(self) -> str:
+        return str(self.METHODS.get(self.method, self.method))
 
     @property
     def unallocated_amount(self) -> Decimal:

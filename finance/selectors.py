@@ -87,11 +87,12 @@ def invoices_for(user, *, state: str = "", customer_id=None, overdue: bool = Fal
 def invoice_totals(qs) -> dict:
     """Totals of a filtered invoice list (one query); cancelled invoices count for nothing."""
     live = ~Q(state=Invoice.State.CANCELLED)
-    return qs.aggregate(
-        total=_sum(Case(When(live, then=F("total")), default=Value(ZERO), output_field=MONEY)),
-        paid=_sum(Case(When(live, then=F("paid_amount")), default=Value(ZERO), output_field=MONEY)),
-        open=_sum(Case(When(live, then=OPEN_AMOUNT), default=Value(ZERO), output_field=MONEY)),
+    figures = qs.aggregate(
+        sum_total=_sum(Case(When(live, then=F("total")), default=Value(ZERO), output_field=MONEY)),
+        sum_paid=_sum(Case(When(live, then=F("paid_amount")), default=Value(ZERO), output_field=MONEY)),
+        sum_open=_sum(Case(When(live, then=OPEN_AMOUNT), default=Value(ZERO), output_field=MONEY)),
     )
+    return {"total": figures["sum_total"], "paid": figures["sum_paid"], "open": figures["sum_open"]}
 
 
 def payments_for(user, *, customer_id=None):
@@ -218,7 +219,7 @@ def customer_statement(customer_id, date_from: date, date_to: date) -> dict:
             )
         )
     for pay in Payment.objects.filter(customer_id=customer_id, paid_at__gte=date_from, paid_at__lte=date_to):
-        text = " ".join(part for part in (pay.method, pay.reference) if part)
+        text = " ".join(part for part in (pay.method_label, pay.reference) if part)
         entries.append(StatementEntry(pay.paid_at, "payment", pay.number, text, ZERO, pay.amount, pk=pay.pk))
     for note in CreditNote.objects.filter(
         customer_id=customer_id, issue_date__gte=date_from, issue_date__lte=date_to

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, SALES, has_role
+from core.templatetags.tandem import money
 from finance import documents, selectors, services
 from finance.forms import CancelForm, CreditNoteForm, InvoiceFilterForm, PaymentForm
 from finance.models import Invoice
@@ -63,9 +64,8 @@ def invoice_list(request):
     if ordering.lstrip("-") in {"number", "issue_date", "due_date", "total"}:
         qs = qs.order_by(ordering, "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    customer = None
-    if filters.get("customer"):
-        customer = selectors.visible_customers(request.user).filter(pk=filters["customer"]).first()
+    customers = list(selectors.visible_customers(request.user).only("pk", "code", "name").order_by("name"))
+    customer = next((c for c in customers if c.pk == filters.get("customer")), None)
     return render(
         request,
         "finance/invoice_list.html",
@@ -75,6 +75,7 @@ def invoice_list(request):
             "page_obj": page,
             "totals": selectors.invoice_totals(qs),
             "filter_customer": customer,
+            "customers": customers,
             "today": timezone.localdate(),
             "can_write": _can_write(request.user),
             "states": Invoice.State.choices,
@@ -147,7 +148,7 @@ def _timeline(invoice) -> list[dict]:
                 "time": alloc.created_at,
                 "who": None,
                 "text": _("Payment %(number)s applied %(amount)s")
-                % {"number": alloc.payment.number, "amount": alloc.amount},
+                % {"number": alloc.payment.number, "amount": money(alloc.amount, invoice.currency)},
             }
         )
     for note in invoice.credit_notes.all():
@@ -156,7 +157,11 @@ def _timeline(invoice) -> list[dict]:
                 "time": note.created_at,
                 "who": None,
                 "text": _("Credit note %(number)s for %(amount)s: %(reason)s")
-                % {"number": note.number, "amount": note.total, "reason": note.reason},
+                % {
+                    "number": note.number,
+                    "amount": money(note.total, invoice.currency),
+                    "reason": note.reason,
+                },
             }
         )
     if invoice.cancelled_at:
@@ -281,6 +286,7 @@ def payment_create(request):
     for inv in invoices:
         inv.posted_amount = (data or {}).get(f"alloc_{inv.pk}", "")
     status = 200
+    allocation_errors = []
     if request.method == "POST":
         if form.is_valid():
             data_ = form.cleaned_data
@@ -295,15 +301,18 @@ def payment_create(request):
                     user=request.user,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                errors = exc.message_dict
+                allocation_errors = errors.pop("allocations", [])
+                if errors:
+                    _add_errors(form, ValidationError(errors))
             else:
                 messages.success(
                     request,
                     _("Payment %(number)s recorded: %(allocated)s applied, %(credit)s kept as credit.")
                     % {
                         "number": payment.number,
-                        "allocated": payment.allocated_amount,
-                        "credit": payment.unallocated_amount,
+                        "allocated": money(payment.allocated_amount),
+                        "credit": money(payment.unallocated_amount),
                     },
                 )
                 return redirect(reverse("finance:invoice_list") + f"?customer={payment.customer_id}")
@@ -315,7 +324,7 @@ def payment_create(request):
             "title": _("Record a payment"),
             "form": form,
             "invoices": invoices,
-            "allocation_errors": form.errors.get("allocations") or form.non_field_errors(),
+            "allocation_errors": allocation_errors,
         },
         status=status,
     )

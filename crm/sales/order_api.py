@@ -229,7 +229,7 @@ class SalesOrderViewSet(
                 order=order,
                 user=request.user,
                 customer=v.get("customer"),
-                requested_date=v.get("requested_date"),
+                requested_date=v.get("requested_date", order_services.UNSET),
                 shipping_address=v.get("shipping_address"),
                 notes=v.get("notes"),
             )

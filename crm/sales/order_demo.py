@@ -31,7 +31,10 @@ def _lines(ctx, products, count):
         units = list(product.units.all())
         unit = ctx.rng.choice(units) if units and ctx.rng.random() < 0.6 else None
         divisible = unit.divisible if unit else product.base_unit_divisible
-        quantity = ctx.rng.randint(1, 20) if unit else ctx.rng.randint(5, 200)
+        if unit is None:
+            quantity = ctx.rng.randint(5, 200)
+        else:  # a few pallets, or up to twenty boxes
+            quantity = ctx.rng.randint(1, 3) if unit.factor > 100 else ctx.rng.randint(1, 20)
         if divisible and ctx.rng.random() < 0.3:
             quantity = Decimal(quantity) + Decimal("0.5")
         discount = ctx.rng.choice([0, 0, 0, 5, 8, 10])

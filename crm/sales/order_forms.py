@@ -26,7 +26,14 @@ class OrderHeaderForm(forms.Form):
     customer = forms.ModelChoiceField(
         label=_("Customer"),
         queryset=Customer.objects.filter(is_active=True).order_by("name"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=forms.Select(
+            attrs={
+                "class": "form-select",
+                "hx-get": reverse_lazy("sales:orders:customer_info"),
+                "hx-trigger": "change",
+                "hx-target": "#customer-info",
+            }
+        ),
     )
     requested_date = forms.DateField(
         label=_("Requested delivery date"), required=False, widget=DateInput(attrs={"class": "form-control"})
@@ -39,7 +46,7 @@ class OrderHeaderForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 2})
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 1})
     )
 
 

@@ -10,11 +10,10 @@ from core.templatetags.tandem import money, qty
 
 def line_rows(lines) -> list[list[str]]:
     rows = []
-    for i, line in enumerate(lines, start=1):
+    for line in lines:
         unit = line.unit.name if line.unit_id else line.product.base_unit
         rows.append(
             [
-                str(i),
                 f"{escape(line.product.sku)}<br/>{escape(line.product.name)}",
                 f"{qty(line.quantity)} {unit}",
                 money(line.unit_price),
@@ -26,11 +25,11 @@ def line_rows(lines) -> list[list[str]]:
     return rows
 
 
-LINE_COLUMNS_NUMERIC = [2, 3, 4, 5, 6]
+LINE_COLUMNS_NUMERIC = [1, 2, 3, 4, 5]
 
 
 def line_columns() -> list[str]:
-    return ["#", _("Product"), _("Quantity"), _("Unit price"), _("Discount"), _("Tax rate"), _("Net amount")]
+    return [_("Product"), _("Quantity"), _("Unit price"), _("Discount"), _("Tax rate"), _("Net amount")]
 
 
 def totals(doc) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from core.roles import ADMIN, FINANCE, MANAGER, SALES, WAREHOUSE, has_role, is_manager, user_roles
-from crm.customers.models import Team
+from crm.customers.models import Customer, Team
 from crm.sales.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
 from crm.sales.order_services import OPEN_STATES
 from scm.inventory.models import Product, ProductUnit
@@ -105,6 +105,11 @@ def order_list(*, user, search: str = "", state: str = "", ordering: str = "", c
     return _apply_sort(qs, ordering, ORDER_SORTS, ("-created_at", "-id"))
 
 
+def orders_total(qs: QuerySet) -> Decimal:
+    """The value of the orders a list shows (all pages), in one query."""
+    return qs.order_by().aggregate(total=Sum("total"))["total"] or Decimal(0)
+
+
 def order_detail(*, user, order_id: int) -> SalesOrder:
     """One order the user may see, with lines (product, unit) and timeline (user) prefetched;
     404 otherwise — another team's order does not exist for a rep."""
@@ -161,6 +166,22 @@ def product_choices():
 
 def product_units(product_id) -> list[ProductUnit]:
     return list(ProductUnit.objects.filter(product_id=product_id).order_by("factor"))
+
+
+def customer_for_order_entry(*, customer_id: int):
+    """The customer being ordered for, with what the rep should see while entering lines: credit
+    limit, payment terms and the value of its open orders. Two queries."""
+    customer = Customer.objects.filter(pk=customer_id, is_active=True).select_related("owner").first()
+    if customer is None:
+        return None
+    open_value = SalesOrder.objects.filter(customer=customer, state__in=OPEN_STATES).aggregate(
+        v=Sum("total")
+    )["v"]
+    customer.open_order_value = open_value or Decimal(0)
+    customer.credit_left = (
+        customer.credit_limit - customer.open_order_value if customer.credit_limit else None
+    )
+    return customer
 
 
 def customer_orders_summary(*, customer, user, limit: int = 5) -> dict:

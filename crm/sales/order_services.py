@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from core.money import money
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
@@ -255,15 +255,20 @@ def order_create(
     order.number = document_number("SO", order.pk, order_date)
     SalesOrder.objects.filter(pk=order.pk).update(number=order.number)
     SalesOrderLine.objects.bulk_create([SalesOrderLine(order=order, **p.as_fields()) for p in priced])
-    order_add_event(
-        order=order,
-        kind="created",
-        text=_("Order created from quote %(quote)s") % {"quote": quote.number}
-        if quote
-        else _("Order created"),
-        user=owner,
-    )
+    if quote is not None:
+        order_add_event(
+            order=order,
+            kind="created",
+            text=gettext_noop("Order created from quote %(quote)s"),
+            user=owner,
+            data={"params": {"quote": quote.number}},
+        )
+    else:
+        order_add_event(order=order, kind="created", text=gettext_noop("Order created"), user=owner)
     return order
+
+
+UNSET = object()
 
 
 @transaction.atomic
@@ -271,12 +276,13 @@ def order_update(
     *,
     order: SalesOrder,
     user=None,
-    requested_date: date | None = None,
+    requested_date=UNSET,
     shipping_address: str | None = None,
     notes: str | None = None,
     customer=None,
 ) -> SalesOrder:
-    """Change a draft order's header."""
+    """Change a draft order's header. Arguments left out (``None``; ``UNSET`` for the requested
+    date, which ``None`` clears) stay as they are."""
     locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if locked.state != S.DRAFT:
         raise ValidationError({"state": _("Only a draft order can be changed.")})
@@ -284,7 +290,7 @@ def order_update(
     if customer is not None and customer.pk != locked.customer_id:
         _check_customer(customer)
         changes["customer"] = customer
-    if requested_date is not None or "requested_date" in changes:
+    if requested_date is not UNSET:
         if requested_date and requested_date < locked.order_date:
             raise ValidationError(
                 {"requested_date": _("The requested date cannot be before the order date.")}
@@ -314,23 +320,46 @@ def order_update_lines(*, order: SalesOrder, lines: list[dict], user=None) -> Sa
     SalesOrder.objects.filter(pk=order.pk).update(updated_at=timezone.now(), **totals)
     for name, value in totals.items():
         setattr(order, name, value)
-    order_add_event(order=order, kind="lines_changed", text=_("Lines changed"), user=user)
+    order_add_event(order=order, kind="lines_changed", text=gettext_noop("Lines changed"), user=user)
     return order
 
 
 def order_add_event(*, order, kind: str, text: str, user=None, data: dict | None = None) -> OrderEvent:
-    """Append to the order's timeline (``order`` may be an order or its id)."""
+    """Append to the order's timeline (``order`` may be an order or its id).
+
+    ``text`` is best given in English through ``gettext_noop`` with its placeholders filled from
+    ``data["params"]``: the timeline translates it into the reader's language when shown
+    (``order_event_text``). Any other text is shown as written.
+    """
     order_id = order if isinstance(order, int) else order.pk
     return OrderEvent.objects.create(
         order_id=order_id, kind=kind[:40], text=str(text)[:300], user=user, data=data or {}
     )
 
 
+def order_event_text(event: OrderEvent) -> str:
+    """The event's text in the active language (see ``order_add_event``)."""
+    text = _(event.text) if event.text else ""
+    params = (event.data or {}).get("params")
+    if params:
+        try:
+            return text % params
+        except (KeyError, TypeError, ValueError):
+            return text
+    return text
+
+
 STATE_EVENT_TEXT = {
-    S.CONFIRMED: gettext_lazy("Order confirmed"),
-    S.CREDIT_HOLD: gettext_lazy("Order put on credit hold"),
-    S.CANCELLED: gettext_lazy("Order cancelled"),
-    S.PAID: gettext_lazy("Order paid"),
+    S.DRAFT: gettext_noop("Order returned to draft"),
+    S.CREDIT_HOLD: gettext_noop("Order put on credit hold"),
+    S.CONFIRMED: gettext_noop("Order confirmed"),
+    S.PARTLY_RESERVED: gettext_noop("Stock partly reserved"),
+    S.RESERVED: gettext_noop("Stock reserved for every line"),
+    S.PARTLY_SHIPPED: gettext_noop("Order partly shipped"),
+    S.SHIPPED: gettext_noop("Order shipped"),
+    S.INVOICED: gettext_noop("Order invoiced"),
+    S.PAID: gettext_noop("Order paid"),
+    S.CANCELLED: gettext_noop("Order cancelled"),
 }
 
 
@@ -369,7 +398,7 @@ def order_transition(*, order: SalesOrder, to_state: str, user=None, text: str =
     for name, value in changes.items():
         setattr(order, name, value)
     default_text = STATE_EVENT_TEXT.get(to_state)
-    event_text = text or str(default_text or S(to_state).label)
+    event_text = text or default_text
     order_add_event(
         order=order,
         kind=f"state:{to_state}",
@@ -446,7 +475,7 @@ def order_refresh_state(*, order_id: int, user=None) -> str:
     order_add_event(
         order=order_id,
         kind=f"state:{target}",
-        text=S(target).label,
+        text=STATE_EVENT_TEXT[target],
         user=user,
         data={"from": order.state, "to": target},
     )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("orders/new/", views.order_create, name="order_create"),
     path("orders/atp/", views.atp_partial, name="atp"),
     path("orders/line-row/", views.line_row, name="line_row"),
+    path("orders/customer-info/", views.customer_info, name="customer_info"),
     path("orders/totals/", views.totals_partial, name="totals"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/edit/", views.order_edit, name="order_edit"),

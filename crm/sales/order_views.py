@@ -76,12 +76,14 @@ def order_list(request):
     qs = order_selectors.order_list(
         user=request.user, search=search, state=state, ordering=request.GET.get("ordering", "")
     )
+    page = _page(request, qs)
     return render(
         request,
         "sales/orders/list.html",
         {
             "title": _("Sales orders"),
-            "page_obj": _page(request, qs),
+            "page_obj": page,
+            "list_total": order_selectors.orders_total(qs) if page.paginator.count else None,
             "search": search,
             "state": state,
             "states": SalesOrder.State.choices,
@@ -148,7 +150,6 @@ def _order_form_page(request, *, order=None):
             "header": header,
             "formset": formset,
             "kind": "order",
-            "cancel_url": request.build_absolute_uri("../") if order else "",
         },
     )
 
@@ -196,7 +197,7 @@ def order_detail(request, pk):
             {
                 "time": e.created_at,
                 "who": e.user.get_full_name() or e.user.get_username() if e.user else "",
-                "text": e.text,
+                "text": order_services.order_event_text(e),
             }
             for e in order.events.all()
         ],
@@ -253,6 +254,14 @@ def atp_partial(request):
             "units": list(product.units.all()) if product else [],
         },
     )
+
+
+@role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))
+def customer_info(request):
+    """What the rep sees on picking a customer (htmx): address, terms, credit and open orders."""
+    raw = request.GET.get("customer", "")
+    customer = order_selectors.customer_for_order_entry(customer_id=int(raw)) if raw.isdigit() else None
+    return render(request, "sales/orders/_customer_info.html", {"customer": customer})
 
 
 @role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))

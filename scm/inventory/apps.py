@@ -1,7 +1,69 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InventoryConfig(AppConfig):
     name = "scm.inventory"
     label = "inventory"
+    verbose_name = _("Inventory")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from core.navigation import NavItem, register
+        from core.roles import FINANCE, MANAGER, PURCHASING, SALES, SERVICE, WAREHOUSE
+        from core.ui import register_status_colours
+
+        read = (SALES, SERVICE, WAREHOUSE, PURCHASING, FINANCE, MANAGER)
+        register(
+            NavItem(
+                "inventory.products",
+                _("Products"),
+                "inventory:products",
+                read,
+                section="inventory",
+                order=300,
+            ),
+            NavItem("inventory.stock", _("Stock"), "inventory:stock", read, section="inventory", order=310),
+            NavItem(
+                "inventory.low_stock",
+                _("Low stock"),
+                "inventory:low_stock",
+                (PURCHASING, MANAGER, WAREHOUSE),
+                section="inventory",
+                order=320,
+            ),
+            NavItem(
+                "inventory.transfers",
+                _("Transfers"),
+                "inventory:transfers",
+                (WAREHOUSE, MANAGER),
+                section="inventory",
+                order=330,
+            ),
+            NavItem(
+                "inventory.counts",
+                _("Counts"),
+                "inventory:counts",
+                (WAREHOUSE, MANAGER),
+                section="inventory",
+                order=340,
+            ),
+            NavItem(
+                "inventory.receive",
+                _("Receive"),
+                "inventory:tablet_receive",
+                (WAREHOUSE,),
+                section="warehouse",
+                order=350,
+            ),
+        )
+        register_status_colours(
+            {
+                "in_transit": "warning",
+                "received": "success",
+                "counting": "primary",
+                "submitted": "warning",
+                "approved": "info",
+                "posted": "success",
+            }
+        )

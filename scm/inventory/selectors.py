@@ -26,6 +26,7 @@ from scm.inventory.models import (
 
 ZERO = Decimal(0)
 QTY = DecimalField(max_digits=18, decimal_places=3)
+VALUE = DecimalField(max_digits=24, decimal_places=4)
 
 
 def available_to_promise(*, product_id: int, warehouse_id: int | None = None) -> list[dict]:
@@ -65,6 +66,19 @@ def available_to_promise(*, product_id: int, warehouse_id: int | None = None) ->
                 {"quantity": inc["quantity"], "expected_date": inc["expected_date"]}
             )
     return list(rows.values())
+
+
+def available_at(*, product_id: int, warehouse_id: int, lot_id: int | None = None) -> Decimal:
+    """On hand − reserved of a product in one warehouse (one lot, or all its unexpired lots)."""
+    qs = StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
+    if lot_id is not None:
+        qs = qs.filter(lot_id=lot_id)
+    else:
+        today = timezone.localdate()
+        qs = qs.filter(
+            Q(lot__isnull=True) | Q(lot__expiry_date__isnull=True) | Q(lot__expiry_date__gte=today)
+        )
+    return qs.aggregate(a=Sum(F("on_hand") - F("reserved")))["a"] or ZERO
 
 
 def available_total(*, product_id: int) -> Decimal:
@@ -197,7 +211,10 @@ def stock_overview(*, warehouse_id=None, search: str = ""):
     qs = (
         StockLevel.objects.exclude(on_hand=0)
         .select_related("product", "warehouse", "lot")
-        .annotate(available=ExpressionWrapper(F("on_hand") - F("reserved"), output_field=QTY))
+        .annotate(
+            available=ExpressionWrapper(F("on_hand") - F("reserved"), output_field=QTY),
+            value=ExpressionWrapper(F("on_hand") * F("product__cost"), output_field=VALUE),
+        )
         .order_by("product__sku", "warehouse__code", "lot__expiry_date", "pk")
     )
     if warehouse_id:
@@ -212,9 +229,7 @@ def stock_valuation(*, warehouse_id=None) -> dict:
     qs = StockLevel.objects.exclude(on_hand=0)
     if warehouse_id:
         qs = qs.filter(warehouse_id=warehouse_id)
-    value = ExpressionWrapper(
-        F("on_hand") * F("product__cost"), output_field=DecimalField(max_digits=24, decimal_places=4)
-    )
+    value = ExpressionWrapper(F("on_hand") * F("product__cost"), output_field=VALUE)
     rows = list(
         qs.values("warehouse_id", "warehouse__code", "warehouse__name")
         .annotate(value=Sum(value), quantity=Sum("on_hand"))

@@ -185,3 +185,31 @@ def test_update_lines_only_for_drafts():
     order_services.order_transition(order=order, to_state=S.CONFIRMED)
     with pytest.raises(ValidationError):
         order_services.order_update_lines(order=order, lines=[{"product": product, "quantity": 1}])
+
+
+def test_timeline_text_is_shown_in_the_readers_language():
+    from django.utils import translation
+
+    order = make_order()
+    order_services.order_transition(order=order, to_state=S.CONFIRMED)
+    event = order.events.get(kind="state:confirmed")
+    with translation.override("en"):
+        assert order_services.order_event_text(event) == "Order confirmed"
+    with translation.override("zh-hans"):
+        assert order_services.order_event_text(event) == "订单已确认"
+
+
+def test_order_update_keeps_what_is_left_out_and_clears_the_date_when_asked():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    order = make_order()
+    day = timezone.localdate() + timedelta(days=5)
+    order_services.order_update(order=order, requested_date=day)
+    order_services.order_update(order=order, notes="call first")
+    order.refresh_from_db()
+    assert (order.requested_date, order.notes) == (day, "call first")
+    order_services.order_update(order=order, requested_date=None)
+    order.refresh_from_db()
+    assert order.requested_date is None

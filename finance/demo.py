@@ -1,0 +1,166 @@
+"""Demo receivables: six months of invoices, payments (full and partial) and a credit note, so
+that every aging bucket has something in it.
+
+Runs after the fulfilment step. Invoices that fulfilment already raised from shipments (they
+carry a ``source_reference``) are not duplicated: some of them get paid instead. With no
+customers in the database the step creates nothing.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from crm.customers.models import Customer
+from finance import services
+from finance.models import Invoice, Payment
+
+GOODS = [
+    ("农夫山泉 550ml 整箱(24瓶)", Decimal("38.00")),
+    ("康师傅红烧牛肉面 整箱(12桶)", Decimal("54.00")),
+    ("金龙鱼 非转基因菜籽油 5L", Decimal("79.90")),
+    ("五常大米 10kg", Decimal("89.00")),
+    ("伊利纯牛奶 250ml 整箱(24盒)", Decimal("62.00")),
+    ("维达抽纸 3层 120抽 (10包)", Decimal("32.50")),
+    ("蓝月亮洗衣液 3kg", Decimal("45.80")),
+    ("青岛啤酒 经典 500ml 整箱", Decimal("72.00")),
+]
+METHODS = ["bank_transfer", "bank_transfer", "bank_transfer", "acceptance", "cash"]
+# Days past due for the invoices of each customer: one in each aging bucket, and older ones that
+# are long paid.
+PAST_DUE = [-12, -3, 8, 24, 40, 55, 70, 85, 105, 140]
+
+
+def _lines(ctx, count: int) -> list[dict]:
+    picks = ctx.rng.sample(GOODS, count)
+    return [
+        {
+            "description": name,
+            "quantity": ctx.rng.choice([10, 20, 24, 36, 50, 80, 120]),
+            "unit_price": price,
+            "tax_rate": Decimal("0.13"),
+        }
+        for name, price in picks
+    ]
+
+
+def _method(ctx) -> str:
+    return ctx.rng.choice(METHODS)
+
+
+def _reference(ctx) -> str:
+    return f"银行回单 {ctx.rng.randint(10_000_000, 99_999_999)}"
+
+
+def build(ctx) -> None:
+    if Payment.objects.exists():
+        return
+    user = ctx.users.get("finance")
+    today = timezone.localdate()
+    customers = list(Customer.objects.filter(is_active=True).order_by("pk")[: 12 * max(ctx.scale, 1)])
+    if not customers:
+        ctx.say("finance: no customers, nothing to invoice")
+        return
+
+    # Invoices raised by fulfilment from shipments: pay some of them, leave the rest open.
+    shipped = list(
+        Invoice.objects.filter(state=Invoice.State.OPEN).exclude(source_reference="").order_by("pk")
+    )
+    paid_shipped = 0
+    for invoice in shipped:
+        roll = ctx.rng.random()
+        if roll < 0.45:
+            amount = invoice.open_amount
+        elif roll < 0.7:
+            amount = (invoice.open_amount * Decimal("0.5")).quantize(Decimal("0.01"))
+        else:
+            continue
+        paid_at = min(invoice.issue_date + timedelta(days=ctx.rng.randint(3, 25)), today)
+        services.payment_record(
+            customer=invoice.customer,
+            amount=amount,
+            allocations=[{"invoice": invoice, "amount": amount}],
+            paid_at=paid_at,
+            method=_method(ctx),
+            reference=_reference(ctx),
+            user=user,
+        )
+        paid_shipped += 1
+
+    # History: invoices over the last six months, issued so that their due dates fall in every
+    # aging bucket; the older ones mostly paid.
+    created = payments = 0
+    credit_note = None
+    for index, customer in enumerate(customers):
+        terms = customer.payment_terms_days or 0
+        offsets = ctx.rng.sample(PAST_DUE, k=min(len(PAST_DUE), 4 + index % 4))
+        # Every aging bucket keeps an unpaid invoice from one of the first customers.
+        kept_open = [-3, 24, 40, 70, 105][index] if index < 5 else None
+        if kept_open is not None:
+            offsets = sorted(set(offsets) | {kept_open})
+        for days_past_due in sorted(offsets, reverse=True):
+            issue = today - timedelta(days=days_past_due + terms)
+            if issue < today - timedelta(days=190):
+                issue = today - timedelta(days=ctx.rng.randint(150, 185))
+            invoice = services.invoice_create(
+                customer=customer,
+                lines=_lines(ctx, ctx.rng.randint(1, 3)),
+                issue_date=issue,
+                user=user,
+            )
+            created += 1
+            age = (today - invoice.due_date).days
+            roll = ctx.rng.random()
+            if days_past_due == kept_open:
+                share = None
+            elif age > 100 and roll < 0.8 or age > 30 and roll < 0.45:
+                share = invoice.total  # paid in full
+            elif age > 0 and roll < 0.75:
+                share = (invoice.total * Decimal(ctx.rng.choice(["0.3", "0.5", "0.6"]))).quantize(
+                    Decimal("0.01")
+                )
+            else:
+                share = None
+            if share:
+                paid_at = min(invoice.issue_date + timedelta(days=ctx.rng.randint(5, terms + 20)), today)
+                services.payment_record(
+                    customer=customer,
+                    amount=share,
+                    allocations=[{"invoice": invoice, "amount": share}],
+                    paid_at=paid_at,
+                    method=_method(ctx),
+                    reference=_reference(ctx),
+                    user=user,
+                )
+                payments += 1
+            if credit_note is None and invoice.open_amount > Decimal("100.00") and share is None:
+                line = invoice.lines.first()
+                credit_note = services.credit_note_create(
+                    invoice=invoice,
+                    lines=[
+                        {
+                            "description": f"退货:{line.description}",
+                            "quantity": 2,
+                            "unit_price": line.unit_price,
+                            "tax_rate": line.tax_rate,
+                        }
+                    ],
+                    reason="运输途中外包装破损,客户退回 2 件",
+                    user=user,
+                    issue_date=min(invoice.issue_date + timedelta(days=6), today),
+                )
+    # One customer paid in advance: money on account, not yet applied.
+    advance = customers[-1]
+    services.payment_record(
+        customer=advance,
+        amount=Decimal("5000.00"),
+        allocations=[],
+        paid_at=today - timedelta(days=4),
+        method="bank_transfer",
+        reference="预付款",
+        user=user,
+    )
+    ctx.say(
+        f"finance: {created} invoices, {payments + paid_shipped + 1} payments"
+        f" ({paid_shipped} on shipped invoices), {1 if credit_note else 0} credit note"
+    )

@@ -1,0 +1,66 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from scm.inventory.models import Category, Product, Warehouse
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = [
+            "sku",
+            "name",
+            "category",
+            "brand",
+            "barcode",
+            "tracking",
+            "base_unit",
+            "base_unit_divisible",
+            "list_price",
+            "tax_rate",
+            "reorder_point",
+            "reorder_quantity",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
+            if isinstance(widget, forms.Select):
+                css = "form-select"
+            widget.attrs.setdefault("class", css)
+
+
+class CountStartForm(forms.Form):
+    warehouse = forms.ModelChoiceField(
+        Warehouse.objects.filter(is_active=True),
+        label=_("warehouse"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    category = forms.ModelChoiceField(
+        Category.objects.all(),
+        label=_("category"),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class TransferStartForm(forms.Form):
+    source = forms.ModelChoiceField(
+        Warehouse.objects.filter(is_active=True),
+        label=_("from"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    destination = forms.ModelChoiceField(
+        Warehouse.objects.filter(is_active=True),
+        label=_("to"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+def apply_errors(form: forms.Form, exc) -> None:
+    """Put a service's ValidationError next to the fields it names."""
+    for field, messages in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)

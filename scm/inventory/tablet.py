@@ -1,0 +1,251 @@
+"""Tablet screens for the warehouse: receive, transfer, count.
+
+Each screen has one scan field that stays focused (a barcode scanner types like a keyboard and
+ends with Enter). A scan posts by htmx and gets back a small partial with the result, so the
+screen never reloads. A unit's barcode scans that unit (a box of 24 scans 24).
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.permissions import role_required
+from scm.inventory import counts, selectors, services, transfers
+from scm.inventory.forms import TransferStartForm, apply_errors
+from scm.inventory.models import CountLine, CountSession, Product, StockMove, Transfer, Warehouse
+from scm.inventory.views import STOCK_WRITE
+
+
+def _feedback(request, template, ok: bool, message: str, **context):
+    return render(request, template, {"ok": ok, "message": message, **context})
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _quantity(request) -> str:
+    return request.POST.get("quantity") or "1"
+
+
+def _scan_quantity(scan, quantity: str) -> tuple[Decimal, str]:
+    """(base quantity, label) for ``quantity`` of what was scanned."""
+    base = services.to_base_quantity(product=scan.product, quantity=quantity, unit=scan.unit)
+    unit = scan.unit.name if scan.unit else scan.product.base_unit
+    return base, f"{quantity} {unit}"
+
+
+# --- receive --------------------------------------------------------------------------------
+
+
+def _recent_receipts(user, warehouse_id):
+    return (
+        StockMove.objects.filter(kind=StockMove.Kind.RECEIPT, user=user, warehouse_id=warehouse_id)
+        .select_related("product", "lot")
+        .order_by("-pk")[:8]
+    )
+
+
+@role_required(*STOCK_WRITE)
+def receive(request):
+    warehouses = Warehouse.objects.filter(is_active=True)
+    warehouse_id = request.GET.get("warehouse") or (warehouses[0].pk if warehouses else None)
+    return render(
+        request,
+        "inventory/tablet/receive.html",
+        {
+            "title": _("Receive"),
+            "warehouses": warehouses,
+            "warehouse_id": int(warehouse_id) if warehouse_id else None,
+            "recent": _recent_receipts(request.user, warehouse_id),
+        },
+    )
+
+
+@role_required(*STOCK_WRITE)
+@require_POST
+def receive_scan(request):
+    template = "inventory/tablet/receive.html#scan-result"
+    post = request.POST
+    warehouse = Warehouse.objects.filter(pk=post.get("warehouse") or 0, is_active=True).first()
+    if warehouse is None:
+        return _feedback(request, template, False, _("Choose the warehouse."))
+    try:
+        scan = selectors.scan_lookup(code=post.get("code", ""))
+        lot_number = post.get("lot_number", "").strip()
+        if scan.lot is not None:
+            lot_number = scan.lot.number
+        if scan.product.tracking == Product.Tracking.SERIAL and not lot_number:
+            raise ValidationError({"lot_number": _("Scan the serial number into the lot field first.")})
+        expiry = None
+        if post.get("expiry_date"):
+            try:
+                expiry = date.fromisoformat(post["expiry_date"])
+            except ValueError:
+                raise ValidationError({"expiry_date": _("Enter a valid date.")})
+        move = services.stock_receive(
+            product=scan.product,
+            warehouse=warehouse,
+            quantity=_quantity(request),
+            unit=scan.unit,
+            lot_number=lot_number,
+            expiry_date=expiry,
+            reference=post.get("reference", "").strip(),
+            user=request.user,
+        )
+    except ValidationError as exc:
+        return _feedback(request, template, False, _error_text(exc))
+    message = _("+%(qty)s %(unit)s %(name)s into %(warehouse)s") % {
+        "qty": move.quantity.normalize(),
+        "unit": scan.product.base_unit,
+        "name": scan.product.name,
+        "warehouse": warehouse.code,
+    }
+    return _feedback(
+        request, template, True, message, recent=_recent_receipts(request.user, warehouse.pk), oob=True
+    )
+
+
+# --- transfer -------------------------------------------------------------------------------
+
+
+@role_required(*STOCK_WRITE)
+def transfer_start(request):
+    form = TransferStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer = transfers.transfer_create(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("inventory:tablet_transfer", pk=transfer.pk)
+    drafts = Transfer.objects.filter(state=Transfer.State.DRAFT).select_related("source", "destination")[:10]
+    arriving = Transfer.objects.filter(state=Transfer.State.IN_TRANSIT).select_related(
+        "source", "destination"
+    )[:10]
+    return render(
+        request,
+        "inventory/tablet/transfer_start.html",
+        {"title": _("Transfer"), "form": form, "drafts": drafts, "arriving": arriving},
+    )
+
+
+@role_required(*STOCK_WRITE)
+def transfer_scan_screen(request, pk):
+    transfer = get_object_or_404(Transfer.objects.select_related("source", "destination"), pk=pk)
+    return render(
+        request,
+        "inventory/tablet/transfer.html",
+        {
+            "title": transfer.number,
+            "transfer": transfer,
+            "lines": transfer.lines.select_related("product", "lot"),
+        },
+    )
+
+
+@role_required(*STOCK_WRITE)
+@require_POST
+def transfer_scan(request, pk):
+    """Add what was scanned to the draft, warning at once when the source does not hold it
+    (shipping re-checks with a conditional UPDATE, so this check is only for feedback)."""
+    transfer = get_object_or_404(Transfer.objects.select_related("source", "destination"), pk=pk)
+    template = "inventory/tablet/transfer.html#scan-result"
+    try:
+        scan = selectors.scan_lookup(code=request.POST.get("code", ""))
+        base, _label = _scan_quantity(scan, _quantity(request))
+        on_transfer = sum(
+            (ln.quantity for ln in transfer.lines.filter(product=scan.product, lot=scan.lot)), Decimal(0)
+        )
+        available = selectors.available_at(
+            product_id=scan.product.pk,
+            warehouse_id=transfer.source_id,
+            lot_id=scan.lot.pk if scan.lot else None,
+        )
+        if on_transfer + base > available:
+            raise ValidationError(
+                {
+                    "quantity": _("Only %(available)s available in %(warehouse)s.")
+                    % {"available": available.normalize(), "warehouse": transfer.source.code}
+                }
+            )
+        line = transfers.transfer_add_line(
+            transfer=transfer,
+            product=scan.product,
+            quantity=_quantity(request),
+            unit=scan.unit,
+            lot=scan.lot,
+            user=request.user,
+        )
+    except ValidationError as exc:
+        ok, message = False, _error_text(exc)
+    else:
+        ok = True
+        message = _("%(name)s: %(qty)s on the transfer") % {
+            "name": scan.product.name,
+            "qty": line.quantity.normalize(),
+        }
+    lines = transfer.lines.select_related("product", "lot")
+    return _feedback(request, template, ok, message, transfer=transfer, lines=lines, oob=True)
+
+
+# --- count ----------------------------------------------------------------------------------
+
+
+def _counted_lines(session):
+    return (
+        CountLine.objects.filter(session=session, counted__isnull=False)
+        .select_related("product", "lot")
+        .order_by("-counted_at", "-pk")[:12]
+    )
+
+
+@role_required(*STOCK_WRITE)
+def count_screen(request, pk):
+    session = get_object_or_404(CountSession.objects.select_related("warehouse", "category"), pk=pk)
+    if session.state != CountSession.State.COUNTING:
+        return redirect("inventory:count_detail", pk=pk)
+    return render(
+        request,
+        "inventory/tablet/count.html",
+        {"title": session.number, "session": session, "lines": _counted_lines(session)},
+    )
+
+
+@role_required(*STOCK_WRITE)
+@require_POST
+def count_scan(request, pk):
+    session = get_object_or_404(CountSession.objects.select_related("warehouse", "category"), pk=pk)
+    template = "inventory/tablet/count.html#scan-result"
+    try:
+        scan = selectors.scan_lookup(code=request.POST.get("code", ""))
+        lot = scan.lot
+        if lot is None and scan.product.tracking != Product.Tracking.NONE:
+            raise ValidationError({"barcode": _("Scan the lot or serial number on the label.")})
+        line = counts.count_record(
+            session=session,
+            product=scan.product,
+            lot=lot,
+            quantity=_quantity(request),
+            unit=scan.unit,
+            user=request.user,
+        )
+    except ValidationError as exc:
+        return _feedback(
+            request,
+            template,
+            False,
+            _error_text(exc),
+            session=session,
+            lines=_counted_lines(session),
+            oob=True,
+        )
+    name = scan.product.name + (f" · {lot.number}" if lot else "")
+    message = _("%(name)s: %(qty)s counted") % {"name": name, "qty": line.counted.normalize()}
+    return _feedback(
+        request, template, True, message, session=session, lines=_counted_lines(session), oob=True
+    )

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from scm.inventory import tablet, views
+
+app_name = "inventory"
+urlpatterns = [
+    path("", views.product_list, name="products"),
+    path("products/export.csv", views.product_export, name="product_export"),
+    path("products/new/", views.product_create, name="product_create"),
+    path("products/<int:pk>/", views.product_detail, name="product_detail"),
+    path("products/<int:pk>/edit/", views.product_edit, name="product_edit"),
+    path("stock/", views.stock_overview, name="stock"),
+    path("low-stock/", views.low_stock, name="low_stock"),
+    path("lots/<int:pk>/", views.lot_detail, name="lot_detail"),
+    path("transfers/", views.transfer_list, name="transfers"),
+    path("transfers/<int:pk>/", views.transfer_detail, name="transfer_detail"),
+    path("transfers/<int:pk>/<slug:action>/", views.transfer_action, name="transfer_action"),
+    path("counts/", views.count_list, name="counts"),
+    path("counts/<int:pk>/", views.count_detail, name="count_detail"),
+    path("counts/<int:pk>/<slug:action>/", views.count_action, name="count_action"),
+    path("tablet/receive/", tablet.receive, name="tablet_receive"),
+    path("tablet/receive/scan/", tablet.receive_scan, name="tablet_receive_scan"),
+    path("tablet/transfer/", tablet.transfer_start, name="tablet_transfer_start"),
+    path("tablet/transfer/<int:pk>/", tablet.transfer_scan_screen, name="tablet_transfer"),
+    path("tablet/transfer/<int:pk>/scan/", tablet.transfer_scan, name="tablet_transfer_scan"),
+    path("tablet/count/<int:pk>/", tablet.count_screen, name="tablet_count"),
+    path("tablet/count/<int:pk>/scan/", tablet.count_scan, name="tablet_count_scan"),
+]

@@ -1,0 +1,339 @@
+"""Inventory pages (desktop). The warehouse's tablet screens are in ``tablet.py``."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.permissions import role_required
+from core.roles import FINANCE, MANAGER, PURCHASING, SALES, SERVICE, WAREHOUSE, has_role
+from scm.inventory import catalogue, counts, selectors, transfers
+from scm.inventory.forms import CountStartForm, ProductForm, apply_errors
+from scm.inventory.models import Brand, Category, CountSession, Lot, Product, Transfer, Warehouse
+
+# Who may do what (admins may do everything).
+READ = (SALES, SERVICE, WAREHOUSE, PURCHASING, FINANCE, MANAGER)
+STOCK_WRITE = (WAREHOUSE,)
+CATALOGUE_WRITE = (PURCHASING, MANAGER)
+APPROVE = (MANAGER,)
+PAGE_SIZE = 50
+
+
+def _filters(request) -> dict:
+    get = request.GET
+    active = {"1": True, "0": False}.get(get.get("active", ""))
+    return {
+        "search": get.get("q", "").strip(),
+        "category_id": get.get("category") or None,
+        "brand_id": get.get("brand") or None,
+        "tracking": get.get("tracking", ""),
+        "active": active,
+        "ordering": get.get("ordering", "sku"),
+    }
+
+
+@role_required(*READ)
+def product_list(request):
+    qs = selectors.product_list(**_filters(request))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inventory/product_list.html",
+        {
+            "title": _("Products"),
+            "page_obj": page,
+            "categories": Category.objects.all(),
+            "brands": Brand.objects.all(),
+            "trackings": Product.Tracking.choices,
+            "can_edit": has_role(request.user, CATALOGUE_WRITE),
+        },
+    )
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+@role_required(*READ)
+def product_export(request):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="products.csv"'
+    response.write("\ufeff")  # so spreadsheets read the Chinese names as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("SKU"),
+            _("Name"),
+            _("Category"),
+            _("Brand"),
+            _("Barcode"),
+            _("Unit"),
+            _("List price"),
+            _("On hand"),
+            _("Available"),
+        ]
+    )
+    for p in selectors.product_list(**_filters(request)).iterator(chunk_size=2000):
+        writer.writerow(
+            [
+                csv_safe(v)
+                for v in (
+                    p.sku,
+                    p.name,
+                    p.category.name if p.category else "",
+                    p.brand.name if p.brand else "",
+                    p.barcode,
+                    p.base_unit,
+                    p.list_price,
+                    p.on_hand_total.normalize(),
+                    p.available_total.normalize(),
+                )
+            ]
+        )
+    return response
+
+
+@role_required(*READ)
+def product_detail(request, pk):
+    product = get_object_or_404(Product.objects.select_related("category", "brand", "template"), pk=pk)
+    moves = Paginator(selectors.movement_history(product_id=product.pk), 20).get_page(request.GET.get("page"))
+    lots = (
+        Lot.objects.filter(product=product)
+        .order_by("expiry_date", "number")
+        .prefetch_related("stock_levels__warehouse")[:100]
+    )
+    return render(
+        request,
+        "inventory/product_detail.html",
+        {
+            "title": product.sku,
+            "product": product,
+            "by_warehouse": selectors.stock_by_warehouse(product_id=product.pk),
+            "atp": selectors.available_to_promise(product_id=product.pk),
+            "page_obj": moves,
+            "lots": lots,
+            "units": product.units.all(),
+            "variants": product.variants.all() if product.is_template else [],
+            "can_edit": has_role(request.user, CATALOGUE_WRITE),
+        },
+    )
+
+
+def _product_form(request, product=None):
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if product is None:
+                product = catalogue.product_create(user=request.user, **form.cleaned_data)
+            else:
+                product = catalogue.product_update(product=product, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Product %(sku)s saved.") % {"sku": product.sku})
+            return redirect("inventory:product_detail", pk=product.pk)
+    title = _("New product") if product is None else _("Edit %(sku)s") % {"sku": product.sku}
+    return render(request, "inventory/product_form.html", {"title": title, "form": form, "product": product})
+
+
+@role_required(*CATALOGUE_WRITE)
+def product_create(request):
+    return _product_form(request)
+
+
+@role_required(*CATALOGUE_WRITE)
+def product_edit(request, pk):
+    return _product_form(request, get_object_or_404(Product, pk=pk))
+
+
+@role_required(*READ)
+def stock_overview(request):
+    warehouse_id = request.GET.get("warehouse") or None
+    qs = selectors.stock_overview(warehouse_id=warehouse_id, search=request.GET.get("q", "").strip())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inventory/stock_overview.html",
+        {
+            "title": _("Stock"),
+            "page_obj": page,
+            "warehouses": Warehouse.objects.filter(is_active=True),
+            "valuation": selectors.stock_valuation(warehouse_id=warehouse_id),
+        },
+    )
+
+
+@role_required(*READ)
+def low_stock(request):
+    page = Paginator(selectors.low_stock(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inventory/low_stock.html", {"title": _("Low stock"), "page_obj": page})
+
+
+@role_required(*READ)
+def lot_detail(request, pk):
+    lot = get_object_or_404(Lot.objects.select_related("product"), pk=pk)
+    moves = Paginator(selectors.movement_history(lot_id=lot.pk), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inventory/lot_detail.html",
+        {"title": lot.number, "lot": lot, "where": selectors.lot_locations(lot_id=lot.pk), "page_obj": moves},
+    )
+
+
+# --- transfers ------------------------------------------------------------------------------
+
+
+@role_required(*READ)
+def transfer_list(request):
+    qs = Transfer.objects.select_related("source", "destination", "created_by")
+    state = request.GET.get("state", "")
+    if state:
+        qs = qs.filter(state=state)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inventory/transfer_list.html",
+        {
+            "title": _("Transfers"),
+            "page_obj": page,
+            "states": Transfer.State.choices,
+            "can_move": has_role(request.user, STOCK_WRITE),
+        },
+    )
+
+
+@role_required(*READ)
+def transfer_detail(request, pk):
+    transfer = get_object_or_404(
+        Transfer.objects.select_related("source", "destination", "created_by"), pk=pk
+    )
+    lines = transfer.lines.select_related("product", "lot", "unit")
+    return render(
+        request,
+        "inventory/transfer_detail.html",
+        {
+            "title": transfer.number,
+            "transfer": transfer,
+            "lines": lines,
+            "can_move": has_role(request.user, STOCK_WRITE),
+        },
+    )
+
+
+TRANSFER_ACTIONS = {
+    "ship": transfers.transfer_ship,
+    "receive": transfers.transfer_receive,
+    "cancel": transfers.transfer_cancel,
+}
+
+
+@role_required(*STOCK_WRITE)
+@require_POST
+def transfer_action(request, pk, action):
+    transfer = get_object_or_404(Transfer.objects.select_related("source", "destination"), pk=pk)
+    service = TRANSFER_ACTIONS.get(action)
+    if service is None:
+        return HttpResponse(status=404)
+    try:
+        service(transfer=transfer, user=request.user)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(
+            request,
+            _("Transfer %(number)s: %(state)s.")
+            % {"number": transfer.number, "state": transfer.get_state_display()},
+        )
+    return redirect("inventory:transfer_detail", pk=pk)
+
+
+# --- counts ---------------------------------------------------------------------------------
+
+
+@role_required(*READ)
+def count_list(request):
+    form = CountStartForm(request.POST or None)
+    if request.method == "POST":
+        if not has_role(request.user, STOCK_WRITE):
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                session = counts.count_start(user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                return redirect("inventory:tablet_count", pk=session.pk)
+    qs = CountSession.objects.select_related("warehouse", "category", "created_by")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inventory/count_list.html",
+        {
+            "title": _("Stock counts"),
+            "page_obj": page,
+            "form": form,
+            "can_count": has_role(request.user, STOCK_WRITE),
+        },
+    )
+
+
+@role_required(*READ)
+def count_detail(request, pk):
+    session = get_object_or_404(CountSession.objects.select_related("warehouse", "category"), pk=pk)
+    report = selectors.count_report(session=session)
+    blind = session.state == CountSession.State.COUNTING
+    return render(
+        request,
+        "inventory/count_detail.html",
+        {
+            "title": session.number,
+            "session": session,
+            "report": report,
+            "blind": blind,
+            "can_count": has_role(request.user, STOCK_WRITE),
+            "can_approve": has_role(request.user, APPROVE),
+        },
+    )
+
+
+COUNT_ACTIONS = {
+    "submit": (counts.count_submit, STOCK_WRITE),
+    "reopen": (counts.count_reopen, STOCK_WRITE + APPROVE),
+    "approve": (counts.count_approve, APPROVE),
+    "post": (counts.count_post, STOCK_WRITE + APPROVE),
+    "cancel": (counts.count_cancel, STOCK_WRITE + APPROVE),
+}
+
+
+@role_required(*(STOCK_WRITE + APPROVE))
+@require_POST
+def count_action(request, pk, action):
+    session = get_object_or_404(CountSession.objects.select_related("warehouse"), pk=pk)
+    if action not in COUNT_ACTIONS:
+        return HttpResponse(status=404)
+    service, roles = COUNT_ACTIONS[action]
+    if not has_role(request.user, roles):
+        return render(request, "403.html", status=403)
+    try:
+        service(session=session, user=request.user)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(
+            request,
+            _("Count %(number)s: %(state)s.")
+            % {"number": session.number, "state": session.get_state_display()},
+        )
+    return redirect("inventory:count_detail", pk=pk)

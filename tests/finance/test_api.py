@@ -1,0 +1,184 @@
+from decimal import Decimal
+
+import pytest
+
+from finance import services
+from finance.models import CreditNote, Invoice, Payment
+from tests.finance.factories import CustomerFactory, make_invoice
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+def _as(api_client, user):
+    api_client.force_authenticate(user)
+    return api_client
+
+
+def test_finance_creates_an_invoice_through_the_api(api_client, finance_user):
+    customer = CustomerFactory(payment_terms_days=15)
+    response = _as(api_client, finance_user).post(
+        "/api/v1/invoices/",
+        {
+            "customer": customer.pk,
+            "issue_date": "2026-03-01",
+            "source_reference": "api:1",
+            "lines": [{"description": "矿泉水", "quantity": "2", "unit_price": "10.00", "tax_rate": "0.13"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.data["total"] == "22.60"
+    assert response.data["due_date"] == "2026-03-16"
+
+
+def test_manager_cannot_create_invoices_through_the_api(api_client, manager_user):
+    customer = CustomerFactory()
+    response = _as(api_client, manager_user).post(
+        "/api/v1/invoices/",
+        {"customer": customer.pk, "lines": [{"description": "x", "quantity": "1", "unit_price": "1"}]},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["warehouse_user", "purchasing_user", "service_user"])
+def test_other_roles_cannot_read_invoices(api_client, request, role):
+    make_invoice(CustomerFactory())
+    response = _as(api_client, request.getfixturevalue(role)).get("/api/v1/invoices/")
+    assert response.status_code == 403
+
+
+def test_sales_reads_only_own_customers_invoices(api_client, sales_user):
+    own = make_invoice(CustomerFactory(owner=sales_user))
+    other = make_invoice(CustomerFactory())
+    response = _as(api_client, sales_user).get("/api/v1/invoices/")
+    assert response.status_code == 200
+    assert [row["number"] for row in response.data["results"]] == [own.number]
+    assert api_client.get(f"/api/v1/invoices/{other.pk}/").status_code == 404
+    assert api_client.get(f"/api/v1/receivables/{other.customer_id}/balance/").status_code == 404
+    assert api_client.get(f"/api/v1/receivables/{own.customer_id}/balance/").status_code == 200
+
+
+def test_invoice_api_list_queries_are_fixed(api_client, finance_user, django_assert_max_num_queries):
+    for _ in range(30):
+        make_invoice(CustomerFactory())
+    with django_assert_max_num_queries(8):
+        response = _as(api_client, finance_user).get("/api/v1/invoices/")
+    assert response.data["count"] == 30
+
+
+def test_payment_with_allocations_through_the_api(api_client, finance_user):
+    customer = CustomerFactory()
+    a = make_invoice(customer, "100.00")
+    b = make_invoice(customer, "50.00")
+    response = _as(api_client, finance_user).post(
+        "/api/v1/payments/",
+        {
+            "customer": customer.pk,
+            "amount": "160.00",
+            "allocations": [{"invoice": a.pk, "amount": "100.00"}, {"invoice": b.pk, "amount": "50.00"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.data["unallocated_amount"] == "10.00"
+    assert len(response.data["allocations"]) == 2
+
+
+def test_paying_a_cancelled_invoice_through_the_api_is_a_400_naming_the_field(api_client, finance_user):
+    customer = CustomerFactory()
+    invoice = make_invoice(customer, "100.00")
+    services.invoice_cancel(invoice=invoice, reason="作废", user=None)
+    response = _as(api_client, finance_user).post(
+        "/api/v1/payments/",
+        {
+            "customer": customer.pk,
+            "amount": "100.00",
+            "allocations": [{"invoice": invoice.pk, "amount": "100.00"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "allocations" in response.data
+    assert not Payment.objects.exists()
+
+
+def test_negative_payment_through_the_api_names_amount(api_client, finance_user):
+    response = _as(api_client, finance_user).post(
+        "/api/v1/payments/", {"customer": CustomerFactory().pk, "amount": "-1"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "amount" in response.data
+
+
+def test_credit_note_through_the_api_capped(api_client, finance_user):
+    invoice = make_invoice(CustomerFactory(), "100.00")
+    client = _as(api_client, finance_user)
+    too_much = client.post(
+        "/api/v1/credit-notes/",
+        {
+            "invoice": invoice.pk,
+            "reason": "退货",
+            "lines": [{"description": "x", "quantity": "1", "unit_price": "101"}],
+        },
+        format="json",
+    )
+    assert too_much.status_code == 400
+    assert "lines" in too_much.data
+    ok = client.post(
+        "/api/v1/credit-notes/",
+        {
+            "invoice": invoice.pk,
+            "reason": "退货",
+            "lines": [{"description": "x", "quantity": "1", "unit_price": "40"}],
+        },
+        format="json",
+    )
+    assert ok.status_code == 201
+    assert CreditNote.objects.get().total == D("40.00")
+
+
+def test_cancel_through_the_api(api_client, finance_user):
+    invoice = make_invoice(CustomerFactory(), "100.00")
+    response = _as(api_client, finance_user).post(
+        f"/api/v1/invoices/{invoice.pk}/cancel/", {"reason": "重复"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.data["state"] == "cancelled"
+
+
+def test_aging_and_statement_through_the_api(api_client, manager_user):
+    customer = CustomerFactory(payment_terms_days=0)
+    make_invoice(customer, "100.00")
+    client = _as(api_client, manager_user)
+    aging = client.get("/api/v1/receivables/aging/?as_of=2026-03-01")
+    assert aging.status_code == 200
+    assert aging.data["totals"]["d31_60"] == D("100.00")  # due 2026-01-10, 50 days past due
+    statement = client.get(
+        f"/api/v1/receivables/{customer.pk}/statement/?date_from=2026-01-01&date_to=2026-12-31"
+    )
+    assert statement.status_code == 200
+    assert statement.data["closing_balance"] == D("100.00")
+    assert statement.data["entries"][0]["kind"] == "invoice"
+
+
+def test_customer_balance_through_the_api_includes_exposure(api_client, finance_user):
+    customer = CustomerFactory(credit_limit=D("500.00"))
+    make_invoice(customer, "100.00")
+    response = _as(api_client, finance_user).get(f"/api/v1/receivables/{customer.pk}/balance/")
+    assert response.status_code == 200
+    assert response.data["open"] == D("100.00")
+    assert response.data["exposure"]["available"] == D("400.00")
+
+
+def test_payment_api_list_queries_are_fixed(api_client, finance_user, django_assert_max_num_queries):
+    for _ in range(20):
+        customer = CustomerFactory()
+        make_invoice(customer, "10.00")
+        services.payment_record(customer=customer, amount="10.00")
+    with django_assert_max_num_queries(8):
+        response = _as(api_client, finance_user).get("/api/v1/payments/")
+    assert response.data["count"] == 20
