@@ -109,9 +109,16 @@ def order_confirm(*, order: SalesOrder, user) -> SalesOrder:
                     % {"state": order.get_state_display()}
                 }
             )
-        if not order.lines.exists():
+        active = list(order.lines.values_list("product__is_active", flat=True))
+        if not active:
             raise ValidationError({"lines": _("An order needs at least one line to be confirmed.")})
-        Customer.objects.select_for_update().filter(pk=order.customer_id).values_list("pk").get()
+        if not all(active):
+            raise ValidationError(
+                {"lines": _("A product on this order is no longer active: change the order first.")}
+            )
+        if order.customer.credit_limit > 0:
+            # Credit checks for one customer run one after the other.
+            Customer.objects.select_for_update().filter(pk=order.customer_id).values_list("pk").get()
         check = credit_needed(order=order)
         if check["over"]:
             text = _("Credit hold: exposure %(exposure)s over the limit %(limit)s.") % {
@@ -231,9 +238,13 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
             remaining = line.base_quantity - line.reserved_quantity - line.shipped_quantity
             if remaining <= 0:
                 continue
-            allocations = stock.stock_reserve(
-                product=line.product, quantity=remaining, demand=line.demand, warehouse_ids=warehouse_ids
-            )
+            try:
+                allocations = stock.stock_reserve(
+                    product=line.product, quantity=remaining, demand=line.demand, warehouse_ids=warehouse_ids
+                )
+            except ValidationError:
+                # The product was deactivated after confirmation: nothing can be held for it.
+                allocations = []
             got = sum((a.quantity for a in allocations), ZERO)
             if got:
                 order_services.order_line_progress(line_id=line.pk, reserved=got)
