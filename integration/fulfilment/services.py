@@ -143,7 +143,6 @@ def order_confirm(*, order: SalesOrder, user) -> SalesOrder:
         else:
             order_services.order_transition(order=order, to_state=S.CONFIRMED, user=user, text=_("Confirmed"))
             _publish_confirmed(order)
-    order.refresh_from_db()
     return order
 
 
@@ -167,7 +166,6 @@ def order_release_hold(*, order: SalesOrder, user, text: str = "") -> SalesOrder
             kind="credit_release",
             key=f"credit-release:{order.pk}",
         )
-    order.refresh_from_db()
     return order
 
 
@@ -197,7 +195,6 @@ def order_cancel(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
             order=order, to_state=S.CANCELLED, user=user, text=text or _("Cancelled")
         )
         audit("fulfilment.cancel", actor=user, obj=order, data={"released": str(released_total)})
-    order.refresh_from_db()
     return order
 
 
