@@ -7,7 +7,7 @@ balances of their own and their team's customers.
 from django.http import Http404
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -49,6 +49,8 @@ class AllocationSerializer(serializers.ModelSerializer):
 
 class InvoiceSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    # A plain string in the schema: an enum named "state" would collide with other apps' states.
+    state = serializers.CharField(read_only=True, help_text="open, partly_paid, paid or cancelled")
     open_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
 
     class Meta:
@@ -298,6 +300,9 @@ class CreditNoteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(CreditNoteSerializer(self.get_queryset().get(pk=note.pk)).data, status=201)
 
 
+CUSTOMER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="customer id")
+
+
 class ReceivablesViewSet(viewsets.ViewSet):
     """Reports: aging (``/receivables/aging/``) and per customer balance and statement
     (``/receivables/<customer id>/balance/``, ``/receivables/<customer id>/statement/``)."""
@@ -323,7 +328,7 @@ class ReceivablesViewSet(viewsets.ViewSet):
         )
         return Response(report)
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=dict, parameters=[CUSTOMER_ID])
     @action(detail=True)
     def balance(self, request, pk=None):
         customer = self._customer(request, pk)
@@ -336,7 +341,7 @@ class ReceivablesViewSet(viewsets.ViewSet):
             }
         )
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=dict, parameters=[CUSTOMER_ID])
     @action(detail=True)
     def statement(self, request, pk=None):
         from django.utils import timezone

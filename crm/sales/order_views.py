@@ -76,12 +76,14 @@ def order_list(request):
     qs = order_selectors.order_list(
         user=request.user, search=search, state=state, ordering=request.GET.get("ordering", "")
     )
+    page = _page(request, qs)
     return render(
         request,
         "sales/orders/list.html",
         {
             "title": _("Sales orders"),
-            "page_obj": _page(request, qs),
+            "page_obj": page,
+            "list_total": order_selectors.orders_total(qs) if page.paginator.count else None,
             "search": search,
             "state": state,
             "states": SalesOrder.State.choices,
@@ -148,7 +150,6 @@ def _order_form_page(request, *, order=None):
             "header": header,
             "formset": formset,
             "kind": "order",
-            "cancel_url": request.build_absolute_uri("../") if order else "",
         },
     )
 
