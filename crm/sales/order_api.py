@@ -211,9 +211,9 @@ class SalesOrderViewSet(
             shipping_address=v.get("shipping_address", ""),
             notes=v.get("notes", ""),
         )
-        return Response(
-            SalesOrderSerializer(self.get_queryset().get(pk=order.pk)).data, status=status.HTTP_201_CREATED
-        )
+        # Shown as written (customer, owner and lines are in hand): no read back.
+        order.customer, order.owner = v["customer"], request.user
+        return Response(SalesOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=OrderUpdateSerializer, responses=SalesOrderSerializer)
     def update(self, request, *args, **kwargs):

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -254,7 +254,13 @@ def order_create(
     )
     order.number = document_number("SO", order.pk, order_date)
     SalesOrder.objects.filter(pk=order.pk).update(number=order.number)
-    SalesOrderLine.objects.bulk_create([SalesOrderLine(order=order, **p.as_fields()) for p in priced])
+    created = SalesOrderLine.objects.bulk_create(
+        [SalesOrderLine(order=order, **p.as_fields()) for p in priced]
+    )
+    # The lines as written (with their ids): the caller can show the order without reading it back.
+    lines_qs = SalesOrderLine.objects.filter(order=order)
+    lines_qs._result_cache, lines_qs._prefetch_done = created, True
+    order._prefetched_objects_cache = {"lines": lines_qs}
     if quote is not None:
         order_add_event(
             order=order,
@@ -363,7 +369,6 @@ STATE_EVENT_TEXT = {
 }
 
 
-@transaction.atomic
 def order_transition(*, order: SalesOrder, to_state: str, user=None, text: str = "") -> SalesOrder:
     """Move ``order`` from the state the caller saw (``order.state``) to ``to_state``.
 
@@ -385,7 +390,17 @@ def order_transition(*, order: SalesOrder, to_state: str, user=None, text: str =
     changes = {"state": to_state, "updated_at": now}
     if to_state == S.CONFIRMED and order.confirmed_at is None:
         changes["confirmed_at"] = now
-    updated = SalesOrder.objects.filter(pk=order.pk, state=from_state).update(**changes)
+    # Joins the caller's transaction without a savepoint: nothing is raised inside the block.
+    with transaction.atomic(savepoint=False):
+        updated = SalesOrder.objects.filter(pk=order.pk, state=from_state).update(**changes)
+        if updated:
+            order_add_event(
+                order=order,
+                kind=f"state:{to_state}",
+                text=text or STATE_EVENT_TEXT.get(to_state),
+                user=user,
+                data={"from": from_state, "to": to_state},
+            )
     if not updated:
         raise ValidationError(
             {
@@ -397,15 +412,6 @@ def order_transition(*, order: SalesOrder, to_state: str, user=None, text: str =
         )
     for name, value in changes.items():
         setattr(order, name, value)
-    default_text = STATE_EVENT_TEXT.get(to_state)
-    event_text = text or default_text
-    order_add_event(
-        order=order,
-        kind=f"state:{to_state}",
-        text=event_text,
-        user=user,
-        data={"from": from_state, "to": to_state},
-    )
     return order
 
 
@@ -436,6 +442,30 @@ def order_line_progress(*, line_id: int, reserved=0, shipped=0, invoiced=0, retu
         raise ValidationError({"line": _("No such order line.")})
 
 
+def order_lines_progress(*, reserved: dict[int, Decimal]) -> None:
+    """``order_line_progress`` for several lines at once (``reserved``: line id → delta, in base
+    units): one UPDATE. Joins the caller's transaction without a savepoint, so a result the
+    CHECK constraints refuse (``ValidationError``) leaves that transaction to be rolled back."""
+    deltas = {pk: Decimal(str(value)) for pk, value in reserved.items() if value}
+    if not deltas:
+        return
+    delta = Case(
+        *[When(pk=pk, then=Value(value)) for pk, value in deltas.items()],
+        output_field=SalesOrderLine._meta.get_field("reserved_quantity"),
+    )
+    try:
+        with transaction.atomic(savepoint=False):
+            updated = SalesOrderLine.objects.filter(pk__in=list(deltas)).update(
+                reserved_quantity=F("reserved_quantity") + delta
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"quantity": _("This would take the line's progress below zero or above the ordered quantity.")}
+        )
+    if updated != len(deltas):
+        raise ValidationError({"line": _("No such order line.")})
+
+
 def _derived_state(lines: list[dict]) -> str:
     if not lines:
         return S.CONFIRMED
@@ -454,7 +484,7 @@ def _derived_state(lines: list[dict]) -> str:
     return S.CONFIRMED
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def order_refresh_state(*, order_id: int, user=None) -> str:
     """Derive the order's state from its lines' progress: confirmed, partly reserved, reserved,
     partly shipped, shipped or invoiced. An order in draft, credit hold, cancelled or paid is

@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 def publish(name: str, payload: dict | None = None) -> Event:
     """Record ``name`` with ``payload`` (ids and plain values, not objects) in the current
     transaction and hand it to the dispatcher once the transaction commits."""
-    with transaction.atomic():
+    # Joins the caller's transaction (no savepoint): the event belongs to the caller's change.
+    with transaction.atomic(savepoint=False):
         event = Event.objects.create(name=name, payload=payload or {})
         handlers = registry.handlers_for(name)
         Delivery.objects.bulk_create([Delivery(event=event, handler=h) for h in handlers])

@@ -5,6 +5,7 @@ holds, the warehouse picks and ships, finance reads.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -68,7 +69,8 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         if not selectors.order_visible_to(order=order, user=request.user):
             raise PermissionDenied
         order = func(order=order, user=request.user, **kwargs)
-        order = SalesOrder.objects.prefetch_related("backorders").get(pk=order.pk)
+        # The services return the order as they moved it: only its backorders are read.
+        prefetch_related_objects([order], "backorders")
         return Response(OrderWorkflowSerializer(order).data)
 
     @extend_schema(request=None, responses=OrderWorkflowSerializer)

@@ -218,7 +218,8 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
     ``stock.shortage`` event. With ``event_id`` the run is recorded, and a second run for the same
     event does nothing. Runs under a lock on the order row.
     """
-    with transaction.atomic():
+    # Joins the delivery's transaction when there is one (no savepoint).
+    with transaction.atomic(savepoint=False):
         order = _lock_order(order_id)
         if event_id is not None and ReservationRun.objects.filter(event_id=event_id).exists():
             return None
@@ -231,25 +232,34 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
         warehouse_ids = warehouses_by_distance(latitude=customer.latitude, longitude=customer.longitude)
         reserved_total = short_total = ZERO
         shortages = []
+        todo = []
         for line in order.lines.select_related("product").order_by("pk"):
             remaining = line.base_quantity - line.reserved_quantity - line.shipped_quantity
-            if remaining <= 0:
-                continue
-            try:
-                allocations = stock.stock_reserve(
-                    product=line.product, quantity=remaining, demand=line.demand, warehouse_ids=warehouse_ids
-                )
-            except ValidationError:
-                # The product was deactivated after confirmation: nothing can be held for it.
-                allocations = []
-            got = sum((a.quantity for a in allocations), ZERO)
-            if got:
-                order_services.order_line_progress(line_id=line.pk, reserved=got)
+            if remaining > 0:
+                todo.append((line, remaining))
+        # Every line in a few statements; a product deactivated after confirmation holds nothing.
+        allocations = stock.stock_reserve_many(
+            demands=[
+                (line.demand, line.product, remaining)
+                for line, remaining in todo
+                if line.product.is_active and not line.product.is_template
+            ],
+            warehouse_ids=warehouse_ids,
+        )
+        got_by_line = {
+            line.pk: sum((a.quantity for a in allocations.get(line.demand, ())), ZERO) for line, _r in todo
+        }
+        order_services.order_lines_progress(reserved=got_by_line)
+        covered = [line.pk for line, remaining in todo if remaining - got_by_line[line.pk] <= 0]
+        if covered:
+            Backorder.objects.filter(line_id__in=covered).update(quantity=0)
+        for line, remaining in todo:
+            got = got_by_line[line.pk]
             short = remaining - got
-            # One UPDATE in the common case (no backorder row, nothing short); a row only when short.
-            if not Backorder.objects.filter(line=line).update(quantity=short) and short > 0:
-                Backorder.objects.create(line=line, order=order, product=line.product, quantity=short)
             if short > 0:
+                # A row only when short.
+                if not Backorder.objects.filter(line=line).update(quantity=short):
+                    Backorder.objects.create(line=line, order=order, product=line.product, quantity=short)
                 shortages.append((line, short))
                 publish(
                     "stock.shortage",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
-from core.db import atomic_with_retry
+from core.db import ConflictError, atomic_with_retry
 from scm.inventory.models import (
     Lot,
     Product,
@@ -603,3 +603,160 @@ def stock_consume(
     )
     audit("stock.shipment", actor=user, obj=move, data={"quantity": str(qty), "reference": reference})
     return move
+
+
+# --- reserving several demands at once ------------------------------------------------------
+
+
+def _candidate_levels_for(product_ids: list[int], warehouse_ids: list[int] | None) -> dict[int, list[dict]]:
+    """``_candidate_levels`` for several products in one query, keyed by product."""
+    out: dict[int, list[dict]] = {pid: [] for pid in product_ids}
+    if not product_ids or (warehouse_ids is not None and not warehouse_ids):
+        return out
+    params: list = [*product_ids, timezone.localdate()]
+    where_wh, rank = "", ""
+    if warehouse_ids is not None:
+        ids = [int(w) for w in warehouse_ids]
+        where_wh = f" AND sl.warehouse_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+        rank = "CASE sl.warehouse_id " + " ".join(f"WHEN {w} THEN {i}" for i, w in enumerate(ids)) + " END, "
+    sql = (
+        f"SELECT sl.id, sl.product_id, sl.warehouse_id, sl.lot_id, sl.on_hand - sl.reserved "
+        f"FROM {_LEVEL} sl JOIN {_WAREHOUSE} w ON w.id = sl.warehouse_id "
+        f"LEFT JOIN {_LOT} l ON l.id = sl.lot_id "
+        f"WHERE sl.product_id IN ({', '.join(['%s'] * len(product_ids))}) AND sl.on_hand > sl.reserved "
+        f"AND w.is_active AND (l.expiry_date IS NULL OR l.expiry_date >= %s){where_wh} "
+        f"ORDER BY sl.product_id, {rank}"
+        f"CASE WHEN l.expiry_date IS NULL THEN 1 ELSE 0 END, l.expiry_date, sl.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for r in cursor.fetchall():
+            row = {"pk": r[0], "warehouse_id": r[2], "lot_id": r[3], "available": Decimal(str(r[4]))}
+            out[r[1]].append(row)
+    return out
+
+
+def _lock_levels(level_ids: list[int]) -> dict[int, Decimal]:
+    """Lock the levels in primary-key order (one fixed order: no two reservations wait on each
+    other in a circle) and return their availability as locked."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, on_hand - reserved FROM {_LEVEL} WHERE id IN ({', '.join(['%s'] * len(level_ids))}) "
+            f"ORDER BY id{lock}",
+            level_ids,
+        )
+        return {r[0]: Decimal(str(r[1])) for r in cursor.fetchall()}
+
+
+def _plan(wants: list[Decimal], candidates: list[list[dict]], available: dict[int, Decimal]):
+    """Share ``available`` out over the demands in their order: (demand index, level, qty)."""
+    plan = []
+    left = dict(available)
+    for i, want in enumerate(wants):
+        for row in candidates[i]:
+            if want <= 0:
+                break
+            take = min(want, left.get(row["pk"], ZERO))
+            if take > 0:
+                plan.append((i, row, take))
+                left[row["pk"]] -= take
+                want -= take
+    return plan
+
+
+def _write_reservations(demands: list[str], product_ids: list[int], plan) -> None:
+    """The demands' reservation rows (one upsert per kind of level) and the levels' reserved
+    figures (one conditional UPDATE), for levels already locked."""
+    by_level: dict[int, Decimal] = {}
+    rows: dict[tuple, Decimal] = {}
+    for i, row, qty in plan:
+        by_level[row["pk"]] = by_level.get(row["pk"], ZERO) + qty
+        key = (demands[i], product_ids[i], row["warehouse_id"], row["lot_id"])
+        rows[key] = rows.get(key, ZERO) + qty
+    table = Reservation._meta.db_table
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for with_lot in (False, True):
+            chunk = [(*key, qty, now) for key, qty in rows.items() if (key[3] is not None) == with_lot]
+            if not chunk:
+                continue
+            target = (
+                "(demand, warehouse_id, lot_id) WHERE lot_id IS NOT NULL"
+                if with_lot
+                else "(demand, warehouse_id) WHERE lot_id IS NULL"
+            )
+            cursor.execute(
+                f"INSERT INTO {table} (demand, product_id, warehouse_id, lot_id, quantity, created_at) "
+                f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s)'] * len(chunk))} ON CONFLICT {target} "
+                f"DO UPDATE SET quantity = {table}.quantity + excluded.quantity",
+                [value for values in chunk for value in values],
+            )
+        ids = sorted(by_level)
+        case = " ".join("WHEN %s THEN CAST(%s AS NUMERIC)" for _ in ids)
+        case_params = [value for pk in ids for value in (pk, by_level[pk])]
+        cursor.execute(
+            f"UPDATE {_LEVEL} SET reserved = reserved + CASE id {case} END "
+            f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND on_hand - reserved >= CASE id {case} END",
+            [*case_params, *ids, *case_params],
+        )
+        if cursor.rowcount != len(ids):
+            raise ConflictError()
+
+
+def stock_reserve_many(
+    *, demands: list[tuple[str, Product, Decimal]], warehouse_ids: list[int] | None = None
+) -> dict[str, list[Allocation]]:
+    """``stock_reserve`` (partial) for several demands at once, e.g. every line of an order:
+    ``demands`` are (demand, product, base quantity), served in their order. Returns each
+    demand's allocations.
+
+    A few statements whatever the number of demands: the candidate levels, a lock on the levels
+    it plans to take from (primary-key order) with their availability as locked, the
+    reservation rows and one conditional UPDATE of the levels. What the locked levels turn out
+    not to hold is taken from the other candidates one by one, as ``stock_reserve`` does.
+    Inside a transaction it joins it (no savepoint): the caller's transaction decides.
+    """
+    wants = []
+    for _demand, product, quantity in demands:
+        _check_product(product)
+        wants.append(to_base_quantity(product=product, quantity=quantity))
+    if connection.in_atomic_block:
+        with transaction.atomic(savepoint=False):
+            return _reserve_many(demands, wants, warehouse_ids)
+    return atomic_with_retry(_reserve_many)(demands, wants, warehouse_ids)
+
+
+def _reserve_many(demands, wants, warehouse_ids) -> dict[str, list[Allocation]]:
+    names = [d[0] for d in demands]
+    product_ids = [d[1].pk for d in demands]
+    by_product = _candidate_levels_for(sorted(set(product_ids)), warehouse_ids)
+    candidates = [by_product[pid] for pid in product_ids]
+    seen = {row["pk"]: row["available"] for rows in candidates for row in rows}
+    plan = _plan(wants, candidates, seen)
+    result: dict[str, list[Allocation]] = {name: [] for name in names}
+    if not plan:
+        return result
+    locked = _lock_levels(sorted({row["pk"] for _i, row, _q in plan}))
+    if any(sum(q for _i, r, q in plan if r["pk"] == pk) > locked.get(pk, ZERO) for pk in locked):
+        # Someone took stock meanwhile: share out what the locked levels really hold.
+        plan = _plan(wants, [[r for r in rows if r["pk"] in locked] for rows in candidates], locked)
+    if plan:
+        _write_reservations(names, product_ids, plan)
+    left = list(wants)
+    for i, row, qty in plan:
+        result[names[i]].append(Allocation(row["warehouse_id"], row["lot_id"], qty))
+        left[i] -= qty
+    for i, want in enumerate(left):
+        for row in candidates[i]:
+            if want <= 0:
+                break
+            if row["pk"] in locked:
+                continue
+            taken = _take(row["pk"], want, row["available"])
+            if taken > 0:
+                _add_reservation(names[i], product_ids[i], row["warehouse_id"], row["lot_id"], taken)
+                result[names[i]].append(Allocation(row["warehouse_id"], row["lot_id"], taken))
+                want -= taken
+    return result

@@ -1,0 +1,86 @@
+"""Queries one order costs on the intake path (bench/bench_order_intake.py): the create call,
+the confirm call (token authentication, as a client would call), and the worker's run of the
+``order.confirmed`` event (dispatch, delivery, reservation rule). Upper bounds: a change that
+adds a query per line, or a savepoint per service call, fails here."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from crm.sales.models import SalesOrder
+from integration.events import services as events
+from integration.events.models import Event
+from tests.integration.fulfilment.factories import CustomerFactory, receive, three_warehouses
+from tests.scm.inventory.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+# Counted inside the test's transaction: each call's own transaction adds a SAVEPOINT and its
+# RELEASE here (create and confirm; the delivery's run too), which a real request does not pay.
+CREATE_MAX = 10
+CONFIRM_MAX = 12
+RESERVE_MAX = 22
+
+
+@pytest.fixture
+def intake(sales_user):
+    warehouses = three_warehouses()
+    products = [ProductFactory(list_price=Decimal("19.90")) for _ in range(6)]
+    for product in products:
+        for wh in warehouses.values():
+            receive(product, wh, 1000)
+    customer = CustomerFactory(owner=sales_user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=sales_user).key}")
+    world = {"client": client, "products": products, "customer": customer}
+    # Steady state: what the first request of a process reads once (content types …) is not counted.
+    body = {"customer": customer.pk, "lines": [{"product": products[0].pk, "quantity": "1"}]}
+    client.post("/api/v1/sales-orders/", body, format="json")
+    return world
+
+
+def _queries(intake, n_lines, capture):
+    client = intake["client"]
+    body = {
+        "customer": intake["customer"].pk,
+        "lines": [{"product": p.pk, "quantity": "2"} for p in intake["products"][:n_lines]],
+    }
+    with CaptureQueriesContext(connection) as create_q:
+        response = client.post("/api/v1/sales-orders/", body, format="json")
+    assert response.status_code == 201, response.content
+    order_id = response.json()["id"]
+    with capture(execute=False), CaptureQueriesContext(connection) as confirm_q:
+        response = client.post(f"/api/v1/order-workflow/{order_id}/confirm/")
+    assert response.status_code == 200, response.content
+    event = Event.objects.get(name="order.confirmed", payload__order_id=order_id)
+    with CaptureQueriesContext(connection) as reserve_q:
+        events.event_dispatch(event_id=event.pk)
+    assert SalesOrder.objects.get(pk=order_id).state == SalesOrder.State.RESERVED
+    return len(create_q), len(confirm_q), len(reserve_q), [q["sql"] for q in reserve_q.captured_queries]
+
+
+def test_order_create_confirm_and_reserve_stay_within_their_query_budgets(
+    intake, django_capture_on_commit_callbacks
+):
+    create, confirm, reserve, _sql = _queries(intake, 3, django_capture_on_commit_callbacks)
+    assert create <= CREATE_MAX
+    assert confirm <= CONFIRM_MAX
+    assert reserve <= RESERVE_MAX
+
+
+def test_reservation_rule_takes_no_nested_savepoints(intake, django_capture_on_commit_callbacks):
+    *_counts, sql = _queries(intake, 3, django_capture_on_commit_callbacks)
+    # Only the delivery's own transaction (a savepoint in the test) and its release.
+    assert len([s for s in sql if "SAVEPOINT" in s.upper()]) == 2
+
+
+def test_an_order_of_six_lines_costs_the_same_queries_as_one_of_three(
+    intake, django_capture_on_commit_callbacks
+):
+    three = _queries(intake, 3, django_capture_on_commit_callbacks)
+    six = _queries(intake, 6, django_capture_on_commit_callbacks)
+    assert six[:3] == three[:3]
