@@ -13,14 +13,14 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Sum
 from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.roles import MANAGER
 from crm.customers.models import Customer
 from crm.sales import order_services
-from crm.sales.models import SalesOrder
+from crm.sales.models import SalesOrder, SalesOrderLine
 from integration.events.services import notify, publish
 from integration.fulfilment.models import Backorder, ReservationRun, Shipment
 from scm.inventory import services as stock
@@ -41,7 +41,6 @@ def _lock_order(order_or_id) -> SalesOrder:
 
 def open_orders_amount(*, customer_id: int, exclude_order_id: int | None = None) -> Decimal:
     """Gross value of what confirmed orders still have to invoice (one query)."""
-    from crm.sales.models import SalesOrderLine
 
     open_share = ExpressionWrapper(
         (F("net_amount") + F("tax_amount"))
@@ -101,7 +100,14 @@ def order_confirm(*, order: SalesOrder, user) -> SalesOrder:
     Locks the order, then the customer, so two confirmations for one customer check credit one
     after the other (neither sees the other's order as not yet counted)."""
     with transaction.atomic():
-        order = _lock_order(order)
+        # The lock also tells whether the order has lines, and any of a deactivated product.
+        lines = SalesOrderLine.objects.filter(order=OuterRef("pk"))
+        order = (
+            SalesOrder.objects.select_for_update(of=("self",))
+            .select_related("customer", "owner")
+            .annotate(has_lines=Exists(lines), has_inactive=Exists(lines.filter(product__is_active=False)))
+            .get(pk=order.pk)
+        )
         if order.state != S.DRAFT:
             raise ValidationError(
                 {
@@ -109,10 +115,9 @@ def order_confirm(*, order: SalesOrder, user) -> SalesOrder:
                     % {"state": order.get_state_display()}
                 }
             )
-        active = list(order.lines.values_list("product__is_active", flat=True))
-        if not active:
+        if not order.has_lines:
             raise ValidationError({"lines": _("An order needs at least one line to be confirmed.")})
-        if not all(active):
+        if order.has_inactive:
             raise ValidationError(
                 {"lines": _("A product on this order is no longer active: change the order first.")}
             )
@@ -220,8 +225,13 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
     """
     # Joins the delivery's transaction when there is one (no savepoint).
     with transaction.atomic(savepoint=False):
-        order = _lock_order(order_id)
-        if event_id is not None and ReservationRun.objects.filter(event_id=event_id).exists():
+        order = (
+            SalesOrder.objects.select_for_update(of=("self",))
+            .select_related("customer", "owner")
+            .annotate(already_run=Exists(ReservationRun.objects.filter(event_id=event_id or 0)))
+            .get(pk=order_id)
+        )
+        if event_id is not None and order.already_run:
             return None
         run = ReservationRun(event_id=event_id or -order.pk, order=order)
         if order.state not in RESERVABLE_STATES:

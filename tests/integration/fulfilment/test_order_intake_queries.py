@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 # Counted inside the test's transaction: each call's own transaction adds a SAVEPOINT and its
 # RELEASE here (create and confirm; the delivery's run too), which a real request does not pay.
 CREATE_MAX = 10
-CONFIRM_MAX = 12
-RESERVE_MAX = 22
+CONFIRM_MAX = 11
+RESERVE_MAX = 21
 
 
 @pytest.fixture
