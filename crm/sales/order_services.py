@@ -466,6 +466,13 @@ def order_lines_progress(*, reserved: dict[int, Decimal]) -> None:
         raise ValidationError({"line": _("No such order line.")})
 
 
+def derived_state(lines: list[dict]) -> str:
+    """The progress state that lines with these figures (``base_quantity``,
+    ``reserved_quantity``, ``shipped_quantity``, ``invoiced_quantity``) give an order; for a
+    caller that holds the order's lock and knows its lines (``order_refresh_state`` reads them)."""
+    return _derived_state(lines)
+
+
 def _derived_state(lines: list[dict]) -> str:
     if not lines:
         return S.CONFIRMED

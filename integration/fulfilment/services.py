@@ -243,7 +243,8 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
         reserved_total = short_total = ZERO
         shortages = []
         todo = []
-        for line in order.lines.select_related("product").order_by("pk"):
+        lines = list(order.lines.select_related("product").order_by("pk"))
+        for line in lines:
             remaining = line.base_quantity - line.reserved_quantity - line.shipped_quantity
             if remaining > 0:
                 todo.append((line, remaining))
@@ -282,7 +283,21 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
                 )
             reserved_total += got
             short_total += short
-        order_services.order_refresh_state(order_id=order.pk)
+        # The lines' figures are known (read under the order's lock, plus what was just
+        # reserved): the order's derived state follows without reading them back.
+        target = order_services.derived_state(
+            [
+                {
+                    "base_quantity": line.base_quantity,
+                    "reserved_quantity": line.reserved_quantity + got_by_line.get(line.pk, ZERO),
+                    "shipped_quantity": line.shipped_quantity,
+                    "invoiced_quantity": line.invoiced_quantity,
+                }
+                for line in lines
+            ]
+        )
+        if target != order.state:
+            order_services.order_transition(order=order, to_state=target)
         run.reserved, run.backordered = reserved_total, short_total
         if event_id is not None:
             run.save()
