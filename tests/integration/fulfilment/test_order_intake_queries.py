@@ -28,6 +28,10 @@ RESERVE_MAX = 19
 
 @pytest.fixture
 def intake(sales_user):
+    from config.celery import app
+
+    # As with a broker: handlers run in the worker, not at the request's commit.
+    previous, app.conf.task_always_eager = app.conf.task_always_eager, False
     warehouses = three_warehouses()
     products = [ProductFactory(list_price=Decimal("19.90")) for _ in range(6)]
     for product in products:
@@ -40,7 +44,8 @@ def intake(sales_user):
     # Steady state: what the first request of a process reads once (content types …) is not counted.
     body = {"customer": customer.pk, "lines": [{"product": products[0].pk, "quantity": "1"}]}
     client.post("/api/v1/sales-orders/", body, format="json")
-    return world
+    yield world
+    app.conf.task_always_eager = previous
 
 
 def _queries(intake, n_lines, capture):
