@@ -206,7 +206,7 @@ def order_cancel(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
 def _order_url(order) -> str:
     from django.urls import NoReverseMatch, reverse
 
-    for name in ("sales:order-detail", "sales:order_detail"):
+    for name in ("sales:orders:order_detail", "sales:order_detail"):
         try:
             return reverse(name, args=[order.pk])
         except NoReverseMatch:

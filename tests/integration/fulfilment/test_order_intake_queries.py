@@ -8,12 +8,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from crm.sales.models import SalesOrder
 from integration.events import services as events
-from integration.events.models import Event
+from integration.events.models import Event, Notification
 from tests.integration.fulfilment.factories import CustomerFactory, receive, three_warehouses
 from tests.scm.inventory.factories import ProductFactory
 
@@ -89,3 +90,10 @@ def test_an_order_of_six_lines_costs_the_same_queries_as_one_of_three(
     three = _queries(intake, 3, django_capture_on_commit_callbacks)
     six = _queries(intake, 6, django_capture_on_commit_callbacks)
     assert six[:3] == three[:3]
+
+
+def test_the_reservation_notice_links_to_the_order_page(intake, django_capture_on_commit_callbacks):
+    _queries(intake, 3, django_capture_on_commit_callbacks)
+    notice = Notification.objects.filter(kind="reservation").latest("pk")
+    order_id = int(notice.key.split(":")[1])
+    assert notice.url == reverse("sales:orders:order_detail", args=[order_id])
