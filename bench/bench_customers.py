@@ -84,6 +84,7 @@ def ensure_data():
                     owner=reps[i % len(reps)],
                     team=team if i % len(reps) < 5 else None,
                     region=region,
+                    credit_limit=rng.randrange(0, 500) * 1000,
                     search_pinyin=cols[0],
                     search_initials=cols[1],
                     name_normalized=cols[2],

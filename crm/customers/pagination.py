@@ -13,7 +13,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self):
         # COUNT over a LIMITed subquery: reads at most cap + 1 rows.
-        return self.object_list[: self.cap + 1].count()
+        # Without ORDER BY: counting needs no sort.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
