@@ -7,10 +7,9 @@ normalised form for de-duplication (lower case, no spaces or punctuation, no com
 
 import re
 import unicodedata
-
-from django.db.models import Q
 from itertools import product
 
+from django.db.models import Q
 from pypinyin import Style, lazy_pinyin, pinyin
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
