@@ -1,10 +1,10 @@
 """A paginator whose count stops at a cap: counting 100,000 rows on every page view costs more
-than the page itself, and nobody pages past the ten-thousandth customer (they search)."""
+than the page itself, and nobody pages past the thousandth customer (they search)."""
 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-COUNT_CAP = 10000
+COUNT_CAP = 1000
 
 
 class CappedPaginator(Paginator):
