@@ -314,3 +314,10 @@ def test_short_chinese_search_finds_names_including_polyphonic_characters(manage
     chongqing = CustomerFactory(name="重庆华通机电有限公司")
     CustomerFactory(name="上海宏达贸易有限公司")
     assert list(selectors.customer_list(user=manager_user, q=query)) == [chongqing]
+
+
+def test_chinese_names_show_family_name_first():
+    from crm.customers.templatetags.crm import person
+
+    assert person(UserFactory(first_name="伟", last_name="张")) == "张伟"
+    assert person(UserFactory(first_name="Wei", last_name="Zhang")) == "Wei Zhang"
