@@ -392,3 +392,18 @@ def test_only_admin_changes_stages_through_api(api_client, sales_user, admin_use
     assert api_client.post("/api/v1/stages/", {"name": "X", "order": 5, "probability": 20}).status_code == 403
     api_client.force_authenticate(admin_user)
     assert api_client.post("/api/v1/stages/", {"name": "X", "order": 5, "probability": 20}).status_code == 201
+
+
+def test_manager_assigns_lead_by_hand_and_it_is_audited(client, manager_user, reps):
+    lead = services.lead_create(name="x", phone="1", assign=False)
+    client.force_login(manager_user)
+    response = client.post(
+        reverse("sales:lead_edit", args=[lead.pk]),
+        {"name": "x", "phone": "1", "status": "new", "owner": reps["b"].pk},
+    )
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.owner == reps["b"]
+    assert AuditLog.objects.filter(
+        action="lead.assigned", object_id=str(lead.pk), data__reason="manual"
+    ).exists()
