@@ -60,3 +60,45 @@ def product_update(*, product: Product, user=None, **fields) -> Product:
     if changed:
         audit("inventory.product_changed", actor=user, obj=product, data=changed)
     return product
+
+
+@transaction.atomic
+def product_variants_create(
+    *, template: Product, attributes: dict[str, list[str]], user=None
+) -> list[Product]:
+    """The stocked SKUs of a template: one variant per combination of attribute values
+    (colour × size), each with its own SKU (template SKU + values), barcode and stock.
+    Combinations that already exist are kept, not duplicated."""
+    from itertools import product as combinations
+
+    if not template.is_template:
+        raise ValidationError({"template": _("Only a template product has variants.")})
+    names = [n for n in attributes if attributes[n]]
+    if not names:
+        raise ValidationError({"attributes": _("Give at least one attribute with values.")})
+    existing = {tuple(sorted(v.attributes.items())) for v in template.variants.all()}
+    created = []
+    for values in combinations(*[attributes[n] for n in names]):
+        attrs = dict(zip(names, [str(v) for v in values], strict=True))
+        if tuple(sorted(attrs.items())) in existing:
+            continue
+        suffix = "-".join(str(v).upper().replace(" ", "") for v in values)
+        variant = Product(
+            sku=f"{template.sku}-{suffix}"[:50],
+            name=f"{template.name} {' '.join(attrs.values())}",
+            category=template.category,
+            brand=template.brand,
+            tracking=template.tracking,
+            base_unit=template.base_unit,
+            base_unit_divisible=template.base_unit_divisible,
+            list_price=template.list_price,
+            cost=template.cost,
+            tax_rate=template.tax_rate,
+            template=template,
+            attributes=attrs,
+        )
+        _validate(variant)
+        variant.save()
+        created.append(variant)
+    audit("inventory.variants_created", actor=user, obj=template, data={"count": len(created)})
+    return created

@@ -20,6 +20,7 @@ class ProductForm(forms.ModelForm):
             "tax_rate",
             "reorder_point",
             "reorder_quantity",
+            "is_template",
             "is_active",
         ]
 
