@@ -68,7 +68,6 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         if not selectors.order_visible_to(order=order, user=request.user):
             raise PermissionDenied
         order = func(order=order, user=request.user, **kwargs)
-        order = SalesOrder.objects.prefetch_related("backorders").get(pk=order.pk)
         return Response(OrderWorkflowSerializer(order).data)
 
     @extend_schema(request=None, responses=OrderWorkflowSerializer)

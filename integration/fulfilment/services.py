@@ -231,6 +231,7 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
         warehouse_ids = warehouses_by_distance(latitude=customer.latitude, longitude=customer.longitude)
         reserved_total = short_total = ZERO
         shortages = []
+        backordered = set(Backorder.objects.filter(order=order).values_list("line_id", flat=True))
         for line in order.lines.select_related("product").order_by("pk"):
             remaining = line.base_quantity - line.reserved_quantity - line.shipped_quantity
             if remaining <= 0:
@@ -246,8 +247,10 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
             if got:
                 order_services.order_line_progress(line_id=line.pk, reserved=got)
             short = remaining - got
-            # One UPDATE in the common case (no backorder row, nothing short); a row only when short.
-            if not Backorder.objects.filter(line=line).update(quantity=short) and short > 0:
+            # A backorder row only where something was ever short (no query in the common case).
+            if line.pk in backordered:
+                Backorder.objects.filter(line=line).update(quantity=short)
+            elif short > 0:
                 Backorder.objects.create(line=line, order=order, product=line.product, quantity=short)
             if short > 0:
                 shortages.append((line, short))
