@@ -37,6 +37,20 @@ PAGE_SIZE = 25
 POLL_STATES = frozenset({SalesOrder.State.CONFIRMED})
 
 
+def _initial_lines(lines) -> list[dict]:
+    """A document's lines as the line formset's initial data (order and quote forms)."""
+    return [
+        {
+            "product": line.product_id,
+            "unit": line.unit_id,
+            "quantity": line.quantity.normalize(),
+            "unit_price": line.unit_price,
+            "discount_percent": line.discount_percent.normalize() if line.discount_percent else "",
+        }
+        for line in lines
+    ]
+
+
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -102,16 +116,7 @@ def _order_form_page(request, *, order=None):
             "shipping_address": order.shipping_address,
             "notes": order.notes,
         }
-        initial_lines = [
-            {
-                "product": line.product_id,
-                "unit": line.unit_id,
-                "quantity": line.quantity.normalize(),
-                "unit_price": line.unit_price,
-                "discount_percent": line.discount_percent.normalize() if line.discount_percent else "",
-            }
-            for line in order.lines.all()
-        ]
+        initial_lines = _initial_lines(order.lines.all())
     elif request.GET.get("customer", "").isdigit():
         initial_header = {"customer": int(request.GET["customer"])}
     if request.method == "POST":
@@ -327,16 +332,7 @@ def _quote_form_page(request, *, quote=None):
             "valid_until": quote.valid_until,
             "notes": quote.notes,
         }
-        initial_lines = [
-            {
-                "product": line.product_id,
-                "unit": line.unit_id,
-                "quantity": line.quantity.normalize(),
-                "unit_price": line.unit_price,
-                "discount_percent": line.discount_percent.normalize() if line.discount_percent else "",
-            }
-            for line in quote.lines.all()
-        ]
+        initial_lines = _initial_lines(quote.lines.all())
     elif request.GET.get("customer", "").isdigit():
         initial_header = {"customer": int(request.GET["customer"])}
     if request.method == "POST":
