@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.db import atomic_with_retry
+from core.money import quantity as as_quantity
 from scm.inventory.models import (
     Lot,
     Product,
@@ -109,6 +110,33 @@ def _write_move(
         reason=reason,
         user=user,
     )
+
+
+def _signal_low_stock(product: Product, dropped: Decimal) -> None:
+    """Publish ``stock.below_reorder_point`` when available stock (all warehouses, on hand −
+    reserved) has just fallen below the product's reorder point: only on the crossing, so a
+    product that stays low is not announced again with every order. Products without a reorder
+    point cost nothing here."""
+    point = product.reorder_point
+    if not point or dropped <= 0:
+        return
+    after = StockLevel.objects.filter(product_id=product.pk).aggregate(a=Sum(F("on_hand") - F("reserved")))[
+        "a"
+    ]
+    after = as_quantity(Decimal(str(after or 0)))
+    if after < point <= after + dropped:
+        from integration.events.services import publish
+
+        publish(
+            "stock.below_reorder_point",
+            {
+                "product_id": product.pk,
+                "sku": product.sku,
+                "available": str(after),
+                "reorder_point": str(point),
+                "reorder_quantity": str(product.reorder_quantity),
+            },
+        )
 
 
 # --- receiving ------------------------------------------------------------------------------
@@ -362,6 +390,7 @@ def stock_adjust(
         user=user,
     )
     audit("stock.adjustment", actor=user, obj=move, data={"quantity": str(base), "reason": reason})
+    _signal_low_stock(product, -base)
     return move
 
 
@@ -397,6 +426,7 @@ def stock_scrap(
         user=user,
     )
     audit("stock.scrap", actor=user, obj=move, data={"quantity": str(-base), "reason": reason})
+    _signal_low_stock(product, base)
     return move
 
 
@@ -534,6 +564,7 @@ def stock_reserve(
         raise ValidationError(
             {"quantity": _("Not enough stock available: %(short)s short.") % {"short": want}}
         )
+    _signal_low_stock(product, sum((a.quantity for a in allocations), ZERO))
     return allocations
 
 
