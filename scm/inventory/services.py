@@ -41,6 +41,11 @@ class Allocation:
     quantity: Decimal
 
 
+def plain_qty(value) -> str:
+    """24, 2.5, 10 — never 1E+1 (for messages and exports; pages use the ``qty`` filter)."""
+    return format(Decimal(str(value)).normalize(), "f")
+
+
 # --- units and validation -------------------------------------------------------------------
 
 
@@ -246,7 +251,7 @@ def _remove_stock(*, product_id: int, warehouse_id: int, lot_id: int | None, bas
         raise ValidationError(
             {
                 field: _("Not enough stock available: %(available)s available.")
-                % {"available": available.normalize()}
+                % {"available": plain_qty(available)}
             }
         )
 
@@ -562,7 +567,7 @@ def stock_reserve(
     if want > 0 and not partial:
         transaction.set_rollback(True)
         raise ValidationError(
-            {"quantity": _("Not enough stock available: %(short)s short.") % {"short": want}}
+            {"quantity": _("Not enough stock available: %(short)s short.") % {"short": plain_qty(want)}}
         )
     _signal_low_stock(product, sum((a.quantity for a in allocations), ZERO))
     return allocations

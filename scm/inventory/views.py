@@ -15,6 +15,7 @@ from core.roles import FINANCE, MANAGER, PURCHASING, SALES, SERVICE, WAREHOUSE, 
 from scm.inventory import catalogue, counts, selectors, transfers
 from scm.inventory.forms import CountStartForm, ProductForm, apply_errors
 from scm.inventory.models import Brand, Category, CountSession, Lot, Product, Transfer, Warehouse
+from scm.inventory.services import plain_qty
 
 # Who may do what (admins may do everything).
 READ = (SALES, SERVICE, WAREHOUSE, PURCHASING, FINANCE, MANAGER)
@@ -95,8 +96,8 @@ def product_export(request):
                     p.barcode,
                     p.base_unit,
                     p.list_price,
-                    p.on_hand_total.normalize(),
-                    p.available_total.normalize(),
+                    plain_qty(p.on_hand_total),
+                    plain_qty(p.available_total),
                 )
             ]
         )

@@ -294,3 +294,10 @@ def test_falling_below_the_reorder_point_publishes_one_event():
     services.stock_reserve(product=product, quantity=1, demand="o:3")
     events = Event.objects.filter(name="stock.below_reorder_point")
     assert [e.payload["available"] for e in events] == ["9.000"]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(Decimal("10.000"), "10"), (Decimal("2.500"), "2.5"), (100, "100")]
+)
+def test_quantities_in_messages_are_plain_numbers(value, text):
+    assert services.plain_qty(value) == text
