@@ -181,3 +181,40 @@ def test_inventory_navigation_for_warehouse(client, warehouse_user):
     client.force_login(warehouse_user)
     html = client.get(reverse("home")).content.decode()
     assert 'data-nav="inventory.receive"' in html and 'data-nav="inventory.counts"' in html
+
+
+def test_product_detail_costs_the_same_queries_for_a_longer_ledger(
+    client, sales_user, django_assert_max_num_queries
+):
+    product = lot_product()
+    whs = [WarehouseFactory(code="A"), WarehouseFactory(code="B")]
+    expiry = timezone.localdate() + timedelta(days=60)
+
+    def receive(n, start):
+        for i in range(n):
+            for wh in whs:
+                services.stock_receive(
+                    product=product, warehouse=wh, quantity=1, lot_number=f"L{start + i}", expiry_date=expiry
+                )
+
+    receive(2, 0)
+    client.force_login(sales_user)
+    url = reverse("inventory:product_detail", args=[product.pk])
+    client.get(url)
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    receive(15, 10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_lot_detail_shows_where_the_lot_is_and_its_history(client, sales_user):
+    product, a, b = lot_product(), WarehouseFactory(code="A"), WarehouseFactory(code="B")
+    expiry = timezone.localdate() + timedelta(days=60)
+    services.stock_receive(product=product, warehouse=a, quantity=6, lot_number="LX", expiry_date=expiry)
+    lot = product.lots.get()
+    transfers.stock_transfer(product=product, source=a, destination=b, quantity=2, lot=lot)
+    client.force_login(sales_user)
+    html = client.get(reverse("inventory:lot_detail", args=[lot.pk])).content.decode()
+    where = html.split('data-testid="lot-where"')[1].split("</ul>")[0]
+    assert "A " in where and "TR-" in where
