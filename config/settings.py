@@ -307,6 +307,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a ``state`` field; each choice set gets its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "QuoteStateEnum": "crm.sales.models.orders.Quote.State",
+        "SalesOrderStateEnum": "crm.sales.models.orders.SalesOrder.State",
+        "OpportunityStateEnum": "crm.sales.models.pipeline.Opportunity.State",
+        "MergeSuggestionStateEnum": "crm.customers.models.MergeSuggestion.State",
+        "TransferStateEnum": "scm.inventory.models.Transfer.State",
+        "CountSessionStateEnum": "scm.inventory.models.CountSession.State",
+        "InvoiceStateEnum": "finance.models.Invoice.State",
+        "DeliveryStateEnum": "integration.events.models.Delivery.State",
+        "ShipmentStateEnum": "integration.fulfilment.models.Shipment.State",
+    },
 }
 
 LOGGING = {

@@ -7,13 +7,14 @@ balances of their own and their team's customers.
 from django.http import Http404
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core.roles import FINANCE, MANAGER, SALES
+from crm.customers.models import Customer
 from finance import selectors, services
 from finance.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentAllocation
 
@@ -48,6 +49,8 @@ class AllocationSerializer(serializers.ModelSerializer):
 
 class InvoiceSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    # A plain string in the schema: an enum named "state" would collide with other apps' states.
+    state = serializers.CharField(read_only=True, help_text="open, partly_paid, paid or cancelled")
     open_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
 
     class Meta:
@@ -82,7 +85,7 @@ class InvoiceDetailSerializer(InvoiceSerializer):
         fields = [*InvoiceSerializer.Meta.fields, "lines", "allocations"]
 
 
-class LineInputSerializer(serializers.Serializer):
+class InvoiceLineInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=300)
     quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
     unit_price = serializers.DecimalField(max_digits=18, decimal_places=2)
@@ -91,7 +94,7 @@ class LineInputSerializer(serializers.Serializer):
 
 class InvoiceCreateSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
-    lines = LineInputSerializer(many=True)
+    lines = InvoiceLineInputSerializer(many=True)
     source_reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     issue_date = serializers.DateField(required=False)
 
@@ -265,7 +268,7 @@ class CreditNoteSerializer(serializers.ModelSerializer):
 class CreditNoteCreateSerializer(serializers.Serializer):
     invoice = serializers.IntegerField()
     reason = serializers.CharField(max_length=300)
-    lines = LineInputSerializer(many=True)
+    lines = InvoiceLineInputSerializer(many=True)
 
 
 class CreditNoteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -297,11 +300,15 @@ class CreditNoteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(CreditNoteSerializer(self.get_queryset().get(pk=note.pk)).data, status=201)
 
 
+CUSTOMER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="customer id")
+
+
 class ReceivablesViewSet(viewsets.ViewSet):
     """Reports: aging (``/receivables/aging/``) and per customer balance and statement
     (``/receivables/<customer id>/balance/``, ``/receivables/<customer id>/statement/``)."""
 
     allowed_roles = READ
+    queryset = Customer.objects.none()  # lets the schema type the customer id in the path
 
     def _customer(self, request, pk):
         customer = selectors.visible_customers(request.user).filter(pk=pk).first()
@@ -321,7 +328,7 @@ class ReceivablesViewSet(viewsets.ViewSet):
         )
         return Response(report)
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=dict, parameters=[CUSTOMER_ID])
     @action(detail=True)
     def balance(self, request, pk=None):
         customer = self._customer(request, pk)
@@ -334,7 +341,7 @@ class ReceivablesViewSet(viewsets.ViewSet):
             }
         )
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=dict, parameters=[CUSTOMER_ID])
     @action(detail=True)
     def statement(self, request, pk=None):
         from django.utils import timezone

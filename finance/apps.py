@@ -13,7 +13,7 @@ class FinanceConfig(AppConfig):
         from core.roles import FINANCE, MANAGER, SALES
         from core.ui import register_status_colours
         from crm.customers import panels
-        from finance.panels import balance_panel_context
+        from finance.panels import balance_panel_context, timeline_entries
 
         readers = (FINANCE, MANAGER, SALES)
         register(
@@ -46,3 +46,4 @@ class FinanceConfig(AppConfig):
             roles=readers,
             order=40,
         )
+        panels.register_timeline("finance", timeline_entries, roles=readers)

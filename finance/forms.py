@@ -20,7 +20,9 @@ class PaymentForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
     amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=2)
     paid_at = forms.DateField(
-        label=_("Payment date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Payment date"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     method = forms.ChoiceField(
         label=_("Method"), choices=list(Payment.METHODS.items()), initial="bank_transfer"

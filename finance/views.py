@@ -64,9 +64,8 @@ def invoice_list(request):
     if ordering.lstrip("-") in {"number", "issue_date", "due_date", "total"}:
         qs = qs.order_by(ordering, "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    customer = None
-    if filters.get("customer"):
-        customer = selectors.visible_customers(request.user).filter(pk=filters["customer"]).first()
+    customers = list(selectors.visible_customers(request.user).only("pk", "code", "name").order_by("name"))
+    customer = next((c for c in customers if c.pk == filters.get("customer")), None)
     return render(
         request,
         "finance/invoice_list.html",
@@ -76,6 +75,7 @@ def invoice_list(request):
             "page_obj": page,
             "totals": selectors.invoice_totals(qs),
             "filter_customer": customer,
+            "customers": customers,
             "today": timezone.localdate(),
             "can_write": _can_write(request.user),
             "states": Invoice.State.choices,

@@ -123,6 +123,10 @@ class Customer(models.Model):
             ),
         ]
         indexes = [
+            # Sorted list pages read the first rows of an index instead of sorting the table.
+            models.Index(fields=["name"], name="customer_name_idx"),
+            models.Index(fields=["credit_limit"], name="customer_credit_limit_idx"),
+            models.Index(fields=["created_at"], name="customer_created_idx"),
             models.Index(fields=["phone"], name="customer_phone_idx"),
             models.Index(fields=["email"], name="customer_email_idx"),
             models.Index(fields=["owner", "name"], name="customer_owner_name_idx"),
@@ -199,3 +203,9 @@ class MergeSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.customer_id} ~ {self.candidate_id}"
+
+    REASON_LABELS = {"phone": _("phone"), "email": _("email"), "name": _("name")}
+
+    @property
+    def reason_display(self) -> str:
+        return ", ".join(str(self.REASON_LABELS.get(r, r)) for r in self.reason.split(",") if r)

@@ -7,9 +7,10 @@ normalised form for de-duplication (lower case, no spaces or punctuation, no com
 
 import re
 import unicodedata
+from itertools import product
 
 from django.db.models import Q
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # Company forms that do not tell two companies apart ("上海华通有限公司" = "上海华通").
@@ -61,27 +62,62 @@ def normalize_phone(phone: str) -> str:
     return digits
 
 
+def _pinyin_readings(text: str, limit: int = 8) -> set[str]:
+    """Every pinyin reading of a short text (polyphonic characters: 重 → zhong, chong)."""
+    readings = pinyin(text, style=Style.NORMAL, heteronym=True, errors="default")
+    combos = set()
+    for combo in product(*[[_clean(r) for r in options] for options in readings]):
+        combos.add("".join(combo))
+        if len(combos) >= limit:
+            break
+    return combos
+
+
 def search_filter(query: str, *, prefix: str = "") -> Q:
-    """Name, code, phone, e-mail, pinyin and initials. Short queries (one or two letters) match
-    at the start of pinyin, initials and code, which the b-tree indexes serve; longer ones match
-    anywhere, which the trigram indexes serve on PostgreSQL."""
+    """Name, code, phone, e-mail, pinyin and initials, in one ``Q`` whose every branch an index
+    serves on PostgreSQL (so the planner can OR bitmap scans instead of reading the table):
+
+    - Chinese text: the name, by the trigram index on UPPER(name);
+    - Latin letters: pinyin of the name (an English name's "pinyin" is the name itself, without
+      spaces), at the start for one or two letters (b-tree pattern index), anywhere for more
+      (trigram index); initials and code at the start (b-tree pattern indexes);
+    - digits: the phone anywhere (trigram index) and the code at the start;
+    - an e-mail address: the e-mail at the start (trigram index on UPPER(email)).
+    """
     q = (query or "").strip()
     if not q:
         return Q()
-    low = q.lower()
     p = prefix
-    cond = Q(**{f"{p}name__icontains": q}) | Q(**{f"{p}code__istartswith": q})
-    if "@" in q or len(q) >= 3:
-        cond |= Q(**{f"{p}email__istartswith": low})
-    digits = re.sub(r"\D", "", q)
-    if len(digits) >= 3 and len(digits) >= len(q.replace(" ", "").replace("-", "").replace("+", "")):
-        cond |= Q(**{f"{p}phone__contains": digits})
+    cond = Q(**{f"{p}code__startswith": q.upper()})
     key = _clean(q)
-    if key and key.isascii():
+    if not key.isascii():
+        if len(key) <= 2:
+            # Trigrams need three characters; one or two Chinese characters are found through
+            # their pinyin (trigram index), then checked against the name itself.
+            readings = [r for r in _pinyin_readings(key) if len(r) >= 3 and r.isascii()]
+            if readings:
+                by_pinyin = Q()
+                for reading in readings:
+                    by_pinyin |= Q(**{f"{p}search_pinyin__contains": reading})
+                return cond | (by_pinyin & Q(**{f"{p}name__icontains": q}))
+        cond |= Q(**{f"{p}name__icontains": q})
+        return cond
+    if "@" in q:
+        return cond | Q(**{f"{p}email__istartswith": q})
+    digits = re.sub(r"\D", "", q)
+    if digits and len(digits) == len(key):
+        if len(digits) >= 3:
+            cond |= Q(**{f"{p}phone__contains": digits})
+        return cond
+    if key:
         if len(key) < 3:
             cond |= Q(**{f"{p}search_initials__startswith": key}) | Q(
                 **{f"{p}search_pinyin__startswith": key}
             )
         else:
-            cond |= Q(**{f"{p}search_pinyin__contains": key}) | Q(**{f"{p}search_initials__startswith": key})
+            cond |= (
+                Q(**{f"{p}search_pinyin__contains": key})
+                | Q(**{f"{p}search_initials__startswith": key})
+                | Q(**{f"{p}email__istartswith": q})
+            )
     return cond

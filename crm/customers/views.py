@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 from core.permissions import role_required
 from core.roles import ADMIN, FINANCE, MANAGER, SALES, SERVICE, is_manager
 from crm.customers import importers, panels, selectors, services, tabular
-from crm.customers.forms import ContactForm, CustomerForm, ImportForm
-from crm.customers.models import Customer, MergeSuggestion, Region
+from crm.customers.forms import ContactForm, CustomerForm, ImportForm, sales_users
+from crm.customers.models import Contact, Customer, MergeSuggestion, Region
+from crm.customers.pagination import CappedPaginator
 
 READERS = (SALES, SERVICE, FINANCE, MANAGER)
 EDITORS = (SALES, MANAGER)
@@ -82,7 +83,7 @@ def customer_list(request):
     except ValueError:
         size = 25
     size = size if size in PAGE_SIZES else 25
-    page = Paginator(qs, size).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, size).get_page(request.GET.get("page"))
     return render(
         request,
         "customers/list.html",
@@ -92,9 +93,28 @@ def customer_list(request):
             "filters": filters,
             "stages": Customer.Stage.choices,
             "regions": Region.objects.all(),
+            "owners": sales_users() if is_manager(request.user) else [],
             "can_create": bool(set(EDITORS) & _roles(request.user)),
         },
     )
+
+
+@role_required(*READERS)
+def contacts_export(request):
+    """Contacts of the customers on the (filtered) customer list, under the same record rules."""
+    customers = selectors.customer_list(user=request.user, **_filters(request))
+    contacts = (
+        Contact.objects.filter(customer__in=customers.values("pk"))
+        .select_related("customer")
+        .order_by("customer__code", "-is_primary", "name")
+    )
+    rows = (
+        [c.customer.code, c.customer.name, c.name, c.role, c.phone, c.email, "1" if c.is_primary else ""]
+        for c in contacts.iterator(chunk_size=2000)
+    )
+    headers = ["customer", "customer_name", "name", "role", "phone", "email", "is_primary"]
+    fmt = "xlsx" if request.GET.get("export") == "xlsx" else "csv"
+    return tabular.export_response(filename="contacts", headers=headers, rows=rows, fmt=fmt)
 
 
 def _roles(user):

@@ -89,6 +89,7 @@ class ConvertForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["stage"].initial = self.fields["stage"].queryset.order_by("order", "pk").first()
         _style(self)
 
 

@@ -105,6 +105,11 @@ def order_list(*, user, search: str = "", state: str = "", ordering: str = "", c
     return _apply_sort(qs, ordering, ORDER_SORTS, ("-created_at", "-id"))
 
 
+def orders_total(qs: QuerySet) -> Decimal:
+    """The value of the orders a list shows (all pages), in one query."""
+    return qs.order_by().aggregate(total=Sum("total"))["total"] or Decimal(0)
+
+
 def order_detail(*, user, order_id: int) -> SalesOrder:
     """One order the user may see, with lines (product, unit) and timeline (user) prefetched;
     404 otherwise — another team's order does not exist for a rep."""

@@ -37,6 +37,20 @@ PAGE_SIZE = 25
 POLL_STATES = frozenset({SalesOrder.State.CONFIRMED})
 
 
+def _initial_lines(lines) -> list[dict]:
+    """A document's lines as the line formset's initial data (order and quote forms)."""
+    return [
+        {
+            "product": line.product_id,
+            "unit": line.unit_id,
+            "quantity": line.quantity.normalize(),
+            "unit_price": line.unit_price,
+            "discount_percent": line.discount_percent.normalize() if line.discount_percent else "",
+        }
+        for line in lines
+    ]
+
+
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -76,12 +90,14 @@ def order_list(request):
     qs = order_selectors.order_list(
         user=request.user, search=search, state=state, ordering=request.GET.get("ordering", "")
     )
+    page = _page(request, qs)
     return render(
         request,
         "sales/orders/list.html",
         {
             "title": _("Sales orders"),
-            "page_obj": _page(request, qs),
+            "page_obj": page,
+            "list_total": order_selectors.orders_total(qs) if page.paginator.count else None,
             "search": search,
             "state": state,
             "states": SalesOrder.State.choices,
@@ -100,16 +116,7 @@ def _order_form_page(request, *, order=None):
             "shipping_address": order.shipping_address,
             "notes": order.notes,
         }
-        initial_lines = [
-            {
-                "product": line.product_id,
-                "unit": line.unit_id,
-                "quantity": line.quantity.normalize(),
-                "unit_price": line.unit_price,
-                "discount_percent": line.discount_percent.normalize() if line.discount_percent else "",
-            }
-            for line in order.lines.all()
-        ]
+        initial_lines = _initial_lines(order.lines.all())
     elif request.GET.get("customer", "").isdigit():
         initial_header = {"customer": int(request.GET["customer"])}
     if request.method == "POST":
@@ -148,7 +155,6 @@ def _order_form_page(request, *, order=None):
             "header": header,
             "formset": formset,
             "kind": "order",
-            "cancel_url": request.build_absolute_uri("../") if order else "",
         },
     )
 
@@ -326,16 +332,7 @@ def _quote_form_page(request, *, quote=None):
             "valid_until": quote.valid_until,
             "notes": quote.notes,
         }
-        initial_lines = [
-            {
-                "product": line.product_id,
-                "unit": line.unit_id,
-                "quantity": line.quantity.normalize(),
-                "unit_price": line.unit_price,
-                "discount_percent": line.discount_percent.normalize() if line.discount_percent else "",
-            }
-            for line in quote.lines.all()
-        ]
+        initial_lines = _initial_lines(quote.lines.all())
     elif request.GET.get("customer", "").isdigit():
         initial_header = {"customer": int(request.GET["customer"])}
     if request.method == "POST":

@@ -62,17 +62,27 @@ def credit_needed(*, order: SalesOrder) -> dict:
     from finance.selectors import open_receivables
 
     customer = order.customer
+    limit = customer.credit_limit
+    if not limit or limit <= 0:
+        # No limit set: nothing to check, and three queries saved on every confirmation.
+        return {
+            "receivables": None,
+            "open_orders": None,
+            "order": order.total,
+            "exposure": None,
+            "limit": limit,
+            "over": False,
+        }
     receivables = Decimal(open_receivables(customer_id=customer.pk) or 0)
     open_orders = open_orders_amount(customer_id=customer.pk, exclude_order_id=order.pk)
     exposure = receivables + open_orders + order.total
-    limit = customer.credit_limit
     return {
         "receivables": receivables,
         "open_orders": open_orders,
         "order": order.total,
         "exposure": exposure,
         "limit": limit,
-        "over": bool(limit and limit > 0 and exposure > limit),
+        "over": exposure > limit,
     }
 
 
@@ -99,9 +109,16 @@ def order_confirm(*, order: SalesOrder, user) -> SalesOrder:
                     % {"state": order.get_state_display()}
                 }
             )
-        if not order.lines.exists():
+        active = list(order.lines.values_list("product__is_active", flat=True))
+        if not active:
             raise ValidationError({"lines": _("An order needs at least one line to be confirmed.")})
-        Customer.objects.select_for_update().filter(pk=order.customer_id).values_list("pk").get()
+        if not all(active):
+            raise ValidationError(
+                {"lines": _("A product on this order is no longer active: change the order first.")}
+            )
+        if order.customer.credit_limit > 0:
+            # Credit checks for one customer run one after the other.
+            Customer.objects.select_for_update().filter(pk=order.customer_id).values_list("pk").get()
         check = credit_needed(order=order)
         if check["over"]:
             text = _("Credit hold: exposure %(exposure)s over the limit %(limit)s.") % {
@@ -126,7 +143,6 @@ def order_confirm(*, order: SalesOrder, user) -> SalesOrder:
         else:
             order_services.order_transition(order=order, to_state=S.CONFIRMED, user=user, text=_("Confirmed"))
             _publish_confirmed(order)
-    order.refresh_from_db()
     return order
 
 
@@ -150,7 +166,6 @@ def order_release_hold(*, order: SalesOrder, user, text: str = "") -> SalesOrder
             kind="credit_release",
             key=f"credit-release:{order.pk}",
         )
-    order.refresh_from_db()
     return order
 
 
@@ -180,7 +195,6 @@ def order_cancel(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
             order=order, to_state=S.CANCELLED, user=user, text=text or _("Cancelled")
         )
         audit("fulfilment.cancel", actor=user, obj=order, data={"released": str(released_total)})
-    order.refresh_from_db()
     return order
 
 
@@ -217,21 +231,27 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
         warehouse_ids = warehouses_by_distance(latitude=customer.latitude, longitude=customer.longitude)
         reserved_total = short_total = ZERO
         shortages = []
+        backordered = set(Backorder.objects.filter(order=order).values_list("line_id", flat=True))
         for line in order.lines.select_related("product").order_by("pk"):
             remaining = line.base_quantity - line.reserved_quantity - line.shipped_quantity
             if remaining <= 0:
-                Backorder.objects.filter(line=line).update(quantity=0)
                 continue
-            allocations = stock.stock_reserve(
-                product=line.product, quantity=remaining, demand=line.demand, warehouse_ids=warehouse_ids
-            )
+            try:
+                allocations = stock.stock_reserve(
+                    product=line.product, quantity=remaining, demand=line.demand, warehouse_ids=warehouse_ids
+                )
+            except ValidationError:
+                # The product was deactivated after confirmation: nothing can be held for it.
+                allocations = []
             got = sum((a.quantity for a in allocations), ZERO)
             if got:
                 order_services.order_line_progress(line_id=line.pk, reserved=got)
             short = remaining - got
-            Backorder.objects.update_or_create(
-                line=line, defaults={"order": order, "product": line.product, "quantity": short}
-            )
+            # A backorder row only where something was ever short (no query in the common case).
+            if line.pk in backordered:
+                Backorder.objects.filter(line=line).update(quantity=short)
+            elif short > 0:
+                Backorder.objects.create(line=line, order=order, product=line.product, quantity=short)
             if short > 0:
                 shortages.append((line, short))
                 publish(

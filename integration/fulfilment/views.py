@@ -169,7 +169,11 @@ def shipment_scan(request, pk):
     shipment = selectors.shipment_with_lines(pk=pk)
     context = {"shipment": shipment, "lines": list(shipment.lines.all()), "feedback": feedback, "ok": ok}
     if request.htmx:
-        return render(request, "fulfilment/_scan_panel.html", context, status=200 if ok else 422)
+        # A refused scan is still answered 200: htmx swaps only successful answers, and the
+        # picker must see the red feedback in place.
+        response = render(request, "fulfilment/_scan_panel.html", context)
+        response["X-Scan-Result"] = "ok" if ok else "error"
+        return response
     if ok:
         messages.success(request, feedback)
     else:

@@ -82,6 +82,10 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = ["cost"]
 
 
+class VariantsSerializer(serializers.Serializer):
+    attributes = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
 class CatalogueViewSet(viewsets.ModelViewSet):
     allowed_roles = READ
     write_roles = CATALOGUE_WRITE
@@ -104,6 +108,24 @@ class ProductUnitViewSet(CatalogueViewSet):
     serializer_class = ProductUnitSerializer
     queryset = ProductUnit.objects.all()
     filterset_fields = ["product", "barcode"]
+    # The service checks barcodes across products and units; the model's constraints back it up.
+    validators = []
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = catalogue.product_unit_save(
+            product=data.pop("product"), user=self.request.user, **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        product = data.pop("product", serializer.instance.product)
+        serializer.instance = catalogue.product_unit_save(
+            product=product, unit=serializer.instance, user=self.request.user, **data
+        )
+
+    def perform_destroy(self, instance):
+        catalogue.product_unit_delete(unit=instance, user=self.request.user)
 
 
 class ProductViewSet(CatalogueViewSet):
@@ -113,7 +135,7 @@ class ProductViewSet(CatalogueViewSet):
     ordering_fields = ["sku", "name", "list_price", "on_hand_total", "available_total"]
 
     def get_queryset(self):
-        return selectors.product_list()
+        return selectors.product_list(include_templates=True)
 
     def perform_create(self, serializer):
         serializer.instance = catalogue.product_create(user=self.request.user, **serializer.validated_data)
@@ -122,6 +144,17 @@ class ProductViewSet(CatalogueViewSet):
         serializer.instance = catalogue.product_update(
             product=serializer.instance, user=self.request.user, **serializer.validated_data
         )
+
+    @extend_schema(request=VariantsSerializer, responses={201: ProductSerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def variants(self, request, pk=None):
+        """Create the variants of a template: every combination of the attribute values."""
+        serializer = VariantsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = catalogue.product_variants_create(
+            template=self.get_object(), attributes=serializer.validated_data["attributes"], user=request.user
+        )
+        return Response(ProductSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: serializers.ListSerializer(child=serializers.DictField())})
     @action(detail=True, methods=["get"])

@@ -29,7 +29,7 @@ EDITABLE = (
 
 def _validate(product: Product) -> None:
     product.full_clean()
-    if product.barcode and Product.objects.filter(barcode=product.barcode).exclude(pk=product.pk).exists():
+    if product.barcode and _barcode_taken(product.barcode, product_id=product.pk):
         raise ValidationError({"barcode": _("Another product already has this barcode.")})
     if (
         product.pk
@@ -60,3 +60,86 @@ def product_update(*, product: Product, user=None, **fields) -> Product:
     if changed:
         audit("inventory.product_changed", actor=user, obj=product, data=changed)
     return product
+
+
+@transaction.atomic
+def product_variants_create(
+    *, template: Product, attributes: dict[str, list[str]], user=None
+) -> list[Product]:
+    """The stocked SKUs of a template: one variant per combination of attribute values
+    (colour × size), each with its own SKU (template SKU + values), barcode and stock.
+    Combinations that already exist are kept, not duplicated."""
+    from itertools import product as combinations
+
+    if not template.is_template:
+        raise ValidationError({"template": _("Only a template product has variants.")})
+    names = [n for n in attributes if attributes[n]]
+    if not names:
+        raise ValidationError({"attributes": _("Give at least one attribute with values.")})
+    existing = {tuple(sorted(v.attributes.items())) for v in template.variants.all()}
+    created = []
+    for values in combinations(*[attributes[n] for n in names]):
+        attrs = dict(zip(names, [str(v) for v in values], strict=True))
+        if tuple(sorted(attrs.items())) in existing:
+            continue
+        suffix = "-".join(str(v).upper().replace(" ", "") for v in values)
+        variant = Product(
+            sku=f"{template.sku}-{suffix}"[:50],
+            name=f"{template.name} {' '.join(attrs.values())}",
+            category=template.category,
+            brand=template.brand,
+            tracking=template.tracking,
+            base_unit=template.base_unit,
+            base_unit_divisible=template.base_unit_divisible,
+            list_price=template.list_price,
+            cost=template.cost,
+            tax_rate=template.tax_rate,
+            template=template,
+            attributes=attrs,
+        )
+        _validate(variant)
+        variant.save()
+        created.append(variant)
+    audit("inventory.variants_created", actor=user, obj=template, data={"count": len(created)})
+    return created
+
+
+def _barcode_taken(code: str, *, product_id=None, unit_id=None) -> bool:
+    from scm.inventory.models import ProductUnit
+
+    if not code:
+        return False
+    return (
+        Product.objects.filter(barcode=code).exclude(pk=product_id).exists()
+        or ProductUnit.objects.filter(barcode=code).exclude(pk=unit_id).exists()
+    )
+
+
+@transaction.atomic
+def product_unit_save(*, product: Product, unit=None, user=None, **fields):
+    """Create or change another unit of a product (a box of 24). Its barcode must be unique
+    among products and units: scanning it must mean one thing."""
+    from scm.inventory.models import ProductUnit
+
+    unit = unit or ProductUnit(product=product)
+    for key in ("name", "factor", "barcode", "divisible"):
+        if key in fields:
+            setattr(unit, key, fields[key])
+    unit.product = product
+    if _barcode_taken(unit.barcode, unit_id=unit.pk):
+        raise ValidationError({"barcode": _("Another product or unit already has this barcode.")})
+    unit.full_clean()
+    unit.save()
+    audit(
+        "inventory.unit_saved",
+        actor=user,
+        obj=unit,
+        data={"product": product.sku, "factor": str(unit.factor)},
+    )
+    return unit
+
+
+@transaction.atomic
+def product_unit_delete(*, unit, user=None) -> None:
+    audit("inventory.unit_deleted", actor=user, obj=unit, data={"name": unit.name})
+    unit.delete()

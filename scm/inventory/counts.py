@@ -152,7 +152,8 @@ def count_record(
     if product.tracking == Product.Tracking.SERIAL and line.counted > 1:
         raise ValidationError({"lot": _("This serial number was already counted.")})
     line.counted_move_id = _last_move_id()
-    line.save(update_fields=["counted", "counted_move_id"])
+    line.counted_at = timezone.now()
+    line.save(update_fields=["counted", "counted_move_id", "counted_at"])
     return line
 
 

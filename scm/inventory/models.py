@@ -441,6 +441,7 @@ class CountLine(models.Model):
     snapshot_on_hand = QuantityField(_("on hand at start"), default=0)
     counted = QuantityField(_("counted"), null=True, blank=True)
     counted_move_id = models.BigIntegerField(null=True, blank=True)
+    counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
     expected = QuantityField(_("expected"), null=True, blank=True)
     unit_cost = models.DecimalField(_("unit cost"), max_digits=18, decimal_places=4, default=0)
 

@@ -155,12 +155,12 @@ def product_list(
     tracking: str = "",
     active=None,
     ordering: str = "sku",
+    include_templates: bool = False,
 ):
     """Products with their stock totals (two subqueries, so a page costs one query)."""
     totals = StockLevel.objects.filter(product=OuterRef("pk")).values("product")
     qs = (
-        Product.objects.filter(is_template=False)
-        .select_related("category", "brand")
+        Product.objects.select_related("category", "brand")
         .annotate(
             on_hand_total=Coalesce(
                 Subquery(totals.annotate(s=Sum("on_hand")).values("s")), ZERO, output_field=QTY
@@ -173,6 +173,8 @@ def product_list(
             available_total=ExpressionWrapper(F("on_hand_total") - F("reserved_total"), output_field=QTY)
         )
     )
+    if not include_templates:
+        qs = qs.filter(is_template=False)
     if search:
         qs = qs.filter(Q(sku__icontains=search) | Q(name__icontains=search) | Q(barcode=search))
     if category_id:

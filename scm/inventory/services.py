@@ -11,13 +11,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.db import atomic_with_retry
+from core.money import quantity as as_quantity
 from scm.inventory.models import (
     Lot,
     Product,
@@ -38,6 +39,11 @@ class Allocation:
     warehouse_id: int
     lot_id: int | None
     quantity: Decimal
+
+
+def plain_qty(value) -> str:
+    """24, 2.5, 10 — never 1E+1 (for messages and exports; pages use the ``qty`` filter)."""
+    return format(Decimal(str(value)).normalize(), "f")
 
 
 # --- units and validation -------------------------------------------------------------------
@@ -109,6 +115,33 @@ def _write_move(
         reason=reason,
         user=user,
     )
+
+
+def _signal_low_stock(product: Product, dropped: Decimal) -> None:
+    """Publish ``stock.below_reorder_point`` when available stock (all warehouses, on hand −
+    reserved) has just fallen below the product's reorder point: only on the crossing, so a
+    product that stays low is not announced again with every order. Products without a reorder
+    point cost nothing here."""
+    point = product.reorder_point
+    if not point or dropped <= 0:
+        return
+    after = StockLevel.objects.filter(product_id=product.pk).aggregate(a=Sum(F("on_hand") - F("reserved")))[
+        "a"
+    ]
+    after = as_quantity(Decimal(str(after or 0)))
+    if after < point <= after + dropped:
+        from integration.events.services import publish
+
+        publish(
+            "stock.below_reorder_point",
+            {
+                "product_id": product.pk,
+                "sku": product.sku,
+                "available": str(after),
+                "reorder_point": str(point),
+                "reorder_quantity": str(product.reorder_quantity),
+            },
+        )
 
 
 # --- receiving ------------------------------------------------------------------------------
@@ -218,7 +251,7 @@ def _remove_stock(*, product_id: int, warehouse_id: int, lot_id: int | None, bas
         raise ValidationError(
             {
                 field: _("Not enough stock available: %(available)s available.")
-                % {"available": available.normalize()}
+                % {"available": plain_qty(available)}
             }
         )
 
@@ -362,6 +395,7 @@ def stock_adjust(
         user=user,
     )
     audit("stock.adjustment", actor=user, obj=move, data={"quantity": str(base), "reason": reason})
+    _signal_low_stock(product, -base)
     return move
 
 
@@ -397,36 +431,47 @@ def stock_scrap(
         user=user,
     )
     audit("stock.scrap", actor=user, obj=move, data={"quantity": str(-base), "reason": reason})
+    _signal_low_stock(product, base)
     return move
 
 
 # --- reservation ----------------------------------------------------------------------------
 
 
-def _candidate_levels(product_id: int, warehouse_ids: list[int] | None):
+# The reservation hot path is plain SQL: it runs for every order line, often on the same row
+# from many workers at once, and ORM query building per call was most of its cost. Parameters
+# are cast to NUMERIC so that SQLite compares numbers with numbers.
+_LEVEL = StockLevel._meta.db_table
+_WAREHOUSE = Warehouse._meta.db_table
+_LOT = Lot._meta.db_table
+
+
+def _candidate_levels(product_id: int, warehouse_ids: list[int] | None) -> list[dict]:
     """Levels that may be reserved from, in the order to take them: the warehouse order given,
-    then first-expiry-first-out. Expired lots are never candidates."""
-    today = timezone.localdate()
-    qs = (
-        StockLevel.objects.filter(product_id=product_id, on_hand__gt=F("reserved"), warehouse__is_active=True)
-        .filter(Q(lot__isnull=True) | Q(lot__expiry_date__isnull=True) | Q(lot__expiry_date__gte=today))
-        .values("pk", "warehouse_id", "lot_id", "lot__expiry_date", "on_hand", "reserved")
-    )
+    then first-expiry-first-out. Expired lots are never candidates. One query."""
+    params: list = [product_id, timezone.localdate()]
+    where_wh, rank = "", ""
     if warehouse_ids is not None:
-        qs = qs.filter(warehouse_id__in=warehouse_ids)
-        rank = {wid: i for i, wid in enumerate(warehouse_ids)}
-    else:
-        rank = {}
-    rows = list(qs)
-    rows.sort(
-        key=lambda r: (
-            rank.get(r["warehouse_id"], 0),
-            r["lot__expiry_date"] is None,
-            r["lot__expiry_date"] or date.max,
-            r["pk"],
-        )
+        if not warehouse_ids:
+            return []
+        ids = [int(w) for w in warehouse_ids]
+        where_wh = f" AND sl.warehouse_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+        rank = "CASE sl.warehouse_id " + " ".join(f"WHEN {w} THEN {i}" for i, w in enumerate(ids)) + " END, "
+    sql = (
+        f"SELECT sl.id, sl.warehouse_id, sl.lot_id, sl.on_hand - sl.reserved "
+        f"FROM {_LEVEL} sl JOIN {_WAREHOUSE} w ON w.id = sl.warehouse_id "
+        f"LEFT JOIN {_LOT} l ON l.id = sl.lot_id "
+        f"WHERE sl.product_id = %s AND sl.on_hand > sl.reserved AND w.is_active "
+        f"AND (l.expiry_date IS NULL OR l.expiry_date >= %s){where_wh} "
+        f"ORDER BY {rank}CASE WHEN l.expiry_date IS NULL THEN 1 ELSE 0 END, l.expiry_date, sl.id"
     )
-    return rows
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            {"pk": r[0], "warehouse_id": r[1], "lot_id": r[2], "available": Decimal(str(r[3]))}
+            for r in cursor.fetchall()
+        ]
 
 
 def _take(level_id: int, want: Decimal, seen_available: Decimal) -> Decimal:
@@ -437,28 +482,49 @@ def _take(level_id: int, want: Decimal, seen_available: Decimal) -> Decimal:
     availability and try again with what is left.
     """
     take = min(want, seen_available)
-    for _attempt in range(5):
-        if take <= 0:
-            return ZERO
-        updated = StockLevel.objects.filter(pk=level_id, on_hand__gte=F("reserved") + take).update(
-            reserved=F("reserved") + take
-        )
-        if updated:
-            return take
-        fresh = StockLevel.objects.filter(pk=level_id).values_list("on_hand", "reserved").first()
-        if fresh is None:
-            return ZERO
-        take = min(want, fresh[0] - fresh[1])
+    with connection.cursor() as cursor:
+        for _attempt in range(5):
+            if take <= 0:
+                return ZERO
+            cursor.execute(
+                f"UPDATE {_LEVEL} SET reserved = reserved + CAST(%s AS NUMERIC) "
+                f"WHERE id = %s AND on_hand - reserved >= CAST(%s AS NUMERIC)",
+                [take, level_id, take],
+            )
+            if cursor.rowcount:
+                return take
+            cursor.execute(f"SELECT on_hand - reserved FROM {_LEVEL} WHERE id = %s", [level_id])
+            fresh = cursor.fetchone()
+            if fresh is None:
+                return ZERO
+            take = min(want, Decimal(str(fresh[0])))
     return ZERO
 
 
 def _add_reservation(
     demand: str, product_id: int, warehouse_id: int, lot_id: int | None, qty: Decimal
 ) -> None:
+    """Add ``qty`` to the demand's reservation on one level: one upsert statement (PostgreSQL and
+    SQLite both take the partial unique index as the conflict target)."""
+    table = Reservation._meta.db_table
+    target = (
+        "(demand, warehouse_id, lot_id) WHERE lot_id IS NOT NULL"
+        if lot_id
+        else "(demand, warehouse_id) WHERE lot_id IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (demand, product_id, warehouse_id, lot_id, quantity, created_at) "
+            f"VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT {target} "
+            f"DO UPDATE SET quantity = {table}.quantity + excluded.quantity",
+            [demand, product_id, warehouse_id, lot_id, qty, timezone.now()],
+        )
+
+
+def _correct_reservation(demand: str, warehouse_id: int, lot_id: int | None, delta: Decimal) -> None:
     key = {"demand": demand, "warehouse_id": warehouse_id, "lot_id": lot_id}
-    if Reservation.objects.filter(**key).update(quantity=F("quantity") + qty):
-        return
-    Reservation.objects.create(product_id=product_id, quantity=qty, **key)
+    Reservation.objects.filter(**key).update(quantity=F("quantity") + delta)
+    Reservation.objects.filter(**key, quantity=0).delete()
 
 
 @atomic_with_retry
@@ -486,16 +552,24 @@ def stock_reserve(
     for row in _candidate_levels(product.pk, warehouse_ids):
         if want <= 0:
             break
-        taken = _take(row["pk"], want, row["on_hand"] - row["reserved"])
+        # The demand's own row is written first and the shared level last, so the level's row
+        # lock (the contended one) is held only from its UPDATE to the commit.
+        seen = min(want, row["available"])
+        if seen <= 0:
+            continue
+        _add_reservation(demand, product.pk, row["warehouse_id"], row["lot_id"], seen)
+        taken = _take(row["pk"], want, seen)
+        if taken != seen:
+            _correct_reservation(demand, row["warehouse_id"], row["lot_id"], taken - seen)
         if taken > 0:
-            _add_reservation(demand, product.pk, row["warehouse_id"], row["lot_id"], taken)
             allocations.append(Allocation(row["warehouse_id"], row["lot_id"], taken))
             want -= taken
     if want > 0 and not partial:
         transaction.set_rollback(True)
         raise ValidationError(
-            {"quantity": _("Not enough stock available: %(short)s short.") % {"short": want}}
+            {"quantity": _("Not enough stock available: %(short)s short.") % {"short": plain_qty(want)}}
         )
+    _signal_low_stock(product, sum((a.quantity for a in allocations), ZERO))
     return allocations
 
 

@@ -172,3 +172,13 @@ def test_customer_balance_through_the_api_includes_exposure(api_client, finance_
     assert response.status_code == 200
     assert response.data["open"] == D("100.00")
     assert response.data["exposure"]["available"] == D("400.00")
+
+
+def test_payment_api_list_queries_are_fixed(api_client, finance_user, django_assert_max_num_queries):
+    for _ in range(20):
+        customer = CustomerFactory()
+        make_invoice(customer, "10.00")
+        services.payment_record(customer=customer, amount="10.00")
+    with django_assert_max_num_queries(8):
+        response = _as(api_client, finance_user).get("/api/v1/payments/")
+    assert response.data["count"] == 20

@@ -266,3 +266,44 @@ def test_statement_page_and_pdf(client, finance_user, invoice):
     pdf = client.get(url + "?date_from=2026-01-01&date_to=2026-12-31&format=pdf")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_payment_list_queries_are_fixed(client, finance_user, django_assert_max_num_queries):
+    for _ in range(25):
+        services.payment_record(customer=CustomerFactory(), amount="10.00", allocations=[])
+    _login(client, finance_user)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("finance:payment_list"))
+    assert response.content.decode().count('data-testid="payment-row"') == 25
+
+
+def test_aging_page_queries_are_fixed(client, finance_user, django_assert_max_num_queries):
+    for _ in range(25):
+        make_invoice(CustomerFactory())
+    _login(client, finance_user)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("finance:aging")).status_code == 200
+
+
+def test_sales_aging_lists_only_visible_customers(client, sales_user):
+    mine = CustomerFactory(owner=sales_user, payment_terms_days=0)
+    theirs = CustomerFactory(payment_terms_days=0)
+    make_invoice(mine, "10.00")
+    make_invoice(theirs, "20.00")
+    report = _login(client, sales_user).get(reverse("finance:aging")).context["report"]
+    assert [row["customer_id"] for row in report["customers"]] == [mine.pk]
+    assert report["totals"]["total"] == D("10.00")
+
+
+def test_sales_cannot_open_the_statement_of_another_reps_customer(client, sales_user):
+    theirs = CustomerFactory()
+    make_invoice(theirs)
+    response = _login(client, sales_user).get(reverse("finance:customer_statement", args=[theirs.pk]))
+    assert response.status_code == 404
+
+
+def test_payment_form_prefills_the_date_in_the_format_date_inputs_read(client, finance_user):
+    from django.utils import timezone
+
+    body = _login(client, finance_user).get(reverse("finance:payment_create")).content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in body

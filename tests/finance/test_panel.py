@@ -37,3 +37,23 @@ def test_balance_panel_hides_figures_of_other_reps_customers(sales_user):
     panel = _balance_panel(customer, sales_user)
     assert panel["hidden"] is True
     assert "balance" not in panel
+
+
+def test_customer_timeline_lists_invoices_payments_and_credit_notes(finance_user):
+    from crm.customers.panels import timeline_for
+    from tests.finance.factories import line
+
+    customer = CustomerFactory()
+    invoice = make_invoice(customer, "100.00")
+    services.payment_record(customer=customer, amount="50.00")
+    services.credit_note_create(invoice=invoice, lines=[line("10.00")], reason="折让")
+    kinds = sorted(e["kind"] for e in timeline_for(customer, finance_user) if e["kind"] != "")
+    assert kinds == ["credit_note", "invoice", "payment"]
+
+
+def test_customer_timeline_is_empty_for_another_reps_customer(sales_user):
+    from crm.customers.panels import timeline_for
+
+    customer = CustomerFactory()
+    make_invoice(customer)
+    assert timeline_for(customer, sales_user) == []

@@ -280,3 +280,44 @@ def test_export_defuses_formula_injection_in_xlsx(client, manager_user):
     )
     ws = load_workbook(io.BytesIO(content)).active
     assert ws.cell(row=2, column=2).value == "'=cmd|' /C calc'!A0"
+
+
+def test_credit_limit_change_shows_on_customer_timeline(client, manager_user):
+    c = CustomerFactory(credit_limit=Decimal("1000.00"))
+    services.customer_update(customer=c, actor=manager_user, credit_limit="2000")
+    client.force_login(manager_user)
+    html = client.get(reverse("customers:detail", args=[c.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1000.00" in html and "2000.00" in html
+
+
+def test_long_customer_list_counts_only_up_to_the_cap(client, manager_user, monkeypatch):
+    from crm.customers.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    CustomerFactory.create_batch(5)
+    client.force_login(manager_user)
+    response = client.get(reverse("customers:list") + "?page_size=25", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["page_obj"].paginator.capped
+    assert len(response.context["page_obj"].object_list) == 5
+
+
+def test_contacts_export_follows_record_rules_and_escapes_formulas(client, two_teams):
+    ContactFactory(customer=CustomerFactory(owner=two_teams["rep"]), name="=1+2")
+    ContactFactory(customer=CustomerFactory(owner=two_teams["other"]), name="Hidden")
+    client.force_login(two_teams["rep"])
+    body = client.get(reverse("customers:contacts_export") + "?export=csv").content.decode("utf-8-sig")
+    assert "'=1+2" in body and "Hidden" not in body
+
+
+@pytest.mark.parametrize("query", ["重", "重庆", "庆", "华通"])
+def test_short_chinese_search_finds_names_including_polyphonic_characters(manager_user, query):
+    chongqing = CustomerFactory(name="重庆华通机电有限公司")
+    CustomerFactory(name="上海宏达贸易有限公司")
+    assert list(selectors.customer_list(user=manager_user, q=query)) == [chongqing]
+
+
+def test_chinese_names_show_family_name_first():
+    from crm.customers.templatetags.crm import person
+
+    assert person(UserFactory(first_name="伟", last_name="张")) == "张伟"
+    assert person(UserFactory(first_name="Wei", last_name="Zhang")) == "Wei Zhang"

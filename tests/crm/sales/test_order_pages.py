@@ -219,3 +219,36 @@ def test_customer_info_partial_shows_credit_and_open_orders(client, sales_user):
     body = response.content.decode()
     assert 'data-testid="customer-open-orders">¥300.00' in body
     assert "700.00" in body
+
+
+def test_order_list_shows_the_total_of_the_filtered_orders(client, sales_user):
+    customer = CustomerFactory(owner=sales_user)
+    product = ProductFactory(list_price=Decimal("10.00"), tax_rate=Decimal("0"))
+    for qty in (1, 2, 4):
+        order_services.order_create(
+            customer=customer, owner=sales_user, lines=[{"product": product, "quantity": qty}]
+        )
+    client.force_login(sales_user)
+    body = client.get(reverse("sales:orders:order_list")).content.decode()
+    assert 'data-testid="list-total">¥70.00' in body
+
+
+def test_atp_partial_shows_incoming_supply_with_its_date(client, sales_user):
+    from datetime import date
+
+    from scm.inventory.models import IncomingSupply
+
+    product = ProductFactory()
+    warehouse = WarehouseFactory(code="GZ", name="广州仓")
+    IncomingSupply.objects.create(
+        reference="PO-1",
+        product=product,
+        warehouse=warehouse,
+        quantity=Decimal(50),
+        expected_date=date(2026, 12, 20),
+    )
+    client.force_login(sales_user)
+    response = client.get(reverse("sales:orders:atp"), {"product": product.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    body = response.content.decode()
+    assert 'data-warehouse="GZ"' in body
+    assert "+50" in body and "12/20/2026" in body

@@ -173,3 +173,22 @@ def test_quote_form_creates_a_quote(client, sales_user):
     )
     assert response.status_code == 302
     assert Quote.objects.get().lines.get().quantity == Decimal("3")
+
+
+def test_rep_cannot_open_or_accept_another_teams_quote(client, sales_user):
+    quote = make_quote()  # owned by a rep outside sales_user's teams
+    client.force_login(sales_user)
+    assert client.get(reverse("sales:orders:quote_detail", args=[quote.pk])).status_code == 404
+    assert client.post(reverse("sales:orders:quote_accept", args=[quote.pk])).status_code == 404
+    assert SalesOrder.objects.count() == 0
+
+
+def test_teammate_reads_a_quote_but_cannot_send_it(client, sales_user):
+    from tests.crm.sales.factories import TeamFactory
+
+    quote = make_quote()
+    TeamFactory().members.add(sales_user, quote.owner)
+    client.force_login(sales_user)
+    assert client.get(reverse("sales:orders:quote_detail", args=[quote.pk])).status_code == 200
+    assert client.post(reverse("sales:orders:quote_send", args=[quote.pk])).status_code == 403
+    assert Quote.objects.get(pk=quote.pk).state == Quote.State.DRAFT

@@ -228,3 +228,44 @@ def test_reservation_rule_run_twice_for_one_event_changes_nothing(world, django_
         Notification.objects.count(),
     )
     assert before == after
+
+
+def test_confirming_an_order_with_an_inactive_product_is_refused(world):
+    order = make_order(world["customer"], world["rep"], (world["product"], 1))
+    Product.objects.filter(pk=world["product"].pk).update(is_active=False)
+    with pytest.raises(ValidationError) as exc:
+        services.order_confirm(order=order, user=world["rep"])
+    assert "lines" in exc.value.message_dict
+    order.refresh_from_db()
+    assert order.state == SalesOrder.State.DRAFT
+
+
+def test_product_deactivated_after_confirmation_is_backordered(world, django_capture_on_commit_callbacks):
+    receive(world["product"], world["wh"]["SH"], 10)
+    order = make_order(world["customer"], world["rep"], (world["product"], 2))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.order_confirm(order=order, user=world["rep"])
+    Product.objects.filter(pk=world["product"].pk).update(is_active=False)
+    for callback in callbacks:
+        callback()
+    assert Backorder.objects.get(line__order=order).quantity == 2
+    assert StockLevel.objects.get(product=world["product"]).reserved == 0
+
+
+def test_a_shipped_order_cannot_be_cancelled(world, django_capture_on_commit_callbacks):
+    from integration.fulfilment import shipping
+
+    receive(world["product"], world["wh"]["SH"], 10)
+    order = confirm(
+        make_order(world["customer"], world["rep"], (world["product"], 2)),
+        world["rep"],
+        django_capture_on_commit_callbacks,
+    )
+    shipment = shipping.shipment_start(order=order, warehouse=world["wh"]["SH"])
+    with django_capture_on_commit_callbacks(execute=True):
+        shipping.shipment_ship(
+            shipment=shipment, carrier="顺丰", tracking_number="SF1", quantities={shipment.lines.get().pk: 1}
+        )
+    with pytest.raises(ValidationError):
+        services.order_cancel(order=order, user=world["rep"])
+    assert StockLevel.objects.get(product=world["product"]).reserved == 1

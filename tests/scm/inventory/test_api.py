@@ -130,3 +130,39 @@ def test_availability_lists_each_warehouse(api_client, sales_user):
     api_client.force_authenticate(sales_user)
     rows = api_client.get(f"{API}/products/{product.pk}/availability/").json()
     assert rows[0]["warehouse_code"] == "SH" and rows[0]["available"] == "5.000"
+
+
+def test_template_variants_are_every_combination(api_client, purchasing_user):
+    template = ProductFactory(sku="TS", name="T 恤", is_template=True)
+    api_client.force_authenticate(purchasing_user)
+    response = api_client.post(
+        f"{API}/products/{template.pk}/variants/",
+        {"attributes": {"colour": ["red", "blue"], "size": ["M", "L"]}},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert sorted(p["sku"] for p in response.json()) == ["TS-BLUE-L", "TS-BLUE-M", "TS-RED-L", "TS-RED-M"]
+    again = api_client.post(
+        f"{API}/products/{template.pk}/variants/",
+        {"attributes": {"colour": ["red"], "size": ["M"]}},
+        format="json",
+    )
+    assert again.json() == []
+
+
+def test_a_template_holds_no_stock(api_client, warehouse_user):
+    template, wh = ProductFactory(is_template=True), WarehouseFactory()
+    api_client.force_authenticate(warehouse_user)
+    response = api_client.post(
+        f"{API}/receipts/", {"product": template.pk, "warehouse": wh.pk, "quantity": "1"}
+    )
+    assert response.status_code == 400 and "product" in response.json()
+
+
+def test_a_unit_barcode_that_a_product_already_has_is_a_400(api_client, purchasing_user):
+    product = ProductFactory(barcode="SAME-1")
+    api_client.force_authenticate(purchasing_user)
+    response = api_client.post(
+        f"{API}/units/", {"product": product.pk, "name": "箱", "factor": "12", "barcode": "SAME-1"}
+    )
+    assert response.status_code == 400 and "barcode" in response.json()

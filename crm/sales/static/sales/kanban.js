@@ -22,6 +22,22 @@
       }
     });
   });
+  // Column totals follow the cards.
+  function refreshTotals() {
+    var fmt = new Intl.NumberFormat(document.documentElement.lang || undefined, { style: "currency", currency: "CNY", currencyDisplay: "narrowSymbol" });
+    document.querySelectorAll(".kanban-column").forEach(function (column) {
+      var sum = 0;
+      column.querySelectorAll("[data-amount]").forEach(function (card) {
+        sum += parseFloat(card.getAttribute("data-amount")) || 0;
+      });
+      var total = column.querySelector("[data-column-total]");
+      if (total) {
+        total.textContent = fmt.format(sum);
+      }
+    });
+  }
+  document.body.addEventListener("htmx:afterSettle", refreshTotals);
+
   document.body.addEventListener("htmx:responseError", function (event) {
     var card = event.detail.elt;
     if (card && card.classList.contains("kanban-card")) {
