@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.db import atomic_with_retry
+from integration.events.services import publish
 from scm.inventory.models import (
     Lot,
     Product,
@@ -534,7 +535,27 @@ def stock_reserve(
         raise ValidationError(
             {"quantity": _("Not enough stock available: %(short)s short.") % {"short": want}}
         )
+    _publish_if_now_low(product, sum((a.quantity for a in allocations), ZERO))
     return allocations
+
+
+def _publish_if_now_low(product: Product, taken: Decimal) -> None:
+    """Publish ``stock.low`` when this reservation took the product's available stock (all
+    warehouses) from at or above its reorder point to below it. Only the crossing publishes, so
+    a product that stays low does not publish on every order; products without a reorder point
+    cost no query."""
+    point = product.reorder_point
+    if not point or point <= 0 or taken <= 0:
+        return
+    available = (
+        StockLevel.objects.filter(product_id=product.pk).aggregate(v=Sum(F("on_hand") - F("reserved")))["v"]
+        or ZERO
+    )
+    if available < point <= available + taken:
+        publish(
+            "stock.low",
+            {"product_id": product.pk, "available": str(available), "reorder_point": str(point)},
+        )
 
 
 @atomic_with_retry
