@@ -175,3 +175,23 @@ def test_inactive_sweep_runs_as_a_beat_task(world, settings):
     assert stage_of(lapsed) == Stage.INACTIVE
     entry = settings.CELERY_BEAT_SCHEDULE["rules-customers-inactive"]
     assert entry["task"] == tasks.customers_inactive_sweep.name
+
+
+def test_demo_fulfilment_leaves_customers_and_repeat_customers(django_capture_on_commit_callbacks):
+    from integration.fulfilment import demo
+    from integration.setup.demo import DemoContext
+    from tests.factories import UserFactory
+
+    ctx = DemoContext()
+    for role in ("sales", "warehouse", "finance", "manager"):
+        ctx.users[role] = UserFactory(username=role, roles=[role])
+    warehouses = three_warehouses()
+    product = ProductFactory()
+    for warehouse in warehouses.values():
+        receive(product, warehouse, 40)
+    customers = [CustomerFactory(owner=ctx.users["sales"], stage=Stage.PROSPECT) for _ in range(4)]
+    for customer in customers:  # draft, confirm, ship, pay
+        make_order(customer, ctx.users["sales"], (product, 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.build(ctx)
+    assert [stage_of(c) for c in customers] == [Stage.PROSPECT, Stage.PROSPECT, Stage.CUSTOMER, Stage.REPEAT]
