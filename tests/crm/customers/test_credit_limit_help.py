@@ -23,3 +23,11 @@ def test_customer_page_shows_no_limit_for_a_zero_credit_limit(client, manager_us
     with translation.override("en"):
         html = client.get(reverse("customers:detail", args=[customer.pk]), HTTP_ACCEPT_LANGUAGE="en").content
     assert b"No limit" in html
+
+
+def test_api_schema_says_zero_means_no_credit_limit(api_client, manager_user):
+    api_client.force_authenticate(manager_user)
+    response = api_client.get("/api/v1/schema/?format=json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    field = response.json()["components"]["schemas"]["Customer"]["properties"]["credit_limit"]
+    assert field["description"].startswith("0 means no credit limit")
