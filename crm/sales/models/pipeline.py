@@ -102,6 +102,13 @@ class Lead(models.Model):
     def __str__(self):
         return f"{self.company or self.name}"
 
+    # Sources the application itself writes; anything else is the user's own text.
+    SOURCE_LABELS = {"web": _("Website form")}
+
+    @property
+    def source_label(self) -> str:
+        return str(self.SOURCE_LABELS.get(self.source, self.source))
+
 
 class AssignmentRule(models.Model):
     """How new leads find an owner. Rules are tried in order; the first that matches wins.
