@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.people import display_name
 from core.permissions import role_required
 from core.roles import has_role
 from crm.sales import order_actions, order_selectors, order_services, quote_services
@@ -201,7 +202,7 @@ def order_detail(request, pk):
         "timeline": [
             {
                 "time": e.created_at,
-                "who": e.user.get_full_name() or e.user.get_username() if e.user else "",
+                "who": display_name(e.user),
                 "text": order_services.order_event_text(e),
             }
             for e in order.events.all()
