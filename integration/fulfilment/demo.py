@@ -95,7 +95,7 @@ def _pay(ctx, order, finance_user) -> int:
             customer=order.customer,
             amount=invoice.total,
             allocations=[{"invoice": invoice, "amount": invoice.total}],
-            method="bank",
+            method="bank_transfer",
             reference=f"银行转账 {ctx.rng.randint(100000, 999999)}",
             user=finance_user,
         )
