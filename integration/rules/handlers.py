@@ -15,6 +15,6 @@ def stock_tight_on_shortage(event):
     services.stock_tight_tell(product_id=event.payload["product_id"])
 
 
-@on("stock.low")
-def stock_tight_on_low_stock(event):
+@on("stock.below_reorder_point")
+def stock_tight_below_reorder_point(event):
     services.stock_tight_tell(product_id=event.payload["product_id"])

@@ -4,8 +4,9 @@
   to "repeat" (``crm.customers.services.customer_stage_from_orders`` holds the upgrade-only
   rule); nightly, customers whose last order is over a year old become "inactive".
 - Low stock tells sales: when a product runs short (``stock.shortage``) or drops below its
-  reorder point (``stock.low``), the reps with open opportunities, open inquiries (leads) or
-  recent orders for it are told "stock is tight", once per product per day.
+  reorder point (``stock.below_reorder_point``, published by inventory), the reps with open
+  opportunities, open inquiries (leads) or recent orders for it are told "stock is tight",
+  once per product per day.
 """
 
 from datetime import date, timedelta

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.db import atomic_with_retry
-from integration.events.services import publish
+from core.money import quantity as as_quantity
 from scm.inventory.models import (
     Lot,
     Product,
@@ -39,6 +39,11 @@ class Allocation:
     warehouse_id: int
     lot_id: int | None
     quantity: Decimal
+
+
+def plain_qty(value) -> str:
+    """24, 2.5, 10 — never 1E+1 (for messages and exports; pages use the ``qty`` filter)."""
+    return format(Decimal(str(value)).normalize(), "f")
 
 
 # --- units and validation -------------------------------------------------------------------
@@ -110,6 +115,33 @@ def _write_move(
         reason=reason,
         user=user,
     )
+
+
+def _signal_low_stock(product: Product, dropped: Decimal) -> None:
+    """Publish ``stock.below_reorder_point`` when available stock (all warehouses, on hand −
+    reserved) has just fallen below the product's reorder point: only on the crossing, so a
+    product that stays low is not announced again with every order. Products without a reorder
+    point cost nothing here."""
+    point = product.reorder_point
+    if not point or dropped <= 0:
+        return
+    after = StockLevel.objects.filter(product_id=product.pk).aggregate(a=Sum(F("on_hand") - F("reserved")))[
+        "a"
+    ]
+    after = as_quantity(Decimal(str(after or 0)))
+    if after < point <= after + dropped:
+        from integration.events.services import publish
+
+        publish(
+            "stock.below_reorder_point",
+            {
+                "product_id": product.pk,
+                "sku": product.sku,
+                "available": str(after),
+                "reorder_point": str(point),
+                "reorder_quantity": str(product.reorder_quantity),
+            },
+        )
 
 
 # --- receiving ------------------------------------------------------------------------------
@@ -219,7 +251,7 @@ def _remove_stock(*, product_id: int, warehouse_id: int, lot_id: int | None, bas
         raise ValidationError(
             {
                 field: _("Not enough stock available: %(available)s available.")
-                % {"available": available.normalize()}
+                % {"available": plain_qty(available)}
             }
         )
 
@@ -363,6 +395,7 @@ def stock_adjust(
         user=user,
     )
     audit("stock.adjustment", actor=user, obj=move, data={"quantity": str(base), "reason": reason})
+    _signal_low_stock(product, -base)
     return move
 
 
@@ -398,6 +431,7 @@ def stock_scrap(
         user=user,
     )
     audit("stock.scrap", actor=user, obj=move, data={"quantity": str(-base), "reason": reason})
+    _signal_low_stock(product, base)
     return move
 
 
@@ -533,29 +567,10 @@ def stock_reserve(
     if want > 0 and not partial:
         transaction.set_rollback(True)
         raise ValidationError(
-            {"quantity": _("Not enough stock available: %(short)s short.") % {"short": want}}
+            {"quantity": _("Not enough stock available: %(short)s short.") % {"short": plain_qty(want)}}
         )
-    _publish_if_now_low(product, sum((a.quantity for a in allocations), ZERO))
+    _signal_low_stock(product, sum((a.quantity for a in allocations), ZERO))
     return allocations
-
-
-def _publish_if_now_low(product: Product, taken: Decimal) -> None:
-    """Publish ``stock.low`` when this reservation took the product's available stock (all
-    warehouses) from at or above its reorder point to below it. Only the crossing publishes, so
-    a product that stays low does not publish on every order; products without a reorder point
-    cost no query."""
-    point = product.reorder_point
-    if not point or point <= 0 or taken <= 0:
-        return
-    available = (
-        StockLevel.objects.filter(product_id=product.pk).aggregate(v=Sum(F("on_hand") - F("reserved")))["v"]
-        or ZERO
-    )
-    if available < point <= available + taken:
-        publish(
-            "stock.low",
-            {"product_id": product.pk, "available": str(available), "reorder_point": str(point)},
-        )
 
 
 @atomic_with_retry
