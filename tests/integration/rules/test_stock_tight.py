@@ -110,7 +110,7 @@ def test_a_shortage_from_the_reservation_rule_tells_the_reps(product, django_cap
     assert told(seller, product) == 1
 
 
-def test_a_stock_low_event_tells_the_reps(product, django_capture_on_commit_callbacks):
+def test_a_below_reorder_point_event_tells_the_reps(product, django_capture_on_commit_callbacks):
     seller = rep()
     opportunity_for(product, seller)
     with django_capture_on_commit_callbacks(execute=True):
