@@ -102,7 +102,7 @@ def measure(client, url) -> tuple[int, float]:
 PAGES = [
     ("product list", "/inventory/"),
     ("product list, sorted by on hand", "/inventory/?ordering=-on_hand_total"),
-    ("product list, search", "/inventory/?q=P0012"),
+    ("product list, search", "/inventory/?q=P0001"),
     ("product list, page 50", "/inventory/?page=50"),
     ("stock overview", "/inventory/stock/"),
     ("stock overview, one warehouse", "/inventory/stock/?warehouse=2"),

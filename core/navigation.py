@@ -29,6 +29,32 @@ def register(*items: NavItem) -> None:
         _items[item.key] = item
 
 
+# Labels of the menu's sections. An entry's section is its ``section`` or else its URL
+# namespace (``sales:lead_list`` → ``sales``); a section the user sees one entry of is shown as
+# that entry, a section with several as a drop-down under the label here.
+SECTION_LABELS = {
+    "customers": _("Customers"),
+    "sales": _("Sales"),
+    "service": _("Service"),
+    "inventory": _("Inventory"),
+    "warehouse": _("Warehouse"),
+    "purchasing": _("Purchasing"),
+    "finance": _("Finance"),
+    "fulfilment": _("Fulfilment"),
+    "insights": _("Insights"),
+    "setup": _("Setup"),
+    "events": _("System"),
+}
+
+
+def section_of(item: NavItem) -> str:
+    if item.section:
+        return item.section
+    if ":" in item.url_name:
+        return item.url_name.split(":", 1)[0]
+    return item.key.split(".", 1)[0]
+
+
 def items_for(user) -> list[dict]:
     visible = []
     for item in sorted(_items.values(), key=lambda i: (i.order, i.key)):
@@ -39,9 +65,41 @@ def items_for(user) -> list[dict]:
         except NoReverseMatch:
             continue
         visible.append(
-            {"key": item.key, "label": item.label, "url": url, "section": item.section, "icon": item.icon}
+            {"key": item.key, "label": item.label, "url": url, "section": section_of(item), "icon": item.icon}
         )
     return visible
 
 
+def sections_for(user, items: list[dict] | None = None, current_path: str = "") -> list[dict]:
+    """The user's entries grouped by section, in the order of each section's first entry:
+    ``[{"key", "label", "items", "active"}]``."""
+    sections: dict[str, dict] = {}
+    for entry in items if items is not None else items_for(user):
+        section = sections.setdefault(
+            entry["section"], {"key": entry["section"], "label": None, "items": [], "active": False}
+        )
+        section["items"].append(entry)
+        section["active"] = section["active"] or entry["url"] == current_path
+    for section in sections.values():
+        first = section["items"][0]["label"]
+        section["label"] = SECTION_LABELS.get(section["key"], first) if len(section["items"]) > 1 else first
+    return list(sections.values())
+
+
 register(NavItem("home", _("Home"), "home", EVERYONE, order=0, icon="house"))
+
+
+def tile_groups(sections: list[dict]) -> list[dict]:
+    """The home page's tiles: a section with several entries under its heading; neighbouring
+    one-entry sections share one unlabelled row."""
+    groups: list[dict] = []
+    for section in sections:
+        if section["key"] == "home":
+            continue
+        if len(section["items"]) > 1:
+            groups.append({"label": section["label"], "key": section["key"], "items": section["items"]})
+        elif groups and groups[-1]["label"] is None:
+            groups[-1]["items"].extend(section["items"])
+        else:
+            groups.append({"label": None, "key": section["key"], "items": list(section["items"])})
+    return groups

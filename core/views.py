@@ -6,10 +6,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from core import navigation
+
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"title": _("Home")})
+    groups = navigation.tile_groups(navigation.sections_for(request.user))
+    return render(request, "core/home.html", {"title": _("Home"), "tile_groups": groups})
 
 
 def permission_denied(request, exception=None):

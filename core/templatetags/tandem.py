@@ -11,6 +11,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 
 from core.money import money as quantise_money
+from core.people import display_name
 from core.ui import status_colour
 
 register = template.Library()
@@ -69,3 +70,9 @@ def query_with(context, **changes):
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def person(user) -> str:
+    """A user's name as people write it: 张伟 for Chinese names (``core.people``)."""
+    return display_name(user)

@@ -7,9 +7,10 @@ normalised form for de-duplication (lower case, no spaces or punctuation, no com
 
 import re
 import unicodedata
+from itertools import product
 
 from django.db.models import Q
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # Company forms that do not tell two companies apart ("上海华通有限公司" = "上海华通").
@@ -61,6 +62,17 @@ def normalize_phone(phone: str) -> str:
     return digits
 
 
+def _pinyin_readings(text: str, limit: int = 8) -> set[str]:
+    """Every pinyin reading of a short text (polyphonic characters: 重 → zhong, chong)."""
+    readings = pinyin(text, style=Style.NORMAL, heteronym=True, errors="default")
+    combos = set()
+    for combo in product(*[[_clean(r) for r in options] for options in readings]):
+        combos.add("".join(combo))
+        if len(combos) >= limit:
+            break
+    return combos
+
+
 def search_filter(query: str, *, prefix: str = "") -> Q:
     """Name, code, phone, e-mail, pinyin and initials, in one ``Q`` whose every branch an index
     serves on PostgreSQL (so the planner can OR bitmap scans instead of reading the table):
@@ -79,6 +91,15 @@ def search_filter(query: str, *, prefix: str = "") -> Q:
     cond = Q(**{f"{p}code__startswith": q.upper()})
     key = _clean(q)
     if not key.isascii():
+        if len(key) <= 2:
+            # Trigrams need three characters; one or two Chinese characters are found through
+            # their pinyin (trigram index), then checked against the name itself.
+            readings = [r for r in _pinyin_readings(key) if len(r) >= 3 and r.isascii()]
+            if readings:
+                by_pinyin = Q()
+                for reading in readings:
+                    by_pinyin |= Q(**{f"{p}search_pinyin__contains": reading})
+                return cond | (by_pinyin & Q(**{f"{p}name__icontains": q}))
         cond |= Q(**{f"{p}name__icontains": q})
         return cond
     if "@" in q:

@@ -4,6 +4,7 @@ merges (from the audit log)."""
 from django.utils.translation import gettext as _
 
 from core.models import AuditLog
+from crm.customers.templatetags.crm import person
 
 TITLES = {
     "customer.created": lambda d: _("Customer created"),
@@ -33,7 +34,7 @@ def audit_entries(customer, user, limit) -> list[dict]:
             "url": "",
             "kind": "audit",
             "kind_label": _("Record"),
-            "who": (row.actor.get_full_name() or row.actor.get_username()) if row.actor else "",
+            "who": person(row.actor),
         }
         for row in rows
     ]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from core.permissions import role_required
 from core.roles import ADMIN, FINANCE, MANAGER, SALES, SERVICE, is_manager
 from crm.customers import importers, panels, selectors, services, tabular
-from crm.customers.forms import ContactForm, CustomerForm, ImportForm
+from crm.customers.forms import ContactForm, CustomerForm, ImportForm, sales_users
 from crm.customers.models import Contact, Customer, MergeSuggestion, Region
 from crm.customers.pagination import CappedPaginator
 
@@ -93,6 +93,7 @@ def customer_list(request):
             "filters": filters,
             "stages": Customer.Stage.choices,
             "regions": Region.objects.all(),
+            "owners": sales_users() if is_manager(request.user) else [],
             "can_create": bool(set(EDITORS) & _roles(request.user)),
         },
     )

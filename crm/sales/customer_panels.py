@@ -3,6 +3,7 @@ timeline (registered in ``SalesConfig.ready``)."""
 
 from django.urls import reverse
 
+from crm.customers.templatetags.crm import person
 from crm.sales import selectors
 from crm.sales.models import Opportunity
 
@@ -35,7 +36,7 @@ def activity_entries(customer, user, limit) -> list[dict]:
             "url": reverse("sales:opportunity_detail", args=[a.opportunity_id]) if a.opportunity_id else "",
             "kind": a.kind,
             "kind_label": a.get_kind_display(),
-            "who": a.owner.get_full_name() or a.owner.get_username(),
+            "who": person(a.owner),
             "due_at": a.due_at,
             "done_at": a.done_at,
             "is_task": a.kind == "task",

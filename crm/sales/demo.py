@@ -90,7 +90,7 @@ def build(ctx) -> None:
         else:
             stage, state = rng.choice(open_stages), Opportunity.State.OPEN
         opp = Opportunity.objects.create(
-            name=f"{customer.name[:8]}·{rng.choice(DEALS)}",
+            name=f"{customer.name.replace('有限公司', '')}·{rng.choice(DEALS)}",
             customer=customer,
             stage=stage,
             state=state,

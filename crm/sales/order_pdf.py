@@ -5,6 +5,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from core.pdf import render_document
+from core.people import display_name
 from core.templatetags.tandem import money, qty
 
 
@@ -48,7 +49,7 @@ def order_confirmation_pdf(order) -> bytes:
     lines = order.lines.select_related("product", "unit")
     meta = [
         (_("Order date"), formats.date_format(order.order_date, "SHORT_DATE_FORMAT")),
-        (_("Sales rep"), order.owner.get_full_name() or order.owner.get_username()),
+        (_("Sales rep"), display_name(order.owner)),
     ]
     if order.requested_date:
         meta.append(

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.people import display_name
 from core.permissions import role_required
 from core.roles import has_role
 from crm.sales import order_actions, order_selectors, order_services, quote_services
@@ -35,6 +36,20 @@ from scm.inventory.models import Product
 PAGE_SIZE = 25
 # While an order waits for the reservation rule, its page asks for news this often.
 POLL_STATES = frozenset({SalesOrder.State.CONFIRMED})
+
+
+def _initial_lines(lines) -> list[dict]:
+    """A document's lines as the line formset's initial data (order and quote forms)."""
+    return [
+        {
+            "product": line.product_id,
+            "unit": line.unit_id,
+            "quantity": line.quantity.normalize(),
+            "unit_price": line.unit_price,
+            "discount_percent": line.discount_percent.normalize() if line.discount_percent else "",
+        }
+        for line in lines
+    ]
 
 
 def _page(request, qs):
@@ -102,16 +117,7 @@ def _order_form_page(request, *, order=None):
             "shipping_address": order.shipping_address,
             "notes": order.notes,
         }
-        initial_lines = [
-            {
-                "product": line.product_id,
-                "unit": line.unit_id,
-                "quantity": line.quantity.normalize(),
-                "unit_price": line.unit_price,
-                "discount_percent": line.discount_percent.normalize() if line.discount_percent else "",
-            }
-            for line in order.lines.all()
-        ]
+        initial_lines = _initial_lines(order.lines.all())
     elif request.GET.get("customer", "").isdigit():
         initial_header = {"customer": int(request.GET["customer"])}
     if request.method == "POST":
@@ -196,7 +202,7 @@ def order_detail(request, pk):
         "timeline": [
             {
                 "time": e.created_at,
-                "who": e.user.get_full_name() or e.user.get_username() if e.user else "",
+                "who": display_name(e.user),
                 "text": order_services.order_event_text(e),
             }
             for e in order.events.all()
@@ -327,16 +333,7 @@ def _quote_form_page(request, *, quote=None):
             "valid_until": quote.valid_until,
             "notes": quote.notes,
         }
-        initial_lines = [
-            {
-                "product": line.product_id,
-                "unit": line.unit_id,
-                "quantity": line.quantity.normalize(),
-                "unit_price": line.unit_price,
-                "discount_percent": line.discount_percent.normalize() if line.discount_percent else "",
-            }
-            for line in quote.lines.all()
-        ]
+        initial_lines = _initial_lines(quote.lines.all())
     elif request.GET.get("customer", "").isdigit():
         initial_header = {"customer": int(request.GET["customer"])}
     if request.method == "POST":

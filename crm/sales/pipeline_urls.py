@@ -7,6 +7,7 @@ urlpatterns = [
     path("leads/", views.lead_list, name="lead_list"),
     path("leads/new/", views.lead_create, name="lead_create"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),
     path("leads/<int:pk>/convert/", views.lead_convert, name="lead_convert"),
     path("activities/new/", views.activity_add, name="activity_add"),
     path("tasks/", views.tasks, name="tasks"),

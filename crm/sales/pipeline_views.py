@@ -150,6 +150,23 @@ def _editable_lead(request, pk) -> Lead:
 
 
 @role_required(*REPS)
+def lead_edit(request, pk):
+    """Edit a lead; managers also (re)assign it by hand (audited like automatic assignment)."""
+    lead = _editable_lead(request, pk)
+    form = LeadForm(request.POST or None, instance=lead, can_set_owner=is_manager(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        products = data.pop("products")
+        try:
+            services.lead_update(lead=Lead.objects.get(pk=pk), actor=request.user, products=products, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("sales:lead_detail", pk=pk)
+    return render(request, "sales/form.html", {"form": form, "title": _("Edit lead")})
+
+
+@role_required(*REPS)
 @require_POST
 def lead_convert(request, pk):
     lead = _editable_lead(request, pk)

@@ -5,6 +5,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from core.pdf import render_document
+from core.people import display_name
 from crm.sales.order_pdf import LINE_COLUMNS_NUMERIC, customer_block, line_columns, line_rows, totals
 
 
@@ -17,7 +18,7 @@ def quote_pdf(quote) -> bytes:
         meta=[
             (_("Date"), formats.date_format(quote.created_at.date(), "SHORT_DATE_FORMAT")),
             (_("Valid until"), formats.date_format(quote.valid_until, "SHORT_DATE_FORMAT")),
-            (_("Sales rep"), quote.owner.get_full_name() or quote.owner.get_username()),
+            (_("Sales rep"), display_name(quote.owner)),
         ],
         columns=line_columns(),
         rows=line_rows(lines),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core.people import display_name
 from crm.sales import order_services
 from crm.sales.models import Quote, QuoteLine, SalesOrder
 from crm.sales.order_services import document_number, lines_price, lines_totals, temporary_number
@@ -121,7 +122,7 @@ def _send_quote_email(quote_id: int, recipient: str, language: str) -> None:
             % {
                 "number": quote.number,
                 "date": quote.valid_until.isoformat(),
-                "owner": quote.owner.get_full_name() or quote.owner.get_username(),
+                "owner": display_name(quote.owner),
             },
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[recipient],

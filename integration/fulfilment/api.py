@@ -4,9 +4,7 @@ Role rules: sales confirm and cancel their own orders (managers any), managers r
 holds, the warehouse picks and ships, finance reads.
 """
 
-from celery import current_app
 from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -70,11 +68,6 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         if not selectors.order_visible_to(order=order, user=request.user):
             raise PermissionDenied
         order = func(order=order, user=request.user, **kwargs)
-        if current_app.conf.task_always_eager:
-            # Handlers ran in-process at the commit (the reservation rule): show their result.
-            order = SalesOrder.objects.get(pk=order.pk)
-        # Otherwise the services return the order as they moved it: only backorders are read.
-        prefetch_related_objects([order], "backorders")
         return Response(OrderWorkflowSerializer(order).data)
 
     @extend_schema(request=None, responses=OrderWorkflowSerializer)

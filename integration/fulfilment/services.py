@@ -244,6 +244,7 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
         shortages = []
         todo = []
         lines = list(order.lines.select_related("product").order_by("pk"))
+        backordered = set(Backorder.objects.filter(order=order).values_list("line_id", flat=True))
         for line in lines:
             remaining = line.base_quantity - line.reserved_quantity - line.shipped_quantity
             if remaining > 0:
@@ -261,16 +262,15 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
             line.pk: sum((a.quantity for a in allocations.get(line.demand, ())), ZERO) for line, _r in todo
         }
         order_services.order_lines_progress(reserved=got_by_line)
-        covered = [line.pk for line, remaining in todo if remaining - got_by_line[line.pk] <= 0]
-        if covered:
-            Backorder.objects.filter(line_id__in=covered).update(quantity=0)
         for line, remaining in todo:
             got = got_by_line[line.pk]
             short = remaining - got
+            # A backorder row only where something was ever short (no query in the common case).
+            if line.pk in backordered:
+                Backorder.objects.filter(line=line).update(quantity=short)
+            elif short > 0:
+                Backorder.objects.create(line=line, order=order, product=line.product, quantity=short)
             if short > 0:
-                # A row only when short.
-                if not Backorder.objects.filter(line=line).update(quantity=short):
-                    Backorder.objects.create(line=line, order=order, product=line.product, quantity=short)
                 shortages.append((line, short))
                 publish(
                     "stock.shortage",

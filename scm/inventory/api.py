@@ -108,6 +108,24 @@ class ProductUnitViewSet(CatalogueViewSet):
     serializer_class = ProductUnitSerializer
     queryset = ProductUnit.objects.all()
     filterset_fields = ["product", "barcode"]
+    # The service checks barcodes across products and units; the model's constraints back it up.
+    validators = []
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = catalogue.product_unit_save(
+            product=data.pop("product"), user=self.request.user, **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        product = data.pop("product", serializer.instance.product)
+        serializer.instance = catalogue.product_unit_save(
+            product=product, unit=serializer.instance, user=self.request.user, **data
+        )
+
+    def perform_destroy(self, instance):
+        catalogue.product_unit_delete(unit=instance, user=self.request.user)
 
 
 class ProductViewSet(CatalogueViewSet):

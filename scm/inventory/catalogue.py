@@ -29,7 +29,7 @@ EDITABLE = (
 
 def _validate(product: Product) -> None:
     product.full_clean()
-    if product.barcode and Product.objects.filter(barcode=product.barcode).exclude(pk=product.pk).exists():
+    if product.barcode and _barcode_taken(product.barcode, product_id=product.pk):
         raise ValidationError({"barcode": _("Another product already has this barcode.")})
     if (
         product.pk
@@ -102,3 +102,44 @@ def product_variants_create(
         created.append(variant)
     audit("inventory.variants_created", actor=user, obj=template, data={"count": len(created)})
     return created
+
+
+def _barcode_taken(code: str, *, product_id=None, unit_id=None) -> bool:
+    from scm.inventory.models import ProductUnit
+
+    if not code:
+        return False
+    return (
+        Product.objects.filter(barcode=code).exclude(pk=product_id).exists()
+        or ProductUnit.objects.filter(barcode=code).exclude(pk=unit_id).exists()
+    )
+
+
+@transaction.atomic
+def product_unit_save(*, product: Product, unit=None, user=None, **fields):
+    """Create or change another unit of a product (a box of 24). Its barcode must be unique
+    among products and units: scanning it must mean one thing."""
+    from scm.inventory.models import ProductUnit
+
+    unit = unit or ProductUnit(product=product)
+    for key in ("name", "factor", "barcode", "divisible"):
+        if key in fields:
+            setattr(unit, key, fields[key])
+    unit.product = product
+    if _barcode_taken(unit.barcode, unit_id=unit.pk):
+        raise ValidationError({"barcode": _("Another product or unit already has this barcode.")})
+    unit.full_clean()
+    unit.save()
+    audit(
+        "inventory.unit_saved",
+        actor=user,
+        obj=unit,
+        data={"product": product.sku, "factor": str(unit.factor)},
+    )
+    return unit
+
+
+@transaction.atomic
+def product_unit_delete(*, unit, user=None) -> None:
+    audit("inventory.unit_deleted", actor=user, obj=unit, data={"name": unit.name})
+    unit.delete()

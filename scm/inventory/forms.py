@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from scm.inventory.models import Category, Product, Warehouse
+from scm.inventory.models import Category, Product, ProductUnit, Warehouse
 
 
 class ProductForm(forms.ModelForm):
@@ -65,3 +65,20 @@ def apply_errors(form: forms.Form, exc) -> None:
     """Put a service's ValidationError next to the fields it names."""
     for field, messages in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
+
+
+class ProductUnitForm(forms.ModelForm):
+    class Meta:
+        model = ProductUnit
+        fields = ["name", "factor", "barcode", "divisible"]
+        widgets = {
+            "name": forms.TextInput(attrs={"class": "form-control"}),
+            "factor": forms.NumberInput(attrs={"class": "form-control"}),
+            "barcode": forms.TextInput(attrs={"class": "form-control"}),
+            "divisible": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        }
+
+
+UnitFormSet = forms.inlineformset_factory(
+    Product, ProductUnit, form=ProductUnitForm, extra=1, can_delete=True
+)

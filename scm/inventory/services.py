@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.db import ConflictError, atomic_with_retry
+from core.money import quantity as as_quantity
 from scm.inventory.models import (
     Lot,
     Product,
@@ -38,6 +39,11 @@ class Allocation:
     warehouse_id: int
     lot_id: int | None
     quantity: Decimal
+
+
+def plain_qty(value) -> str:
+    """24, 2.5, 10 — never 1E+1 (for messages and exports; pages use the ``qty`` filter)."""
+    return format(Decimal(str(value)).normalize(), "f")
 
 
 # --- units and validation -------------------------------------------------------------------
@@ -109,6 +115,33 @@ def _write_move(
         reason=reason,
         user=user,
     )
+
+
+def _signal_low_stock(product: Product, dropped: Decimal) -> None:
+    """Publish ``stock.below_reorder_point`` when available stock (all warehouses, on hand −
+    reserved) has just fallen below the product's reorder point: only on the crossing, so a
+    product that stays low is not announced again with every order. Products without a reorder
+    point cost nothing here."""
+    point = product.reorder_point
+    if not point or dropped <= 0:
+        return
+    after = StockLevel.objects.filter(product_id=product.pk).aggregate(a=Sum(F("on_hand") - F("reserved")))[
+        "a"
+    ]
+    after = as_quantity(Decimal(str(after or 0)))
+    if after < point <= after + dropped:
+        from integration.events.services import publish
+
+        publish(
+            "stock.below_reorder_point",
+            {
+                "product_id": product.pk,
+                "sku": product.sku,
+                "available": str(after),
+                "reorder_point": str(point),
+                "reorder_quantity": str(product.reorder_quantity),
+            },
+        )
 
 
 # --- receiving ------------------------------------------------------------------------------
@@ -218,7 +251,7 @@ def _remove_stock(*, product_id: int, warehouse_id: int, lot_id: int | None, bas
         raise ValidationError(
             {
                 field: _("Not enough stock available: %(available)s available.")
-                % {"available": available.normalize()}
+                % {"available": plain_qty(available)}
             }
         )
 
@@ -362,6 +395,7 @@ def stock_adjust(
         user=user,
     )
     audit("stock.adjustment", actor=user, obj=move, data={"quantity": str(base), "reason": reason})
+    _signal_low_stock(product, -base)
     return move
 
 
@@ -397,6 +431,7 @@ def stock_scrap(
         user=user,
     )
     audit("stock.scrap", actor=user, obj=move, data={"quantity": str(-base), "reason": reason})
+    _signal_low_stock(product, base)
     return move
 
 
@@ -532,8 +567,9 @@ def stock_reserve(
     if want > 0 and not partial:
         transaction.set_rollback(True)
         raise ValidationError(
-            {"quantity": _("Not enough stock available: %(short)s short.") % {"short": want}}
+            {"quantity": _("Not enough stock available: %(short)s short.") % {"short": plain_qty(want)}}
         )
+    _signal_low_stock(product, sum((a.quantity for a in allocations), ZERO))
     return allocations
 
 
@@ -759,4 +795,9 @@ def _reserve_many(demands, wants, warehouse_ids) -> dict[str, list[Allocation]]:
                 _add_reservation(names[i], product_ids[i], row["warehouse_id"], row["lot_id"], taken)
                 result[names[i]].append(Allocation(row["warehouse_id"], row["lot_id"], taken))
                 want -= taken
+    dropped: dict[int, Decimal] = {}
+    for name, product, _q in demands:
+        dropped[product.pk] = dropped.get(product.pk, ZERO) + sum((a.quantity for a in result[name]), ZERO)
+    for product in {d[1].pk: d[1] for d in demands}.values():
+        _signal_low_stock(product, dropped[product.pk])
     return result

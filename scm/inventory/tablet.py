@@ -17,6 +17,7 @@ from core.permissions import role_required
 from scm.inventory import counts, selectors, services, transfers
 from scm.inventory.forms import TransferStartForm, apply_errors
 from scm.inventory.models import CountLine, CountSession, Product, StockMove, Transfer, Warehouse
+from scm.inventory.services import plain_qty
 from scm.inventory.views import STOCK_WRITE
 
 
@@ -100,7 +101,7 @@ def receive_scan(request):
     except ValidationError as exc:
         return _feedback(request, template, False, _error_text(exc))
     message = _("+%(qty)s %(unit)s %(name)s into %(warehouse)s") % {
-        "qty": move.quantity.normalize(),
+        "qty": plain_qty(move.quantity),
         "unit": scan.product.base_unit,
         "name": scan.product.name,
         "warehouse": warehouse.code,
@@ -170,7 +171,7 @@ def transfer_scan(request, pk):
             raise ValidationError(
                 {
                     "quantity": _("Only %(available)s available in %(warehouse)s.")
-                    % {"available": available.normalize(), "warehouse": transfer.source.code}
+                    % {"available": plain_qty(available), "warehouse": transfer.source.code}
                 }
             )
         line = transfers.transfer_add_line(
@@ -185,9 +186,10 @@ def transfer_scan(request, pk):
         ok, message = False, _error_text(exc)
     else:
         ok = True
-        message = _("%(name)s: %(qty)s on the transfer") % {
+        message = _("%(name)s: %(qty)s %(unit)s on the transfer") % {
             "name": scan.product.name,
-            "qty": line.quantity.normalize(),
+            "qty": plain_qty(line.quantity),
+            "unit": scan.product.base_unit,
         }
     lines = transfer.lines.select_related("product", "lot")
     return _feedback(request, template, ok, message, transfer=transfer, lines=lines, oob=True)
@@ -245,7 +247,11 @@ def count_scan(request, pk):
             oob=True,
         )
     name = scan.product.name + (f" · {lot.number}" if lot else "")
-    message = _("%(name)s: %(qty)s counted") % {"name": name, "qty": line.counted.normalize()}
+    message = _("%(name)s: %(qty)s %(unit)s counted") % {
+        "name": name,
+        "qty": plain_qty(line.counted),
+        "unit": scan.product.base_unit,
+    }
     return _feedback(
         request, template, True, message, session=session, lines=_counted_lines(session), oob=True
     )

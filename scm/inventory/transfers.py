@@ -116,6 +116,8 @@ def transfer_ship(*, transfer: Transfer, user=None) -> Transfer:
             reference=transfer.number,
             user=user,
         )
+    for line in lines:
+        services._signal_low_stock(line.product, line.quantity)
     audit("stock.transfer_out", actor=user, obj=transfer, data={"lines": len(lines)})
     return transfer
 

@@ -5,6 +5,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,8 +14,9 @@ from django.views.decorators.http import require_POST
 from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, PURCHASING, SALES, SERVICE, WAREHOUSE, has_role
 from scm.inventory import catalogue, counts, selectors, transfers
-from scm.inventory.forms import CountStartForm, ProductForm, apply_errors
+from scm.inventory.forms import CountStartForm, ProductForm, UnitFormSet, apply_errors
 from scm.inventory.models import Brand, Category, CountSession, Lot, Product, Transfer, Warehouse
+from scm.inventory.services import plain_qty
 
 # Who may do what (admins may do everything).
 READ = (SALES, SERVICE, WAREHOUSE, PURCHASING, FINANCE, MANAGER)
@@ -22,6 +24,7 @@ STOCK_WRITE = (WAREHOUSE,)
 CATALOGUE_WRITE = (PURCHASING, MANAGER)
 APPROVE = (MANAGER,)
 PAGE_SIZE = 50
+UNIT_FIELDS = ("name", "factor", "barcode", "divisible")
 
 
 def _filters(request) -> dict:
@@ -95,8 +98,8 @@ def product_export(request):
                     p.barcode,
                     p.base_unit,
                     p.list_price,
-                    p.on_hand_total.normalize(),
-                    p.available_total.normalize(),
+                    plain_qty(p.on_hand_total),
+                    plain_qty(p.available_total),
                 )
             ]
         )
@@ -130,20 +133,48 @@ def product_detail(request, pk):
 
 
 def _product_form(request, product=None):
+    """The product and its other units (box, pack) in one form, saved in one transaction."""
     form = ProductForm(request.POST or None, instance=product)
-    if request.method == "POST" and form.is_valid():
+    units = UnitFormSet(request.POST or None, instance=product, prefix="units")
+    if request.method == "POST" and form.is_valid() and units.is_valid():
         try:
-            if product is None:
-                product = catalogue.product_create(user=request.user, **form.cleaned_data)
-            else:
-                product = catalogue.product_update(product=product, user=request.user, **form.cleaned_data)
+            with transaction.atomic():
+                data = form.cleaned_data
+                if product is None:
+                    product = catalogue.product_create(user=request.user, **data)
+                else:
+                    product = catalogue.product_update(product=product, user=request.user, **data)
+                for unit_form in units.forms:
+                    if not unit_form.has_changed():
+                        continue
+                    if unit_form.cleaned_data.get("DELETE"):
+                        if unit_form.instance.pk:
+                            catalogue.product_unit_delete(unit=unit_form.instance, user=request.user)
+                        continue
+                    try:
+                        fields = {k: v for k, v in unit_form.cleaned_data.items() if k in UNIT_FIELDS}
+                        catalogue.product_unit_save(
+                            product=product,
+                            unit=unit_form.instance if unit_form.instance.pk else None,
+                            user=request.user,
+                            **fields,
+                        )
+                    except ValidationError as exc:
+                        apply_errors(unit_form, exc)
+                        raise
         except ValidationError as exc:
-            apply_errors(form, exc)
+            if not any(f.errors for f in units.forms):
+                apply_errors(form, exc)
+            product = form.instance if form.instance.pk else None
         else:
             messages.success(request, _("Product %(sku)s saved.") % {"sku": product.sku})
             return redirect("inventory:product_detail", pk=product.pk)
     title = _("New product") if product is None else _("Edit %(sku)s") % {"sku": product.sku}
-    return render(request, "inventory/product_form.html", {"title": title, "form": form, "product": product})
+    return render(
+        request,
+        "inventory/product_form.html",
+        {"title": title, "form": form, "units": units, "product": product},
+    )
 
 
 @role_required(*CATALOGUE_WRITE)

@@ -24,22 +24,35 @@
     }
   });
 
-  // The top menu stays on one row; when a role has more entries than fit, the row scrolls
-  // sideways, its edge fades, and the current page's entry is scrolled into view.
+  // The top menu stays on one row: when a role's entries do not fit beside the tools, the bar
+  // folds the menu under the toggler (as on a phone) rather than wrapping to a second row.
+  function menuCollides(bar, nav) {
+    var inner = bar.querySelector(".app-navbar-inner");
+    var tools = bar.querySelector(".app-tools");
+    var last = nav.lastElementChild;
+    if (inner.scrollWidth > inner.clientWidth + 1 || nav.scrollWidth > nav.clientWidth + 1) {
+      return true;
+    }
+    return !!(last && tools && last.getBoundingClientRect().right > tools.getBoundingClientRect().left);
+  }
+
   function fitMenu() {
-    var nav = document.querySelector(".app-nav");
+    var bar = document.querySelector(".app-navbar");
+    var nav = bar && bar.querySelector(".app-nav");
     if (!nav) {
       return;
     }
-    nav.classList.toggle("is-overflowing", nav.scrollWidth > nav.clientWidth + 1);
-  }
-  document.addEventListener("DOMContentLoaded", function () {
-    var active = document.querySelector(".app-nav .nav-link.active");
-    if (active && active.scrollIntoView) {
-      active.scrollIntoView({ block: "nearest", inline: "nearest" });
+    bar.classList.add("navbar-expand-md");
+    bar.classList.remove("is-folded");
+    var expanded = window.getComputedStyle(bar.querySelector(".navbar-toggler")).display === "none";
+    if (expanded && menuCollides(bar, nav)) {
+      bar.classList.remove("navbar-expand-md");
+      bar.classList.add("is-folded");
     }
-    fitMenu();
-  });
+  }
+  fitMenu();
+  document.addEventListener("DOMContentLoaded", fitMenu);
+  window.addEventListener("load", fitMenu);
   window.addEventListener("resize", fitMenu);
 
   // Confirmation for dangerous actions: <button data-confirm="...">.

@@ -102,7 +102,7 @@ def full_menu():
     saved = dict(_items)
     register(
         *[
-            NavItem(f"demo.{key}", _Label(zh, en), "password_change", EVERYONE, order=10 + i)
+            NavItem(f"{key}.demo", _Label(zh, en), "password_change", EVERYONE, section=key, order=10 + i)
             for i, (key, zh, en) in enumerate(FULL_MENU)
         ]
     )

@@ -92,3 +92,13 @@ def test_openapi_schema_is_served(api_client, admin_user):
     response = api_client.get("/api/v1/schema/")
     assert response.status_code == 200
     assert b"openapi" in response.content
+
+
+def test_user_without_role_is_told_to_ask_for_one(client, user_with_role):
+    client.force_login(user_with_role())
+    assert b"has no role yet" in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content
+
+
+def test_user_with_a_role_is_not_told_to_ask_for_one(client, warehouse_user):
+    client.force_login(warehouse_user)
+    assert b"has no role yet" not in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content

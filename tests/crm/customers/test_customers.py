@@ -307,3 +307,17 @@ def test_contacts_export_follows_record_rules_and_escapes_formulas(client, two_t
     client.force_login(two_teams["rep"])
     body = client.get(reverse("customers:contacts_export") + "?export=csv").content.decode("utf-8-sig")
     assert "'=1+2" in body and "Hidden" not in body
+
+
+@pytest.mark.parametrize("query", ["重", "重庆", "庆", "华通"])
+def test_short_chinese_search_finds_names_including_polyphonic_characters(manager_user, query):
+    chongqing = CustomerFactory(name="重庆华通机电有限公司")
+    CustomerFactory(name="上海宏达贸易有限公司")
+    assert list(selectors.customer_list(user=manager_user, q=query)) == [chongqing]
+
+
+def test_chinese_names_show_family_name_first():
+    from crm.customers.templatetags.crm import person
+
+    assert person(UserFactory(first_name="伟", last_name="张")) == "张伟"
+    assert person(UserFactory(first_name="Wei", last_name="Zhang")) == "Wei Zhang"

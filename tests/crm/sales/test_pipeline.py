@@ -307,6 +307,15 @@ def test_rep_cannot_read_other_teams_opportunity_or_lead_by_id(api_client, reps)
     assert api_client.get(f"/api/v1/leads/{lead.pk}/").status_code == 404
 
 
+def test_lead_list_names_the_web_form_source_in_the_users_language(client, sales_user):
+    LeadFactory(owner=sales_user, source="web")
+    LeadFactory(owner=sales_user, source="展会")
+    client.force_login(sales_user)
+    html = client.get(reverse("sales:lead_list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "<td>网站表单</td>" in html and "<td>展会</td>" in html
+    assert "<td>web</td>" not in html
+
+
 def test_rep_cannot_open_other_teams_lead_page(client, reps):
     lead = LeadFactory(owner=reps["c"])
     client.force_login(reps["a"])
@@ -361,3 +370,49 @@ def test_lead_import_rejects_file_when_one_row_lacks_phone_and_email(client, man
     errors = response.context["result"].errors
     assert [(e["row"], e["column"]) for e in errors] == [(3, "phone")]
     assert not Lead.objects.exists()
+
+
+def test_rep_guessing_other_teams_opportunity_page_gets_404(client, reps):
+    opp = OpportunityFactory(customer=CustomerFactory(owner=reps["c"]))
+    client.force_login(reps["a"])
+    assert client.get(reverse("sales:opportunity_detail", args=[opp.pk])).status_code == 404
+
+
+def test_activities_api_hides_other_teams_activities(api_client, reps):
+    TaskFactory(customer=CustomerFactory(owner=reps["c"]))
+    mine = TaskFactory(customer=CustomerFactory(owner=reps["a"]))
+    api_client.force_authenticate(reps["a"])
+    ids = [row["id"] for row in api_client.get("/api/v1/activities/").json()["results"]]
+    assert ids == [mine.pk]
+
+
+def test_rep_cannot_log_activity_on_other_teams_customer_via_api(api_client, reps):
+    foreign = CustomerFactory(owner=reps["c"])
+    api_client.force_authenticate(reps["a"])
+    response = api_client.post(
+        "/api/v1/activities/", {"kind": "call", "subject": "x", "customer": foreign.pk}
+    )
+    assert response.status_code == 400 and "customer" in response.json()
+    assert not Activity.objects.exists()
+
+
+def test_only_admin_changes_stages_through_api(api_client, sales_user, admin_user):
+    api_client.force_authenticate(sales_user)
+    assert api_client.post("/api/v1/stages/", {"name": "X", "order": 5, "probability": 20}).status_code == 403
+    api_client.force_authenticate(admin_user)
+    assert api_client.post("/api/v1/stages/", {"name": "X", "order": 5, "probability": 20}).status_code == 201
+
+
+def test_manager_assigns_lead_by_hand_and_it_is_audited(client, manager_user, reps):
+    lead = services.lead_create(name="x", phone="1", assign=False)
+    client.force_login(manager_user)
+    response = client.post(
+        reverse("sales:lead_edit", args=[lead.pk]),
+        {"name": "x", "phone": "1", "status": "new", "owner": reps["b"].pk},
+    )
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.owner == reps["b"]
+    assert AuditLog.objects.filter(
+        action="lead.assigned", object_id=str(lead.pk), data__reason="manual"
+    ).exists()

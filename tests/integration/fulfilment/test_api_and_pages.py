@@ -269,3 +269,16 @@ def test_returns_api_creates_a_credited_return(
         format="json",
     )
     assert bad.status_code == 400 and "quantity" in bad.json()
+
+
+def test_order_page_offers_the_workflow_actions_by_state_and_role(world, manager_user):
+    from crm.sales import order_actions
+
+    order = make_order(world["customer"], world["rep"], (world["product"], 1))
+    assert {"confirm", "cancel"} <= {a["key"] for a in order_actions.actions_for(order, world["rep"])}
+    world["customer"].credit_limit = Decimal("1.00")
+    world["customer"].save()
+    order = services.order_confirm(order=order, user=world["rep"])
+    assert "release_hold" not in {a["key"] for a in order_actions.actions_for(order, world["rep"])}
+    release = [a for a in order_actions.actions_for(order, manager_user) if a["key"] == "release_hold"]
+    assert release and release[0]["url"] == reverse("fulfilment:order-release-hold", args=[order.pk])

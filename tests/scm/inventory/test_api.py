@@ -157,3 +157,12 @@ def test_a_template_holds_no_stock(api_client, warehouse_user):
         f"{API}/receipts/", {"product": template.pk, "warehouse": wh.pk, "quantity": "1"}
     )
     assert response.status_code == 400 and "product" in response.json()
+
+
+def test_a_unit_barcode_that_a_product_already_has_is_a_400(api_client, purchasing_user):
+    product = ProductFactory(barcode="SAME-1")
+    api_client.force_authenticate(purchasing_user)
+    response = api_client.post(
+        f"{API}/units/", {"product": product.pk, "name": "箱", "factor": "12", "barcode": "SAME-1"}
+    )
+    assert response.status_code == 400 and "barcode" in response.json()

@@ -60,19 +60,7 @@ def test_product_form_shows_a_duplicate_barcode_next_to_the_field(client, purcha
     ProductFactory(barcode="690123")
     client.force_login(purchasing_user)
     response = client.post(
-        reverse("inventory:product_create"),
-        {
-            "sku": "NEW-1",
-            "name": "New",
-            "barcode": "690123",
-            "tracking": "none",
-            "base_unit": "pcs",
-            "list_price": "10",
-            "tax_rate": "0.13",
-            "reorder_point": "0",
-            "reorder_quantity": "0",
-            "is_active": "on",
-        },
+        reverse("inventory:product_create"), {**PRODUCT_POST, "sku": "NEW-1", "barcode": "690123"}
     )
     assert response.status_code == 200
     assert 'data-field-error="barcode"' in response.content.decode()
@@ -181,3 +169,78 @@ def test_inventory_navigation_for_warehouse(client, warehouse_user):
     client.force_login(warehouse_user)
     html = client.get(reverse("home")).content.decode()
     assert 'data-nav="inventory.receive"' in html and 'data-nav="inventory.counts"' in html
+
+
+def test_product_detail_costs_the_same_queries_for_a_longer_ledger(
+    client, sales_user, django_assert_max_num_queries
+):
+    product = lot_product()
+    whs = [WarehouseFactory(code="A"), WarehouseFactory(code="B")]
+    expiry = timezone.localdate() + timedelta(days=60)
+
+    def receive(n, start):
+        for i in range(n):
+            for wh in whs:
+                services.stock_receive(
+                    product=product, warehouse=wh, quantity=1, lot_number=f"L{start + i}", expiry_date=expiry
+                )
+
+    receive(2, 0)
+    client.force_login(sales_user)
+    url = reverse("inventory:product_detail", args=[product.pk])
+    client.get(url)
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    receive(15, 10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_lot_detail_shows_where_the_lot_is_and_its_history(client, sales_user):
+    product, a, b = lot_product(), WarehouseFactory(code="A"), WarehouseFactory(code="B")
+    expiry = timezone.localdate() + timedelta(days=60)
+    services.stock_receive(product=product, warehouse=a, quantity=6, lot_number="LX", expiry_date=expiry)
+    lot = product.lots.get()
+    transfers.stock_transfer(product=product, source=a, destination=b, quantity=2, lot=lot)
+    client.force_login(sales_user)
+    html = client.get(reverse("inventory:lot_detail", args=[lot.pk])).content.decode()
+    where = html.split('data-testid="lot-where"')[1].split("</ul>")[0]
+    assert "A " in where and "TR-" in where
+
+
+PRODUCT_POST = {
+    "sku": "NEW-2",
+    "name": "矿泉水",
+    "tracking": "none",
+    "base_unit": "瓶",
+    "list_price": "2",
+    "tax_rate": "0.13",
+    "reorder_point": "0",
+    "reorder_quantity": "0",
+    "is_active": "on",
+    "units-TOTAL_FORMS": "1",
+    "units-INITIAL_FORMS": "0",
+    "units-MIN_NUM_FORMS": "0",
+    "units-MAX_NUM_FORMS": "1000",
+}
+
+
+def test_product_form_creates_the_product_with_its_box(client, purchasing_user):
+    client.force_login(purchasing_user)
+    data = {**PRODUCT_POST, "units-0-name": "箱", "units-0-factor": "24", "units-0-barcode": "BOX-NEW"}
+    response = client.post(reverse("inventory:product_create"), data)
+    product = Product.objects.get(sku="NEW-2")
+    assert response["Location"] == reverse("inventory:product_detail", args=[product.pk])
+    assert [(u.name, u.factor, u.barcode) for u in product.units.all()] == [("箱", 24, "BOX-NEW")]
+
+
+def test_a_box_barcode_used_elsewhere_is_refused_next_to_the_unit_and_nothing_is_saved(
+    client, purchasing_user
+):
+    ProductFactory(barcode="TAKEN-1")
+    client.force_login(purchasing_user)
+    data = {**PRODUCT_POST, "units-0-name": "箱", "units-0-factor": "24", "units-0-barcode": "TAKEN-1"}
+    response = client.post(reverse("inventory:product_create"), data)
+    assert response.status_code == 200
+    assert 'data-field-error="units-barcode"' in response.content.decode()
+    assert not Product.objects.filter(sku="NEW-2").exists()

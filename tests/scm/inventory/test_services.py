@@ -281,3 +281,23 @@ def test_reserving_more_than_available_all_or_nothing_is_refused():
         lambda: services.stock_reserve(product=product, quantity=6, demand="x", partial=False),
         "quantity",
     )
+
+
+def test_falling_below_the_reorder_point_publishes_one_event():
+    from integration.events.models import Event
+
+    product, wh = ProductFactory(reorder_point=10, reorder_quantity=50), WarehouseFactory()
+    services.stock_receive(product=product, warehouse=wh, quantity=12)
+    services.stock_reserve(product=product, quantity=1, demand="o:1")
+    assert not Event.objects.filter(name="stock.below_reorder_point").exists()
+    services.stock_reserve(product=product, quantity=2, demand="o:2")
+    services.stock_reserve(product=product, quantity=1, demand="o:3")
+    events = Event.objects.filter(name="stock.below_reorder_point")
+    assert [e.payload["available"] for e in events] == ["9.000"]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(Decimal("10.000"), "10"), (Decimal("2.500"), "2.5"), (100, "100")]
+)
+def test_quantities_in_messages_are_plain_numbers(value, text):
+    assert services.plain_qty(value) == text
