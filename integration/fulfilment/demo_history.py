@@ -10,7 +10,7 @@ shipment, receipt moves) are moved back to the day they stand for. Called by the
 """
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -252,6 +252,8 @@ def build_history(ctx) -> dict[str, int]:
         if cancel:
             services.order_cancel(order=order, user=owner, text="客户取消")
             outcome = "cancelled"
+        elif (today - day).days <= RECENT_DAYS + 4 and ctx.rng.random() < 0.5:
+            outcome = order.state  # reserved, waiting to be picked
         else:
             outcome = _ship_and_bill(ctx, order, ship_day, today, picker, finance_user, open_buckets)
         counts[outcome] = counts.get(outcome, 0) + 1
@@ -269,22 +271,14 @@ def _over_limit(customers, manager) -> int:
     from crm.customers import services as customer_services
     from finance.selectors import open_receivables
 
-    over = 0
     drafts = SalesOrder.objects.filter(state=SalesOrder.State.DRAFT)
     drafting = set(drafts.values_list("customer_id", flat=True))
-    for customer in customers[2::3]:
-        if customer.pk in drafting:
-            continue
-        owed = open_receivables(customer_id=customer.pk)
-        if owed < Decimal("2000"):
-            continue
-        limit = (owed * Decimal("0.8") / 1000).quantize(Decimal("1")) * 1000
-        limit = max(limit, Decimal(1000))
+    owing = [(open_receivables(customer_id=c.pk), c) for c in customers if c.pk not in drafting]
+    owing = sorted((item for item in owing if item[0] >= Decimal("200")), key=lambda item: -item[0])
+    for owed, customer in owing[:2]:
+        limit = max((owed * Decimal("0.8") / 100).quantize(Decimal("1"), ROUND_DOWN) * 100, Decimal(100))
         customer_services.customer_update(customer=customer, actor=manager, credit_limit=limit)
-        over += 1
-        if over == 2:
-            break
-    return over
+    return len(owing[:2])
 
 
 def _ship_and_bill(ctx, order, ship_day, today, picker, finance_user, open_buckets) -> str:
