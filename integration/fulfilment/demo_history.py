@@ -171,8 +171,8 @@ def _settle(ctx, order, invoice, today: date, user, open_buckets: set) -> str:
         return "open"
     full, partly = next((f, p) for age, f, p in PAY_ODDS if past_due > age)
     roll = ctx.rng.random()
-    if bucket is not None and bucket not in open_buckets:
-        roll = 1.0  # every aging bucket keeps at least one unpaid invoice
+    if bucket is not None and bucket not in open_buckets and past_due <= bucket[0] + 60:
+        roll = 1.0  # every aging bucket keeps an unpaid invoice (not the oldest ones)
     if bucket is not None and roll >= full + partly:
         open_buckets.add(bucket)
         return "open"
