@@ -89,7 +89,7 @@ def _plan(ctx, customers, today: date) -> list[tuple[date, Customer]]:
         if c.pk not in big and ctx.rng.random() < 0.2:
             start[c.pk] = ctx.rng.randint(6, 18)
     plan = []
-    base = 5 * ctx.scale
+    base = 6 * ctx.scale
     for back in range(MONTHS, -1, -1):
         first = _months_back(today, back)
         growth = 0.75 + 0.5 * (MONTHS - back) / MONTHS
@@ -203,7 +203,7 @@ def build_history(ctx) -> dict[str, int]:
     """Create the history; returns counts by outcome (empty when there is nothing to build on)."""
     today = timezone.localdate()
     customers = list(
-        Customer.objects.filter(is_active=True).select_related("owner").order_by("code")[: 40 * ctx.scale]
+        Customer.objects.filter(is_active=True).select_related("owner").order_by("code")[: 80 * ctx.scale]
     )
     products = list(
         Product.objects.filter(
@@ -224,7 +224,8 @@ def build_history(ctx) -> dict[str, int]:
     nearest: dict[int, Warehouse] = {}
     counts: dict[str, int] = {}
     open_buckets: set = set()
-    for seq, (day, customer) in enumerate(_plan(ctx, customers, today), start=1):
+    plan = _plan(ctx, customers, today)
+    for seq, (day, customer) in enumerate(plan, start=1):
         owner = _owner(ctx, customer)
         order = order_services.order_create(
             customer=customer,
@@ -252,8 +253,8 @@ def build_history(ctx) -> dict[str, int]:
         if cancel:
             services.order_cancel(order=order, user=owner, text="客户取消")
             outcome = "cancelled"
-        elif (today - day).days <= RECENT_DAYS + 4 and ctx.rng.random() < 0.5:
-            outcome = order.state  # reserved, waiting to be picked
+        elif seq > len(plan) - 2:
+            outcome = order.state  # the newest two: reserved, waiting to be picked
         else:
             outcome = _ship_and_bill(ctx, order, ship_day, today, picker, finance_user, open_buckets)
         counts[outcome] = counts.get(outcome, 0) + 1
