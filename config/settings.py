@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -268,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "integration.events.tasks.sweep", "schedule": 30.0},
     "crm-task-reminders": {"task": "crm.sales.tasks.task_reminders", "schedule": 300.0},
     "sales-quotes-expire": {"task": "crm.sales.quote_tasks.quotes_expire", "schedule": 3600.0},
+    # Nightly: customers with no order for a year become "inactive".
+    "rules-customers-inactive": {
+        "task": "integration.rules.tasks.customers_inactive_sweep",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 # Hours a new lead may wait for its first contact before it shows on the overdue list.
 CRM_LEAD_SLA_HOURS = int(os.environ.get("CRM_LEAD_SLA_HOURS", "24"))

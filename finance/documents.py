@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils import formats
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.pdf import render_document
 from core.templatetags.tandem import money, qty
@@ -90,7 +91,14 @@ def statement_pdf(customer, statement: dict) -> bytes:
         number=escape(customer.code),
         parties=[(_("Seller"), _company()), (_("Customer"), _customer_block(customer))],
         meta=[(_("Period"), period)],
-        columns=[_("Date"), _("Document"), _("Details"), _("Debit"), _("Credit"), _("Balance")],
+        columns=[
+            _("Date"),
+            _("Document"),
+            pgettext("statement line", "Details"),
+            _("Debit"),
+            _("Credit"),
+            _("Balance"),
+        ],
         rows=rows,
         numeric_columns=[3, 4, 5],
         totals=[

@@ -45,6 +45,7 @@ def timeline_entries(customer, user, limit: int) -> list[dict]:
                 "body": inv.get_state_display(),
                 "url": reverse("finance:invoice_detail", args=[inv.pk]),
                 "kind": "invoice",
+                "kind_label": _("Invoice"),
             }
         )
     for pay in Payment.objects.filter(customer_id=customer.pk).order_by("-paid_at", "-id")[:limit]:
@@ -56,6 +57,7 @@ def timeline_entries(customer, user, limit: int) -> list[dict]:
                 "body": pay.method_label,
                 "url": reverse("finance:customer_statement", args=[customer.pk]),
                 "kind": "payment",
+                "kind_label": _("Payment"),
             }
         )
     for note in CreditNote.objects.filter(customer_id=customer.pk).order_by("-issue_date", "-id")[:limit]:
@@ -67,6 +69,7 @@ def timeline_entries(customer, user, limit: int) -> list[dict]:
                 "body": note.reason,
                 "url": reverse("finance:invoice_detail", args=[note.invoice_id]),
                 "kind": "credit_note",
+                "kind_label": _("Credit note"),
             }
         )
     return entries

@@ -163,11 +163,23 @@ def customer_balance(*, customer_id, as_of: date | None = None) -> dict:
 
 
 def credit_exposure(*, customer_id, open_orders_total: Decimal) -> dict:
-    """Credit used against the limit: receivables plus open (not yet invoiced) orders."""
+    """Credit used against the limit: receivables plus open (not yet invoiced) orders.
+
+    A credit limit of 0 means no limit was set, as in the confirmation's credit check (such a
+    customer is never put on credit hold): ``limit`` and ``available`` are then None and the
+    customer is never over the limit."""
     limit = Customer.objects.values_list("credit_limit", flat=True).get(pk=customer_id)
     receivables = open_receivables(customer_id=customer_id)
     open_orders = money(open_orders_total or 0)
     used = receivables + open_orders
+    if not limit or limit <= 0:
+        return {
+            "limit": None,
+            "receivables": receivables,
+            "open_orders": open_orders,
+            "available": None,
+            "over_limit": False,
+        }
     return {
         "limit": money(limit),
         "receivables": receivables,

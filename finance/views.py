@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from core.permissions import role_required
@@ -108,7 +109,7 @@ def _invoices_csv(qs):
             _("Total"),
             _("Paid"),
             _("Credited"),
-            _("Open"),
+            pgettext("open amount", "Open"),
             _("Reference"),
         ]
     )

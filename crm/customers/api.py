@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.routers import DefaultRouter
@@ -49,7 +50,10 @@ class CustomerSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
-        extra_kwargs = {"code": {"required": False, "allow_blank": True, "validators": []}}
+        extra_kwargs = {
+            "code": {"required": False, "allow_blank": True, "validators": []},
+            "credit_limit": {"help_text": _("0 means no credit limit: orders are never put on credit hold.")},
+        }
 
     def validate(self, attrs):
         user = self.context["request"].user

@@ -129,14 +129,8 @@ def build(ctx) -> None:
             team=team,
             credit_limit=Decimal(rng.choice([0, 50000, 100000, 200000, 500000])),
             payment_terms_days=rng.choice([0, 30, 30, 45, 60]),
-            stage=rng.choice(
-                [
-                    Customer.Stage.PROSPECT,
-                    Customer.Stage.CUSTOMER,
-                    Customer.Stage.CUSTOMER,
-                    Customer.Stage.REPEAT,
-                ]
-            ),
+            # "customer" and "repeat" follow from shipped orders (the lifecycle rule).
+            stage=rng.choice([Customer.Stage.LEAD, Customer.Stage.PROSPECT, Customer.Stage.PROSPECT]),
         )
         customer.save()
         customers.append(customer)

@@ -35,6 +35,7 @@ class CustomerForm(forms.ModelForm):
         help_texts = {
             "tags": _("Separate tags with commas."),
             "code": _("Leave empty to number it automatically."),
+            "credit_limit": _("0 means no credit limit: orders are never put on credit hold."),
         }
 
     def __init__(self, *args, can_set_owner=True, can_set_credit=True, **kwargs):

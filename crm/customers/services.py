@@ -268,3 +268,66 @@ def customers_owner_set(*, assignments: dict[int, object], actor=None, reason: s
             data={"old": previous, "new": getattr(user, "pk", user), "reason": reason},
         )
     return count
+
+
+# --- lifecycle stage ------------------------------------------------------------------------
+
+# The stages an automatic move may start from, per target stage. Orders only ever move a
+# customer up: lead/prospect → customer → repeat; an inactive customer who buys again comes back.
+_STAGE_UPGRADES_FROM = {
+    Customer.Stage.CUSTOMER: (Customer.Stage.LEAD, Customer.Stage.PROSPECT, Customer.Stage.INACTIVE),
+    Customer.Stage.REPEAT: (
+        Customer.Stage.LEAD,
+        Customer.Stage.PROSPECT,
+        Customer.Stage.CUSTOMER,
+        Customer.Stage.INACTIVE,
+    ),
+}
+
+
+def customer_stage_from_orders(*, customer_id: int, shipped_orders: int) -> str | None:
+    """Move a customer's lifecycle stage up from its shipped orders: one shipped order makes a
+    lead or prospect a "customer", two or more make it a "repeat" customer; an "inactive"
+    customer who buys again returns to "customer" or "repeat".
+
+    The rule only ever upgrades. It never moves a customer down (a customer someone set to
+    "repeat" by hand stays "repeat" after its first order here), and a stage that is already
+    right is left alone, so running it twice for the same shipment changes nothing. The move is
+    one conditional UPDATE (compare-and-set on the old stage), so two rules racing for one
+    customer cannot undo each other. Returns the new stage, or None when nothing changed.
+    """
+    if shipped_orders <= 0:
+        return None
+    target = Customer.Stage.REPEAT if shipped_orders >= 2 else Customer.Stage.CUSTOMER
+    with transaction.atomic():
+        old = (
+            Customer.objects.filter(pk=customer_id, stage__in=_STAGE_UPGRADES_FROM[target])
+            .values_list("stage", flat=True)
+            .first()
+        )
+        if old is None:
+            return None
+        moved = Customer.objects.filter(pk=customer_id, stage=old).update(
+            stage=target, updated_at=timezone.now()
+        )
+        if not moved:
+            return None
+        audit(
+            "customer.stage_changed",
+            obj=Customer(pk=customer_id),
+            data={"old": old, "new": target, "shipped_orders": shipped_orders, "by": "orders"},
+        )
+    return target
+
+
+def customers_mark_inactive(*, customer_ids) -> int:
+    """Mark "inactive" the customers at stage "customer" or "repeat" among ``customer_ids`` (a
+    subquery of ids, e.g. customers whose last order is a year old). One UPDATE; leads,
+    prospects and customers already inactive are left alone, so a second run changes nothing.
+    Returns how many customers were marked."""
+    count = Customer.objects.filter(
+        pk__in=customer_ids, stage__in=(Customer.Stage.CUSTOMER, Customer.Stage.REPEAT)
+    ).update(stage=Customer.Stage.INACTIVE, updated_at=timezone.now())
+    if count:
+        audit("customer.marked_inactive", data={"count": count})
+    return count

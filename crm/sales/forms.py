@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.roles import SALES
 from crm.customers.models import Region, Team
@@ -144,7 +145,9 @@ class ActivityForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    from_user = forms.ModelChoiceField(label=_("From"), queryset=get_user_model().objects.none())
+    from_user = forms.ModelChoiceField(
+        label=pgettext_lazy("reassignment", "From"), queryset=get_user_model().objects.none()
+    )
     to_user = forms.ModelChoiceField(
         label=_("To one person"), queryset=get_user_model().objects.none(), required=False
     )

@@ -19,10 +19,12 @@ class FulfilmentConfig(AppConfig):
         ):
             return
         from core.navigation import NavItem, register
-        from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
+        from core.roles import FINANCE, MANAGER, SALES, SERVICE, WAREHOUSE
         from core.ui import register_status_colours
+        from crm.customers import panels
         from crm.sales import order_actions
         from integration.fulfilment import handlers  # noqa: F401 - registers the event handlers
+        from integration.fulfilment.panels import shipments_panel_context
 
         register(
             NavItem("picking", _("Picking"), "fulfilment:picking", (WAREHOUSE, MANAGER), order=40),
@@ -33,6 +35,14 @@ class FulfilmentConfig(AppConfig):
                 (WAREHOUSE, SALES, FINANCE, MANAGER),
                 order=41,
             ),
+        )
+        panels.register(
+            "shipments",
+            _("Shipments"),
+            "fulfilment/panels/shipments.html",
+            shipments_panel_context,
+            roles=(SALES, MANAGER, WAREHOUSE, SERVICE),
+            order=25,
         )
         register_status_colours(
             {"picking": "warning", "shipped": "success", "restock": "info", "scrap": "danger"}

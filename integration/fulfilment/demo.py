@@ -95,7 +95,7 @@ def _pay(ctx, order, finance_user) -> int:
             customer=order.customer,
             amount=invoice.total,
             allocations=[{"invoice": invoice, "amount": invoice.total}],
-            method="bank",
+            method="bank_transfer",
             reference=f"银行转账 {ctx.rng.randint(100000, 999999)}",
             user=finance_user,
         )
@@ -104,6 +104,29 @@ def _pay(ctx, order, finance_user) -> int:
             handlers.order_paid_when_all_invoices_paid(event)
         paid += 1
     return paid
+
+
+def _order_again(ctx, order, picker) -> bool:
+    """The customer of a paid order orders the same again, and it ships: the lifecycle rule then
+    shows a repeat customer. Returns whether anything shipped."""
+    from crm.sales import order_services
+
+    lines = [
+        {
+            "product": line.product,
+            "unit": line.unit,
+            "quantity": line.quantity,
+            "discount_percent": line.discount_percent,
+        }
+        for line in order.lines.select_related("product", "unit").order_by("pk")
+    ]
+    again = order_services.order_create(
+        customer=order.customer, owner=order.owner, lines=lines, notes="老客户返单"
+    )
+    again = _confirm(again, again.owner)
+    if again.state not in shipping.SHIPPABLE_STATES:
+        return False
+    return _ship(ctx, again, picker, Decimal(1)) > 0
 
 
 def build(ctx) -> None:
@@ -126,6 +149,7 @@ def build(ctx) -> None:
         ctx.say(f"fulfilment: {sum(history.values())} orders of history ({summary})")
     counts: dict[str, int] = {}
     held = False
+    paid = []
     for i, order in enumerate(drafts):
         plan = PLAN[i % len(PLAN)]
         if plan == "draft":
@@ -154,5 +178,9 @@ def build(ctx) -> None:
                 _pay(ctx, order, finance_user)
         order.refresh_from_db()
         counts[order.state] = counts.get(order.state, 0) + 1
+        if order.state == SalesOrder.State.PAID:
+            paid.append(order)
+    # Some customers come back for more (their second shipped order makes them repeat customers).
+    again = sum(_order_again(ctx, order, picker) for order in paid[: 2 * ctx.scale])
     summary = ", ".join(f"{state} {n}" for state, n in sorted(counts.items()))
-    ctx.say(f"fulfilment: {summary}")
+    ctx.say(f"fulfilment: {summary}; repeat orders shipped {again}")

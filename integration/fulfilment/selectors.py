@@ -2,10 +2,11 @@
 
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import F, Prefetch, QuerySet, Sum
 
-from core.roles import FINANCE, MANAGER, WAREHOUSE, has_role, is_manager
+from core.roles import FINANCE, MANAGER, SERVICE, WAREHOUSE, has_role, is_manager
 from crm.sales.models import SalesOrder, SalesOrderLine
+from crm.sales.order_selectors import orders_visible_to
 from integration.fulfilment.models import Return, Shipment, ShipmentLine
 from scm.inventory.models import Reservation
 
@@ -89,3 +90,17 @@ def returns_for(*, user) -> QuerySet:
     if not (is_manager(user) or has_role(user, (WAREHOUSE, FINANCE, MANAGER))):
         qs = qs.filter(shipment_line__shipment__order__owner=user)
     return qs
+
+
+def customer_shipments(*, customer_id: int, user, limit: int = 5) -> list[Shipment]:
+    """The customer's latest shipments (pick lists in progress included), newest first, for the
+    customer 360 panel. Sales reps see those of the orders they may read (own and team);
+    managers, warehouse, finance and service see all of them. One query."""
+    qs = Shipment.objects.filter(order__customer_id=customer_id).exclude(state=Shipment.State.CANCELLED)
+    if not (is_manager(user) or has_role(user, (WAREHOUSE, FINANCE, SERVICE))):
+        qs = qs.filter(order__in=orders_visible_to(user).values("pk"))
+    return list(
+        qs.select_related("order", "warehouse").order_by(
+            F("shipped_at").desc(nulls_first=True), "-created_at", "-pk"
+        )[:limit]
+    )

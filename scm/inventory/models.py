@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.money import MoneyField, QuantityField
 
@@ -223,7 +224,7 @@ class StockMove(models.Model):
 
     class Kind(models.TextChoices):
         RECEIPT = "receipt", _("Receipt")
-        SHIPMENT = "shipment", _("Shipment")
+        SHIPMENT = "shipment", pgettext_lazy("stock movement", "Shipment")
         TRANSFER_OUT = "transfer_out", _("Transfer out")
         TRANSFER_IN = "transfer_in", _("Transfer in")
         ADJUSTMENT = "adjustment", _("Adjustment")

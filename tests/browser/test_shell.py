@@ -7,6 +7,9 @@ from tests.browser.conftest import DESKTOP, PHONE, TABLET, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# Users come before ``open_page`` in each signature: they are written before Playwright starts
+# its event loop, so every database connection belongs to the test and is closed with it.
+
 TOUCH = 44
 
 
@@ -16,7 +19,7 @@ def switch_to_english(page):
 
 
 def test_sales_user_on_desktop_finds_navigation_and_switches_language(
-    open_page, screenshot, sales_user, full_menu
+    sales_user, full_menu, open_page, screenshot
 ):
     page = open_page(DESKTOP)
     login(page, sales_user.username, screenshot=screenshot)
@@ -64,7 +67,7 @@ def _small_targets(page) -> list[str]:
 
 
 def test_warehouse_user_on_tablet_finds_navigation_and_switches_language(
-    open_page, screenshot, warehouse_user
+    warehouse_user, open_page, screenshot
 ):
     page = open_page(TABLET, has_touch=True)
     login(page, warehouse_user.username, screenshot=screenshot)
@@ -83,7 +86,7 @@ def test_warehouse_user_on_tablet_finds_navigation_and_switches_language(
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_full_menu_never_wraps_on_a_tablet_and_keeps_touch_sized_targets(
-    open_page, screenshot, admin_user, full_menu, language
+    admin_user, full_menu, language, open_page, screenshot
 ):
     page = open_page(TABLET, has_touch=True)
     login(page, admin_user.username)
@@ -99,7 +102,7 @@ def test_full_menu_never_wraps_on_a_tablet_and_keeps_touch_sized_targets(
     screenshot(page, f"tablet-admin-full-menu-{language}")
 
 
-def test_phone_opens_the_menu_from_the_toggler(open_page, screenshot, service_user, full_menu):
+def test_phone_opens_the_menu_from_the_toggler(service_user, full_menu, open_page, screenshot):
     page = open_page(PHONE, has_touch=True)
     login(page, service_user.username, screenshot=screenshot)
     customers = page.locator("[data-nav-section=customers]")

@@ -51,6 +51,24 @@ def test_customer_timeline_lists_invoices_payments_and_credit_notes(finance_user
     assert kinds == ["credit_note", "invoice", "payment"]
 
 
+def test_customer_timeline_labels_finance_entries_in_chinese(finance_user):
+    from django.utils import translation
+
+    from crm.customers.panels import timeline_for
+    from tests.finance.factories import line
+
+    customer = CustomerFactory()
+    invoice = make_invoice(customer, "100.00")
+    services.payment_record(customer=customer, amount="50.00", method="bank_transfer")
+    services.credit_note_create(invoice=invoice, lines=[line("10.00")], reason="折让")
+    with translation.override("zh-hans"):
+        entries = {e["kind"]: e for e in timeline_for(customer, finance_user)}
+        labels = {kind: str(e["kind_label"]) for kind, e in entries.items()}
+        method = str(entries["payment"]["body"])
+    assert labels == {"invoice": "发票", "payment": "收款", "credit_note": "红字发票"}
+    assert method == "银行转账"
+
+
 def test_customer_timeline_is_empty_for_another_reps_customer(sales_user):
     from crm.customers.panels import timeline_for
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.money import MoneyField
 
@@ -12,7 +13,7 @@ class PipelineStage(models.Model):
     """A step of the sales pipeline, set by an admin; its probability weights the forecast."""
 
     name = models.CharField(_("name"), max_length=100)
-    order = models.PositiveIntegerField(_("order"), default=0)
+    order = models.PositiveIntegerField(pgettext_lazy("sequence", "order"), default=0)
     probability = models.PositiveSmallIntegerField(_("probability %"), default=10)
     is_won = models.BooleanField(_("won stage"), default=False)
     is_lost = models.BooleanField(_("lost stage"), default=False)
@@ -54,7 +55,7 @@ class Lead(models.Model):
     products = models.ManyToManyField(
         "inventory.Product", verbose_name=_("products of interest"), blank=True, related_name="+"
     )
-    message = models.TextField(_("message"), blank=True)
+    message = models.TextField(pgettext_lazy("web inquiry", "message"), blank=True)
     source = models.CharField(_("source"), max_length=50, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
     owner = models.ForeignKey(
@@ -101,6 +102,13 @@ class Lead(models.Model):
     def __str__(self):
         return f"{self.company or self.name}"
 
+    # Sources the application itself writes; anything else is the user's own text.
+    SOURCE_LABELS = {"web": _("Website form")}
+
+    @property
+    def source_label(self) -> str:
+        return str(self.SOURCE_LABELS.get(self.source, self.source))
+
 
 class AssignmentRule(models.Model):
     """How new leads find an owner. Rules are tried in order; the first that matches wins.
@@ -113,7 +121,7 @@ class AssignmentRule(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    order = models.PositiveIntegerField(_("order"), default=0)
+    order = models.PositiveIntegerField(pgettext_lazy("sequence", "order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     region = models.ForeignKey(
         "customers.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.CASCADE

@@ -307,6 +307,15 @@ def test_rep_cannot_read_other_teams_opportunity_or_lead_by_id(api_client, reps)
     assert api_client.get(f"/api/v1/leads/{lead.pk}/").status_code == 404
 
 
+def test_lead_list_names_the_web_form_source_in_the_users_language(client, sales_user):
+    LeadFactory(owner=sales_user, source="web")
+    LeadFactory(owner=sales_user, source="展会")
+    client.force_login(sales_user)
+    html = client.get(reverse("sales:lead_list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "<td>网站表单</td>" in html and "<td>展会</td>" in html
+    assert "<td>web</td>" not in html
+
+
 def test_rep_cannot_open_other_teams_lead_page(client, reps):
     lead = LeadFactory(owner=reps["c"])
     client.force_login(reps["a"])
