@@ -1,9 +1,11 @@
-"""Demo receivables: six months of invoices, payments (full and partial) and a credit note, so
-that every aging bucket has something in it.
+"""Demo receivables: payments on this week's shipment invoices, a credit note and a payment in
+advance; and, when the fulfilment step left no order history (a module loaded on its own), six
+months of invoices and payments (full and partial) so that every aging bucket has something in it.
 
 Runs after the fulfilment step. Invoices that fulfilment already raised from shipments (they
-carry a ``source_reference``) are not duplicated: some of them get paid instead. With no
-customers in the database the step creates nothing.
+carry a ``source_reference``) are not duplicated: some of the recent ones get paid instead; the
+order history's invoices were settled by fulfilment and are left as they are. With no customers
+in the database the step creates nothing.
 """
 
 from datetime import timedelta
@@ -29,6 +31,9 @@ METHODS = ["bank_transfer", "bank_transfer", "bank_transfer", "acceptance", "cas
 # Days past due for the invoices of each customer: one in each aging bucket, and older ones that
 # are long paid.
 PAST_DUE = [-12, -3, 8, 24, 40, 55, 70, 85, 105, 140]
+ADVANCE = "预付款"
+# Invoices of orders younger than this are this week's work, which the step pays in part.
+RECENT_DAYS = 7
 
 
 def _lines(ctx, count: int) -> list[dict]:
@@ -52,8 +57,35 @@ def _reference(ctx) -> str:
     return f"银行回单 {ctx.rng.randint(10_000_000, 99_999_999)}"
 
 
+def _credit_note_on_history(user, today):
+    """A damaged-goods credit on one open invoice of the order history."""
+    invoice = (
+        Invoice.objects.filter(state=Invoice.State.OPEN, due_date__lt=today, total__gt=Decimal("500.00"))
+        .exclude(sales_order=None)
+        .order_by("-issue_date", "pk")
+        .first()
+    )
+    if invoice is None:
+        return None
+    line = invoice.lines.order_by("pk").first()
+    return services.credit_note_create(
+        invoice=invoice,
+        lines=[
+            {
+                "description": f"退货:{line.description}",
+                "quantity": 1,
+                "unit_price": line.unit_price,
+                "tax_rate": line.tax_rate,
+            }
+        ],
+        reason="运输途中外包装破损,客户退回 1 件",
+        user=user,
+        issue_date=min(invoice.issue_date + timedelta(days=6), today),
+    )
+
+
 def build(ctx) -> None:
-    if Payment.objects.exists():
+    if Payment.objects.filter(reference=ADVANCE).exists():
         return
     user = ctx.users.get("finance")
     today = timezone.localdate()
@@ -64,7 +96,10 @@ def build(ctx) -> None:
 
     # Invoices raised by fulfilment from shipments: pay some of them, leave the rest open.
     shipped = list(
-        Invoice.objects.filter(state=Invoice.State.OPEN).exclude(source_reference="").order_by("pk")
+        Invoice.objects.filter(state=Invoice.State.OPEN)
+        .exclude(source_reference="")
+        .exclude(sales_order__order_date__lt=today - timedelta(days=RECENT_DAYS))
+        .order_by("pk")
     )
     paid_shipped = 0
     for invoice in shipped:
@@ -88,10 +123,13 @@ def build(ctx) -> None:
         paid_shipped += 1
 
     # History: invoices over the last six months, issued so that their due dates fall in every
-    # aging bucket; the older ones mostly paid.
+    # aging bucket; the older ones mostly paid. The order history, when there is one, has them.
     created = payments = 0
     credit_note = None
-    for index, customer in enumerate(customers):
+    history = Invoice.objects.filter(issue_date__lt=today - timedelta(days=180)).exists()
+    if history:
+        credit_note = _credit_note_on_history(user, today)
+    for index, customer in enumerate(customers if not history else []):
         terms = customer.payment_terms_days or 0
         offsets = ctx.rng.sample(PAST_DUE, k=min(len(PAST_DUE), 4 + index % 4))
         # Every aging bucket keeps an unpaid invoice from one of the first customers.
@@ -157,7 +195,7 @@ def build(ctx) -> None:
         allocations=[],
         paid_at=today - timedelta(days=4),
         method="bank_transfer",
-        reference="预付款",
+        reference=ADVANCE,
         user=user,
     )
     ctx.say(

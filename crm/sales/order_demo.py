@@ -93,6 +93,7 @@ def build(ctx) -> None:
                 customer=customer,
                 owner=owner,
                 lines=_lines(ctx, products, ctx.rng.randint(1, 5)),
+                order_date=today - timedelta(days=i % 5),  # this week's orders
                 requested_date=today + timedelta(days=ctx.rng.randint(3, 21)),
                 notes=ctx.rng.choice(NOTES),
             )

@@ -141,6 +141,12 @@ def build(ctx) -> None:
     manager = ctx.users.get("manager") or ctx.users.get("admin")
     picker = ctx.users.get("warehouse") or ctx.users.get("admin")
     finance_user = ctx.users.get("finance") or ctx.users.get("admin")
+    from integration.fulfilment.demo_history import build_history
+
+    history = build_history(ctx)
+    if history:
+        summary = ", ".join(f"{state} {n}" for state, n in sorted(history.items()))
+        ctx.say(f"fulfilment: {sum(history.values())} orders of history ({summary})")
     counts: dict[str, int] = {}
     held = False
     paid = []
