@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from crm.customers.models import Customer
 from crm.sales import order_services
@@ -121,43 +120,6 @@ def _receive(ctx, order, warehouse, day: date, receiver, seq: int) -> None:
             user=receiver,
         )
         StockMove.objects.filter(pk=move.pk).update(created_at=_aware(day, 9))
-
-
-def _invoice(order, shipment, issue: date, user):
-    """Raise the shipment's invoice on its ship date, as the ``shipment.shipped`` handler would
-    (same source reference, so its delivery finds the work done and e-mails nobody)."""
-    from finance import services as finance_services
-
-    lines = list(shipment.lines.select_related("product", "order_line").filter(picked_quantity__gt=0))
-    invoice = finance_services.invoice_create(
-        customer=order.customer,
-        lines=[
-            {
-                "description": f"{line.product.sku} {line.product.name}",
-                "quantity": line.picked_quantity,
-                "unit_price": shipping.base_unit_price(line.order_line),
-                "tax_rate": line.order_line.tax_rate,
-                "product": line.product,
-                "sales_order_line_id": line.order_line_id,
-            }
-            for line in lines
-        ],
-        source_reference=shipment.number,
-        sales_order=order,
-        issue_date=issue,
-        user=user,
-    )
-    Shipment.objects.filter(pk=shipment.pk).update(invoice_id=invoice.pk)
-    for line in lines:
-        order_services.order_line_progress(line_id=line.order_line_id, invoiced=line.picked_quantity)
-    order_services.order_refresh_state(order_id=order.pk)
-    order_services.order_add_event(
-        order=order,
-        kind="invoiced",
-        text=gettext_noop("Invoice %(number)s raised for shipment %(shipment)s"),
-        data={"params": {"number": invoice.number, "shipment": shipment.number}},
-    )
-    return invoice
 
 
 def _settle(ctx, order, invoice, today: date, user, open_buckets: set) -> str:
@@ -302,6 +264,8 @@ def _ship_and_bill(ctx, order, ship_day, today, picker, finance_user, open_bucke
         shipped_at = _aware(ship_day, ctx.rng.randint(10, 18))
         Shipment.objects.filter(pk=shipment.pk).update(created_at=shipped_at, shipped_at=shipped_at)
         StockMove.objects.filter(reference=shipment.number).update(created_at=shipped_at)
-        invoice = _invoice(order, shipment, ship_day, finance_user)
+        invoice = shipping.shipment_invoice(
+            order=order, shipment=shipment, issue_date=ship_day, user=finance_user
+        )
         outcome = _settle(ctx, order, invoice, today, finance_user, open_buckets)
     return outcome

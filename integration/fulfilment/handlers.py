@@ -15,7 +15,7 @@ from crm.sales.models import SalesOrder
 from integration.events.registry import on
 from integration.fulfilment.models import Shipment
 from integration.fulfilment.services import _lock_order, order_reserve
-from integration.fulfilment.shipping import base_unit_price
+from integration.fulfilment.shipping import shipment_invoice
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,6 @@ def reserve_confirmed_order(event):
 def invoice_and_tell_customer(event):
     """Raise the AR invoice for a shipment (once: finance is idempotent on the shipment number,
     and the shipment remembers its invoice), record it on the order and e-mail the customer."""
-    from finance import services as finance_services
 
     order = _lock_order(event.payload["order_id"])
     shipment = (
@@ -37,33 +36,7 @@ def invoice_and_tell_customer(event):
     )
     if shipment.invoice_id is not None:
         return
-    lines = list(shipment.lines.select_related("product", "order_line").filter(picked_quantity__gt=0))
-    invoice = finance_services.invoice_create(
-        customer=order.customer,
-        lines=[
-            {
-                "description": f"{line.product.sku} {line.product.name}",
-                "quantity": line.picked_quantity,
-                "unit_price": base_unit_price(line.order_line),
-                "tax_rate": line.order_line.tax_rate,
-                "product": line.product,
-                "sales_order_line_id": line.order_line_id,
-            }
-            for line in lines
-        ],
-        source_reference=shipment.number,
-        sales_order=order,
-    )
-    Shipment.objects.filter(pk=shipment.pk).update(invoice_id=invoice.pk)
-    for line in lines:
-        order_services.order_line_progress(line_id=line.order_line_id, invoiced=line.picked_quantity)
-    order_services.order_refresh_state(order_id=order.pk)
-    order_services.order_add_event(
-        order=order,
-        kind="invoiced",
-        text=_("Invoice %(number)s raised for shipment %(shipment)s")
-        % {"number": getattr(invoice, "number", invoice.pk), "shipment": shipment.number},
-    )
+    shipment_invoice(order=order, shipment=shipment)
     recipient = shipped_email_recipient(order)
     if recipient:
         order_services.order_add_event(

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.audit import audit
 from crm.sales import order_services
@@ -326,3 +327,42 @@ def base_unit_price(order_line) -> Decimal:
     if not order_line.base_quantity:
         return ZERO
     return (order_line.net_amount / order_line.base_quantity).quantize(Decimal("0.0001"))
+
+
+def shipment_invoice(*, order, shipment, issue_date=None, user=None):
+    """Raise the AR invoice for a shipment's picked lines (source reference = shipment number,
+    so finance returns the same invoice if asked again), link it to the shipment, move the
+    order lines' invoiced figures and record it on the order's timeline. The caller holds the
+    order and shipment locks."""
+    from finance import services as finance_services
+
+    lines = list(shipment.lines.select_related("product", "order_line").filter(picked_quantity__gt=0))
+    invoice = finance_services.invoice_create(
+        customer=order.customer,
+        lines=[
+            {
+                "description": f"{line.product.sku} {line.product.name}",
+                "quantity": line.picked_quantity,
+                "unit_price": base_unit_price(line.order_line),
+                "tax_rate": line.order_line.tax_rate,
+                "product": line.product,
+                "sales_order_line_id": line.order_line_id,
+            }
+            for line in lines
+        ],
+        source_reference=shipment.number,
+        sales_order=order,
+        issue_date=issue_date,
+        user=user,
+    )
+    Shipment.objects.filter(pk=shipment.pk).update(invoice_id=invoice.pk)
+    for line in lines:
+        order_services.order_line_progress(line_id=line.order_line_id, invoiced=line.picked_quantity)
+    order_services.order_refresh_state(order_id=order.pk)
+    order_services.order_add_event(
+        order=order,
+        kind="invoiced",
+        text=gettext_noop("Invoice %(number)s raised for shipment %(shipment)s"),
+        data={"params": {"number": invoice.number, "shipment": shipment.number}},
+    )
+    return invoice
