@@ -141,8 +141,10 @@ class Invoice(models.Model):
         return max((as_of - self.due_date).days, 0)
 
 
-class InvoiceLine(models.Model):
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+class DocumentLine(models.Model):
+    """What an invoice line and a credit note line share: the product, the text, quantity, price,
+    tax rate and the amounts computed from them."""
+
     product = models.ForeignKey(
         "inventory.Product",
         verbose_name=_("product"),
@@ -151,6 +153,19 @@ class InvoiceLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    description = models.CharField(_("description"), max_length=300)
+    quantity = QuantityField(_("quantity"))
+    unit_price = MoneyField(_("unit price"))
+    tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4, default=0)
+    net_amount = MoneyField(_("net amount"))
+    tax_amount = MoneyField(_("tax"))
+
+    class Meta:
+        abstract = True
+
+
+class InvoiceLine(DocumentLine):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     sales_order_line = models.ForeignKey(
         "sales.SalesOrderLine",
         verbose_name=_("order line"),
@@ -159,12 +174,6 @@ class InvoiceLine(models.Model):
         on_delete=models.PROTECT,
         related_name="invoice_lines",
     )
-    description = models.CharField(_("description"), max_length=300)
-    quantity = QuantityField(_("quantity"))
-    unit_price = MoneyField(_("unit price"))
-    tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4, default=0)
-    net_amount = MoneyField(_("net amount"))
-    tax_amount = MoneyField(_("tax"))
 
     class Meta:
         ordering = ["id"]
@@ -295,16 +304,8 @@ class CreditNote(models.Model):
         return self.number
 
 
-class CreditNoteLine(models.Model):
+class CreditNoteLine(DocumentLine):
     credit_note = models.ForeignKey(CreditNote, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey(
-        "inventory.Product",
-        verbose_name=_("product"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     sales_order_line = models.ForeignKey(
         "sales.SalesOrderLine",
         verbose_name=_("order line"),
@@ -313,12 +314,6 @@ class CreditNoteLine(models.Model):
         on_delete=models.PROTECT,
         related_name="credit_note_lines",
     )
-    description = models.CharField(_("description"), max_length=300)
-    quantity = QuantityField(_("quantity"))
-    unit_price = MoneyField(_("unit price"))
-    tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4, default=0)
-    net_amount = MoneyField(_("net amount"))
-    tax_amount = MoneyField(_("tax"))
 
     class Meta:
         ordering = ["id"]
