@@ -48,6 +48,12 @@ def user_roles(user) -> frozenset[str]:
     return cached
 
 
+def remember_roles(user, names) -> None:
+    """Keep roles read together with the user (one query for token and roles) on the user."""
+    if user is not None and not user.is_superuser:
+        setattr(user, _CACHE_ATTR, frozenset(names or ()).intersection(ALL_ROLES))
+
+
 def has_role(user, roles: Iterable[str]) -> bool:
     """True if the user holds one of ``roles``; admins and superusers hold them all."""
     mine = user_roles(user)

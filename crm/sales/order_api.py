@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core.drf import CachedFieldsMixin
 from crm.customers.models import Customer
 from crm.sales import order_selectors, order_services, quote_services
 from crm.sales.models import Quote, QuoteLine, SalesOrder, SalesOrderLine
@@ -37,7 +38,7 @@ LINE_FIELDS = [
 ]
 
 
-class QuoteLineSerializer(serializers.ModelSerializer):
+class QuoteLineSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
     unit_name = serializers.SerializerMethodField()
@@ -62,7 +63,7 @@ class OrderLineSerializer(QuoteLineSerializer):
         ]
 
 
-class QuoteSerializer(serializers.ModelSerializer):
+class QuoteSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     lines = QuoteLineSerializer(many=True, read_only=True)
@@ -88,7 +89,7 @@ class QuoteSerializer(serializers.ModelSerializer):
         ]
 
 
-class SalesOrderSerializer(serializers.ModelSerializer):
+class SalesOrderSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)

@@ -7,13 +7,15 @@ holds, the warehouse picks and ships, finance reads.
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core.drf import CachedFieldsMixin
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, has_role, is_manager
 from crm.sales.models import SalesOrder
+from crm.sales.order_api import OrderInputSerializer, SalesOrderSerializer
 from integration.fulfilment import selectors, services, shipping
 from integration.fulfilment.models import Backorder, Return, Shipment, ShipmentLine
 from scm.inventory.models import Warehouse
@@ -21,13 +23,13 @@ from scm.inventory.models import Warehouse
 READERS = (SALES, WAREHOUSE, FINANCE, MANAGER)
 
 
-class BackorderSerializer(serializers.ModelSerializer):
+class BackorderSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Backorder
         fields = ["line", "product", "quantity"]
 
 
-class OrderWorkflowSerializer(serializers.ModelSerializer):
+class OrderWorkflowSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     backorders = BackorderSerializer(many=True, read_only=True)
 
     class Meta:
@@ -47,6 +49,7 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = OrderWorkflowSerializer
     allowed_roles = READERS
     action_roles = {
+        "place": (SALES, MANAGER),
         "confirm": (SALES, MANAGER),
         "cancel": (SALES, MANAGER),
         "release_hold": (MANAGER,),
@@ -64,11 +67,30 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return qs
 
     def _act(self, request, pk, func, **kwargs):
-        order = get_object_or_404(SalesOrder.objects.select_related("customer"), pk=pk)
+        # The action locks and reads the order itself: here only what the record rule needs.
+        order = get_object_or_404(SalesOrder.objects.only("pk", "owner_id"), pk=pk)
         if not selectors.order_visible_to(order=order, user=request.user):
             raise PermissionDenied
         order = func(order=order, user=request.user, **kwargs)
         return Response(OrderWorkflowSerializer(order).data)
+
+    @extend_schema(request=OrderInputSerializer, responses={201: SalesOrderSerializer})
+    @action(detail=False, methods=["post"])
+    def place(self, request):
+        """Create and confirm an order in one call (same input as ``POST /sales-orders/``)."""
+        data = OrderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        order = services.order_place(
+            customer=v["customer"],
+            owner=request.user,
+            lines=[dict(line) for line in v["lines"]],
+            requested_date=v.get("requested_date"),
+            shipping_address=v.get("shipping_address", ""),
+            notes=v.get("notes", ""),
+        )
+        order.customer, order.owner = v["customer"], request.user
+        return Response(SalesOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=OrderWorkflowSerializer)
     @action(detail=True, methods=["post"])

@@ -121,33 +121,52 @@ def order_confirm(*, order: SalesOrder, user) -> SalesOrder:
             raise ValidationError(
                 {"lines": _("A product on this order is no longer active: change the order first.")}
             )
-        if order.customer.credit_limit > 0:
-            # Credit checks for one customer run one after the other.
-            Customer.objects.select_for_update().filter(pk=order.customer_id).values_list("pk").get()
-        check = credit_needed(order=order)
-        if check["over"]:
-            text = _("Credit hold: exposure %(exposure)s over the limit %(limit)s.") % {
-                "exposure": check["exposure"],
-                "limit": check["limit"],
-            }
-            order_services.order_transition(order=order, to_state=S.CREDIT_HOLD, user=user, text=text)
-            audit(
-                "fulfilment.credit_hold",
-                actor=user,
-                obj=order,
-                data={k: str(v) for k, v in check.items()},
-            )
-            notify(
-                users=list(_managers()),
-                title=_("Order %(number)s is on credit hold") % {"number": order.number},
-                body=text,
-                url=_order_url(order),
-                kind="credit_hold",
-                key=f"credit-hold:{order.pk}",
-            )
-        else:
-            order_services.order_transition(order=order, to_state=S.CONFIRMED, user=user, text=_("Confirmed"))
-            _publish_confirmed(order)
+        _confirm_checked(order, user)
+    return order
+
+
+def _confirm_checked(order: SalesOrder, user) -> None:
+    """Confirm, or hold for credit, a draft order that is locked (or was created in this
+    transaction) and known to have lines of active products."""
+    if order.customer.credit_limit > 0:
+        # Credit checks for one customer run one after the other.
+        Customer.objects.select_for_update().filter(pk=order.customer_id).values_list("pk").get()
+    check = credit_needed(order=order)
+    if check["over"]:
+        text = _("Credit hold: exposure %(exposure)s over the limit %(limit)s.") % {
+            "exposure": check["exposure"],
+            "limit": check["limit"],
+        }
+        order_services.order_transition(order=order, to_state=S.CREDIT_HOLD, user=user, text=text)
+        audit(
+            "fulfilment.credit_hold",
+            actor=user,
+            obj=order,
+            data={k: str(v) for k, v in check.items()},
+        )
+        notify(
+            users=list(_managers()),
+            title=_("Order %(number)s is on credit hold") % {"number": order.number},
+            body=text,
+            url=_order_url(order),
+            kind="credit_hold",
+            key=f"credit-hold:{order.pk}",
+        )
+    else:
+        order_services.order_transition(order=order, to_state=S.CONFIRMED, user=user, text=_("Confirmed"))
+        _publish_confirmed(order)
+
+
+def order_place(*, customer, owner, lines: list[dict], **fields) -> SalesOrder:
+    """Create and confirm an order in one step, as a web shop or an EDI link places it: one
+    transaction, so bad input leaves no draft behind. The credit check applies as for any
+    confirmation (the order may end on credit hold). Returns the order with its lines."""
+    with transaction.atomic():
+        order = order_services.order_create(customer=customer, owner=owner, lines=lines, **fields)
+        # Nobody else can see the new row before commit: no lock, no second read. The service
+        # has just checked its lines (at least one, every product active).
+        order.customer, order.owner = customer, owner
+        _confirm_checked(order, owner)  # sets the order's new state on it
     return order
 
 
