@@ -1,5 +1,8 @@
 """Order intake: clients create 3-line orders and confirm them through the REST API.
 
+Two ways, each timed: two calls per order (create, then confirm), and one call that places the
+order (creates and confirms it in one request and one transaction).
+
 The app is served by gunicorn (gthread workers, persistent database connections) with a Celery
 worker running the reservation rule, on PostgreSQL and Redis. For 1, 4 and 16 concurrent
 clients it prints orders per second, median and 95th-percentile API latency, median and
@@ -125,7 +128,13 @@ def count_queries(token, products, customers):
         events._enqueue_event = real_enqueue
     with CaptureQueriesContext(connection) as reserve_q:
         order_reserve(order_id=order_id)
-    return len(create_q), len(confirm_q), len(reserve_q)
+    events._enqueue_event = lambda event_id: None
+    try:
+        with CaptureQueriesContext(connection) as place_q:
+            client.post("/api/v1/order-workflow/place/", body, content_type="application/json")
+    finally:
+        events._enqueue_event = real_enqueue
+    return len(create_q), len(confirm_q), len(reserve_q), len(place_q)
 
 
 def order_body(products, customers, n):
@@ -190,7 +199,7 @@ def start_servers(port, web_workers, threads, worker_concurrency):
     return web, worker
 
 
-def run_level(port, token, products, customers, clients, seconds, offset):
+def run_level(port, token, products, customers, clients, seconds, offset, mode="two-calls"):
     latencies, order_ids, errors = [], [], []
     lock = threading.Lock()
     stop = time.monotonic() + seconds
@@ -203,20 +212,23 @@ def run_level(port, token, products, customers, clients, seconds, offset):
             n += 1
             try:
                 t0 = time.perf_counter()
-                conn.request("POST", "/api/v1/sales-orders/", order_body(products, customers, n), headers)
+                path = "/api/v1/order-workflow/place/" if mode == "one-call" else "/api/v1/sales-orders/"
+                conn.request("POST", path, order_body(products, customers, n), headers)
                 r = conn.getresponse()
                 created = json.loads(r.read() or b"{}")
                 t1 = time.perf_counter()
                 if r.status != 201:
                     raise RuntimeError(f"create {r.status}: {created}")
-                conn.request("POST", f"/api/v1/order-workflow/{created['id']}/confirm/", "", headers)
-                r = conn.getresponse()
-                r.read()
-                t2 = time.perf_counter()
-                if r.status != 200:
-                    raise RuntimeError(f"confirm {r.status}")
+                calls = [t1 - t0]
+                if mode == "two-calls":
+                    conn.request("POST", f"/api/v1/order-workflow/{created['id']}/confirm/", "", headers)
+                    r = conn.getresponse()
+                    r.read()
+                    if r.status != 200:
+                        raise RuntimeError(f"confirm {r.status}")
+                    calls.append(time.perf_counter() - t1)
                 with lock:
-                    latencies.extend([t1 - t0, t2 - t1])
+                    latencies.extend(calls)
                     order_ids.append(created["id"])
             except Exception as exc:  # noqa: BLE001 - counted and shown
                 with lock:
@@ -258,6 +270,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=["two-calls", "one-call"],
+        default=["two-calls", "one-call"],
+        help="two-calls: POST /sales-orders/ then /confirm/; one-call: POST /order-workflow/place/",
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
@@ -269,24 +288,26 @@ def main():
         sys.exit("Set CELERY_BROKER_URL (Redis).")
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
     token, products, customers = setup_data()
-    create_q, confirm_q, reserve_q = count_queries(token, products, customers)
+    create_q, confirm_q, reserve_q, place_q = count_queries(token, products, customers)
     print(
         f"queries per order: create {create_q} + confirm {confirm_q} (API) + reservation rule {reserve_q}"
-        f" = {create_q + confirm_q + reserve_q}"
+        f" = {create_q + confirm_q + reserve_q}; placed in one call: {place_q} + {reserve_q}"
+        f" = {place_q + reserve_q}"
     )
     web, worker = start_servers(args.port, args.web_workers, args.threads, args.worker_concurrency)
     try:
         print(
-            f"{'clients':>7} {'orders':>7} {'orders/s':>9} {'api p50':>8} {'api p95':>8} "
+            f"{'mode':>9} {'clients':>7} {'orders':>7} {'orders/s':>9} {'api p50':>8} {'api p95':>8} "
             f"{'res p50':>8} {'res p95':>8} {'reserved':>8} {'errors':>6}"
         )
-        for i, clients in enumerate(args.clients):
+        runs = [(mode, clients) for mode in args.modes for clients in args.clients]
+        for i, (mode, clients) in enumerate(runs):
             latencies, order_ids, errors, elapsed = run_level(
-                args.port, token, products, customers, clients, args.seconds, offset=i * 10_000_000
+                args.port, token, products, customers, clients, args.seconds, offset=i * 10_000_000, mode=mode
             )
             delays, reserved = reservation_delays(order_ids)
             print(
-                f"{clients:>7} {len(order_ids):>7} {len(order_ids) / elapsed:>9.1f} "
+                f"{mode:>9} {clients:>7} {len(order_ids):>7} {len(order_ids) / elapsed:>9.1f} "
                 f"{statistics.median(latencies) * 1000 if latencies else float('nan'):>6.0f}ms "
                 f"{percentile(latencies, 95) * 1000:>6.0f}ms "
                 f"{statistics.median(delays) * 1000 if delays else float('nan'):>6.0f}ms "
