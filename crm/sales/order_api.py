@@ -162,6 +162,18 @@ def _lines(data) -> list[dict]:
     return [dict(line) for line in data]
 
 
+def order_input(validated: dict) -> dict:
+    """``OrderInputSerializer``'s validated data as the keyword arguments of ``order_create``
+    (without the owner)."""
+    return {
+        "customer": validated["customer"],
+        "lines": _lines(validated["lines"]),
+        "requested_date": validated.get("requested_date"),
+        "shipping_address": validated.get("shipping_address", ""),
+        "notes": validated.get("notes", ""),
+    }
+
+
 def _check_change(user, record):
     if not order_selectors.can_change(user, record):
         raise PermissionDenied
@@ -203,17 +215,9 @@ class SalesOrderViewSet(
     def create(self, request, *args, **kwargs):
         data = OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        v = data.validated_data
-        order = order_services.order_create(
-            customer=v["customer"],
-            owner=request.user,
-            lines=_lines(v["lines"]),
-            requested_date=v.get("requested_date"),
-            shipping_address=v.get("shipping_address", ""),
-            notes=v.get("notes", ""),
-        )
+        order = order_services.order_create(owner=request.user, **order_input(data.validated_data))
         # Shown as written (customer, owner and lines are in hand): no read back.
-        order.customer, order.owner = v["customer"], request.user
+        order.customer, order.owner = data.validated_data["customer"], request.user
         return Response(SalesOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=OrderUpdateSerializer, responses=SalesOrderSerializer)

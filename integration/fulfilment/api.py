@@ -15,7 +15,7 @@ from rest_framework.routers import DefaultRouter
 from core.drf import CachedFieldsMixin
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, has_role, is_manager
 from crm.sales.models import SalesOrder
-from crm.sales.order_api import OrderInputSerializer, SalesOrderSerializer
+from crm.sales.order_api import OrderInputSerializer, SalesOrderSerializer, order_input
 from integration.fulfilment import selectors, services, shipping
 from integration.fulfilment.models import Backorder, Return, Shipment, ShipmentLine
 from scm.inventory.models import Warehouse
@@ -80,16 +80,7 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         """Create and confirm an order in one call (same input as ``POST /sales-orders/``)."""
         data = OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        v = data.validated_data
-        order = services.order_place(
-            customer=v["customer"],
-            owner=request.user,
-            lines=[dict(line) for line in v["lines"]],
-            requested_date=v.get("requested_date"),
-            shipping_address=v.get("shipping_address", ""),
-            notes=v.get("notes", ""),
-        )
-        order.customer, order.owner = v["customer"], request.user
+        order = services.order_place(owner=request.user, **order_input(data.validated_data))
         return Response(SalesOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=OrderWorkflowSerializer)
