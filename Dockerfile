@@ -8,9 +8,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     TANDEM_VAR_DIR=/app/var
 
-# Node/npm for the front-end packages, gettext for the catalogues, a CJK font for PDFs.
+# Node/npm for the front-end packages, gettext for the catalogues (the CJK font for PDFs is an npm package).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends nodejs npm gettext fonts-wqy-zenhei \
+    && apt-get install -y --no-install-recommends nodejs npm gettext \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -1,8 +1,10 @@
 """Business documents (quote, delivery note, invoice) as PDF, readable in Chinese.
 
-The CJK font is a TrueType file embedded in the PDF: ``PDF_CJK_FONT`` (setting) if given, else
-Debian's WenQuanYi Zen Hei (package ``fonts-wqy-zenhei``, installed by the project's set-up).
-Without either, reportlab's built-in CID font STSong-Light is used (not embedded: viewers supply it).
+The CJK font is a TrueType file embedded in the PDF (subset to the characters used):
+``PDF_CJK_FONT`` (setting) if given, else Noto Sans SC from the npm package
+``@expo-google-fonts/noto-sans-sc`` (installed with the other front-end packages by ``make
+install`` and the Docker build), else Debian's WenQuanYi Zen Hei. Without any of them, reportlab's
+built-in CID font STSong-Light is used (not embedded: viewers supply it).
 """
 
 import io
@@ -20,6 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 FONT_CANDIDATES = [
+    str(settings.NODE_MODULES / "@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf"),
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
 ]
