@@ -264,6 +264,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Celery's Django fixup closes the database connection around every task unless this is set: a
+# new PostgreSQL connection per task cost more than the task itself. Connections are instead
+# kept and checked like a request's (config/celery.py: CONN_MAX_AGE, health check, errors).
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "integration.events.tasks.sweep", "schedule": 30.0},
