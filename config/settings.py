@@ -287,6 +287,10 @@ EVENTS_MAX_ATTEMPTS = int(os.environ.get("EVENTS_MAX_ATTEMPTS", "5"))
 EVENTS_RETRY_BASE_SECONDS = int(os.environ.get("EVENTS_RETRY_BASE_SECONDS", "10"))
 # A pending delivery older than this is re-dispatched by the sweep (its task was lost).
 EVENTS_SWEEP_GRACE_SECONDS = int(os.environ.get("EVENTS_SWEEP_GRACE_SECONDS", "60"))
+# A dispatch task whose event waited longer than this (the worker is behind) goes on with other
+# pending deliveries, up to EVENTS_DISPATCH_BATCH in all.
+EVENTS_DRAIN_AFTER_SECONDS = float(os.environ.get("EVENTS_DRAIN_AFTER_SECONDS", "0.5"))
+EVENTS_DISPATCH_BATCH = int(os.environ.get("EVENTS_DISPATCH_BATCH", "50"))
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
