@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 # RELEASE here (create and confirm; the delivery's run too), which a real request does not pay.
 CREATE_MAX = 10
 CONFIRM_MAX = 11
-RESERVE_MAX = 19
+RESERVE_MAX = 15
 
 
 @pytest.fixture
