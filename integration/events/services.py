@@ -158,6 +158,8 @@ def _claim_and_run(
 
 _DELIVERY = Delivery._meta.db_table
 _EVENT = Event._meta.db_table
+_NOT_PENDING_PARAMS = [state for state in Delivery.State.values if state != Delivery.State.PENDING]
+_NOT_PENDING = f"state NOT IN ({', '.join(['%s'] * len(_NOT_PENDING_PARAMS))})"
 
 
 def _claim(*, now, delivery_id=None, event_id=None, after=0, fresh=False):
@@ -169,29 +171,34 @@ def _claim(*, now, delivery_id=None, event_id=None, after=0, fresh=False):
     (delivery, event, how many more due deliveries the event has after this one) or None."""
     due = "(next_attempt_at IS NULL OR next_attempt_at <= %s)"
     at = connection.ops.adapt_datetimefield_value(now)
-    if delivery_id is not None:
-        where, params = f"id = %s AND {due}", [delivery_id, at]
-    elif event_id is not None:
-        where, params = f"event_id = %s AND id > %s AND {due}", [event_id, after, at]
-    elif fresh:
-        where, params = "next_attempt_at IS NULL", []
+    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    if fresh:
+        where, params = "state = %s AND next_attempt_at IS NULL", [Delivery.State.PENDING]
+    elif delivery_id is not None or event_id is not None:
+        if delivery_id is not None:
+            where, params = "id = %s", [delivery_id]
+        else:
+            where, params = "event_id = %s AND id > %s", [event_id, after]
+        # "Pending" said as "neither done nor dead": the filter then matches no index on pending
+        # rows only, and the plan reads the delivery's or the event's own few index entries,
+        # however long the backlog (and whatever the statistics think).
+        where += f" AND {_NOT_PENDING} AND {due}"
+        params += [*_NOT_PENDING_PARAMS, at]
     else:
         raise ValueError("delivery_id, event_id or fresh")
-    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     sql = (
         f"UPDATE {_DELIVERY} SET state = %s, handled_at = %s, attempts = attempts + 1, last_error = '' "
-        f"WHERE id = (SELECT id FROM {_DELIVERY} WHERE state = %s AND {where} ORDER BY id LIMIT 1{lock}) "
+        f"WHERE id = (SELECT id FROM {_DELIVERY} WHERE {where} ORDER BY id LIMIT 1{lock}) "
         f"RETURNING id, handler, event_id, attempts, created_at, "
         f"(SELECT name FROM {_EVENT} e WHERE e.id = event_id), "
         f"(SELECT payload FROM {_EVENT} e WHERE e.id = event_id), "
         f"(SELECT created_at FROM {_EVENT} e WHERE e.id = event_id), "
         # Read in the statement's snapshot, where the claimed row is still pending.
         f"(SELECT count(*) FROM {_DELIVERY} o WHERE o.event_id = {_DELIVERY}.event_id "
-        f"AND o.id > {_DELIVERY}.id AND o.state = %s AND {due.replace('next_', 'o.next_')})"
+        f"AND o.id > {_DELIVERY}.id AND o.{_NOT_PENDING} AND {due.replace('next_', 'o.next_')})"
     )
     with connection.cursor() as cursor:
-        pending = Delivery.State.PENDING
-        cursor.execute(sql, [Delivery.State.DONE, at, pending, *params, pending, at])
+        cursor.execute(sql, [Delivery.State.DONE, at, *params, *_NOT_PENDING_PARAMS, at])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -238,7 +238,7 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
     with transaction.atomic(savepoint=False):
         order = (
             SalesOrder.objects.select_for_update(of=("self",))
-            .select_related("customer", "owner")
+            .select_related("customer")
             .annotate(already_run=Exists(ReservationRun.objects.filter(event_id=event_id or 0)))
             .get(pk=order_id)
         )
