@@ -264,6 +264,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Celery's Django fixup closes the database connection around every task unless this is set: a
+# new PostgreSQL connection per task cost more than the task itself. Connections are instead
+# kept and checked like a request's (config/celery.py: CONN_MAX_AGE, health check, errors).
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "integration.events.tasks.sweep", "schedule": 30.0},
@@ -283,6 +287,10 @@ EVENTS_MAX_ATTEMPTS = int(os.environ.get("EVENTS_MAX_ATTEMPTS", "5"))
 EVENTS_RETRY_BASE_SECONDS = int(os.environ.get("EVENTS_RETRY_BASE_SECONDS", "10"))
 # A pending delivery older than this is re-dispatched by the sweep (its task was lost).
 EVENTS_SWEEP_GRACE_SECONDS = int(os.environ.get("EVENTS_SWEEP_GRACE_SECONDS", "60"))
+# A dispatch task whose event waited longer than this (the worker is behind) goes on with other
+# pending deliveries, up to EVENTS_DISPATCH_BATCH in all.
+EVENTS_DRAIN_AFTER_SECONDS = float(os.environ.get("EVENTS_DRAIN_AFTER_SECONDS", "0.5"))
+EVENTS_DISPATCH_BATCH = int(os.environ.get("EVENTS_DISPATCH_BATCH", "50"))
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

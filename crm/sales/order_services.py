@@ -337,10 +337,18 @@ def order_add_event(*, order, kind: str, text: str, user=None, data: dict | None
     ``data["params"]``: the timeline translates it into the reader's language when shown
     (``order_event_text``). Any other text is shown as written.
     """
+    return OrderEvent.objects.create(**_event_fields(order, kind, text, user, data))
+
+
+def _event_fields(order, kind: str, text: str, user=None, data: dict | None = None) -> dict:
     order_id = order if isinstance(order, int) else order.pk
-    return OrderEvent.objects.create(
-        order_id=order_id, kind=kind[:40], text=str(text)[:300], user=user, data=data or {}
-    )
+    return {
+        "order_id": order_id,
+        "kind": kind[:40],
+        "text": str(text)[:300],
+        "user": user,
+        "data": data or {},
+    }
 
 
 def order_event_text(event: OrderEvent) -> str:
@@ -369,12 +377,16 @@ STATE_EVENT_TEXT = {
 }
 
 
-def order_transition(*, order: SalesOrder, to_state: str, user=None, text: str = "") -> SalesOrder:
+def order_transition(
+    *, order: SalesOrder, to_state: str, user=None, text: str = "", also: Iterable[dict] = ()
+) -> SalesOrder:
     """Move ``order`` from the state the caller saw (``order.state``) to ``to_state``.
 
     Compare-and-set: if the order is no longer in ``order.state`` (someone else moved it, or the
     same request was sent twice) nothing changes and ``ValidationError`` on ``state`` is raised.
-    An illegal move (``ALLOWED_TRANSITIONS``) raises the same way. Writes an ``OrderEvent``.
+    An illegal move (``ALLOWED_TRANSITIONS``) raises the same way. Writes an ``OrderEvent``, and
+    after it, in the same statement, the timeline entries ``also`` (``order_add_event``'s
+    keyword arguments without ``order``).
     """
     from_state = order.state
     if to_state not in S.values:
@@ -394,12 +406,15 @@ def order_transition(*, order: SalesOrder, to_state: str, user=None, text: str =
     with transaction.atomic(savepoint=False):
         updated = SalesOrder.objects.filter(pk=order.pk, state=from_state).update(**changes)
         if updated:
-            order_add_event(
-                order=order,
-                kind=f"state:{to_state}",
-                text=text or STATE_EVENT_TEXT.get(to_state),
-                user=user,
-                data={"from": from_state, "to": to_state},
+            state_event = _event_fields(
+                order,
+                f"state:{to_state}",
+                text or STATE_EVENT_TEXT.get(to_state),
+                user,
+                {"from": from_state, "to": to_state},
+            )
+            OrderEvent.objects.bulk_create(
+                [OrderEvent(**state_event), *(OrderEvent(**_event_fields(order, **extra)) for extra in also)]
             )
     if not updated:
         raise ValidationError(

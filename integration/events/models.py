@@ -54,6 +54,13 @@ class Delivery(models.Model):
                 name="delivery_pending_idx",
                 condition=Q(state="pending"),
             ),
+            # A dispatch task that is behind takes the oldest fresh delivery: one index step,
+            # however long the backlog.
+            models.Index(
+                fields=["id"],
+                name="delivery_fresh_idx",
+                condition=Q(state="pending", next_attempt_at__isnull=True),
+            ),
         ]
 
     def __str__(self):

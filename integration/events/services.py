@@ -8,14 +8,16 @@ a sweep) finds it done, or locked, and does nothing.
 """
 
 import logging
-from datetime import timedelta
+from contextvars import ContextVar
+from datetime import UTC, timedelta
 from functools import partial
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from integration.events import registry
 from integration.events.models import Delivery, Event, Notification
@@ -62,49 +64,173 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def event_dispatch(*, event_id: int) -> dict[str, str]:
-    """Run every pending, due delivery of one event. One failing handler blocks no other."""
-    now = timezone.now()
-    ids = list(
-        Delivery.objects.filter(event_id=event_id, state=Delivery.State.PENDING)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    return {str(pk): delivery_run(delivery_id=pk) for pk in ids}
+    """Run every pending, due delivery of one event, each in its own transaction: one failing
+    handler blocks no other.
+
+    When the worker is behind (this event waited longer than ``EVENTS_DRAIN_AFTER_SECONDS``, or
+    another task already ran it), the task goes on with other fresh pending deliveries, oldest
+    first, up to ``EVENTS_DISPATCH_BATCH`` in all: a backlog is worked off by whichever task
+    runs, and the tasks of the deliveries it took find them done at the cost of one statement.
+    """
+    results: dict[str, str] = {}
+    behind, after = False, 0
+    while True:
+        pk, result, waited = _claim_and_run(event_id=event_id, after=after)
+        if pk is None:
+            break
+        results[str(pk)] = result
+        behind = behind or waited > settings.EVENTS_DRAIN_AFTER_SECONDS
+        if result == "last":  # the event has no other pending delivery: no empty claim
+            results[str(pk)] = "done"
+            break
+        after = pk
+    if (behind or not results) and not current_app.conf.task_always_eager:
+        batch = _BatchCache()
+        token = _batch.set(batch)
+        try:
+            while len(results) < settings.EVENTS_DISPATCH_BATCH:
+                pk, result, _waited = _claim_and_run(fresh=True)
+                if pk is None:
+                    break
+                results[str(pk)] = result
+        finally:
+            _batch.reset(token)
+    return results
 
 
 def delivery_run(*, delivery_id: int) -> str:
     """Run one delivery's handler exactly once in effect.
 
-    Locking: the delivery row is locked with SKIP LOCKED, so a second worker racing for the
-    same delivery skips it instead of waiting; after commit it sees ``done``. The handler runs
-    in the same transaction as the state change, so its effect and ``done`` commit together.
-    Returns ``done``, ``retry``, ``dead`` or ``skipped``.
+    Returns ``done``, ``retry``, ``dead`` or ``skipped`` (not pending, not due, or being run by
+    another worker).
+    """
+    _pk, result, _waited = _claim_and_run(delivery_id=delivery_id)
+    return result
+
+
+class _BatchCache(dict):
+    """What a handler may keep from one delivery to the next within one dispatch batch (a
+    fraction of a second): reference data such as the active warehouses."""
+
+
+_batch: ContextVar[_BatchCache | None] = ContextVar("events_batch", default=None)
+
+
+def batch_cache() -> dict | None:
+    """The running dispatch batch's cache, or None outside a batch (then cache nothing)."""
+    return _batch.get()
+
+
+def _claim_and_run(
+    *, delivery_id: int | None = None, event_id: int | None = None, after: int = 0, fresh: bool = False
+) -> tuple[int | None, str, float]:
+    """Claim one pending delivery and run its handler in one transaction.
+
+    The claim is one statement: it locks the delivery (SKIP LOCKED: a second worker racing for
+    it skips it instead of waiting) and marks it done. The handler runs in the same transaction,
+    so its effect and ``done`` commit together; if it raises, both roll back and the failure is
+    recorded. A second run (a duplicate task, a racing worker, a sweep) finds nothing to claim.
+    Returns the delivery id (None when nothing was claimed), the outcome and how long the
+    delivery had waited (seconds). By ``event_id``, ``last`` instead of ``done`` tells that the
+    event had no other pending delivery after this one.
     """
     now = timezone.now()
+    claimed = None
     try:
         with transaction.atomic():
-            delivery = (
-                Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("event")
-                .filter(pk=delivery_id, state=Delivery.State.PENDING)
-                .first()
-            )
-            if delivery is None:
-                return "skipped"
-            if delivery.next_attempt_at and delivery.next_attempt_at > now:
-                return "skipped"
-            func = registry.get_handler(delivery.event.name, delivery.handler)
+            claimed = _claim(now=now, delivery_id=delivery_id, event_id=event_id, after=after, fresh=fresh)
+            if claimed is None:
+                return None, "skipped", 0.0
+            delivery, event, more = claimed
+            func = registry.get_handler(event.name, delivery.handler)
             if func is None:
-                raise LookupError(f"No handler {delivery.handler} for {delivery.event.name}")
-            func(delivery.event)
-            Delivery.objects.filter(pk=delivery.pk).update(
-                state=Delivery.State.DONE, handled_at=now, attempts=F("attempts") + 1, last_error=""
-            )
-        return "done"
+                raise LookupError(f"No handler {delivery.handler} for {event.name}")
+            func(event)
+        done = "last" if event_id is not None and not more else "done"
+        return delivery.pk, done, (now - delivery.created_at).total_seconds()
     except Exception as exc:  # noqa: BLE001 - any handler failure is recorded, never lost
-        logger.exception("Handler failed for delivery %s", delivery_id)
-        return _delivery_failed(delivery_id, exc)
+        pk = claimed[0].pk if claimed else delivery_id
+        if pk is None:
+            raise
+        logger.exception("Handler failed for delivery %s", pk)
+        return pk, _delivery_failed(pk, exc), 0.0
+
+
+_DELIVERY = Delivery._meta.db_table
+_EVENT = Event._meta.db_table
+_NOT_PENDING_PARAMS = [state for state in Delivery.State.values if state != Delivery.State.PENDING]
+_NOT_PENDING = f"state NOT IN ({', '.join(['%s'] * len(_NOT_PENDING_PARAMS))})"
+
+
+def _claim(*, now, delivery_id=None, event_id=None, after=0, fresh=False):
+    """Lock one pending delivery and mark it done (one UPDATE … RETURNING, with its event).
+
+    By ``delivery_id``, or the first due one of ``event_id`` after the id ``after``; with
+    ``fresh`` the oldest pending delivery that never failed (one that failed waits for its
+    retry). The caller's transaction makes ``done`` stick only if the handler succeeds. Returns
+    (delivery, event, how many more due deliveries the event has after this one) or None."""
+    due = "(next_attempt_at IS NULL OR next_attempt_at <= %s)"
+    at = connection.ops.adapt_datetimefield_value(now)
+    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    if fresh:
+        where, params = "state = %s AND next_attempt_at IS NULL", [Delivery.State.PENDING]
+    elif delivery_id is not None or event_id is not None:
+        if delivery_id is not None:
+            where, params = "id = %s", [delivery_id]
+        else:
+            where, params = "event_id = %s AND id > %s", [event_id, after]
+        # "Pending" said as "neither done nor dead": the filter then matches no index on pending
+        # rows only, and the plan reads the delivery's or the event's own few index entries,
+        # however long the backlog (and whatever the statistics think).
+        where += f" AND {_NOT_PENDING} AND {due}"
+        params += [*_NOT_PENDING_PARAMS, at]
+    else:
+        raise ValueError("delivery_id, event_id or fresh")
+    sql = (
+        f"UPDATE {_DELIVERY} SET state = %s, handled_at = %s, attempts = attempts + 1, last_error = '' "
+        f"WHERE id = (SELECT id FROM {_DELIVERY} WHERE {where} ORDER BY id LIMIT 1{lock}) "
+        f"RETURNING id, handler, event_id, attempts, created_at, "
+        f"(SELECT name FROM {_EVENT} e WHERE e.id = event_id), "
+        f"(SELECT payload FROM {_EVENT} e WHERE e.id = event_id), "
+        f"(SELECT created_at FROM {_EVENT} e WHERE e.id = event_id), "
+        # Read in the statement's snapshot, where the claimed row is still pending.
+        f"(SELECT count(*) FROM {_DELIVERY} o WHERE o.event_id = {_DELIVERY}.event_id "
+        f"AND o.id > {_DELIVERY}.id AND o.{_NOT_PENDING} AND {due.replace('next_', 'o.next_')})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Delivery.State.DONE, at, *params, *_NOT_PENDING_PARAMS, at])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, handler, ev_id, attempts, created_at, name, payload, ev_created_at, more = row
+    event = Event(
+        id=ev_id,
+        name=name,
+        payload=_payload_field.from_db_value(payload, None, connection),
+        created_at=_datetime(ev_created_at),
+    )
+    delivery = Delivery(
+        id=pk,
+        event=event,
+        handler=handler,
+        state=Delivery.State.DONE,
+        attempts=attempts,
+        handled_at=now,
+        created_at=_datetime(created_at),
+    )
+    return delivery, event, more
+
+
+_payload_field = Event._meta.get_field("payload")
+
+
+def _datetime(value):
+    """A timestamp as a raw cursor gives it: SQLite's is naive UTC (or a string)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
 def _delivery_failed(delivery_id: int, exc: Exception) -> str:

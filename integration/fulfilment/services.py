@@ -21,10 +21,10 @@ from core.roles import MANAGER
 from crm.customers.models import Customer
 from crm.sales import order_services
 from crm.sales.models import SalesOrder, SalesOrderLine
-from integration.events.services import notify, publish
+from integration.events.services import batch_cache, notify, publish
 from integration.fulfilment.models import Backorder, ReservationRun, Shipment
 from scm.inventory import services as stock
-from scm.inventory.selectors import warehouses_by_distance
+from scm.inventory.selectors import active_warehouses, warehouses_by_distance
 
 ZERO = Decimal("0")
 S = SalesOrder.State
@@ -233,6 +233,17 @@ def _order_url(order) -> str:
     return ""
 
 
+def _active_warehouses() -> list[dict]:
+    """The active warehouses, read once per dispatch batch (a fraction of a second) when there is
+    one. A warehouse closed meanwhile is still never reserved from: the stock query checks."""
+    cache = batch_cache()
+    if cache is None:
+        return active_warehouses()
+    if "fulfilment.warehouses" not in cache:
+        cache["fulfilment.warehouses"] = active_warehouses()
+    return cache["fulfilment.warehouses"]
+
+
 def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationRun | None:
     """The reservation rule for one confirmed order.
 
@@ -246,7 +257,7 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
     with transaction.atomic(savepoint=False):
         order = (
             SalesOrder.objects.select_for_update(of=("self",))
-            .select_related("customer", "owner")
+            .select_related("customer")
             .annotate(already_run=Exists(ReservationRun.objects.filter(event_id=event_id or 0)))
             .get(pk=order_id)
         )
@@ -258,12 +269,17 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
                 run.save()
             return run
         customer = order.customer
-        warehouse_ids = warehouses_by_distance(latitude=customer.latitude, longitude=customer.longitude)
+        warehouse_ids = warehouses_by_distance(
+            latitude=customer.latitude, longitude=customer.longitude, warehouses=_active_warehouses()
+        )
         reserved_total = short_total = ZERO
         shortages = []
         todo = []
-        lines = list(order.lines.select_related("product").order_by("pk"))
-        backordered = set(Backorder.objects.filter(order=order).values_list("line_id", flat=True))
+        lines = list(
+            order.lines.select_related("product")
+            .annotate(backordered=Exists(Backorder.objects.filter(line=OuterRef("pk"))))
+            .order_by("pk")
+        )
         for line in lines:
             remaining = line.base_quantity - line.reserved_quantity - line.shipped_quantity
             if remaining > 0:
@@ -285,7 +301,7 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
             got = got_by_line[line.pk]
             short = remaining - got
             # A backorder row only where something was ever short (no query in the common case).
-            if line.pk in backordered:
+            if line.backordered:
                 Backorder.objects.filter(line=line).update(quantity=short)
             elif short > 0:
                 Backorder.objects.create(line=line, order=order, product=line.product, quantity=short)
@@ -315,11 +331,6 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
                 for line in lines
             ]
         )
-        if target != order.state:
-            order_services.order_transition(order=order, to_state=target)
-        run.reserved, run.backordered = reserved_total, short_total
-        if event_id is not None:
-            run.save()
         if shortages:
             text = _("Reserved %(reserved)s; %(short)s on backorder.") % {
                 "reserved": _fmt(reserved_total),
@@ -327,7 +338,15 @@ def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationR
             }
         else:
             text = _("All stock reserved (%(reserved)s).") % {"reserved": _fmt(reserved_total)}
-        order_services.order_add_event(order=order, kind="reserved", text=text)
+        reserved_event = {"kind": "reserved", "text": text}
+        if target != order.state:
+            # The state's timeline entry and this run's in one statement.
+            order_services.order_transition(order=order, to_state=target, also=[reserved_event])
+        else:
+            order_services.order_add_event(order=order, **reserved_event)
+        run.reserved, run.backordered = reserved_total, short_total
+        if event_id is not None:
+            run.save()
         notify(
             users=[order.owner_id],
             title=_("Order %(number)s: %(text)s") % {"number": order.number, "text": text},

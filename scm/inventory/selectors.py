@@ -95,12 +95,20 @@ def _distance_km(lat1, lon1, lat2, lon2) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
-def warehouses_by_distance(*, latitude=None, longitude=None) -> list[int]:
-    """Active warehouse ids, nearest first (great-circle distance); by code when the location is
-    unknown."""
-    warehouses = list(
+def active_warehouses() -> list[dict]:
+    """The active warehouses' ids and locations, by code (what ``warehouses_by_distance`` sorts)."""
+    return list(
         Warehouse.objects.filter(is_active=True).order_by("code").values("pk", "latitude", "longitude")
     )
+
+
+def warehouses_by_distance(
+    *, latitude=None, longitude=None, warehouses: list[dict] | None = None
+) -> list[int]:
+    """Active warehouse ids, nearest first (great-circle distance); by code when the location is
+    unknown. ``warehouses``: ``active_warehouses()`` as the caller already read it."""
+    if warehouses is None:
+        warehouses = active_warehouses()
     if latitude is None or longitude is None:
         return [w["pk"] for w in warehouses]
 

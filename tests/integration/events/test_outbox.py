@@ -128,3 +128,80 @@ def test_notification_with_same_key_is_written_once(sales_user):
     services.notify(users=[sales_user], title="x", key="k1")
     services.notify(users=[sales_user], title="x", key="k1")
     assert Notification.objects.filter(user=sales_user).count() == 1
+
+
+@pytest.fixture
+def with_broker():
+    """Tasks go to a broker (the worker runs them), as in production."""
+    from config.celery import app
+
+    previous, app.conf.task_always_eager = app.conf.task_always_eager, False
+    yield
+    app.conf.task_always_eager = previous
+
+
+def _published(n, user, capture):
+    # Queued on commit, but the tasks are not run (the worker is behind).
+    with capture(execute=False):
+        return [services.publish("test.happened", {"user_id": user.pk}) for _ in range(n)]
+
+
+def test_dispatch_task_that_is_behind_also_runs_other_pending_deliveries(
+    recorded_handlers, with_broker, django_capture_on_commit_callbacks, sales_user, settings
+):
+    settings.EVENTS_DRAIN_AFTER_SECONDS = 0
+    events = _published(3, sales_user, django_capture_on_commit_callbacks)
+    done = services.event_dispatch(event_id=events[0].pk)
+    assert set(done.values()) == {"done"} and len(done) == 6
+    assert calls == [("record", e.pk) for e in events]
+    # The tasks of the other events find their deliveries done and change nothing.
+    assert services.event_dispatch(event_id=events[1].pk) == {}
+    assert calls == [("record", e.pk) for e in events]
+    assert Notification.objects.filter(user=sales_user).count() == 3
+
+
+def test_dispatch_task_on_time_runs_only_its_own_event(
+    recorded_handlers, with_broker, django_capture_on_commit_callbacks, sales_user, settings
+):
+    settings.EVENTS_DRAIN_AFTER_SECONDS = 3600
+    events = _published(2, sales_user, django_capture_on_commit_callbacks)
+    assert len(services.event_dispatch(event_id=events[0].pk)) == 2
+    assert calls == [("record", events[0].pk)]
+    assert Delivery.objects.filter(event=events[1], state="pending").count() == 2
+
+
+def test_dispatch_task_takes_at_most_one_batch_of_other_deliveries(
+    recorded_handlers, with_broker, django_capture_on_commit_callbacks, sales_user, settings
+):
+    settings.EVENTS_DRAIN_AFTER_SECONDS = 0
+    settings.EVENTS_DISPATCH_BATCH = 3
+    events = _published(3, sales_user, django_capture_on_commit_callbacks)
+    assert len(services.event_dispatch(event_id=events[0].pk)) == 3
+    assert Delivery.objects.filter(state="pending").count() == 3
+
+
+def test_dispatch_task_leaves_a_delivery_waiting_for_its_retry(
+    failing_handler, with_broker, django_capture_on_commit_callbacks, sales_user, settings
+):
+    settings.EVENTS_DRAIN_AFTER_SECONDS = 0
+    first, second = _published(2, sales_user, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.event_dispatch(event_id=first.pk)
+    bad = Delivery.objects.filter(handler=registry.handler_name(failing_handler))
+    # Each failed once and waits for its retry; the other handlers of both events ran.
+    assert list(bad.values_list("attempts", flat=True)) == [1, 1]
+    assert Delivery.objects.filter(state="done").count() == 4
+    with django_capture_on_commit_callbacks(execute=False):
+        assert services.event_dispatch(event_id=second.pk) == {}
+    assert list(bad.values_list("attempts", flat=True)) == [1, 1]
+
+
+def test_delivery_run_by_its_own_task_and_a_sweep_takes_effect_once(
+    recorded_handlers, with_broker, django_capture_on_commit_callbacks, sales_user
+):
+    (event,) = _published(1, sales_user, django_capture_on_commit_callbacks)
+    delivery = Delivery.objects.filter(event=event).order_by("pk").first()
+    assert services.delivery_run(delivery_id=delivery.pk) == "done"
+    assert services.delivery_run(delivery_id=delivery.pk) == "skipped"
+    delivery.refresh_from_db()
+    assert delivery.state == "done" and delivery.attempts == 1 and delivery.handled_at is not None

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 AUTH = 1 if connection.vendor == "postgresql" else 2
 CREATE_MAX = 8 + AUTH
 CONFIRM_MAX = 9 + AUTH
-RESERVE_MAX = 19
+RESERVE_MAX = 15
 # Create and confirm in one call: one authentication, one transaction, no second read.
 PLACE_MAX = 14 + AUTH
 
