@@ -144,10 +144,11 @@ def order_body(products, customers, n):
     return json.dumps({"customer": customers[n % len(customers)], "lines": lines})
 
 
-def start_servers(port, web_workers, threads, worker_concurrency):
+def start_servers(port, web_workers, threads, worker_concurrency, web_nice=0):
     env = {**os.environ, "DEBUG": "0"}
     web = subprocess.Popen(
         [
+            *(["nice", "-n", str(web_nice)] if web_nice else []),
             sys.executable,
             "-m",
             "gunicorn",
@@ -281,6 +282,12 @@ def main():
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--worker-concurrency", type=int, default=2)
+    parser.add_argument(
+        "--web-nice",
+        type=int,
+        default=0,
+        help="run the web server at this nice level, so the reservation worker goes first",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database and CELERY_BROKER_URL to Redis.")
@@ -294,7 +301,9 @@ def main():
         f" = {create_q + confirm_q + reserve_q}; placed in one call: {place_q} + {reserve_q}"
         f" = {place_q + reserve_q}"
     )
-    web, worker = start_servers(args.port, args.web_workers, args.threads, args.worker_concurrency)
+    web, worker = start_servers(
+        args.port, args.web_workers, args.threads, args.worker_concurrency, args.web_nice
+    )
     try:
         print(
             f"{'mode':>9} {'clients':>7} {'orders':>7} {'orders/s':>9} {'api p50':>8} {'api p95':>8} "
