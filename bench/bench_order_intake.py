@@ -157,10 +157,7 @@ def start_servers(port, web_workers, threads, worker_concurrency, web_nice=0):
             f"127.0.0.1:{port}",
             "-w",
             str(web_workers),
-            "-k",
-            "gthread",
-            "--threads",
-            str(threads),
+            *(["-k", "gthread", "--threads", str(threads)] if threads > 1 else ["-k", "sync"]),
             "--log-level",
             "warning",
         ],
@@ -280,7 +277,7 @@ def main():
     )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=8, help="1: sync workers (no threads)")
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument(
         "--web-nice",
