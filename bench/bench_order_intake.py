@@ -3,8 +3,8 @@
 Two ways, each timed: two calls per order (create, then confirm), and one call that places the
 order (creates and confirms it in one request and one transaction).
 
-The app is served by gunicorn (two sync workers by default, persistent database connections) with a Celery
-worker running the reservation rule, on PostgreSQL and Redis. For 1, 4 and 16 concurrent
+The app is served by gunicorn (two sync workers by default, persistent database connections)
+with a Celery worker running the reservation rule, on PostgreSQL and Redis. For 1, 4 and 16 concurrent
 clients it prints orders per second, median and 95th-percentile API latency, median and
 95th-percentile time from confirm to reserved (the order's ``confirmed_at`` to the commit of the
 reservation rule's run), and the database queries one order costs.
