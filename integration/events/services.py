@@ -7,6 +7,7 @@ transaction that also marks the delivery done: a second run (a duplicate task, a
 a sweep) finds it done, or locked, and does nothing.
 """
 
+import json
 import logging
 from contextvars import ContextVar
 from datetime import UTC, timedelta
@@ -14,6 +15,7 @@ from functools import partial
 
 from celery import current_app
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,13 +30,46 @@ logger = logging.getLogger(__name__)
 def publish(name: str, payload: dict | None = None) -> Event:
     """Record ``name`` with ``payload`` (ids and plain values, not objects) in the current
     transaction and hand it to the dispatcher once the transaction commits."""
+    handlers = registry.handlers_for(name)
     # Joins the caller's transaction (no savepoint): the event belongs to the caller's change.
     with transaction.atomic(savepoint=False):
-        event = Event.objects.create(name=name, payload=payload or {})
-        handlers = registry.handlers_for(name)
-        Delivery.objects.bulk_create([Delivery(event=event, handler=h) for h in handlers])
+        if handlers and connection.vendor == "postgresql":
+            event = _insert_event_and_deliveries(name, payload or {}, handlers)
+        else:
+            event = Event.objects.create(name=name, payload=payload or {})
+            Delivery.objects.bulk_create([Delivery(event=event, handler=h) for h in handlers])
     if handlers:
         transaction.on_commit(partial(_enqueue_event, event.pk))
+    return event
+
+
+def _insert_event_and_deliveries(name: str, payload: dict, handlers: list[str]) -> Event:
+    """The event and its deliveries in one statement (PostgreSQL): every confirmed order pays
+    for this, and two ORM inserts cost more to build than to run."""
+    now = timezone.now()
+    event = Event(name=name, payload=payload, created_at=now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH e AS (
+                    INSERT INTO {Event._meta.db_table} (name, payload, created_at)
+                    VALUES (%s, %s::jsonb, %s) RETURNING id
+                ), d AS (
+                    INSERT INTO {Delivery._meta.db_table}
+                        (event_id, handler, state, attempts, last_error, created_at)
+                    SELECT e.id, h, %s, 0, '', %s FROM e, unnest(%s::text[]) AS h
+                )
+                SELECT id FROM e""",
+            [
+                name,
+                json.dumps(payload, cls=DjangoJSONEncoder),
+                now,
+                Delivery.State.PENDING,
+                now,
+                list(handlers),
+            ],
+        )
+        event.pk = cursor.fetchone()[0]
+    event._state.adding = False
     return event
 
 

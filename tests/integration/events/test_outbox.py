@@ -205,3 +205,26 @@ def test_delivery_run_by_its_own_task_and_a_sweep_takes_effect_once(
     assert services.delivery_run(delivery_id=delivery.pk) == "skipped"
     delivery.refresh_from_db()
     assert delivery.state == "done" and delivery.attempts == 1 and delivery.handled_at is not None
+
+
+def test_published_event_has_one_pending_delivery_per_handler(recorded_handlers, sales_user):
+    event = services.publish("test.happened", {"user_id": sales_user.pk})
+    stored = Event.objects.get(pk=event.pk)
+    assert stored.payload == {"user_id": sales_user.pk}
+    assert sorted(Delivery.objects.filter(event=stored).values_list("handler", "state")) == sorted(
+        (registry.handler_name(h), Delivery.State.PENDING) for h in recorded_handlers
+    )
+
+
+def test_published_payload_keeps_decimals_and_dates_as_text(recorded_handlers):
+    from datetime import date
+    from decimal import Decimal
+
+    event = services.publish("test.happened", {"quantity": Decimal("2.500"), "day": date(2026, 11, 26)})
+    assert Event.objects.get(pk=event.pk).payload == {"quantity": "2.500", "day": "2026-11-26"}
+
+
+def test_event_without_handlers_is_recorded_without_deliveries():
+    event = services.publish("test.nobody.listens", {"x": 1})
+    assert Event.objects.filter(pk=event.pk, name="test.nobody.listens").exists()
+    assert not Delivery.objects.filter(event_id=event.pk).exists()
