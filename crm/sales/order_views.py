@@ -107,56 +107,69 @@ def order_list(request):
     )
 
 
-def _order_form_page(request, *, order=None):
-    initial_header = {}
+def _lines_form_page(request, *, kind, record, header_form, header_initial, save, detail, title):
+    """The order and quote forms: a header form and a formset of lines. ``save(data, lines)``
+    calls the service and returns the record and the message to show; a ``ValidationError``
+    from the service is shown on the fields it names, and nothing is written."""
     initial_lines = None
-    if order is not None:
-        initial_header = {
-            "customer": order.customer_id,
-            "requested_date": order.requested_date,
-            "shipping_address": order.shipping_address,
-            "notes": order.notes,
-        }
-        initial_lines = _initial_lines(order.lines.all())
+    if record is not None:
+        initial_lines = _initial_lines(record.lines.all())
     elif request.GET.get("customer", "").isdigit():
-        initial_header = {"customer": int(request.GET["customer"])}
+        header_initial = {"customer": int(request.GET["customer"])}
     if request.method == "POST":
-        header = OrderHeaderForm(request.POST)
+        header = header_form(request.POST)
         formset = line_formset(data=request.POST)
         if header.is_valid() and formset.is_valid():
             lines, indexes = formset_lines(formset)
-            data = header.cleaned_data
             try:
-                if order is None:
-                    order = order_services.order_create(
-                        customer=data["customer"],
-                        owner=request.user,
-                        lines=lines,
-                        requested_date=data["requested_date"],
-                        shipping_address=data["shipping_address"],
-                        notes=data["notes"],
-                    )
-                    messages.success(request, _("Order %(number)s created.") % {"number": order.number})
-                else:
-                    _update_draft_order(order, data, lines, request.user)
-                    messages.success(request, _("Order %(number)s saved.") % {"number": order.number})
-                return redirect("sales:orders:order_detail", pk=order.pk)
+                record, message = save(header.cleaned_data, lines)
+                messages.success(request, message)
+                return redirect(detail, pk=record.pk)
             except ValidationError as exc:
                 apply_service_errors(exc, header, formset, indexes)
     else:
-        header = OrderHeaderForm(initial=initial_header)
+        header = header_form(initial=header_initial)
         formset = line_formset(initial=initial_lines, extra=1 if initial_lines else 3)
     _units_for_lines(formset)
     return render(
         request,
         "sales/orders/form.html",
-        {
-            "title": _("Edit order %(number)s") % {"number": order.number} if order else _("New sales order"),
-            "order": order,
-            "header": header,
-            "formset": formset,
-            "kind": "order",
-        },
+        {"title": title, kind: record, "header": header, "formset": formset, "kind": kind},
+    )
+
+
+def _order_form_page(request, *, order=None):
+    def save(data, lines):
+        if order is None:
+            created = order_services.order_create(
+                customer=data["customer"],
+                owner=request.user,
+                lines=lines,
+                requested_date=data["requested_date"],
+                shipping_address=data["shipping_address"],
+                notes=data["notes"],
+            )
+            return created, _("Order %(number)s created.") % {"number": created.number}
+        _update_draft_order(order, data, lines, request.user)
+        return order, _("Order %(number)s saved.") % {"number": order.number}
+
+    header_initial = {}
+    if order is not None:
+        header_initial = {
+            "customer": order.customer_id,
+            "requested_date": order.requested_date,
+            "shipping_address": order.shipping_address,
+            "notes": order.notes,
+        }
+    return _lines_form_page(
+        request,
+        kind="order",
+        record=order,
+        header_form=OrderHeaderForm,
+        header_initial=header_initial,
+        save=save,
+        detail="sales:orders:order_detail",
+        title=_("Edit order %(number)s") % {"number": order.number} if order else _("New sales order"),
     )
 
 
@@ -326,58 +339,41 @@ def quote_list(request):
 
 
 def _quote_form_page(request, *, quote=None):
-    initial_header, initial_lines = {}, None
+    def save(data, lines):
+        if quote is None:
+            created = quote_services.quote_create(
+                customer=data["customer"],
+                owner=request.user,
+                lines=lines,
+                valid_until=data["valid_until"],
+                notes=data["notes"],
+            )
+            return created, _("Quote %(number)s created.") % {"number": created.number}
+        quote_services.quote_update(
+            quote=quote,
+            customer=data["customer"],
+            lines=lines,
+            valid_until=data["valid_until"],
+            notes=data["notes"],
+        )
+        return quote, _("Quote %(number)s saved.") % {"number": quote.number}
+
+    header_initial = {}
     if quote is not None:
-        initial_header = {
+        header_initial = {
             "customer": quote.customer_id,
             "valid_until": quote.valid_until,
             "notes": quote.notes,
         }
-        initial_lines = _initial_lines(quote.lines.all())
-    elif request.GET.get("customer", "").isdigit():
-        initial_header = {"customer": int(request.GET["customer"])}
-    if request.method == "POST":
-        header = QuoteHeaderForm(request.POST)
-        formset = line_formset(data=request.POST)
-        if header.is_valid() and formset.is_valid():
-            lines, indexes = formset_lines(formset)
-            data = header.cleaned_data
-            try:
-                if quote is None:
-                    quote = quote_services.quote_create(
-                        customer=data["customer"],
-                        owner=request.user,
-                        lines=lines,
-                        valid_until=data["valid_until"],
-                        notes=data["notes"],
-                    )
-                    messages.success(request, _("Quote %(number)s created.") % {"number": quote.number})
-                else:
-                    quote_services.quote_update(
-                        quote=quote,
-                        customer=data["customer"],
-                        lines=lines,
-                        valid_until=data["valid_until"],
-                        notes=data["notes"],
-                    )
-                    messages.success(request, _("Quote %(number)s saved.") % {"number": quote.number})
-                return redirect("sales:orders:quote_detail", pk=quote.pk)
-            except ValidationError as exc:
-                apply_service_errors(exc, header, formset, indexes)
-    else:
-        header = QuoteHeaderForm(initial=initial_header)
-        formset = line_formset(initial=initial_lines, extra=1 if initial_lines else 3)
-    _units_for_lines(formset)
-    return render(
+    return _lines_form_page(
         request,
-        "sales/orders/form.html",
-        {
-            "title": _("Edit quote %(number)s") % {"number": quote.number} if quote else _("New quote"),
-            "quote": quote,
-            "header": header,
-            "formset": formset,
-            "kind": "quote",
-        },
+        kind="quote",
+        record=quote,
+        header_form=QuoteHeaderForm,
+        header_initial=header_initial,
+        save=save,
+        detail="sales:orders:quote_detail",
+        title=_("Edit quote %(number)s") % {"number": quote.number} if quote else _("New quote"),
     )
 
 
