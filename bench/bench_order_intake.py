@@ -124,12 +124,8 @@ def count_queries(token, products, customers):
     try:
         with CaptureQueriesContext(connection) as confirm_q:
             client.post(f"/api/v1/order-workflow/{order_id}/confirm/")
-    finally:
-        events._enqueue_event = real_enqueue
-    with CaptureQueriesContext(connection) as reserve_q:
-        order_reserve(order_id=order_id)
-    events._enqueue_event = lambda event_id: None
-    try:
+        with CaptureQueriesContext(connection) as reserve_q:
+            order_reserve(order_id=order_id)
         with CaptureQueriesContext(connection) as place_q:
             client.post("/api/v1/order-workflow/place/", body, content_type="application/json")
     finally:
