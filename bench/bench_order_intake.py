@@ -140,7 +140,7 @@ def order_body(products, customers, n):
     return json.dumps({"customer": customers[n % len(customers)], "lines": lines})
 
 
-def start_servers(port, web_workers, threads, worker_concurrency, web_nice=0):
+def start_servers(port, web_workers, threads, worker_concurrency, web_nice=0, worker_nice=0):
     env = {**os.environ, "DEBUG": "0"}
     web = subprocess.Popen(
         [
@@ -162,6 +162,7 @@ def start_servers(port, web_workers, threads, worker_concurrency, web_nice=0):
     )
     worker = subprocess.Popen(
         [
+            *(["nice", "-n", str(worker_nice)] if worker_nice else []),
             sys.executable,
             "-m",
             "celery",
@@ -284,6 +285,12 @@ def main():
         default=0,
         help="run the web server at this nice level, so the reservation worker goes first",
     )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=0,
+        help="run the Celery worker at this nice level, so web requests go first",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database and CELERY_BROKER_URL to Redis.")
@@ -298,7 +305,7 @@ def main():
         f" = {place_q + reserve_q}"
     )
     web, worker = start_servers(
-        args.port, args.web_workers, args.threads, args.worker_concurrency, args.web_nice
+        args.port, args.web_workers, args.threads, args.worker_concurrency, args.web_nice, args.worker_nice
     )
     try:
         print(

@@ -56,6 +56,8 @@ def _tasks_in_process(request):
 def _fast_and_isolated(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = True
+    # One dispatch task per event, as the tests count them; tests of coalescing turn it on.
+    settings.EVENTS_COALESCE_SECONDS = 0
     from django.core.cache import cache
 
     cache.clear()

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 _handlers: dict[str, dict[str, Callable]] = defaultdict(dict)
+_batch_handlers: dict[str, Callable] = {}
 
 
 def handler_name(func: Callable) -> str:
@@ -20,6 +21,23 @@ def on(event_name: str):
         return func
 
     return decorator
+
+
+def batch_of(handler: Callable):
+    """Decorator: ``@batch_of(reserve_confirmed_order)`` registers ``func(events)`` as the way to
+    run that handler for several events in one call (one transaction, fewer statements), when
+    the worker takes a batch of pending deliveries. It must have the effect of the handler run
+    for each event in turn; if it raises, each delivery runs alone."""
+
+    def decorator(func):
+        _batch_handlers[handler_name(handler)] = func
+        return func
+
+    return decorator
+
+
+def get_batch_handler(name: str) -> Callable | None:
+    return _batch_handlers.get(name)
 
 
 def handlers_for(event_name: str) -> dict[str, Callable]:

@@ -73,14 +73,70 @@ def _insert_event_and_deliveries(name: str, payload: dict, handlers: list[str]) 
     return event
 
 
-def _enqueue_event(event_id: int) -> None:
+_PUBLISHED_KEY = "tandem:events:published"
+# Count one more published event; the first of a run starts the count's life.
+_COUNT_SCRIPT = """local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n"""
+# Take the count (how many events were published since the last take) and start again.
+_TAKE_SCRIPT = """local n = redis.call('GET', KEYS[1])
+redis.call('DEL', KEYS[1])
+return n"""
+_counters: dict[str, object] = {}
+
+
+def _published_counter():
+    """The Redis client that counts events published since a dispatch task last started, or
+    None when events are not coalesced (tasks in-process, a broker other than Redis, or
+    ``EVENTS_COALESCE_SECONDS`` = 0)."""
+    if current_app.conf.task_always_eager or settings.EVENTS_COALESCE_SECONDS <= 0:
+        return None
+    url = current_app.conf.broker_url or ""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return None
+    client = _counters.get(url)
+    if client is None:
+        import redis
+
+        client = _counters[url] = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return client
+
+
+def _enqueue_event(event_id: int | None) -> None:
+    """Queue a dispatch task for the event, unless one is already queued and not yet started.
+
+    Each published event adds one to a count in Redis; only the event that starts a count
+    queues a task. That task takes the count when it starts and, if other events came after
+    its own, works off every fresh pending delivery. Under load a few tasks carry many events
+    and the web request pays one Redis command instead of a task message. The count lives
+    ``EVENTS_COALESCE_SECONDS`` at most, should its task be lost (then the next event queues a
+    task again, which finds the backlog; the sweep is the last resort)."""
     from integration.events.tasks import dispatch_event
 
+    counter = _published_counter()
+    if counter is not None:
+        try:
+            count = counter.eval(_COUNT_SCRIPT, 1, _PUBLISHED_KEY, settings.EVENTS_COALESCE_SECONDS)
+            if int(count) > 1:
+                return
+        except Exception:  # noqa: BLE001 - Redis hiccup: queue the task as without the count
+            logger.warning("Could not count event %s; queueing its task.", event_id, exc_info=True)
     try:
         dispatch_event.delay(event_id)
     except Exception:
         # The broker is down: the sweep re-dispatches undelivered events, nothing is lost.
         logger.warning("Could not queue event %s; the sweep will dispatch it.", event_id, exc_info=True)
+        if counter is not None:
+            _take_published_count(counter)
+
+
+def _take_published_count(counter) -> int:
+    """How many events were published since the last take (0 when the count has gone)."""
+    try:
+        return int(counter.eval(_TAKE_SCRIPT, 1, _PUBLISHED_KEY) or 0)
+    except Exception:  # noqa: BLE001 - treated as "unknown": the task drains if it is behind
+        logger.warning("Could not take the published events count.", exc_info=True)
+        return 0
 
 
 def _enqueue_delivery(delivery_id: int, countdown: int | None = None) -> None:
@@ -98,7 +154,7 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, 3600))
 
 
-def event_dispatch(*, event_id: int) -> dict[str, str]:
+def event_dispatch(*, event_id: int | None) -> dict[str, str]:
     """Run every pending, due delivery of one event, each in its own transaction: one failing
     handler blocks no other.
 
@@ -106,10 +162,16 @@ def event_dispatch(*, event_id: int) -> dict[str, str]:
     another task already ran it), the task goes on with other fresh pending deliveries, oldest
     first, up to ``EVENTS_DISPATCH_BATCH`` in all: a backlog is worked off by whichever task
     runs, and the tasks of the deliveries it took find them done at the cost of one statement.
+    With coalesced events (``_enqueue_event``) the task also goes on when events were published
+    while it was queued (they have no task of their own); a full batch then queues the next.
     """
     results: dict[str, str] = {}
-    behind, after = False, 0
-    while True:
+    counter = _published_counter()
+    # Taken before the first claim: an event counted after it has a task of its own.
+    published = _take_published_count(counter) if counter is not None else 0
+    coalesced = published > 1 or (counter is not None and event_id is None)
+    behind, after = coalesced, 0
+    while event_id is not None:
         pk, result, waited = _claim_and_run(event_id=event_id, after=after)
         if pk is None:
             break
@@ -123,13 +185,24 @@ def event_dispatch(*, event_id: int) -> dict[str, str]:
         batch = _BatchCache()
         token = _batch.set(batch)
         try:
+            pk = None
             while len(results) < settings.EVENTS_DISPATCH_BATCH:
-                pk, result, _waited = _claim_and_run(fresh=True)
+                if _claims_many():
+                    ran = _run_fresh_batch(
+                        min(settings.EVENTS_HANDLER_BATCH, settings.EVENTS_DISPATCH_BATCH - len(results))
+                    )
+                    results.update(ran)
+                    pk = next(reversed(ran), None)
+                else:
+                    pk, result, _waited = _claim_and_run(fresh=True)
+                    if pk is not None:
+                        results[str(pk)] = result
                 if pk is None:
                     break
-                results[str(pk)] = result
         finally:
             _batch.reset(token)
+        if coalesced and pk is not None:  # the batch is full and more may wait
+            _enqueue_event(None)
     return results
 
 
@@ -189,6 +262,41 @@ def _claim_and_run(
             raise
         logger.exception("Handler failed for delivery %s", pk)
         return pk, _delivery_failed(pk, exc), 0.0
+
+
+def _claims_many() -> bool:
+    return settings.EVENTS_HANDLER_BATCH > 1 and connection.vendor == "postgresql"
+
+
+def _run_fresh_batch(limit: int) -> dict[str, str]:
+    """Claim up to ``limit`` of the oldest fresh pending deliveries (one statement) and run them
+    in one transaction; a handler registered with ``registry.batch_of`` gets its events in one
+    call. If anything fails the transaction rolls back and each delivery runs on its own, its
+    failure recorded as usual. Returns the outcome by delivery id, in claim order (empty when
+    nothing was pending)."""
+    claimed: list = []
+    try:
+        with transaction.atomic():
+            claimed = _claim_fresh_many(now=timezone.now(), limit=limit)
+            groups: dict[tuple[str, str], list[Event]] = {}
+            for delivery, event in claimed:
+                groups.setdefault((event.name, delivery.handler), []).append(event)
+            for (name, handler), events in groups.items():
+                many = registry.get_batch_handler(handler) if len(events) > 1 else None
+                if many is not None:
+                    many(events)
+                    continue
+                func = registry.get_handler(name, handler)
+                if func is None:
+                    raise LookupError(f"No handler {handler} for {name}")
+                for event in events:
+                    func(event)
+        return {str(delivery.pk): "done" for delivery, _event in claimed}
+    except Exception:
+        if not claimed:
+            raise
+        logger.info("A batch of %s deliveries failed; running them one by one.", len(claimed), exc_info=True)
+        return {str(d.pk): _claim_and_run(delivery_id=d.pk)[1] for d, _event in claimed}
 
 
 _DELIVERY = Delivery._meta.db_table
@@ -254,6 +362,41 @@ def _claim(*, now, delivery_id=None, event_id=None, after=0, fresh=False):
         created_at=_datetime(created_at),
     )
     return delivery, event, more
+
+
+def _claim_fresh_many(*, now, limit: int) -> list[tuple[Delivery, Event]]:
+    """``_claim`` with ``fresh`` for up to ``limit`` deliveries at once (PostgreSQL), oldest first."""
+    at = connection.ops.adapt_datetimefield_value(now)
+    # The event's columns come from the UPDATE's join (FROM): one row per delivery.
+    sql = (
+        f"UPDATE {_DELIVERY} d SET state = %s, handled_at = %s, attempts = d.attempts + 1, last_error = '' "
+        f"FROM {_EVENT} e "
+        f"WHERE e.id = d.event_id AND d.id IN (SELECT id FROM {_DELIVERY} "
+        f"WHERE state = %s AND next_attempt_at IS NULL ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED) "
+        f"RETURNING d.id, d.handler, d.event_id, d.attempts, d.created_at, e.name, e.payload, e.created_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Delivery.State.DONE, at, Delivery.State.PENDING, limit])
+        rows = sorted(cursor.fetchall())
+    claimed = []
+    for pk, handler, ev_id, attempts, created_at, name, payload, ev_created_at in rows:
+        event = Event(
+            id=ev_id,
+            name=name,
+            payload=_payload_field.from_db_value(payload, None, connection),
+            created_at=_datetime(ev_created_at),
+        )
+        delivery = Delivery(
+            id=pk,
+            event=event,
+            handler=handler,
+            state=Delivery.State.DONE,
+            attempts=attempts,
+            handled_at=now,
+            created_at=_datetime(created_at),
+        )
+        claimed.append((delivery, event))
+    return claimed
 
 
 _payload_field = Event._meta.get_field("payload")
@@ -326,12 +469,29 @@ def delivery_replay(*, delivery_id: int, actor=None) -> Delivery:
 def notify(*, users, title: str, body: str = "", url: str = "", kind: str = "", key: str = "") -> int:
     """In-app notification to each of ``users`` (users or ids). With ``key``, writing the same
     notification again is a no-op, so a handler that runs twice notifies once."""
-    user_ids = {getattr(u, "pk", u) for u in users if u is not None}
-    rows = [
-        Notification(user_id=uid, title=title[:200], body=body, url=url, kind=kind, key=key)
-        for uid in sorted(user_ids)
-    ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=bool(key))
+    return notify_many([{"users": users, "title": title, "body": body, "url": url, "kind": kind, "key": key}])
+
+
+def notify_many(notes: list[dict]) -> int:
+    """Several ``notify`` calls (each a dict of its keyword arguments) in one statement."""
+    rows, keyed = [], False
+    for note in notes:
+        user_ids = {getattr(u, "pk", u) for u in note["users"] if u is not None}
+        key = note.get("key", "")
+        keyed = keyed or bool(key)
+        rows += [
+            Notification(
+                user_id=uid,
+                title=note["title"][:200],
+                body=note.get("body", ""),
+                url=note.get("url", ""),
+                kind=note.get("kind", ""),
+                key=key,
+            )
+            for uid in sorted(user_ids)
+        ]
+    if rows:
+        Notification.objects.bulk_create(rows, ignore_conflicts=keyed)
     return len(rows)
 
 

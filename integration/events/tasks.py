@@ -6,7 +6,7 @@ from integration.events import services
 
 
 @shared_task(name="integration.events.tasks.dispatch_event")
-def dispatch_event(event_id: int):
+def dispatch_event(event_id: int | None):
     return services.event_dispatch(event_id=event_id)
 
 

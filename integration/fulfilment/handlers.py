@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from crm.sales import order_services
 from crm.sales.models import SalesOrder
-from integration.events.registry import on
+from integration.events.registry import batch_of, on
 from integration.fulfilment.models import Shipment
-from integration.fulfilment.services import _lock_order, order_reserve
+from integration.fulfilment.services import _lock_order, order_reserve, orders_reserve
 from integration.fulfilment.shipping import shipment_invoice
 
 logger = logging.getLogger(__name__)
@@ -23,6 +23,12 @@ logger = logging.getLogger(__name__)
 @on("order.confirmed")
 def reserve_confirmed_order(event):
     order_reserve(order_id=event.payload["order_id"], event_id=event.pk)
+
+
+@batch_of(reserve_confirmed_order)
+def reserve_confirmed_orders(events):
+    """The rule for a batch of confirmed orders in one go (the worker took several at once)."""
+    orders_reserve(runs=[(event.payload["order_id"], event.pk) for event in events])
 
 
 @on("shipment.shipped")

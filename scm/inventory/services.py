@@ -657,7 +657,7 @@ def _candidate_levels_for(product_ids: list[int], warehouse_ids: list[int] | Non
         params += ids
         rank = "CASE sl.warehouse_id " + " ".join(f"WHEN {w} THEN {i}" for i, w in enumerate(ids)) + " END, "
     sql = (
-        f"SELECT sl.id, sl.product_id, sl.warehouse_id, sl.lot_id, sl.on_hand - sl.reserved "
+        f"SELECT sl.id, sl.product_id, sl.warehouse_id, sl.lot_id, sl.on_hand - sl.reserved, l.expiry_date "
         f"FROM {_LEVEL} sl JOIN {_WAREHOUSE} w ON w.id = sl.warehouse_id "
         f"LEFT JOIN {_LOT} l ON l.id = sl.lot_id "
         f"WHERE sl.product_id IN ({', '.join(['%s'] * len(product_ids))}) AND sl.on_hand > sl.reserved "
@@ -668,7 +668,13 @@ def _candidate_levels_for(product_ids: list[int], warehouse_ids: list[int] | Non
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for r in cursor.fetchall():
-            row = {"pk": r[0], "warehouse_id": r[2], "lot_id": r[3], "available": Decimal(str(r[4]))}
+            row = {
+                "pk": r[0],
+                "warehouse_id": r[2],
+                "lot_id": r[3],
+                "available": Decimal(str(r[4])),
+                "expiry": r[5],
+            }
             out[r[1]].append(row)
     return out
 
@@ -742,11 +748,16 @@ def _write_reservations(demands: list[str], product_ids: list[int], plan) -> Non
 
 
 def stock_reserve_many(
-    *, demands: list[tuple[str, Product, Decimal]], warehouse_ids: list[int] | None = None
+    *,
+    demands: list[tuple[str, Product, Decimal]],
+    warehouse_ids: list[int] | None = None,
+    warehouse_ids_by_demand: list[list[int]] | None = None,
 ) -> dict[str, list[Allocation]]:
     """``stock_reserve`` (partial) for several demands at once, e.g. every line of an order:
     ``demands`` are (demand, product, base quantity), served in their order. Returns each
-    demand's allocations.
+    demand's allocations. ``warehouse_ids`` (nearest first) applies to every demand;
+    ``warehouse_ids_by_demand`` gives each demand its own (the lines of several orders, each
+    order's customer somewhere else).
 
     A few statements whatever the number of demands: the candidate levels, a lock on the levels
     it plans to take from (primary-key order) with their availability as locked, the
@@ -758,17 +769,38 @@ def stock_reserve_many(
     for _demand, product, quantity in demands:
         _check_product(product)
         wants.append(to_base_quantity(product=product, quantity=quantity))
+    if warehouse_ids_by_demand is not None and len(warehouse_ids_by_demand) != len(demands):
+        raise ValueError("warehouse_ids_by_demand needs one list per demand")
+    args = (demands, wants, warehouse_ids, warehouse_ids_by_demand)
     if connection.in_atomic_block:
         with transaction.atomic(savepoint=False):
-            return _reserve_many(demands, wants, warehouse_ids)
-    return atomic_with_retry(_reserve_many)(demands, wants, warehouse_ids)
+            return _reserve_many(*args)
+    return atomic_with_retry(_reserve_many)(*args)
 
 
-def _reserve_many(demands, wants, warehouse_ids) -> dict[str, list[Allocation]]:
+def _fefo_in_order(rows: list[dict], warehouse_ids: list[int]) -> list[dict]:
+    """A product's candidate levels for one demand: its warehouses in their order, each
+    first-expiry-first-out (no expiry last), as ``_candidate_levels_for`` orders them."""
+    rank = {int(w): i for i, w in enumerate(warehouse_ids)}
+    return sorted(
+        (r for r in rows if r["warehouse_id"] in rank),
+        key=lambda r: (rank[r["warehouse_id"]], r["expiry"] is None, r["expiry"] or date.max, r["pk"]),
+    )
+
+
+def _reserve_many(demands, wants, warehouse_ids, warehouse_ids_by_demand=None) -> dict[str, list[Allocation]]:
     names = [d[0] for d in demands]
     product_ids = [d[1].pk for d in demands]
-    by_product = _candidate_levels_for(sorted(set(product_ids)), warehouse_ids)
-    candidates = [by_product[pid] for pid in product_ids]
+    if warehouse_ids_by_demand is None:
+        by_product = _candidate_levels_for(sorted(set(product_ids)), warehouse_ids)
+        candidates = [by_product[pid] for pid in product_ids]
+    else:
+        every = sorted({int(w) for ids in warehouse_ids_by_demand for w in ids})
+        by_product = _candidate_levels_for(sorted(set(product_ids)), every)
+        candidates = [
+            _fefo_in_order(by_product[pid], ids)
+            for pid, ids in zip(product_ids, warehouse_ids_by_demand, strict=True)
+        ]
     seen = {row["pk"]: row["available"] for rows in candidates for row in rows}
     plan = _plan(wants, candidates, seen)
     result: dict[str, list[Allocation]] = {name: [] for name in names}
