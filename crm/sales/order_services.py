@@ -397,8 +397,9 @@ def orders_transition(
 ) -> None:
     """``order_transition`` for several orders at once (the reservation rule's batch). Each move
     is (order, target state, timeline entries); a target of None writes the entries only. One
-    UPDATE per kind of move and one INSERT for every timeline entry. If an order is no longer in the state the caller saw, ``ValidationError`` is raised: with
-    several moves, call this inside a transaction that then rolls back."""
+    UPDATE per kind of move and one INSERT for every timeline entry. If an order is no longer in
+    the state the caller saw, ``ValidationError`` is raised: with several moves, call this inside
+    a transaction that then rolls back."""
     now = timezone.now()
     groups: dict[tuple[str, str, bool], list[SalesOrder]] = {}
     rows = []
