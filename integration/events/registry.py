@@ -50,3 +50,5 @@ def get_handler(event_name: str, name: str) -> Callable | None:
 
 def unregister(event_name: str, name: str) -> None:
     _handlers.get(event_name, {}).pop(name, None)
+    if not any(name in handlers for handlers in _handlers.values()):
+        _batch_handlers.pop(name, None)

@@ -36,6 +36,28 @@ def test_reserve_many_splits_each_demand_over_the_warehouses_in_order():
 
 
 @pytest.mark.django_db
+def test_reserve_many_gives_each_demand_its_own_warehouse_order_lots_first_expiry_first_out():
+    product = ProductFactory(tracking=Product.Tracking.LOT)
+    north, south = WarehouseFactory(code="BJ"), WarehouseFactory(code="GZ")
+    today = timezone.localdate()
+    for wh, number, days in ((north, "N-LATE", 90), (north, "N-SOON", 10), (south, "S-ONLY", 30)):
+        services.stock_receive(
+            product=product,
+            warehouse=wh,
+            quantity=2,
+            lot_number=number,
+            expiry_date=today + timedelta(days=days),
+        )
+    result = services.stock_reserve_many(
+        demands=[("line:1", product, Decimal(3)), ("line:2", product, Decimal(3))],
+        warehouse_ids_by_demand=[[south.pk, north.pk], [north.pk, south.pk]],
+    )
+    lots = {lot.pk: lot.number for lot in product.lots.all()}
+    assert [(lots[a.lot_id], a.quantity) for a in result["line:1"]] == [("S-ONLY", 2), ("N-SOON", 1)]
+    assert [(lots[a.lot_id], a.quantity) for a in result["line:2"]] == [("N-SOON", 1), ("N-LATE", 2)]
+
+
+@pytest.mark.django_db
 def test_reserve_many_holds_what_there_is_and_reports_the_rest_short():
     product, wh = ProductFactory(), WarehouseFactory()
     services.stock_receive(product=product, warehouse=wh, quantity=5)
