@@ -122,7 +122,11 @@ def _enqueue_event(event_id: int | None) -> None:
         except Exception:  # noqa: BLE001 - Redis hiccup: queue the task as without the count
             logger.warning("Could not count event %s; queueing its task.", event_id, exc_info=True)
     try:
-        dispatch_event.delay(event_id)
+        if counter is not None and settings.EVENTS_DISPATCH_DELAY_MS > 0:
+            # The task starts a moment later and takes the events published meanwhile along.
+            dispatch_event.apply_async((event_id,), countdown=settings.EVENTS_DISPATCH_DELAY_MS / 1000)
+        else:
+            dispatch_event.delay(event_id)
     except Exception:
         # The broker is down: the sweep re-dispatches undelivered events, nothing is lost.
         logger.warning("Could not queue event %s; the sweep will dispatch it.", event_id, exc_info=True)

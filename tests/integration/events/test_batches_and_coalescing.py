@@ -116,12 +116,26 @@ class FakeCounter:
 
 
 @pytest.fixture
-def counted(monkeypatch, batched_handlers, with_broker):
+def counted(monkeypatch, batched_handlers, with_broker, settings):
+    settings.EVENTS_DISPATCH_DELAY_MS = 0
     counter = FakeCounter()
     monkeypatch.setattr(services, "_published_counter", lambda: counter)
     queued = []
     monkeypatch.setattr(tasks.dispatch_event, "delay", lambda event_id: queued.append(event_id))
     return counter, queued
+
+
+def test_dispatch_task_of_a_coalesced_event_starts_a_moment_later(
+    counted, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.EVENTS_DISPATCH_DELAY_MS = 50
+    queued = []
+    monkeypatch.setattr(
+        tasks.dispatch_event, "apply_async", lambda args, countdown=None: queued.append((args, countdown))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        event = services.publish("test.batched")
+    assert queued == [((event.pk,), 0.05)]
 
 
 def test_event_published_while_a_dispatch_task_waits_queues_no_task(
