@@ -20,17 +20,19 @@ from tests.scm.inventory.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-# Counted inside the test's transaction: each call's own transaction adds a SAVEPOINT and its
-# RELEASE here (create and confirm; the delivery's run too), which a real request does not pay.
+# Counted inside the test's transaction: a call's own transaction adds a SAVEPOINT and its
+# RELEASE here (confirm, place and the delivery's run; create joins without one), which a real
+# request pays as BEGIN and COMMIT.
 # On PostgreSQL the token, its user and the roles are one query; elsewhere two.
 AUTH = 1 if connection.vendor == "postgresql" else 2
 # On PostgreSQL an event and its deliveries are one statement; elsewhere two.
 PUBLISH = 1 if connection.vendor == "postgresql" else 2
-CREATE_MAX = 8 + AUTH
+CREATE_MAX = 6 + AUTH
 CONFIRM_MAX = 7 + AUTH + PUBLISH
 RESERVE_MAX = 15
-# Create and confirm in one call: one authentication, one transaction, no second read.
-PLACE_MAX = 12 + AUTH + PUBLISH
+# Create and confirm in one call: one authentication, one transaction (the order's creation
+# joins it without a savepoint), no second read.
+PLACE_MAX = 10 + AUTH + PUBLISH
 
 
 @pytest.fixture
