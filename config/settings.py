@@ -123,6 +123,11 @@ DATABASES = {
     )
 }
 DB_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if DB_IS_POSTGRES:
+    # Django's backend, with the health check skipped for a connection in steady use.
+    DATABASES["default"]["ENGINE"] = "core.postgresql"
+# A kept connection idle longer than this is checked (SELECT 1) before its next use.
+DATABASE_HEALTH_CHECK_IDLE_SECONDS = float(os.environ.get("DATABASE_HEALTH_CHECK_IDLE_SECONDS", "5"))
 if not DB_IS_POSTGRES:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
