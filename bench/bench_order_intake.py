@@ -7,7 +7,8 @@ The app is served by gunicorn (two sync workers by default, persistent database 
 with a Celery worker running the reservation rule, on PostgreSQL and Redis. For 1, 4 and 16 concurrent
 clients it prints orders per second, median and 95th-percentile API latency, median and
 95th-percentile time from confirm to reserved (the order's ``confirmed_at`` to the commit of the
-reservation rule's run), and the database queries one order costs.
+reservation rule's run), and the database queries one order costs (the worker reserves the
+orders that arrive while a dispatch task waits as one batch: see ``EVENTS_DISPATCH_DELAY_MS``).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tandem_bench \\
     CELERY_BROKER_URL=redis://127.0.0.1:6379/10 \\
@@ -104,17 +105,22 @@ def setup_data():
 def count_queries(token, products, customers):
     """Queries one order costs, measured in-process: the create call, the confirm call, and the
     reservation rule (run in-process here, by the worker in the timed runs)."""
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    def captured():
+        # A request empties the query log as it starts: each count starts from an empty log.
+        reset_queries()
+        return CaptureQueriesContext(connection)
+
     from config.celery import app
-    from integration.fulfilment.services import order_reserve
+    from integration.fulfilment.services import order_reserve, orders_reserve
 
     app.conf.task_always_eager = False
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     body = order_body(products, customers, 0)
-    with CaptureQueriesContext(connection) as create_q:
+    with captured() as create_q:
         response = client.post("/api/v1/sales-orders/", body, content_type="application/json")
     order_id = response.json()["id"]
     from integration.events import services as events
@@ -122,15 +128,21 @@ def count_queries(token, products, customers):
     real_enqueue = events._enqueue_event
     events._enqueue_event = lambda event_id: None  # the timed runs hand this to the worker
     try:
-        with CaptureQueriesContext(connection) as confirm_q:
+        with captured() as confirm_q:
             client.post(f"/api/v1/order-workflow/{order_id}/confirm/")
-        with CaptureQueriesContext(connection) as reserve_q:
+        with captured() as reserve_q:
             order_reserve(order_id=order_id)
-        with CaptureQueriesContext(connection) as place_q:
+        with captured() as place_q:
             client.post("/api/v1/order-workflow/place/", body, content_type="application/json")
+        placed = [
+            client.post("/api/v1/order-workflow/place/", body, content_type="application/json").json()["id"]
+            for _ in range(10)
+        ]
+        with captured() as batch_q:  # the worker's batch of ten
+            orders_reserve(runs=[(pk, None) for pk in placed])
     finally:
         events._enqueue_event = real_enqueue
-    return len(create_q), len(confirm_q), len(reserve_q), len(place_q)
+    return len(create_q), len(confirm_q), len(reserve_q), len(place_q), len(batch_q) / 10
 
 
 def order_body(products, customers, n):
@@ -298,11 +310,11 @@ def main():
         sys.exit("Set CELERY_BROKER_URL (Redis).")
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
     token, products, customers = setup_data()
-    create_q, confirm_q, reserve_q, place_q = count_queries(token, products, customers)
+    create_q, confirm_q, reserve_q, place_q, batch_q = count_queries(token, products, customers)
     print(
         f"queries per order: create {create_q} + confirm {confirm_q} (API) + reservation rule {reserve_q}"
         f" = {create_q + confirm_q + reserve_q}; placed in one call: {place_q} + {reserve_q}"
-        f" = {place_q + reserve_q}"
+        f" = {place_q + reserve_q}; the rule for a batch of ten orders: {batch_q:.1f} per order"
     )
     web, worker = start_servers(
         args.port, args.web_workers, args.threads, args.worker_concurrency, args.web_nice, args.worker_nice
