@@ -122,6 +122,11 @@ def order_confirm(*, order: SalesOrder, user) -> SalesOrder:
                 {"lines": _("A product on this order is no longer active: change the order first.")}
             )
         _confirm_checked(order, user)
+    # A draft was never reserved, so it has no backorder yet: the caller can show the order
+    # without asking.
+    none = Backorder.objects.none()
+    none._result_cache, none._prefetch_done = [], True
+    order._prefetched_objects_cache = {"backorders": none}
     return order
 
 
