@@ -349,7 +349,14 @@ def _claim(*, now, delivery_id=None, event_id=None, after=0, fresh=False):
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, handler, ev_id, attempts, created_at, name, payload, ev_created_at, more = row
+    delivery, event = _claimed(row[:8], now)
+    return delivery, event, row[8]
+
+
+def _claimed(row, now) -> tuple[Delivery, Event]:
+    """A claimed delivery and its event from the claim's row: (delivery id, handler, event id,
+    attempts, delivery created, event name, payload, event created)."""
+    pk, handler, ev_id, attempts, created_at, name, payload, ev_created_at = row
     event = Event(
         id=ev_id,
         name=name,
@@ -365,7 +372,7 @@ def _claim(*, now, delivery_id=None, event_id=None, after=0, fresh=False):
         handled_at=now,
         created_at=_datetime(created_at),
     )
-    return delivery, event, more
+    return delivery, event
 
 
 def _claim_fresh_many(*, now, limit: int) -> list[tuple[Delivery, Event]]:
@@ -382,25 +389,7 @@ def _claim_fresh_many(*, now, limit: int) -> list[tuple[Delivery, Event]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [Delivery.State.DONE, at, Delivery.State.PENDING, limit])
         rows = sorted(cursor.fetchall())
-    claimed = []
-    for pk, handler, ev_id, attempts, created_at, name, payload, ev_created_at in rows:
-        event = Event(
-            id=ev_id,
-            name=name,
-            payload=_payload_field.from_db_value(payload, None, connection),
-            created_at=_datetime(ev_created_at),
-        )
-        delivery = Delivery(
-            id=pk,
-            event=event,
-            handler=handler,
-            state=Delivery.State.DONE,
-            attempts=attempts,
-            handled_at=now,
-            created_at=_datetime(created_at),
-        )
-        claimed.append((delivery, event))
-    return claimed
+    return [_claimed(row, now) for row in rows]
 
 
 _payload_field = Event._meta.get_field("payload")

@@ -35,6 +35,16 @@ def confirmed(customer, rep, *lines, capture):
         return services.order_confirm(order=order, user=rep)
 
 
+def alike(world, capture, *, stock, count, quantity):
+    """``count`` confirmed orders of ``quantity`` of one product that Shanghai holds ``stock`` of."""
+    product = ProductFactory()
+    receive(product, world["wh"]["SH"], stock)
+    customer = CustomerFactory(owner=world["rep"])
+    return product, [
+        confirmed(customer, world["rep"], (product, quantity), capture=capture) for _ in range(count)
+    ]
+
+
 def events_of(orders):
     by_order = {e.payload["order_id"]: e for e in Event.objects.filter(name="order.confirmed")}
     return [by_order[o.pk] for o in orders]
@@ -62,13 +72,7 @@ def test_batch_reserves_each_order_from_its_own_nearest_warehouse(world, django_
 
 
 def test_batch_serves_orders_in_turn_and_backorders_what_is_left(world, django_capture_on_commit_callbacks):
-    product = ProductFactory()
-    receive(product, world["wh"]["SH"], 5)
-    customer = CustomerFactory(owner=world["rep"])
-    orders = [
-        confirmed(customer, world["rep"], (product, 2), capture=django_capture_on_commit_callbacks)
-        for _ in range(3)
-    ]
+    product, orders = alike(world, django_capture_on_commit_callbacks, stock=5, count=3, quantity=2)
     reserve_confirmed_orders(events_of(orders))
     states = [SalesOrder.objects.get(pk=o.pk).state for o in orders]
     assert states == [S.RESERVED, S.RESERVED, S.PARTLY_RESERVED]
@@ -106,13 +110,7 @@ def test_batch_gives_what_one_order_at_a_time_gives(world, django_capture_on_com
 
 
 def test_batch_run_again_for_the_same_events_changes_nothing(world, django_capture_on_commit_callbacks):
-    product = ProductFactory()
-    receive(product, world["wh"]["SH"], 3)
-    customer = CustomerFactory(owner=world["rep"])
-    orders = [
-        confirmed(customer, world["rep"], (product, 2), capture=django_capture_on_commit_callbacks)
-        for _ in range(2)
-    ]
+    product, orders = alike(world, django_capture_on_commit_callbacks, stock=3, count=2, quantity=2)
     events = events_of(orders)
     reserve_confirmed_orders(events)
     receive(product, world["wh"]["SH"], 10)  # stock arrives: a re-run must still not act
