@@ -166,8 +166,10 @@ def event_dispatch(*, event_id: int | None) -> dict[str, str]:
     another task already ran it), the task goes on with other fresh pending deliveries, oldest
     first, up to ``EVENTS_DISPATCH_BATCH`` in all: a backlog is worked off by whichever task
     runs, and the tasks of the deliveries it took find them done at the cost of one statement.
-    With coalesced events (``_enqueue_event``) the task also goes on when events were published
-    while it was queued (they have no task of their own); a full batch then queues the next.
+    On PostgreSQL it takes them ``EVENTS_HANDLER_BATCH`` at a time, each lot in one transaction
+    (``_run_fresh_batch``). With coalesced events (``_enqueue_event``) the task also goes on
+    when events were published while it was queued (they have no task of their own); a full
+    batch then queues the next.
     """
     results: dict[str, str] = {}
     counter = _published_counter()
@@ -196,7 +198,7 @@ def event_dispatch(*, event_id: int | None) -> dict[str, str]:
                         min(settings.EVENTS_HANDLER_BATCH, settings.EVENTS_DISPATCH_BATCH - len(results))
                     )
                     results.update(ran)
-                    pk = next(reversed(ran), None)
+                    pk = int(next(reversed(ran))) if ran else None
                 else:
                     pk, result, _waited = _claim_and_run(fresh=True)
                     if pk is not None:
