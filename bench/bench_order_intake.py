@@ -3,7 +3,7 @@
 Two ways, each timed: two calls per order (create, then confirm), and one call that places the
 order (creates and confirms it in one request and one transaction).
 
-The app is served by gunicorn (two sync workers by default, persistent database connections)
+The app is served by gunicorn (two workers of one thread by default, persistent database connections)
 with a Celery worker running the reservation rule, on PostgreSQL and Redis. For 1, 4 and 16 concurrent
 clients it prints orders per second, median and 95th-percentile API latency, median and
 95th-percentile time from confirm to reserved (the order's ``confirmed_at`` to the commit of the
@@ -165,7 +165,7 @@ def start_servers(port, web_workers, threads, worker_concurrency, web_nice=0, wo
             f"127.0.0.1:{port}",
             "-w",
             str(web_workers),
-            *(["-k", "gthread", "--threads", str(threads)] if threads > 1 else ["-k", "sync"]),
+            *(["-k", "gthread", "--threads", str(threads)] if threads > 0 else ["-k", "sync"]),
             "--log-level",
             "warning",
         ],
@@ -286,10 +286,12 @@ def main():
     )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--web-workers", type=int, default=2)
-    # Two sync workers by default: on two cores shared with the Celery worker and PostgreSQL,
-    # threaded web workers take CPU from the reservation worker (confirm → reserved grows to
-    # seconds) for no more orders per second. --threads 8 shows that trade.
-    parser.add_argument("--threads", type=int, default=1, help="1: sync workers (no threads)")
+    # Two web workers of one thread each by default (gthread: connections are kept alive, so a
+    # client's create and confirm share one). On two cores shared with the Celery worker and
+    # PostgreSQL, more threads take CPU from the reservation worker (confirm → reserved grows)
+    # for no more orders per second: --threads 8 shows that trade; --threads 0 runs sync workers
+    # (a new connection per request).
+    parser.add_argument("--threads", type=int, default=1, help="threads per web worker; 0: sync workers")
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument(
         "--web-nice",
