@@ -272,28 +272,7 @@ def orders_reserve(*, runs: list[tuple[int, int | None]]) -> list[ReservationRun
     event_ids = [e for _o, e in runs if e is not None]
     # Joins the delivery's transaction when there is one (no savepoint).
     with transaction.atomic(savepoint=False):
-        locked = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").order_by("pk")
-        if event_ids:
-            locked = locked.annotate(
-                already_run=Exists(
-                    ReservationRun.objects.filter(order=OuterRef("pk"), event_id__in=event_ids)
-                )
-            )
-        orders = {o.pk: o for o in locked.filter(pk__in=order_ids)}
-        missing = set(order_ids) - set(orders)
-        if missing:
-            raise SalesOrder.DoesNotExist(f"No order {sorted(missing)}")
-        results: list[ReservationRun | None] = []
-        todo_orders = []
-        for order_id, event_id in runs:
-            order = orders[order_id]
-            if event_id is not None and getattr(order, "already_run", False):
-                results.append(None)
-                continue
-            run = ReservationRun(event_id=event_id or -order.pk, order=order)
-            results.append(run)
-            if order.state in RESERVABLE_STATES:
-                todo_orders.append((order, run))
+        results, todo_orders = _lock_for_runs(runs, event_ids)
         lines_by_order: dict[int, list] = {order.pk: [] for order, _run in todo_orders}
         if todo_orders:
             lines = (
@@ -353,41 +332,10 @@ def orders_reserve(*, runs: list[tuple[int, int | None]]) -> list[ReservationRun
             totals[line.order_id][1] += short
         moves, notes = [], []
         for order, run in todo_orders:
-            reserved_total, short_total = totals[order.pk]
-            # The lines' figures are known (read under the order's lock, plus what was just
-            # reserved): the order's derived state follows without reading them back.
-            target = order_services.derived_state(
-                [
-                    {
-                        "base_quantity": line.base_quantity,
-                        "reserved_quantity": line.reserved_quantity + got_by_line.get(line.pk, ZERO),
-                        "shipped_quantity": line.shipped_quantity,
-                        "invoiced_quantity": line.invoiced_quantity,
-                    }
-                    for line in lines_by_order[order.pk]
-                ]
-            )
-            if short_total:
-                text = _("Reserved %(reserved)s; %(short)s on backorder.") % {
-                    "reserved": _fmt(reserved_total),
-                    "short": _fmt(short_total),
-                }
-            else:
-                text = _("All stock reserved (%(reserved)s).") % {"reserved": _fmt(reserved_total)}
-            # The state's timeline entry and this run's in one statement for all the orders.
-            moves.append(
-                (order, target if target != order.state else None, [{"kind": "reserved", "text": text}])
-            )
-            run.reserved, run.backordered = reserved_total, short_total
-            notes.append(
-                {
-                    "users": [order.owner_id],
-                    "title": _("Order %(number)s: %(text)s") % {"number": order.number, "text": text},
-                    "url": _order_url(order),
-                    "kind": "reservation",
-                    "key": f"reservation:{order.pk}:{run.event_id if run.event_id > 0 else 'manual'}",
-                }
-            )
+            run.reserved, run.backordered = totals[order.pk]
+            move, note = _run_outcome(order, run, lines_by_order[order.pk], got_by_line)
+            moves.append(move)
+            notes.append(note)
         order_services.orders_transition(moves=moves)
         recorded = [
             run
@@ -398,6 +346,65 @@ def orders_reserve(*, runs: list[tuple[int, int | None]]) -> list[ReservationRun
             ReservationRun.objects.bulk_create(recorded)
         notify_many(notes)
     return results
+
+
+def _lock_for_runs(runs, event_ids):
+    """Lock the runs' orders (primary-key order) and set up each run: None where the event was
+    already handled; the orders still to reserve, with their runs."""
+    locked = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").order_by("pk")
+    if event_ids:
+        locked = locked.annotate(
+            already_run=Exists(ReservationRun.objects.filter(order=OuterRef("pk"), event_id__in=event_ids))
+        )
+    orders = {o.pk: o for o in locked.filter(pk__in=[order_id for order_id, _e in runs])}
+    missing = {order_id for order_id, _e in runs} - set(orders)
+    if missing:
+        raise SalesOrder.DoesNotExist(f"No order {sorted(missing)}")
+    results: list[ReservationRun | None] = []
+    todo_orders = []
+    for order_id, event_id in runs:
+        order = orders[order_id]
+        if event_id is not None and getattr(order, "already_run", False):
+            results.append(None)
+            continue
+        run = ReservationRun(event_id=event_id or -order.pk, order=order)
+        results.append(run)
+        if order.state in RESERVABLE_STATES:
+            todo_orders.append((order, run))
+    return results, todo_orders
+
+
+def _run_outcome(order, run, lines, got_by_line) -> tuple[tuple, dict]:
+    """One order's result: its move (new state, or None to stay, and the timeline entry) and
+    the rep's notification. The lines' figures are known (read under the order's lock, plus
+    what was just reserved): the derived state follows without reading them back."""
+    target = order_services.derived_state(
+        [
+            {
+                "base_quantity": line.base_quantity,
+                "reserved_quantity": line.reserved_quantity + got_by_line.get(line.pk, ZERO),
+                "shipped_quantity": line.shipped_quantity,
+                "invoiced_quantity": line.invoiced_quantity,
+            }
+            for line in lines
+        ]
+    )
+    if run.backordered:
+        text = _("Reserved %(reserved)s; %(short)s on backorder.") % {
+            "reserved": _fmt(run.reserved),
+            "short": _fmt(run.backordered),
+        }
+    else:
+        text = _("All stock reserved (%(reserved)s).") % {"reserved": _fmt(run.reserved)}
+    move = (order, target if target != order.state else None, [{"kind": "reserved", "text": text}])
+    note = {
+        "users": [order.owner_id],
+        "title": _("Order %(number)s: %(text)s") % {"number": order.number, "text": text},
+        "url": _order_url(order),
+        "kind": "reservation",
+        "key": f"reservation:{order.pk}:{run.event_id if run.event_id > 0 else 'manual'}",
+    }
+    return move, note
 
 
 def _fmt(value: Decimal) -> str:
