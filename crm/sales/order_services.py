@@ -11,6 +11,7 @@ at the same moment cannot both succeed; progress figures move with ``F()`` expre
 read-then-written from Python.
 """
 
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -447,6 +448,55 @@ def orders_transition(
                 % {"state": S(stale).label}
             }
         )
+
+
+def transition_ctes(
+    *, from_state: str, to_state: str, condition: str, params: Iterable = (), user=None, text: str = ""
+) -> tuple[str, list]:
+    """For a service that moves orders and does more in the same statement (PostgreSQL): the
+    common table expressions ``moved`` (the moved orders, every column in the order of
+    ``SalesOrder._meta.concrete_fields``: see ``order_from_row``) and ``logged`` (their
+    timeline entries, as ``order_transition`` writes them). Orders where ``condition`` holds
+    (SQL over the order row, aliased ``so``, with ``params``) move from ``from_state`` to
+    ``to_state``: compare-and-set on the state, so an order moved meanwhile is left alone and
+    ``moved`` is empty for it."""
+    _check_transition(from_state, to_state)
+    now = timezone.now()
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"so.{quote(f.column)}" for f in SalesOrder._meta.concrete_fields)
+    stamp = "COALESCE(so.confirmed_at, %s)" if to_state == S.CONFIRMED else "so.confirmed_at"
+    entry = _event_fields(
+        0,
+        f"state:{to_state}",
+        text or STATE_EVENT_TEXT.get(to_state),
+        user,
+        {"from": from_state, "to": to_state},
+    )
+    sql = f"""moved AS (
+            UPDATE {SalesOrder._meta.db_table} so SET state = %s, updated_at = %s, confirmed_at = {stamp}
+            WHERE so.state = %s AND ({condition}) RETURNING {columns}
+        ), logged AS (
+            INSERT INTO {OrderEvent._meta.db_table} (order_id, kind, text, data, user_id, created_at)
+            SELECT moved.id, %s, %s, %s::jsonb, %s, %s FROM moved
+        )"""
+    return sql, [
+        to_state,
+        now,
+        *([now] if to_state == S.CONFIRMED else []),
+        from_state,
+        *params,
+        entry["kind"],
+        entry["text"],
+        json.dumps(entry["data"]),
+        getattr(user, "pk", None),
+        now,
+    ]
+
+
+def order_from_row(row) -> SalesOrder:
+    """An order from a row of ``transition_ctes``'s ``moved`` (its first columns)."""
+    fields = SalesOrder._meta.concrete_fields
+    return SalesOrder.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
 
 
 def _check_transition(from_state: str, to_state: str) -> None:

@@ -34,7 +34,7 @@ def publish(name: str, payload: dict | None = None) -> Event:
     # Joins the caller's transaction (no savepoint): the event belongs to the caller's change.
     with transaction.atomic(savepoint=False):
         if handlers and connection.vendor == "postgresql":
-            event = _insert_event_and_deliveries(name, payload or {}, handlers)
+            event = _insert_event_and_deliveries(name, payload or {})
         else:
             event = Event.objects.create(name=name, payload=payload or {})
             Delivery.objects.bulk_create([Delivery(event=event, handler=h) for h in handlers])
@@ -43,34 +43,48 @@ def publish(name: str, payload: dict | None = None) -> Event:
     return event
 
 
-def _insert_event_and_deliveries(name: str, payload: dict, handlers: list[str]) -> Event:
+def _insert_event_and_deliveries(name: str, payload: dict) -> Event:
     """The event and its deliveries in one statement (PostgreSQL): every confirmed order pays
     for this, and two ORM inserts cost more to build than to run."""
     now = timezone.now()
     event = Event(name=name, payload=payload, created_at=now)
+    ctes, params = outbox_ctes(
+        name, "%s::jsonb", "(SELECT 1) AS one", [json.dumps(payload, cls=DjangoJSONEncoder)], now=now
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""WITH e AS (
-                    INSERT INTO {Event._meta.db_table} (name, payload, created_at)
-                    VALUES (%s, %s::jsonb, %s) RETURNING id
-                ), d AS (
-                    INSERT INTO {Delivery._meta.db_table}
-                        (event_id, handler, state, attempts, last_error, created_at)
-                    SELECT e.id, h, %s, 0, '', %s FROM e, unnest(%s::text[]) AS h
-                )
-                SELECT id FROM e""",
-            [
-                name,
-                json.dumps(payload, cls=DjangoJSONEncoder),
-                now,
-                Delivery.State.PENDING,
-                now,
-                list(handlers),
-            ],
-        )
+        cursor.execute(f"WITH {ctes} SELECT id FROM published", params)
         event.pk = cursor.fetchone()[0]
     event._state.adding = False
     return event
+
+
+def outbox_ctes(
+    name: str, payload_sql: str, source: str, payload_params: list = (), *, now=None
+) -> tuple[str, list]:
+    """For a service that changes rows and publishes about them in one statement (PostgreSQL):
+    the common table expressions ``published`` (the new events' ids) and ``delivered`` that
+    publish ``name`` once for each row of ``source`` (a table expression earlier in the same
+    statement), with the payload ``payload_sql`` (a jsonb expression over ``source``'s columns,
+    its parameters in ``payload_params``) and one delivery per registered handler. After the
+    statement, hand the ids to ``published``."""
+    now = now or timezone.now()
+    sql = f"""published AS (
+            INSERT INTO {Event._meta.db_table} (name, payload, created_at)
+            SELECT %s, {payload_sql}, %s FROM {source} RETURNING id
+        ), delivered AS (
+            INSERT INTO {Delivery._meta.db_table} (event_id, handler, state, attempts, last_error, created_at)
+            SELECT published.id, h, %s, 0, '', %s FROM published, unnest(%s::text[]) AS h
+        )"""
+    handlers = list(registry.handlers_for(name))
+    return sql, [name, *payload_params, now, Delivery.State.PENDING, now, handlers]
+
+
+def published(name: str, event_ids: list[int]) -> None:
+    """The events of a statement built with ``outbox_ctes`` go to the dispatcher once the
+    caller's transaction commits (at once outside a transaction), as ``publish`` does."""
+    if registry.handlers_for(name):
+        for event_id in event_ids:
+            transaction.on_commit(partial(_enqueue_event, event_id))
 
 
 _PUBLISHED_KEY = "tandem:events:published"

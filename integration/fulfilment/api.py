@@ -86,7 +86,11 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses=OrderWorkflowSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        return self._act(request, pk, services.order_confirm)
+        # The usual case in one statement, record rule included; anything else the long way.
+        order = services.order_confirm_at_once(order_id=pk, user=request.user, record_rule=True)
+        if order is not None:
+            return Response(OrderWorkflowSerializer(order).data)
+        return self._act(request, pk, services.order_confirm, at_once=False)
 
     @extend_schema(request=WorkflowInput, responses=OrderWorkflowSerializer)
     @action(detail=True, methods=["post"], url_path="release-hold")

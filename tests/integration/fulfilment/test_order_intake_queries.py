@@ -28,7 +28,8 @@ AUTH = 1 if connection.vendor == "postgresql" else 2
 # On PostgreSQL an event and its deliveries are one statement; elsewhere two.
 PUBLISH = 1 if connection.vendor == "postgresql" else 2
 CREATE_MAX = 6 + AUTH
-CONFIRM_MAX = 6 + AUTH + PUBLISH
+# On PostgreSQL the usual confirmation is one statement (order_confirm_at_once).
+CONFIRM_MAX = AUTH + 1 if connection.vendor == "postgresql" else 6 + AUTH + PUBLISH
 RESERVE_MAX = 15
 # Create and confirm in one call: one authentication, one transaction (the order's creation
 # joins it without a savepoint), no second read.
