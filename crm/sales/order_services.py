@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.money import money
+from core.sql import insert_select, next_id_sql
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
 from scm.inventory.models import Product, ProductUnit
 from scm.inventory.services import to_base_quantity
@@ -243,38 +244,82 @@ def order_create(
     order_date = order_date or timezone.localdate()
     if requested_date and requested_date < order_date:
         raise ValidationError({"requested_date": _("The requested date cannot be before the order date.")})
-    with transaction.atomic(savepoint=False):
-        order = SalesOrder.objects.create(
-            number=temporary_number(),
-            customer=customer,
-            owner=owner,
-            quote=quote,
-            order_date=order_date,
-            requested_date=requested_date,
-            shipping_address=shipping_address or customer.address,
-            notes=notes,
-            **lines_totals(priced),
-        )
-        order.number = document_number("SO", order.pk, order_date)
-        SalesOrder.objects.filter(pk=order.pk).update(number=order.number)
-        created = SalesOrderLine.objects.bulk_create(
-            [SalesOrderLine(order=order, **p.as_fields()) for p in priced]
-        )
-        # The lines as written (with their ids): the caller can show the order without reading it back.
-        lines_qs = SalesOrderLine.objects.filter(order=order)
-        lines_qs._result_cache, lines_qs._prefetch_done = created, True
-        order._prefetched_objects_cache = {"lines": lines_qs}
-        if quote is not None:
-            order_add_event(
-                order=order,
-                kind="created",
-                text=gettext_noop("Order created from quote %(quote)s"),
-                user=owner,
-                data={"params": {"quote": quote.number}},
-            )
-        else:
-            order_add_event(order=order, kind="created", text=gettext_noop("Order created"), user=owner)
+    order = SalesOrder(
+        customer=customer,
+        owner=owner,
+        quote=quote,
+        order_date=order_date,
+        requested_date=requested_date,
+        shipping_address=shipping_address or customer.address,
+        notes=notes,
+        **lines_totals(priced),
+    )
+    lines = [SalesOrderLine(order=order, **p.as_fields()) for p in priced]
+    if quote is not None:
+        text, data = gettext_noop("Order created from quote %(quote)s"), {"params": {"quote": quote.number}}
+    else:
+        text, data = gettext_noop("Order created"), None
+    entry = OrderEvent(**_event_fields(0, "created", text, owner, data))
+    if connection.vendor == "postgresql":
+        _insert_order_at_once(order, lines, entry)
+    else:
+        _insert_order(order, lines, entry)
+    # The lines as written (with their ids): the caller can show the order without reading it back.
+    lines_qs = SalesOrderLine.objects.filter(order=order)
+    lines_qs._result_cache, lines_qs._prefetch_done = lines, True
+    order._prefetched_objects_cache = {"lines": lines_qs}
     return order
+
+
+def _insert_order(order: SalesOrder, lines: list[SalesOrderLine], entry: OrderEvent) -> None:
+    """Write a new order, its lines and its first timeline entry with the ORM (the number
+    comes from the primary key, so it is set once that is known)."""
+    with transaction.atomic(savepoint=False):
+        order.number = temporary_number()
+        order.save(force_insert=True)
+        order.number = document_number("SO", order.pk, order.order_date)
+        SalesOrder.objects.filter(pk=order.pk).update(number=order.number)
+        for line in lines:
+            line.order = order
+        SalesOrderLine.objects.bulk_create(lines)
+        entry.order = order
+        entry.save(force_insert=True)
+
+
+def _insert_order_at_once(order: SalesOrder, lines: list[SalesOrderLine], entry: OrderEvent) -> None:
+    """``_insert_order`` in one statement (PostgreSQL): the primary key is drawn first, so the
+    number (``document_number``'s format) goes in with the row; the lines and the entry refer
+    to it in the same statement. No transaction of its own: one statement is atomic."""
+    order_fields = [f for f in SalesOrder._meta.concrete_fields if f.name not in ("id", "number")]
+    line_fields = [f for f in SalesOrderLine._meta.concrete_fields if f.name not in ("id", "order")]
+    entry_fields = [f for f in OrderEvent._meta.concrete_fields if f.name not in ("id", "order")]
+    prefix = f"SO-{order.order_date.year}-"
+    from_ids = {"id": "ids.id", "number": "ids.number"}
+    order_sql, order_params = insert_select(
+        SalesOrder, [order], order_fields, source="ids", source_columns=from_ids
+    )
+    lines_sql, lines_params = insert_select(
+        SalesOrderLine, lines, line_fields, source="ids", source_columns={"order_id": "ids.id"}
+    )
+    entry_sql, entry_params = insert_select(
+        OrderEvent, [entry], entry_fields, source="ids", source_columns={"order_id": "ids.id"}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH ids AS (
+                    SELECT id, %s || lpad(id::text, greatest(6, length(id::text)), '0') AS number
+                    FROM (SELECT {next_id_sql(SalesOrder)} AS id) AS next
+                ), new_order AS ({order_sql}),
+                new_lines AS ({lines_sql} RETURNING id),
+                new_entry AS ({entry_sql})
+                SELECT ids.id, ids.number, ARRAY(SELECT id FROM new_lines ORDER BY id) FROM ids""",
+            [prefix, *order_params, *lines_params, *entry_params],
+        )
+        order.pk, order.number, line_ids = cursor.fetchone()
+    order._state.adding, order._state.db = False, connection.alias
+    for line, pk in zip(lines, line_ids, strict=True):
+        line.pk, line.order = pk, order
+        line._state.adding, line._state.db = False, connection.alias
 
 
 UNSET = object()
