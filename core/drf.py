@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError, connection
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, permissions, status
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.fields import SkipField
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.relations import PKOnlyObject
 from rest_framework.response import Response
 
 from core.audit import audit, client_ip
@@ -47,7 +49,11 @@ class RolePermission(permissions.BasePermission):
 class CachedFieldsMixin:
     """For a ``ModelSerializer`` whose fields depend on nothing but its class: the fields are
     built from the model once per class, and each instance gets a copy (DRF copies declared
-    fields the same way), instead of introspecting the model on every response."""
+    fields the same way), instead of introspecting the model on every response.
+
+    Without a context (no request can shape the output) the output is written by the fields of
+    one shared instance of the class: the same values, without copying every field for every
+    object shown."""
 
     def get_fields(self):
         cls = type(self)
@@ -56,6 +62,30 @@ class CachedFieldsMixin:
             prototypes = super().get_fields()
             cls._field_prototypes = prototypes
         return copy.deepcopy(prototypes)
+
+    def to_representation(self, instance):
+        if self.context:
+            return super().to_representation(instance)
+        cls = type(self)
+        readable = cls.__dict__.get("_shared_readable_fields")
+        if readable is None:
+            readable = cls._shared_readable_fields = [
+                (field, field.method_name if isinstance(field, serializers.SerializerMethodField) else None)
+                for field in cls().fields.values()
+                if not field.write_only
+            ]
+        out = {}
+        for field, method_name in readable:
+            if method_name is not None:  # the method of this serializer, not of the shared one
+                out[field.field_name] = getattr(self, method_name)(instance)
+                continue
+            try:
+                attribute = field.get_attribute(instance)
+            except SkipField:
+                continue
+            value = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            out[field.field_name] = None if value is None else field.to_representation(attribute)
+        return out
 
 
 class Pagination(PageNumberPagination):

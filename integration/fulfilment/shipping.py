@@ -58,7 +58,7 @@ def shipment_start(*, order: SalesOrder, warehouse: Warehouse, user=None) -> Shi
         if not held:
             raise ValidationError({"warehouse": _("Nothing is reserved for this order in this warehouse.")})
         shipment = Shipment.objects.create(
-            number=f"tmp-{order.pk}-{warehouse.pk}-{timezone.now().timestamp()}",
+            number=order_services.temporary_number(),
             order=order,
             warehouse=warehouse,
             created_by=user,
@@ -264,7 +264,7 @@ def return_create(
         if not updated:
             raise ValidationError({"quantity": _("That is more than was shipped on this line.")})
         ret = Return.objects.create(
-            number=f"tmp-{line.pk}-{timezone.now().timestamp()}",
+            number=order_services.temporary_number(),
             shipment_line=line,
             quantity=qty,
             disposition=disposition,
