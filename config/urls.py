@@ -39,7 +39,10 @@ def _has_module(name: str) -> bool:
         return False
 
 
+# No ``.json`` suffix routes (``?format=json`` still chooses the format): each request tries
+# half as many patterns.
 api_router = DefaultRouter()
+api_router.include_format_suffixes = False
 for app in APP_PREFIXES:
     if _has_module(f"{app}.api"):
         api_router.registry.extend(importlib.import_module(f"{app}.api").router.registry)

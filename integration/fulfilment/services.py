@@ -225,10 +225,18 @@ def order_place(*, customer, owner, lines: list[dict], **fields) -> SalesOrder:
     confirmation (the order may end on credit hold). Returns the order with its lines."""
     with transaction.atomic():
         order = order_services.order_create(customer=customer, owner=owner, lines=lines, **fields)
-        # Nobody else can see the new row before commit: no lock, no second read. The service
-        # has just checked its lines (at least one, every product active).
         order.customer, order.owner = customer, owner
-        _confirm_checked(order, owner)  # sets the order's new state on it
+        confirmed = order_confirm_at_once(order_id=order.pk, user=owner)
+        if confirmed is not None:
+            order.state, order.confirmed_at, order.updated_at = (
+                confirmed.state,
+                confirmed.confirmed_at,
+                confirmed.updated_at,
+            )
+        else:
+            # Nobody else can see the new row before commit: no lock, no second read. The
+            # service has just checked its lines (at least one, every product active).
+            _confirm_checked(order, owner)  # sets the order's new state on it
     return order
 
 

@@ -34,7 +34,8 @@ CONFIRM_MAX = AUTH + 1 if connection.vendor == "postgresql" else 6 + AUTH + PUBL
 RESERVE_MAX = 15
 # Create and confirm in one call: one authentication, one transaction (the order's creation
 # joins it without a savepoint), no second read.
-PLACE_MAX = 10 + AUTH + PUBLISH
+# On PostgreSQL: the customer, the products, then the order's statement and the confirmation's.
+PLACE_MAX = AUTH + 6 if connection.vendor == "postgresql" else 10 + AUTH + PUBLISH
 
 
 @pytest.fixture
