@@ -43,3 +43,18 @@ def next_id_sql(model) -> str:
     """SQL for the next primary key of ``model``'s table (its sequence's ``nextval``)."""
     table = model._meta.db_table
     return f"nextval(pg_get_serial_sequence('{table}', '{model._meta.pk.column}'))"
+
+
+def by_ids(model, ids) -> list:
+    """The ``model`` rows with these primary keys (every field loaded), in one query that skips
+    the ORM's query building on PostgreSQL (the ORM elsewhere). Ids that cannot be keys are
+    left out, as the ORM leaves them out."""
+    ids = [int(i) for i in ids if str(i).isdigit() and int(i) < 2**63]
+    if not ids:
+        return []
+    manager = model._default_manager
+    if connection.vendor != "postgresql":
+        return list(manager.filter(pk__in=ids))
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    return list(manager.raw(f"SELECT * FROM {table} WHERE {pk} = ANY(%s)", [ids]))

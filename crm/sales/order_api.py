@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.drf import CachedFieldsMixin
+from core.drf import ByIdRelatedField, CachedFieldsMixin
 from crm.customers.models import Customer
 from crm.sales import order_selectors, order_services, quote_services
 from crm.sales.models import Quote, QuoteLine, SalesOrder, SalesOrderLine
@@ -133,7 +133,7 @@ class LineInputSerializer(serializers.Serializer):
 
 
 class OrderInputSerializer(serializers.Serializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    customer = ByIdRelatedField(queryset=Customer.objects.all())
     requested_date = serializers.DateField(required=False, allow_null=True)
     shipping_address = serializers.CharField(required=False, allow_blank=True, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.money import money
-from core.sql import insert_select, next_id_sql
+from core.sql import by_ids, insert_select, next_id_sql
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
 from scm.inventory.models import Product, ProductUnit
 from scm.inventory.services import to_base_quantity
@@ -102,12 +102,8 @@ def _load_products_and_units(lines: list[dict]) -> tuple[dict, dict]:
     """Products and units given by id are loaded in two queries (instances are used as they are)."""
     product_ids = {ln.get("product") for ln in lines if isinstance(ln.get("product"), int | str)}
     unit_ids = {ln.get("unit") for ln in lines if isinstance(ln.get("unit"), int | str) and ln.get("unit")}
-    products = {
-        str(p.pk): p for p in Product.objects.filter(pk__in=[i for i in product_ids if str(i).isdigit()])
-    }
-    units = {
-        str(u.pk): u for u in ProductUnit.objects.filter(pk__in=[i for i in unit_ids if str(i).isdigit()])
-    }
+    products = {str(p.pk): p for p in by_ids(Product, product_ids)}
+    units = {str(u.pk): u for u in by_ids(ProductUnit, unit_ids)}
     return products, units
 
 
