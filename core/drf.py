@@ -97,7 +97,7 @@ class ByIdRelatedField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         queryset = self.get_queryset()
         plain_id = (
-            isinstance(data, int) and not isinstance(data, bool) or isinstance(data, str) and data.isdigit()
+            isinstance(data, int) and not isinstance(data, bool) or isinstance(data, str) and data.isdecimal()
         )
         if self.pk_field is not None or queryset.query.where or not plain_id:
             return super().to_internal_value(data)

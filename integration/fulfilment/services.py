@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.roles import MANAGER, is_manager
+from core.sql import as_id
 from crm.customers.models import Customer
 from crm.sales import order_services
 from crm.sales.models import SalesOrder, SalesOrderLine
@@ -152,7 +153,8 @@ def order_confirm_at_once(*, order_id, user, record_rule: bool = False) -> Sales
     limit, or, with ``record_rule``, the user may not act on the order
     (``selectors.order_visible_to``). ``order_confirm`` then takes the long way, with its locks,
     credit check and messages."""
-    if connection.vendor != "postgresql" or not str(order_id).isdigit():
+    order_id = as_id(order_id)
+    if connection.vendor != "postgresql" or order_id is None:
         return None
     line, product = SalesOrderLine._meta.db_table, Product._meta.db_table
     condition = f"""so.id = %s
@@ -161,7 +163,7 @@ def order_confirm_at_once(*, order_id, user, record_rule: bool = False) -> Sales
                         WHERE l.order_id = so.id AND NOT p.is_active)
         AND EXISTS (SELECT 1 FROM {Customer._meta.db_table} c
                     WHERE c.id = so.customer_id AND COALESCE(c.credit_limit, 0) <= 0)"""
-    params = [int(order_id)]
+    params = [order_id]
     if record_rule and not is_manager(user):
         condition += " AND so.owner_id = %s"
         params.append(user.pk)

@@ -114,3 +114,5 @@ def test_a_manager_confirms_any_reps_order_at_once(draft, manager_user):
 
 def test_an_id_that_is_not_a_number_is_left_to_the_long_way(sales_user):
     assert services.order_confirm_at_once(order_id="12abc", user=sales_user) is None
+    assert services.order_confirm_at_once(order_id="²", user=sales_user) is None
+    assert services.order_confirm_at_once(order_id="9" * 20, user=sales_user) is None
