@@ -200,8 +200,18 @@ def lines_totals(priced: Iterable[PricedLine]) -> dict[str, Decimal]:
 
 def document_number(prefix: str, pk: int, when: date | None = None) -> str:
     """``SO-2026-000042``: readable, unique because the primary key is."""
-    year = (when or timezone.localdate()).year
-    return f"{prefix}-{year}-{pk:06d}"
+    return f"{_number_start(prefix, when)}{pk:06d}"
+
+
+def document_number_sql(prefix: str, id_sql: str, when: date | None = None) -> tuple[str, list]:
+    """``document_number`` as SQL over the key ``id_sql`` (PostgreSQL), for a row whose key is
+    drawn in the statement that writes it; the SQL and its parameters."""
+    digits = f"{id_sql}::text"
+    return f"%s || lpad({digits}, greatest(6, length({digits})), '0')", [_number_start(prefix, when)]
+
+
+def _number_start(prefix: str, when: date | None) -> str:
+    return f"{prefix}-{(when or timezone.localdate()).year}-"
 
 
 def temporary_number() -> str:
@@ -289,7 +299,7 @@ def _insert_order_at_once(order: SalesOrder, lines: list[SalesOrderLine], entry:
     order_fields = [f for f in SalesOrder._meta.concrete_fields if f.name not in ("id", "number")]
     line_fields = [f for f in SalesOrderLine._meta.concrete_fields if f.name not in ("id", "order")]
     entry_fields = [f for f in OrderEvent._meta.concrete_fields if f.name not in ("id", "order")]
-    prefix = f"SO-{order.order_date.year}-"
+    number_sql, number_params = document_number_sql("SO", "id", order.order_date)
     from_ids = {"id": "ids.id", "number": "ids.number"}
     order_sql, order_params = insert_select(
         SalesOrder, [order], order_fields, source="ids", source_columns=from_ids
@@ -303,13 +313,13 @@ def _insert_order_at_once(order: SalesOrder, lines: list[SalesOrderLine], entry:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH ids AS (
-                    SELECT id, %s || lpad(id::text, greatest(6, length(id::text)), '0') AS number
+                    SELECT id, {number_sql} AS number
                     FROM (SELECT {next_id_sql(SalesOrder)} AS id) AS next
                 ), new_order AS ({order_sql}),
                 new_lines AS ({lines_sql} RETURNING id),
                 new_entry AS ({entry_sql})
                 SELECT ids.id, ids.number, ARRAY(SELECT id FROM new_lines ORDER BY id) FROM ids""",
-            [prefix, *order_params, *lines_params, *entry_params],
+            [*number_params, *order_params, *lines_params, *entry_params],
         )
         order.pk, order.number, line_ids = cursor.fetchone()
     order._state.adding, order._state.db = False, connection.alias
