@@ -123,7 +123,7 @@ def count_queries(token, products, customers):
     with captured() as create_q:
         response = client.post("/api/v1/sales-orders/", body, content_type="application/json")
     order_id = response.json()["id"]
-    from integration.events import services as events
+    from core.events import services as events
 
     real_enqueue = events._enqueue_event
     events._enqueue_event = lambda event_id: None  # the timed runs hand this to the worker

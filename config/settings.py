@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "core",
-    "integration.events",
+    "core.events",
     "crm.customers",
     "scm.inventory",
     "crm.sales",
@@ -105,7 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.shell",
-                "integration.events.context_processors.notifications",
+                "core.events.context_processors.notifications",
             ],
             "builtins": ["core.templatetags.tandem"],
         },
@@ -275,9 +275,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "events-sweep": {"task": "integration.events.tasks.sweep", "schedule": 30.0},
+    "events-sweep": {"task": "core.events.tasks.sweep", "schedule": 30.0},
     "crm-task-reminders": {"task": "crm.sales.tasks.task_reminders", "schedule": 300.0},
-    "sales-quotes-expire": {"task": "crm.sales.quote_tasks.quotes_expire", "schedule": 3600.0},
+    "sales-quotes-expire": {"task": "crm.sales.orders.tasks.quotes_expire", "schedule": 3600.0},
     # Nightly: customers with no order for a year become "inactive".
     "rules-customers-inactive": {
         "task": "integration.rules.tasks.customers_inactive_sweep",
@@ -339,14 +339,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several models have a ``state`` field; each choice set gets its own schema name.
     "ENUM_NAME_OVERRIDES": {
-        "QuoteStateEnum": "crm.sales.models.orders.Quote.State",
-        "SalesOrderStateEnum": "crm.sales.models.orders.SalesOrder.State",
+        "QuoteStateEnum": "crm.sales.orders.models.Quote.State",
+        "SalesOrderStateEnum": "crm.sales.orders.models.SalesOrder.State",
         "OpportunityStateEnum": "crm.sales.models.pipeline.Opportunity.State",
         "MergeSuggestionStateEnum": "crm.customers.models.MergeSuggestion.State",
         "TransferStateEnum": "scm.inventory.models.Transfer.State",
         "CountSessionStateEnum": "scm.inventory.models.CountSession.State",
         "InvoiceStateEnum": "finance.models.Invoice.State",
-        "DeliveryStateEnum": "integration.events.models.Delivery.State",
+        "DeliveryStateEnum": "core.events.models.Delivery.State",
         "ShipmentStateEnum": "integration.fulfilment.models.Shipment.State",
     },
 }

@@ -18,7 +18,7 @@ from core import views as core_views
 # skipped, so a module plugs in by adding its files, not by editing this one.
 APP_PREFIXES = {
     "core": "",
-    "integration.events": "events/",
+    "core.events": "events/",
     "crm.customers": "customers/",
     "crm.sales": "sales/",
     "crm.service": "service/",

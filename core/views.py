@@ -37,7 +37,7 @@ def _database_ok() -> bool:
 def _broker_status() -> str:
     if not settings.CELERY_BROKER_URL:
         return "in-process"
-    from config.celery import app
+    from celery import current_app as app
 
     try:
         with app.connection_for_write() as conn:

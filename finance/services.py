@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.db import atomic_with_retry
+from core.events.services import publish
 from core.money import money, quantity
 from finance.models import (
     CreditNote,
@@ -27,7 +28,6 @@ from finance.models import (
     Payment,
     PaymentAllocation,
 )
-from integration.events.services import publish
 
 ZERO = Decimal("0.00")
 

@@ -1,8 +1,5 @@
 """Pipeline API: leads, opportunities, stages, activities, under the same record rules as the
-pages. The order side adds its routes from ``crm.sales.order_api`` when that module exists."""
-
-import importlib
-import importlib.util
+pages. The order side (``crm.sales.orders.api``) adds its routes to the app's router."""
 
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -14,6 +11,7 @@ from core.roles import ADMIN, MANAGER, SALES, is_manager
 from crm.customers.selectors import customers_visible_to
 from crm.sales import selectors, services
 from crm.sales.models import Activity, Lead, Opportunity, PipelineStage
+from crm.sales.orders import api as orders_api
 
 REPS = (SALES, MANAGER)
 
@@ -282,6 +280,4 @@ router.register("stages", StageViewSet, basename="stage")
 router.register("leads", LeadViewSet, basename="lead")
 router.register("opportunities", OpportunityViewSet, basename="opportunity")
 router.register("activities", ActivityViewSet, basename="activity")
-
-if importlib.util.find_spec("crm.sales.order_api"):
-    router.registry.extend(importlib.import_module("crm.sales.order_api").router.registry)
+router.registry.extend(orders_api.router.registry)

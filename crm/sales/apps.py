@@ -55,6 +55,6 @@ class SalesConfig(AppConfig):
 
         importers.install()
 
-        from crm.sales import order_setup
+        from crm.sales.orders import setup as order_setup
 
         order_setup.ready()

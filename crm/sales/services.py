@@ -367,7 +367,7 @@ def task_complete(*, task: Activity, actor=None) -> Activity:
 def tasks_notify_due(*, now=None) -> int:
     """Tell each owner about tasks that are due (once per task) and overdue (once a day). The
     notification keys make a repeated run a no-op."""
-    from integration.events.services import notify
+    from core.events.services import notify
 
     now = now or timezone.now()
     sent = 0

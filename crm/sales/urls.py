@@ -3,5 +3,5 @@ from django.urls import include, path
 app_name = "sales"
 urlpatterns = [
     path("", include("crm.sales.pipeline_urls")),
-    path("", include("crm.sales.order_urls")),
+    path("", include("crm.sales.orders.urls")),
 ]

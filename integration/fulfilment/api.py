@@ -15,7 +15,7 @@ from rest_framework.routers import DefaultRouter
 from core.drf import CachedFieldsMixin
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, has_role, is_manager
 from crm.sales.models import SalesOrder
-from crm.sales.order_api import OrderInputSerializer, SalesOrderSerializer, order_input
+from crm.sales.orders.api import OrderInputSerializer, SalesOrderSerializer, order_input
 from integration.fulfilment import selectors, services, shipping
 from integration.fulfilment.models import Backorder, Return, Shipment, ShipmentLine
 from scm.inventory.models import Warehouse

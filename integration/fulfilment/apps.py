@@ -14,7 +14,7 @@ class FulfilmentConfig(AppConfig):
         # The bridge needs the sales order services and finance; until those apps provide them
         # it stays out of the way instead of breaking start-up.
         if (
-            importlib.util.find_spec("crm.sales.order_services") is None
+            importlib.util.find_spec("crm.sales.orders.services") is None
             or importlib.util.find_spec("finance.services") is None
         ):
             return
@@ -22,7 +22,7 @@ class FulfilmentConfig(AppConfig):
         from core.roles import FINANCE, MANAGER, SALES, SERVICE, WAREHOUSE
         from core.ui import register_status_colours
         from crm.customers import panels
-        from crm.sales import order_actions
+        from crm.sales.orders import actions as order_actions
         from integration.fulfilment import handlers  # noqa: F401 - registers the event handlers
         from integration.fulfilment.panels import shipments_panel_context
 

@@ -11,8 +11,8 @@ there are no draft orders (no customers or products).
 import importlib.util
 from decimal import Decimal
 
+from core.events.models import Event
 from crm.sales.models import SalesOrder
-from integration.events.models import Event
 from integration.fulfilment import handlers, services, shipping
 from scm.inventory.models import Reservation, Warehouse
 
@@ -109,7 +109,7 @@ def _pay(ctx, order, finance_user) -> int:
 def _order_again(ctx, order, picker) -> bool:
     """The customer of a paid order orders the same again, and it ships: the lifecycle rule then
     shows a repeat customer. Returns whether anything shipped."""
-    from crm.sales import order_services
+    from crm.sales.orders import services as order_services
 
     lines = [
         {

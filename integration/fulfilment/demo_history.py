@@ -14,11 +14,11 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.utils import timezone
 
+from core.events.models import Event
 from crm.customers.models import Customer
-from crm.sales import order_services
 from crm.sales.models import OrderEvent, SalesOrder
-from crm.sales.order_demo import _owner
-from integration.events.models import Event
+from crm.sales.orders import services as order_services
+from crm.sales.orders.demo import _owner
 from integration.fulfilment import services, shipping
 from integration.fulfilment.models import Shipment
 from scm.inventory import services as stock

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from crm.sales import order_services
+from core.events.registry import batch_of, on
 from crm.sales.models import SalesOrder
-from integration.events.registry import batch_of, on
+from crm.sales.orders import services as order_services
 from integration.fulfilment.models import Shipment
 from integration.fulfilment.services import _lock_order, order_reserve, orders_reserve
 from integration.fulfilment.shipping import shipment_invoice

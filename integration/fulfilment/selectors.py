@@ -6,7 +6,7 @@ from django.db.models import F, Prefetch, QuerySet, Sum
 
 from core.roles import FINANCE, MANAGER, SERVICE, WAREHOUSE, has_role, is_manager
 from crm.sales.models import SalesOrder, SalesOrderLine
-from crm.sales.order_selectors import orders_visible_to
+from crm.sales.orders.selectors import orders_visible_to
 from integration.fulfilment.models import Return, Shipment, ShipmentLine
 from scm.inventory.models import Reservation
 

@@ -4,7 +4,7 @@ reservation rule. Shipments and returns are in ``shipping.py``.
 Locking: every service that changes an order first locks the order row (``select_for_update``),
 then, where needed, the customer row; inventory services take their own row locks after that.
 One order of locks everywhere, so two services never wait on each other in a circle.
-Order state and line progress change only through ``crm.sales.order_services``; stock only
+Order state and line progress change only through ``crm.sales.orders.services``; stock only
 through ``scm.inventory.services``.
 """
 
@@ -17,12 +17,12 @@ from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRe
 from django.utils.translation import gettext as _
 
 from core.audit import audit
+from core.events.services import batch_cache, notify, notify_many, outbox_ctes, publish, published
 from core.roles import MANAGER, is_manager
 from core.sql import as_id
 from crm.customers.models import Customer
-from crm.sales import order_services
 from crm.sales.models import SalesOrder, SalesOrderLine
-from integration.events.services import batch_cache, notify, notify_many, outbox_ctes, publish, published
+from crm.sales.orders import services as order_services
 from integration.fulfilment.models import Backorder, ReservationRun, Shipment
 from scm.inventory import services as stock
 from scm.inventory.models import Product

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.audit import audit
-from crm.sales import order_services
+from core.events.services import publish
 from crm.sales.models import SalesOrder
-from integration.events.services import publish
+from crm.sales.orders import services as order_services
 from integration.fulfilment.models import Return, Shipment, ShipmentLine
 from integration.fulfilment.services import _lock_order
 from scm.inventory import services as stock

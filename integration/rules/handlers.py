@@ -1,7 +1,7 @@
 """Event handlers of the cross-module rules. Each runs inside its delivery's transaction and is
 idempotent: a second run for the same event changes nothing."""
 
-from integration.events.registry import on
+from core.events.registry import on
 from integration.rules import services
 
 

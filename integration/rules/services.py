@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.events.services import notify
 from crm.customers import services as customer_services
 from crm.sales.models import Lead, Opportunity, SalesOrder, SalesOrderLine
-from integration.events.services import notify
 from scm.inventory.models import Product
 
 INACTIVE_AFTER_DAYS = 365

@@ -66,7 +66,7 @@ STEPS = [
     ("inventory", "scm.inventory.demo:build"),
     ("customers", "crm.customers.demo:build"),
     ("pipeline", "crm.sales.demo:build"),
-    ("orders", "crm.sales.order_demo:build"),
+    ("orders", "crm.sales.orders.demo:build"),
     ("purchasing", "scm.purchasing.demo:build"),
     ("fulfilment", "integration.fulfilment.demo:build"),
     ("finance", "finance.demo:build"),

@@ -130,7 +130,7 @@ def _signal_low_stock(product: Product, dropped: Decimal) -> None:
     ]
     after = as_quantity(Decimal(str(after or 0)))
     if after < point <= after + dropped:
-        from integration.events.services import publish
+        from core.events.services import publish
 
         publish(
             "stock.below_reorder_point",

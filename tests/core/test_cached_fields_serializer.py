@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIRequestFactory
 
-from crm.sales import order_services
-from crm.sales.order_api import QuoteLineSerializer, SalesOrderSerializer
+from crm.sales.orders import services as order_services
+from crm.sales.orders.api import QuoteLineSerializer, SalesOrderSerializer
 from integration.fulfilment.api import OrderWorkflowSerializer
 from tests.integration.fulfilment.factories import CustomerFactory
 from tests.scm.inventory.factories import ProductFactory

@@ -6,8 +6,8 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from core.events.models import Event
 from core.middleware import LAST_SEEN_KEY
-from integration.events.models import Event
 from tests.core import urls_probe
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +195,7 @@ def test_broker_visibility_timeout_is_longer_than_the_longest_task():
 def test_event_task_is_queued_only_after_commit(monkeypatch, sales_user, django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    from integration.events import registry, services, tasks
+    from core.events import registry, services, tasks
 
     queued = []
     monkeypatch.setattr(tasks.dispatch_event, "delay", lambda event_id: queued.append(event_id))

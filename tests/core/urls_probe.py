@@ -10,9 +10,9 @@ from rest_framework.routers import DefaultRouter
 
 from config.urls import urlpatterns as project_urlpatterns
 from core.db import atomic_with_retry
+from core.events.models import Event
 from core.permissions import role_required
 from core.roles import ADMIN, MANAGER
-from integration.events.models import Event
 
 attempts = {"count": 0, "fail_times": 0}
 

@@ -5,10 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.events.models import Event
 from core.models import AuditLog
 from finance import services
 from finance.models import CreditNote, Invoice, Payment, PaymentAllocation
-from integration.events.models import Event
 from tests.finance.factories import CustomerFactory, line, make_invoice
 
 pytestmark = pytest.mark.django_db

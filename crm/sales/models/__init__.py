@@ -1,7 +1,7 @@
-"""Sales models, split by subject: the pipeline (leads, opportunities, activities) and the
-order side (quotes, sales orders)."""
+"""The ``sales`` app's models: the pipeline's (leads, opportunities, activities) here, the order
+side's (quotes, sales orders) in ``crm.sales.orders.models``, imported here so that Django finds
+them with the app."""
 
-from crm.sales.models.orders import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
 from crm.sales.models.pipeline import (
     Activity,
     AssignmentRule,
@@ -10,6 +10,7 @@ from crm.sales.models.pipeline import (
     PipelineStage,
     StageChange,
 )
+from crm.sales.orders.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
 
 __all__ = [
     "Activity",

@@ -5,8 +5,8 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from crm.customers import panels
-from crm.sales import order_services
 from crm.sales.models import SalesOrder
+from crm.sales.orders import services as order_services
 from tests.crm.sales.factories import CustomerFactory
 from tests.scm.inventory.factories import ProductFactory
 

@@ -5,11 +5,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.events.models import Notification
 from core.models import AuditLog
 from crm.customers.models import Customer
 from crm.sales import selectors, services
 from crm.sales.models import Activity, AssignmentRule, Lead, Opportunity, PipelineStage
-from integration.events.models import Notification
 from tests.crm.customers.factories import CustomerFactory, RegionFactory, TeamFactory
 from tests.crm.sales.factories import LeadFactory, OpportunityFactory, TaskFactory, open_stages
 from tests.factories import UserFactory

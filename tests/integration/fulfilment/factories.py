@@ -56,7 +56,7 @@ def receive(product, warehouse, quantity, lot_number="", expiry_date=None):
 
 def make_order(customer, owner, *lines):
     """A draft order through the sales service: ``lines`` are (product, quantity[, unit])."""
-    from crm.sales import order_services
+    from crm.sales.orders import services as order_services
 
     return order_services.order_create(
         customer=customer,

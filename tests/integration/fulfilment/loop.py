@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from crm.sales import quote_services
 from crm.sales.models import SalesOrder
+from crm.sales.orders import quote_services
 from finance.models import Invoice
 from finance.selectors import open_receivables
 from integration.fulfilment import services, shipping

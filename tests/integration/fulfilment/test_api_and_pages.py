@@ -272,7 +272,7 @@ def test_returns_api_creates_a_credited_return(
 
 
 def test_order_page_offers_the_workflow_actions_by_state_and_role(world, manager_user):
-    from crm.sales import order_actions
+    from crm.sales.orders import actions as order_actions
 
     order = make_order(world["customer"], world["rep"], (world["product"], 1))
     assert {"confirm", "cancel"} <= {a["key"] for a in order_actions.actions_for(order, world["rep"])}

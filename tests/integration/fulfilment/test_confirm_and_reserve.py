@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.events.models import Event, Notification
 from core.models import AuditLog
 from crm.sales.models import SalesOrder
-from integration.events.models import Event, Notification
 from integration.fulfilment import services
 from integration.fulfilment.handlers import reserve_confirmed_order
 from integration.fulfilment.models import Backorder

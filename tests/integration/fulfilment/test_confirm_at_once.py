@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.events.models import Delivery, Event
 from crm.sales.models import OrderEvent, SalesOrder
-from integration.events.models import Delivery, Event
 from integration.fulfilment import services
 from scm.inventory.models import Product
 from tests.factories import UserFactory

@@ -12,9 +12,9 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.events import services as events
+from core.events.models import Event, Notification
 from crm.sales.models import SalesOrder
-from integration.events import services as events
-from integration.events.models import Event, Notification
 from tests.integration.fulfilment.factories import CustomerFactory, receive, three_warehouses
 from tests.scm.inventory.factories import ProductFactory
 

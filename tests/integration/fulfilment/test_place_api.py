@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
+from core.events.models import Event
 from crm.sales.models import SalesOrder
-from integration.events.models import Event
 from tests.factories import UserFactory
 from tests.integration.fulfilment.factories import CustomerFactory, receive, three_warehouses
 from tests.scm.inventory.factories import ProductFactory

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.events.models import Event, Notification
 from crm.sales.models import SalesOrder
-from integration.events.models import Event, Notification
 from integration.fulfilment import services
 from integration.fulfilment.handlers import reserve_confirmed_orders
 from integration.fulfilment.models import Backorder, ReservationRun

@@ -6,8 +6,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.events.models import Event
 from crm.sales.models import SalesOrder
-from integration.events.models import Event
 from integration.fulfilment import services, shipping
 from integration.fulfilment.handlers import invoice_and_tell_customer
 from integration.fulfilment.models import Return, Shipment

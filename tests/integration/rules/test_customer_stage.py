@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.events.models import Delivery, Event
+from core.events.services import delivery_run
 from crm.customers import services as customer_services
 from crm.customers.models import Customer
 from crm.sales.models import SalesOrder
-from integration.events.models import Delivery, Event
-from integration.events.services import delivery_run
 from integration.fulfilment import services as fulfilment
 from integration.fulfilment import shipping
 from integration.rules import handlers, services

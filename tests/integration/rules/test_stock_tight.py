@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from core.events.models import Notification
+from core.events.services import publish
 from crm.sales.models import Lead, Opportunity, SalesOrder
-from integration.events.models import Notification
-from integration.events.services import publish
 from integration.fulfilment import services as fulfilment
 from integration.rules import services
 from tests.crm.sales.factories import LeadFactory, OpportunityFactory

@@ -284,7 +284,7 @@ def test_reserving_more_than_available_all_or_nothing_is_refused():
 
 
 def test_falling_below_the_reorder_point_publishes_one_event():
-    from integration.events.models import Event
+    from core.events.models import Event
 
     product, wh = ProductFactory(reorder_point=10, reorder_quantity=50), WarehouseFactory()
     services.stock_receive(product=product, warehouse=wh, quantity=12)

@@ -1,0 +1,81 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from core.events import selectors, services
+from core.events.models import Delivery, Notification
+from core.roles import ADMIN, EVERYONE
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "title", "body", "url", "kind", "created_at", "read_at"]
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The signed-in user's in-app notifications."""
+
+    serializer_class = NotificationSerializer
+    allowed_roles = EVERYONE
+    write_roles = EVERYONE
+    filterset_fields = ["kind"]
+    ordering_fields = ["created_at"]
+
+    queryset = Notification.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return selectors.notifications_for(user=self.request.user)
+
+    @action(detail=False, methods=["post"])
+    def read(self, request):
+        ids = request.data.get("ids")
+        count = services.notifications_mark_read(user=request.user, ids=ids)
+        return Response({"marked": count})
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    event_name = serializers.CharField(source="event.name", read_only=True)
+    payload = serializers.JSONField(source="event.payload", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "event",
+            "event_name",
+            "payload",
+            "handler",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "last_error",
+            "handled_at",
+            "created_at",
+        ]
+
+
+class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Event deliveries for admins: see what is dead and replay it."""
+
+    serializer_class = DeliverySerializer
+    allowed_roles = (ADMIN,)
+    filterset_fields = ["state", "handler"]
+    ordering_fields = ["created_at", "attempts"]
+
+    def get_queryset(self):
+        return selectors.deliveries_list()
+
+    @action(detail=True, methods=["post"], description=_("Replay a dead delivery."))
+    def replay(self, request, pk=None):
+        delivery = services.delivery_replay(delivery_id=int(pk), actor=request.user)
+        return Response(DeliverySerializer(delivery).data)
+
+
+router = DefaultRouter()
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("event-deliveries", DeliveryViewSet, basename="event-delivery")

@@ -1,0 +1,17 @@
+"""The platform's own handler: ``tandem.ping`` proves the whole path (outbox row → broker →
+worker → handler → database) works. Publish ``tandem.ping`` with ``{"user_id": …}`` and the user
+gets a notification once the worker has handled it."""
+
+from django.utils.translation import gettext as _
+
+from core.events import services
+from core.events.registry import on
+
+PING = "tandem.ping"
+
+
+@on(PING)
+def answer_ping(event):
+    services.notify(
+        users=[event.payload["user_id"]], title=_("Ping handled"), kind="ping", key=f"ping:{event.pk}"
+    )

@@ -1,0 +1,335 @@
+"""REST API for quotes (/api/v1/quotes/) and sales orders (/api/v1/sales-orders/).
+
+The same roles and record rules as the pages (``order_selectors``); writes go through the
+services, whose ``ValidationError`` becomes a 400 naming the field (``lines[0].quantity``).
+Confirm, cancel and release-hold actions belong to ``integration.fulfilment``.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from core.drf import ByIdRelatedField, CachedFieldsMixin
+from crm.customers.models import Customer
+from crm.sales.models import Quote, QuoteLine, SalesOrder, SalesOrderLine
+from crm.sales.orders import quote_services
+from crm.sales.orders import selectors as order_selectors
+from crm.sales.orders import services as order_services
+from crm.sales.orders.selectors import (
+    ORDER_READ_ROLES,
+    ORDER_WRITE_ROLES,
+    QUOTE_READ_ROLES,
+    QUOTE_WRITE_ROLES,
+)
+
+# --- output -----------------------------------------------------------------------------------
+
+LINE_FIELDS = [
+    "id",
+    "product",
+    "product_sku",
+    "product_name",
+    "unit",
+    "unit_name",
+    "quantity",
+    "base_quantity",
+    "unit_price",
+    "discount_percent",
+    "tax_rate",
+    "net_amount",
+    "tax_amount",
+]
+
+
+class QuoteLineSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+    product_sku = serializers.CharField(source="product.sku", read_only=True)
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    unit_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QuoteLine
+        fields = LINE_FIELDS
+
+    def get_unit_name(self, line) -> str:
+        return line.unit.name if line.unit_id else line.product.base_unit
+
+
+class OrderLineSerializer(QuoteLineSerializer):
+    class Meta:
+        model = SalesOrderLine
+        fields = [
+            *LINE_FIELDS,
+            "reserved_quantity",
+            "shipped_quantity",
+            "invoiced_quantity",
+            "returned_quantity",
+        ]
+
+
+class QuoteSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    owner_username = serializers.CharField(source="owner.username", read_only=True)
+    lines = QuoteLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "customer_name",
+            "owner",
+            "owner_username",
+            "state",
+            "valid_until",
+            "notes",
+            "currency",
+            "subtotal",
+            "tax_total",
+            "total",
+            "created_at",
+            "lines",
+        ]
+
+
+class SalesOrderSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    owner_username = serializers.CharField(source="owner.username", read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SalesOrder
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "customer_name",
+            "owner",
+            "owner_username",
+            "quote",
+            "state",
+            "order_date",
+            "requested_date",
+            "shipping_address",
+            "notes",
+            "currency",
+            "subtotal",
+            "tax_total",
+            "total",
+            "confirmed_at",
+            "created_at",
+            "updated_at",
+            "lines",
+        ]
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class LineInputSerializer(serializers.Serializer):
+    # Numbers as text: the service checks them and names the field (lines[i].quantity).
+    product = serializers.IntegerField()
+    unit = serializers.IntegerField(required=False, allow_null=True)
+    quantity = serializers.CharField()
+    unit_price = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    discount_percent = serializers.CharField(required=False, allow_blank=True, default="0")
+
+
+class OrderInputSerializer(serializers.Serializer):
+    customer = ByIdRelatedField(queryset=Customer.objects.all())
+    requested_date = serializers.DateField(required=False, allow_null=True)
+    shipping_address = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    lines = LineInputSerializer(many=True)
+
+
+class OrderUpdateSerializer(OrderInputSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+    lines = LineInputSerializer(many=True, required=False)
+
+
+class QuoteInputSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    lines = LineInputSerializer(many=True)
+
+
+class QuoteUpdateSerializer(QuoteInputSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+    lines = LineInputSerializer(many=True, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+def _lines(data) -> list[dict]:
+    return [dict(line) for line in data]
+
+
+def order_input(validated: dict) -> dict:
+    """``OrderInputSerializer``'s validated data as the keyword arguments of ``order_create``
+    (without the owner)."""
+    return {
+        "customer": validated["customer"],
+        "lines": _lines(validated["lines"]),
+        "requested_date": validated.get("requested_date"),
+        "shipping_address": validated.get("shipping_address", ""),
+        "notes": validated.get("notes", ""),
+    }
+
+
+def _check_change(user, record):
+    if not order_selectors.can_change(user, record):
+        raise PermissionDenied
+
+
+# --- views ------------------------------------------------------------------------------------
+
+
+class SalesOrderViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Sales orders: list, read, create with nested lines, change a draft."""
+
+    serializer_class = SalesOrderSerializer
+    allowed_roles = ORDER_READ_ROLES
+    write_roles = ORDER_WRITE_ROLES
+    filterset_fields = ["state", "customer", "owner"]
+    search_fields = ["number", "customer__name", "customer__code"]
+    ordering_fields = ["order_date", "created_at", "total", "number", "state"]
+    queryset = SalesOrder.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SalesOrder.objects.none()
+        return (
+            order_selectors.orders_visible_to(self.request.user)
+            .select_related("customer", "owner")
+            .prefetch_related(
+                Prefetch("lines", queryset=SalesOrderLine.objects.select_related("product", "unit"))
+            )
+            .order_by("-created_at", "-id")
+        )
+
+    @extend_schema(request=OrderInputSerializer, responses={201: SalesOrderSerializer})
+    def create(self, request, *args, **kwargs):
+        data = OrderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = order_services.order_create(owner=request.user, **order_input(data.validated_data))
+        # Shown as written (customer, owner and lines are in hand): no read back.
+        order.customer, order.owner = data.validated_data["customer"], request.user
+        return Response(SalesOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OrderUpdateSerializer, responses=SalesOrderSerializer)
+    def update(self, request, *args, **kwargs):
+        from django.db import transaction
+
+        order = self.get_object()
+        _check_change(request.user, order)
+        data = OrderUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        with transaction.atomic():
+            order_services.order_update(
+                order=order,
+                user=request.user,
+                customer=v.get("customer"),
+                requested_date=v.get("requested_date", order_services.UNSET),
+                shipping_address=v.get("shipping_address"),
+                notes=v.get("notes"),
+            )
+            if "lines" in v:
+                order_services.order_update_lines(order=order, lines=_lines(v["lines"]), user=request.user)
+        return Response(SalesOrderSerializer(self.get_queryset().get(pk=order.pk)).data)
+
+
+class QuoteViewSet(viewsets.ModelViewSet):
+    """Quotes: CRUD while draft; ``send`` e-mails the PDF; ``accept`` turns it into an order."""
+
+    serializer_class = QuoteSerializer
+    allowed_roles = QUOTE_READ_ROLES
+    write_roles = QUOTE_WRITE_ROLES
+    filterset_fields = ["state", "customer", "owner"]
+    search_fields = ["number", "customer__name", "customer__code"]
+    ordering_fields = ["valid_until", "created_at", "total", "number", "state"]
+    queryset = Quote.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Quote.objects.none()
+        return (
+            order_selectors.quotes_visible_to(self.request.user)
+            .select_related("customer", "owner")
+            .prefetch_related(Prefetch("lines", queryset=QuoteLine.objects.select_related("product", "unit")))
+            .order_by("-created_at", "-id")
+        )
+
+    def _out(self, quote, code=status.HTTP_200_OK):
+        return Response(QuoteSerializer(self.get_queryset().get(pk=quote.pk)).data, status=code)
+
+    @extend_schema(request=QuoteInputSerializer, responses={201: QuoteSerializer})
+    def create(self, request, *args, **kwargs):
+        data = QuoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        quote = quote_services.quote_create(
+            customer=v["customer"],
+            owner=request.user,
+            lines=_lines(v["lines"]),
+            valid_until=v.get("valid_until"),
+            notes=v.get("notes", ""),
+        )
+        return self._out(quote, status.HTTP_201_CREATED)
+
+    @extend_schema(request=QuoteUpdateSerializer, responses=QuoteSerializer)
+    def update(self, request, *args, **kwargs):
+        quote = self.get_object()
+        _check_change(request.user, quote)
+        data = QuoteUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        quote_services.quote_update(
+            quote=quote,
+            customer=v.get("customer"),
+            lines=_lines(v["lines"]) if "lines" in v else None,
+            valid_until=v.get("valid_until"),
+            notes=v.get("notes"),
+        )
+        return self._out(quote)
+
+    def destroy(self, request, *args, **kwargs):
+        quote = self.get_object()
+        _check_change(request.user, quote)
+        quote_services.quote_delete(quote=quote)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=QuoteSerializer)
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        quote = self.get_object()
+        _check_change(request.user, quote)
+        quote_services.quote_send(quote=quote, user=request.user)
+        return self._out(quote)
+
+    @extend_schema(request=None, responses={201: SalesOrderSerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        quote = self.get_object()
+        _check_change(request.user, quote)
+        order = quote_services.quote_accept(quote=quote, user=request.user)
+        order = (
+            SalesOrder.objects.select_related("customer", "owner").prefetch_related("lines").get(pk=order.pk)
+        )
+        return Response(SalesOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+router = DefaultRouter()
+router.register("quotes", QuoteViewSet, basename="quote")
+router.register("sales-orders", SalesOrderViewSet, basename="sales-order")

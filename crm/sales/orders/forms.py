@@ -1,0 +1,154 @@
+"""Forms for the order and quote pages: they parse input; the services validate and write.
+
+A service ``ValidationError`` names fields like ``lines[2].quantity``; ``apply_service_errors``
+puts each message next to its field (header form or line form)."""
+
+import json
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from crm.customers.models import Customer
+from crm.sales.orders.selectors import product_choices
+from scm.inventory.models import ProductUnit
+
+LINE_ERROR = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class OrderHeaderForm(forms.Form):
+    customer = forms.ModelChoiceField(
+        label=_("Customer"),
+        queryset=Customer.objects.filter(is_active=True).order_by("name"),
+        widget=forms.Select(
+            attrs={
+                "class": "form-select",
+                "hx-get": reverse_lazy("sales:orders:customer_info"),
+                "hx-trigger": "change",
+                "hx-target": "#customer-info",
+            }
+        ),
+    )
+    requested_date = forms.DateField(
+        label=_("Requested delivery date"), required=False, widget=DateInput(attrs={"class": "form-control"})
+    )
+    shipping_address = forms.CharField(
+        label=_("Shipping address"),
+        required=False,
+        max_length=300,
+        help_text=_("Empty: the customer's address."),
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 1})
+    )
+
+
+class QuoteHeaderForm(forms.Form):
+    customer = OrderHeaderForm.base_fields["customer"]
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=DateInput(attrs={"class": "form-control"})
+    )
+    notes = OrderHeaderForm.base_fields["notes"]
+
+
+class LineForm(forms.Form):
+    product = forms.ModelChoiceField(
+        label=_("Product"),
+        queryset=product_choices(),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm line-product"}),
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=ProductUnit.objects.all(),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    # Parsed as text: the service checks numbers, signs and whole units and names the field.
+    quantity = forms.CharField(
+        label=_("Quantity"),
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm num", "inputmode": "decimal"}),
+    )
+    unit_price = forms.CharField(
+        label=_("Unit price"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-sm num",
+                "inputmode": "decimal",
+                "placeholder": _("list price"),
+            }
+        ),
+    )
+    discount_percent = forms.CharField(
+        label=_("Discount %"),
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm num", "inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Picking a product fetches its available-to-promise and units for this line (htmx).
+        self.fields["product"].widget.attrs.update(
+            {
+                "hx-get": reverse_lazy("sales:orders:atp"),
+                "hx-trigger": "change",
+                "hx-target": f"#atp-{self.prefix}",
+                "hx-vals": json.dumps({"prefix": self.prefix}),
+            }
+        )
+
+    def as_line(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "product": data["product"],
+            "unit": data.get("unit"),
+            "quantity": data["quantity"],
+            "unit_price": data.get("unit_price") or None,
+            "discount_percent": data.get("discount_percent") or 0,
+        }
+
+
+LineFormSet = forms.formset_factory(LineForm, extra=0, can_delete=True)
+
+
+def line_formset(data=None, initial=None, extra=1):
+    formset_class = forms.formset_factory(LineForm, extra=extra, can_delete=True)
+    return formset_class(data=data, initial=initial, prefix="lines")
+
+
+def formset_lines(formset) -> tuple[list[dict], list[int]]:
+    """The lines to save (filled, not deleted) and, for each, the index of its form."""
+    lines, indexes = [], []
+    for i, form in enumerate(formset.forms):
+        if not form.has_changed() or (formset.can_delete and formset._should_delete_form(form)):
+            continue
+        lines.append(form.as_line())
+        indexes.append(i)
+    return lines, indexes
+
+
+def apply_service_errors(exc: ValidationError, header_form, formset, indexes: list[int]) -> None:
+    """Put a service's field errors next to the fields they name."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for name, messages in errors.items():
+        match = LINE_ERROR.match(name)
+        if match:
+            position, field = int(match.group(1)), match.group(2)
+            form = formset.forms[indexes[position]] if position < len(indexes) else None
+            if form is not None and field in form.fields:
+                for message in messages:
+                    form.add_error(field, message)
+                continue
+        if name in header_form.fields:
+            for message in messages:
+                header_form.add_error(name, message)
+        else:
+            for message in messages:
+                header_form.add_error(None, message)

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from crm.sales.orders import views
+
+app_name = "orders"
+urlpatterns = [
+    path("orders/", views.order_list, name="order_list"),
+    path("orders/new/", views.order_create, name="order_create"),
+    path("orders/atp/", views.atp_partial, name="atp"),
+    path("orders/line-row/", views.line_row, name="line_row"),
+    path("orders/customer-info/", views.customer_info, name="customer_info"),
+    path("orders/totals/", views.totals_partial, name="totals"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/edit/", views.order_edit, name="order_edit"),
+    path("orders/<int:pk>/discard/", views.order_discard, name="order_discard"),
+    path("orders/<int:pk>/pdf/", views.order_pdf, name="order_pdf"),
+    path("quotes/", views.quote_list, name="quote_list"),
+    path("quotes/new/", views.quote_create, name="quote_create"),
+    path("quotes/<int:pk>/", views.quote_detail, name="quote_detail"),
+    path("quotes/<int:pk>/edit/", views.quote_edit, name="quote_edit"),
+    path("quotes/<int:pk>/send/", views.quote_send, name="quote_send"),
+    path("quotes/<int:pk>/accept/", views.quote_accept, name="quote_accept"),
+    path("quotes/<int:pk>/cancel/", views.quote_cancel, name="quote_cancel"),
+    path("quotes/<int:pk>/pdf/", views.quote_pdf_view, name="quote_pdf"),
+]

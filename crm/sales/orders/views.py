@@ -1,0 +1,466 @@
+"""Pages for quotes and sales orders (and their htmx partials). Views parse input, call one
+service or selector, render."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.people import display_name
+from core.permissions import role_required
+from core.roles import has_role
+from crm.sales.models import Quote, SalesOrder
+from crm.sales.orders import actions as order_actions
+from crm.sales.orders import quote_services
+from crm.sales.orders import selectors as order_selectors
+from crm.sales.orders import services as order_services
+from crm.sales.orders.forms import (
+    OrderHeaderForm,
+    QuoteHeaderForm,
+    apply_service_errors,
+    formset_lines,
+    line_formset,
+)
+from crm.sales.orders.pdf import order_confirmation_pdf
+from crm.sales.orders.quote_pdf import quote_pdf
+from crm.sales.orders.selectors import (
+    ORDER_READ_ROLES,
+    ORDER_WRITE_ROLES,
+    QUOTE_READ_ROLES,
+    QUOTE_WRITE_ROLES,
+)
+from scm.inventory.models import Product
+
+PAGE_SIZE = 25
+# While an order waits for the reservation rule, its page asks for news this often.
+POLL_STATES = frozenset({SalesOrder.State.CONFIRMED})
+
+
+def _initial_lines(lines) -> list[dict]:
+    """A document's lines as the line formset's initial data (order and quote forms)."""
+    return [
+        {
+            "product": line.product_id,
+            "unit": line.unit_id,
+            "quantity": line.quantity.normalize(),
+            "unit_price": line.unit_price,
+            "discount_percent": line.discount_percent.normalize() if line.discount_percent else "",
+        }
+        for line in lines
+    ]
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _units_for_lines(formset) -> None:
+    """Each line form gets the units of its chosen product (for the unit select)."""
+    product_ids = set()
+    for form in formset.forms:
+        value = form["product"].value()
+        if value and str(value).isdigit():
+            product_ids.add(int(value))
+    products = {p.pk: p for p in Product.objects.filter(pk__in=product_ids).prefetch_related("units")}
+    for form in formset.forms:
+        value = form["product"].value()
+        product = products.get(int(value)) if value and str(value).isdigit() else None
+        form.product_obj = product
+        form.unit_options = list(product.units.all()) if product else []
+        selected = form["unit"].value()
+        form.selected_unit = str(selected) if selected else ""
+
+
+# --- orders -----------------------------------------------------------------------------------
+
+
+@role_required(*ORDER_READ_ROLES)
+def order_list(request):
+    search = request.GET.get("q", "").strip()
+    state = request.GET.get("state", "")
+    if state not in SalesOrder.State.values:
+        state = ""
+    qs = order_selectors.order_list(
+        user=request.user, search=search, state=state, ordering=request.GET.get("ordering", "")
+    )
+    page = _page(request, qs)
+    return render(
+        request,
+        "sales/orders/list.html",
+        {
+            "title": _("Sales orders"),
+            "page_obj": page,
+            "list_total": order_selectors.orders_total(qs) if page.paginator.count else None,
+            "search": search,
+            "state": state,
+            "states": SalesOrder.State.choices,
+            "can_create": has_role(request.user, ORDER_WRITE_ROLES),
+        },
+    )
+
+
+def _lines_form_page(request, *, kind, record, header_form, header_initial, save, detail, title):
+    """The order and quote forms: a header form and a formset of lines. ``save(data, lines)``
+    calls the service and returns the record and the message to show; a ``ValidationError``
+    from the service is shown on the fields it names, and nothing is written."""
+    initial_lines = None
+    if record is not None:
+        initial_lines = _initial_lines(record.lines.all())
+    elif request.GET.get("customer", "").isdigit():
+        header_initial = {"customer": int(request.GET["customer"])}
+    if request.method == "POST":
+        header = header_form(request.POST)
+        formset = line_formset(data=request.POST)
+        if header.is_valid() and formset.is_valid():
+            lines, indexes = formset_lines(formset)
+            try:
+                record, message = save(header.cleaned_data, lines)
+                messages.success(request, message)
+                return redirect(detail, pk=record.pk)
+            except ValidationError as exc:
+                apply_service_errors(exc, header, formset, indexes)
+    else:
+        header = header_form(initial=header_initial)
+        formset = line_formset(initial=initial_lines, extra=1 if initial_lines else 3)
+    _units_for_lines(formset)
+    return render(
+        request,
+        "sales/orders/form.html",
+        {"title": title, kind: record, "header": header, "formset": formset, "kind": kind},
+    )
+
+
+def _order_form_page(request, *, order=None):
+    def save(data, lines):
+        if order is None:
+            created = order_services.order_create(
+                customer=data["customer"],
+                owner=request.user,
+                lines=lines,
+                requested_date=data["requested_date"],
+                shipping_address=data["shipping_address"],
+                notes=data["notes"],
+            )
+            return created, _("Order %(number)s created.") % {"number": created.number}
+        _update_draft_order(order, data, lines, request.user)
+        return order, _("Order %(number)s saved.") % {"number": order.number}
+
+    header_initial = {}
+    if order is not None:
+        header_initial = {
+            "customer": order.customer_id,
+            "requested_date": order.requested_date,
+            "shipping_address": order.shipping_address,
+            "notes": order.notes,
+        }
+    return _lines_form_page(
+        request,
+        kind="order",
+        record=order,
+        header_form=OrderHeaderForm,
+        header_initial=header_initial,
+        save=save,
+        detail="sales:orders:order_detail",
+        title=_("Edit order %(number)s") % {"number": order.number} if order else _("New sales order"),
+    )
+
+
+def _update_draft_order(order, data, lines, user):
+    from django.db import transaction
+
+    with transaction.atomic():
+        order_services.order_update(
+            order=order,
+            user=user,
+            customer=data["customer"],
+            requested_date=data["requested_date"],
+            shipping_address=data["shipping_address"],
+            notes=data["notes"],
+        )
+        order_services.order_update_lines(order=order, lines=lines, user=user)
+
+
+@role_required(*ORDER_WRITE_ROLES)
+def order_create(request):
+    return _order_form_page(request)
+
+
+@role_required(*ORDER_WRITE_ROLES)
+def order_edit(request, pk):
+    order = order_selectors.order_detail(user=request.user, order_id=pk)
+    if not order_selectors.can_change(request.user, order):
+        raise PermissionDenied
+    if order.state != SalesOrder.State.DRAFT:
+        messages.error(request, _("Only a draft order can be changed."))
+        return redirect("sales:orders:order_detail", pk=pk)
+    return _order_form_page(request, order=order)
+
+
+@role_required(*ORDER_READ_ROLES)
+def order_detail(request, pk):
+    order = order_selectors.order_detail(user=request.user, order_id=pk)
+    context = {
+        "title": order.number,
+        "order": order,
+        "actions": order_actions.actions_for(order, request.user),
+        "poll": order.state in POLL_STATES,
+        "timeline": [
+            {
+                "time": e.created_at,
+                "who": display_name(e.user),
+                "text": order_services.order_event_text(e),
+            }
+            for e in order.events.all()
+        ],
+    }
+    if request.htmx and request.GET.get("partial") == "live":
+        return render(request, "sales/orders/detail.html#live", context)
+    return render(request, "sales/orders/detail.html", context)
+
+
+@role_required(*ORDER_WRITE_ROLES)
+@require_POST
+def order_discard(request, pk):
+    order = order_selectors.order_detail(user=request.user, order_id=pk)
+    if not order_selectors.can_change(request.user, order):
+        raise PermissionDenied
+    try:
+        order_services.order_transition(order=order, to_state=SalesOrder.State.CANCELLED, user=request.user)
+        messages.success(request, _("Draft %(number)s discarded.") % {"number": order.number})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("sales:orders:order_detail", pk=pk)
+
+
+@role_required(*ORDER_READ_ROLES)
+def order_pdf(request, pk):
+    order = order_selectors.order_detail(user=request.user, order_id=pk)
+    return _pdf_response(order_confirmation_pdf(order), f"{order.number}.pdf")
+
+
+@role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))
+def atp_partial(request):
+    """Available-to-promise per warehouse for the product picked in one line (htmx), plus the
+    product's units for that line's unit select (out-of-band)."""
+    prefix = request.GET.get("prefix", "")
+    if not prefix.startswith("lines-") or not prefix[6:].isdigit():
+        prefix = ""
+    raw = request.GET.get(f"{prefix}-product") or request.GET.get("product") or ""
+    product = (
+        Product.objects.filter(pk=int(raw), is_active=True).prefetch_related("units").first()
+        if raw.isdigit()
+        else None
+    )
+    rows = order_selectors.atp_for_product(product.pk) if product else []
+    total = sum((r["available"] for r in rows), Decimal(0))
+    return render(
+        request,
+        "sales/orders/_atp.html",
+        {
+            "product": product,
+            "rows": rows,
+            "total_available": total,
+            # The line's unit select is refilled only when the product was just picked.
+            "prefix": prefix if request.GET.get("units") != "0" else "",
+            "units": list(product.units.all()) if product else [],
+        },
+    )
+
+
+@role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))
+def customer_info(request):
+    """What the rep sees on picking a customer (htmx): address, terms, credit and open orders."""
+    raw = request.GET.get("customer", "")
+    customer = order_selectors.customer_for_order_entry(customer_id=int(raw)) if raw.isdigit() else None
+    return render(request, "sales/orders/_customer_info.html", {"customer": customer})
+
+
+@role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))
+def line_row(request):
+    """One more empty line row for the order or quote form (htmx)."""
+    raw = request.GET.get("lines-TOTAL_FORMS", "0")
+    index = int(raw) if raw.isdigit() else 0
+    formset = line_formset(extra=index + 1)
+    form = formset.forms[index]
+    form.unit_options, form.selected_unit, form.product_obj = [], "", None
+    return render(
+        request, "sales/orders/_line_row.html", {"form": form, "index": index, "new_total": index + 1}
+    )
+
+
+@role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))
+@require_POST
+def totals_partial(request):
+    """Live totals of the lines being entered (htmx); lines that do not price yet are skipped."""
+    formset = line_formset(data=request.POST)
+    lines = []
+    for form in formset.forms:
+        if form.is_valid() and form.has_changed() and not form.cleaned_data.get("DELETE"):
+            try:
+                lines.extend(order_services.lines_price([form.as_line()]))
+            except ValidationError:
+                continue
+    totals = order_services.lines_totals(lines)
+    return render(request, "sales/orders/_totals.html", {"totals": totals, "line_count": len(lines)})
+
+
+# --- quotes -----------------------------------------------------------------------------------
+
+
+@role_required(*QUOTE_READ_ROLES)
+def quote_list(request):
+    search = request.GET.get("q", "").strip()
+    state = request.GET.get("state", "")
+    if state not in Quote.State.values:
+        state = ""
+    qs = order_selectors.quote_list(
+        user=request.user, search=search, state=state, ordering=request.GET.get("ordering", "")
+    )
+    return render(
+        request,
+        "sales/quotes/list.html",
+        {
+            "title": _("Quotes"),
+            "page_obj": _page(request, qs),
+            "search": search,
+            "state": state,
+            "states": Quote.State.choices,
+            "can_create": has_role(request.user, QUOTE_WRITE_ROLES),
+        },
+    )
+
+
+def _quote_form_page(request, *, quote=None):
+    def save(data, lines):
+        if quote is None:
+            created = quote_services.quote_create(
+                customer=data["customer"],
+                owner=request.user,
+                lines=lines,
+                valid_until=data["valid_until"],
+                notes=data["notes"],
+            )
+            return created, _("Quote %(number)s created.") % {"number": created.number}
+        quote_services.quote_update(
+            quote=quote,
+            customer=data["customer"],
+            lines=lines,
+            valid_until=data["valid_until"],
+            notes=data["notes"],
+        )
+        return quote, _("Quote %(number)s saved.") % {"number": quote.number}
+
+    header_initial = {}
+    if quote is not None:
+        header_initial = {
+            "customer": quote.customer_id,
+            "valid_until": quote.valid_until,
+            "notes": quote.notes,
+        }
+    return _lines_form_page(
+        request,
+        kind="quote",
+        record=quote,
+        header_form=QuoteHeaderForm,
+        header_initial=header_initial,
+        save=save,
+        detail="sales:orders:quote_detail",
+        title=_("Edit quote %(number)s") % {"number": quote.number} if quote else _("New quote"),
+    )
+
+
+@role_required(*QUOTE_WRITE_ROLES)
+def quote_create(request):
+    return _quote_form_page(request)
+
+
+@role_required(*QUOTE_WRITE_ROLES)
+def quote_edit(request, pk):
+    quote = order_selectors.quote_detail(user=request.user, quote_id=pk)
+    if not order_selectors.can_change(request.user, quote):
+        raise PermissionDenied
+    if quote.state != Quote.State.DRAFT:
+        messages.error(request, _("Only a draft quote can be changed."))
+        return redirect("sales:orders:quote_detail", pk=pk)
+    return _quote_form_page(request, quote=quote)
+
+
+@role_required(*QUOTE_READ_ROLES)
+def quote_detail(request, pk):
+    quote = order_selectors.quote_detail(user=request.user, quote_id=pk)
+    return render(
+        request,
+        "sales/quotes/detail.html",
+        {
+            "title": quote.number,
+            "quote": quote,
+            "can_change": order_selectors.can_change(request.user, quote),
+            "recipient": quote_services.quote_recipient(quote),
+        },
+    )
+
+
+def _quote_action(request, pk, action):
+    quote = order_selectors.quote_detail(user=request.user, quote_id=pk)
+    if not order_selectors.can_change(request.user, quote):
+        raise PermissionDenied
+    try:
+        return action(quote)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("sales:orders:quote_detail", pk=pk)
+
+
+@role_required(*QUOTE_WRITE_ROLES)
+@require_POST
+def quote_send(request, pk):
+    def send(quote):
+        quote_services.quote_send(quote=quote, user=request.user)
+        if quote.sent_to:
+            messages.success(request, _("Quote sent to %(email)s.") % {"email": quote.sent_to})
+        else:
+            messages.warning(
+                request, _("Quote marked as sent. No e-mail address is on file for this customer.")
+            )
+        return redirect("sales:orders:quote_detail", pk=pk)
+
+    return _quote_action(request, pk, send)
+
+
+@role_required(*QUOTE_WRITE_ROLES)
+@require_POST
+def quote_accept(request, pk):
+    def accept(quote):
+        order = quote_services.quote_accept(quote=quote, user=request.user)
+        messages.success(request, _("Quote accepted: order %(number)s created.") % {"number": order.number})
+        return redirect("sales:orders:order_detail", pk=order.pk)
+
+    return _quote_action(request, pk, accept)
+
+
+@role_required(*QUOTE_WRITE_ROLES)
+@require_POST
+def quote_cancel(request, pk):
+    def cancel(quote):
+        quote_services.quote_cancel(quote=quote, user=request.user)
+        messages.success(request, _("Quote %(number)s cancelled.") % {"number": quote.number})
+        return redirect("sales:orders:quote_detail", pk=pk)
+
+    return _quote_action(request, pk, cancel)
+
+
+@role_required(*QUOTE_READ_ROLES)
+def quote_pdf_view(request, pk):
+    quote = order_selectors.quote_detail(user=request.user, quote_id=pk)
+    return _pdf_response(quote_pdf(quote), f"{quote.number}.pdf")
