@@ -115,7 +115,8 @@ def count_queries(token, products, customers):
         return CaptureQueriesContext(connection)
 
     from config.celery import app
-    from integration.fulfilment.services import order_reserve, orders_reserve
+    from core.events import queue
+    from integration.fulfilment.reservations import order_reserve, orders_reserve
 
     app.conf.task_always_eager = False
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
@@ -123,10 +124,9 @@ def count_queries(token, products, customers):
     with captured() as create_q:
         response = client.post("/api/v1/sales-orders/", body, content_type="application/json")
     order_id = response.json()["id"]
-    from core.events import services as events
 
-    real_enqueue = events._enqueue_event
-    events._enqueue_event = lambda event_id: None  # the timed runs hand this to the worker
+    real_enqueue = queue.enqueue_event
+    queue.enqueue_event = lambda event_id: None  # the timed runs hand this to the worker
     try:
         with captured() as confirm_q:
             client.post(f"/api/v1/order-workflow/{order_id}/confirm/")
@@ -141,7 +141,7 @@ def count_queries(token, products, customers):
         with captured() as batch_q:  # the worker's batch of ten
             orders_reserve(runs=[(pk, None) for pk in placed])
     finally:
-        events._enqueue_event = real_enqueue
+        queue.enqueue_event = real_enqueue
     return len(create_q), len(confirm_q), len(reserve_q), len(place_q), len(batch_q) / 10
 
 

@@ -74,7 +74,7 @@ def main():
     if connection.vendor != "postgresql":
         sys.exit("bench_reservation needs PostgreSQL (set DATABASE_URL)")
     ensure_database()
-    from scm.inventory import services
+    from scm.inventory import reservations, services
     from scm.inventory.models import Product, StockLevel, Warehouse
 
     tag = f"{int(time.time())}"
@@ -85,7 +85,7 @@ def main():
     one = Decimal(1)
 
     def service_op(i, n):
-        services.stock_reserve(product=product, quantity=one, demand=f"bench:{tag}:{i}:{n}")
+        reservations.stock_reserve(product=product, quantity=one, demand=f"bench:{tag}:{i}:{n}")
 
     def raw_op(i, n):
         with transaction.atomic(), connection.cursor() as cur:

@@ -15,7 +15,7 @@ from rest_framework.routers import DefaultRouter
 
 from core.roles import FINANCE, MANAGER, SALES
 from crm.customers.models import Customer
-from finance import selectors, services
+from finance import payments, selectors, services
 from finance.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentAllocation
 
 READ = (FINANCE, MANAGER, SALES)
@@ -224,7 +224,7 @@ class PaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         allocations = v.get("allocations")
-        payment = services.payment_record(
+        payment = payments.payment_record(
             customer=_visible_customer(request.user, v["customer"]),
             amount=v["amount"],
             allocations=[dict(a) for a in allocations] if allocations is not None else None,

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from crm.customers.models import Customer
-from finance import services
+from finance import payments, services
 from finance.models import Invoice, Payment
 
 GOODS = [
@@ -111,7 +111,7 @@ def build(ctx) -> None:
         else:
             continue
         paid_at = min(invoice.issue_date + timedelta(days=ctx.rng.randint(3, 25)), today)
-        services.payment_record(
+        payments.payment_record(
             customer=invoice.customer,
             amount=amount,
             allocations=[{"invoice": invoice, "amount": amount}],
@@ -124,7 +124,7 @@ def build(ctx) -> None:
 
     # History: invoices over the last six months, issued so that their due dates fall in every
     # aging bucket; the older ones mostly paid. The order history, when there is one, has them.
-    created = payments = 0
+    created = paid_count = 0
     credit_note = None
     history = Invoice.objects.filter(issue_date__lt=today - timedelta(days=180)).exists()
     if history:
@@ -161,7 +161,7 @@ def build(ctx) -> None:
                 share = None
             if share:
                 paid_at = min(invoice.issue_date + timedelta(days=ctx.rng.randint(5, terms + 20)), today)
-                services.payment_record(
+                payments.payment_record(
                     customer=customer,
                     amount=share,
                     allocations=[{"invoice": invoice, "amount": share}],
@@ -170,7 +170,7 @@ def build(ctx) -> None:
                     reference=_reference(ctx),
                     user=user,
                 )
-                payments += 1
+                paid_count += 1
             if credit_note is None and invoice.open_amount > Decimal("100.00") and share is None:
                 line = invoice.lines.first()
                 credit_note = services.credit_note_create(
@@ -189,7 +189,7 @@ def build(ctx) -> None:
                 )
     # One customer paid in advance: money on account, not yet applied.
     advance = customers[-1]
-    services.payment_record(
+    payments.payment_record(
         customer=advance,
         amount=Decimal("5000.00"),
         allocations=[],
@@ -199,6 +199,6 @@ def build(ctx) -> None:
         user=user,
     )
     ctx.say(
-        f"finance: {created} invoices, {payments + paid_shipped + 1} payments"
+        f"finance: {created} invoices, {paid_count + paid_shipped + 1} payments"
         f" ({paid_shipped} on shipped invoices), {1 if credit_note else 0} credit note"
     )

@@ -1,4 +1,4 @@
-"""Receivables services: the only code that writes invoices, payments and credit notes.
+"""Receivables services: the only code that writes invoices and credit notes (payments: ``payments``).
 
 Each service runs in one transaction (``atomic_with_retry``): it validates everything first,
 raises ``ValidationError({field: message})`` on bad input and writes nothing in that case.
@@ -25,8 +25,6 @@ from finance.models import (
     Invoice,
     InvoiceLine,
     NumberSequence,
-    Payment,
-    PaymentAllocation,
 )
 
 ZERO = Decimal("0.00")
@@ -288,143 +286,6 @@ def _check_share(inv: Invoice | None, share: Decimal, customer_id: int) -> None:
             "number": inv.number,
         }
         raise ValidationError({"allocations": message})
-
-
-# --- payments -------------------------------------------------------------------------------
-
-
-@atomic_with_retry
-def payment_record(
-    *,
-    customer,
-    amount,
-    allocations: list[dict] | None = None,
-    paid_at: date | None = None,
-    method: str = "",
-    reference: str = "",
-    user=None,
-) -> Payment:
-    """Record money received and apply it.
-
-    ``allocations`` is a list of ``{"invoice": Invoice | id, "amount": Decimal}``; without it the
-    amount is applied to the customer's open invoices oldest due first. Whatever is not applied
-    stays as the customer's credit. An invoice that becomes fully paid publishes ``invoice.paid``.
-    Locks the invoices involved in primary-key order.
-    """
-    amount = money(_decimal(amount, "amount"))
-    if amount <= 0:
-        raise ValidationError({"amount": _("The amount must be greater than zero.")})
-    plan: list[tuple[Invoice, Decimal]] = []
-    if allocations:
-        wanted: dict[int, Decimal] = {}
-        for entry in allocations:
-            inv = entry.get("invoice")
-            inv_id = getattr(inv, "pk", inv)
-            try:
-                inv_id = int(inv_id)
-            except (TypeError, ValueError):
-                raise ValidationError({"allocations": _("Choose an invoice for every allocation.")})
-            share = money(_decimal(entry.get("amount"), "allocations"))
-            if share < 0:
-                raise ValidationError({"allocations": _("An allocated amount cannot be negative.")})
-            if share == 0:
-                continue
-            wanted[inv_id] = wanted.get(inv_id, ZERO) + share
-        locked = {
-            inv.pk: inv for inv in Invoice.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
-        }
-        for inv_id, share in wanted.items():
-            inv = locked.get(inv_id)
-            _check_share(inv, share, customer.pk)
-            plan.append((inv, share))
-        if sum((share for _inv, share in plan), ZERO) > amount:
-            raise ValidationError({"allocations": _("The allocations add up to more than the payment.")})
-    elif allocations is None:
-        remaining = amount
-        open_invoices = list(
-            Invoice.objects.select_for_update()
-            .filter(customer=customer, state__in=Invoice.OPEN_STATES)
-            .order_by("pk")
-        )
-        open_invoices.sort(key=lambda i: (i.due_date, i.issue_date, i.pk))
-        for inv in open_invoices:
-            if remaining <= 0:
-                break
-            share = min(inv.open_amount, remaining)
-            if share > 0:
-                plan.append((inv, share))
-                remaining -= share
-    # An empty list (``allocations=[]``) means: keep it all as credit.
-    paid_at = paid_at or timezone.localdate()
-    allocated = sum((share for _inv, share in plan), ZERO)
-    payment = Payment.objects.create(
-        number=next_number(prefix="PAY", year=paid_at.year),
-        customer=customer,
-        amount=amount,
-        allocated_amount=allocated,
-        paid_at=paid_at,
-        method=(method or "")[:30],
-        reference=(reference or "")[:100],
-        created_by=_user(user),
-    )
-    PaymentAllocation.objects.bulk_create(
-        [PaymentAllocation(payment=payment, invoice=inv, amount=share) for inv, share in plan]
-    )
-    for inv, share in sorted(plan, key=lambda p: p[0].pk):
-        _settle(inv, paid=share)
-    audit(
-        "payment.recorded",
-        actor=_user(user),
-        obj=payment,
-        data={
-            "number": payment.number,
-            "customer_id": customer.pk,
-            "amount": str(amount),
-            "allocations": {inv.number: str(share) for inv, share in plan},
-        },
-    )
-    publish(
-        "payment.recorded",
-        {"payment_id": payment.pk, "customer_id": customer.pk, "amount": str(amount)},
-    )
-    return payment
-
-
-@atomic_with_retry
-def payment_allocate(*, payment: Payment, allocations: list[dict], user=None) -> Payment:
-    """Apply a payment's unallocated credit to open invoices of the same customer."""
-    locked_payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    wanted: dict[int, Decimal] = {}
-    for entry in allocations or []:
-        inv = entry.get("invoice")
-        share = money(_decimal(entry.get("amount"), "allocations"))
-        if share <= 0:
-            raise ValidationError({"allocations": _("An allocated amount must be greater than zero.")})
-        inv_id = int(getattr(inv, "pk", inv))
-        wanted[inv_id] = wanted.get(inv_id, ZERO) + share
-    if not wanted:
-        raise ValidationError({"allocations": _("Choose at least one invoice.")})
-    if sum(wanted.values(), ZERO) > locked_payment.unallocated_amount:
-        raise ValidationError({"allocations": _("The allocations add up to more than the unapplied credit.")})
-    invoices = {i.pk: i for i in Invoice.objects.select_for_update().filter(pk__in=wanted).order_by("pk")}
-    for inv_id, share in wanted.items():
-        _check_share(invoices.get(inv_id), share, locked_payment.customer_id)
-    PaymentAllocation.objects.bulk_create(
-        [PaymentAllocation(payment=locked_payment, invoice=invoices[i], amount=s) for i, s in wanted.items()]
-    )
-    Payment.objects.filter(pk=locked_payment.pk).update(
-        allocated_amount=F("allocated_amount") + sum(wanted.values(), ZERO)
-    )
-    for inv_id in sorted(wanted):
-        _settle(invoices[inv_id], paid=wanted[inv_id])
-    audit(
-        "payment.allocated",
-        actor=_user(user),
-        obj=locked_payment,
-        data={"allocations": {invoices[i].number: str(s) for i, s in wanted.items()}},
-    )
-    locked_payment.refresh_from_db()
-    return locked_payment
 
 
 # --- credit notes ---------------------------------------------------------------------------

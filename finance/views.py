@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, SALES, has_role
 from core.templatetags.tandem import money
-from finance import documents, selectors, services
+from finance import documents, payments, selectors, services
 from finance.forms import CancelForm, CreditNoteForm, InvoiceFilterForm, PaymentForm
 from finance.models import Invoice
 
@@ -292,7 +292,7 @@ def payment_create(request):
         if form.is_valid():
             data_ = form.cleaned_data
             try:
-                payment = services.payment_record(
+                payment = payments.payment_record(
                     customer=data_["customer"],
                     amount=data_["amount"],
                     allocations=form.allocations(request.POST, invoices),

@@ -2,19 +2,19 @@
 
 from celery import shared_task
 
-from core.events import services
+from core.events import dispatch
 
 
 @shared_task(name="core.events.tasks.dispatch_event")
 def dispatch_event(event_id: int | None):
-    return services.event_dispatch(event_id=event_id)
+    return dispatch.event_dispatch(event_id=event_id)
 
 
 @shared_task(name="core.events.tasks.dispatch_delivery")
 def dispatch_delivery(delivery_id: int):
-    return services.delivery_run(delivery_id=delivery_id)
+    return dispatch.delivery_run(delivery_id=delivery_id)
 
 
 @shared_task(name="core.events.tasks.sweep")
 def sweep():
-    return services.sweep()
+    return dispatch.sweep()

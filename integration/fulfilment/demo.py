@@ -86,12 +86,12 @@ def _credit_hold_customer(ctx, order, manager) -> bool:
 
 
 def _pay(ctx, order, finance_user) -> int:
-    from finance import services as finance_services
+    from finance import payments
     from finance.models import Invoice
 
     paid = 0
     for invoice in Invoice.objects.filter(sales_order=order).exclude(state=Invoice.State.PAID).order_by("pk"):
-        finance_services.payment_record(
+        payments.payment_record(
             customer=order.customer,
             amount=invoice.total,
             allocations=[{"invoice": invoice, "amount": invoice.total}],

@@ -19,7 +19,7 @@ from crm.customers.models import Customer
 from crm.sales.models import OrderEvent, SalesOrder
 from crm.sales.orders import services as order_services
 from crm.sales.orders.demo import _owner
-from integration.fulfilment import services, shipping
+from integration.fulfilment import reservations, services, shipping
 from integration.fulfilment.models import Shipment
 from scm.inventory import services as stock
 from scm.inventory.models import Product, StockMove, Warehouse
@@ -124,7 +124,7 @@ def _receive(ctx, order, warehouse, day: date, receiver, seq: int) -> None:
 
 def _settle(ctx, order, invoice, today: date, user, open_buckets: set) -> str:
     """Pay the invoice as a customer would have by now; returns paid, partial or open."""
-    from finance import services as finance_services
+    from finance import payments
     from integration.fulfilment import handlers
 
     past_due = (today - invoice.due_date).days
@@ -144,7 +144,7 @@ def _settle(ctx, order, invoice, today: date, user, open_buckets: set) -> str:
     amount = invoice.total
     if roll >= full:
         amount = (invoice.total * Decimal(ctx.rng.choice(["0.3", "0.5", "0.7"]))).quantize(Decimal("0.01"))
-    finance_services.payment_record(
+    payments.payment_record(
         customer=order.customer,
         amount=amount,
         allocations=[{"invoice": invoice, "amount": amount}],
@@ -209,7 +209,7 @@ def build_history(ctx) -> dict[str, int]:
         if order.state == SalesOrder.State.CREDIT_HOLD:
             order = services.order_release_hold(order=order, user=manager, text="老客户，经理特批")
         event = _last_event("order.confirmed")
-        services.order_reserve(order_id=order.pk, event_id=event.pk if event else None)
+        reservations.order_reserve(order_id=order.pk, event_id=event.pk if event else None)
         order.refresh_from_db()
         ship_day = min(day + timedelta(days=ctx.rng.choice([0, 1, 1, 2, 3, 5])), today - timedelta(days=1))
         if cancel:

@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from core.events.registry import batch_of, on
 from crm.sales.models import SalesOrder
 from crm.sales.orders import services as order_services
+from crm.sales.orders import states as order_states
 from integration.fulfilment.models import Shipment
-from integration.fulfilment.services import _lock_order, order_reserve, orders_reserve
+from integration.fulfilment.reservations import order_reserve, orders_reserve
+from integration.fulfilment.services import _lock_order
 from integration.fulfilment.shipping import shipment_invoice
 
 logger = logging.getLogger(__name__)
@@ -65,7 +67,7 @@ def order_paid_when_all_invoices_paid(event):
         return
     invoices = Invoice.objects.filter(sales_order_id=order.pk)
     if invoices.exists() and not invoices.exclude(state__in=_paid_states(Invoice)).exists():
-        order_services.order_transition(
+        order_states.order_transition(
             order=order, to_state=SalesOrder.State.PAID, text=_("All invoices paid")
         )
 

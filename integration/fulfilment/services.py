@@ -1,5 +1,5 @@
-"""The order-to-cash bridge: confirm (credit check), hold and release, cancel, and the
-reservation rule. Shipments and returns are in ``shipping.py``.
+"""The order-to-cash bridge: confirm (credit check), hold and release, cancel. The reservation
+rule is in ``reservations``, shipments and returns in ``shipping``.
 
 Locking: every service that changes an order first locks the order row (``select_for_update``),
 then, where needed, the customer row; inventory services take their own row locks after that.
@@ -17,16 +17,16 @@ from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRe
 from django.utils.translation import gettext as _
 
 from core.audit import audit
-from core.events.services import batch_cache, notify, notify_many, outbox_ctes, publish, published
+from core.events.services import notify, outbox_ctes, publish, published
 from core.roles import MANAGER, is_manager
 from core.sql import as_id
 from crm.customers.models import Customer
 from crm.sales.models import SalesOrder, SalesOrderLine
 from crm.sales.orders import services as order_services
-from integration.fulfilment.models import Backorder, ReservationRun, Shipment
-from scm.inventory import services as stock
+from crm.sales.orders import states as order_states
+from integration.fulfilment.models import Backorder, Shipment
+from scm.inventory import reservations
 from scm.inventory.models import Product
-from scm.inventory.selectors import active_warehouses, warehouses_by_distance
 
 ZERO = Decimal("0")
 S = SalesOrder.State
@@ -167,7 +167,7 @@ def order_confirm_at_once(*, order_id, user, record_rule: bool = False) -> Sales
     if record_rule and not is_manager(user):
         condition += " AND so.owner_id = %s"
         params.append(user.pk)
-    moved, moved_params = order_services.transition_ctes(
+    moved, moved_params = order_states.transition_ctes(
         from_state=S.DRAFT,
         to_state=S.CONFIRMED,
         condition=condition,
@@ -185,7 +185,7 @@ def order_confirm_at_once(*, order_id, user, record_rule: bool = False) -> Sales
     if row is None:
         return None
     published("order.confirmed", row[-1] or [])
-    return _without_backorders(order_services.order_from_row(row))
+    return _without_backorders(order_states.order_from_row(row))
 
 
 def _confirm_checked(order: SalesOrder, user) -> None:
@@ -200,7 +200,7 @@ def _confirm_checked(order: SalesOrder, user) -> None:
             "exposure": check["exposure"],
             "limit": check["limit"],
         }
-        order_services.order_transition(order=order, to_state=S.CREDIT_HOLD, user=user, text=text)
+        order_states.order_transition(order=order, to_state=S.CREDIT_HOLD, user=user, text=text)
         audit(
             "fulfilment.credit_hold",
             actor=user,
@@ -217,7 +217,7 @@ def _confirm_checked(order: SalesOrder, user) -> None:
         )
     else:
         # The timeline's own text ("Order confirmed"), shown in the reader's language.
-        order_services.order_transition(order=order, to_state=S.CONFIRMED, user=user)
+        order_states.order_transition(order=order, to_state=S.CONFIRMED, user=user)
         _publish_confirmed(order)
 
 
@@ -248,7 +248,7 @@ def order_release_hold(*, order: SalesOrder, user, text: str = "") -> SalesOrder
         order = _lock_order(order)
         if order.state != S.CREDIT_HOLD:
             raise ValidationError({"state": _("This order is not on credit hold.")})
-        order_services.order_transition(
+        order_states.order_transition(
             order=order, to_state=S.CONFIRMED, user=user, text=text or _("Credit hold released")
         )
         audit(
@@ -279,7 +279,7 @@ def order_cancel(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
             )
         released_total = ZERO
         for line in order.lines.all():
-            released = stock.stock_release(demand=line.demand, user=user)
+            released = reservations.stock_release(demand=line.demand, user=user)
             if released:
                 order_services.order_line_progress(line_id=line.pk, reserved=-released)
                 released_total += released
@@ -287,7 +287,7 @@ def order_cancel(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
         Shipment.objects.filter(order=order, state=Shipment.State.PICKING).update(
             state=Shipment.State.CANCELLED
         )
-        order_services.order_transition(
+        order_states.order_transition(
             order=order, to_state=S.CANCELLED, user=user, text=text or _("Cancelled")
         )
         audit("fulfilment.cancel", actor=user, obj=order, data={"released": str(released_total)})
@@ -303,176 +303,3 @@ def _order_url(order) -> str:
         except NoReverseMatch:
             continue
     return ""
-
-
-def _active_warehouses() -> list[dict]:
-    """The active warehouses, read once per dispatch batch (a fraction of a second) when there is
-    one. A warehouse closed meanwhile is still never reserved from: the stock query checks."""
-    cache = batch_cache()
-    if cache is None:
-        return active_warehouses()
-    if "fulfilment.warehouses" not in cache:
-        cache["fulfilment.warehouses"] = active_warehouses()
-    return cache["fulfilment.warehouses"]
-
-
-def order_reserve(*, order_id: int, event_id: int | None = None) -> ReservationRun | None:
-    """The reservation rule for one confirmed order.
-
-    Reserves only what each line still lacks (ordered − reserved − shipped), from the warehouses
-    nearest the customer first, splitting over the others; inventory takes lots
-    first-expiry-first-out. What cannot be held becomes the line's backorder and a
-    ``stock.shortage`` event. With ``event_id`` the run is recorded, and a second run for the same
-    event does nothing. Runs under a lock on the order row.
-    """
-    return orders_reserve(runs=[(order_id, event_id)])[0]
-
-
-def orders_reserve(*, runs: list[tuple[int, int | None]]) -> list[ReservationRun | None]:
-    """``order_reserve`` for several orders, (order id, event id) each, in one transaction and
-    the same dozen statements as for one: the worker's batch when orders arrive faster than one
-    by one. The orders are served in the given order, each as ``order_reserve`` would serve it
-    after the ones before. An order may appear once. Returns each run (None: already run)."""
-    order_ids = [order_id for order_id, _e in runs]
-    if len(set(order_ids)) != len(order_ids):
-        raise ValueError("orders_reserve: an order appears twice")
-    event_ids = [e for _o, e in runs if e is not None]
-    # Joins the delivery's transaction when there is one (no savepoint).
-    with transaction.atomic(savepoint=False):
-        results, todo_orders = _lock_for_runs(runs, event_ids)
-        lines_by_order: dict[int, list] = {order.pk: [] for order, _run in todo_orders}
-        if todo_orders:
-            lines = (
-                SalesOrderLine.objects.filter(order_id__in=list(lines_by_order))
-                .select_related("product")
-                .annotate(backordered=Exists(Backorder.objects.filter(line=OuterRef("pk"))))
-                .order_by("pk")
-            )
-            for line in lines:
-                lines_by_order[line.order_id].append(line)
-        warehouses = _active_warehouses() if todo_orders else []
-        # Every line of every order in a few statements; a product deactivated after
-        # confirmation holds nothing.
-        todo, demands, nearest = [], [], []
-        for order, _run in todo_orders:
-            customer = order.customer
-            order_warehouses = warehouses_by_distance(
-                latitude=customer.latitude, longitude=customer.longitude, warehouses=warehouses
-            )
-            for line in lines_by_order[order.pk]:
-                remaining = line.base_quantity - line.reserved_quantity - line.shipped_quantity
-                if remaining <= 0:
-                    continue
-                todo.append((line, remaining))
-                if line.product.is_active and not line.product.is_template:
-                    demands.append((line.demand, line.product, remaining))
-                    nearest.append(order_warehouses)
-        allocations = (
-            stock.stock_reserve_many(demands=demands, warehouse_ids_by_demand=nearest) if demands else {}
-        )
-        got_by_line = {
-            line.pk: sum((a.quantity for a in allocations.get(line.demand, ())), ZERO) for line, _r in todo
-        }
-        order_services.order_lines_progress(reserved=got_by_line)
-        totals = {order.pk: [ZERO, ZERO] for order, _run in todo_orders}
-        for line, remaining in todo:
-            got = got_by_line[line.pk]
-            short = remaining - got
-            # A backorder row only where something was ever short (no query in the common case).
-            if line.backordered:
-                Backorder.objects.filter(line=line).update(quantity=short)
-            elif short > 0:
-                Backorder.objects.create(
-                    line=line, order_id=line.order_id, product=line.product, quantity=short
-                )
-            if short > 0:
-                publish(
-                    "stock.shortage",
-                    {
-                        "product_id": line.product_id,
-                        "quantity": str(short),
-                        "order_id": line.order_id,
-                        "line_id": line.pk,
-                    },
-                )
-            totals[line.order_id][0] += got
-            totals[line.order_id][1] += short
-        moves, notes = [], []
-        for order, run in todo_orders:
-            run.reserved, run.backordered = totals[order.pk]
-            move, note = _run_outcome(order, run, lines_by_order[order.pk], got_by_line)
-            moves.append(move)
-            notes.append(note)
-        order_services.orders_transition(moves=moves)
-        recorded = [
-            run
-            for (_o, event_id), run in zip(runs, results, strict=True)
-            if run is not None and event_id is not None
-        ]
-        if recorded:
-            ReservationRun.objects.bulk_create(recorded)
-        notify_many(notes)
-    return results
-
-
-def _lock_for_runs(runs, event_ids):
-    """Lock the runs' orders (primary-key order) and set up each run: None where the event was
-    already handled; the orders still to reserve, with their runs."""
-    locked = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").order_by("pk")
-    if event_ids:
-        locked = locked.annotate(
-            already_run=Exists(ReservationRun.objects.filter(order=OuterRef("pk"), event_id__in=event_ids))
-        )
-    orders = {o.pk: o for o in locked.filter(pk__in=[order_id for order_id, _e in runs])}
-    missing = {order_id for order_id, _e in runs} - set(orders)
-    if missing:
-        raise SalesOrder.DoesNotExist(f"No order {sorted(missing)}")
-    results: list[ReservationRun | None] = []
-    todo_orders = []
-    for order_id, event_id in runs:
-        order = orders[order_id]
-        if event_id is not None and getattr(order, "already_run", False):
-            results.append(None)
-            continue
-        run = ReservationRun(event_id=event_id or -order.pk, order=order)
-        results.append(run)
-        if order.state in RESERVABLE_STATES:
-            todo_orders.append((order, run))
-    return results, todo_orders
-
-
-def _run_outcome(order, run, lines, got_by_line) -> tuple[tuple, dict]:
-    """One order's result: its move (new state, or None to stay, and the timeline entry) and
-    the rep's notification. The lines' figures are known (read under the order's lock, plus
-    what was just reserved): the derived state follows without reading them back."""
-    target = order_services.derived_state(
-        [
-            {
-                "base_quantity": line.base_quantity,
-                "reserved_quantity": line.reserved_quantity + got_by_line.get(line.pk, ZERO),
-                "shipped_quantity": line.shipped_quantity,
-                "invoiced_quantity": line.invoiced_quantity,
-            }
-            for line in lines
-        ]
-    )
-    if run.backordered:
-        text = _("Reserved %(reserved)s; %(short)s on backorder.") % {
-            "reserved": _fmt(run.reserved),
-            "short": _fmt(run.backordered),
-        }
-    else:
-        text = _("All stock reserved (%(reserved)s).") % {"reserved": _fmt(run.reserved)}
-    move = (order, target if target != order.state else None, [{"kind": "reserved", "text": text}])
-    note = {
-        "users": [order.owner_id],
-        "title": _("Order %(number)s: %(text)s") % {"number": order.number, "text": text},
-        "url": _order_url(order),
-        "kind": "reservation",
-        "key": f"reservation:{order.pk}:{run.event_id if run.event_id > 0 else 'manual'}",
-    }
-    return move, note
-
-
-def _fmt(value: Decimal) -> str:
-    return f"{value.normalize():f}"

@@ -21,8 +21,10 @@ from core.audit import audit
 from core.events.services import publish
 from crm.sales.models import SalesOrder
 from crm.sales.orders import services as order_services
+from crm.sales.orders import states as order_states
 from integration.fulfilment.models import Return, Shipment, ShipmentLine
 from integration.fulfilment.services import _lock_order
+from scm.inventory import reservations
 from scm.inventory import services as stock
 from scm.inventory.models import Lot, Product, ProductUnit, Reservation, StockMove, Warehouse
 
@@ -196,7 +198,7 @@ def shipment_ship(
         if not shipped:
             raise ValidationError({"lines": _("Nothing has been picked yet.")})
         for line in shipped:
-            stock.stock_consume(
+            reservations.stock_consume(
                 demand=line.order_line.demand,
                 warehouse=shipment.warehouse,
                 quantity=line.picked_quantity,
@@ -215,7 +217,7 @@ def shipment_ship(
             shipped_by=user,
             shipped_at=timezone.now(),
         )
-        order_services.order_refresh_state(order_id=order.pk)
+        order_states.order_refresh_state(order_id=order.pk)
         order_services.order_add_event(
             order=order,
             kind="shipped",
@@ -358,7 +360,7 @@ def shipment_invoice(*, order, shipment, issue_date=None, user=None):
     Shipment.objects.filter(pk=shipment.pk).update(invoice_id=invoice.pk)
     for line in lines:
         order_services.order_line_progress(line_id=line.order_line_id, invoiced=line.picked_quantity)
-    order_services.order_refresh_state(order_id=order.pk)
+    order_states.order_refresh_state(order_id=order.pk)
     order_services.order_add_event(
         order=order,
         kind="invoiced",

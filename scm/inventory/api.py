@@ -1,30 +1,32 @@
-"""Inventory API: the catalogue, stock (read), and the stock actions the warehouse performs —
-with the same roles as the pages. Writes go through the services; a service's ValidationError
-is a 400 naming the field (``core.drf.exception_handler``)."""
+"""Inventory API: the catalogue and the warehouses here, stock and the warehouse's actions in
+``stock_api``; the router for both. The same roles as the pages. Writes go through the services;
+a service's ValidationError is a 400 naming the field (``core.drf.exception_handler``)."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core.roles import MANAGER
-from scm.inventory import catalogue, counts, selectors, services, transfers
+from scm.inventory import catalogue, selectors
 from scm.inventory.models import (
     Brand,
     Category,
-    CountLine,
-    CountSession,
-    Lot,
     Product,
     ProductUnit,
-    StockLevel,
-    StockMove,
-    Transfer,
-    TransferLine,
     Warehouse,
 )
-from scm.inventory.views import APPROVE, CATALOGUE_WRITE, READ, STOCK_WRITE
+from scm.inventory.stock_api import (
+    AdjustmentViewSet,
+    CountViewSet,
+    LotViewSet,
+    ReceiptViewSet,
+    StockLevelViewSet,
+    StockMoveViewSet,
+    TransferViewSet,
+)
+from scm.inventory.views import CATALOGUE_WRITE, READ
 
 # --- catalogue ------------------------------------------------------------------------------
 
@@ -192,331 +194,6 @@ class WarehouseViewSet(viewsets.ModelViewSet):
     allowed_roles = READ
     write_roles = (MANAGER,)
     search_fields = ["code", "name", "region"]
-
-
-# --- stock (read) ---------------------------------------------------------------------------
-
-
-class LotSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Lot
-        fields = [
-            "id",
-            "product",
-            "number",
-            "expiry_date",
-            "source_reference",
-            "supplier_reference",
-            "created_at",
-        ]
-
-
-class LotViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = LotSerializer
-    queryset = Lot.objects.order_by("pk")
-    allowed_roles = READ
-    filterset_fields = ["product", "number"]
-    search_fields = ["number"]
-
-
-class StockLevelSerializer(serializers.ModelSerializer):
-    available = serializers.SerializerMethodField()
-
-    class Meta:
-        model = StockLevel
-        fields = ["id", "product", "warehouse", "lot", "on_hand", "reserved", "available"]
-
-    def get_available(self, obj) -> str:
-        return str(obj.on_hand - obj.reserved)
-
-
-class StockLevelViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = StockLevelSerializer
-    queryset = StockLevel.objects.order_by("pk")
-    allowed_roles = READ
-    filterset_fields = ["product", "warehouse", "lot"]
-
-
-class StockMoveSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = StockMove
-        fields = [
-            "id",
-            "kind",
-            "product",
-            "warehouse",
-            "lot",
-            "quantity",
-            "unit_cost",
-            "reference",
-            "reason",
-            "user",
-            "created_at",
-        ]
-
-
-class StockMoveViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = StockMoveSerializer
-    queryset = StockMove.objects.order_by("-pk")
-    allowed_roles = READ
-    filterset_fields = ["product", "warehouse", "lot", "kind", "reference"]
-    ordering_fields = ["created_at", "id"]
-
-
-# --- stock actions --------------------------------------------------------------------------
-
-
-class ReceiptSerializer(serializers.Serializer):
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
-    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
-    quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=ProductUnit.objects.all(), required=False, allow_null=True
-    )
-    unit_cost = serializers.DecimalField(max_digits=18, decimal_places=4, required=False, allow_null=True)
-    lot_number = serializers.CharField(required=False, allow_blank=True, default="")
-    expiry_date = serializers.DateField(required=False, allow_null=True)
-    reference = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class AdjustmentSerializer(serializers.Serializer):
-    KINDS = (("adjustment", "adjustment"), ("scrap", "scrap"))
-    kind = serializers.ChoiceField(choices=KINDS, default="adjustment")
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
-    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
-    quantity = serializers.DecimalField(max_digits=18, decimal_places=3, help_text="signed for adjustments")
-    reason = serializers.CharField(allow_blank=True)
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=ProductUnit.objects.all(), required=False, allow_null=True
-    )
-    lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all(), required=False, allow_null=True)
-    lot_number = serializers.CharField(required=False, allow_blank=True, default="")
-    expiry_date = serializers.DateField(required=False, allow_null=True)
-    reference = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class StockActionViewSet(viewsets.GenericViewSet):
-    allowed_roles = STOCK_WRITE
-    write_roles = STOCK_WRITE
-    pagination_class = None
-    filter_backends = []
-    queryset = StockMove.objects.none()
-
-
-class ReceiptViewSet(StockActionViewSet):
-    serializer_class = ReceiptSerializer
-
-    @extend_schema(request=ReceiptSerializer, responses={201: StockMoveSerializer})
-    def create(self, request):
-        data = self._valid(ReceiptSerializer, request)
-        move = services.stock_receive(user=request.user, **data)
-        return Response(StockMoveSerializer(move).data, status=status.HTTP_201_CREATED)
-
-    def _valid(self, serializer_class, request):
-        serializer = serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-
-class AdjustmentViewSet(ReceiptViewSet):
-    serializer_class = AdjustmentSerializer
-
-    @extend_schema(request=AdjustmentSerializer, responses={201: StockMoveSerializer})
-    def create(self, request):
-        data = dict(self._valid(AdjustmentSerializer, request))
-        if data.pop("kind") == "scrap":
-            data.pop("lot_number", None)
-            data.pop("expiry_date", None)
-            move = services.stock_scrap(user=request.user, **data)
-        else:
-            move = services.stock_adjust(user=request.user, **data)
-        return Response(StockMoveSerializer(move).data, status=status.HTTP_201_CREATED)
-
-
-# --- transfers ------------------------------------------------------------------------------
-
-
-class TransferLineSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = TransferLine
-        fields = ["id", "product", "lot", "quantity", "unit"]
-        extra_kwargs = {"unit": {"required": False}, "lot": {"required": False}}
-
-
-class TransferSerializer(serializers.ModelSerializer):
-    lines = TransferLineSerializer(many=True, required=False)
-
-    class Meta:
-        model = Transfer
-        fields = [
-            "id",
-            "number",
-            "source",
-            "destination",
-            "state",
-            "note",
-            "created_by",
-            "created_at",
-            "shipped_at",
-            "received_at",
-            "lines",
-        ]
-        read_only_fields = ["number", "state", "created_by", "created_at", "shipped_at", "received_at"]
-        # The service checks the pair and names the field; the model's CHECK is the backstop.
-        validators = []
-
-
-class TransferViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
-    serializer_class = TransferSerializer
-    allowed_roles = READ
-    write_roles = STOCK_WRITE
-    filterset_fields = ["state", "source", "destination"]
-    ordering_fields = ["created_at"]
-
-    def get_queryset(self):
-        return Transfer.objects.prefetch_related("lines").order_by("-pk")
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        lines = [
-            {
-                "product": ln["product"],
-                "quantity": ln["quantity"],
-                "unit": ln.get("unit"),
-                "lot": ln.get("lot"),
-            }
-            for ln in data.pop("lines", [])
-        ]
-        serializer.instance = transfers.transfer_create(user=self.request.user, lines=lines, **data)
-
-    def _act(self, service):
-        transfer = self.get_object()
-        service(transfer=transfer, user=self.request.user)
-        return Response(TransferSerializer(self.get_queryset().get(pk=transfer.pk)).data)
-
-    @extend_schema(request=None, responses=TransferSerializer)
-    @action(detail=True, methods=["post"])
-    def ship(self, request, pk=None):
-        return self._act(transfers.transfer_ship)
-
-    @extend_schema(request=None, responses=TransferSerializer)
-    @action(detail=True, methods=["post"])
-    def receive(self, request, pk=None):
-        return self._act(transfers.transfer_receive)
-
-    @extend_schema(request=None, responses=TransferSerializer)
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        return self._act(transfers.transfer_cancel)
-
-
-# --- counts ---------------------------------------------------------------------------------
-
-
-class CountLineSerializer(serializers.ModelSerializer):
-    variance = serializers.DecimalField(max_digits=18, decimal_places=3, read_only=True)
-
-    class Meta:
-        model = CountLine
-        fields = ["id", "product", "lot", "snapshot_on_hand", "counted", "expected", "variance", "unit_cost"]
-
-
-class CountSerializer(serializers.ModelSerializer):
-    lines = serializers.SerializerMethodField()
-
-    class Meta:
-        model = CountSession
-        fields = [
-            "id",
-            "number",
-            "warehouse",
-            "category",
-            "state",
-            "created_by",
-            "created_at",
-            "submitted_at",
-            "approved_by",
-            "approved_at",
-            "posted_at",
-            "lines",
-        ]
-        read_only_fields = [f for f in fields if f not in ("warehouse", "category")]
-
-    def get_lines(self, obj) -> list[dict]:
-        # Blind while counting: what the ledger expects stays hidden until submission.
-        data = CountLineSerializer(obj.lines.all(), many=True).data
-        if obj.state == CountSession.State.COUNTING:
-            for row in data:
-                row["snapshot_on_hand"] = row["expected"] = row["variance"] = None
-        return data
-
-
-class CountRecordSerializer(serializers.Serializer):
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
-    quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=ProductUnit.objects.all(), required=False, allow_null=True
-    )
-    lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all(), required=False, allow_null=True)
-    replace = serializers.BooleanField(default=False)
-
-
-class CountViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
-    serializer_class = CountSerializer
-    allowed_roles = READ
-    write_roles = STOCK_WRITE
-    action_roles = {
-        "approve": APPROVE,
-        "post_adjustments": STOCK_WRITE + APPROVE,
-        "cancel": STOCK_WRITE + APPROVE,
-    }
-    filterset_fields = ["state", "warehouse"]
-
-    def get_queryset(self):
-        return CountSession.objects.prefetch_related("lines").order_by("-pk")
-
-    def perform_create(self, serializer):
-        serializer.instance = counts.count_start(user=self.request.user, **serializer.validated_data)
-
-    def _act(self, service):
-        session = self.get_object()
-        service(session=session, user=self.request.user)
-        return Response(CountSerializer(self.get_queryset().get(pk=session.pk)).data)
-
-    @extend_schema(request=CountRecordSerializer, responses=CountLineSerializer)
-    @action(detail=True, methods=["post"])
-    def record(self, request, pk=None):
-        session = self.get_object()
-        serializer = CountRecordSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        line = counts.count_record(session=session, user=request.user, **serializer.validated_data)
-        return Response(
-            {"id": line.pk, "product": line.product_id, "lot": line.lot_id, "counted": str(line.counted)}
-        )
-
-    @extend_schema(request=None, responses=CountSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self._act(counts.count_submit)
-
-    @extend_schema(request=None, responses=CountSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        return self._act(counts.count_approve)
-
-    @extend_schema(request=None, responses=CountSerializer)
-    @action(detail=True, methods=["post"], url_path="post")
-    def post_adjustments(self, request, pk=None):
-        return self._act(counts.count_post)
-
-    @extend_schema(request=None, responses=CountSerializer)
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        return self._act(counts.count_cancel)
 
 
 router = DefaultRouter()

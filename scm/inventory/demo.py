@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from scm.inventory import counts, services, transfers
+from scm.inventory import counts, reservations, services, transfers
 from scm.inventory.models import Brand, Category, CountSession, Product, ProductUnit, StockMove, Warehouse
 
 WAREHOUSES = [
@@ -237,11 +237,11 @@ def _history(ctx, products, whs, user) -> None:
         product = rng.choice(levels_products)
         wh = rng.choice(list(whs.values()))
         demand = f"demo.counter:{n}"
-        got = services.stock_reserve(
+        got = reservations.stock_reserve(
             product=product, quantity=rng.randint(1, 12), demand=demand, warehouse_ids=[wh.pk]
         )
         for alloc in got:
-            services.stock_consume(
+            reservations.stock_consume(
                 demand=demand, warehouse=wh, quantity=alloc.quantity, reference=f"DEMO-SO-{n:04d}"
             )
     for reason, sign in [("盘点发现", 1), ("包装破损", -1), ("库位找回", 1), ("样品领用", -1)]:

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from finance import services
+from finance import payments, services
 from finance.models import Invoice
 from tests.finance.factories import CustomerFactory, line
 
@@ -58,7 +58,7 @@ def test_concurrent_payments_never_overpay_an_invoice():
     @_in_thread
     def pay(_):
         try:
-            services.payment_record(
+            payments.payment_record(
                 customer=customer, amount="30.00", allocations=[{"invoice": invoice.pk, "amount": "30.00"}]
             )
             return "ok"

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from finance import services
+from finance import payments, services
 from finance.models import Invoice, Payment
 from tests.finance.factories import CustomerFactory, TeamFactory, make_invoice
 
@@ -89,7 +89,7 @@ def test_manager_cannot_cancel_an_invoice(client, manager_user, invoice):
 def test_invoice_list_filters_by_state_in_the_url(client, finance_user):
     customer = CustomerFactory()
     paid = make_invoice(customer, "10.00")
-    services.payment_record(customer=customer, amount="10.00")
+    payments.payment_record(customer=customer, amount="10.00")
     still_open = make_invoice(customer, "20.00")
     body = _login(client, finance_user).get(reverse("finance:invoice_list") + "?state=open").content.decode()
     assert still_open.number in body
@@ -113,7 +113,7 @@ def test_invoice_list_shows_totals_of_the_filter(client, finance_user):
     customer = CustomerFactory()
     make_invoice(customer, "100.00")
     make_invoice(customer, "50.00")
-    services.payment_record(customer=customer, amount="30.00")
+    payments.payment_record(customer=customer, amount="30.00")
     response = _login(client, finance_user).get(reverse("finance:invoice_list") + f"?customer={customer.pk}")
     assert response.context["totals"] == {"total": D("150.00"), "paid": D("30.00"), "open": D("120.00")}
 
@@ -153,7 +153,7 @@ def test_csv_export_neutralises_formulas(client, finance_user):
 
 
 def test_invoice_detail_shows_lines_payments_and_credit_notes(client, finance_user, invoice):
-    services.payment_record(customer=invoice.customer, amount="100.00")
+    payments.payment_record(customer=invoice.customer, amount="100.00")
     services.credit_note_create(
         invoice=invoice,
         lines=[{"description": "退货", "quantity": 1, "unit_price": "50", "tax_rate": 0}],
@@ -270,7 +270,7 @@ def test_statement_page_and_pdf(client, finance_user, invoice):
 
 def test_payment_list_queries_are_fixed(client, finance_user, django_assert_max_num_queries):
     for _ in range(25):
-        services.payment_record(customer=CustomerFactory(), amount="10.00", allocations=[])
+        payments.payment_record(customer=CustomerFactory(), amount="10.00", allocations=[])
     _login(client, finance_user)
     with django_assert_max_num_queries(10):
         response = client.get(reverse("finance:payment_list"))

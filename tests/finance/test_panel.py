@@ -4,7 +4,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from crm.customers.panels import panels_for
-from finance import services
+from finance import payments, services
 from tests.finance.factories import CustomerFactory, make_invoice
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ def _balance_panel(customer, user):
 def test_balance_panel_shows_balance_overdue_and_exposure(finance_user):
     customer = CustomerFactory(credit_limit=Decimal("1000.00"), payment_terms_days=10)
     invoice = make_invoice(customer, "300.00")  # issued 2026-01-10, long overdue
-    services.payment_record(customer=customer, amount="100.00")
+    payments.payment_record(customer=customer, amount="100.00")
     panel = _balance_panel(customer, finance_user)
     assert panel["balance"]["balance"] == Decimal("200.00")
     assert panel["balance"]["overdue"] == Decimal("200.00")
@@ -45,7 +45,7 @@ def test_customer_timeline_lists_invoices_payments_and_credit_notes(finance_user
 
     customer = CustomerFactory()
     invoice = make_invoice(customer, "100.00")
-    services.payment_record(customer=customer, amount="50.00")
+    payments.payment_record(customer=customer, amount="50.00")
     services.credit_note_create(invoice=invoice, lines=[line("10.00")], reason="折让")
     kinds = sorted(e["kind"] for e in timeline_for(customer, finance_user) if e["kind"] != "")
     assert kinds == ["credit_note", "invoice", "payment"]
@@ -59,7 +59,7 @@ def test_customer_timeline_labels_finance_entries_in_chinese(finance_user):
 
     customer = CustomerFactory()
     invoice = make_invoice(customer, "100.00")
-    services.payment_record(customer=customer, amount="50.00", method="bank_transfer")
+    payments.payment_record(customer=customer, amount="50.00", method="bank_transfer")
     services.credit_note_create(invoice=invoice, lines=[line("10.00")], reason="折让")
     with translation.override("zh-hans"):
         entries = {e["kind"]: e for e in timeline_for(customer, finance_user)}

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from finance import selectors, services
+from finance import payments, selectors, services
 from tests.finance.factories import CustomerFactory, line, make_invoice
 
 pytestmark = pytest.mark.django_db
@@ -49,11 +49,11 @@ def test_aging_counts_open_amount_per_customer_and_totals():
     a = CustomerFactory(payment_terms_days=0)
     b = CustomerFactory(payment_terms_days=0)
     inv = _invoice_days_past_due(a, 10, "100.00")
-    services.payment_record(customer=a, amount="40.00", allocations=[{"invoice": inv, "amount": "40"}])
+    payments.payment_record(customer=a, amount="40.00", allocations=[{"invoice": inv, "amount": "40"}])
     _invoice_days_past_due(a, 100, "50.00")
     _invoice_days_past_due(b, 45, "30.00")
     paid = _invoice_days_past_due(b, 45, "70.00")
-    services.payment_record(customer=b, amount="70.00", allocations=[{"invoice": paid, "amount": "70"}])
+    payments.payment_record(customer=b, amount="70.00", allocations=[{"invoice": paid, "amount": "70"}])
     report = selectors.aging(as_of=AS_OF)
     rows = {r["customer_id"]: r for r in report["customers"]}
     assert rows[a.pk]["d1_30"] == D("60.00")
@@ -74,7 +74,7 @@ def test_open_receivables_subtracts_unapplied_credit():
     customer = CustomerFactory()
     make_invoice(customer, "100.00")
     make_invoice(customer, "50.00")
-    services.payment_record(customer=customer, amount="30.00", allocations=[])
+    payments.payment_record(customer=customer, amount="30.00", allocations=[])
     assert selectors.open_receivables(customer_id=customer.pk) == D("120.00")
 
 
@@ -82,7 +82,7 @@ def test_customer_balance_shows_overdue_and_credit():
     customer = CustomerFactory(payment_terms_days=10)
     make_invoice(customer, "100.00", issue_date=AS_OF - timedelta(days=20))
     make_invoice(customer, "40.00", issue_date=AS_OF)
-    services.payment_record(customer=customer, amount="5.00", allocations=[])
+    payments.payment_record(customer=customer, amount="5.00", allocations=[])
     balance = selectors.customer_balance(customer_id=customer.pk, as_of=AS_OF)
     assert balance == {
         "open": D("140.00"),
@@ -96,7 +96,7 @@ def test_statement_running_balance():
     customer = CustomerFactory()
     make_invoice(customer, "100.00", issue_date=date(2026, 1, 5))  # before the period
     inv = make_invoice(customer, "200.00", issue_date=date(2026, 2, 3))
-    services.payment_record(customer=customer, amount="150.00", paid_at=date(2026, 2, 10))
+    payments.payment_record(customer=customer, amount="150.00", paid_at=date(2026, 2, 10))
     services.credit_note_create(
         invoice=inv, lines=[line("20.00")], reason="折让", issue_date=date(2026, 2, 12)
     )

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from core.events.models import Event
 from core.models import AuditLog
-from finance import services
+from finance import payments, services
 from finance.models import CreditNote, Invoice, Payment, PaymentAllocation
 from tests.finance.factories import CustomerFactory, line, make_invoice
 
@@ -96,7 +96,7 @@ def test_invoice_without_lines_is_refused():
 def test_partial_payment_leaves_invoice_partly_paid():
     customer = CustomerFactory()
     invoice = make_invoice(customer, "100.00")
-    services.payment_record(
+    payments.payment_record(
         customer=customer, amount="40.00", allocations=[{"invoice": invoice, "amount": "40"}]
     )
     invoice.refresh_from_db()
@@ -109,7 +109,7 @@ def test_payment_without_allocations_applies_oldest_due_first_and_keeps_the_rest
     customer = CustomerFactory()
     newer = make_invoice(customer, "100.00", issue_date=date(2026, 2, 1))
     older = make_invoice(customer, "80.00", issue_date=date(2026, 1, 1))
-    payment = services.payment_record(customer=customer, amount="200.00")
+    payment = payments.payment_record(customer=customer, amount="200.00")
     older.refresh_from_db()
     newer.refresh_from_db()
     assert older.state == newer.state == Invoice.State.PAID
@@ -121,7 +121,7 @@ def test_payment_over_several_invoices_with_allocations():
     customer = CustomerFactory()
     a = make_invoice(customer, "100.00")
     b = make_invoice(customer, "50.00")
-    services.payment_record(
+    payments.payment_record(
         customer=customer,
         amount="120.00",
         allocations=[{"invoice": a, "amount": "100.00"}, {"invoice": b.pk, "amount": "20.00"}],
@@ -142,7 +142,7 @@ def test_allocation_above_the_open_amount_is_refused_and_nothing_is_written():
     a = make_invoice(customer, "100.00")
     b = make_invoice(customer, "50.00")
     with pytest.raises(ValidationError) as exc:
-        services.payment_record(
+        payments.payment_record(
             customer=customer,
             amount="200.00",
             allocations=[{"invoice": a, "amount": "100.00"}, {"invoice": b, "amount": "60.00"}],
@@ -157,7 +157,7 @@ def test_allocations_above_the_payment_are_refused():
     customer = CustomerFactory()
     a = make_invoice(customer, "100.00")
     with pytest.raises(ValidationError) as exc:
-        services.payment_record(
+        payments.payment_record(
             customer=customer, amount="50.00", allocations=[{"invoice": a, "amount": "80"}]
         )
     assert "allocations" in exc.value.error_dict
@@ -169,7 +169,7 @@ def test_paying_a_cancelled_invoice_is_refused_and_nothing_is_written():
     invoice = make_invoice(customer, "100.00")
     services.invoice_cancel(invoice=invoice, reason="开错了", user=None)
     with pytest.raises(ValidationError) as exc:
-        services.payment_record(
+        payments.payment_record(
             customer=customer, amount="100.00", allocations=[{"invoice": invoice, "amount": "100.00"}]
         )
     assert "allocations" in exc.value.error_dict
@@ -179,7 +179,7 @@ def test_paying_a_cancelled_invoice_is_refused_and_nothing_is_written():
 def test_paying_another_customers_invoice_is_refused():
     invoice = make_invoice(CustomerFactory(), "100.00")
     with pytest.raises(ValidationError) as exc:
-        services.payment_record(
+        payments.payment_record(
             customer=CustomerFactory(), amount="100.00", allocations=[{"invoice": invoice, "amount": "100"}]
         )
     assert "allocations" in exc.value.error_dict
@@ -190,7 +190,7 @@ def test_zero_negative_or_unreadable_amount_is_refused(amount):
     customer = CustomerFactory()
     make_invoice(customer)
     with pytest.raises(ValidationError) as exc:
-        services.payment_record(customer=customer, amount=amount)
+        payments.payment_record(customer=customer, amount=amount)
     assert "amount" in exc.value.error_dict
     assert _nothing_written()
 
@@ -198,10 +198,10 @@ def test_zero_negative_or_unreadable_amount_is_refused(amount):
 def test_invoice_paid_is_published_once_when_fully_paid():
     customer = CustomerFactory()
     invoice = make_invoice(customer, "100.00")
-    services.payment_record(customer=customer, amount="60.00")
+    payments.payment_record(customer=customer, amount="60.00")
     assert not Event.objects.filter(name="invoice.paid").exists()
-    services.payment_record(customer=customer, amount="40.00")
-    services.payment_record(customer=customer, amount="10.00")  # credit only, invoice already paid
+    payments.payment_record(customer=customer, amount="40.00")
+    payments.payment_record(customer=customer, amount="10.00")  # credit only, invoice already paid
     events = Event.objects.filter(name="invoice.paid")
     assert events.count() == 1
     assert events.get().payload == {"invoice_id": invoice.pk, "sales_order_id": None}
@@ -209,15 +209,15 @@ def test_invoice_paid_is_published_once_when_fully_paid():
 
 def test_payment_is_audited():
     customer = CustomerFactory()
-    payment = services.payment_record(customer=customer, amount="10.00")
+    payment = payments.payment_record(customer=customer, amount="10.00")
     assert AuditLog.objects.filter(action="payment.recorded", object_id=str(payment.pk)).exists()
 
 
 def test_unapplied_credit_can_be_allocated_later():
     customer = CustomerFactory()
-    payment = services.payment_record(customer=customer, amount="30.00", allocations=[])
+    payment = payments.payment_record(customer=customer, amount="30.00", allocations=[])
     invoice = make_invoice(customer, "100.00")
-    services.payment_allocate(payment=payment, allocations=[{"invoice": invoice, "amount": "30.00"}])
+    payments.payment_allocate(payment=payment, allocations=[{"invoice": invoice, "amount": "30.00"}])
     invoice.refresh_from_db()
     payment.refresh_from_db()
     assert invoice.paid_amount == D("30.00")
@@ -237,7 +237,7 @@ def test_credit_note_reduces_the_open_amount():
 def test_credit_note_cannot_exceed_the_open_amount():
     customer = CustomerFactory()
     invoice = make_invoice(customer, "100.00")
-    services.payment_record(customer=customer, amount="80.00")
+    payments.payment_record(customer=customer, amount="80.00")
     with pytest.raises(ValidationError) as exc:
         services.credit_note_create(invoice=invoice, lines=[line("20.01")], reason="退货")
     assert "lines" in exc.value.error_dict
@@ -247,7 +247,7 @@ def test_credit_note_cannot_exceed_the_open_amount():
 def test_credit_note_that_settles_the_rest_marks_the_invoice_paid():
     customer = CustomerFactory()
     invoice = make_invoice(customer, "100.00")
-    services.payment_record(customer=customer, amount="80.00")
+    payments.payment_record(customer=customer, amount="80.00")
     services.credit_note_create(invoice=invoice, lines=[line("20.00")], reason="折让")
     invoice.refresh_from_db()
     assert invoice.state == Invoice.State.PAID
@@ -256,7 +256,7 @@ def test_credit_note_that_settles_the_rest_marks_the_invoice_paid():
 def test_invoice_with_a_payment_cannot_be_cancelled():
     customer = CustomerFactory()
     invoice = make_invoice(customer, "100.00")
-    services.payment_record(customer=customer, amount="1.00")
+    payments.payment_record(customer=customer, amount="1.00")
     with pytest.raises(ValidationError) as exc:
         services.invoice_cancel(invoice=invoice, reason="错误", user=None)
     assert "invoice" in exc.value.error_dict

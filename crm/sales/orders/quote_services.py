@@ -18,7 +18,8 @@ from django.utils.translation import override
 from core.people import display_name
 from crm.sales.models import Quote, QuoteLine, SalesOrder
 from crm.sales.orders import services as order_services
-from crm.sales.orders.services import document_number, lines_price, lines_totals, temporary_number
+from crm.sales.orders.pricing import lines_price, lines_totals
+from crm.sales.orders.services import document_number, temporary_number
 
 Q = Quote.State
 DEFAULT_VALIDITY_DAYS = 30

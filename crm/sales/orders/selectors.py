@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from core.roles import ADMIN, FINANCE, MANAGER, SALES, WAREHOUSE, has_role, is_manager, user_roles
 from crm.customers.models import Customer, Team
 from crm.sales.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
-from crm.sales.orders.services import OPEN_STATES
+from crm.sales.orders.states import OPEN_STATES
 from scm.inventory.models import Product, ProductUnit
 from scm.inventory.selectors import available_to_promise
 

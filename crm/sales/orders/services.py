@@ -1,9 +1,10 @@
-"""Sales order services: every change to an order goes through here.
+"""Sales order services: every change to an order goes through here or through its state
+machine (``states``); lines are priced by ``pricing``.
 
 The fulfilment bridge (``integration.fulfilment``) moves orders with these functions: it
-confirms, holds and releases with ``order_transition``, records what it reserved, shipped and
-invoiced with ``order_line_progress`` and lets ``order_refresh_state`` derive the order state
-from the lines. Signatures here are a contract with that module: keep them stable.
+confirms, holds and releases with ``states.order_transition``, records what it reserved, shipped
+and invoiced with ``order_line_progress`` and lets ``states.order_refresh_state`` derive the
+order state from the lines. Signatures here are a contract with that module: keep them stable.
 
 Each function is one transaction. State changes are compare-and-set on the state the caller
 saw (``filter(pk=…, state=seen).update(state=new)``), so two people confirming the same order
@@ -11,12 +12,9 @@ at the same moment cannot both succeed; progress figures move with ``F()`` expre
 read-then-written from Python.
 """
 
-import json
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -25,177 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from core.money import money
-from core.sql import by_ids, insert_select, next_id_sql
+from core.sql import insert_select, next_id_sql
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
-from scm.inventory.models import Product, ProductUnit
-from scm.inventory.services import to_base_quantity
+from crm.sales.orders.pricing import lines_price, lines_totals
 
 S = SalesOrder.State
 
-# The order's state machine. Confirm / hold / release / cancel are decided by fulfilment; the
-# progress states (reserved … invoiced) are derived from the lines by ``order_refresh_state``.
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.CONFIRMED, S.CREDIT_HOLD, S.CANCELLED}),
-    S.CREDIT_HOLD: frozenset({S.CONFIRMED, S.DRAFT, S.CANCELLED}),
-    S.CONFIRMED: frozenset({S.PARTLY_RESERVED, S.RESERVED, S.PARTLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
-    S.PARTLY_RESERVED: frozenset({S.CONFIRMED, S.RESERVED, S.PARTLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
-    S.RESERVED: frozenset({S.CONFIRMED, S.PARTLY_RESERVED, S.PARTLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
-    S.PARTLY_SHIPPED: frozenset({S.SHIPPED, S.INVOICED, S.CANCELLED}),
-    S.SHIPPED: frozenset({S.PARTLY_SHIPPED, S.INVOICED, S.PAID}),
-    S.INVOICED: frozenset({S.SHIPPED, S.PAID}),
-    S.PAID: frozenset(),
-    S.CANCELLED: frozenset(),
-}
-# States whose value is decided by people (or finance), never derived from line progress.
-FROZEN_STATES = frozenset({S.DRAFT, S.CREDIT_HOLD, S.CANCELLED, S.PAID})
-# Orders that still count as "open" (not finished, not cancelled): credit exposure, 360 panel.
-OPEN_STATES = frozenset(
-    {S.CREDIT_HOLD, S.CONFIRMED, S.PARTLY_RESERVED, S.RESERVED, S.PARTLY_SHIPPED, S.SHIPPED}
-)
 PROGRESS_FIELDS = ("reserved", "shipped", "invoiced", "returned")
-HUNDRED = Decimal(100)
-
-
-@dataclass
-class PricedLine:
-    """A validated, priced line (order or quote): the fields both line models share."""
-
-    product: Product
-    unit: ProductUnit | None
-    quantity: Decimal
-    base_quantity: Decimal
-    unit_price: Decimal
-    discount_percent: Decimal
-    tax_rate: Decimal
-    net_amount: Decimal
-    tax_amount: Decimal
-
-    def as_fields(self) -> dict:
-        return {
-            "product": self.product,
-            "unit": self.unit,
-            "quantity": self.quantity,
-            "base_quantity": self.base_quantity,
-            "unit_price": self.unit_price,
-            "discount_percent": self.discount_percent,
-            "tax_rate": self.tax_rate,
-            "net_amount": self.net_amount,
-            "tax_amount": self.tax_amount,
-        }
-
-
-# --- pricing and validation (shared with quotes) -----------------------------------------------
-
-
-def _decimal(value, field: str, errors: dict) -> Decimal | None:
-    if isinstance(value, float):
-        value = str(value)
-    try:
-        return Decimal(str(value).strip())
-    except (InvalidOperation, TypeError, ValueError):
-        errors[field] = _("Enter a number.")
-        return None
-
-
-def _load_products_and_units(lines: list[dict]) -> tuple[dict, dict]:
-    """Products and units given by id are loaded in two queries (instances are used as they are)."""
-    product_ids = {ln.get("product") for ln in lines if isinstance(ln.get("product"), int | str)}
-    unit_ids = {ln.get("unit") for ln in lines if isinstance(ln.get("unit"), int | str) and ln.get("unit")}
-    products = {str(p.pk): p for p in by_ids(Product, product_ids)}
-    units = {str(u.pk): u for u in by_ids(ProductUnit, unit_ids)}
-    return products, units
-
-
-def lines_price(lines: Iterable[dict], *, field: str = "lines") -> list[PricedLine]:
-    """Validate and price ``lines``; raise one ``ValidationError`` naming every bad field
-    (``lines[0].quantity``, ``lines[2].product`` …). Reads only; writes nothing.
-
-    Each line: ``product`` (instance or id), ``quantity`` (in ``unit``), optional ``unit``
-    (instance, id or None for the base unit), ``unit_price`` (per ``unit``; defaults to the list
-    price × the unit's factor) and ``discount_percent``.
-    """
-    lines = list(lines or [])
-    if not lines:
-        raise ValidationError({field: _("Add at least one line.")})
-    products, units = _load_products_and_units(lines)
-    errors: dict[str, str] = {}
-    priced: list[PricedLine] = []
-    for i, raw in enumerate(lines):
-        key = f"{field}[{i}]"
-        product = raw.get("product")
-        if not isinstance(product, Product):
-            product = products.get(str(product))
-        if product is None:
-            errors[f"{key}.product"] = _("Choose a product.")
-            continue
-        if not product.is_active:
-            errors[f"{key}.product"] = _("This product is inactive and cannot be sold.")
-            continue
-        if product.is_template:
-            errors[f"{key}.product"] = _("Choose a variant: a template product cannot be sold.")
-            continue
-        unit = raw.get("unit") or None
-        if unit is not None and not isinstance(unit, ProductUnit):
-            unit = units.get(str(unit))
-            if unit is None:
-                errors[f"{key}.unit"] = _("Choose one of the product's units.")
-                continue
-        if unit is not None and unit.product_id != product.pk:
-            errors[f"{key}.unit"] = _("This unit does not belong to the product.")
-            continue
-        try:
-            base = to_base_quantity(product=product, quantity=raw.get("quantity"), unit=unit)
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                sub = "quantity" if name == "quantity" else name
-                errors[f"{key}.{sub}"] = " ".join(messages)
-            continue
-        qty = Decimal(str(raw.get("quantity")).strip())
-        price = raw.get("unit_price")
-        if price is None or price == "":
-            price = Decimal(str(product.list_price)) * (unit.factor if unit is not None else 1)
-        else:
-            price = _decimal(price, f"{key}.unit_price", errors)
-            if price is None:
-                continue
-            if price < 0:
-                errors[f"{key}.unit_price"] = _("The price cannot be negative.")
-                continue
-        discount = raw.get("discount_percent")
-        discount = (
-            Decimal(0) if discount in (None, "") else _decimal(discount, f"{key}.discount_percent", errors)
-        )
-        if discount is None:
-            continue
-        if not Decimal(0) <= discount <= HUNDRED:
-            errors[f"{key}.discount_percent"] = _("The discount must be between 0 and 100 percent.")
-            continue
-        price = money(price)
-        net = money(qty * price * (HUNDRED - discount) / HUNDRED)
-        tax_rate = Decimal(str(product.tax_rate))
-        priced.append(
-            PricedLine(
-                product=product,
-                unit=unit,
-                quantity=qty,
-                base_quantity=base,
-                unit_price=price,
-                discount_percent=discount,
-                tax_rate=tax_rate,
-                net_amount=net,
-                tax_amount=money(net * tax_rate),
-            )
-        )
-    if errors:
-        raise ValidationError(errors)
-    return priced
-
-
-def lines_totals(priced: Iterable[PricedLine]) -> dict[str, Decimal]:
-    subtotal = sum((p.net_amount for p in priced), Decimal(0))
-    tax = sum((p.tax_amount for p in priced), Decimal(0))
-    return {"subtotal": money(subtotal), "tax_total": money(tax), "total": money(subtotal + tax)}
 
 
 def document_number(prefix: str, pk: int, when: date | None = None) -> str:
@@ -417,151 +251,6 @@ def order_event_text(event: OrderEvent) -> str:
     return text
 
 
-STATE_EVENT_TEXT = {
-    S.DRAFT: gettext_noop("Order returned to draft"),
-    S.CREDIT_HOLD: gettext_noop("Order put on credit hold"),
-    S.CONFIRMED: gettext_noop("Order confirmed"),
-    S.PARTLY_RESERVED: gettext_noop("Stock partly reserved"),
-    S.RESERVED: gettext_noop("Stock reserved for every line"),
-    S.PARTLY_SHIPPED: gettext_noop("Order partly shipped"),
-    S.SHIPPED: gettext_noop("Order shipped"),
-    S.INVOICED: gettext_noop("Order invoiced"),
-    S.PAID: gettext_noop("Order paid"),
-    S.CANCELLED: gettext_noop("Order cancelled"),
-}
-
-
-def order_transition(
-    *, order: SalesOrder, to_state: str, user=None, text: str = "", also: Iterable[dict] = ()
-) -> SalesOrder:
-    """Move ``order`` from the state the caller saw (``order.state``) to ``to_state``.
-
-    Compare-and-set: if the order is no longer in ``order.state`` (someone else moved it, or the
-    same request was sent twice) nothing changes and ``ValidationError`` on ``state`` is raised.
-    An illegal move (``ALLOWED_TRANSITIONS``) raises the same way. Writes an ``OrderEvent``, and
-    after it, in the same statement, the timeline entries ``also`` (``order_add_event``'s
-    keyword arguments without ``order``).
-    """
-    orders_transition(moves=[(order, to_state, list(also))], user=user, text=text)
-    return order
-
-
-def orders_transition(
-    *, moves: list[tuple[SalesOrder, str | None, list[dict]]], user=None, text: str = ""
-) -> None:
-    """``order_transition`` for several orders at once (the reservation rule's batch). Each move
-    is (order, target state, timeline entries); a target of None writes the entries only. One
-    UPDATE per kind of move and one INSERT for every timeline entry. If an order is no longer in
-    the state the caller saw, ``ValidationError`` is raised: with several moves, call this inside
-    a transaction that then rolls back."""
-    now = timezone.now()
-    groups: dict[tuple[str, str, bool], list[SalesOrder]] = {}
-    rows = []
-    for order, to_state, also in moves:
-        from_state = order.state
-        if to_state is not None:
-            _check_transition(from_state, to_state)
-            stamp = to_state == S.CONFIRMED and order.confirmed_at is None
-            groups.setdefault((from_state, to_state, stamp), []).append(order)
-            rows.append(
-                _event_fields(
-                    order,
-                    f"state:{to_state}",
-                    text or STATE_EVENT_TEXT.get(to_state),
-                    user,
-                    {"from": from_state, "to": to_state},
-                )
-            )
-        rows.extend(_event_fields(order, **extra) for extra in also)
-    stale = None
-    # Joins the caller's transaction without a savepoint: nothing is raised inside the block.
-    with transaction.atomic(savepoint=False):
-        for (from_state, to_state, stamp), orders in groups.items():
-            changes = {"state": to_state, "updated_at": now, **({"confirmed_at": now} if stamp else {})}
-            updated = SalesOrder.objects.filter(pk__in=[o.pk for o in orders], state=from_state).update(
-                **changes
-            )
-            if updated != len(orders):
-                stale = from_state
-                break
-            for order in orders:
-                for name, value in changes.items():
-                    setattr(order, name, value)
-        if rows and stale is None:
-            OrderEvent.objects.bulk_create([OrderEvent(**row) for row in rows])
-    if stale is not None:
-        # One order: nothing was written. Several: the caller's transaction must roll back.
-        raise ValidationError(
-            {
-                "state": _(
-                    "The order is no longer %(state)s: it was changed meanwhile. Reload and try again."
-                )
-                % {"state": S(stale).label}
-            }
-        )
-
-
-def transition_ctes(
-    *, from_state: str, to_state: str, condition: str, params: Iterable = (), user=None, text: str = ""
-) -> tuple[str, list]:
-    """For a service that moves orders and does more in the same statement (PostgreSQL): the
-    common table expressions ``moved`` (the moved orders, every column in the order of
-    ``SalesOrder._meta.concrete_fields``: see ``order_from_row``) and ``logged`` (their
-    timeline entries, as ``order_transition`` writes them). Orders where ``condition`` holds
-    (SQL over the order row, aliased ``so``, with ``params``) move from ``from_state`` to
-    ``to_state``: compare-and-set on the state, so an order moved meanwhile is left alone and
-    ``moved`` is empty for it."""
-    _check_transition(from_state, to_state)
-    now = timezone.now()
-    quote = connection.ops.quote_name
-    columns = ", ".join(f"so.{quote(f.column)}" for f in SalesOrder._meta.concrete_fields)
-    stamp = "COALESCE(so.confirmed_at, %s)" if to_state == S.CONFIRMED else "so.confirmed_at"
-    entry = _event_fields(
-        0,
-        f"state:{to_state}",
-        text or STATE_EVENT_TEXT.get(to_state),
-        user,
-        {"from": from_state, "to": to_state},
-    )
-    sql = f"""moved AS (
-            UPDATE {SalesOrder._meta.db_table} so SET state = %s, updated_at = %s, confirmed_at = {stamp}
-            WHERE so.state = %s AND ({condition}) RETURNING {columns}
-        ), logged AS (
-            INSERT INTO {OrderEvent._meta.db_table} (order_id, kind, text, data, user_id, created_at)
-            SELECT moved.id, %s, %s, %s::jsonb, %s, %s FROM moved
-        )"""
-    return sql, [
-        to_state,
-        now,
-        *([now] if to_state == S.CONFIRMED else []),
-        from_state,
-        *params,
-        entry["kind"],
-        entry["text"],
-        json.dumps(entry["data"]),
-        getattr(user, "pk", None),
-        now,
-    ]
-
-
-def order_from_row(row) -> SalesOrder:
-    """An order from a row of ``transition_ctes``'s ``moved`` (its first columns)."""
-    fields = SalesOrder._meta.concrete_fields
-    return SalesOrder.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
-
-
-def _check_transition(from_state: str, to_state: str) -> None:
-    if to_state not in S.values:
-        raise ValidationError({"state": _("Unknown state %(state)s.") % {"state": to_state}})
-    if to_state not in ALLOWED_TRANSITIONS.get(from_state, ()):
-        raise ValidationError(
-            {
-                "state": _("An order cannot go from %(from)s to %(to)s.")
-                % {"from": S(from_state).label, "to": S(to_state).label}
-            }
-        )
-
-
 def order_line_progress(*, line_id: int, reserved=0, shipped=0, invoiced=0, returned=0) -> None:
     """Add the deltas (base units; negative to release or correct) to one line's progress.
 
@@ -616,56 +305,3 @@ def order_lines_progress(*, reserved: dict[int, Decimal]) -> None:
         )
     if updated != len(deltas):
         raise ValidationError({"line": _("No such order line.")})
-
-
-def derived_state(lines: list[dict]) -> str:
-    """The progress state that lines with these figures (``base_quantity``,
-    ``reserved_quantity``, ``shipped_quantity``, ``invoiced_quantity``) give an order; for a
-    caller that holds the order's lock and knows its lines (``order_refresh_state`` reads them)."""
-    return _derived_state(lines)
-
-
-def _derived_state(lines: list[dict]) -> str:
-    if not lines:
-        return S.CONFIRMED
-    all_shipped = all(ln["shipped_quantity"] >= ln["base_quantity"] for ln in lines)
-    if all_shipped:
-        if all(ln["invoiced_quantity"] >= ln["base_quantity"] for ln in lines):
-            return S.INVOICED
-        return S.SHIPPED
-    if any(ln["shipped_quantity"] > 0 for ln in lines):
-        return S.PARTLY_SHIPPED
-    covered = [ln["reserved_quantity"] + ln["shipped_quantity"] >= ln["base_quantity"] for ln in lines]
-    if all(covered):
-        return S.RESERVED
-    if any(ln["reserved_quantity"] > 0 for ln in lines):
-        return S.PARTLY_RESERVED
-    return S.CONFIRMED
-
-
-@transaction.atomic(savepoint=False)
-def order_refresh_state(*, order_id: int, user=None) -> str:
-    """Derive the order's state from its lines' progress: confirmed, partly reserved, reserved,
-    partly shipped, shipped or invoiced. An order in draft, credit hold, cancelled or paid is
-    never moved. Locks the order row so two refreshes cannot write stale results over each
-    other. Returns the (possibly unchanged) state."""
-    order = SalesOrder.objects.select_for_update().only("pk", "state").get(pk=order_id)
-    if order.state in FROZEN_STATES:
-        return order.state
-    lines = list(
-        SalesOrderLine.objects.filter(order_id=order_id).values(
-            "base_quantity", "reserved_quantity", "shipped_quantity", "invoiced_quantity"
-        )
-    )
-    target = _derived_state(lines)
-    if target == order.state:
-        return target
-    SalesOrder.objects.filter(pk=order_id).update(state=target, updated_at=timezone.now())
-    order_add_event(
-        order=order_id,
-        kind=f"state:{target}",
-        text=STATE_EVENT_TEXT[target],
-        user=user,
-        data={"from": order.state, "to": target},
-    )
-    return target

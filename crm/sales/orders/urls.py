@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm.sales.orders import views
+from crm.sales.orders import quote_views, views
 
 app_name = "orders"
 urlpatterns = [
@@ -14,12 +14,12 @@ urlpatterns = [
     path("orders/<int:pk>/edit/", views.order_edit, name="order_edit"),
     path("orders/<int:pk>/discard/", views.order_discard, name="order_discard"),
     path("orders/<int:pk>/pdf/", views.order_pdf, name="order_pdf"),
-    path("quotes/", views.quote_list, name="quote_list"),
-    path("quotes/new/", views.quote_create, name="quote_create"),
-    path("quotes/<int:pk>/", views.quote_detail, name="quote_detail"),
-    path("quotes/<int:pk>/edit/", views.quote_edit, name="quote_edit"),
-    path("quotes/<int:pk>/send/", views.quote_send, name="quote_send"),
-    path("quotes/<int:pk>/accept/", views.quote_accept, name="quote_accept"),
-    path("quotes/<int:pk>/cancel/", views.quote_cancel, name="quote_cancel"),
-    path("quotes/<int:pk>/pdf/", views.quote_pdf_view, name="quote_pdf"),
+    path("quotes/", quote_views.quote_list, name="quote_list"),
+    path("quotes/new/", quote_views.quote_create, name="quote_create"),
+    path("quotes/<int:pk>/", quote_views.quote_detail, name="quote_detail"),
+    path("quotes/<int:pk>/edit/", quote_views.quote_edit, name="quote_edit"),
+    path("quotes/<int:pk>/send/", quote_views.quote_send, name="quote_send"),
+    path("quotes/<int:pk>/accept/", quote_views.quote_accept, name="quote_accept"),
+    path("quotes/<int:pk>/cancel/", quote_views.quote_cancel, name="quote_cancel"),
+    path("quotes/<int:pk>/pdf/", quote_views.quote_pdf_view, name="quote_pdf"),
 ]

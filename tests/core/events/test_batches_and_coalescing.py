@@ -4,7 +4,7 @@ coalesced dispatch tasks (an event published while a task waits queues none of i
 import pytest
 from django.conf import settings as django_settings
 
-from core.events import registry, services, tasks
+from core.events import dispatch, queue, registry, services, tasks
 from core.events.models import Delivery
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_drain_hands_a_batch_handler_its_deliveries_in_one_call(
     batched_handlers, with_broker, django_capture_on_commit_callbacks
 ):
     ids = published(4, django_capture_on_commit_callbacks)
-    done = services.event_dispatch(event_id=None)
+    done = dispatch.event_dispatch(event_id=None)
     assert calls == [("many", ids)]
     assert set(done.values()) == {"done"} and len(done) == 4
     assert states() == {("done", 1)}
@@ -70,7 +70,7 @@ def test_drain_takes_at_most_a_handler_batch_per_transaction(
 ):
     settings.EVENTS_HANDLER_BATCH = 3
     ids = published(7, django_capture_on_commit_callbacks)
-    services.event_dispatch(event_id=None)
+    dispatch.event_dispatch(event_id=None)
     assert calls == [("many", ids[:3]), ("many", ids[3:6]), ("one", ids[6])]
 
 
@@ -80,7 +80,7 @@ def test_failed_batch_runs_each_delivery_alone(
 ):
     failing["batch"] = True
     ids = published(3, django_capture_on_commit_callbacks)
-    done = services.event_dispatch(event_id=None)
+    done = dispatch.event_dispatch(event_id=None)
     assert calls == [("one", pk) for pk in ids]
     assert set(done.values()) == {"done"}
     assert states() == {("done", 1)}
@@ -93,7 +93,7 @@ def test_failing_delivery_in_a_batch_waits_for_its_retry_and_blocks_no_other(
     ids = published(3, django_capture_on_commit_callbacks)
     failing["event"] = ids[1]
     with django_capture_on_commit_callbacks(execute=False):
-        done = services.event_dispatch(event_id=None)
+        done = dispatch.event_dispatch(event_id=None)
     assert calls == [("one", ids[0]), ("one", ids[2])]
     bad = Delivery.objects.get(event_id=ids[1])
     assert done[str(bad.pk)] == "retry"
@@ -107,8 +107,8 @@ class FakeCounter:
         self.count = 0
 
     def eval(self, script, numkeys, key, *args):
-        assert key == services._PUBLISHED_KEY
-        if script == services._COUNT_SCRIPT:
+        assert key == queue._PUBLISHED_KEY
+        if script == queue._COUNT_SCRIPT:
             self.count += 1
             return self.count
         taken, self.count = self.count, 0
@@ -119,7 +119,7 @@ class FakeCounter:
 def counted(monkeypatch, batched_handlers, with_broker, settings):
     settings.EVENTS_DISPATCH_DELAY_MS = 0
     counter = FakeCounter()
-    monkeypatch.setattr(services, "_published_counter", lambda: counter)
+    monkeypatch.setattr(queue, "published_counter", lambda: counter)
     queued = []
     monkeypatch.setattr(tasks.dispatch_event, "delay", lambda event_id: queued.append(event_id))
     return counter, queued
@@ -156,7 +156,7 @@ def test_dispatch_task_runs_the_events_published_while_it_waited(counted, django
     for _ in range(3):
         with django_capture_on_commit_callbacks(execute=True):
             ids.append(services.publish("test.batched").pk)
-    services.event_dispatch(event_id=queued[0])
+    dispatch.event_dispatch(event_id=queued[0])
     handled = [pk for kind, pks in calls for pk in (pks if kind == "many" else [pks])]
     assert handled == ids
     assert counter.count == 0
@@ -173,7 +173,7 @@ def test_dispatch_task_alone_on_its_count_runs_only_its_event(
     with django_capture_on_commit_callbacks(execute=True):
         mine = services.publish("test.batched")
     other = published(1, django_capture_on_commit_callbacks)[0]  # its task is on its way
-    services.event_dispatch(event_id=queued[0])
+    dispatch.event_dispatch(event_id=queued[0])
     assert calls == [("one", mine.pk)]
     assert Delivery.objects.get(event_id=other).state == "pending"
 
@@ -195,20 +195,20 @@ def test_count_is_dropped_when_the_task_cannot_be_queued(
 @pytest.mark.broker
 def test_redis_counts_published_events_until_a_task_takes_them(with_broker, settings):
     settings.EVENTS_COALESCE_SECONDS = 10
-    counter = services._published_counter()
-    counter.delete(services._PUBLISHED_KEY)
+    counter = queue.published_counter()
+    counter.delete(queue._PUBLISHED_KEY)
     try:
-        assert [counter.eval(services._COUNT_SCRIPT, 1, services._PUBLISHED_KEY, 10) for _ in range(3)] == [
+        assert [counter.eval(queue._COUNT_SCRIPT, 1, queue._PUBLISHED_KEY, 10) for _ in range(3)] == [
             1,
             2,
             3,
         ]
-        assert 0 < counter.ttl(services._PUBLISHED_KEY) <= 10  # a lost task holds up nothing for long
-        assert services._take_published_count(counter) == 3
-        assert services._take_published_count(counter) == 0
+        assert 0 < counter.ttl(queue._PUBLISHED_KEY) <= 10  # a lost task holds up nothing for long
+        assert queue.take_published_count(counter) == 3
+        assert queue.take_published_count(counter) == 0
     finally:
-        counter.delete(services._PUBLISHED_KEY)
+        counter.delete(queue._PUBLISHED_KEY)
 
 
 def test_events_are_not_coalesced_with_tasks_in_process():
-    assert django_settings.EVENTS_COALESCE_SECONDS == 0 or services._published_counter() is None
+    assert django_settings.EVENTS_COALESCE_SECONDS == 0 or queue.published_counter() is None

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 
 from config.celery import app
-from core.events import registry, services
+from core.events import dispatch, registry, services
 from core.events.models import Delivery
 
 runs: list[int] = []
@@ -42,7 +42,7 @@ def test_racing_dispatch_tasks_that_are_behind_run_each_delivery_once(slow_handl
 
     def task(event_id):
         try:
-            services.event_dispatch(event_id=event_id)
+            dispatch.event_dispatch(event_id=event_id)
         except Exception as exc:  # noqa: BLE001 - shown below
             errors.append(exc)
         finally:

@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from core.events import registry, services
+from core.events import dispatch, registry, services
 from core.events.models import Delivery, Event, Notification
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +67,9 @@ def test_committed_event_is_handled_once_even_when_dispatched_twice(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         event = services.publish("test.happened", {"user_id": sales_user.pk})
-    services.event_dispatch(event_id=event.pk)
+    dispatch.event_dispatch(event_id=event.pk)
     for delivery in Delivery.objects.filter(event=event):
-        services.delivery_run(delivery_id=delivery.pk)
+        dispatch.delivery_run(delivery_id=delivery.pk)
     assert calls == [("record", event.pk)]
     assert Notification.objects.filter(user=sales_user).count() == 1
     assert set(Delivery.objects.filter(event=event).values_list("state", flat=True)) == {"done"}
@@ -88,13 +88,13 @@ def test_failing_handler_is_retried_then_marked_dead_without_blocking_others(
     assert Delivery.objects.filter(event=event, state="done").count() == 2
     for _ in range(2):
         Delivery.objects.filter(pk=bad.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
-        services.delivery_run(delivery_id=bad.pk)
+        dispatch.delivery_run(delivery_id=bad.pk)
     bad.refresh_from_db()
     assert bad.state == "dead" and bad.attempts == 3
 
 
 def test_retry_waits_longer_after_each_failure():
-    assert services.retry_delay(1) < services.retry_delay(2) < services.retry_delay(3)
+    assert dispatch.retry_delay(1) < dispatch.retry_delay(2) < dispatch.retry_delay(3)
 
 
 def test_sweep_dispatches_an_event_whose_task_was_lost(recorded_handlers, sales_user, settings):
@@ -102,10 +102,10 @@ def test_sweep_dispatches_an_event_whose_task_was_lost(recorded_handlers, sales_
     # Published without capturing on-commit callbacks: the dispatch task is never queued (lost).
     event = services.publish("test.happened", {"user_id": sales_user.pk})
     assert calls == []
-    queued = services.sweep()
+    queued = dispatch.sweep()
     assert queued == 2
     assert calls == [("record", event.pk)]
-    assert services.sweep() == 0
+    assert dispatch.sweep() == 0
 
 
 def test_dead_delivery_can_be_replayed_by_admin(
@@ -151,11 +151,11 @@ def test_dispatch_task_that_is_behind_also_runs_other_pending_deliveries(
 ):
     settings.EVENTS_DRAIN_AFTER_SECONDS = 0
     events = _published(3, sales_user, django_capture_on_commit_callbacks)
-    done = services.event_dispatch(event_id=events[0].pk)
+    done = dispatch.event_dispatch(event_id=events[0].pk)
     assert set(done.values()) == {"done"} and len(done) == 6
     assert calls == [("record", e.pk) for e in events]
     # The tasks of the other events find their deliveries done and change nothing.
-    assert services.event_dispatch(event_id=events[1].pk) == {}
+    assert dispatch.event_dispatch(event_id=events[1].pk) == {}
     assert calls == [("record", e.pk) for e in events]
     assert Notification.objects.filter(user=sales_user).count() == 3
 
@@ -165,7 +165,7 @@ def test_dispatch_task_on_time_runs_only_its_own_event(
 ):
     settings.EVENTS_DRAIN_AFTER_SECONDS = 3600
     events = _published(2, sales_user, django_capture_on_commit_callbacks)
-    assert len(services.event_dispatch(event_id=events[0].pk)) == 2
+    assert len(dispatch.event_dispatch(event_id=events[0].pk)) == 2
     assert calls == [("record", events[0].pk)]
     assert Delivery.objects.filter(event=events[1], state="pending").count() == 2
 
@@ -176,7 +176,7 @@ def test_dispatch_task_takes_at_most_one_batch_of_other_deliveries(
     settings.EVENTS_DRAIN_AFTER_SECONDS = 0
     settings.EVENTS_DISPATCH_BATCH = 3
     events = _published(3, sales_user, django_capture_on_commit_callbacks)
-    assert len(services.event_dispatch(event_id=events[0].pk)) == 3
+    assert len(dispatch.event_dispatch(event_id=events[0].pk)) == 3
     assert Delivery.objects.filter(state="pending").count() == 3
 
 
@@ -186,13 +186,13 @@ def test_dispatch_task_leaves_a_delivery_waiting_for_its_retry(
     settings.EVENTS_DRAIN_AFTER_SECONDS = 0
     first, second = _published(2, sales_user, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=False):
-        services.event_dispatch(event_id=first.pk)
+        dispatch.event_dispatch(event_id=first.pk)
     bad = Delivery.objects.filter(handler=registry.handler_name(failing_handler))
     # Each failed once and waits for its retry; the other handlers of both events ran.
     assert list(bad.values_list("attempts", flat=True)) == [1, 1]
     assert Delivery.objects.filter(state="done").count() == 4
     with django_capture_on_commit_callbacks(execute=False):
-        assert services.event_dispatch(event_id=second.pk) == {}
+        assert dispatch.event_dispatch(event_id=second.pk) == {}
     assert list(bad.values_list("attempts", flat=True)) == [1, 1]
 
 
@@ -201,8 +201,8 @@ def test_delivery_run_by_its_own_task_and_a_sweep_takes_effect_once(
 ):
     (event,) = _published(1, sales_user, django_capture_on_commit_callbacks)
     delivery = Delivery.objects.filter(event=event).order_by("pk").first()
-    assert services.delivery_run(delivery_id=delivery.pk) == "done"
-    assert services.delivery_run(delivery_id=delivery.pk) == "skipped"
+    assert dispatch.delivery_run(delivery_id=delivery.pk) == "done"
+    assert dispatch.delivery_run(delivery_id=delivery.pk) == "skipped"
     delivery.refresh_from_db()
     assert delivery.state == "done" and delivery.attempts == 1 and delivery.handled_at is not None
 

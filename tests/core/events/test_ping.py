@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.events import queue
 from core.events.models import Notification
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -13,8 +14,7 @@ def test_events_ping_is_handled_and_notifies_the_user(sales_user, capsys):
 
 
 def test_events_ping_fails_when_nothing_handles_the_event(sales_user, monkeypatch):
-    from core.events import services
 
-    monkeypatch.setattr(services, "_enqueue_event", lambda event_id: None)
+    monkeypatch.setattr(queue, "enqueue_event", lambda event_id: None)
     with pytest.raises(CommandError, match="not handled"):
         call_command("events_ping", sales_user.username, timeout=0.5)

@@ -7,6 +7,7 @@ from django.test import RequestFactory
 from crm.customers import panels
 from crm.sales.models import SalesOrder
 from crm.sales.orders import services as order_services
+from crm.sales.orders import states as order_states
 from tests.crm.sales.factories import CustomerFactory
 from tests.scm.inventory.factories import ProductFactory
 
@@ -22,9 +23,9 @@ def test_orders_panel_shows_recent_orders_and_open_order_value(sales_user):
         )
         for n in (1, 2, 3)
     ]
-    order_services.order_transition(order=orders[0], to_state=SalesOrder.State.CONFIRMED)
-    order_services.order_transition(order=orders[1], to_state=SalesOrder.State.CONFIRMED)
-    order_services.order_transition(order=orders[1], to_state=SalesOrder.State.CANCELLED)
+    order_states.order_transition(order=orders[0], to_state=SalesOrder.State.CONFIRMED)
+    order_states.order_transition(order=orders[1], to_state=SalesOrder.State.CONFIRMED)
+    order_states.order_transition(order=orders[1], to_state=SalesOrder.State.CANCELLED)
 
     panel = next(p for p in panels.panels_for(customer, sales_user) if p["key"] == "orders")
     assert panel["open_order_value"] == Decimal(

@@ -26,7 +26,7 @@ def levels(product):
 def run_loop(*, customer, rep, picker, finance_user, product, warehouse, wait):
     """``wait(predicate)`` returns once ``predicate()`` holds (at once in-process, by polling with
     a live worker). Returns the paid order."""
-    from finance import services as finance_services
+    from finance import payments
 
     assert levels(product) == (10, 0, 10)
     quote = quote_services.quote_create(
@@ -54,9 +54,7 @@ def run_loop(*, customer, rep, picker, finance_user, product, warehouse, wait):
     assert invoice.total == order.total
     assert open_receivables(customer_id=customer.pk) == order.total
 
-    finance_services.payment_record(
-        customer=customer, amount=invoice.total, reference="BANK-1", user=finance_user
-    )
+    payments.payment_record(customer=customer, amount=invoice.total, reference="BANK-1", user=finance_user)
     wait(lambda: SalesOrder.objects.get(pk=order.pk).state == SalesOrder.State.PAID)
     assert open_receivables(customer_id=customer.pk) == 0
     assert levels(product) == (6, 0, 6)

@@ -45,7 +45,7 @@ def test_whole_loop_quote_to_paid_in_process(sales_user, warehouse_user, finance
 def test_order_is_not_paid_while_another_invoice_is_open(
     sales_user, finance_user, django_capture_on_commit_callbacks
 ):
-    from finance import services as finance_services
+    from finance import payments
 
     warehouses = three_warehouses()
     product = ProductFactory()
@@ -72,14 +72,14 @@ def test_order_is_not_paid_while_another_invoice_is_open(
 
     first = Invoice.objects.get(pk=invoices[0])
     with django_capture_on_commit_callbacks(execute=True):
-        finance_services.payment_record(
+        payments.payment_record(
             customer=customer, amount=first.total, allocations=[{"invoice": first, "amount": first.total}]
         )
     order.refresh_from_db()
     assert order.state == SalesOrder.State.INVOICED
     second = Invoice.objects.get(pk=invoices[1])
     with django_capture_on_commit_callbacks(execute=True):
-        finance_services.payment_record(
+        payments.payment_record(
             customer=customer, amount=second.total, allocations=[{"invoice": second, "amount": second.total}]
         )
     order.refresh_from_db()

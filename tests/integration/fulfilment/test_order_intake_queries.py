@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from core.events import services as events
+from core.events import dispatch
 from core.events.models import Event, Notification
 from crm.sales.models import SalesOrder
 from tests.integration.fulfilment.factories import CustomerFactory, receive, three_warehouses
@@ -75,7 +75,7 @@ def _queries(intake, n_lines, capture):
     assert response.status_code == 200, response.content
     event = Event.objects.get(name="order.confirmed", payload__order_id=order_id)
     with CaptureQueriesContext(connection) as reserve_q:
-        events.event_dispatch(event_id=event.pk)
+        dispatch.event_dispatch(event_id=event.pk)
     assert SalesOrder.objects.get(pk=order_id).state == SalesOrder.State.RESERVED
     return len(create_q), len(confirm_q), len(reserve_q), [q["sql"] for q in reserve_q.captured_queries]
 

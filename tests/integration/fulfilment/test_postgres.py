@@ -89,6 +89,7 @@ def celery_worker_process():
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
+    (ROOT / "var").mkdir(exist_ok=True)
     log = open(ROOT / "var" / "test-celery-worker.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [

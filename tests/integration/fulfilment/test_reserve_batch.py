@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.events.models import Event, Notification
 from crm.sales.models import SalesOrder
-from integration.fulfilment import services
+from integration.fulfilment import reservations, services
 from integration.fulfilment.handlers import reserve_confirmed_orders
 from integration.fulfilment.models import Backorder, ReservationRun
 from scm.inventory.models import Reservation, StockLevel
@@ -103,7 +103,7 @@ def test_batch_gives_what_one_order_at_a_time_gives(world, django_capture_on_com
 
     _p1, one_by_one = scenario()
     for order in one_by_one:
-        services.order_reserve(order_id=order.pk, event_id=events_of([order])[0].pk)
+        reservations.order_reserve(order_id=order.pk, event_id=events_of([order])[0].pk)
     _p2, batched = scenario()
     reserve_confirmed_orders(events_of(batched))
     assert outcome(batched) == outcome(one_by_one)
@@ -129,7 +129,7 @@ def test_batch_with_an_order_twice_is_refused(world, django_capture_on_commit_ca
         capture=django_capture_on_commit_callbacks,
     )
     with pytest.raises(ValueError):
-        services.orders_reserve(runs=[(order.pk, 1), (order.pk, 2)])
+        reservations.orders_reserve(runs=[(order.pk, 1), (order.pk, 2)])
 
 
 def test_batch_records_a_run_for_an_order_no_longer_reservable(world, django_capture_on_commit_callbacks):

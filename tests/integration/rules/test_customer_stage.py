@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.events.dispatch import delivery_run
 from core.events.models import Delivery, Event
-from core.events.services import delivery_run
 from crm.customers import services as customer_services
 from crm.customers.models import Customer
 from crm.sales.models import SalesOrder

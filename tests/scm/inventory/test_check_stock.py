@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from scm.inventory import services
+from scm.inventory import reservations, services
 from scm.inventory.models import StockLevel
 from tests.scm.inventory.factories import ProductFactory, WarehouseFactory
 
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_check_stock_passes_when_levels_match_the_ledger():
     product, wh = ProductFactory(), WarehouseFactory()
     services.stock_receive(product=product, warehouse=wh, quantity=5)
-    services.stock_reserve(product=product, quantity=2, demand="d")
+    reservations.stock_reserve(product=product, quantity=2, demand="d")
     call_command("check_stock")
 
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from scm.inventory import counts, services
+from scm.inventory import counts, reservations, services
 from scm.inventory.models import StockLevel, StockMove
 from scm.inventory.selectors import count_report
 from tests.scm.inventory.factories import CategoryFactory, ProductFactory, WarehouseFactory
@@ -62,12 +62,12 @@ def test_a_count_posted_while_shipments_happen_gives_the_right_on_hand():
     services.stock_receive(product=product, warehouse=wh, quantity=100)
     session = counts.count_start(warehouse=wh)
     # 10 ship before the shelf is counted: the counter finds 90, minus 1 that is really missing.
-    services.stock_reserve(product=product, quantity=10, demand="o:1")
-    services.stock_consume(demand="o:1", warehouse=wh, quantity=10)
+    reservations.stock_reserve(product=product, quantity=10, demand="o:1")
+    reservations.stock_consume(demand="o:1", warehouse=wh, quantity=10)
     counts.count_record(session=session, product=product, quantity=89)
     # 5 more ship after the count, before posting.
-    services.stock_reserve(product=product, quantity=5, demand="o:2")
-    services.stock_consume(demand="o:2", warehouse=wh, quantity=5)
+    reservations.stock_reserve(product=product, quantity=5, demand="o:2")
+    reservations.stock_consume(demand="o:2", warehouse=wh, quantity=5)
     counts.count_submit(session=session)
     counts.count_approve(session=session)
     counts.count_post(session=session)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from scm.inventory import services, transfers
+from scm.inventory import reservations, services, transfers
 from scm.inventory.management.commands.check_stock import stock_differences
 from scm.inventory.models import Lot, Reservation, StockLevel, StockMove, Transfer, TransferLine
 from tests.scm.inventory.factories import ProductFactory, WarehouseFactory, lot_product
@@ -53,7 +53,7 @@ def test_ledger_invariant_holds_for_random_operations():
         @rule(p=st.integers(0, 1), q=quantities, n=st.integers(0, 1000))
         def reserve(self, p, q, n):
             demand = f"d:{n}"
-            services.stock_reserve(product=world["products"][p], quantity=q, demand=demand)
+            reservations.stock_reserve(product=world["products"][p], quantity=q, demand=demand)
             self.demands.append(demand)
 
         @rule(i=st.integers(0, 50), q=quantities)
@@ -62,7 +62,7 @@ def test_ledger_invariant_holds_for_random_operations():
             if res is None:
                 return
             self._expect_ok_or_field_error(
-                lambda: services.stock_consume(
+                lambda: reservations.stock_consume(
                     demand=res.demand, warehouse=res.warehouse, lot=res.lot, quantity=min(q, res.quantity)
                 )
             )
@@ -71,7 +71,7 @@ def test_ledger_invariant_holds_for_random_operations():
         def release(self, i):
             res = Reservation.objects.order_by("pk")[i : i + 1].first()
             if res is not None:
-                services.stock_release(demand=res.demand)
+                reservations.stock_release(demand=res.demand)
 
         @rule(i=st.integers(0, 50), q=st.integers(-8, 8))
         def adjust(self, i, q):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from scm.inventory import services
+from scm.inventory import reservations, services
 from scm.inventory.models import Product, Reservation, StockLevel
 from tests.scm.inventory.factories import ProductFactory, ProductUnitFactory, WarehouseFactory
 
@@ -18,7 +18,7 @@ def test_reserve_takes_warehouses_in_given_order_and_splits():
     near, far = WarehouseFactory(code="SH"), WarehouseFactory(code="BJ")
     services.stock_receive(product=product, warehouse=near, quantity=3)
     services.stock_receive(product=product, warehouse=far, quantity=10)
-    allocations = services.stock_reserve(
+    allocations = reservations.stock_reserve(
         product=product, quantity=Decimal(5), demand="line:1", warehouse_ids=[near.pk, far.pk]
     )
     assert [(a.warehouse_id, a.quantity) for a in allocations] == [(near.pk, 3), (far.pk, 2)]
@@ -39,7 +39,7 @@ def test_reserve_is_first_expiry_first_out_and_skips_expired_lots():
         product=product, warehouse=wh, quantity=5, lot_number="GONE", expiry_date=today + timedelta(days=1)
     )
     product.lots.filter(number="GONE").update(expiry_date=today - timedelta(days=1))
-    allocations = services.stock_reserve(product=product, quantity=Decimal(7), demand="line:2")
+    allocations = reservations.stock_reserve(product=product, quantity=Decimal(7), demand="line:2")
     numbers = [product.lots.get(pk=a.lot_id).number for a in allocations]
     assert numbers == ["SOON", "LATE"]
 
@@ -50,7 +50,7 @@ def test_box_of_24_reserves_24_base_units():
     wh = WarehouseFactory()
     services.stock_receive(product=unit.product, warehouse=wh, quantity=2, unit=unit)
     base = services.to_base_quantity(product=unit.product, quantity=1, unit=unit)
-    services.stock_reserve(product=unit.product, quantity=base, demand="line:3")
+    reservations.stock_reserve(product=unit.product, quantity=base, demand="line:3")
     assert StockLevel.objects.get(product=unit.product).reserved == 24
 
 
@@ -58,8 +58,8 @@ def test_box_of_24_reserves_24_base_units():
 def test_release_gives_back_everything_the_demand_holds():
     product, wh = ProductFactory(), WarehouseFactory()
     services.stock_receive(product=product, warehouse=wh, quantity=10)
-    services.stock_reserve(product=product, quantity=Decimal(4), demand="line:4")
-    assert services.stock_release(demand="line:4") == 4
+    reservations.stock_reserve(product=product, quantity=Decimal(4), demand="line:4")
+    assert reservations.stock_release(demand="line:4") == 4
     assert StockLevel.objects.get(product=product).reserved == 0
     assert not Reservation.objects.filter(demand="line:4").exists()
 
@@ -68,9 +68,9 @@ def test_release_gives_back_everything_the_demand_holds():
 def test_consume_more_than_reserved_is_refused_and_writes_nothing():
     product, wh = ProductFactory(), WarehouseFactory()
     services.stock_receive(product=product, warehouse=wh, quantity=10)
-    services.stock_reserve(product=product, quantity=Decimal(2), demand="line:5")
+    reservations.stock_reserve(product=product, quantity=Decimal(2), demand="line:5")
     with pytest.raises(ValidationError) as err:
-        services.stock_consume(demand="line:5", warehouse=wh, quantity=Decimal(3))
+        reservations.stock_consume(demand="line:5", warehouse=wh, quantity=Decimal(3))
     assert "quantity" in err.value.message_dict
     level = StockLevel.objects.get(product=product)
     assert (level.on_hand, level.reserved) == (10, 2)
@@ -81,7 +81,7 @@ def test_all_or_nothing_reservation_refuses_when_short():
     product, wh = ProductFactory(), WarehouseFactory()
     services.stock_receive(product=product, warehouse=wh, quantity=1)
     with pytest.raises(ValidationError):
-        services.stock_reserve(product=product, quantity=Decimal(2), demand="line:6", partial=False)
+        reservations.stock_reserve(product=product, quantity=Decimal(2), demand="line:6", partial=False)
     assert StockLevel.objects.get(product=product).reserved == 0
 
 
@@ -96,7 +96,9 @@ def test_32_threads_reserving_the_last_20_units_never_oversell():
     def worker(i):
         try:
             barrier.wait()
-            got = services.stock_reserve(product=product, quantity=Decimal(1), demand=f"t:{i}", partial=False)
+            got = reservations.stock_reserve(
+                product=product, quantity=Decimal(1), demand=f"t:{i}", partial=False
+            )
             results.append(sum(a.quantity for a in got))
         except ValidationError:
             results.append(Decimal(0))

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from scm.inventory import services
+from scm.inventory import reservations, services
 from scm.inventory.models import Product, Reservation, StockLevel
 from tests.scm.inventory.factories import ProductFactory, WarehouseFactory
 
@@ -26,7 +26,7 @@ def test_reserve_many_splits_each_demand_over_the_warehouses_in_order():
     services.stock_receive(product=a, warehouse=near, quantity=3)
     services.stock_receive(product=a, warehouse=far, quantity=10)
     services.stock_receive(product=b, warehouse=near, quantity=10)
-    result = services.stock_reserve_many(
+    result = reservations.stock_reserve_many(
         demands=[("line:1", a, Decimal(5)), ("line:2", b, Decimal(4))], warehouse_ids=[near.pk, far.pk]
     )
     assert [(x.warehouse_id, x.quantity) for x in result["line:1"]] == [(near.pk, 3), (far.pk, 2)]
@@ -48,7 +48,7 @@ def test_reserve_many_gives_each_demand_its_own_warehouse_order_lots_first_expir
             lot_number=number,
             expiry_date=today + timedelta(days=days),
         )
-    result = services.stock_reserve_many(
+    result = reservations.stock_reserve_many(
         demands=[("line:1", product, Decimal(3)), ("line:2", product, Decimal(3))],
         warehouse_ids_by_demand=[[south.pk, north.pk], [north.pk, south.pk]],
     )
@@ -61,7 +61,7 @@ def test_reserve_many_gives_each_demand_its_own_warehouse_order_lots_first_expir
 def test_reserve_many_holds_what_there_is_and_reports_the_rest_short():
     product, wh = ProductFactory(), WarehouseFactory()
     services.stock_receive(product=product, warehouse=wh, quantity=5)
-    result = services.stock_reserve_many(
+    result = reservations.stock_reserve_many(
         demands=[("line:1", product, Decimal(3)), ("line:2", product, Decimal(4))]
     )
     assert (_sum(result["line:1"]), _sum(result["line:2"])) == (3, 2)
@@ -79,7 +79,7 @@ def test_reserve_many_is_first_expiry_first_out_and_skips_expired_lots():
             product=product, warehouse=wh, quantity=5, lot_number=number, expiry_date=expiry
         )
     product.lots.filter(number="GONE").update(expiry_date=today - timedelta(days=1))
-    result = services.stock_reserve_many(demands=[("line:1", product, Decimal(7))])
+    result = reservations.stock_reserve_many(demands=[("line:1", product, Decimal(7))])
     assert [product.lots.get(pk=a.lot_id).number for a in result["line:1"]] == ["SOON", "LATE"]
     assert Reservation.objects.filter(demand="line:1").count() == 2
 
@@ -88,8 +88,8 @@ def test_reserve_many_is_first_expiry_first_out_and_skips_expired_lots():
 def test_reserve_many_adds_to_what_a_demand_already_holds():
     product, wh = ProductFactory(), WarehouseFactory()
     services.stock_receive(product=product, warehouse=wh, quantity=10)
-    services.stock_reserve(product=product, quantity=Decimal(2), demand="line:1")
-    services.stock_reserve_many(demands=[("line:1", product, Decimal(3))])
+    reservations.stock_reserve(product=product, quantity=Decimal(2), demand="line:1")
+    reservations.stock_reserve_many(demands=[("line:1", product, Decimal(3))])
     assert Reservation.objects.get(demand="line:1").quantity == 5
     assert StockLevel.objects.get(product=product).reserved == 5
 
@@ -104,7 +104,7 @@ def test_reserve_many_costs_the_same_statements_for_six_demands_as_for_two():
     for n in (2, 6):
         with CaptureQueriesContext(connection) as q:
             demands = [(f"n{n}:{i}", p, Decimal(1)) for i, p in enumerate(products[:n])]
-            services.stock_reserve_many(demands=demands)
+            reservations.stock_reserve_many(demands=demands)
         counts.append(len(q))
     assert counts[0] == counts[1]
 
@@ -125,7 +125,7 @@ def test_16_orders_of_two_lines_reserving_the_last_units_never_oversell():
             barrier.wait()
             # Lines in either order: the levels are locked in one order whatever the lines' order.
             lines = [(f"o{i}:a", a, Decimal(1)), (f"o{i}:b", b, Decimal(1))]
-            result = services.stock_reserve_many(demands=lines if i % 2 else lines[::-1])
+            result = reservations.stock_reserve_many(demands=lines if i % 2 else lines[::-1])
             got.append(sum(_sum(v) for v in result.values()))
         except Exception as exc:  # noqa: BLE001 - any error fails the test below
             errors.append(exc)

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from scm.inventory import selectors, services
+from scm.inventory import reservations, selectors, services
 from scm.inventory.models import IncomingSupply, Lot
 from tests.scm.inventory.factories import ProductFactory, WarehouseFactory, lot_product
 
@@ -16,7 +16,7 @@ def test_atp_for_one_warehouse_has_on_hand_minus_reserved_and_incoming_dates():
     a, b = WarehouseFactory(code="A"), WarehouseFactory(code="B")
     services.stock_receive(product=product, warehouse=a, quantity=10)
     services.stock_receive(product=product, warehouse=b, quantity=7)
-    services.stock_reserve(product=product, quantity=3, demand="d", warehouse_ids=[a.pk])
+    reservations.stock_reserve(product=product, quantity=3, demand="d", warehouse_ids=[a.pk])
     when = timezone.localdate() + timedelta(days=5)
     IncomingSupply.objects.create(
         reference="PO-1", product=product, warehouse=a, quantity=20, expected_date=when

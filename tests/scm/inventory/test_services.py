@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.models import AuditLog
-from scm.inventory import services, transfers
+from scm.inventory import reservations, services, transfers
 from scm.inventory.models import Lot, StockLevel, StockMove, Transfer
 from scm.inventory.selectors import lot_locations, scan_lookup
 from tests.scm.inventory.factories import (
@@ -53,7 +53,7 @@ def test_adjust_without_reason_is_refused():
 def test_adjust_cannot_take_reserved_stock():
     product, wh = ProductFactory(), WarehouseFactory()
     services.stock_receive(product=product, warehouse=wh, quantity=5)
-    services.stock_reserve(product=product, quantity=4, demand="d:1")
+    reservations.stock_reserve(product=product, quantity=4, demand="d:1")
     before = snapshot()
     with pytest.raises(ValidationError) as err:
         services.stock_adjust(product=product, warehouse=wh, quantity=-2, reason="lost")
@@ -163,7 +163,7 @@ def test_reserving_one_box_reserves_24_base_units():
     unit = ProductUnitFactory(factor=Decimal(24))
     wh = WarehouseFactory()
     services.stock_receive(product=unit.product, warehouse=wh, quantity=48)
-    services.stock_reserve(product=unit.product, quantity=1, unit=unit, demand="box:1")
+    reservations.stock_reserve(product=unit.product, quantity=1, unit=unit, demand="box:1")
     assert StockLevel.objects.get(product=unit.product).reserved == 24
 
 
@@ -195,7 +195,7 @@ def test_receive_refuses_zero_negative_or_non_numbers(quantity):
 def test_reserve_refuses_negative_quantity():
     product, wh = ProductFactory(), WarehouseFactory()
     services.stock_receive(product=product, warehouse=wh, quantity=5)
-    _bad(lambda: services.stock_reserve(product=product, quantity=-1, demand="x"), "quantity")
+    _bad(lambda: reservations.stock_reserve(product=product, quantity=-1, demand="x"), "quantity")
 
 
 def test_unknown_barcode_names_the_barcode_field():
@@ -233,8 +233,8 @@ def test_serial_received_again_after_it_shipped_is_still_refused_as_a_receipt():
     product, wh = serial_product(), WarehouseFactory()
     services.stock_receive(product=product, warehouse=wh, quantity=1, lot_number="SN-10")
     lot = Lot.objects.get(number="SN-10")
-    services.stock_reserve(product=product, quantity=1, demand="o:1")
-    services.stock_consume(demand="o:1", warehouse=wh, quantity=1, lot=lot)
+    reservations.stock_reserve(product=product, quantity=1, demand="o:1")
+    reservations.stock_consume(demand="o:1", warehouse=wh, quantity=1, lot=lot)
     _bad(
         lambda: services.stock_receive(product=product, warehouse=wh, quantity=1, lot_number="SN-10"),
         "lot_number",
@@ -278,7 +278,7 @@ def test_reserving_more_than_available_all_or_nothing_is_refused():
     product, wh = ProductFactory(), WarehouseFactory()
     services.stock_receive(product=product, warehouse=wh, quantity=5)
     _bad(
-        lambda: services.stock_reserve(product=product, quantity=6, demand="x", partial=False),
+        lambda: reservations.stock_reserve(product=product, quantity=6, demand="x", partial=False),
         "quantity",
     )
 
@@ -288,10 +288,10 @@ def test_falling_below_the_reorder_point_publishes_one_event():
 
     product, wh = ProductFactory(reorder_point=10, reorder_quantity=50), WarehouseFactory()
     services.stock_receive(product=product, warehouse=wh, quantity=12)
-    services.stock_reserve(product=product, quantity=1, demand="o:1")
+    reservations.stock_reserve(product=product, quantity=1, demand="o:1")
     assert not Event.objects.filter(name="stock.below_reorder_point").exists()
-    services.stock_reserve(product=product, quantity=2, demand="o:2")
-    services.stock_reserve(product=product, quantity=1, demand="o:3")
+    reservations.stock_reserve(product=product, quantity=2, demand="o:2")
+    reservations.stock_reserve(product=product, quantity=1, demand="o:3")
     events = Event.objects.filter(name="stock.below_reorder_point")
     assert [e.payload["available"] for e in events] == ["9.000"]
 

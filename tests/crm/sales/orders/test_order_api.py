@@ -5,6 +5,7 @@ import pytest
 from crm.sales.models import Quote, SalesOrder
 from crm.sales.orders import quote_services
 from crm.sales.orders import services as order_services
+from crm.sales.orders import states as order_states
 from tests.crm.sales.factories import CustomerFactory, TeamFactory
 from tests.factories import UserFactory
 from tests.scm.inventory.factories import ProductFactory, ProductUnitFactory
@@ -91,7 +92,7 @@ def test_update_draft_order_lines(api_client, sales_user):
 
 def test_update_confirmed_order_is_refused(api_client, sales_user):
     order = order_for(sales_user)
-    order_services.order_transition(order=order, to_state=SalesOrder.State.CONFIRMED)
+    order_states.order_transition(order=order, to_state=SalesOrder.State.CONFIRMED)
     api_client.force_authenticate(sales_user)
     response = api_client.patch(f"/api/v1/sales-orders/{order.pk}/", {"notes": "x"}, format="json")
     assert response.status_code == 400

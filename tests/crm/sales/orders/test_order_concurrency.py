@@ -7,6 +7,7 @@ from django.db import connection
 from crm.sales.models import SalesOrder
 from crm.sales.orders import quote_services
 from crm.sales.orders import services as order_services
+from crm.sales.orders import states as order_states
 from tests.crm.sales.factories import CustomerFactory
 from tests.scm.inventory.factories import ProductFactory
 
@@ -43,7 +44,7 @@ def test_concurrent_confirmations_of_one_order_succeed_once():
     )
 
     def confirm():
-        return order_services.order_transition(
+        return order_states.order_transition(
             order=SalesOrder.objects.get(pk=order.pk), to_state=S.CONFIRMED, user=customer.owner
         )
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
+from crm.sales.orders import pricing
 from crm.sales.orders import services as order_services
 from tests.integration.fulfilment.factories import CustomerFactory
 from tests.scm.inventory.factories import ProductFactory
@@ -65,14 +66,14 @@ def test_one_statement_writes_what_the_orm_writes(sales_user, products):
         customer=customer, owner=sales_user, lines=_lines(products), notes="Leave at gate 2"
     )
     # The same order written the other way (the one used off PostgreSQL).
-    priced = order_services.lines_price(_lines(products))
+    priced = pricing.lines_price(_lines(products))
     slow = SalesOrder(
         customer=customer,
         owner=sales_user,
         order_date=quick.order_date,
         shipping_address=customer.address,
         notes="Leave at gate 2",
-        **order_services.lines_totals(priced),
+        **pricing.lines_totals(priced),
     )
     entry = OrderEvent(kind="created", text="Order created", user=sales_user, data={})
     order_services._insert_order(slow, [SalesOrderLine(order=slow, **p.as_fields()) for p in priced], entry)

@@ -6,7 +6,9 @@ from django.urls import reverse
 from crm.sales.models import SalesOrder
 from crm.sales.orders import actions as order_actions
 from crm.sales.orders import services as order_services
-from scm.inventory.services import stock_receive, stock_reserve
+from crm.sales.orders import states as order_states
+from scm.inventory.reservations import stock_reserve
+from scm.inventory.services import stock_receive
 from tests.crm.sales.factories import CustomerFactory, TeamFactory
 from tests.factories import UserFactory
 from tests.scm.inventory.factories import ProductFactory, ProductUnitFactory, WarehouseFactory
@@ -39,7 +41,7 @@ def test_order_list_query_count_does_not_grow_with_rows(client, sales_user, djan
 def test_order_list_filters_by_state_and_search_in_the_url(client, sales_user):
     draft = order_for(sales_user)
     confirmed = order_for(sales_user)
-    order_services.order_transition(order=confirmed, to_state=SalesOrder.State.CONFIRMED)
+    order_states.order_transition(order=confirmed, to_state=SalesOrder.State.CONFIRMED)
     client.force_login(sales_user)
     body = client.get(reverse("sales:orders:order_list") + "?state=confirmed").content.decode()
     assert confirmed.number in body and draft.number not in body
@@ -145,11 +147,11 @@ def test_order_page_polls_while_confirmed_and_stops_when_reserved(client, sales_
     client.force_login(sales_user)
     url = reverse("sales:orders:order_detail", args=[order.pk])
     assert b'hx-trigger="every 3s"' not in client.get(url).content
-    order_services.order_transition(order=order, to_state=SalesOrder.State.CONFIRMED)
+    order_states.order_transition(order=order, to_state=SalesOrder.State.CONFIRMED)
     assert b'hx-trigger="every 3s"' in client.get(url).content
     line = order.lines.get()
     order_services.order_line_progress(line_id=line.pk, reserved=line.base_quantity)
-    order_services.order_refresh_state(order_id=order.pk)
+    order_states.order_refresh_state(order_id=order.pk)
     partial = client.get(url + "?partial=live", HTTP_HX_REQUEST="true")
     assert b'data-state="reserved"' in partial.content
     assert b'hx-trigger="every 3s"' not in partial.content
@@ -214,7 +216,7 @@ def test_customer_info_partial_shows_credit_and_open_orders(client, sales_user):
     order = order_services.order_create(
         customer=customer, owner=sales_user, lines=[{"product": product, "quantity": 3}]
     )
-    order_services.order_transition(order=order, to_state=SalesOrder.State.CONFIRMED)
+    order_states.order_transition(order=order, to_state=SalesOrder.State.CONFIRMED)
     client.force_login(sales_user)
     response = client.get(reverse("sales:orders:customer_info"), {"customer": customer.pk})
     body = response.content.decode()

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
 from crm.sales.orders import services as order_services
+from crm.sales.orders import states as order_states
 from tests.crm.sales.factories import CustomerFactory
 from tests.scm.inventory.factories import ProductFactory, ProductUnitFactory
 
@@ -119,23 +120,23 @@ def test_order_without_lines_is_refused():
 def test_confirming_twice_with_the_same_snapshot_is_refused():
     order = make_order()
     stale = SalesOrder.objects.get(pk=order.pk)
-    order_services.order_transition(order=order, to_state=S.CONFIRMED)
+    order_states.order_transition(order=order, to_state=S.CONFIRMED)
     with pytest.raises(ValidationError) as err:
-        order_services.order_transition(order=stale, to_state=S.CONFIRMED)
+        order_states.order_transition(order=stale, to_state=S.CONFIRMED)
     assert "state" in err.value.message_dict
     assert OrderEvent.objects.filter(order=order, kind="state:confirmed").count() == 1
 
 
 def test_confirming_a_confirmed_order_is_an_illegal_move():
     order = make_order()
-    order_services.order_transition(order=order, to_state=S.CONFIRMED)
+    order_states.order_transition(order=order, to_state=S.CONFIRMED)
     with pytest.raises(ValidationError):
-        order_services.order_transition(order=order, to_state=S.CONFIRMED)
+        order_states.order_transition(order=order, to_state=S.CONFIRMED)
 
 
 def test_transition_sets_confirmed_at_and_writes_an_event():
     order = make_order()
-    order_services.order_transition(order=order, to_state=S.CONFIRMED, text="ok")
+    order_states.order_transition(order=order, to_state=S.CONFIRMED, text="ok")
     order.refresh_from_db()
     assert order.state == S.CONFIRMED
     assert order.confirmed_at is not None
@@ -144,18 +145,18 @@ def test_transition_sets_confirmed_at_and_writes_an_event():
 
 def test_line_progress_moves_by_deltas_and_refresh_derives_the_state():
     order = make_order()
-    order_services.order_transition(order=order, to_state=S.CONFIRMED)
+    order_states.order_transition(order=order, to_state=S.CONFIRMED)
     line = order.lines.get()
     order_services.order_line_progress(line_id=line.pk, reserved=2)
-    assert order_services.order_refresh_state(order_id=order.pk) == S.PARTLY_RESERVED
+    assert order_states.order_refresh_state(order_id=order.pk) == S.PARTLY_RESERVED
     order_services.order_line_progress(line_id=line.pk, reserved=3)
-    assert order_services.order_refresh_state(order_id=order.pk) == S.RESERVED
+    assert order_states.order_refresh_state(order_id=order.pk) == S.RESERVED
     order_services.order_line_progress(line_id=line.pk, reserved=-2, shipped=2)
-    assert order_services.order_refresh_state(order_id=order.pk) == S.PARTLY_SHIPPED
+    assert order_states.order_refresh_state(order_id=order.pk) == S.PARTLY_SHIPPED
     order_services.order_line_progress(line_id=line.pk, reserved=-3, shipped=3)
-    assert order_services.order_refresh_state(order_id=order.pk) == S.SHIPPED
+    assert order_states.order_refresh_state(order_id=order.pk) == S.SHIPPED
     order_services.order_line_progress(line_id=line.pk, invoiced=5)
-    assert order_services.order_refresh_state(order_id=order.pk) == S.INVOICED
+    assert order_states.order_refresh_state(order_id=order.pk) == S.INVOICED
     line.refresh_from_db()
     assert (line.reserved_quantity, line.shipped_quantity, line.invoiced_quantity) == (0, 5, 5)
 
@@ -171,9 +172,9 @@ def test_refresh_never_moves_a_draft_or_cancelled_order():
     order = make_order()
     line = order.lines.get()
     order_services.order_line_progress(line_id=line.pk, reserved=5)
-    assert order_services.order_refresh_state(order_id=order.pk) == S.DRAFT
-    order_services.order_transition(order=order, to_state=S.CANCELLED)
-    assert order_services.order_refresh_state(order_id=order.pk) == S.CANCELLED
+    assert order_states.order_refresh_state(order_id=order.pk) == S.DRAFT
+    order_states.order_transition(order=order, to_state=S.CANCELLED)
+    assert order_states.order_refresh_state(order_id=order.pk) == S.CANCELLED
 
 
 def test_update_lines_only_for_drafts():
@@ -182,7 +183,7 @@ def test_update_lines_only_for_drafts():
     order_services.order_update_lines(order=order, lines=[{"product": product, "quantity": 4}])
     order.refresh_from_db()
     assert order.subtotal == Decimal("12.00")
-    order_services.order_transition(order=order, to_state=S.CONFIRMED)
+    order_states.order_transition(order=order, to_state=S.CONFIRMED)
     with pytest.raises(ValidationError):
         order_services.order_update_lines(order=order, lines=[{"product": product, "quantity": 1}])
 
@@ -191,7 +192,7 @@ def test_timeline_text_is_shown_in_the_readers_language():
     from django.utils import translation
 
     order = make_order()
-    order_services.order_transition(order=order, to_state=S.CONFIRMED)
+    order_states.order_transition(order=order, to_state=S.CONFIRMED)
     event = order.events.get(kind="state:confirmed")
     with translation.override("en"):
         assert order_services.order_event_text(event) == "Order confirmed"

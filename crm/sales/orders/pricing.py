@@ -1,0 +1,154 @@
+"""Order and quote lines: validated and priced in one place (``lines_price``), shared by the order
+and quote services. Reads only; writes nothing."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from core.money import money
+from core.sql import by_ids
+from scm.inventory.models import Product, ProductUnit
+from scm.inventory.services import to_base_quantity
+
+HUNDRED = Decimal(100)
+
+
+@dataclass
+class PricedLine:
+    """A validated, priced line (order or quote): the fields both line models share."""
+
+    product: Product
+    unit: ProductUnit | None
+    quantity: Decimal
+    base_quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    tax_rate: Decimal
+    net_amount: Decimal
+    tax_amount: Decimal
+
+    def as_fields(self) -> dict:
+        return {
+            "product": self.product,
+            "unit": self.unit,
+            "quantity": self.quantity,
+            "base_quantity": self.base_quantity,
+            "unit_price": self.unit_price,
+            "discount_percent": self.discount_percent,
+            "tax_rate": self.tax_rate,
+            "net_amount": self.net_amount,
+            "tax_amount": self.tax_amount,
+        }
+
+
+def _decimal(value, field: str, errors: dict) -> Decimal | None:
+    if isinstance(value, float):
+        value = str(value)
+    try:
+        return Decimal(str(value).strip())
+    except (InvalidOperation, TypeError, ValueError):
+        errors[field] = _("Enter a number.")
+        return None
+
+
+def _load_products_and_units(lines: list[dict]) -> tuple[dict, dict]:
+    """Products and units given by id are loaded in two queries (instances are used as they are)."""
+    product_ids = {ln.get("product") for ln in lines if isinstance(ln.get("product"), int | str)}
+    unit_ids = {ln.get("unit") for ln in lines if isinstance(ln.get("unit"), int | str) and ln.get("unit")}
+    products = {str(p.pk): p for p in by_ids(Product, product_ids)}
+    units = {str(u.pk): u for u in by_ids(ProductUnit, unit_ids)}
+    return products, units
+
+
+def lines_price(lines: Iterable[dict], *, field: str = "lines") -> list[PricedLine]:
+    """Validate and price ``lines``; raise one ``ValidationError`` naming every bad field
+    (``lines[0].quantity``, ``lines[2].product`` …). Reads only; writes nothing.
+
+    Each line: ``product`` (instance or id), ``quantity`` (in ``unit``), optional ``unit``
+    (instance, id or None for the base unit), ``unit_price`` (per ``unit``; defaults to the list
+    price × the unit's factor) and ``discount_percent``.
+    """
+    lines = list(lines or [])
+    if not lines:
+        raise ValidationError({field: _("Add at least one line.")})
+    products, units = _load_products_and_units(lines)
+    errors: dict[str, str] = {}
+    priced: list[PricedLine] = []
+    for i, raw in enumerate(lines):
+        key = f"{field}[{i}]"
+        product = raw.get("product")
+        if not isinstance(product, Product):
+            product = products.get(str(product))
+        if product is None:
+            errors[f"{key}.product"] = _("Choose a product.")
+            continue
+        if not product.is_active:
+            errors[f"{key}.product"] = _("This product is inactive and cannot be sold.")
+            continue
+        if product.is_template:
+            errors[f"{key}.product"] = _("Choose a variant: a template product cannot be sold.")
+            continue
+        unit = raw.get("unit") or None
+        if unit is not None and not isinstance(unit, ProductUnit):
+            unit = units.get(str(unit))
+            if unit is None:
+                errors[f"{key}.unit"] = _("Choose one of the product's units.")
+                continue
+        if unit is not None and unit.product_id != product.pk:
+            errors[f"{key}.unit"] = _("This unit does not belong to the product.")
+            continue
+        try:
+            base = to_base_quantity(product=product, quantity=raw.get("quantity"), unit=unit)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                sub = "quantity" if name == "quantity" else name
+                errors[f"{key}.{sub}"] = " ".join(messages)
+            continue
+        qty = Decimal(str(raw.get("quantity")).strip())
+        price = raw.get("unit_price")
+        if price is None or price == "":
+            price = Decimal(str(product.list_price)) * (unit.factor if unit is not None else 1)
+        else:
+            price = _decimal(price, f"{key}.unit_price", errors)
+            if price is None:
+                continue
+            if price < 0:
+                errors[f"{key}.unit_price"] = _("The price cannot be negative.")
+                continue
+        discount = raw.get("discount_percent")
+        discount = (
+            Decimal(0) if discount in (None, "") else _decimal(discount, f"{key}.discount_percent", errors)
+        )
+        if discount is None:
+            continue
+        if not Decimal(0) <= discount <= HUNDRED:
+            errors[f"{key}.discount_percent"] = _("The discount must be between 0 and 100 percent.")
+            continue
+        price = money(price)
+        net = money(qty * price * (HUNDRED - discount) / HUNDRED)
+        tax_rate = Decimal(str(product.tax_rate))
+        priced.append(
+            PricedLine(
+                product=product,
+                unit=unit,
+                quantity=qty,
+                base_quantity=base,
+                unit_price=price,
+                discount_percent=discount,
+                tax_rate=tax_rate,
+                net_amount=net,
+                tax_amount=money(net * tax_rate),
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    return priced
+
+
+def lines_totals(priced: Iterable[PricedLine]) -> dict[str, Decimal]:
+    subtotal = sum((p.net_amount for p in priced), Decimal(0))
+    tax = sum((p.tax_amount for p in priced), Decimal(0))
+    return {"subtotal": money(subtotal), "tax_total": money(tax), "total": money(subtotal + tax)}
