@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.db import atomic_with_retry
+from core.events import names
 from core.events.services import publish
 from core.money import money
 from finance.models import Invoice, Payment, PaymentAllocation
@@ -109,7 +110,7 @@ def payment_record(
         },
     )
     publish(
-        "payment.recorded",
+        names.PAYMENT_RECORDED,
         {"payment_id": payment.pk, "customer_id": customer.pk, "amount": str(amount)},
     )
     return payment

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.db import atomic_with_retry
+from core.events import names
 from core.events.services import publish
 from core.money import money, quantity
 from finance.models import (
@@ -206,7 +207,7 @@ def _invoice_insert(*, customer, priced, source_reference, sales_order, issue_da
         data={"number": invoice.number, "total": str(invoice.total), "source_reference": source_reference},
     )
     publish(
-        "invoice.created",
+        names.INVOICE_CREATED,
         {
             "invoice_id": invoice.pk,
             "number": invoice.number,
@@ -238,7 +239,7 @@ def invoice_cancel(*, invoice: Invoice, reason: str, user=None) -> Invoice:
     locked.save(update_fields=["state", "cancel_reason", "cancelled_at"])
     audit("invoice.cancelled", actor=_user(user), obj=locked, data={"reason": locked.cancel_reason})
     publish(
-        "invoice.cancelled",
+        names.INVOICE_CANCELLED,
         {"invoice_id": locked.pk, "sales_order_id": locked.sales_order_id, "customer_id": locked.customer_id},
     )
     invoice.state, invoice.cancel_reason, invoice.cancelled_at = (
@@ -268,7 +269,7 @@ def _settle(invoice: Invoice, *, paid: Decimal = ZERO, credited: Decimal = ZERO)
     invoice.paid_amount, invoice.credited_amount, invoice.state = new_paid, new_credited, state
     became_settled = state == Invoice.State.PAID and not was_settled
     if became_settled:
-        publish("invoice.paid", {"invoice_id": invoice.pk, "sales_order_id": invoice.sales_order_id})
+        publish(names.INVOICE_PAID, {"invoice_id": invoice.pk, "sales_order_id": invoice.sales_order_id})
     return became_settled
 
 
@@ -354,7 +355,7 @@ def credit_note_create(
         data={"number": note.number, "invoice": locked.number, "total": str(total), "reason": note.reason},
     )
     publish(
-        "credit_note.created",
+        names.CREDIT_NOTE_CREATED,
         {
             "credit_note_id": note.pk,
             "invoice_id": locked.pk,

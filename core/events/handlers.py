@@ -4,10 +4,10 @@ gets a notification once the worker has handled it."""
 
 from django.utils.translation import gettext as _
 
-from core.events import services
+from core.events import names, services
 from core.events.registry import on
 
-PING = "tandem.ping"
+PING = names.TANDEM_PING
 
 
 @on(PING)

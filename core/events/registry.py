@@ -14,7 +14,7 @@ def handler_name(func: Callable) -> str:
 
 
 def on(event_name: str):
-    """Decorator: ``@on("order.confirmed")`` registers the function for that event."""
+    """Decorator: ``@on(names.ORDER_CONFIRMED)`` registers the function for that event."""
 
     def decorator(func):
         _handlers[event_name][handler_name(func)] = func

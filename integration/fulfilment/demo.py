@@ -11,6 +11,7 @@ there are no draft orders (no customers or products).
 import importlib.util
 from decimal import Decimal
 
+from core.events import names
 from core.events.models import Event
 from crm.sales.models import SalesOrder
 from integration.fulfilment import handlers, services, shipping
@@ -30,7 +31,7 @@ def _event(name: str, **payload):
 
 def _confirm(order, user):
     order = services.order_confirm(order=order, user=user)
-    event = _event("order.confirmed", order_id=order.pk)
+    event = _event(names.ORDER_CONFIRMED, order_id=order.pk)
     if order.state == SalesOrder.State.CONFIRMED and event is not None:
         handlers.reserve_confirmed_order(event)
     order.refresh_from_db()
@@ -58,7 +59,7 @@ def _ship(ctx, order, picker, share: Decimal) -> int:
             quantities=quantities,
             user=picker,
         )
-        event = _event("shipment.shipped", shipment_id=shipment.pk)
+        event = _event(names.SHIPMENT_SHIPPED, shipment_id=shipment.pk)
         if event is not None:
             handlers.invoice_and_tell_customer(event)
         made += 1
@@ -99,7 +100,7 @@ def _pay(ctx, order, finance_user) -> int:
             reference=f"银行转账 {ctx.rng.randint(100000, 999999)}",
             user=finance_user,
         )
-        event = _event("invoice.paid", invoice_id=invoice.pk)
+        event = _event(names.INVOICE_PAID, invoice_id=invoice.pk)
         if event is not None:
             handlers.order_paid_when_all_invoices_paid(event)
         paid += 1
@@ -165,7 +166,7 @@ def build(ctx) -> None:
                 counts["credit_hold"] = counts.get("credit_hold", 0) + 1
                 continue
             services.order_release_hold(order=order, user=manager, text="老客户，经理特批")
-            event = _event("order.confirmed", order_id=order.pk)
+            event = _event(names.ORDER_CONFIRMED, order_id=order.pk)
             if event is not None:
                 handlers.reserve_confirmed_order(event)
             order.refresh_from_db()

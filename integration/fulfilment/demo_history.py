@@ -14,6 +14,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.utils import timezone
 
+from core.events import names
 from core.events.models import Event
 from crm.customers.models import Customer
 from crm.sales.models import OrderEvent, SalesOrder
@@ -155,7 +156,7 @@ def _settle(ctx, order, invoice, today: date, user, open_buckets: set) -> str:
     )
     if amount < invoice.total:
         return "partial"
-    event = _last_event("invoice.paid")
+    event = _last_event(names.INVOICE_PAID)
     if event is not None and event.payload.get("invoice_id") == invoice.pk:
         handlers.order_paid_when_all_invoices_paid(event)
     return "paid"
@@ -208,7 +209,7 @@ def build_history(ctx) -> dict[str, int]:
         order = services.order_confirm(order=order, user=owner)
         if order.state == SalesOrder.State.CREDIT_HOLD:
             order = services.order_release_hold(order=order, user=manager, text="老客户，经理特批")
-        event = _last_event("order.confirmed")
+        event = _last_event(names.ORDER_CONFIRMED)
         reservations.order_reserve(order_id=order.pk, event_id=event.pk if event else None)
         order.refresh_from_db()
         ship_day = min(day + timedelta(days=ctx.rng.choice([0, 1, 1, 2, 3, 5])), today - timedelta(days=1))

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.events import names
 from core.events.registry import batch_of, on
 from crm.sales.models import SalesOrder
 from crm.sales.orders import services as order_services
@@ -22,7 +23,7 @@ from integration.fulfilment.shipping import shipment_invoice
 logger = logging.getLogger(__name__)
 
 
-@on("order.confirmed")
+@on(names.ORDER_CONFIRMED)
 def reserve_confirmed_order(event):
     order_reserve(order_id=event.payload["order_id"], event_id=event.pk)
 
@@ -33,7 +34,7 @@ def reserve_confirmed_orders(events):
     orders_reserve(runs=[(event.payload["order_id"], event.pk) for event in events])
 
 
-@on("shipment.shipped")
+@on(names.SHIPMENT_SHIPPED)
 def invoice_and_tell_customer(event):
     """Raise the AR invoice for a shipment (once: finance is idempotent on the shipment number,
     and the shipment remembers its invoice), record it on the order and e-mail the customer."""
@@ -55,7 +56,7 @@ def invoice_and_tell_customer(event):
         transaction.on_commit(partial(send_shipped_email, shipment.pk, recipient))
 
 
-@on("invoice.paid")
+@on(names.INVOICE_PAID)
 def order_paid_when_all_invoices_paid(event):
     from finance.models import Invoice
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
+from core.events import names
 from core.events.dispatch import batch_cache
 from core.events.services import notify_many, publish
 from crm.sales.models import SalesOrder, SalesOrderLine
@@ -109,7 +110,7 @@ def orders_reserve(*, runs: list[tuple[int, int | None]]) -> list[ReservationRun
                 )
             if short > 0:
                 publish(
-                    "stock.shortage",
+                    names.STOCK_SHORTAGE,
                     {
                         "product_id": line.product_id,
                         "quantity": str(short),

@@ -17,6 +17,7 @@ from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRe
 from django.utils.translation import gettext as _
 
 from core.audit import audit
+from core.events import names
 from core.events.services import notify, outbox_ctes, publish, published
 from core.roles import MANAGER, is_manager
 from core.sql import as_id
@@ -92,7 +93,7 @@ def _managers():
 
 
 def _publish_confirmed(order: SalesOrder) -> None:
-    publish("order.confirmed", {"order_id": order.pk, "customer_id": order.customer_id})
+    publish(names.ORDER_CONFIRMED, {"order_id": order.pk, "customer_id": order.customer_id})
 
 
 def order_confirm(*, order: SalesOrder, user, at_once: bool = True) -> SalesOrder:
@@ -175,7 +176,7 @@ def order_confirm_at_once(*, order_id, user, record_rule: bool = False) -> Sales
         user=user,
     )
     payload = "jsonb_build_object('order_id', moved.id, 'customer_id', moved.customer_id)"
-    outbox, outbox_params = outbox_ctes("order.confirmed", payload, "moved")
+    outbox, outbox_params = outbox_ctes(names.ORDER_CONFIRMED, payload, "moved")
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH {moved}, {outbox} SELECT moved.*, (SELECT array_agg(id) FROM published) FROM moved",
@@ -184,7 +185,7 @@ def order_confirm_at_once(*, order_id, user, record_rule: bool = False) -> Sales
         row = cursor.fetchone()
     if row is None:
         return None
-    published("order.confirmed", row[-1] or [])
+    published(names.ORDER_CONFIRMED, row[-1] or [])
     return _without_backorders(order_states.order_from_row(row))
 
 

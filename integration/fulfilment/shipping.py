@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.audit import audit
+from core.events import names
 from core.events.services import publish
 from crm.sales.models import SalesOrder
 from crm.sales.orders import services as order_services
@@ -225,7 +226,7 @@ def shipment_ship(
             % {"number": shipment.number, "carrier": carrier, "tracking": tracking_number},
             user=user,
         )
-        publish("shipment.shipped", {"shipment_id": shipment.pk, "order_id": order.pk})
+        publish(names.SHIPMENT_SHIPPED, {"shipment_id": shipment.pk, "order_id": order.pk})
     shipment.refresh_from_db()
     return shipment
 

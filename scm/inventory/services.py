@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.db import atomic_with_retry
+from core.events import names
 from core.money import quantity as as_quantity
 from scm.inventory.models import (
     Lot,
@@ -125,7 +126,7 @@ def _signal_low_stock(product: Product, dropped: Decimal) -> None:
         from core.events.services import publish
 
         publish(
-            "stock.below_reorder_point",
+            names.STOCK_BELOW_REORDER_POINT,
             {
                 "product_id": product.pk,
                 "sku": product.sku,

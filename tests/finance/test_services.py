@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.events import names
 from core.events.models import Event
 from core.models import AuditLog
 from finance import payments, services
@@ -57,7 +58,7 @@ def test_same_source_reference_returns_the_same_invoice():
     again = make_invoice(customer, amount="999.00", source_reference="shipment:7")
     assert again.pk == first.pk
     assert Invoice.objects.count() == 1
-    assert Event.objects.filter(name="invoice.created").count() == 1
+    assert Event.objects.filter(name=names.INVOICE_CREATED).count() == 1
 
 
 def test_source_reference_of_another_customer_is_refused():
@@ -81,7 +82,7 @@ def test_database_refuses_a_second_invoice_for_one_reference():
 
 def test_invoice_create_publishes_and_audits():
     invoice = make_invoice(CustomerFactory())
-    event = Event.objects.get(name="invoice.created")
+    event = Event.objects.get(name=names.INVOICE_CREATED)
     assert event.payload["invoice_id"] == invoice.pk
     assert AuditLog.objects.filter(action="invoice.created", object_id=str(invoice.pk)).exists()
 
@@ -199,10 +200,10 @@ def test_invoice_paid_is_published_once_when_fully_paid():
     customer = CustomerFactory()
     invoice = make_invoice(customer, "100.00")
     payments.payment_record(customer=customer, amount="60.00")
-    assert not Event.objects.filter(name="invoice.paid").exists()
+    assert not Event.objects.filter(name=names.INVOICE_PAID).exists()
     payments.payment_record(customer=customer, amount="40.00")
     payments.payment_record(customer=customer, amount="10.00")  # credit only, invoice already paid
-    events = Event.objects.filter(name="invoice.paid")
+    events = Event.objects.filter(name=names.INVOICE_PAID)
     assert events.count() == 1
     assert events.get().payload == {"invoice_id": invoice.pk, "sales_order_id": None}
 

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.events import names
 from core.events.models import Event, Notification
 from core.models import AuditLog
 from crm.sales.models import SalesOrder
@@ -37,7 +38,7 @@ def test_confirm_publishes_order_confirmed_in_the_same_transaction(world, django
     with django_capture_on_commit_callbacks(execute=False):
         order = services.order_confirm(order=order, user=world["rep"])
     assert order.state == SalesOrder.State.CONFIRMED
-    assert Event.objects.filter(name="order.confirmed", payload__order_id=order.pk).count() == 1
+    assert Event.objects.filter(name=names.ORDER_CONFIRMED, payload__order_id=order.pk).count() == 1
 
 
 def test_confirmed_order_is_reserved_by_the_rule(world, django_capture_on_commit_callbacks):
@@ -73,7 +74,7 @@ def test_confirming_twice_is_refused(world, django_capture_on_commit_callbacks):
     with pytest.raises(ValidationError) as exc:
         services.order_confirm(order=order, user=world["rep"])
     assert "state" in exc.value.message_dict
-    assert Event.objects.filter(name="order.confirmed").count() == 1
+    assert Event.objects.filter(name=names.ORDER_CONFIRMED).count() == 1
 
 
 def test_order_over_credit_limit_goes_on_hold_and_managers_are_told(
@@ -95,7 +96,7 @@ def test_order_over_credit_limit_goes_on_hold_and_managers_are_told(
         django_capture_on_commit_callbacks,
     )
     assert second.state == SalesOrder.State.CREDIT_HOLD  # 339 open + 226 > 500
-    assert not Event.objects.filter(name="order.confirmed", payload__order_id=second.pk).exists()
+    assert not Event.objects.filter(name=names.ORDER_CONFIRMED, payload__order_id=second.pk).exists()
     assert Notification.objects.filter(user=manager_user, kind="credit_hold").exists()
     assert not Reservation.objects.filter(demand=second.lines.get().demand).exists()
 
@@ -200,7 +201,7 @@ def test_shortage_becomes_a_backorder_and_a_stock_shortage_event(world, django_c
     order.refresh_from_db()
     assert order.state == SalesOrder.State.PARTLY_RESERVED
     assert Backorder.objects.get(line__order=order).quantity == 2
-    shortage = Event.objects.get(name="stock.shortage")
+    shortage = Event.objects.get(name=names.STOCK_SHORTAGE)
     assert shortage.payload["product_id"] == world["product"].pk
     assert Decimal(shortage.payload["quantity"]) == 2 and shortage.payload["order_id"] == order.pk
 
@@ -212,19 +213,19 @@ def test_reservation_rule_run_twice_for_one_event_changes_nothing(world, django_
         world["rep"],
         django_capture_on_commit_callbacks,
     )
-    event = Event.objects.get(name="order.confirmed")
+    event = Event.objects.get(name=names.ORDER_CONFIRMED)
     receive(world["product"], world["wh"]["SH"], 10)  # stock arrives: a re-run must still not act
     before = (
         list(Reservation.objects.values_list("warehouse_id", "quantity")),
         order.lines.get().reserved_quantity,
-        Event.objects.filter(name="stock.shortage").count(),
+        Event.objects.filter(name=names.STOCK_SHORTAGE).count(),
         Notification.objects.count(),
     )
     reserve_confirmed_order(event)
     after = (
         list(Reservation.objects.values_list("warehouse_id", "quantity")),
         order.lines.get().reserved_quantity,
-        Event.objects.filter(name="stock.shortage").count(),
+        Event.objects.filter(name=names.STOCK_SHORTAGE).count(),
         Notification.objects.count(),
     )
     assert before == after

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.events import names
 from core.events.models import Delivery, Event
 from crm.sales.models import OrderEvent, SalesOrder
 from integration.fulfilment import services
@@ -31,7 +32,7 @@ def written(order):
     """What a confirmation leaves behind, without ids and times."""
     order.refresh_from_db()
     entry = OrderEvent.objects.filter(order=order, kind__startswith="state:").get()
-    event = Event.objects.get(name="order.confirmed", payload__order_id=order.pk)
+    event = Event.objects.get(name=names.ORDER_CONFIRMED, payload__order_id=order.pk)
     return {
         "state": order.state,
         "confirmed": order.confirmed_at is not None and order.updated_at == order.confirmed_at,
@@ -98,7 +99,7 @@ def test_an_order_without_lines_is_left_to_the_long_way(sales_user, draft):
 def test_an_order_that_is_no_longer_a_draft_is_left_alone(sales_user, draft):
     services.order_confirm(order=draft, user=sales_user)
     assert services.order_confirm_at_once(order_id=draft.pk, user=sales_user) is None
-    assert Event.objects.filter(name="order.confirmed").count() == 1
+    assert Event.objects.filter(name=names.ORDER_CONFIRMED).count() == 1
 
 
 def test_the_record_rule_keeps_another_reps_order_for_the_long_way(draft):

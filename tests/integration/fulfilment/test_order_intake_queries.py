@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from core.events import dispatch
+from core.events import dispatch, names
 from core.events.models import Event, Notification
 from crm.sales.models import SalesOrder
 from tests.integration.fulfilment.factories import CustomerFactory, receive, three_warehouses
@@ -73,7 +73,7 @@ def _queries(intake, n_lines, capture):
     with capture(execute=False), CaptureQueriesContext(connection) as confirm_q:
         response = client.post(f"/api/v1/order-workflow/{order_id}/confirm/")
     assert response.status_code == 200, response.content
-    event = Event.objects.get(name="order.confirmed", payload__order_id=order_id)
+    event = Event.objects.get(name=names.ORDER_CONFIRMED, payload__order_id=order_id)
     with CaptureQueriesContext(connection) as reserve_q:
         dispatch.event_dispatch(event_id=event.pk)
     assert SalesOrder.objects.get(pk=order_id).state == SalesOrder.State.RESERVED

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.events import names
 from core.events.models import Event
 from crm.sales.models import SalesOrder
 from tests.factories import UserFactory
@@ -50,7 +51,7 @@ def test_placing_an_order_creates_it_confirmed_and_reserves_it(
 def test_placing_an_order_publishes_order_confirmed_once(world, api_client):
     api_client.force_authenticate(world["rep"])
     order_id = api_client.post(URL, _body(world), format="json").json()["id"]
-    assert Event.objects.filter(name="order.confirmed", payload__order_id=order_id).count() == 1
+    assert Event.objects.filter(name=names.ORDER_CONFIRMED, payload__order_id=order_id).count() == 1
 
 
 def test_placing_an_order_with_a_bad_quantity_names_the_field_and_writes_nothing(world, api_client):
@@ -59,7 +60,7 @@ def test_placing_an_order_with_a_bad_quantity_names_the_field_and_writes_nothing
     assert response.status_code == 400
     assert "lines[0].quantity" in response.json()
     assert not SalesOrder.objects.exists()
-    assert not Event.objects.filter(name="order.confirmed").exists()
+    assert not Event.objects.filter(name=names.ORDER_CONFIRMED).exists()
 
 
 def test_placing_an_order_over_the_credit_limit_leaves_it_on_credit_hold(world, api_client):
@@ -69,7 +70,7 @@ def test_placing_an_order_over_the_credit_limit_leaves_it_on_credit_hold(world, 
     response = api_client.post(URL, _body(world), format="json")
     assert response.status_code == 201, response.content
     assert response.json()["state"] == "credit_hold"
-    assert not Event.objects.filter(name="order.confirmed").exists()
+    assert not Event.objects.filter(name=names.ORDER_CONFIRMED).exists()
 
 
 @pytest.mark.parametrize("role", ["warehouse", "finance"])

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.events import names
 from core.events.models import Event, Notification
 from crm.sales.models import SalesOrder
 from integration.fulfilment import reservations, services
@@ -46,7 +47,7 @@ def alike(world, capture, *, stock, count, quantity):
 
 
 def events_of(orders):
-    by_order = {e.payload["order_id"]: e for e in Event.objects.filter(name="order.confirmed")}
+    by_order = {e.payload["order_id"]: e for e in Event.objects.filter(name=names.ORDER_CONFIRMED)}
     return [by_order[o.pk] for o in orders]
 
 
@@ -79,7 +80,7 @@ def test_batch_serves_orders_in_turn_and_backorders_what_is_left(world, django_c
     assert Backorder.objects.get().line.order_id == orders[2].pk
     assert Backorder.objects.get().quantity == 1
     assert StockLevel.objects.get(product=product).reserved == 5
-    assert Event.objects.filter(name="stock.shortage", payload__order_id=orders[2].pk).count() == 1
+    assert Event.objects.filter(name=names.STOCK_SHORTAGE, payload__order_id=orders[2].pk).count() == 1
 
 
 def test_batch_gives_what_one_order_at_a_time_gives(world, django_capture_on_commit_callbacks):

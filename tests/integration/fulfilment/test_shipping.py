@@ -6,6 +6,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.events import names
 from core.events.models import Event
 from crm.sales.models import SalesOrder
 from integration.fulfilment import services, shipping
@@ -134,7 +135,7 @@ def test_shipped_event_raises_the_invoice_once_and_mails_the_contact(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["buyer@customer.example"] and "SF1234567890" in mail.outbox[0].body
     assert order.events.filter(kind="customer_notified").exists()
-    event = Event.objects.get(name="shipment.shipped")
+    event = Event.objects.get(name=names.SHIPMENT_SHIPPED)
     invoice_and_tell_customer(event)  # a second run of the same event
     order.refresh_from_db()
     assert order.lines.get().invoiced_quantity == 2

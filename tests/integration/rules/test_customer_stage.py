@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.events import names
 from core.events.dispatch import delivery_run
 from core.events.models import Delivery, Event
 from crm.customers import services as customer_services
@@ -75,7 +76,7 @@ def test_stage_rule_run_twice_for_one_shipment_changes_nothing_more(
 ):
     customer = CustomerFactory(owner=world["rep"], stage=Stage.PROSPECT)
     order = ship_an_order(world, customer, django_capture_on_commit_callbacks)
-    event = Event.objects.filter(name="shipment.shipped", payload__order_id=order.pk).get()
+    event = Event.objects.filter(name=names.SHIPMENT_SHIPPED, payload__order_id=order.pk).get()
     handlers.customer_stage_from_shipment(event)
     handlers.customer_stage_from_shipment(event)
     assert stage_of(customer) == Stage.CUSTOMER
@@ -87,7 +88,7 @@ def test_stage_rule_run_twice_for_one_shipment_changes_nothing_more(
 def test_stage_rule_is_a_registered_delivery_of_shipment_shipped(world, django_capture_on_commit_callbacks):
     customer = CustomerFactory(owner=world["rep"], stage=Stage.PROSPECT)
     order = ship_an_order(world, customer, django_capture_on_commit_callbacks)
-    event = Event.objects.filter(name="shipment.shipped", payload__order_id=order.pk).get()
+    event = Event.objects.filter(name=names.SHIPMENT_SHIPPED, payload__order_id=order.pk).get()
     delivery = Delivery.objects.get(event=event, handler__endswith="customer_stage_from_shipment")
     assert delivery.state == Delivery.State.DONE
     assert delivery_run(delivery_id=delivery.pk) == "skipped"

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from core.events import names
 from core.events.models import Notification
 from core.events.services import publish
 from crm.sales.models import Lead, Opportunity, SalesOrder
@@ -115,7 +116,8 @@ def test_a_below_reorder_point_event_tells_the_reps(product, django_capture_on_c
     opportunity_for(product, seller)
     with django_capture_on_commit_callbacks(execute=True):
         publish(
-            "stock.below_reorder_point", {"product_id": product.pk, "available": "2", "reorder_point": "10"}
+            names.STOCK_BELOW_REORDER_POINT,
+            {"product_id": product.pk, "available": "2", "reorder_point": "10"},
         )
     assert told(seller, product) == 1
 

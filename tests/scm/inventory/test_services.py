@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.events import names
 from core.models import AuditLog
 from scm.inventory import reservations, services, transfers
 from scm.inventory.models import Lot, StockLevel, StockMove, Transfer
@@ -289,10 +290,10 @@ def test_falling_below_the_reorder_point_publishes_one_event():
     product, wh = ProductFactory(reorder_point=10, reorder_quantity=50), WarehouseFactory()
     services.stock_receive(product=product, warehouse=wh, quantity=12)
     reservations.stock_reserve(product=product, quantity=1, demand="o:1")
-    assert not Event.objects.filter(name="stock.below_reorder_point").exists()
+    assert not Event.objects.filter(name=names.STOCK_BELOW_REORDER_POINT).exists()
     reservations.stock_reserve(product=product, quantity=2, demand="o:2")
     reservations.stock_reserve(product=product, quantity=1, demand="o:3")
-    events = Event.objects.filter(name="stock.below_reorder_point")
+    events = Event.objects.filter(name=names.STOCK_BELOW_REORDER_POINT)
     assert [e.payload["available"] for e in events] == ["9.000"]
 
 

@@ -1,0 +1,19 @@
+"""Every event's name, in one place: publishers and handlers refer to these constants, never to
+string literals, so a misspelt name is an import error instead of an event nobody handles.
+docs/architecture.md lists each event with its publisher, payload and handlers."""
+
+# Orders (integration.fulfilment)
+ORDER_CONFIRMED = "order.confirmed"
+# Stock (scm.inventory; the reservation rule)
+STOCK_SHORTAGE = "stock.shortage"
+STOCK_BELOW_REORDER_POINT = "stock.below_reorder_point"
+# Shipments (integration.fulfilment)
+SHIPMENT_SHIPPED = "shipment.shipped"
+# Receivables (finance)
+INVOICE_CREATED = "invoice.created"
+INVOICE_CANCELLED = "invoice.cancelled"
+INVOICE_PAID = "invoice.paid"
+CREDIT_NOTE_CREATED = "credit_note.created"
+PAYMENT_RECORDED = "payment.recorded"
+# The platform's own round trip (``manage.py events_ping``)
+TANDEM_PING = "tandem.ping"
