@@ -81,7 +81,6 @@ SOURCES = ["展会", "官网", "老客户介绍", "电话营销", "招投标"]
 
 
 def build(ctx) -> None:
-    rng = ctx.rng
     regions = {
         code: Region.objects.get_or_create(code=code, defaults={"name": name})[0] for code, name in REGIONS
     }
@@ -96,57 +95,68 @@ def build(ctx) -> None:
         north.members.add(sales)
     if sales2:
         south.members.add(sales2)
-    count = 80 * max(1, ctx.scale)
     used = set(Customer.objects.values_list("name", flat=True))
     customers, contacts = [], []
-    for i in range(count):
-        region_code, city, lat, lng = CITIES[i % 3]
-        for _attempt in range(20):
-            trade, industry = rng.choice(TRADES)
-            name = f"{rng.choice(PREFIXES[city])}{rng.choice(WORDS)}{trade}"
-            if name not in used:
-                break
-        else:
-            name = f"{city}{rng.choice(WORDS)}{i}{trade}"
-        used.add(name)
+    for i in range(80 * max(1, ctx.scale)):
+        region_code = CITIES[i % 3][0]
         owner, team = (sales, north) if region_code == "HB" else (sales2, south)
         if i % 7 == 0:
             owner, team = (sales2, south) if owner == sales else (sales, north)
-        customer = Customer(
-            code=f"C{i + 1:05d}",
-            name=name,
-            kind=Customer.Kind.COMPANY,
-            industry=industry,
-            region=regions[region_code],
-            address=f"{city}市{rng.choice(STREETS)}{rng.randint(1, 999)}号",
-            latitude=Decimal(str(round(lat + rng.uniform(-0.25, 0.25), 6))),
-            longitude=Decimal(str(round(lng + rng.uniform(-0.25, 0.25), 6))),
-            phone=f"1{rng.choice('3589')}{rng.randint(100000000, 999999999)}",
-            email=f"contact{i + 1}@example.cn",
-            tags=", ".join(rng.sample(TAGS, rng.randint(0, 2))),
-            source=rng.choice(SOURCES),
-            owner=owner,
-            team=team,
-            credit_limit=Decimal(rng.choice([0, 50000, 100000, 200000, 500000])),
-            payment_terms_days=rng.choice([0, 30, 30, 45, 60]),
-            # "customer" and "repeat" follow from shipped orders (the lifecycle rule).
-            stage=rng.choice([Customer.Stage.LEAD, Customer.Stage.PROSPECT, Customer.Stage.PROSPECT]),
-        )
-        customer.save()
+        customer = _customer(ctx.rng, i, regions, used, owner=owner, team=team)
         customers.append(customer)
-        for j in range(rng.randint(1, 3)):
-            person = (
-                rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.5 else "")
-            )
-            contacts.append(
-                Contact(
-                    customer=customer,
-                    name=person,
-                    role=ROLES[j % len(ROLES)] if j else rng.choice(ROLES[:2]),
-                    phone=f"13{rng.randint(100000000, 999999999)}",
-                    email=f"c{i + 1}-{j}@example.cn",
-                    is_primary=j == 0,
-                )
-            )
+        contacts += _contacts(ctx.rng, i, customer)
     Contact.objects.bulk_create(contacts)
     ctx.say(f"customers: {len(customers)} with {len(contacts)} contacts, {len(REGIONS)} regions, 2 teams")
+
+
+def _customer(rng, i: int, regions, used: set, *, owner, team) -> Customer:
+    """The ``i``-th demo customer, in one of the three cities, with a name not ``used`` yet."""
+    region_code, city, lat, lng = CITIES[i % 3]
+    for _attempt in range(20):
+        trade, industry = rng.choice(TRADES)
+        name = f"{rng.choice(PREFIXES[city])}{rng.choice(WORDS)}{trade}"
+        if name not in used:
+            break
+    else:
+        name = f"{city}{rng.choice(WORDS)}{i}{trade}"
+    used.add(name)
+    customer = Customer(
+        code=f"C{i + 1:05d}",
+        name=name,
+        kind=Customer.Kind.COMPANY,
+        industry=industry,
+        region=regions[region_code],
+        address=f"{city}市{rng.choice(STREETS)}{rng.randint(1, 999)}号",
+        latitude=Decimal(str(round(lat + rng.uniform(-0.25, 0.25), 6))),
+        longitude=Decimal(str(round(lng + rng.uniform(-0.25, 0.25), 6))),
+        phone=f"1{rng.choice('3589')}{rng.randint(100000000, 999999999)}",
+        email=f"contact{i + 1}@example.cn",
+        tags=", ".join(rng.sample(TAGS, rng.randint(0, 2))),
+        source=rng.choice(SOURCES),
+        owner=owner,
+        team=team,
+        credit_limit=Decimal(rng.choice([0, 50000, 100000, 200000, 500000])),
+        payment_terms_days=rng.choice([0, 30, 30, 45, 60]),
+        # "customer" and "repeat" follow from shipped orders (the lifecycle rule).
+        stage=rng.choice([Customer.Stage.LEAD, Customer.Stage.PROSPECT, Customer.Stage.PROSPECT]),
+    )
+    customer.save()
+    return customer
+
+
+def _contacts(rng, i: int, customer: Customer) -> list[Contact]:
+    """One to three contacts of the customer, the first one primary (not saved yet)."""
+    contacts = []
+    for j in range(rng.randint(1, 3)):
+        person = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.5 else "")
+        contacts.append(
+            Contact(
+                customer=customer,
+                name=person,
+                role=ROLES[j % len(ROLES)] if j else rng.choice(ROLES[:2]),
+                phone=f"13{rng.randint(100000000, 999999999)}",
+                email=f"c{i + 1}-{j}@example.cn",
+                is_primary=j == 0,
+            )
+        )
+    return contacts

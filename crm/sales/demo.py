@@ -35,8 +35,6 @@ WON = ["价格与交期合适", "老客户推荐", "服务响应快"]
 
 
 def build(ctx) -> None:
-    rng = ctx.rng
-    now = timezone.now()
     sales, sales2 = ctx.users.get("sales"), ctx.users.get("sales2")
     reps = [u for u in (sales, sales2) if u]
     if not reps:
@@ -44,15 +42,30 @@ def build(ctx) -> None:
     regions = {r.code: r for r in Region.objects.all()}
     north = Team.objects.filter(name="华北销售组").first()
     south = Team.objects.filter(name="华东华南销售组").first()
+    _assignment_rules(regions, north, south)
+    products = list(Product.objects.order_by("pk")[:20])
+    _leads(ctx, reps, regions, products, teams={sales: north}, other_team=south)
+    customers = list(Customer.objects.filter(owner__in=reps).order_by("pk"))
+    _opportunities(ctx, customers, products)
+    activities = _activities(ctx, customers)
+    ctx.say(
+        f"pipeline: {Lead.objects.count()} leads, {Opportunity.objects.count()} opportunities, "
+        f"{activities} activities and tasks"
+    )
+
+
+def _assignment_rules(regions, north, south) -> None:
     if north and "HB" in regions and not AssignmentRule.objects.exists():
         AssignmentRule.objects.create(
             name="华北线索", kind="region", region=regions["HB"], team=north, order=10
         )
     if south and not AssignmentRule.objects.filter(kind="round_robin").exists():
         AssignmentRule.objects.create(name="其他线索轮流分配", kind="round_robin", team=south, order=90)
-    products = list(Product.objects.order_by("pk")[:20])
 
-    # Leads: new (some past the first-contact deadline), contacted, qualified.
+
+def _leads(ctx, reps, regions, products, *, teams, other_team) -> None:
+    """New leads (some past the first-contact deadline), contacted and qualified ones."""
+    rng, now = ctx.rng, timezone.now()
     for i, company in enumerate(LEAD_COMPANIES * max(1, ctx.scale)):
         owner = reps[i % len(reps)]
         created = now - timedelta(hours=rng.randint(1, 24 * 10))
@@ -67,7 +80,7 @@ def build(ctx) -> None:
             message="想了解产品价格和交货期。",
             status=status,
             owner=owner,
-            team=north if owner == sales else south,
+            team=teams.get(owner, other_team),
             assignment_reason="演示数据",
             sla_due_at=created + timedelta(hours=24),
             first_contacted_at=None if status == Lead.Status.NEW else created + timedelta(hours=3),
@@ -76,11 +89,14 @@ def build(ctx) -> None:
         if products:
             lead.products.set(rng.sample(products, min(2, len(products))))
 
+
+def _opportunities(ctx, customers, products) -> None:
+    """Open, won and lost opportunities, each with the stages it went through."""
+    rng, now = ctx.rng, timezone.now()
     stages = list(PipelineStage.objects.filter(is_active=True).order_by("order"))
     open_stages = [s for s in stages if not s.is_closed]
     won_stage = next((s for s in stages if s.is_won), None)
     lost_stage = next((s for s in stages if s.is_lost), None)
-    customers = list(Customer.objects.filter(owner__in=reps).order_by("pk"))
     for customer in customers[: 45 * max(1, ctx.scale)]:
         roll = rng.random()
         if roll < 0.15 and won_stage:
@@ -115,6 +131,10 @@ def build(ctx) -> None:
             previous = step
         audit("opportunity.created", actor=customer.owner, obj=opp, data={"demo": True})
 
+
+def _activities(ctx, customers) -> int:
+    """Calls, visits, e-mails and notes of the last two months, and open tasks; how many."""
+    rng, now = ctx.rng, timezone.now()
     activities = []
     for i, customer in enumerate(customers[:60]):
         for _ in range(rng.randint(1, 3)):
@@ -145,7 +165,4 @@ def build(ctx) -> None:
                 )
             )
     Activity.objects.bulk_create(activities)
-    ctx.say(
-        f"pipeline: {Lead.objects.count()} leads, {Opportunity.objects.count()} opportunities, "
-        f"{len(activities)} activities and tasks"
-    )
+    return len(activities)
