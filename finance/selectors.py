@@ -1,6 +1,6 @@
-"""Receivables reads: balances, statements, aging and credit exposure, and the record rule that
-pages and the API share (finance and managers see every customer; a sales rep sees the customers
-they own or their team's)."""
+"""Receivables reads: balances, statements, aging and credit exposure, under the customers'
+record rule (``crm.customers.selectors``: a sales rep sees the customers they own or their
+team's; everyone else with a role, finance and managers among them, sees every customer)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -11,8 +11,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.money import money
-from core.roles import FINANCE, has_role, is_manager
+from core.roles import user_roles
 from crm.customers.models import Customer
+from crm.customers.selectors import customers_visible_to, is_rep_only
 from crm.sales.orders import selectors as order_selectors
 from finance.models import CreditNote, Invoice, Payment
 
@@ -40,27 +41,13 @@ OPEN_AMOUNT = ExpressionWrapper(F("total") - F("paid_amount") - F("credited_amou
 
 
 def sees_all_customers(user) -> bool:
-    return is_manager(user) or has_role(user, (FINANCE,))
-
-
-def customer_visibility_q(user, prefix: str = "") -> Q:
-    """The customers ``user`` may see, as a Q on ``<prefix>`` (``""`` for Customer itself)."""
-    if sees_all_customers(user):
-        return Q()
-    if user is None or not user.is_authenticated:
-        return Q(pk__in=[])
-    return (
-        Q(**{f"{prefix}owner": user})
-        | Q(**{f"{prefix}team__members": user})
-        | Q(**{f"{prefix}team__manager": user})
-    )
+    return bool(user_roles(user)) and not is_rep_only(user)
 
 
 def visible_customers(user):
-    qs = Customer.objects.all()
-    if sees_all_customers(user):
-        return qs
-    return qs.filter(customer_visibility_q(user)).distinct()
+    """The customers ``user`` may see: the customers' own record rule
+    (``crm.customers.selectors.customers_visible_to``)."""
+    return customers_visible_to(user)
 
 
 def _visible_ids(user):

@@ -15,9 +15,10 @@ SORTABLE = {"name", "code", "created_at", "credit_limit", "stage", "owner__usern
 
 
 def is_rep_only(user) -> bool:
-    """Record rules restrict users whose office role is sales and who do not manage."""
+    """Record rules restrict users whose only role is sales: a role beyond it (managing, or a
+    back-office job that works on every customer) reads all."""
     roles = user_roles(user)
-    return SALES in roles and not roles & {MANAGER, ADMIN}
+    return SALES in roles and not roles - {SALES}
 
 
 def team_ids_of(user):

@@ -13,6 +13,7 @@ from crm.sales.models import SalesOrder
 from crm.sales.orders import actions as order_actions
 from crm.sales.orders import quote_services
 from crm.sales.orders import selectors as order_selectors
+from finance import selectors as finance_selectors
 from integration.fulfilment import services, shipping
 from tests.crm.customers.factories import TeamFactory
 from tests.factories import UserFactory
@@ -33,6 +34,7 @@ RULE = {
     "admin": (True, True),
     "finance": (True, False),
     "warehouse": (True, False),
+    "rep who also works in finance": (True, False),
 }
 
 
@@ -53,6 +55,7 @@ def people(db):
         "admin": UserFactory(roles=["admin"]),
         "finance": UserFactory(roles=["finance"]),
         "warehouse": UserFactory(roles=["warehouse"]),
+        "rep who also works in finance": UserFactory(roles=["sales", "finance"]),
     }
 
 
@@ -163,13 +166,13 @@ def test_every_page_api_and_panel_reads_orders_by_the_one_rule(reader, who, worl
     assert found is RULE[who][0]
 
 
-@pytest.mark.parametrize("who", ["owner", "teammate", "team lead", "rep of another team"])
-def test_a_rep_reads_the_orders_of_the_customers_they_read(who, world):
-    """The orders' rule is the customers' rule: a rep who reads a rep's customers reads that
-    rep's orders, and the other way round."""
+@pytest.mark.parametrize("who", RULE)
+def test_orders_and_customers_are_read_by_one_rule(who, world):
+    """The orders' rule is the customers' rule (and finance's): whoever reads a rep's customers
+    reads that rep's orders, and the other way round."""
     user = world["people"][who]
-    sees_customer = customers_visible_to(user).filter(pk=world["customer"].pk).exists()
-    assert sees_customer is RULE[who][0]
+    assert customers_visible_to(user).filter(pk=world["customer"].pk).exists() is RULE[who][0]
+    assert finance_selectors.visible_customers(user).filter(pk=world["customer"].pk).exists() is RULE[who][0]
 
 
 # --- acting --------------------------------------------------------------------------------
@@ -227,7 +230,15 @@ ACTORS = {
     "order page's actions": _actions_shown,
 }
 # Roles that may not use an action at all (answered 403 before any record rule).
-ACTION_ROLES = ("owner", "teammate", "team lead", "rep of another team", "manager", "admin")
+ACTION_ROLES = (
+    "owner",
+    "teammate",
+    "team lead",
+    "rep of another team",
+    "manager",
+    "admin",
+    "rep who also works in finance",
+)
 
 
 @pytest.mark.parametrize("who", RULE)
