@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.audit import client_ip
+from core.export import export_response
 from core.permissions import role_required
 from core.roles import ADMIN, MANAGER, SALES, is_manager
-from crm.customers import tabular
 from crm.customers.selectors import customer_get, customers_visible_to
 from crm.sales import selectors, services
 from crm.sales.forms import (
@@ -89,7 +89,7 @@ def lead_list(request):
             ]
             for le in qs.iterator(chunk_size=2000)
         )
-        return tabular.export_response(filename="leads", headers=headers, rows=rows, fmt=fmt)
+        return export_response(filename="leads", headers=headers, rows=rows, fmt=fmt)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,
