@@ -16,7 +16,7 @@ from core.export import export_response
 from core.permissions import role_required
 from core.roles import ADMIN, MANAGER, SALES, is_manager
 from crm.customers.selectors import customer_get, customers_visible_to
-from crm.sales import selectors, services
+from crm.sales import reassignment, selectors, services
 from crm.sales.forms import (
     ActivityForm,
     CloseForm,
@@ -346,15 +346,15 @@ def reassign(request):
     form = ReassignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            counts = services.records_reassign(actor=request.user, **form.cleaned_data)
+            counts = reassignment.records_reassign(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(
                 request,
                 _(
-                    "Moved %(customers)s customers, %(leads)s leads, "
-                    "%(opportunities)s opportunities, %(tasks)s tasks."
+                    "Moved %(customers)s customers, %(leads)s leads, %(opportunities)s opportunities, "
+                    "%(tasks)s tasks, %(quotes)s quotes and %(orders)s orders."
                 )
                 % counts,
             )
