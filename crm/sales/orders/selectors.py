@@ -3,9 +3,9 @@ SQL statement about an order shares (the orders and quotes pages and API, the fu
 workflow, shipments, returns, pick lists and documents, the customer 360 panels).
 
 Record rules, the customers' (``crm.customers.selectors``) applied to orders and quotes:
-- read (``orders_visible_to``, ``order_visible_q``): a sales rep who does not manage reads the
-  records they own and their teammates' (members of the teams the rep is in or manages);
-  everyone else with a role reads all (managers, admins, and the back office whose work is every
+- read (``orders_visible_to``, ``order_visible_q``): a user whose only role is sales reads the
+  records they own and their teammates' (members of the teams they are in or lead); everyone
+  else with a role reads all (managers, admins, and the back office whose work is every
   order: finance, the warehouse, service). Which pages a role reaches at all is the role check's
   business (``ORDER_READ_ROLES``).
 - act (``can_change``, ``orders_actable_by``, ``owners_actable_by``): change, confirm, cancel a
