@@ -332,12 +332,11 @@ class ReceivablesViewSet(viewsets.ViewSet):
     @action(detail=True)
     def balance(self, request, pk=None):
         customer = self._customer(request, pk)
-        open_orders = selectors.open_orders_total(customer_id=customer.pk)
         return Response(
             {
                 "customer": customer.pk,
                 **selectors.customer_balance(customer_id=customer.pk),
-                "exposure": selectors.credit_exposure(customer_id=customer.pk, open_orders_total=open_orders),
+                "exposure": selectors.credit_exposure(customer=customer),
             }
         )
 

@@ -12,8 +12,9 @@ class FinanceConfig(AppConfig):
         from core.navigation import NavItem, register
         from core.roles import FINANCE, MANAGER, SALES
         from core.ui import register_status_colours
-        from crm.customers import panels
+        from crm.customers import credit, panels
         from finance.panels import balance_panel_context, timeline_entries
+        from finance.selectors import credit_exposure
 
         readers = (FINANCE, MANAGER, SALES)
         register(
@@ -47,3 +48,6 @@ class FinanceConfig(AppConfig):
             order=40,
         )
         panels.register_timeline("finance", timeline_entries, roles=readers)
+        # The order form shows the credit left with finance's definition (crm.sales may not
+        # import finance).
+        credit.register(credit_exposure)

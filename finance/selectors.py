@@ -1,6 +1,6 @@
-"""Receivables reads: balances, statements, aging and credit exposure, and the record rule that
-pages and the API share (finance and managers see every customer; a sales rep sees the customers
-they own or their team's)."""
+"""Receivables reads: balances, statements, aging and credit exposure, under the customers'
+record rule (``crm.customers.selectors``: a sales rep sees the customers they own or their
+team's; everyone else with a role, finance and managers among them, sees every customer)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -11,8 +11,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.money import money
-from core.roles import FINANCE, has_role, is_manager
+from core.roles import user_roles
 from crm.customers.models import Customer
+from crm.customers.selectors import customers_visible_to, is_rep_only
+from crm.sales.orders import selectors as order_selectors
 from finance.models import CreditNote, Invoice, Payment
 
 ZERO = Decimal("0.00")
@@ -39,27 +41,13 @@ OPEN_AMOUNT = ExpressionWrapper(F("total") - F("paid_amount") - F("credited_amou
 
 
 def sees_all_customers(user) -> bool:
-    return is_manager(user) or has_role(user, (FINANCE,))
-
-
-def customer_visibility_q(user, prefix: str = "") -> Q:
-    """The customers ``user`` may see, as a Q on ``<prefix>`` (``""`` for Customer itself)."""
-    if sees_all_customers(user):
-        return Q()
-    if user is None or not user.is_authenticated:
-        return Q(pk__in=[])
-    return (
-        Q(**{f"{prefix}owner": user})
-        | Q(**{f"{prefix}team__members": user})
-        | Q(**{f"{prefix}team__manager": user})
-    )
+    return bool(user_roles(user)) and not is_rep_only(user)
 
 
 def visible_customers(user):
-    qs = Customer.objects.all()
-    if sees_all_customers(user):
-        return qs
-    return qs.filter(customer_visibility_q(user)).distinct()
+    """The customers ``user`` may see: the customers' own record rule
+    (``crm.customers.selectors.customers_visible_to``)."""
+    return customers_visible_to(user)
 
 
 def _visible_ids(user):
@@ -162,30 +150,41 @@ def customer_balance(*, customer_id, as_of: date | None = None) -> dict:
     }
 
 
-def credit_exposure(*, customer_id, open_orders_total: Decimal) -> dict:
-    """Credit used against the limit: receivables plus open (not yet invoiced) orders.
+def credit_exposure(*, customer: Customer, adding: Decimal = ZERO, limited_only: bool = False) -> dict:
+    """The customer's credit exposure, the one definition behind the confirmation's credit
+    check, the order form's "credit left", the customer 360 balance panel and the receivables
+    API: what the customer owes (``open_receivables``: open invoices less unapplied payments)
+    plus what it will owe once we ship (``crm.sales.orders.selectors.open_orders``: the
+    uninvoiced part of accepted orders; orders on credit hold, drafts and cancelled orders do not
+    count — see there why), plus ``adding`` (the order being confirmed), against the limit.
 
-    A credit limit of 0 means no limit was set, as in the confirmation's credit check (such a
-    customer is never put on credit hold): ``limit`` and ``available`` are then None and the
-    customer is never over the limit."""
-    limit = Customer.objects.values_list("credit_limit", flat=True).get(pk=customer_id)
-    receivables = open_receivables(customer_id=customer_id)
-    open_orders = money(open_orders_total or 0)
-    used = receivables + open_orders
-    if not limit or limit <= 0:
+    A credit limit of 0 means no limit was set: ``limit`` and ``available`` are None and the
+    customer is never over it (never put on credit hold). With ``limited_only`` such a customer
+    costs no query: the receivables and open orders are then None too (the credit check of
+    every confirmation). ``customer`` needs its ``credit_limit``. Three queries otherwise."""
+    limit = customer.credit_limit
+    limited = bool(limit) and limit > 0
+    if limited_only and not limited:
         return {
             "limit": None,
-            "receivables": receivables,
-            "open_orders": open_orders,
+            "receivables": None,
+            "open_orders": None,
+            "adding": money(adding),
+            "exposure": None,
             "available": None,
             "over_limit": False,
         }
+    receivables = open_receivables(customer_id=customer.pk)
+    open_orders = order_selectors.open_orders(customer_id=customer.pk)["amount"]
+    exposure = receivables + open_orders + money(adding)
     return {
-        "limit": money(limit),
+        "limit": money(limit) if limited else None,
         "receivables": receivables,
         "open_orders": open_orders,
-        "available": money(limit - used),
-        "over_limit": used > limit,
+        "adding": money(adding),
+        "exposure": exposure,
+        "available": money(limit - exposure) if limited else None,
+        "over_limit": limited and exposure > limit,
     }
 
 
@@ -307,21 +306,3 @@ def aging(as_of: date | None = None, customer_id=None, user=None) -> dict:
         for key in [*keys, "total"]:
             totals[key] += entry[key]
     return {"as_of": as_of, "buckets": keys, "customers": customers, "totals": totals}
-
-
-# Orders that are promised but not yet (fully) invoiced count against the credit limit.
-OPEN_ORDER_STATES = ("confirmed", "partly_reserved", "reserved", "partly_shipped", "shipped")
-
-
-def open_orders_total(*, customer_id) -> Decimal:
-    """Open confirmed orders of the customer less what has been invoiced on them."""
-    from crm.sales.models import SalesOrder
-
-    orders = SalesOrder.objects.filter(customer_id=customer_id, state__in=OPEN_ORDER_STATES)
-    ordered = orders.aggregate(v=_sum("total"))["v"]
-    invoiced = (
-        Invoice.objects.filter(sales_order__in=orders.values("pk"))
-        .exclude(state=Invoice.State.CANCELLED)
-        .aggregate(v=_sum("total"))["v"]
-    )
-    return money(max(ordered - invoiced, ZERO))

@@ -1,7 +1,6 @@
 """Receivables pages. Finance writes; managers read everything; sales reps read the invoices and
 balances of the customers they own or their team's (``finance.selectors`` applies the rule)."""
 
-import csv
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from core.export import export_response
 from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, SALES, has_role
 from core.templatetags.tandem import money
@@ -84,52 +84,37 @@ def invoice_list(request):
     )
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def _invoices_csv(qs):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="invoices.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 Chinese correctly with a BOM
-    writer = csv.writer(response)
-    writer.writerow(
+    headers = [
+        _("Number"),
+        _("Customer code"),
+        _("Customer"),
+        _("Issue date"),
+        _("Due date"),
+        _("State"),
+        _("Total"),
+        _("Paid"),
+        _("Credited"),
+        pgettext("open amount", "Open"),
+        _("Reference"),
+    ]
+    rows = (
         [
-            _("Number"),
-            _("Customer code"),
-            _("Customer"),
-            _("Issue date"),
-            _("Due date"),
-            _("State"),
-            _("Total"),
-            _("Paid"),
-            _("Credited"),
-            pgettext("open amount", "Open"),
-            _("Reference"),
+            inv.number,
+            inv.customer.code,
+            inv.customer.name,
+            inv.issue_date,
+            inv.due_date,
+            inv.get_state_display(),
+            inv.total,
+            inv.paid_amount,
+            inv.credited_amount,
+            inv.open_amount,
+            inv.source_reference,
         ]
+        for inv in qs[:CSV_LIMIT]
     )
-    for inv in qs[:CSV_LIMIT]:
-        writer.writerow(
-            [
-                csv_safe(inv.number),
-                csv_safe(inv.customer.code),
-                csv_safe(inv.customer.name),
-                inv.issue_date.isoformat(),
-                inv.due_date.isoformat(),
-                csv_safe(inv.get_state_display()),
-                str(inv.total),
-                str(inv.paid_amount),
-                str(inv.credited_amount),
-                str(inv.open_amount),
-                csv_safe(inv.source_reference),
-            ]
-        )
-    return response
+    return export_response(filename="invoices", headers=headers, rows=rows, fmt="csv")
 
 
 def _invoice_or_404(request, pk) -> Invoice:

@@ -1,6 +1,9 @@
 """Reads of customers and contacts, with the record rules every page, API, search and export
 uses: a sales rep sees own customers and reads the team's; managers, admins and the back office
-(service, finance, purchasing) read all; only the owner, managers and admins edit."""
+(service, finance, purchasing) read all; only the owner, managers and admins edit.
+
+The same rules hold for every owned record (leads, opportunities, quotes, orders): their
+selectors build on ``is_rep_only``, ``owned_or_team_q`` and ``owners_editable_by``."""
 
 from django.db.models import Q, QuerySet
 
@@ -12,26 +15,39 @@ SORTABLE = {"name", "code", "created_at", "credit_limit", "stage", "owner__usern
 
 
 def is_rep_only(user) -> bool:
-    """Record rules restrict users whose office role is sales and who do not manage."""
+    """Record rules restrict users whose only role is sales: a role beyond it (managing, or a
+    back-office job that works on every customer) reads all."""
     roles = user_roles(user)
-    return SALES in roles and not roles & {MANAGER, ADMIN}
+    return SALES in roles and not roles - {SALES}
 
 
 def team_ids_of(user):
-    return Team.objects.filter(members=user).values("pk")
+    """The teams a user is in: those they are a member of, and those they manage."""
+    return Team.objects.filter(Q(members=user) | Q(manager=user)).values("pk")
 
 
 def teammates_of(user):
-    return Team.members.through.objects.filter(team__members=user).values("user_id")
+    return Team.members.through.objects.filter(team__in=team_ids_of(user)).values("user_id")
 
 
-def owned_or_team_q(user, *, owner_field: str = "owner", team_field: str = "team") -> Q:
-    """Records a rep may read: own, the team's, or a teammate's (subqueries, no extra query)."""
-    return (
-        Q(**{owner_field: user})
-        | Q(**{f"{team_field}__in": team_ids_of(user)})
-        | Q(**{f"{owner_field}__in": teammates_of(user)})
-    )
+def owned_or_team_q(user, *, owner_field: str = "owner", team_field: str | None = "team") -> Q:
+    """Records a rep may read: own, the team's, or a teammate's (subqueries, no extra query).
+    ``team_field`` None for records that belong to no team themselves (orders, quotes)."""
+    q = Q(**{owner_field: user}) | Q(**{f"{owner_field}__in": teammates_of(user)})
+    if team_field is not None:
+        q |= Q(**{f"{team_field}__in": team_ids_of(user)})
+    return q
+
+
+def owners_editable_by(user) -> tuple[int, ...] | None:
+    """Whose records ``user`` may change, as data (for querysets, checks and SQL alike): None
+    for anyone's (managers and admins), the user's own for a sales rep, none otherwise."""
+    roles = user_roles(user)
+    if roles & {MANAGER, ADMIN}:
+        return None
+    if SALES in roles:
+        return (user.pk,)
+    return ()
 
 
 def customers_visible_to(user) -> QuerySet[Customer]:
@@ -44,17 +60,13 @@ def customers_visible_to(user) -> QuerySet[Customer]:
 
 
 def customers_editable_by(user) -> QuerySet[Customer]:
-    roles = user_roles(user)
-    if roles & {MANAGER, ADMIN}:
-        return Customer.objects.all()
-    if SALES in roles:
-        return Customer.objects.filter(owner=user)
-    return Customer.objects.none()
+    owners = owners_editable_by(user)
+    return Customer.objects.all() if owners is None else Customer.objects.filter(owner_id__in=owners)
 
 
 def customer_can_edit(user, customer: Customer) -> bool:
-    roles = user_roles(user)
-    return bool(roles & {MANAGER, ADMIN}) or (SALES in roles and customer.owner_id == user.pk)
+    owners = owners_editable_by(user)
+    return owners is None or customer.owner_id in owners
 
 
 def customer_list(

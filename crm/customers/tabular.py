@@ -1,61 +1,20 @@
-"""Spreadsheet import and export (xlsx and CSV), shared by customers, contacts and leads.
+"""Spreadsheet import (xlsx and CSV), shared by customers, contacts and leads; exports are
+``core.export``'s.
 
 Import is all or nothing: every row is checked first, every error is reported with its row and
-column, and only a file without errors is written (in one transaction). Export escapes cells that
-a spreadsheet would run as a formula.
+column, and only a file without errors is written (in one transaction).
 """
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 20000
-
-
-def safe_cell(value):
-    """A cell a spreadsheet shows as text: a leading ' defuses = + - @ (formula injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value
-    text = str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
-
-def export_response(*, filename: str, headers: list[str], rows: Iterable[list], fmt: str) -> HttpResponse:
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet()
-        ws.append([safe_cell(h) for h in headers])
-        for row in rows:
-            ws.append([safe_cell(v if not hasattr(v, "quantize") else str(v)) for v in row])
-        buf = io.BytesIO()
-        wb.save(buf)
-        response = HttpResponse(
-            buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([safe_cell(h) for h in headers])
-    for row in rows:
-        writer.writerow([safe_cell(v if not hasattr(v, "quantize") else str(v)) for v in row])
-    # BOM so Excel opens UTF-8 Chinese correctly.
-    response = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
 
 
 def read_rows(upload) -> tuple[list[str], list[list]]:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.export import export_response
 from core.permissions import role_required
 from core.roles import ADMIN, FINANCE, MANAGER, SALES, SERVICE, is_manager
 from crm.customers import importers, panels, selectors, services, tabular
@@ -77,7 +78,7 @@ def customer_list(request):
             ]
             for c in qs.iterator(chunk_size=2000)
         )
-        return tabular.export_response(filename="customers", headers=EXPORT_HEADERS, rows=rows, fmt=fmt)
+        return export_response(filename="customers", headers=EXPORT_HEADERS, rows=rows, fmt=fmt)
     try:
         size = int(request.GET.get("page_size", 25))
     except ValueError:
@@ -114,7 +115,7 @@ def contacts_export(request):
     )
     headers = ["customer", "customer_name", "name", "role", "phone", "email", "is_primary"]
     fmt = "xlsx" if request.GET.get("export") == "xlsx" else "csv"
-    return tabular.export_response(filename="contacts", headers=headers, rows=rows, fmt=fmt)
+    return export_response(filename="contacts", headers=headers, rows=rows, fmt=fmt)
 
 
 def _roles(user):

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.audit import client_ip
+from core.export import export_response
 from core.permissions import role_required
 from core.roles import ADMIN, MANAGER, SALES, is_manager
-from crm.customers import tabular
 from crm.customers.selectors import customer_get, customers_visible_to
-from crm.sales import selectors, services
+from crm.sales import reassignment, selectors, services
 from crm.sales.forms import (
     ActivityForm,
     CloseForm,
@@ -89,7 +89,7 @@ def lead_list(request):
             ]
             for le in qs.iterator(chunk_size=2000)
         )
-        return tabular.export_response(filename="leads", headers=headers, rows=rows, fmt=fmt)
+        return export_response(filename="leads", headers=headers, rows=rows, fmt=fmt)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -346,15 +346,15 @@ def reassign(request):
     form = ReassignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            counts = services.records_reassign(actor=request.user, **form.cleaned_data)
+            counts = reassignment.records_reassign(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(
                 request,
                 _(
-                    "Moved %(customers)s customers, %(leads)s leads, "
-                    "%(opportunities)s opportunities, %(tasks)s tasks."
+                    "Moved %(customers)s customers, %(leads)s leads, %(opportunities)s opportunities, "
+                    "%(tasks)s tasks, %(quotes)s quotes and %(orders)s orders."
                 )
                 % counts,
             )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.money import money
 from core.roles import user_roles
-from crm.customers.selectors import customers_visible_to, is_rep_only, owned_or_team_q
+from crm.customers.selectors import customers_visible_to, is_rep_only, owned_or_team_q, owners_editable_by
 from crm.sales.models import Activity, Lead, Opportunity, PipelineStage
 
 
@@ -46,10 +46,9 @@ def activities_visible_to(user) -> QuerySet[Activity]:
 
 
 def can_edit(user, record) -> bool:
-    """Reps edit their own records; managers and admins edit all."""
-    if not is_rep_only(user):
-        return bool(user_roles(user) & {"manager", "admin"})
-    return record.owner_id == user.pk
+    """Reps edit their own records; managers and admins edit all (``owners_editable_by``)."""
+    owners = owners_editable_by(user)
+    return owners is None or record.owner_id in owners
 
 
 def lead_list(

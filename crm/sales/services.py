@@ -1,10 +1,9 @@
 """Changes to the pipeline: leads (capture, assignment, first contact, conversion),
-opportunities (stage moves, won/lost), activities and tasks, and reassignment of a rep's book.
-One transaction each; bad input raises a ``ValidationError`` naming the field."""
+opportunities (stage moves, won/lost), activities and tasks (reassignment of a rep's book is
+``reassignment``'s). One transaction each; bad input raises a ``ValidationError`` naming the field."""
 
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from itertools import cycle
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit
 from core.money import money
 from crm.customers import services as customer_services
-from crm.customers.models import Customer, Team
+from crm.customers.models import Customer
 from crm.customers.selectors import duplicates_of
 from crm.sales.models import Activity, AssignmentRule, Lead, Opportunity, PipelineStage, StageChange
 
@@ -388,58 +387,3 @@ def tasks_notify_due(*, now=None) -> int:
             users=[task.owner_id], title=title, url=reverse("sales:tasks"), kind="crm.task", key=key
         )
     return sent
-
-
-# --- reassignment ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def records_reassign(*, from_user, to_user=None, team: Team | None = None, actor=None) -> dict[str, int]:
-    """Move a rep's whole book (customers, leads, opportunities, open tasks) to one colleague,
-    or spread it over a team's members in turn. An opportunity or task goes with its customer;
-    what has no customer is spread on its own. One audited action."""
-    User = get_user_model()
-    if (to_user is None) == (team is None):
-        raise ValidationError({"to_user": _("Choose one person or one team.")})
-    if to_user is not None:
-        if to_user.pk == from_user.pk:
-            raise ValidationError({"to_user": _("Choose someone else.")})
-        members = [to_user]
-    else:
-        members = list(
-            User.objects.filter(sales_teams=team, is_active=True).exclude(pk=from_user.pk).order_by("pk")
-        )
-        if not members:
-            raise ValidationError({"team": _("The team has no other active member.")})
-    turn = cycle(members)
-    customer_ids = list(Customer.objects.filter(owner=from_user).order_by("pk").values_list("pk", flat=True))
-    customer_owner = {pk: next(turn) for pk in customer_ids}
-    customer_services.customers_owner_set(assignments=customer_owner, actor=actor, reason="reassignment")
-
-    def spread(qs, *, customer_field="customer_id"):
-        moved = 0
-        for pk, cust in qs.order_by("pk").values_list("pk", customer_field):
-            new = customer_owner.get(cust) or next(turn)
-            moved += qs.model.objects.filter(pk=pk).update(owner=new)
-        return moved
-
-    counts = {
-        "customers": len(customer_ids),
-        "leads": spread(Lead.objects.filter(owner=from_user).exclude(status=Lead.Status.CONVERTED)),
-        "opportunities": spread(Opportunity.objects.filter(owner=from_user, state=Opportunity.State.OPEN)),
-        "tasks": spread(
-            Activity.objects.filter(owner=from_user, kind=Activity.Kind.TASK, done_at__isnull=True)
-        ),
-    }
-    audit(
-        "crm.reassigned",
-        actor=actor,
-        obj=from_user,
-        data={
-            "from": from_user.pk,
-            "to": [m.pk for m in members],
-            "team": team.pk if team else None,
-            "counts": counts,
-        },
-    )
-    return counts

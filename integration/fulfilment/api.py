@@ -13,8 +13,10 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core.drf import CachedFieldsMixin
-from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, has_role, is_manager
+from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
+from core.sql import as_id
 from crm.sales.models import SalesOrder
+from crm.sales.orders import selectors as order_selectors
 from crm.sales.orders.api import OrderInputSerializer, SalesOrderSerializer, order_input
 from integration.fulfilment import selectors, services, shipping
 from integration.fulfilment.models import Backorder, Return, Shipment, ShipmentLine
@@ -60,16 +62,20 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return SalesOrder.objects.none()
-        qs = SalesOrder.objects.select_related("customer").prefetch_related("backorders").order_by("pk")
-        user = self.request.user
-        if not (is_manager(user) or has_role(user, (WAREHOUSE, FINANCE))):
-            qs = qs.filter(owner=user)
-        return qs
+        return (
+            order_selectors.orders_visible_to(self.request.user)
+            .select_related("customer")
+            .prefetch_related("backorders")
+            .order_by("pk")
+        )
 
     def _act(self, request, pk, func, **kwargs):
-        # The action locks and reads the order itself: here only what the record rule needs.
-        order = get_object_or_404(SalesOrder.objects.only("pk", "owner_id"), pk=pk)
-        if not selectors.order_visible_to(order=order, user=request.user):
+        # The action locks and reads the order itself: here only what the record rules need.
+        # An order the user may not read is not found; one they may not act on is refused.
+        order = get_object_or_404(
+            order_selectors.orders_visible_to(request.user).only("pk", "owner_id"), pk=as_id(pk)
+        )
+        if not order_selectors.can_change(request.user, order):
             raise PermissionDenied
         order = func(order=order, user=request.user, **kwargs)
         return Response(OrderWorkflowSerializer(order).data)
@@ -194,7 +200,9 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def create(self, request):
         data = ShipmentCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        order = get_object_or_404(SalesOrder, pk=data.validated_data["order"])
+        order = get_object_or_404(
+            order_selectors.orders_visible_to(request.user), pk=as_id(data.validated_data["order"])
+        )
         warehouse = get_object_or_404(Warehouse, pk=data.validated_data["warehouse"])
         shipment = shipping.shipment_start(order=order, warehouse=warehouse, user=request.user)
         return Response(ShipmentSerializer(selectors.shipment_with_lines(pk=shipment.pk)).data, status=201)

@@ -47,8 +47,16 @@ class FulfilmentConfig(AppConfig):
         register_status_colours(
             {"picking": "warning", "shipped": "success", "restock": "info", "scrap": "danger"}
         )
+        # Shown only to who may act on the order (the orders' record rule).
+        may_act = _may_act_on_order
         order_actions.register(
-            "confirm", _("Confirm"), "fulfilment:order-confirm", ("draft",), (SALES, MANAGER), "primary"
+            "confirm",
+            _("Confirm"),
+            "fulfilment:order-confirm",
+            ("draft",),
+            (SALES, MANAGER),
+            "primary",
+            check=may_act,
         )
         order_actions.register(
             "release_hold",
@@ -57,7 +65,9 @@ class FulfilmentConfig(AppConfig):
             ("credit_hold",),
             (MANAGER,),
             "warning",
+            check=may_act,
         )
+        # The one way to cancel an order, a draft included (the audited service).
         order_actions.register(
             "cancel",
             _("Cancel order"),
@@ -65,4 +75,13 @@ class FulfilmentConfig(AppConfig):
             ("draft", "credit_hold", "confirmed", "partly_reserved", "reserved"),
             (SALES, MANAGER),
             "outline-danger",
+            order=95,
+            confirm=_("Cancel this order?"),
+            check=may_act,
         )
+
+
+def _may_act_on_order(order, user) -> bool:
+    from crm.sales.orders.selectors import can_change
+
+    return can_change(user, order)

@@ -72,7 +72,7 @@ def _credit_hold_customer(ctx, order, manager) -> bool:
     """Give the customer a credit limit below this order, through the customers service when
     there is one (audited); without it the demo shows no credit hold."""
     check = services.credit_needed(order=order)
-    if check["over"]:
+    if check["over_limit"]:
         return True
     if importlib.util.find_spec("crm.customers.services") is None:
         return False

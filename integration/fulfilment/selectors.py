@@ -4,19 +4,13 @@ from decimal import Decimal
 
 from django.db.models import F, Prefetch, QuerySet, Sum
 
-from core.roles import FINANCE, MANAGER, SERVICE, WAREHOUSE, has_role, is_manager
 from crm.sales.models import SalesOrder, SalesOrderLine
-from crm.sales.orders.selectors import orders_visible_to
+from crm.sales.orders.selectors import order_visible_q
 from integration.fulfilment.models import Return, Shipment, ShipmentLine
 from scm.inventory.models import Reservation
 
 DEMAND_PREFIX = "sales.orderline:"
 SHIPPABLE = (SalesOrder.State.PARTLY_RESERVED, SalesOrder.State.RESERVED, SalesOrder.State.PARTLY_SHIPPED)
-
-
-def order_visible_to(*, order: SalesOrder, user) -> bool:
-    """Record rule: reps act on their own orders; managers (and admins) on all."""
-    return is_manager(user) or order.owner_id == user.pk
 
 
 def pick_list_orders(*, warehouse_id: int) -> QuerySet:
@@ -60,9 +54,12 @@ def open_pick_lists(*, warehouse_id: int) -> dict[int, int]:
 
 
 def shipments_for(*, user, state: str = "", order_id: int | None = None) -> QuerySet:
-    qs = Shipment.objects.select_related("order__customer", "warehouse").order_by("-created_at", "-pk")
-    if not (is_manager(user) or has_role(user, (WAREHOUSE, FINANCE))):
-        qs = qs.filter(order__owner=user)
+    """The shipments of the orders ``user`` may read (the orders' record rule)."""
+    qs = (
+        Shipment.objects.filter(order_visible_q(user, prefix="order__"))
+        .select_related("order__customer", "warehouse")
+        .order_by("-created_at", "-pk")
+    )
     if state:
         qs = qs.filter(state=state)
     if order_id:
@@ -84,21 +81,30 @@ def shipment_with_lines(*, pk: int) -> Shipment:
 
 
 def returns_for(*, user) -> QuerySet:
-    qs = Return.objects.select_related(
-        "shipment_line__shipment__order__customer", "shipment_line__product", "shipment_line__lot"
-    ).order_by("-created_at", "-pk")
-    if not (is_manager(user) or has_role(user, (WAREHOUSE, FINANCE, MANAGER))):
-        qs = qs.filter(shipment_line__shipment__order__owner=user)
-    return qs
+    """The returns of the orders ``user`` may read (the orders' record rule)."""
+    return (
+        Return.objects.filter(order_visible_q(user, prefix="shipment_line__shipment__order__"))
+        .select_related(
+            "shipment_line__shipment__order__customer", "shipment_line__product", "shipment_line__lot"
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def shipment_lines_for(*, user) -> QuerySet:
+    """The shipment lines of the orders ``user`` may read (the orders' record rule)."""
+    return ShipmentLine.objects.filter(order_visible_q(user, prefix="shipment__order__"))
 
 
 def customer_shipments(*, customer_id: int, user, limit: int = 5) -> list[Shipment]:
     """The customer's latest shipments (pick lists in progress included), newest first, for the
-    customer 360 panel. Sales reps see those of the orders they may read (own and team);
-    managers, warehouse, finance and service see all of them. One query."""
-    qs = Shipment.objects.filter(order__customer_id=customer_id).exclude(state=Shipment.State.CANCELLED)
-    if not (is_manager(user) or has_role(user, (WAREHOUSE, FINANCE, SERVICE))):
-        qs = qs.filter(order__in=orders_visible_to(user).values("pk"))
+    customer 360 panel: those of the orders the user may read (the orders' record rule). One
+    query."""
+    qs = (
+        shipments_for(user=user)
+        .filter(order__customer_id=customer_id)
+        .exclude(state=Shipment.State.CANCELLED)
+    )
     return list(
         qs.select_related("order", "warehouse").order_by(
             F("shipped_at").desc(nulls_first=True), "-created_at", "-pk"

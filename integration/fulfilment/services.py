@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Sum
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from core.audit import audit
@@ -25,14 +25,13 @@ from crm.customers.models import Customer
 from crm.sales.models import SalesOrder, SalesOrderLine
 from crm.sales.orders import services as order_services
 from crm.sales.orders import states as order_states
+from finance.selectors import credit_exposure
 from integration.fulfilment.models import Backorder, Shipment
 from scm.inventory import reservations
 from scm.inventory.models import Product
 
 ZERO = Decimal("0")
 S = SalesOrder.State
-# Confirmed but not yet invoiced in full: what the customer owes us once we ship.
-OPEN_STATES = (S.CONFIRMED, S.PARTLY_RESERVED, S.RESERVED, S.PARTLY_SHIPPED, S.SHIPPED)
 RESERVABLE_STATES = (S.CONFIRMED, S.PARTLY_RESERVED)
 CANCELLABLE_STATES = (S.DRAFT, S.CREDIT_HOLD, S.CONFIRMED, S.PARTLY_RESERVED, S.RESERVED)
 
@@ -42,50 +41,12 @@ def _lock_order(order_or_id) -> SalesOrder:
     return SalesOrder.objects.select_for_update(of=("self",)).select_related("customer", "owner").get(pk=pk)
 
 
-def open_orders_amount(*, customer_id: int, exclude_order_id: int | None = None) -> Decimal:
-    """Gross value of what confirmed orders still have to invoice (one query)."""
-
-    open_share = ExpressionWrapper(
-        (F("net_amount") + F("tax_amount"))
-        * (F("base_quantity") - F("invoiced_quantity"))
-        / F("base_quantity"),
-        output_field=DecimalField(max_digits=24, decimal_places=6),
-    )
-    qs = SalesOrderLine.objects.filter(order__customer_id=customer_id, order__state__in=OPEN_STATES)
-    if exclude_order_id is not None:
-        qs = qs.exclude(order_id=exclude_order_id)
-    total = qs.aggregate(t=Sum(open_share))["t"]
-    return Decimal(total or 0).quantize(Decimal("0.01"))
-
-
 def credit_needed(*, order: SalesOrder) -> dict:
-    """The credit check's figures: receivables + open orders + this order against the limit.
-    A limit of zero means none was set: such customers are not held."""
-    from finance.selectors import open_receivables
-
-    customer = order.customer
-    limit = customer.credit_limit
-    if not limit or limit <= 0:
-        # No limit set: nothing to check, and three queries saved on every confirmation.
-        return {
-            "receivables": None,
-            "open_orders": None,
-            "order": order.total,
-            "exposure": None,
-            "limit": limit,
-            "over": False,
-        }
-    receivables = Decimal(open_receivables(customer_id=customer.pk) or 0)
-    open_orders = open_orders_amount(customer_id=customer.pk, exclude_order_id=order.pk)
-    exposure = receivables + open_orders + order.total
-    return {
-        "receivables": receivables,
-        "open_orders": open_orders,
-        "order": order.total,
-        "exposure": exposure,
-        "limit": limit,
-        "over": exposure > limit,
-    }
+    """The credit check's figures: the customer's credit exposure with this order added
+    (``finance.selectors.credit_exposure``, the definition the finance pages and the order
+    form show). A limit of zero means none was set: such customers are not held, and the
+    check costs no query."""
+    return credit_exposure(customer=order.customer, adding=order.total, limited_only=True)
 
 
 def _managers():
@@ -196,7 +157,7 @@ def _confirm_checked(order: SalesOrder, user) -> None:
         # Credit checks for one customer run one after the other.
         Customer.objects.select_for_update().filter(pk=order.customer_id).values_list("pk").get()
     check = credit_needed(order=order)
-    if check["over"]:
+    if check["over_limit"]:
         text = _("Credit hold: exposure %(exposure)s over the limit %(limit)s.") % {
             "exposure": check["exposure"],
             "limit": check["limit"],

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
-from crm.sales.models import SalesOrder
+from crm.sales.orders import selectors as order_selectors
 from integration.fulfilment import documents, selectors, services, shipping
-from integration.fulfilment.models import Return, Shipment, ShipmentLine
+from integration.fulfilment.models import Return, Shipment
 from scm.inventory.models import Warehouse
 
 READERS = (SALES, WAREHOUSE, FINANCE, MANAGER)
@@ -35,8 +35,11 @@ def _back_to_order(request, order):
 
 
 def _order_action(request, pk, action):
-    order = get_object_or_404(SalesOrder.objects.select_related("customer"), pk=pk)
-    if not selectors.order_visible_to(order=order, user=request.user):
+    # An order the user may not read is not found; one they may not act on is refused.
+    order = get_object_or_404(
+        order_selectors.orders_visible_to(request.user).select_related("customer"), pk=pk
+    )
+    if not order_selectors.can_change(request.user, order):
         raise PermissionDenied
     try:
         order = action(order=order, user=request.user)
@@ -100,7 +103,7 @@ def picking(request):
 @require_POST
 @role_required(WAREHOUSE, MANAGER)
 def picking_start(request, order_pk, warehouse_pk):
-    order = get_object_or_404(SalesOrder, pk=order_pk)
+    order = get_object_or_404(order_selectors.orders_visible_to(request.user), pk=order_pk)
     warehouse = get_object_or_404(Warehouse, pk=warehouse_pk)
     try:
         shipment = shipping.shipment_start(order=order, warehouse=warehouse, user=request.user)
@@ -122,15 +125,10 @@ class ShipForm(forms.Form):
 
 
 def _shipment_or_404(request, pk):
-    try:
-        shipment = selectors.shipment_with_lines(pk=pk)
-    except Shipment.DoesNotExist:
-        from django.http import Http404
-
+    """A shipment of an order the user may read (the orders' record rule), else 404."""
+    if not selectors.shipments_for(user=request.user).filter(pk=pk).exists():
         raise Http404
-    if not selectors.shipments_for(user=request.user).filter(pk=shipment.pk).exists():
-        raise PermissionDenied
-    return shipment
+    return selectors.shipment_with_lines(pk=pk)
 
 
 @role_required(*READERS)
@@ -157,7 +155,7 @@ def shipment_detail(request, pk, ship_form=None):
 @require_POST
 @role_required(WAREHOUSE, MANAGER)
 def shipment_scan(request, pk):
-    shipment = get_object_or_404(Shipment, pk=pk)
+    shipment = get_object_or_404(selectors.shipments_for(user=request.user), pk=pk)
     feedback, ok = "", True
     try:
         result = shipping.shipment_scan(
@@ -184,7 +182,7 @@ def shipment_scan(request, pk):
 @require_POST
 @role_required(WAREHOUSE, MANAGER)
 def shipment_ship(request, pk):
-    shipment = get_object_or_404(Shipment, pk=pk)
+    shipment = get_object_or_404(selectors.shipments_for(user=request.user), pk=pk)
     form = ShipForm(request.POST)
     if form.is_valid():
         try:
@@ -241,7 +239,8 @@ class ReturnForm(forms.Form):
 @role_required(WAREHOUSE, MANAGER)
 def return_create(request, line_pk):
     line = get_object_or_404(
-        ShipmentLine.objects.select_related("shipment__order", "product", "lot"), pk=line_pk
+        selectors.shipment_lines_for(user=request.user).select_related("shipment__order", "product", "lot"),
+        pk=line_pk,
     )
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -47,32 +47,42 @@ _WAREHOUSE = Warehouse._meta.db_table
 _LOT = Lot._meta.db_table
 
 
-def _candidate_levels(product_id: int, warehouse_ids: list[int] | None) -> list[dict]:
-    """Levels that may be reserved from, in the order to take them: the warehouse order given,
-    then first-expiry-first-out. Expired lots are never candidates. One query."""
-    params: list = [product_id, timezone.localdate()]
-    where_wh, rank = "", ""
-    if warehouse_ids is not None:
-        if not warehouse_ids:
-            return []
-        ids = [int(w) for w in warehouse_ids]
-        where_wh = f" AND sl.warehouse_id IN ({', '.join(['%s'] * len(ids))})"
-        params += ids
-        rank = "CASE sl.warehouse_id " + " ".join(f"WHEN {w} THEN {i}" for i, w in enumerate(ids)) + " END, "
-    sql = (
-        f"SELECT sl.id, sl.warehouse_id, sl.lot_id, sl.on_hand - sl.reserved "
-        f"FROM {_LEVEL} sl JOIN {_WAREHOUSE} w ON w.id = sl.warehouse_id "
-        f"LEFT JOIN {_LOT} l ON l.id = sl.lot_id "
-        f"WHERE sl.product_id = %s AND sl.on_hand > sl.reserved AND w.is_active "
-        f"AND (l.expiry_date IS NULL OR l.expiry_date >= %s){where_wh} "
-        f"ORDER BY {rank}CASE WHEN l.expiry_date IS NULL THEN 1 ELSE 0 END, l.expiry_date, sl.id"
+# --- which stock is taken first ---------------------------------------------------------------
+
+
+def fefo_order(rows: list[dict], *, warehouse_ids: list[int] | None = None, today: date) -> list[dict]:
+    """The order in which stock levels are taken, the one definition every reservation path
+    uses (``stock_reserve``, ``stock_reserve_many`` with one warehouse list or one per demand):
+
+    1. warehouses in the order of ``warehouse_ids`` (nearest first; None: any warehouse, all
+       equal), levels in other warehouses left out;
+    2. within a warehouse, first-expiry-first-out: the earliest expiry first, stock without an
+       expiry date after every dated lot;
+    3. ties by the level's id (the older level first);
+    and a lot that has expired (expiry before ``today``) is never taken.
+
+    ``rows`` are candidate levels with ``pk``, ``warehouse_id`` and ``expiry`` (date or None)."""
+    rank = None if warehouse_ids is None else {int(w): i for i, w in enumerate(warehouse_ids)}
+    kept = [
+        r
+        for r in rows
+        if (r["expiry"] is None or r["expiry"] >= today) and (rank is None or r["warehouse_id"] in rank)
+    ]
+    return sorted(
+        kept,
+        key=lambda r: (
+            0 if rank is None else rank[r["warehouse_id"]],
+            r["expiry"] is None,
+            r["expiry"] or date.max,
+            r["pk"],
+        ),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [
-            {"pk": r[0], "warehouse_id": r[1], "lot_id": r[2], "available": Decimal(str(r[3]))}
-            for r in cursor.fetchall()
-        ]
+
+
+def _candidate_levels(product_id: int, warehouse_ids: list[int] | None) -> list[dict]:
+    """Levels of one product that may be reserved from, in the order to take them
+    (``fefo_order``). One query."""
+    return _candidate_levels_for([product_id], warehouse_ids)[product_id]
 
 
 def _take(level_id: int, want: Decimal, seen_available: Decimal) -> Decimal:
@@ -246,25 +256,24 @@ def stock_consume(
 
 
 def _candidate_levels_for(product_ids: list[int], warehouse_ids: list[int] | None) -> dict[int, list[dict]]:
-    """``_candidate_levels`` for several products in one query, keyed by product."""
+    """Levels with stock free to reserve of several products in active warehouses (those of
+    ``warehouse_ids`` if given), keyed by product, each product's in the order to take them
+    (``fefo_order``). One query."""
     out: dict[int, list[dict]] = {pid: [] for pid in product_ids}
     if not product_ids or (warehouse_ids is not None and not warehouse_ids):
         return out
-    params: list = [*product_ids, timezone.localdate()]
-    where_wh, rank = "", ""
+    params: list = list(product_ids)
+    where_wh = ""
     if warehouse_ids is not None:
         ids = [int(w) for w in warehouse_ids]
         where_wh = f" AND sl.warehouse_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
-        rank = "CASE sl.warehouse_id " + " ".join(f"WHEN {w} THEN {i}" for i, w in enumerate(ids)) + " END, "
     sql = (
         f"SELECT sl.id, sl.product_id, sl.warehouse_id, sl.lot_id, sl.on_hand - sl.reserved, l.expiry_date "
         f"FROM {_LEVEL} sl JOIN {_WAREHOUSE} w ON w.id = sl.warehouse_id "
         f"LEFT JOIN {_LOT} l ON l.id = sl.lot_id "
         f"WHERE sl.product_id IN ({', '.join(['%s'] * len(product_ids))}) AND sl.on_hand > sl.reserved "
-        f"AND w.is_active AND (l.expiry_date IS NULL OR l.expiry_date >= %s){where_wh} "
-        f"ORDER BY sl.product_id, {rank}"
-        f"CASE WHEN l.expiry_date IS NULL THEN 1 ELSE 0 END, l.expiry_date, sl.id"
+        f"AND w.is_active{where_wh}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -277,7 +286,8 @@ def _candidate_levels_for(product_ids: list[int], warehouse_ids: list[int] | Non
                 "expiry": r[5],
             }
             out[r[1]].append(row)
-    return out
+    today = timezone.localdate()
+    return {pid: fefo_order(rows, warehouse_ids=warehouse_ids, today=today) for pid, rows in out.items()}
 
 
 def _lock_levels(level_ids: list[int]) -> dict[int, Decimal]:
@@ -379,16 +389,6 @@ def stock_reserve_many(
     return atomic_with_retry(_reserve_many)(*args)
 
 
-def _fefo_in_order(rows: list[dict], warehouse_ids: list[int]) -> list[dict]:
-    """A product's candidate levels for one demand: its warehouses in their order, each
-    first-expiry-first-out (no expiry last), as ``_candidate_levels_for`` orders them."""
-    rank = {int(w): i for i, w in enumerate(warehouse_ids)}
-    return sorted(
-        (r for r in rows if r["warehouse_id"] in rank),
-        key=lambda r: (rank[r["warehouse_id"]], r["expiry"] is None, r["expiry"] or date.max, r["pk"]),
-    )
-
-
 def _reserve_many(demands, wants, warehouse_ids, warehouse_ids_by_demand=None) -> dict[str, list[Allocation]]:
     names = [d[0] for d in demands]
     product_ids = [d[1].pk for d in demands]
@@ -398,8 +398,9 @@ def _reserve_many(demands, wants, warehouse_ids, warehouse_ids_by_demand=None) -
     else:
         every = sorted({int(w) for ids in warehouse_ids_by_demand for w in ids})
         by_product = _candidate_levels_for(sorted(set(product_ids)), every)
+        today = timezone.localdate()
         candidates = [
-            _fefo_in_order(by_product[pid], ids)
+            fefo_order(by_product[pid], warehouse_ids=ids, today=today)
             for pid, ids in zip(product_ids, warehouse_ids_by_demand, strict=True)
         ]
     seen = {row["pk"]: row["available"] for rows in candidates for row in rows}

@@ -1,7 +1,5 @@
 """Inventory pages (desktop). The warehouse's tablet screens are in ``tablet.py``."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -11,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.export import export_response
 from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, PURCHASING, SALES, SERVICE, WAREHOUSE, has_role
 from scm.inventory import catalogue, counts, selectors, transfers
@@ -58,52 +57,34 @@ def product_list(request):
     )
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 @role_required(*READ)
 def product_export(request):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="products.csv"'
-    response.write("\ufeff")  # so spreadsheets read the Chinese names as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(
+    headers = [
+        _("SKU"),
+        _("Name"),
+        _("Category"),
+        _("Brand"),
+        _("Barcode"),
+        _("Unit"),
+        _("List price"),
+        _("On hand"),
+        _("Available"),
+    ]
+    rows = (
         [
-            _("SKU"),
-            _("Name"),
-            _("Category"),
-            _("Brand"),
-            _("Barcode"),
-            _("Unit"),
-            _("List price"),
-            _("On hand"),
-            _("Available"),
+            p.sku,
+            p.name,
+            p.category.name if p.category else "",
+            p.brand.name if p.brand else "",
+            p.barcode,
+            p.base_unit,
+            p.list_price,
+            plain_qty(p.on_hand_total),
+            plain_qty(p.available_total),
         ]
+        for p in selectors.product_list(**_filters(request)).iterator(chunk_size=2000)
     )
-    for p in selectors.product_list(**_filters(request)).iterator(chunk_size=2000):
-        writer.writerow(
-            [
-                csv_safe(v)
-                for v in (
-                    p.sku,
-                    p.name,
-                    p.category.name if p.category else "",
-                    p.brand.name if p.brand else "",
-                    p.barcode,
-                    p.base_unit,
-                    p.list_price,
-                    plain_qty(p.on_hand_total),
-                    plain_qty(p.available_total),
-                )
-            ]
-        )
-    return response
+    return export_response(filename="products", headers=headers, rows=rows, fmt="csv")
 
 
 @role_required(*READ)

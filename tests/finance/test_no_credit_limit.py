@@ -19,11 +19,13 @@ D = Decimal
 def test_exposure_without_a_credit_limit_shows_no_limit_and_is_never_over():
     customer = CustomerFactory(credit_limit=D("0"))
     make_invoice(customer, "300.00")
-    exposure = selectors.credit_exposure(customer_id=customer.pk, open_orders_total=D("200.00"))
+    exposure = selectors.credit_exposure(customer=customer, adding=D("200.00"))
     assert exposure == {
         "limit": None,
         "receivables": D("300.00"),
-        "open_orders": D("200.00"),
+        "open_orders": D("0.00"),
+        "adding": D("200.00"),
+        "exposure": D("500.00"),
         "available": None,
         "over_limit": False,
     }

@@ -115,11 +115,13 @@ def test_statement_running_balance():
 def test_credit_exposure_within_the_limit():
     customer = CustomerFactory(credit_limit=D("1000.00"))
     make_invoice(customer, "300.00")
-    exposure = selectors.credit_exposure(customer_id=customer.pk, open_orders_total=D("200.00"))
+    exposure = selectors.credit_exposure(customer=customer, adding=D("200.00"))
     assert exposure == {
         "limit": D("1000.00"),
         "receivables": D("300.00"),
-        "open_orders": D("200.00"),
+        "open_orders": D("0.00"),
+        "adding": D("200.00"),
+        "exposure": D("500.00"),
         "available": D("500.00"),
         "over_limit": False,
     }
@@ -128,6 +130,6 @@ def test_credit_exposure_within_the_limit():
 def test_credit_exposure_over_the_limit():
     customer = CustomerFactory(credit_limit=D("1000.00"))
     make_invoice(customer, "900.00")
-    exposure = selectors.credit_exposure(customer_id=customer.pk, open_orders_total=D("100.01"))
+    exposure = selectors.credit_exposure(customer=customer, adding=D("100.01"))
     assert exposure["over_limit"] is True
     assert exposure["available"] == D("-0.01")

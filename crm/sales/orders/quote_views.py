@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from core.permissions import role_required
 from core.roles import has_role
 from crm.sales.models import Quote
-from crm.sales.orders import quote_services
+from crm.sales.orders import ownership, quote_services
 from crm.sales.orders import selectors as order_selectors
 from crm.sales.orders.forms import QuoteHeaderForm
 from crm.sales.orders.quote_pdf import quote_pdf
@@ -107,6 +107,7 @@ def quote_detail(request, pk):
             "quote": quote,
             "can_change": order_selectors.can_change(request.user, quote),
             "recipient": quote_services.quote_recipient(quote),
+            "history": ownership.quote_history(quote),
         },
     )
 

@@ -1,20 +1,32 @@
-"""Reads for quotes and sales orders, with the record rule that pages and the API share.
+"""Reads for quotes and sales orders, with the record rules that every page, API, service and
+SQL statement about an order shares (the orders and quotes pages and API, the fulfilment
+workflow, shipments, returns, pick lists and documents, the customer 360 panels).
 
-Record rule: a sales rep sees the orders (and quotes) they own and reads those of their teams'
-members (``crm.customers.Team`` membership, managing a team counts). Managers, admins, finance
-and the warehouse see all.
+Record rules, the customers' (``crm.customers.selectors``) applied to orders and quotes:
+- read (``orders_visible_to``, ``order_visible_q``): a user whose only role is sales reads the
+  records they own and their teammates' (members of the teams they are in or lead); everyone
+  else with a role reads all (managers, admins, and the back office whose work is every
+  order: finance, the warehouse, service). Which pages a role reaches at all is the role check's
+  business (``ORDER_READ_ROLES``).
+- act (``can_change``, ``orders_actable_by``, ``owners_actable_by``): change, confirm, cancel a
+  record — its owner if a sales rep, any record for managers and admins, nobody else. A record
+  one may act on is always one one may read.
+A record a user may not read does not exist for them (404); one they read but may not act on
+is refused (403).
 """
 
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, When
 from django.shortcuts import get_object_or_404
 
-from core.roles import ADMIN, FINANCE, MANAGER, SALES, WAREHOUSE, has_role, is_manager, user_roles
-from crm.customers.models import Customer, Team
+from core.money import money
+from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, user_roles
+from crm.customers import credit
+from crm.customers.models import Customer
+from crm.customers.selectors import is_rep_only, owned_or_team_q, owners_editable_by
 from crm.sales.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
-from crm.sales.orders.states import OPEN_STATES
+from crm.sales.orders.states import CREDIT_STATES
 from scm.inventory.models import Product, ProductUnit
 from scm.inventory.selectors import available_to_promise
 
@@ -22,8 +34,6 @@ ORDER_READ_ROLES = (SALES, MANAGER, FINANCE, WAREHOUSE)
 ORDER_WRITE_ROLES = (SALES, MANAGER)
 QUOTE_READ_ROLES = (SALES, MANAGER, FINANCE)
 QUOTE_WRITE_ROLES = (SALES, MANAGER)
-# Roles that read every order, not only their team's.
-SEE_ALL_ROLES = frozenset({MANAGER, ADMIN, FINANCE, WAREHOUSE})
 
 ORDER_SORTS = {
     "number": "number",
@@ -43,41 +53,54 @@ QUOTE_SORTS = {
 }
 
 
-def sees_all(user) -> bool:
-    return bool(user_roles(user) & SEE_ALL_ROLES) or user.is_superuser
-
-
-def teammate_ids(user):
-    """A subquery of the users whose records ``user`` may read: members of the teams the user
-    belongs to or manages (the user included)."""
-    User = get_user_model()
-    teams = Team.objects.filter(Q(members=user) | Q(manager=user)).values("pk")
-    return User.objects.filter(Q(pk=user.pk) | Q(sales_teams__in=teams)).values("pk")
-
-
-def _visible(qs: QuerySet, user) -> QuerySet:
-    if not user.is_authenticated:
-        return qs.none()
-    if sees_all(user):
-        return qs
-    if not has_role(user, (SALES,)):
-        return qs.none()
-    return qs.filter(owner_id__in=teammate_ids(user))
+def order_visible_q(user, *, prefix: str = "") -> Q:
+    """The read rule as a Q on an order reached through ``prefix`` (``""`` on the order or
+    quote itself, ``"order__"`` from a shipment, ``"shipment__order__"`` from a shipment line):
+    filters any query, joins and subqueries included, with no query of its own."""
+    if not user_roles(user):
+        return Q(pk__in=[])
+    if is_rep_only(user):
+        return owned_or_team_q(user, owner_field=f"{prefix}owner", team_field=None)
+    return Q()
 
 
 def orders_visible_to(user) -> QuerySet:
-    return _visible(SalesOrder.objects.all(), user)
+    """The orders ``user`` may read (the read rule; see the module's docstring)."""
+    return SalesOrder.objects.filter(order_visible_q(user))
 
 
 def quotes_visible_to(user) -> QuerySet:
-    return _visible(Quote.objects.all(), user)
+    return Quote.objects.filter(order_visible_q(user))
+
+
+def owners_actable_by(user) -> tuple[int, ...] | None:
+    """The act rule as data, for SQL that cannot take a queryset: the owners whose orders and
+    quotes ``user`` may act on, or None for anyone's. In SQL::
+
+        owners = owners_actable_by(user)
+        if owners is not None:
+            condition += " AND so.owner_id = ANY(%s)"   # PostgreSQL; an empty list matches none
+            params.append(list(owners))
+    """
+    return owners_editable_by(user)
+
+
+def order_actable_q(user, *, prefix: str = "") -> Q:
+    """The act rule as a Q on an order (or quote) reached through ``prefix``."""
+    owners = owners_actable_by(user)
+    return Q() if owners is None else Q(**{f"{prefix}owner_id__in": owners})
+
+
+def orders_actable_by(user) -> QuerySet:
+    """The orders ``user`` may change, confirm or cancel."""
+    return SalesOrder.objects.filter(order_actable_q(user))
 
 
 def can_change(user, record) -> bool:
-    """Write access to one order or quote: its owner, or a manager/admin."""
-    if is_manager(user):
-        return True
-    return has_role(user, (SALES,)) and record.owner_id == user.pk
+    """The act rule for one order or quote in hand (no query): may ``user`` change, confirm or
+    cancel it?"""
+    owners = owners_actable_by(user)
+    return owners is None or record.owner_id in owners
 
 
 def _apply_sort(qs: QuerySet, ordering: str | None, allowed: dict, default: tuple) -> QuerySet:
@@ -168,30 +191,67 @@ def product_units(product_id) -> list[ProductUnit]:
     return list(ProductUnit.objects.filter(product_id=product_id).order_by("factor"))
 
 
+# --- open orders (credit exposure's share of the orders) -------------------------------------
+
+_LINE_GROSS = F("net_amount") + F("tax_amount")
+_UNINVOICED_GROSS = Case(
+    # Most lines are not invoiced at all: their whole amount, without a division.
+    When(invoiced_quantity=0, then=_LINE_GROSS),
+    default=_LINE_GROSS * (F("base_quantity") - F("invoiced_quantity")) / F("base_quantity"),
+    output_field=DecimalField(max_digits=24, decimal_places=6),
+)
+
+
+def open_orders(*, customer_id: int) -> dict:
+    """The "open orders" of credit exposure: the one definition that the confirmation's credit
+    check, the order form, the customer 360 panels and finance's pages and API all use
+    (``finance.selectors.credit_exposure`` adds the receivables).
+
+    What the customer will owe for its orders once we ship: the gross value (net + tax) not yet
+    invoiced of every order in ``states.CREDIT_STATES`` (confirmed … shipped), line by line —
+    ``(net + tax) × (ordered − invoiced) / ordered`` base units. What has been invoiced is owed
+    as a receivable instead (whatever the invoice's amount), so it is never counted twice.
+
+    Decided: **an order on credit hold does not count.** It is not accepted yet — a manager
+    decides whether it goes ahead — so the customer does not owe it; counting it would hold the
+    customer's next orders behind one that may never be released. Released, it counts. Drafts
+    and cancelled orders are no commitment and never count.
+
+    Returns ``{"amount": Decimal to the cent, "count": orders with something left to invoice}``.
+    One query, whatever the number of orders."""
+    figures = SalesOrderLine.objects.filter(
+        order__customer_id=customer_id,
+        order__state__in=CREDIT_STATES,
+        base_quantity__gt=F("invoiced_quantity"),
+    ).aggregate(amount=Sum(_UNINVOICED_GROSS), count=Count("order_id", distinct=True))
+    return {"amount": money(Decimal(figures["amount"] or 0)), "count": figures["count"]}
+
+
 def customer_for_order_entry(*, customer_id: int):
     """The customer being ordered for, with what the rep should see while entering lines: credit
-    limit, payment terms and the value of its open orders. Two queries."""
+    limit, payment terms, open orders and the credit left (``crm.customers.credit``: the
+    customer's credit exposure, as the confirmation's credit check counts it)."""
     customer = Customer.objects.filter(pk=customer_id, is_active=True).select_related("owner").first()
     if customer is None:
         return None
-    open_value = SalesOrder.objects.filter(customer=customer, state__in=OPEN_STATES).aggregate(
-        v=Sum("total")
-    )["v"]
-    customer.open_order_value = open_value or Decimal(0)
-    customer.credit_left = (
-        customer.credit_limit - customer.open_order_value if customer.credit_limit else None
-    )
+    exposure = credit.exposure(customer=customer)
+    if exposure is None:  # no module keeps receivables: the open orders alone
+        customer.open_order_value, customer.credit_left = open_orders(customer_id=customer.pk)["amount"], None
+    else:
+        customer.open_order_value, customer.credit_left = exposure["open_orders"], exposure["available"]
+    customer.exposure = exposure
     return customer
 
 
 def customer_orders_summary(*, customer, user, limit: int = 5) -> dict:
-    """For the customer 360 panel: recent orders the user may see and the value of open ones."""
+    """For the customer 360 panel: the recent orders the user may see, and the customer's open
+    orders (``open_orders``: the figure credit exposure counts)."""
     qs = orders_visible_to(user).filter(customer=customer)
     recent = list(qs.select_related("owner").order_by("-order_date", "-id")[:limit])
-    agg = qs.filter(state__in=OPEN_STATES).aggregate(value=Sum("total"), count=Count("pk"))
+    figures = open_orders(customer_id=customer.pk)
     return {
         "recent_orders": recent,
-        "open_order_value": agg["value"] or Decimal(0),
-        "open_order_count": agg["count"],
+        "open_order_value": figures["amount"],
+        "open_order_count": figures["count"],
         "customer": customer,
     }

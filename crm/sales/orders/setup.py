@@ -73,17 +73,6 @@ def ready() -> None:
         method="get",
         order=90,
     )
-    order_actions.register(
-        "cancel_draft",
-        _("Discard draft"),
-        "sales:orders:order_discard",
-        states=("draft",),
-        roles=(SALES, MANAGER),
-        style="outline-danger",
-        order=95,
-        confirm=_("Discard this draft order?"),
-        check=lambda order, user: order_selectors.can_change(user, order),
-    )
     panels.register(
         "orders",
         _("Orders"),

@@ -37,10 +37,15 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 # States whose value is decided by people (or finance), never derived from line progress.
 FROZEN_STATES = frozenset({S.DRAFT, S.CREDIT_HOLD, S.CANCELLED, S.PAID})
-# Orders that still count as "open" (not finished, not cancelled): credit exposure, 360 panel.
+# Orders past the draft that are not finished (invoiced, paid) nor cancelled.
 OPEN_STATES = frozenset(
     {S.CREDIT_HOLD, S.CONFIRMED, S.PARTLY_RESERVED, S.RESERVED, S.PARTLY_SHIPPED, S.SHIPPED}
 )
+# Orders we have accepted and not yet invoiced in full: their uninvoiced part is what the
+# customer will owe once we ship (``selectors.open_orders``, the "open orders" of credit
+# exposure). Not a draft (no commitment yet), not an order on credit hold (not accepted: a
+# manager decides), not a cancelled one.
+CREDIT_STATES = frozenset({S.CONFIRMED, S.PARTLY_RESERVED, S.RESERVED, S.PARTLY_SHIPPED, S.SHIPPED})
 STATE_EVENT_TEXT = {
     S.DRAFT: gettext_noop("Order returned to draft"),
     S.CREDIT_HOLD: gettext_noop("Order put on credit hold"),

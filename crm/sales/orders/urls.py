@@ -12,7 +12,6 @@ urlpatterns = [
     path("orders/totals/", views.totals_partial, name="totals"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/edit/", views.order_edit, name="order_edit"),
-    path("orders/<int:pk>/discard/", views.order_discard, name="order_discard"),
     path("orders/<int:pk>/pdf/", views.order_pdf, name="order_pdf"),
     path("quotes/", quote_views.quote_list, name="quote_list"),
     path("quotes/new/", quote_views.quote_create, name="quote_create"),

@@ -19,7 +19,6 @@ from crm.sales.orders import actions as order_actions
 from crm.sales.orders import pricing
 from crm.sales.orders import selectors as order_selectors
 from crm.sales.orders import services as order_services
-from crm.sales.orders import states as order_states
 from crm.sales.orders.forms import (
     OrderHeaderForm,
     apply_service_errors,
@@ -225,20 +224,6 @@ def order_detail(request, pk):
     if request.htmx and request.GET.get("partial") == "live":
         return render(request, "sales/orders/detail.html#live", context)
     return render(request, "sales/orders/detail.html", context)
-
-
-@role_required(*ORDER_WRITE_ROLES)
-@require_POST
-def order_discard(request, pk):
-    order = order_selectors.order_detail(user=request.user, order_id=pk)
-    if not order_selectors.can_change(request.user, order):
-        raise PermissionDenied
-    try:
-        order_states.order_transition(order=order, to_state=SalesOrder.State.CANCELLED, user=request.user)
-        messages.success(request, _("Draft %(number)s discarded.") % {"number": order.number})
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("sales:orders:order_detail", pk=pk)
 
 
 @role_required(*ORDER_READ_ROLES)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from crm.sales.models import SalesOrder
 from integration.fulfilment import services, shipping
 from integration.fulfilment.models import Shipment
+from tests.crm.customers.factories import TeamFactory
 from tests.factories import UserFactory
 from tests.integration.fulfilment.factories import CustomerFactory, make_order, receive, three_warehouses
 from tests.scm.inventory.factories import ProductFactory
@@ -49,9 +50,20 @@ def test_confirming_twice_through_the_api_is_a_400_naming_the_state(
     assert "state" in response.json()
 
 
-def test_rep_cannot_confirm_another_reps_order(world, api_client):
+def test_rep_of_another_team_does_not_find_the_order(world, api_client):
     order = make_order(world["customer"], world["rep"], (world["product"], 2))
     api_client.force_authenticate(UserFactory(roles=["sales"]))
+    assert api_client.post(workflow_url(order, "confirm")).status_code == 404
+    order.refresh_from_db()
+    assert order.state == SalesOrder.State.DRAFT
+
+
+def test_teammate_reads_the_order_but_cannot_confirm_it(world, api_client):
+    teammate = UserFactory(roles=["sales"])
+    TeamFactory(members=[world["rep"], teammate])
+    order = make_order(world["customer"], world["rep"], (world["product"], 2))
+    api_client.force_authenticate(teammate)
+    assert api_client.get(f"/api/v1/order-workflow/{order.pk}/").status_code == 200
     assert api_client.post(workflow_url(order, "confirm")).status_code == 403
     order.refresh_from_db()
     assert order.state == SalesOrder.State.DRAFT
@@ -282,3 +294,23 @@ def test_order_page_offers_the_workflow_actions_by_state_and_role(world, manager
     assert "release_hold" not in {a["key"] for a in order_actions.actions_for(order, world["rep"])}
     release = [a for a in order_actions.actions_for(order, manager_user) if a["key"] == "release_hold"]
     assert release and release[0]["url"] == reverse("fulfilment:order-release-hold", args=[order.pk])
+
+
+def test_a_draft_is_cancelled_one_way_only_the_audited_service(world, client):
+    from django.urls import NoReverseMatch
+
+    from core.models import AuditLog
+    from crm.sales.orders import actions as order_actions
+
+    order = make_order(world["customer"], world["rep"], (world["product"], 1))
+    cancels = [a for a in order_actions.actions_for(order, world["rep"]) if "cancel" in a["key"]]
+    assert [a["url"] for a in cancels] == [reverse("fulfilment:order-cancel", args=[order.pk])]
+    with pytest.raises(NoReverseMatch):
+        reverse("sales:orders:order_discard", args=[order.pk])
+    client.force_login(world["rep"])
+
+    client.post(cancels[0]["url"])
+
+    order.refresh_from_db()
+    assert order.state == SalesOrder.State.CANCELLED
+    assert AuditLog.objects.filter(action="fulfilment.cancel", object_id=str(order.pk)).count() == 1

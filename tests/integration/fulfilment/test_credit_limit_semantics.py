@@ -26,8 +26,7 @@ def test_customer_without_a_credit_limit_is_confirmed_whatever_it_owes(
     with django_capture_on_commit_callbacks(execute=True):
         order = services.order_confirm(order=order, user=sales_user)
     assert order.state == SalesOrder.State.CONFIRMED
-    open_orders = finance_selectors.open_orders_total(customer_id=customer.pk)
-    exposure = finance_selectors.credit_exposure(customer_id=customer.pk, open_orders_total=open_orders)
+    exposure = finance_selectors.credit_exposure(customer=customer)
     assert exposure["over_limit"] is False
     assert exposure["limit"] is None
 
@@ -44,5 +43,5 @@ def test_a_small_limit_still_holds_and_shows_over_limit_in_finance(
     with django_capture_on_commit_callbacks(execute=True):
         order = services.order_confirm(order=order, user=sales_user)
     assert order.state == SalesOrder.State.CREDIT_HOLD
-    exposure = finance_selectors.credit_exposure(customer_id=customer.pk, open_orders_total=Decimal("0"))
+    exposure = finance_selectors.credit_exposure(customer=customer)
     assert exposure["over_limit"] is True
