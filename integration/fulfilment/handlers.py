@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.events import names
 from core.events.registry import batch_of, on
@@ -51,7 +52,8 @@ def invoice_and_tell_customer(event):
         order_services.order_add_event(
             order=order,
             kind="customer_notified",
-            text=_("Shipping notice sent to %(email)s") % {"email": recipient},
+            text=gettext_noop("Shipping notice sent to %(email)s"),
+            params={"email": recipient},
         )
         transaction.on_commit(partial(send_shipped_email, shipment.pk, recipient))
 
@@ -69,7 +71,7 @@ def order_paid_when_all_invoices_paid(event):
     invoices = Invoice.objects.filter(sales_order_id=order.pk)
     if invoices.exists() and not invoices.exclude(state__in=_paid_states(Invoice)).exists():
         order_states.order_transition(
-            order=order, to_state=SalesOrder.State.PAID, text=_("All invoices paid")
+            order=order, to_state=SalesOrder.State.PAID, text=gettext_noop("All invoices paid")
         )
 
 
