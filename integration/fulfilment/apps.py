@@ -45,7 +45,14 @@ class FulfilmentConfig(AppConfig):
             order=25,
         )
         register_status_colours(
-            {"picking": "warning", "shipped": "success", "restock": "info", "scrap": "danger"}
+            {
+                "picking": "warning",
+                "shipped": "success",
+                "restock": "info",
+                "scrap": "danger",
+                "sending": "info",
+                "failed": "danger",
+            }
         )
         order_actions.register(
             "confirm", _("Confirm"), "fulfilment:order-confirm", ("draft",), (SALES, MANAGER), "primary"

@@ -120,7 +120,9 @@ def test_failing_outside_handler_is_retried_with_backoff_then_dead(
 
 
 @pytest.mark.django_db
-def test_outside_handler_that_succeeds_on_retry_ends_done(outside_handler, django_capture_on_commit_callbacks):
+def test_outside_handler_that_succeeds_on_retry_ends_done(
+    outside_handler, django_capture_on_commit_callbacks
+):
     delivery = publish(django_capture_on_commit_callbacks)
     behaviour["fail"] = 1
     assert dispatch.delivery_run(delivery_id=delivery.pk) == "retry"
