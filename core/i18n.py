@@ -8,8 +8,6 @@ notification's title), put into the reader's language too. A text stored before 
 translated, or typed by a user, has no parameters and is shown as written.
 """
 
-from decimal import Decimal
-
 from django.utils.functional import Promise
 from django.utils.translation import gettext, override
 
@@ -26,16 +24,15 @@ def msgid_of(text) -> str:
 
 
 def stored_params(params: dict | None) -> dict:
-    """``params`` as they are stored (JSON): lazy texts become messages, decimals plain
-    numbers without trailing zeros (``2``, ``2.5``), anything else its text."""
+    """``params`` as they are stored (JSON): lazy texts become messages, decimals their exact
+    text (``100.00``: format quantities before, as the text should show them), anything else
+    its text."""
     stored = {}
     for name, value in (params or {}).items():
         if isinstance(value, Promise):
             value = message(msgid_of(value))
-        elif isinstance(value, Decimal):
-            value = f"{value.normalize():f}"
         elif not isinstance(value, (dict, int, float, str)) and value is not None:
-            value = str(value)
+            value = str(value)  # a Decimal exactly as it is, a date in ISO form
         stored[name] = value
     return stored
 

@@ -8,6 +8,8 @@ fixed order). Order state and line progress change only through ``crm.sales.orde
 through ``scm.inventory``.
 """
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_noop
@@ -181,10 +183,10 @@ def _run_outcome(order, run, lines, got_by_line) -> tuple[tuple, dict]:
     # Message keys and figures, not text: the rep and anyone else read them in their language.
     if run.backordered:
         text = gettext_noop("Reserved %(reserved)s; %(short)s on backorder.")
-        params = {"reserved": run.reserved, "short": run.backordered}
+        params = {"reserved": _fmt(run.reserved), "short": _fmt(run.backordered)}
     else:
         text = gettext_noop("All stock reserved (%(reserved)s).")
-        params = {"reserved": run.reserved}
+        params = {"reserved": _fmt(run.reserved)}
     entry = {"kind": "reserved", "text": text, "params": params}
     move = (order, target if target != order.state else None, [entry])
     note = {
@@ -196,3 +198,7 @@ def _run_outcome(order, run, lines, got_by_line) -> tuple[tuple, dict]:
         "key": f"reservation:{order.pk}:{run.event_id if run.event_id > 0 else 'manual'}",
     }
     return move, note
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value.normalize():f}"

@@ -313,7 +313,7 @@ def return_create(
             text=gettext_noop("Return %(number)s: %(qty)s × %(product)s (%(disposition)s)"),
             params={
                 "number": ret.number,
-                "qty": qty,
+                "qty": f"{qty.normalize():f}",
                 "product": line.product.name,
                 "disposition": Return.Disposition(disposition).label,
             },

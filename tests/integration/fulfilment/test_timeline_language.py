@@ -109,6 +109,7 @@ def test_the_credit_hold_entry_and_notification_follow_the_reader(
 
     with translation.override("en"):
         assert order_event_text(entry).startswith("Credit hold: exposure ")
+        assert order_event_text(entry).endswith("over the limit 1.00.")  # money keeps its cents
         assert note.title_text() == f"Order {order.number} is on credit hold"
         assert note.body_text().startswith("Credit hold: exposure ")
 
