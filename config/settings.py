@@ -253,6 +253,10 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an SMTP connection may block: a customer notice runs on a lease (EVENTS_LEASE_SECONDS).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# Where the file backend (django.core.mail.backends.filebased.EmailBackend) writes messages.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tandem@localhost")
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -290,6 +294,10 @@ CRM_LEAD_SLA_HOURS = int(os.environ.get("CRM_LEAD_SLA_HOURS", "24"))
 # --- outbox ---------------------------------------------------------------------------------
 EVENTS_MAX_ATTEMPTS = int(os.environ.get("EVENTS_MAX_ATTEMPTS", "5"))
 EVENTS_RETRY_BASE_SECONDS = int(os.environ.get("EVENTS_RETRY_BASE_SECONDS", "10"))
+# A handler that runs outside the delivery's transaction (network I/O: e-mail) holds its
+# delivery this long; a worker that dies meanwhile leaves it to the sweep after that. Keep it
+# well above EMAIL_TIMEOUT.
+EVENTS_LEASE_SECONDS = int(os.environ.get("EVENTS_LEASE_SECONDS", "300"))
 # A pending delivery older than this is re-dispatched by the sweep (its task was lost).
 EVENTS_SWEEP_GRACE_SECONDS = int(os.environ.get("EVENTS_SWEEP_GRACE_SECONDS", "60"))
 # A dispatch task whose event waited longer than this (the worker is behind) goes on with other

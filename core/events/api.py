@@ -10,6 +10,10 @@ from core.roles import ADMIN, EVERYONE
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    # In the reader's language (the request's), whoever caused the notification.
+    title = serializers.CharField(source="title_text", read_only=True)
+    body = serializers.CharField(source="body_text", read_only=True)
+
     class Meta:
         model = Notification
         fields = ["id", "title", "body", "url", "kind", "created_at", "read_at"]

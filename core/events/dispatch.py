@@ -4,6 +4,9 @@ lost task left behind.
 
 ``delivery_run`` runs one handler in a transaction that also marks the delivery done: a second
 run (a duplicate task, a racing worker, a sweep) finds it done, or locked, and does nothing.
+A handler registered with ``atomic=False`` (network I/O) runs after its claim has committed, on
+a lease: the delivery stays pending but is not due until ``EVENTS_LEASE_SECONDS`` have passed,
+so no other run takes it meanwhile, and a worker that dies mid-run leaves it to the sweep.
 """
 
 import logging
@@ -122,6 +125,7 @@ def _claim_and_run(
     """
     now = timezone.now()
     claimed = None
+    outside = None
     try:
         with transaction.atomic():
             claimed = _claim(now=now, delivery_id=delivery_id, event_id=event_id, after=after, fresh=fresh)
@@ -131,9 +135,18 @@ def _claim_and_run(
             func = registry.get_handler(event.name, delivery.handler)
             if func is None:
                 raise LookupError(f"No handler {delivery.handler} for {event.name}")
-            func(event)
+            if registry.runs_outside(delivery.handler):
+                _lease([delivery.pk], now)
+                outside = func
+            else:
+                func(event)
+        waited = (now - delivery.created_at).total_seconds()
+        if outside is not None:
+            result = _run_leased(delivery, event, outside)
+            if result != "done":
+                return delivery.pk, result, waited
         done = "last" if event_id is not None and not more else "done"
-        return delivery.pk, done, (now - delivery.created_at).total_seconds()
+        return delivery.pk, done, waited
     except Exception as exc:  # noqa: BLE001 - any handler failure is recorded, never lost
         pk = claimed[0].pk if claimed else delivery_id
         if pk is None:
@@ -153,12 +166,23 @@ def _run_fresh_batch(limit: int) -> dict[str, str]:
     failure recorded as usual. Returns the outcome by delivery id, in claim order (empty when
     nothing was pending)."""
     claimed: list = []
+    leased: list = []
     try:
         with transaction.atomic():
-            claimed = _claim_fresh_many(now=timezone.now(), limit=limit)
+            now = timezone.now()
+            claimed = _claim_fresh_many(now=now, limit=limit)
             groups: dict[tuple[str, str], list[Event]] = {}
             for delivery, event in claimed:
-                groups.setdefault((event.name, delivery.handler), []).append(event)
+                if registry.runs_outside(delivery.handler):
+                    leased.append((delivery, event))
+                else:
+                    groups.setdefault((event.name, delivery.handler), []).append(event)
+            for delivery, event in leased:
+                if registry.get_handler(event.name, delivery.handler) is None:
+                    raise LookupError(f"No handler {delivery.handler} for {event.name}")
+            if leased:
+                # Run after this transaction, each on its lease (see ``_run_leased``).
+                _lease([delivery.pk for delivery, _event in leased], now)
             for (name, handler), events in groups.items():
                 many = registry.get_batch_handler(handler) if len(events) > 1 else None
                 if many is not None:
@@ -169,12 +193,43 @@ def _run_fresh_batch(limit: int) -> dict[str, str]:
                     raise LookupError(f"No handler {handler} for {name}")
                 for event in events:
                     func(event)
-        return {str(delivery.pk): "done" for delivery, _event in claimed}
     except Exception:
         if not claimed:
             raise
         logger.info("A batch of %s deliveries failed; running them one by one.", len(claimed), exc_info=True)
         return {str(d.pk): _claim_and_run(delivery_id=d.pk)[1] for d, _event in claimed}
+    results = {str(delivery.pk): "done" for delivery, _event in claimed}
+    for delivery, event in leased:
+        func = registry.get_handler(event.name, delivery.handler)
+        results[str(delivery.pk)] = _run_leased(delivery, event, func)
+    return results
+
+
+def _lease(delivery_ids: list[int], now) -> None:
+    """Turn claims (marked done in the claiming transaction) into leases, for handlers that run
+    outside the transaction: pending again, but not due before ``EVENTS_LEASE_SECONDS`` (the
+    attempt stays counted). Commits with the claim."""
+    Delivery.objects.filter(pk__in=delivery_ids).update(
+        state=Delivery.State.PENDING,
+        handled_at=None,
+        next_attempt_at=now + timedelta(seconds=settings.EVENTS_LEASE_SECONDS),
+    )
+
+
+def _run_leased(delivery: Delivery, event: Event, func) -> str:
+    """Run a handler registered with ``atomic=False`` on its leased delivery, outside any
+    transaction (it makes its own), then mark the delivery done; a failure is recorded for a
+    retry as usual. A worker that dies in between leaves the delivery pending: once the lease is
+    over the sweep runs it again, and the handler tells from its own records what was done."""
+    try:
+        func(event)
+    except Exception as exc:  # noqa: BLE001 - any handler failure is recorded, never lost
+        logger.exception("Handler failed for delivery %s", delivery.pk)
+        return _delivery_failed(delivery.pk, exc, counted=True)
+    Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.PENDING).update(
+        state=Delivery.State.DONE, handled_at=timezone.now(), next_attempt_at=None, last_error=""
+    )
+    return "done"
 
 
 _DELIVERY = Delivery._meta.db_table
@@ -278,12 +333,14 @@ def _datetime(value):
     return value
 
 
-def _delivery_failed(delivery_id: int, exc: Exception) -> str:
+def _delivery_failed(delivery_id: int, exc: Exception, *, counted: bool = False) -> str:
+    """Record a failed try: retry later (backoff), or dead after ``EVENTS_MAX_ATTEMPTS``.
+    ``counted``: the try is already counted (a leased delivery's claim committed)."""
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
         if delivery is None or delivery.state != Delivery.State.PENDING:
             return "skipped"
-        attempts = delivery.attempts + 1
+        attempts = delivery.attempts + (0 if counted else 1)
         error = f"{type(exc).__name__}: {exc}"[:4000]
         if attempts >= settings.EVENTS_MAX_ATTEMPTS:
             Delivery.objects.filter(pk=delivery_id).update(

@@ -2,7 +2,7 @@
 worker → handler → database) works. Publish ``tandem.ping`` with ``{"user_id": …}`` and the user
 gets a notification once the worker has handled it."""
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.events import names, services
 from core.events.registry import on
@@ -13,5 +13,8 @@ PING = names.TANDEM_PING
 @on(PING)
 def answer_ping(event):
     services.notify(
-        users=[event.payload["user_id"]], title=_("Ping handled"), kind="ping", key=f"ping:{event.pk}"
+        users=[event.payload["user_id"]],
+        title=gettext_noop("Ping handled"),
+        kind="ping",
+        key=f"ping:{event.pk}",
     )

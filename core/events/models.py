@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import message_text
+
 
 class Event(models.Model):
     """A fact that happened, written in the same transaction as the change that caused it."""
@@ -73,11 +75,13 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """An in-app message to one user (the bell)."""
+    """An in-app message to one user (the bell). ``title`` and ``body`` are message keys with
+    their ``params`` (``core.i18n``): shown in the reader's language, whoever caused them."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    params = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     url = models.CharField(_("link"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=50, blank=True)
     # Makes a notification idempotent: the same key for the same user is written once.
@@ -101,4 +105,12 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return self.title_text()
+
+    def title_text(self) -> str:
+        """The title in the active language."""
+        return message_text(self.title, self.params)
+
+    def body_text(self) -> str:
+        """The body in the active language."""
+        return message_text(self.body, self.params)

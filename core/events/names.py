@@ -9,6 +9,8 @@ STOCK_SHORTAGE = "stock.shortage"
 STOCK_BELOW_REORDER_POINT = "stock.below_reorder_point"
 # Shipments (integration.fulfilment)
 SHIPMENT_SHIPPED = "shipment.shipped"
+# The customer's shipping notice is due (sent by the worker outside any transaction, retried)
+SHIPMENT_NOTICE_DUE = "shipment.notice_due"
 # Receivables (finance)
 INVOICE_CREATED = "invoice.created"
 INVOICE_CANCELLED = "invoice.cancelled"

@@ -1,23 +1,33 @@
 """Handlers register by event name. A handler is a function ``handler(event)`` that runs inside
-the delivery's transaction; it must only change the database (side effects such as e-mail go
-through ``transaction.on_commit``)."""
+the delivery's transaction; it must only change the database.
+
+A handler whose work is network I/O (sending an e-mail) registers with ``atomic=False``: it runs
+outside any transaction, while the worker holds its delivery on a lease
+(``EVENTS_LEASE_SECONDS``). It writes its own records in short transactions of its own, and must
+tell from them what an earlier run did: a worker that dies mid-run leaves the delivery pending,
+and it runs again once the lease is over. It raises to be retried, like any handler."""
 
 from collections import defaultdict
 from collections.abc import Callable
 
 _handlers: dict[str, dict[str, Callable]] = defaultdict(dict)
 _batch_handlers: dict[str, Callable] = {}
+_outside: set[str] = set()
 
 
 def handler_name(func: Callable) -> str:
     return f"{func.__module__}.{func.__qualname__}"
 
 
-def on(event_name: str):
-    """Decorator: ``@on(names.ORDER_CONFIRMED)`` registers the function for that event."""
+def on(event_name: str, *, atomic: bool = True):
+    """Decorator: ``@on(names.ORDER_CONFIRMED)`` registers the function for that event;
+    ``atomic=False`` runs it outside the delivery's transaction (see above)."""
 
     def decorator(func):
-        _handlers[event_name][handler_name(func)] = func
+        name = handler_name(func)
+        _handlers[event_name][name] = func
+        if not atomic:
+            _outside.add(name)
         return func
 
     return decorator
@@ -44,6 +54,11 @@ def handlers_for(event_name: str) -> dict[str, Callable]:
     return dict(_handlers.get(event_name, {}))
 
 
+def runs_outside(name: str) -> bool:
+    """Whether the handler ``name`` was registered with ``atomic=False``."""
+    return name in _outside
+
+
 def get_handler(event_name: str, name: str) -> Callable | None:
     return _handlers.get(event_name, {}).get(name)
 
@@ -52,3 +67,4 @@ def unregister(event_name: str, name: str) -> None:
     _handlers.get(event_name, {}).pop(name, None)
     if not any(name in handlers for handlers in _handlers.values()):
         _batch_handlers.pop(name, None)
+        _outside.discard(name)

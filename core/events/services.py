@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.events import queue, registry
 from core.events.models import Delivery, Event, Notification
+from core.i18n import stored_params
 
 
 def publish(name: str, payload: dict | None = None) -> Event:
@@ -92,10 +93,22 @@ def delivery_replay(*, delivery_id: int, actor=None) -> Delivery:
     return delivery
 
 
-def notify(*, users, title: str, body: str = "", url: str = "", kind: str = "", key: str = "") -> int:
-    """In-app notification to each of ``users`` (users or ids). With ``key``, writing the same
-    notification again is a no-op, so a handler that runs twice notifies once."""
-    return notify_many([{"users": users, "title": title, "body": body, "url": url, "kind": kind, "key": key}])
+def notify(
+    *,
+    users,
+    title: str,
+    body: str = "",
+    params: dict | None = None,
+    url: str = "",
+    kind: str = "",
+    key: str = "",
+) -> int:
+    """In-app notification to each of ``users`` (users or ids). ``title`` and ``body`` are message
+    keys (``gettext_noop``) whose placeholders ``params`` fill when a user reads them, in that
+    user's language (``core.i18n``). With ``key``, writing the same notification again is a
+    no-op, so a handler that runs twice notifies once."""
+    note = {"users": users, "title": title, "body": body, "params": params, "url": url, "kind": kind}
+    return notify_many([{**note, "key": key}])
 
 
 def notify_many(notes: list[dict]) -> int:
@@ -105,11 +118,13 @@ def notify_many(notes: list[dict]) -> int:
         user_ids = {getattr(u, "pk", u) for u in note["users"] if u is not None}
         key = note.get("key", "")
         keyed = keyed or bool(key)
+        params = stored_params(note.get("params"))
         rows += [
             Notification(
                 user_id=uid,
-                title=note["title"][:200],
-                body=note.get("body", ""),
+                title=str(note["title"])[:200],
+                body=str(note.get("body", "")),
+                params=params,
                 url=note.get("url", ""),
                 kind=note.get("kind", ""),
                 key=key,

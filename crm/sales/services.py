@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.audit import audit
 from core.money import money
@@ -379,11 +380,16 @@ def tasks_notify_due(*, now=None) -> int:
         overdue = task.due_at < now - timedelta(hours=1)
         if overdue:
             key = f"crm-task-overdue:{task.pk}:{timezone.localdate(now).isoformat()}"
-            title = _("Overdue task: %(subject)s") % {"subject": task.subject}
+            title = gettext_noop("Overdue task: %(subject)s")
         else:
             key = f"crm-task-due:{task.pk}"
-            title = _("Task due: %(subject)s") % {"subject": task.subject}
+            title = gettext_noop("Task due: %(subject)s")
         sent += notify(
-            users=[task.owner_id], title=title, url=reverse("sales:tasks"), kind="crm.task", key=key
+            users=[task.owner_id],
+            title=title,
+            params={"subject": task.subject},
+            url=reverse("sales:tasks"),
+            kind="crm.task",
+            key=key,
         )
     return sent

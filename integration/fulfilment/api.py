@@ -6,7 +6,7 @@ holds, the warehouse picks and ships, finance reads.
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,7 +19,7 @@ from crm.sales.models import SalesOrder
 from crm.sales.orders import selectors as order_selectors
 from crm.sales.orders.api import OrderInputSerializer, SalesOrderSerializer, order_input
 from integration.fulfilment import selectors, services, shipping
-from integration.fulfilment.models import Backorder, Return, Shipment, ShipmentLine
+from integration.fulfilment.models import Backorder, Return, Shipment, ShipmentLine, ShipmentNotice
 from scm.inventory.models import Warehouse
 
 READERS = (SALES, WAREHOUSE, FINANCE, MANAGER)
@@ -133,9 +133,20 @@ class ShipmentLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ShipmentNoticeSerializer(serializers.ModelSerializer):
+    reason = serializers.CharField(source="reason_text", read_only=True)
+
+    class Meta:
+        model = ShipmentNotice
+        fields = ["state", "recipient", "attempts", "reason", "sent_at", "updated_at"]
+        read_only_fields = fields
+
+
 class ShipmentSerializer(serializers.ModelSerializer):
     lines = ShipmentLineSerializer(many=True, read_only=True)
     order_number = serializers.CharField(source="order.number", read_only=True)
+    # The customer's shipping notice (null: none, e.g. no e-mail address): sent, or why not.
+    notice = serializers.SerializerMethodField()
 
     class Meta:
         model = Shipment
@@ -151,9 +162,15 @@ class ShipmentSerializer(serializers.ModelSerializer):
             "invoice_id",
             "created_at",
             "shipped_at",
+            "notice",
             "lines",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ShipmentNoticeSerializer(allow_null=True))
+    def get_notice(self, shipment) -> dict | None:
+        notice = getattr(shipment, "notice", None)
+        return ShipmentNoticeSerializer(notice).data if notice is not None else None
 
 
 class ShipmentCreateInput(serializers.Serializer):
@@ -192,8 +209,10 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Shipment.objects.none()
-        return selectors.shipments_for(user=self.request.user).prefetch_related(
-            "lines__lot", "lines__product"
+        return (
+            selectors.shipments_for(user=self.request.user)
+            .select_related("notice")
+            .prefetch_related("lines__lot", "lines__product")
         )
 
     @extend_schema(request=ShipmentCreateInput, responses=ShipmentSerializer)

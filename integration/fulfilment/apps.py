@@ -45,7 +45,14 @@ class FulfilmentConfig(AppConfig):
             order=25,
         )
         register_status_colours(
-            {"picking": "warning", "shipped": "success", "restock": "info", "scrap": "danger"}
+            {
+                "picking": "warning",
+                "shipped": "success",
+                "restock": "info",
+                "scrap": "danger",
+                "sending": "info",
+                "failed": "danger",
+            }
         )
         # Shown only to who may act on the order (the orders' record rule).
         may_act = _may_act_on_order

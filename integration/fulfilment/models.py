@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import message_text
 from core.money import QuantityField
 
 
@@ -99,6 +100,44 @@ class Shipment(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class ShipmentNotice(models.Model):
+    """The e-mail that tells the customer a shipment has left, and what became of it.
+
+    pending (to send) → sending → sent, or → failed (with the reason; retried by the worker). A
+    notice found still ``sending`` was interrupted mid-send: whether it went out is unknown, so
+    it is recorded as failed and never sent again on its own (one shipment, one e-mail)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    shipment = models.OneToOneField(
+        Shipment, verbose_name=_("shipment"), on_delete=models.CASCADE, related_name="notice"
+    )
+    recipient = models.EmailField(_("recipient"), max_length=254)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("reason"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("shipping notice")
+        verbose_name_plural = _("shipping notices")
+
+    def __str__(self):
+        return f"{self.shipment_id} → {self.recipient} ({self.state})"
+
+    def reason_text(self) -> str:
+        """Why it failed, in the active language where the reason is ours (an interruption);
+        a mail server's answer as it gave it."""
+        return message_text(self.last_error)
 
 
 class ShipmentLine(models.Model):

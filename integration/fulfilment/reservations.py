@@ -12,11 +12,12 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.events import names
 from core.events.dispatch import batch_cache
 from core.events.services import notify_many, publish
+from core.i18n import message
 from crm.sales.models import SalesOrder, SalesOrderLine
 from crm.sales.orders import services as order_services
 from crm.sales.orders import states as order_states
@@ -179,17 +180,19 @@ def _run_outcome(order, run, lines, got_by_line) -> tuple[tuple, dict]:
             for line in lines
         ]
     )
+    # Message keys and figures, not text: the rep and anyone else read them in their language.
     if run.backordered:
-        text = _("Reserved %(reserved)s; %(short)s on backorder.") % {
-            "reserved": _fmt(run.reserved),
-            "short": _fmt(run.backordered),
-        }
+        text = gettext_noop("Reserved %(reserved)s; %(short)s on backorder.")
+        params = {"reserved": _fmt(run.reserved), "short": _fmt(run.backordered)}
     else:
-        text = _("All stock reserved (%(reserved)s).") % {"reserved": _fmt(run.reserved)}
-    move = (order, target if target != order.state else None, [{"kind": "reserved", "text": text}])
+        text = gettext_noop("All stock reserved (%(reserved)s).")
+        params = {"reserved": _fmt(run.reserved)}
+    entry = {"kind": "reserved", "text": text, "params": params}
+    move = (order, target if target != order.state else None, [entry])
     note = {
         "users": [order.owner_id],
-        "title": _("Order %(number)s: %(text)s") % {"number": order.number, "text": text},
+        "title": gettext_noop("Order %(number)s: %(text)s"),
+        "params": {"number": order.number, "text": message(text, params)},
         "url": _order_url(order),
         "kind": "reservation",
         "key": f"reservation:{order.pk}:{run.event_id if run.event_id > 0 else 'manual'}",

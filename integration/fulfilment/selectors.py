@@ -68,8 +68,9 @@ def shipments_for(*, user, state: str = "", order_id: int | None = None) -> Quer
 
 
 def shipment_with_lines(*, pk: int) -> Shipment:
+    """A shipment with its order, warehouse, customer notice (if any) and lines."""
     return (
-        Shipment.objects.select_related("order__customer", "warehouse")
+        Shipment.objects.select_related("order__customer", "warehouse", "notice")
         .prefetch_related(
             Prefetch(
                 "lines",

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.audit import audit
 from core.events import names
@@ -158,11 +159,12 @@ def _confirm_checked(order: SalesOrder, user) -> None:
         Customer.objects.select_for_update().filter(pk=order.customer_id).values_list("pk").get()
     check = credit_needed(order=order)
     if check["over_limit"]:
-        text = _("Credit hold: exposure %(exposure)s over the limit %(limit)s.") % {
-            "exposure": check["exposure"],
-            "limit": check["limit"],
-        }
-        order_states.order_transition(order=order, to_state=S.CREDIT_HOLD, user=user, text=text)
+        # Stored as message keys with their figures: each reader sees them in their language.
+        text = gettext_noop("Credit hold: exposure %(exposure)s over the limit %(limit)s.")
+        params = {"number": order.number, "exposure": check["exposure"], "limit": check["limit"]}
+        order_states.order_transition(
+            order=order, to_state=S.CREDIT_HOLD, user=user, text=text, params=params
+        )
         audit(
             "fulfilment.credit_hold",
             actor=user,
@@ -171,8 +173,9 @@ def _confirm_checked(order: SalesOrder, user) -> None:
         )
         notify(
             users=list(_managers()),
-            title=_("Order %(number)s is on credit hold") % {"number": order.number},
+            title=gettext_noop("Order %(number)s is on credit hold"),
             body=text,
+            params=params,
             url=_order_url(order),
             kind="credit_hold",
             key=f"credit-hold:{order.pk}",
@@ -210,8 +213,9 @@ def order_release_hold(*, order: SalesOrder, user, text: str = "") -> SalesOrder
         order = _lock_order(order)
         if order.state != S.CREDIT_HOLD:
             raise ValidationError({"state": _("This order is not on credit hold.")})
+        # The manager's own words as written, else the message key.
         order_states.order_transition(
-            order=order, to_state=S.CONFIRMED, user=user, text=text or _("Credit hold released")
+            order=order, to_state=S.CONFIRMED, user=user, text=text or gettext_noop("Credit hold released")
         )
         audit(
             "fulfilment.credit_release", actor=user, obj=order, data={"text": text, "total": str(order.total)}
@@ -219,7 +223,8 @@ def order_release_hold(*, order: SalesOrder, user, text: str = "") -> SalesOrder
         _publish_confirmed(order)
         notify(
             users=[order.owner_id],
-            title=_("Credit hold released on %(number)s") % {"number": order.number},
+            title=gettext_noop("Credit hold released on %(number)s"),
+            params={"number": order.number},
             url=_order_url(order),
             kind="credit_release",
             key=f"credit-release:{order.pk}",
@@ -250,7 +255,7 @@ def order_cancel(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
             state=Shipment.State.CANCELLED
         )
         order_states.order_transition(
-            order=order, to_state=S.CANCELLED, user=user, text=text or _("Cancelled")
+            order=order, to_state=S.CANCELLED, user=user, text=text or gettext_noop("Cancelled")
         )
         audit("fulfilment.cancel", actor=user, obj=order, data={"released": str(released_total)})
     return order

@@ -82,8 +82,8 @@ def shipment_start(*, order: SalesOrder, warehouse: Warehouse, user=None) -> Shi
         order_services.order_add_event(
             order=order,
             kind="picking",
-            text=_("Pick list %(number)s opened in %(warehouse)s")
-            % {"number": shipment.number, "warehouse": warehouse},
+            text=gettext_noop("Pick list %(number)s opened in %(warehouse)s"),
+            params={"number": shipment.number, "warehouse": str(warehouse)},
             user=user,
         )
     return shipment
@@ -222,8 +222,8 @@ def shipment_ship(
         order_services.order_add_event(
             order=order,
             kind="shipped",
-            text=_("Shipment %(number)s shipped with %(carrier)s, tracking %(tracking)s")
-            % {"number": shipment.number, "carrier": carrier, "tracking": tracking_number},
+            text=gettext_noop("Shipment %(number)s shipped with %(carrier)s, tracking %(tracking)s"),
+            params={"number": shipment.number, "carrier": carrier, "tracking": tracking_number},
             user=user,
         )
         publish(names.SHIPMENT_SHIPPED, {"shipment_id": shipment.pk, "order_id": order.pk})
@@ -310,12 +310,12 @@ def return_create(
         order_services.order_add_event(
             order=order,
             kind="returned",
-            text=_("Return %(number)s: %(qty)s × %(product)s (%(disposition)s)")
-            % {
+            text=gettext_noop("Return %(number)s: %(qty)s × %(product)s (%(disposition)s)"),
+            params={
                 "number": ret.number,
                 "qty": f"{qty.normalize():f}",
                 "product": line.product.name,
-                "disposition": ret.get_disposition_display(),
+                "disposition": Return.Disposition(disposition).label,
             },
             user=user,
         )
@@ -366,6 +366,6 @@ def shipment_invoice(*, order, shipment, issue_date=None, user=None):
         order=order,
         kind="invoiced",
         text=gettext_noop("Invoice %(number)s raised for shipment %(shipment)s"),
-        data={"params": {"number": invoice.number, "shipment": shipment.number}},
+        params={"number": invoice.number, "shipment": shipment.number},
     )
     return invoice

@@ -143,6 +143,7 @@ def shipment_detail(request, pk, ship_form=None):
         {
             "title": shipment.number,
             "shipment": shipment,
+            "notice": getattr(shipment, "notice", None),
             "lines": list(shipment.lines.all()),
             "ship_form": ship_form or ShipForm(initial={"carrier": shipment.carrier}),
             "returns": Return.objects.filter(shipment_line__shipment=shipment).select_related(

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.events.services import notify
 from crm.customers import services as customer_services
@@ -99,12 +99,12 @@ def stock_tight_tell(*, product_id: int, today: date | None = None) -> int:
         return 0
     return notify(
         users=users,
-        title=_("Stock is tight: %(sku)s %(product)s") % {"sku": product.sku, "product": product.name},
-        body=_(
+        title=gettext_noop("Stock is tight: %(sku)s %(product)s"),
+        body=gettext_noop(
             "Available stock of %(product)s is below what is needed. Check available-to-promise "
             "before you promise a date."
-        )
-        % {"product": product.name},
+        ),
+        params={"sku": product.sku, "product": product.name},
         url=reverse("inventory:product_detail", args=[product.pk]),
         kind="stock_tight",
         key=f"stock-tight:{product.pk}:{today.isoformat()}",

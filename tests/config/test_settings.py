@@ -92,3 +92,25 @@ def test_production_cookies_are_secure_httponly_samesite_and_hsts_is_on():
 def test_development_cookies_work_over_plain_http():
     found = settings_with(DEBUG="1")
     assert found["session_secure"] is False and found["hsts"] == 0
+
+
+def test_email_file_path_comes_from_the_environment(tmp_path):
+    probe = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.EMAIL_BACKEND); print(settings.EMAIL_FILE_PATH)"
+    )
+    environ = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="1",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path / "outgoing"),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == [
+        "django.core.mail.backends.filebased.EmailBackend",
+        str(tmp_path / "outgoing"),
+    ]

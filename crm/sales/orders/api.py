@@ -14,8 +14,9 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core.drf import ByIdRelatedField, CachedFieldsMixin
+from core.people import display_name
 from crm.customers.models import Customer
-from crm.sales.models import Quote, QuoteLine, SalesOrder, SalesOrderLine
+from crm.sales.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
 from crm.sales.orders import quote_services
 from crm.sales.orders import selectors as order_selectors
 from crm.sales.orders import services as order_services
@@ -125,6 +126,30 @@ class SalesOrderSerializer(CachedFieldsMixin, serializers.ModelSerializer):
             "updated_at",
             "lines",
         ]
+
+
+class OrderEventSerializer(serializers.ModelSerializer):
+    """A timeline entry: ``text`` in the reader's language (the request's), whoever wrote it;
+    ``message`` and ``params`` are what is stored, for clients that translate themselves."""
+
+    text = serializers.SerializerMethodField()
+    message = serializers.CharField(source="text", read_only=True)
+    params = serializers.SerializerMethodField()
+    user_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderEvent
+        fields = ["id", "kind", "text", "message", "params", "user", "user_name", "created_at"]
+        read_only_fields = fields
+
+    def get_text(self, event) -> str:
+        return order_services.order_event_text(event)
+
+    def get_params(self, event) -> dict:
+        return (event.data or {}).get("params") or {}
+
+    def get_user_name(self, event) -> str:
+        return display_name(event.user) if event.user_id else ""
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -248,6 +273,14 @@ class SalesOrderViewSet(
             if "lines" in v:
                 order_services.order_update_lines(order=order, lines=_lines(v["lines"]), user=request.user)
         return Response(SalesOrderSerializer(self.get_queryset().get(pk=order.pk)).data)
+
+    @extend_schema(responses=OrderEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        """The order's timeline, oldest first, in the reader's language."""
+        order = self.get_object()
+        entries = self.paginate_queryset(order_selectors.order_timeline(order=order))
+        return self.get_paginated_response(OrderEventSerializer(entries, many=True).data)
 
 
 class QuoteViewSet(viewsets.ModelViewSet):

@@ -149,6 +149,12 @@ def order_detail(*, user, order_id: int) -> SalesOrder:
     return get_object_or_404(qs, pk=order_id)
 
 
+def order_timeline(*, order: SalesOrder) -> QuerySet:
+    """An order's timeline entries, oldest first, with who wrote them (for an order the reader
+    may see: the caller has checked). Render each with ``services.order_event_text``."""
+    return OrderEvent.objects.filter(order_id=order.pk).select_related("user").order_by("created_at", "id")
+
+
 def quote_list(*, user, search: str = "", state: str = "", ordering: str = "") -> QuerySet:
     qs = quotes_visible_to(user).select_related("customer", "owner")
     if search:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.i18n import message_text, stored_params
 from core.sql import insert_select, next_id_sql
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
 from crm.sales.orders.pricing import lines_price, lines_totals
@@ -218,37 +219,41 @@ def order_update_lines(*, order: SalesOrder, lines: list[dict], user=None) -> Sa
     return order
 
 
-def order_add_event(*, order, kind: str, text: str, user=None, data: dict | None = None) -> OrderEvent:
+def order_add_event(
+    *, order, kind: str, text: str, user=None, data: dict | None = None, params: dict | None = None
+) -> OrderEvent:
     """Append to the order's timeline (``order`` may be an order or its id).
 
-    ``text`` is best given in English through ``gettext_noop`` with its placeholders filled from
-    ``data["params"]``: the timeline translates it into the reader's language when shown
-    (``order_event_text``). Any other text is shown as written.
+    ``text`` is the message key: the English text through ``gettext_noop``, its placeholders
+    filled from ``params`` (``core.i18n``), so that each reader sees it in their own language
+    (``order_event_text``); the parameters are stored in ``data["params"]``. A text typed by a
+    user is stored and shown as written.
     """
-    return OrderEvent.objects.create(**_event_fields(order, kind, text, user, data))
+    return OrderEvent.objects.create(**_event_fields(order, kind, text, user, data, params))
 
 
-def _event_fields(order, kind: str, text: str, user=None, data: dict | None = None) -> dict:
+def _event_fields(
+    order, kind: str, text: str, user=None, data: dict | None = None, params: dict | None = None
+) -> dict:
+    """An ``OrderEvent``'s columns. What is stored: ``text`` = the message key (English), and
+    ``data`` = any extra facts plus, when the key has placeholders, ``"params"``."""
     order_id = order if isinstance(order, int) else order.pk
+    data = dict(data or {})
+    if params:
+        data["params"] = stored_params({**data.get("params", {}), **params})
     return {
         "order_id": order_id,
         "kind": kind[:40],
         "text": str(text)[:300],
         "user": user,
-        "data": data or {},
+        "data": data,
     }
 
 
 def order_event_text(event: OrderEvent) -> str:
-    """The event's text in the active language (see ``order_add_event``)."""
-    text = _(event.text) if event.text else ""
-    params = (event.data or {}).get("params")
-    if params:
-        try:
-            return text % params
-        except (KeyError, TypeError, ValueError):
-            return text
-    return text
+    """The event's text in the active language (see ``order_add_event``); an entry stored as
+    translated text (before entries kept their key) is shown as written."""
+    return message_text(event.text, (event.data or {}).get("params"))
 
 
 def order_line_progress(*, line_id: int, reserved=0, shipped=0, invoiced=0, returned=0) -> None:

@@ -61,22 +61,33 @@ STATE_EVENT_TEXT = {
 
 
 def order_transition(
-    *, order: SalesOrder, to_state: str, user=None, text: str = "", also: Iterable[dict] = ()
+    *,
+    order: SalesOrder,
+    to_state: str,
+    user=None,
+    text: str = "",
+    params: dict | None = None,
+    also: Iterable[dict] = (),
 ) -> SalesOrder:
     """Move ``order`` from the state the caller saw (``order.state``) to ``to_state``.
 
     Compare-and-set: if the order is no longer in ``order.state`` (someone else moved it, or the
     same request was sent twice) nothing changes and ``ValidationError`` on ``state`` is raised.
-    An illegal move (``ALLOWED_TRANSITIONS``) raises the same way. Writes an ``OrderEvent``, and
-    after it, in the same statement, the timeline entries ``also`` (``order_add_event``'s
-    keyword arguments without ``order``).
+    An illegal move (``ALLOWED_TRANSITIONS``) raises the same way. Writes an ``OrderEvent``
+    (``text``, a message key with ``params``, or the state's own text), and after it, in the
+    same statement, the timeline entries ``also`` (``order_add_event``'s keyword arguments
+    without ``order``).
     """
-    orders_transition(moves=[(order, to_state, list(also))], user=user, text=text)
+    orders_transition(moves=[(order, to_state, list(also))], user=user, text=text, params=params)
     return order
 
 
 def orders_transition(
-    *, moves: list[tuple[SalesOrder, str | None, list[dict]]], user=None, text: str = ""
+    *,
+    moves: list[tuple[SalesOrder, str | None, list[dict]]],
+    user=None,
+    text: str = "",
+    params: dict | None = None,
 ) -> None:
     """``order_transition`` for several orders at once (the reservation rule's batch). Each move
     is (order, target state, timeline entries); a target of None writes the entries only. One
@@ -99,6 +110,7 @@ def orders_transition(
                     text or STATE_EVENT_TEXT.get(to_state),
                     user,
                     {"from": from_state, "to": to_state},
+                    params if text else None,
                 )
             )
         rows.extend(_event_fields(order, **extra) for extra in also)

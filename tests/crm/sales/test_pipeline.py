@@ -238,7 +238,7 @@ def test_due_tasks_become_notifications_once(sales_user):
     task_reminders()
     task_reminders()
     notes = Notification.objects.filter(user=sales_user)
-    assert notes.count() == 1 and task.subject in notes.get().title
+    assert notes.count() == 1 and task.subject in notes.get().title_text()
 
 
 def test_done_task_is_not_notified(sales_user):

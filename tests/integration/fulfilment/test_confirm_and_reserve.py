@@ -62,7 +62,7 @@ def test_rep_is_notified_of_the_reservation_result(world, django_capture_on_comm
         django_capture_on_commit_callbacks,
     )
     note = Notification.objects.get(user=world["rep"], kind="reservation")
-    assert order.number in note.title and "2" in note.title
+    assert order.number in note.title_text() and "2" in note.title_text()
 
 
 def test_confirming_twice_is_refused(world, django_capture_on_commit_callbacks):

@@ -57,7 +57,7 @@ def test_owners_of_open_opportunities_for_the_product_are_told(product):
     opportunity_for(product, seller)
     services.stock_tight_tell(product_id=product.pk)
     note = Notification.objects.get(user=seller, kind="stock_tight")
-    assert product.name in note.title
+    assert product.name in note.title_text()
     assert note.url.endswith(f"/{product.pk}/")
 
 
