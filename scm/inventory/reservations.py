@@ -28,6 +28,7 @@ from scm.inventory.services import (
     _signal_low_stock,
     _write_move,
     plain_qty,
+    stock_available_publish,
     to_base_quantity,
 )
 
@@ -177,10 +178,13 @@ def stock_reserve(
 @atomic_with_retry
 def stock_release(*, demand: str, quantity: Decimal | None = None, user=None) -> Decimal:
     """Give back what ``demand`` holds (all of it, or ``quantity``, latest-expiry first).
-    Returns the quantity released. Locks the demand's reservations in primary-key order."""
+    Returns the quantity released. Locks the demand's reservations in primary-key order.
+    What is released is free for others: ``stock.available`` is published for each warehouse
+    it was held in."""
     rows = list(Reservation.objects.select_for_update().filter(demand=demand, quantity__gt=0).order_by("-pk"))
     left = None if quantity is None else Decimal(quantity)
     released = ZERO
+    freed: dict[int, set[int]] = {}
     for res in rows:
         if left is not None and left <= 0:
             break
@@ -190,9 +194,14 @@ def stock_release(*, demand: str, quantity: Decimal | None = None, user=None) ->
         )
         Reservation.objects.filter(pk=res.pk).update(quantity=F("quantity") - qty)
         released += qty
+        freed.setdefault(res.warehouse_id, set()).add(res.product_id)
         if left is not None:
             left -= qty
     Reservation.objects.filter(demand=demand, quantity=0).delete()
+    for warehouse_id, product_ids in sorted(freed.items()):
+        stock_available_publish(
+            product_ids=product_ids, warehouse_id=warehouse_id, reason="release", reference=demand
+        )
     return released
 
 
