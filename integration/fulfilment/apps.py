@@ -24,7 +24,10 @@ class FulfilmentConfig(AppConfig):
         from crm.customers import panels
         from crm.sales.orders import actions as order_actions
         from integration.fulfilment import handlers  # noqa: F401 - registers the event handlers
+        from integration.fulfilment.backorders import WAITING_STATES
         from integration.fulfilment.panels import shipments_panel_context
+        from integration.fulfilment.selectors import order_visible_to
+        from integration.fulfilment.services import SHORTENABLE_STATES
 
         register(
             NavItem("picking", _("Picking"), "fulfilment:picking", (WAREHOUSE, MANAGER), order=40),
@@ -57,6 +60,26 @@ class FulfilmentConfig(AppConfig):
             ("credit_hold",),
             (MANAGER,),
             "warning",
+        )
+        order_actions.register(
+            "reserve_again",
+            _("Reserve again"),
+            "fulfilment:order-reserve-again",
+            WAITING_STATES,
+            (MANAGER,),
+            "outline-primary",
+            order=90,
+        )
+        order_actions.register(
+            "shorten",
+            _("Reduce a line"),
+            "fulfilment:order-shorten",
+            SHORTENABLE_STATES,
+            (SALES, MANAGER),
+            "outline-secondary",
+            method="get",
+            order=95,
+            check=lambda order, user: order_visible_to(order=order, user=user),
         )
         order_actions.register(
             "cancel",

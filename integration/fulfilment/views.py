@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
 from crm.sales.models import SalesOrder
-from integration.fulfilment import documents, selectors, services, shipping
+from integration.fulfilment import backorders, documents, selectors, services, shipping
 from integration.fulfilment.models import Return, Shipment, ShipmentLine
 from scm.inventory.models import Warehouse
 
@@ -67,6 +67,77 @@ def order_release_hold(request, pk):
 @role_required(SALES, MANAGER)
 def order_cancel(request, pk):
     return _order_action(request, pk, services.order_cancel)
+
+
+@require_POST
+@role_required(MANAGER)
+def order_reserve_again(request, pk):
+    order = get_object_or_404(SalesOrder.objects.select_related("customer"), pk=pk)
+    if not selectors.order_visible_to(order=order, user=request.user):
+        raise PermissionDenied
+    try:
+        outcome = backorders.order_reserve_again(order=order, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, backorders.reserve_again_message(outcome))
+    return _back_to_order(request, order)
+
+
+class ShortenForm(forms.Form):
+    line = forms.TypedChoiceField(
+        label=gettext_lazy("Line"), coerce=int, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    quantity = forms.CharField(
+        label=gettext_lazy("New quantity"),
+        help_text=gettext_lazy("In the line's unit; less than ordered, not less than shipped."),
+        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"}),
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Reason"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].choices = [
+            (line.pk, f"{line.product.sku} {line.product.name} · {line.quantity.normalize():f}")
+            for line in lines
+        ]
+
+
+@role_required(SALES, MANAGER)
+def order_shorten(request, pk):
+    """A confirmed order's line, asked for less (the customer wants fewer)."""
+    order = get_object_or_404(SalesOrder.objects.select_related("customer"), pk=pk)
+    if not selectors.order_visible_to(order=order, user=request.user):
+        raise PermissionDenied
+    lines = list(order.lines.select_related("product").order_by("pk"))
+    form = ShortenForm(request.POST or None, lines=lines)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = form.cleaned_data
+            services.order_line_shorten(
+                order=order,
+                user=request.user,
+                line_id=data["line"],
+                quantity=data["quantity"],
+                text=data["text"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Order %(number)s changed.") % {"number": order.number})
+            return _back_to_order(request, order)
+    return render(
+        request,
+        "fulfilment/order_shorten.html",
+        {"title": _("Reduce a line"), "form": form, "order": order},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- the warehouse tablet -------------------------------------------------------------------
