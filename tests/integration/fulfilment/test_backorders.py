@@ -14,7 +14,7 @@ from core.events import names
 from core.events.models import Event, Notification
 from crm.sales.models import SalesOrder
 from integration.fulfilment import services, shipping
-from integration.fulfilment.backorders import backorders_serve
+from integration.fulfilment.backorders import backorders_serve, backorders_sweep
 from integration.fulfilment.handlers import serve_backorders
 from integration.fulfilment.models import Backorder, Return
 from scm.inventory import counts, transfers
@@ -297,3 +297,20 @@ def test_new_lot_goes_on_the_open_pick_list_as_a_line_of_its_own(world, confirm,
     shipment = shipping.shipment_start(order=order, warehouse=world["wh"]["SH"], user=warehouse_user)
     live(receive, product, world["wh"]["SH"], 2, "L-2", today + timedelta(days=120))
     assert sorted(shipment.lines.values_list("lot__number", "quantity")) == [("L-1", 3), ("L-2", 2)]
+
+
+def test_sweep_serves_a_backorder_whose_announcement_was_missed(world, confirm):
+    order = waiting_order(world, confirm, 5)
+    receive(world["product"], world["wh"]["SH"], 5)  # its event is never handled
+    assert backorders_sweep() == 5
+    order.refresh_from_db()
+    assert (order.state, reserved(order)) == (S.RESERVED, 5)
+
+
+def test_sweep_with_nothing_waiting_next_to_free_stock_costs_one_query(
+    world, confirm, django_assert_num_queries
+):
+    waiting_order(world, confirm, 5)  # waits, but nothing is free
+    receive(ProductFactory(), world["wh"]["SH"], 5)  # free, but nobody waits for it
+    with django_assert_num_queries(1):
+        assert backorders_sweep() == 0
