@@ -262,7 +262,8 @@ def _move(order, lines, got_by_line, outcome: OrderServed, event_id, user) -> tu
     """The order's move: its new state (partly reserved → reserved), or None to stay, and the
     timeline entry, stored in English with its parameters (shown in the reader's language)."""
     target = target_state(order, lines, got_by_line)
-    products = sorted({line.product.name for line in lines if got_by_line.get(line.pk, ZERO) > 0})
+    got = {line.pk: got_by_line[line.pk] for line in lines if got_by_line.get(line.pk, ZERO) > 0}
+    products = sorted({line.product.name for line in lines if line.pk in got})
     entry = {
         "kind": "backorder_served",
         "text": SERVED_TEXT if outcome.short > 0 else SERVED_ALL_TEXT,
@@ -274,11 +275,7 @@ def _move(order, lines, got_by_line, outcome: OrderServed, event_id, user) -> tu
                 "short": plain(outcome.short),
             },
             "event_id": event_id,
-            "lines": {
-                str(pk): str(got)
-                for pk, got in got_by_line.items()
-                if got > 0 and pk in {ln.pk for ln in lines}
-            },
+            "lines": {str(pk): str(qty) for pk, qty in got.items()},
         },
     }
     return (order, target if target != order.state else None, [entry])

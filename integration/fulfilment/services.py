@@ -279,12 +279,12 @@ def order_cancel(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
                     % {"state": order.get_state_display()}
                 }
             )
-        released_total = ZERO
-        for line in order.lines.all():
-            released = reservations.stock_release(demand=line.demand, user=user)
-            if released:
-                order_services.order_line_progress(line_id=line.pk, reserved=-released)
-                released_total += released
+        lines = {line.demand: line for line in order.lines.all()}
+        released = reservations.stock_release_many(demands=list(lines), reference=order.number, user=user)
+        order_services.order_lines_progress(
+            reserved={lines[demand].pk: -qty for demand, qty in released.items() if qty}
+        )
+        released_total = sum(released.values(), ZERO)
         Backorder.objects.filter(order=order).update(quantity=0)
         Shipment.objects.filter(order=order, state=Shipment.State.PICKING).update(
             state=Shipment.State.CANCELLED

@@ -337,7 +337,9 @@ def stock_receive(
         user=user,
     )
     audit(f"stock.{kind}", actor=user, obj=move, data={"quantity": str(base), "reference": reference})
-    stock_available_publish(product_ids=[product.pk], warehouse_id=warehouse.pk, reason=kind, reference=reference)
+    stock_available_publish(
+        product_ids=[product.pk], warehouse_id=warehouse.pk, reason=kind, reference=reference
+    )
     return move
 
 

@@ -314,3 +314,15 @@ def test_sweep_with_nothing_waiting_next_to_free_stock_costs_one_query(
     receive(ProductFactory(), world["wh"]["SH"], 5)  # free, but nobody waits for it
     with django_assert_num_queries(1):
         assert backorders_sweep() == 0
+
+
+def test_cancelling_an_order_of_two_lines_announces_one_event_per_warehouse(world, confirm):
+    other = ProductFactory()
+    receive(world["product"], world["wh"]["SH"], 5)
+    receive(other, world["wh"]["SH"], 5)
+    order = make_order(world["customer"], world["rep"], (world["product"], 2), (other, 3))
+    confirm(order, world["rep"])
+    services.order_cancel(order=order, user=world["rep"])
+    event = Event.objects.get(name=names.STOCK_AVAILABLE, payload__reason="release")
+    assert event.payload["product_ids"] == sorted([world["product"].pk, other.pk])
+    assert event.payload["warehouse_id"] == world["wh"]["SH"].pk
