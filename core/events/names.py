@@ -7,6 +7,10 @@ ORDER_CONFIRMED = "order.confirmed"
 # Stock (scm.inventory; the reservation rule)
 STOCK_SHORTAGE = "stock.shortage"
 STOCK_BELOW_REORDER_POINT = "stock.below_reorder_point"
+# Stock became free to reserve in a warehouse (a receipt or return, a transfer arriving, a
+# positive adjustment or count, a released reservation): {"product_ids", "warehouse_id",
+# "reason", "reference"}. The backorder rule serves the lines waiting for those products.
+STOCK_AVAILABLE = "stock.available"
 # Shipments (integration.fulfilment)
 SHIPMENT_SHIPPED = "shipment.shipped"
 # The customer's shipping notice is due (sent by the worker outside any transaction, retried)

@@ -18,7 +18,7 @@ from core.sql import as_id
 from crm.sales.models import SalesOrder
 from crm.sales.orders import selectors as order_selectors
 from crm.sales.orders.api import OrderInputSerializer, SalesOrderSerializer, order_input
-from integration.fulfilment import selectors, services, shipping
+from integration.fulfilment import backorders, selectors, services, shipping
 from integration.fulfilment.models import Backorder, Return, Shipment, ShipmentLine, ShipmentNotice
 from scm.inventory.models import Warehouse
 
@@ -44,6 +44,22 @@ class WorkflowInput(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
+class ShortenInput(WorkflowInput):
+    line = serializers.CharField(help_text="The order line's id.")
+    # Text: the service parses it and names the field.
+    quantity = serializers.CharField(help_text="The line's new quantity, in its unit.")
+
+
+class ReserveAgainSerializer(OrderWorkflowSerializer):
+    reserved = serializers.DecimalField(max_digits=18, decimal_places=3, read_only=True)
+    backordered = serializers.DecimalField(max_digits=18, decimal_places=3, read_only=True)
+    message = serializers.CharField(read_only=True)
+
+    class Meta(OrderWorkflowSerializer.Meta):
+        fields = [*OrderWorkflowSerializer.Meta.fields, "reserved", "backordered", "message"]
+        read_only_fields = fields
+
+
 class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """An order's workflow state, and the actions that move it: confirm (credit check),
     release-hold (managers), cancel (releases every reservation)."""
@@ -55,6 +71,8 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         "confirm": (SALES, MANAGER),
         "cancel": (SALES, MANAGER),
         "release_hold": (MANAGER,),
+        "reserve_again": (MANAGER,),
+        "shorten_line": (SALES, MANAGER),
     }
 
     queryset = SalesOrder.objects.none()
@@ -69,7 +87,7 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             .order_by("pk")
         )
 
-    def _act(self, request, pk, func, **kwargs):
+    def _order(self, request, pk) -> SalesOrder:
         # The action locks and reads the order itself: here only what the record rules need.
         # An order the user may not read is not found; one they may not act on is refused.
         order = get_object_or_404(
@@ -77,7 +95,10 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
         if not order_selectors.can_change(request.user, order):
             raise PermissionDenied
-        order = func(order=order, user=request.user, **kwargs)
+        return order
+
+    def _act(self, request, pk, func, **kwargs):
+        order = func(order=self._order(request, pk), user=request.user, **kwargs)
         return Response(OrderWorkflowSerializer(order).data)
 
     @extend_schema(request=OrderInputSerializer, responses={201: SalesOrderSerializer})
@@ -111,6 +132,34 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         data = WorkflowInput(data=request.data)
         data.is_valid(raise_exception=True)
         return self._act(request, pk, services.order_cancel, text=data.validated_data.get("text", ""))
+
+    @extend_schema(request=None, responses=ReserveAgainSerializer)
+    @action(detail=True, methods=["post"], url_path="reserve-again")
+    def reserve_again(self, request, pk=None):
+        """Managers: reserve what the order's lines still lack now, as the backorder rule would
+        when stock arrives; the answer says what was reserved and what still waits."""
+        outcome = backorders.order_reserve_again(order=self._order(request, pk), user=request.user)
+        order = self.get_queryset().get(pk=outcome.order.pk)
+        order.reserved, order.backordered = outcome.reserved, outcome.short
+        order.message = backorders.reserve_again_message(outcome)
+        return Response(ReserveAgainSerializer(order).data)
+
+    @extend_schema(request=ShortenInput, responses=OrderWorkflowSerializer)
+    @action(detail=True, methods=["post"], url_path="shorten-line")
+    def shorten_line(self, request, pk=None):
+        """The customer wants less of a line: it asks for ``quantity`` from now on; what it no
+        longer needs is released for other orders."""
+        data = ShortenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        order = services.order_line_shorten(
+            order=self._order(request, pk),
+            user=request.user,
+            line_id=v["line"],
+            quantity=v["quantity"],
+            text=v.get("text", ""),
+        )
+        return Response(OrderWorkflowSerializer(self.get_queryset().get(pk=order.pk)).data)
 
 
 class ShipmentLineSerializer(serializers.ModelSerializer):

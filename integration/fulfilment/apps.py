@@ -24,7 +24,9 @@ class FulfilmentConfig(AppConfig):
         from crm.customers import panels
         from crm.sales.orders import actions as order_actions
         from integration.fulfilment import handlers  # noqa: F401 - registers the event handlers
+        from integration.fulfilment.backorders import WAITING_STATES
         from integration.fulfilment.panels import shipments_panel_context
+        from integration.fulfilment.services import SHORTENABLE_STATES
 
         register(
             NavItem("picking", _("Picking"), "fulfilment:picking", (WAREHOUSE, MANAGER), order=40),
@@ -72,6 +74,27 @@ class FulfilmentConfig(AppConfig):
             ("credit_hold",),
             (MANAGER,),
             "warning",
+            check=may_act,
+        )
+        order_actions.register(
+            "reserve_again",
+            _("Reserve again"),
+            "fulfilment:order-reserve-again",
+            WAITING_STATES,
+            (MANAGER,),
+            "outline-primary",
+            order=90,
+            check=may_act,
+        )
+        order_actions.register(
+            "shorten",
+            _("Reduce a line"),
+            "fulfilment:order-shorten",
+            SHORTENABLE_STATES,
+            (SALES, MANAGER),
+            "outline-secondary",
+            method="get",
+            order=95,
             check=may_act,
         )
         # The one way to cancel an order, a draft included (the audited service).

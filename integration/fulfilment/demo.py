@@ -1,6 +1,7 @@
 """Demo step ``fulfilment``: the sales demo's draft orders run through the loop, so every order
 state has an example: draft, credit hold, cancelled, reserved (or partly), partly shipped,
-invoiced and paid, with shipments, invoices and payments behind them.
+invoiced and paid, with shipments, invoices and payments behind them; and an order whose
+backorder a later receipt served.
 
 The step runs in one transaction, so the event handlers would only run after it commits; it
 calls the reservation and invoicing handlers itself for the events it publishes, and their
@@ -9,13 +10,20 @@ there are no draft orders (no customers or products).
 """
 
 import importlib.util
+from datetime import timedelta
 from decimal import Decimal
+
+from django.db.models import F, Sum
+from django.utils import timezone
 
 from core.events import names
 from core.events.models import Event
-from crm.sales.models import SalesOrder
+from crm.sales.models import OrderEvent, SalesOrder
+from crm.sales.orders import services as order_services
 from integration.fulfilment import handlers, services, shipping
-from scm.inventory.models import Reservation, Warehouse
+from scm.inventory import services as stock
+from scm.inventory.models import Product, Reservation, StockLevel, Warehouse
+from scm.inventory.selectors import warehouses_by_distance
 
 CARRIERS = [("顺丰速运", "SF"), ("京东物流", "JD"), ("中通快递", "ZTO"), ("德邦物流", "DPK")]
 # What happens to the i-th draft order, in turn.
@@ -110,8 +118,6 @@ def _pay(ctx, order, finance_user) -> int:
 def _order_again(ctx, order, picker) -> bool:
     """The customer of a paid order orders the same again, and it ships: the lifecycle rule then
     shows a repeat customer. Returns whether anything shipped."""
-    from crm.sales.orders import services as order_services
-
     lines = [
         {
             "product": line.product,
@@ -128,6 +134,54 @@ def _order_again(ctx, order, picker) -> bool:
     if again.state not in shipping.SHIPPABLE_STATES:
         return False
     return _ship(ctx, again, picker, Decimal(1)) > 0
+
+
+def _backorder_served(ctx, customer, owner):
+    """An order that asked for more than was in stock, its backorder served by a purchase
+    receipt two days later: the order's timeline tells the story. Returns the order, or None
+    when no product has stock for it."""
+    available = (
+        StockLevel.objects.filter(
+            product__tracking=Product.Tracking.NONE, product__is_active=True, product__is_template=False
+        )
+        .values("product")
+        .annotate(a=Sum(F("on_hand") - F("reserved")))
+        .filter(a__gte=10, a__lte=400)
+        .order_by("a", "product")
+        .first()
+    )
+    if available is None:
+        return None
+    product = Product.objects.get(pk=available["product"])
+    short = max((available["a"] / 4).to_integral_value(), Decimal(6))
+    order = order_services.order_create(
+        customer=customer,
+        owner=owner,
+        lines=[{"product": product, "quantity": available["a"] + short}],
+        priority=SalesOrder.Priority.HIGH,
+        notes="客户新店开业备货，缺货部分到货即发",
+    )
+    order = _confirm(order, owner)
+    nearest = warehouses_by_distance(latitude=customer.latitude, longitude=customer.longitude)
+    receipt = stock.stock_receive(
+        product=product,
+        warehouse=Warehouse.objects.get(pk=nearest[0]),
+        quantity=short,
+        unit_cost=product.cost,
+        reference=f"RK-{timezone.localdate():%Y%m%d}-{ctx.rng.randint(100, 999)}",
+        user=ctx.users.get("warehouse"),
+    )
+    handlers.serve_backorders(_event(names.STOCK_AVAILABLE, reference=receipt.reference))
+    # The order came in two days before the goods.
+    before = timezone.now() - timedelta(days=2)
+    SalesOrder.objects.filter(pk=order.pk).update(
+        order_date=timezone.localdate(before), created_at=before, confirmed_at=before
+    )
+    OrderEvent.objects.filter(order=order).exclude(kind__in=["backorder_served", "state:reserved"]).update(
+        created_at=before
+    )
+    order.refresh_from_db()
+    return order
 
 
 def build(ctx) -> None:
@@ -183,5 +237,9 @@ def build(ctx) -> None:
             paid.append(order)
     # Some customers come back for more (their second shipped order makes them repeat customers).
     again = sum(_order_again(ctx, order, picker) for order in paid[: 2 * ctx.scale])
+    served = _backorder_served(ctx, drafts[0].customer, drafts[0].owner)
     summary = ", ".join(f"{state} {n}" for state, n in sorted(counts.items()))
-    ctx.say(f"fulfilment: {summary}; repeat orders shipped {again}")
+    ctx.say(
+        f"fulfilment: {summary}; repeat orders shipped {again}"
+        + (f"; backorder served by a receipt: {served.number}" if served else "")
+    )

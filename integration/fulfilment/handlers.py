@@ -9,6 +9,7 @@ from core.events.registry import batch_of, on
 from crm.sales.models import SalesOrder
 from crm.sales.orders import states as order_states
 from integration.fulfilment import notices
+from integration.fulfilment.backorders import backorders_serve
 from integration.fulfilment.models import Shipment
 from integration.fulfilment.reservations import order_reserve, orders_reserve
 from integration.fulfilment.services import _lock_order
@@ -24,6 +25,12 @@ def reserve_confirmed_order(event):
 def reserve_confirmed_orders(events):
     """The rule for a batch of confirmed orders in one go (the worker took several at once)."""
     orders_reserve(runs=[(event.payload["order_id"], event.pk) for event in events])
+
+
+@on(names.STOCK_AVAILABLE)
+def serve_backorders(event):
+    """Stock became free: the lines waiting for its products are reserved (once per event)."""
+    backorders_serve(product_ids=event.payload["product_ids"], event_id=event.pk)
 
 
 @on(names.SHIPMENT_SHIPPED)

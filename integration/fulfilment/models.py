@@ -38,9 +38,28 @@ class Backorder(models.Model):
         verbose_name = _("backorder")
         verbose_name_plural = _("backorders")
         constraints = [models.CheckConstraint(condition=Q(quantity__gte=0), name="backorder_not_negative")]
+        indexes = [
+            # Stock arriving asks which lines wait for its products: served backorders (zero)
+            # pile up over the years and stay out of this index.
+            models.Index(fields=["product"], name="backorder_waiting_idx", condition=Q(quantity__gt=0)),
+        ]
 
     def __str__(self):
         return f"{self.line_id}: {self.quantity}"
+
+
+class BackorderRun(models.Model):
+    """One run of the backorder rule for one ``stock.available`` event: the unique event id
+    makes a second run of the same event a no-op. A run that found nothing waiting is not
+    recorded (it changed nothing)."""
+
+    event_id = models.BigIntegerField(unique=True)
+    orders = models.PositiveIntegerField(default=0)
+    reserved = QuantityField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
 
 
 class ReservationRun(models.Model):

@@ -72,32 +72,9 @@ def orders_reserve(*, runs: list[tuple[int, int | None]]) -> list[ReservationRun
             )
             for line in lines:
                 lines_by_order[line.order_id].append(line)
-        warehouses = _active_warehouses() if todo_orders else []
-        # Every line of every order in a few statements; a product deactivated after
-        # confirmation holds nothing.
-        todo, demands, nearest = [], [], []
-        for order, _run in todo_orders:
-            customer = order.customer
-            order_warehouses = warehouses_by_distance(
-                latitude=customer.latitude, longitude=customer.longitude, warehouses=warehouses
-            )
-            for line in lines_by_order[order.pk]:
-                remaining = line.base_quantity - line.reserved_quantity - line.shipped_quantity
-                if remaining <= 0:
-                    continue
-                todo.append((line, remaining))
-                if line.product.is_active and not line.product.is_template:
-                    demands.append((line.demand, line.product, remaining))
-                    nearest.append(order_warehouses)
-        allocations = (
-            reservations.stock_reserve_many(demands=demands, warehouse_ids_by_demand=nearest)
-            if demands
-            else {}
+        todo, got_by_line, _allocations = lines_reserve(
+            orders_lines=[(order, lines_by_order[order.pk]) for order, _run in todo_orders]
         )
-        got_by_line = {
-            line.pk: sum((a.quantity for a in allocations.get(line.demand, ())), ZERO) for line, _r in todo
-        }
-        order_services.order_lines_progress(reserved=got_by_line)
         totals = {order.pk: [ZERO, ZERO] for order, _run in todo_orders}
         for line, remaining in todo:
             got = got_by_line[line.pk]
@@ -139,6 +116,60 @@ def orders_reserve(*, runs: list[tuple[int, int | None]]) -> list[ReservationRun
     return results
 
 
+def lines_reserve(
+    *, orders_lines: list[tuple[SalesOrder, list[SalesOrderLine]]]
+) -> tuple[list[tuple[SalesOrderLine, Decimal]], dict[int, Decimal], dict[str, list]]:
+    """The rule's reserving step, shared by the confirmation and the backorder rule: reserve
+    what each given line still lacks (ordered − reserved − shipped), the orders served in the
+    given order, each from the warehouses nearest its customer first, lots
+    first-expiry-first-out (``stock_reserve_many``: a few statements whatever the number of
+    lines); the lines' reserved figures move. A product deactivated after confirmation holds
+    nothing.
+
+    The caller holds the orders' locks (primary-key order) and read the lines under them.
+    Returns the lines that lacked something with what they lacked, what each got (by line id)
+    and inventory's allocations (by demand)."""
+    warehouses = _active_warehouses() if orders_lines else []
+    todo, demands, nearest = [], [], []
+    for order, lines in orders_lines:
+        customer = order.customer
+        order_warehouses = warehouses_by_distance(
+            latitude=customer.latitude, longitude=customer.longitude, warehouses=warehouses
+        )
+        for line in lines:
+            remaining = line.base_quantity - line.reserved_quantity - line.shipped_quantity
+            if remaining <= 0:
+                continue
+            todo.append((line, remaining))
+            if line.product.is_active and not line.product.is_template:
+                demands.append((line.demand, line.product, remaining))
+                nearest.append(order_warehouses)
+    allocations = (
+        reservations.stock_reserve_many(demands=demands, warehouse_ids_by_demand=nearest) if demands else {}
+    )
+    got_by_line = {
+        line.pk: sum((a.quantity for a in allocations.get(line.demand, ())), ZERO) for line, _r in todo
+    }
+    order_services.order_lines_progress(reserved=got_by_line)
+    return todo, got_by_line, allocations
+
+
+def target_state(order: SalesOrder, lines: list[SalesOrderLine], got_by_line: dict[int, Decimal]) -> str:
+    """The state an order's lines give it once ``got_by_line`` is added to their reserved
+    figures (read under the order's lock): known without reading them back."""
+    return order_states.derived_state(
+        [
+            {
+                "base_quantity": line.base_quantity,
+                "reserved_quantity": line.reserved_quantity + got_by_line.get(line.pk, ZERO),
+                "shipped_quantity": line.shipped_quantity,
+                "invoiced_quantity": line.invoiced_quantity,
+            }
+            for line in lines
+        ]
+    )
+
+
 def _lock_for_runs(runs, event_ids):
     """Lock the runs' orders (primary-key order) and set up each run: None where the event was
     already handled; the orders still to reserve, with their runs."""
@@ -169,17 +200,7 @@ def _run_outcome(order, run, lines, got_by_line) -> tuple[tuple, dict]:
     """One order's result: its move (new state, or None to stay, and the timeline entry) and
     the rep's notification. The lines' figures are known (read under the order's lock, plus
     what was just reserved): the derived state follows without reading them back."""
-    target = order_states.derived_state(
-        [
-            {
-                "base_quantity": line.base_quantity,
-                "reserved_quantity": line.reserved_quantity + got_by_line.get(line.pk, ZERO),
-                "shipped_quantity": line.shipped_quantity,
-                "invoiced_quantity": line.invoiced_quantity,
-            }
-            for line in lines
-        ]
-    )
+    target = target_state(order, lines, got_by_line)
     # Message keys and figures, not text: the rep and anyone else read them in their language.
     if run.backordered:
         text = gettext_noop("Reserved %(reserved)s; %(short)s on backorder.")

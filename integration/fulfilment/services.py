@@ -114,7 +114,7 @@ def order_confirm_at_once(*, order_id, user, record_rule: bool = False) -> Sales
     Returns the confirmed order, or None, having changed nothing, when anything else applies:
     the order is not a draft, has no lines or an inactive product, the customer has a credit
     limit, or, with ``record_rule``, the user may not act on the order
-    (``selectors.order_visible_to``). ``order_confirm`` then takes the long way, with its locks,
+    (``crm.sales.orders.selectors``). ``order_confirm`` then takes the long way, with its locks,
     credit check and messages."""
     order_id = as_id(order_id)
     if connection.vendor != "postgresql" or order_id is None:
@@ -244,12 +244,12 @@ def order_cancel(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
                     % {"state": order.get_state_display()}
                 }
             )
-        released_total = ZERO
-        for line in order.lines.all():
-            released = reservations.stock_release(demand=line.demand, user=user)
-            if released:
-                order_services.order_line_progress(line_id=line.pk, reserved=-released)
-                released_total += released
+        lines = {line.demand: line for line in order.lines.all()}
+        released = reservations.stock_release_many(demands=list(lines), reference=order.number, user=user)
+        order_services.order_lines_progress(
+            reserved={lines[demand].pk: -qty for demand, qty in released.items() if qty}
+        )
+        released_total = sum(released.values(), ZERO)
         Backorder.objects.filter(order=order).update(quantity=0)
         Shipment.objects.filter(order=order, state=Shipment.State.PICKING).update(
             state=Shipment.State.CANCELLED
@@ -259,6 +259,84 @@ def order_cancel(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
         )
         audit("fulfilment.cancel", actor=user, obj=order, data={"released": str(released_total)})
     return order
+
+
+SHORTENABLE_STATES = (S.CONFIRMED, S.PARTLY_RESERVED, S.RESERVED, S.PARTLY_SHIPPED)
+
+
+def order_line_shorten(*, order: SalesOrder, line_id, quantity, user, text: str = "") -> SalesOrder:
+    """The customer wants less of a confirmed order's line: the line asks for ``quantity`` (in
+    its unit) from now on, what it holds beyond that is released (free for other orders:
+    inventory announces it), its backorder shrinks, the order's totals and state follow.
+    Audited, with a timeline entry. Open pick lists of the order holding the line are cancelled
+    when stock is released (they would offer more than is held): the warehouse opens a new one.
+
+    Locks the order, then inventory's rows (``stock_release``)."""
+    with transaction.atomic():
+        order = _lock_order(order)
+        if order.state not in SHORTENABLE_STATES:
+            raise ValidationError(
+                {
+                    "state": _("The lines of an order that is %(state)s cannot be shortened.")
+                    % {"state": order.get_state_display()}
+                }
+            )
+        pk = as_id(line_id)
+        line = (
+            SalesOrderLine.objects.select_related("product", "unit").filter(order=order, pk=pk).first()
+            if pk is not None
+            else None
+        )
+        if line is None:
+            raise ValidationError({"line": _("This line is not on the order.")})
+        old_quantity = line.quantity
+        reserved_before = line.reserved_quantity
+        order_services.order_line_reduce(line=line, quantity=quantity)
+        excess = reserved_before - (line.base_quantity - line.shipped_quantity)
+        released = ZERO
+        if excess > 0:
+            released = reservations.stock_release(demand=line.demand, quantity=excess, user=user)
+            order_services.order_line_progress(line_id=line.pk, reserved=-released)
+            Shipment.objects.filter(order=order, state=Shipment.State.PICKING, lines__order_line=line).update(
+                state=Shipment.State.CANCELLED
+            )
+        short = max(line.base_quantity - (reserved_before - released) - line.shipped_quantity, ZERO)
+        Backorder.objects.filter(line=line).update(quantity=short)
+        order_services.order_add_event(
+            order=order,
+            kind="line_shortened",
+            text=gettext_noop("%(product)s reduced from %(old)s to %(new)s; %(released)s released."),
+            user=user,
+            data={
+                "params": {
+                    "product": line.product.name,
+                    "old": _fmt(old_quantity),
+                    "new": _fmt(line.quantity),
+                    "released": _fmt(released),
+                },
+                "line_id": line.pk,
+                "text": text,
+            },
+        )
+        order_states.order_refresh_state(order_id=order.pk, user=user)
+        audit(
+            "fulfilment.line_shorten",
+            actor=user,
+            obj=order,
+            data={
+                "line": line.pk,
+                "from": str(old_quantity),
+                "to": str(line.quantity),
+                "released": str(released),
+                "text": text,
+            },
+        )
+    order.refresh_from_db()
+    return order
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{Decimal(value).normalize():f}"
 
 
 def _order_url(order) -> str:

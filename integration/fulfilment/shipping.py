@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 from core.audit import audit
 from core.events import names
 from core.events.services import publish
-from crm.sales.models import SalesOrder
+from crm.sales.models import SalesOrder, SalesOrderLine
 from crm.sales.orders import services as order_services
 from crm.sales.orders import states as order_states
 from integration.fulfilment.models import Return, Shipment, ShipmentLine
@@ -87,6 +87,39 @@ def shipment_start(*, order: SalesOrder, warehouse: Warehouse, user=None) -> Shi
             user=user,
         )
     return shipment
+
+
+def pick_lists_add(*, lines: dict[str, SalesOrderLine], allocations: dict[str, list]) -> None:
+    """Stock reserved for an order after its pick list was opened (a backorder served) goes on
+    that open list, so the picker is offered it: ``allocations`` (inventory's, by demand) of the
+    order ``lines`` (by demand). A new lot becomes a new pick line. The caller holds the orders'
+    locks; quantities move with ``F()``. One query when no list is open."""
+    if not lines:
+        return
+    open_lists = {
+        (order_id, warehouse_id): pk
+        for pk, order_id, warehouse_id in Shipment.objects.filter(
+            order_id__in={line.order_id for line in lines.values()}, state=Shipment.State.PICKING
+        ).values_list("pk", "order_id", "warehouse_id")
+    }
+    if not open_lists:
+        return
+    for demand, line in lines.items():
+        for allocation in allocations.get(demand, ()):
+            shipment_id = open_lists.get((line.order_id, allocation.warehouse_id))
+            if shipment_id is None:
+                continue
+            added = ShipmentLine.objects.filter(
+                shipment_id=shipment_id, order_line_id=line.pk, lot_id=allocation.lot_id
+            ).update(quantity=F("quantity") + allocation.quantity)
+            if not added:
+                ShipmentLine.objects.create(
+                    shipment_id=shipment_id,
+                    order_line=line,
+                    product_id=line.product_id,
+                    lot_id=allocation.lot_id,
+                    quantity=allocation.quantity,
+                )
 
 
 @dataclass

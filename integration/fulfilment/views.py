@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 
 from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
+from crm.sales.models import SalesOrder
 from crm.sales.orders import selectors as order_selectors
-from integration.fulfilment import documents, selectors, services, shipping
+from integration.fulfilment import backorders, documents, selectors, services, shipping
 from integration.fulfilment.models import Return, Shipment
 from scm.inventory.models import Warehouse
 
@@ -34,13 +35,18 @@ def _back_to_order(request, order):
     return redirect(url or "fulfilment:shipments")
 
 
-def _order_action(request, pk, action):
+def _actable_order(request, pk) -> SalesOrder:
     # An order the user may not read is not found; one they may not act on is refused.
     order = get_object_or_404(
         order_selectors.orders_visible_to(request.user).select_related("customer"), pk=pk
     )
     if not order_selectors.can_change(request.user, order):
         raise PermissionDenied
+    return order
+
+
+def _order_action(request, pk, action):
+    order = _actable_order(request, pk)
     try:
         order = action(order=order, user=request.user)
     except ValidationError as exc:
@@ -70,6 +76,73 @@ def order_release_hold(request, pk):
 @role_required(SALES, MANAGER)
 def order_cancel(request, pk):
     return _order_action(request, pk, services.order_cancel)
+
+
+@require_POST
+@role_required(MANAGER)
+def order_reserve_again(request, pk):
+    order = _actable_order(request, pk)
+    try:
+        outcome = backorders.order_reserve_again(order=order, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, backorders.reserve_again_message(outcome))
+    return _back_to_order(request, order)
+
+
+class ShortenForm(forms.Form):
+    line = forms.TypedChoiceField(
+        label=gettext_lazy("Line"), coerce=int, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    quantity = forms.CharField(
+        label=gettext_lazy("New quantity"),
+        help_text=gettext_lazy("In the line's unit; less than ordered, not less than shipped."),
+        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"}),
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Reason"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].choices = [
+            (line.pk, f"{line.product.sku} {line.product.name} · {line.quantity.normalize():f}")
+            for line in lines
+        ]
+
+
+@role_required(SALES, MANAGER)
+def order_shorten(request, pk):
+    """A confirmed order's line, asked for less (the customer wants fewer)."""
+    order = _actable_order(request, pk)
+    lines = list(order.lines.select_related("product").order_by("pk"))
+    form = ShortenForm(request.POST or None, lines=lines)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = form.cleaned_data
+            services.order_line_shorten(
+                order=order,
+                user=request.user,
+                line_id=data["line"],
+                quantity=data["quantity"],
+                text=data["text"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Order %(number)s changed.") % {"number": order.number})
+            return _back_to_order(request, order)
+    return render(
+        request,
+        "fulfilment/order_shorten.html",
+        {"title": _("Reduce a line"), "form": form, "order": order},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- the warehouse tablet -------------------------------------------------------------------

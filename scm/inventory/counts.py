@@ -212,12 +212,15 @@ def count_post(*, session: CountSession, user=None) -> CountSession:
         .order_by("pk")
     )
     reason = _("Stock count %(number)s") % {"number": session.number}
+    found = []
     for line in lines:
         variance = line.counted - line.expected
         if variance == 0:
             continue
+        if variance > 0:
+            found.append(line.product_id)
         try:
-            services.stock_adjust(
+            services._adjust(
                 product=line.product,
                 warehouse=session.warehouse,
                 quantity=variance,
@@ -228,5 +231,10 @@ def count_post(*, session: CountSession, user=None) -> CountSession:
             )
         except ValidationError as exc:
             raise ValidationError({"lines": f"{line.product.sku}: {' '.join(exc.messages)}"}) from exc
+    if found:
+        # One announcement for the whole count, whatever the number of lines that found more.
+        services.stock_available_publish(
+            product_ids=found, warehouse_id=session.warehouse_id, reason="count", reference=session.number
+        )
     audit("inventory.count_posted", actor=user, obj=session)
     return session

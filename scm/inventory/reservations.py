@@ -28,6 +28,7 @@ from scm.inventory.services import (
     _signal_low_stock,
     _write_move,
     plain_qty,
+    stock_available_publish,
     to_base_quantity,
 )
 
@@ -187,10 +188,36 @@ def stock_reserve(
 @atomic_with_retry
 def stock_release(*, demand: str, quantity: Decimal | None = None, user=None) -> Decimal:
     """Give back what ``demand`` holds (all of it, or ``quantity``, latest-expiry first).
-    Returns the quantity released. Locks the demand's reservations in primary-key order."""
+    Returns the quantity released. Locks the demand's reservations in primary-key order.
+    What is released is free for others: ``stock.available`` is published for each warehouse
+    it was held in."""
+    released, freed = _release(demand, None if quantity is None else Decimal(quantity))
+    _announce_freed(freed, reference=demand)
+    return released
+
+
+@atomic_with_retry
+def stock_release_many(*, demands: list[str], reference: str = "", user=None) -> dict[str, Decimal]:
+    """``stock_release`` of everything several demands hold (an order's lines when it is
+    cancelled), as one change: ``stock.available`` is published once per warehouse, not per
+    demand. Returns what each demand released."""
+    out: dict[str, Decimal] = {}
+    freed: dict[int, set[int]] = {}
+    for demand in demands:
+        out[demand], each = _release(demand, None)
+        for warehouse_id, product_ids in each.items():
+            freed.setdefault(warehouse_id, set()).update(product_ids)
+    _announce_freed(freed, reference=reference)
+    return out
+
+
+def _release(demand: str, quantity: Decimal | None) -> tuple[Decimal, dict[int, set[int]]]:
+    """Release ``quantity`` (None: all) of what ``demand`` holds; returns the quantity and the
+    products freed by warehouse."""
     rows = list(Reservation.objects.select_for_update().filter(demand=demand, quantity__gt=0).order_by("-pk"))
-    left = None if quantity is None else Decimal(quantity)
+    left = quantity
     released = ZERO
+    freed: dict[int, set[int]] = {}
     for res in rows:
         if left is not None and left <= 0:
             break
@@ -200,10 +227,18 @@ def stock_release(*, demand: str, quantity: Decimal | None = None, user=None) ->
         )
         Reservation.objects.filter(pk=res.pk).update(quantity=F("quantity") - qty)
         released += qty
+        freed.setdefault(res.warehouse_id, set()).add(res.product_id)
         if left is not None:
             left -= qty
     Reservation.objects.filter(demand=demand, quantity=0).delete()
-    return released
+    return released, freed
+
+
+def _announce_freed(freed: dict[int, set[int]], *, reference: str) -> None:
+    for warehouse_id, product_ids in sorted(freed.items()):
+        stock_available_publish(
+            product_ids=product_ids, warehouse_id=warehouse_id, reason="release", reference=reference
+        )
 
 
 @atomic_with_retry

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit
 from core.db import atomic_with_retry
 from core.events import names
+from core.events.services import publish
 from core.money import quantity as as_quantity
 from scm.inventory.models import (
     Lot,
@@ -123,8 +124,6 @@ def _signal_low_stock(product: Product, dropped: Decimal) -> None:
     ]
     after = as_quantity(Decimal(str(after or 0)))
     if after < point <= after + dropped:
-        from core.events.services import publish
-
         publish(
             names.STOCK_BELOW_REORDER_POINT,
             {
@@ -135,6 +134,22 @@ def _signal_low_stock(product: Product, dropped: Decimal) -> None:
                 "reorder_quantity": str(product.reorder_quantity),
             },
         )
+
+
+def stock_available_publish(*, product_ids, warehouse_id: int, reason: str, reference: str = "") -> None:
+    """Publish ``stock.available``: stock of ``product_ids`` has become free to reserve in the
+    warehouse (``reason``: the move's kind, ``count`` or ``release``). One event per change (a
+    receipt, a transfer, a count, a cancellation), not per unit or line, in the caller's
+    transaction; whoever waits for the products (the backorder rule) listens for it."""
+    publish(
+        names.STOCK_AVAILABLE,
+        {
+            "product_ids": sorted({int(pk) for pk in product_ids}),
+            "warehouse_id": warehouse_id,
+            "reason": reason,
+            "reference": reference,
+        },
+    )
 
 
 # --- receiving ------------------------------------------------------------------------------
@@ -322,6 +337,9 @@ def stock_receive(
         user=user,
     )
     audit(f"stock.{kind}", actor=user, obj=move, data={"quantity": str(base), "reference": reference})
+    stock_available_publish(
+        product_ids=[product.pk], warehouse_id=warehouse.pk, reason=kind, reference=reference
+    )
     return move
 
 
@@ -342,8 +360,43 @@ def stock_adjust(
     """Correct stock by a signed ``quantity`` (found: positive, lost: negative), with a reason.
 
     A decrease takes only unreserved stock (conditional UPDATE); an increase of a tracked product
-    names its lot (an existing lot may be expired: found stock is still stock).
+    names its lot (an existing lot may be expired: found stock is still stock) and publishes
+    ``stock.available``.
     """
+    move = _adjust(
+        product=product,
+        warehouse=warehouse,
+        quantity=quantity,
+        reason=reason,
+        unit=unit,
+        lot=lot,
+        lot_number=lot_number,
+        expiry_date=expiry_date,
+        reference=reference,
+        user=user,
+    )
+    if move.quantity > 0:
+        stock_available_publish(
+            product_ids=[product.pk], warehouse_id=warehouse.pk, reason=move.kind, reference=reference
+        )
+    return move
+
+
+def _adjust(
+    *,
+    product: Product,
+    warehouse: Warehouse,
+    quantity,
+    reason: str,
+    unit: ProductUnit | None = None,
+    lot: Lot | None = None,
+    lot_number: str = "",
+    expiry_date: date | None = None,
+    reference: str = "",
+    user=None,
+) -> StockMove:
+    """``stock_adjust`` without announcing what it frees, inside the caller's transaction: for a
+    service that adjusts several lines as one change (a count) and announces them once."""
     _check_warehouse(warehouse)
     if product.is_template:
         raise ValidationError({"product": _("Choose a variant: a template product holds no stock.")})

@@ -141,6 +141,12 @@ def transfer_receive(*, transfer: Transfer, user=None) -> Transfer:
             reference=transfer.number,
             user=user,
         )
+    services.stock_available_publish(
+        product_ids=[line.product_id for line in lines],
+        warehouse_id=transfer.destination_id,
+        reason=StockMove.Kind.TRANSFER_IN,
+        reference=transfer.number,
+    )
     audit("stock.transfer_in", actor=user, obj=transfer, data={"lines": len(lines)})
     return transfer
 

@@ -60,6 +60,10 @@ class QuoteLineSerializer(CachedFieldsMixin, serializers.ModelSerializer):
 
 
 class OrderLineSerializer(QuoteLineSerializer):
+    backordered_quantity = serializers.DecimalField(
+        max_digits=18, decimal_places=3, read_only=True, help_text="Base units still waiting for stock."
+    )
+
     class Meta:
         model = SalesOrderLine
         fields = [
@@ -68,6 +72,7 @@ class OrderLineSerializer(QuoteLineSerializer):
             "shipped_quantity",
             "invoiced_quantity",
             "returned_quantity",
+            "backordered_quantity",
         ]
 
 
@@ -101,6 +106,12 @@ class SalesOrderSerializer(CachedFieldsMixin, serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)
+    backordered_quantity = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=3,
+        read_only=True,
+        help_text="Base units of every line still waiting for stock.",
+    )
 
     class Meta:
         model = SalesOrder
@@ -113,6 +124,7 @@ class SalesOrderSerializer(CachedFieldsMixin, serializers.ModelSerializer):
             "owner_username",
             "quote",
             "state",
+            "priority",
             "order_date",
             "requested_date",
             "shipping_address",
@@ -124,6 +136,7 @@ class SalesOrderSerializer(CachedFieldsMixin, serializers.ModelSerializer):
             "confirmed_at",
             "created_at",
             "updated_at",
+            "backordered_quantity",
             "lines",
         ]
 
@@ -167,6 +180,9 @@ class LineInputSerializer(serializers.Serializer):
 class OrderInputSerializer(serializers.Serializer):
     customer = ByIdRelatedField(queryset=Customer.objects.all())
     requested_date = serializers.DateField(required=False, allow_null=True)
+    priority = serializers.ChoiceField(
+        choices=SalesOrder.Priority.choices, required=False, default=SalesOrder.Priority.NORMAL
+    )
     shipping_address = serializers.CharField(required=False, allow_blank=True, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     lines = LineInputSerializer(many=True)
@@ -174,6 +190,7 @@ class OrderInputSerializer(serializers.Serializer):
 
 class OrderUpdateSerializer(OrderInputSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+    priority = serializers.ChoiceField(choices=SalesOrder.Priority.choices, required=False)
     lines = LineInputSerializer(many=True, required=False)
 
 
@@ -201,6 +218,7 @@ def order_input(validated: dict) -> dict:
         "customer": validated["customer"],
         "lines": _lines(validated["lines"]),
         "requested_date": validated.get("requested_date"),
+        "priority": validated.get("priority", SalesOrder.Priority.NORMAL),
         "shipping_address": validated.get("shipping_address", ""),
         "notes": validated.get("notes", ""),
     }
@@ -267,6 +285,7 @@ class SalesOrderViewSet(
                 user=request.user,
                 customer=v.get("customer"),
                 requested_date=v.get("requested_date", order_services.UNSET),
+                priority=v.get("priority"),
                 shipping_address=v.get("shipping_address"),
                 notes=v.get("notes"),
             )

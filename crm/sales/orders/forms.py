@@ -12,6 +12,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm.customers.models import Customer
+from crm.sales.models import SalesOrder
 from crm.sales.orders.selectors import product_choices
 from scm.inventory.models import ProductUnit
 
@@ -37,6 +38,15 @@ class OrderHeaderForm(forms.Form):
     )
     requested_date = forms.DateField(
         label=_("Requested delivery date"), required=False, widget=DateInput(attrs={"class": "form-control"})
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        choices=SalesOrder.Priority.choices,
+        initial=SalesOrder.Priority.NORMAL,
+        required=False,
+        empty_value=SalesOrder.Priority.NORMAL,
+        help_text=_("Decides, with the requested date, which order gets stock that arrives first."),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     shipping_address = forms.CharField(
         label=_("Shipping address"),

@@ -1,6 +1,8 @@
 """Quotes and sales orders. Lines keep their own progress figures (reserved, shipped, invoiced),
 which the fulfilment bridge updates through this app's services."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -89,6 +91,13 @@ class SalesOrder(models.Model):
         PAID = "paid", _("Paid")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Priority(models.TextChoices):
+        # Decides, with the requested date and the confirmation time, which waiting order gets
+        # stock that arrives (integration.fulfilment.backorders).
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
+
     number = models.CharField(_("number"), max_length=30, unique=True)
     customer = models.ForeignKey(
         "customers.Customer",
@@ -115,6 +124,9 @@ class SalesOrder(models.Model):
     )
     order_date = models.DateField(_("order date"))
     requested_date = models.DateField(_("requested delivery date"), null=True, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
     shipping_address = models.CharField(_("shipping address"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
@@ -132,6 +144,17 @@ class SalesOrder(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def backordered_quantity(self):
+        """Base units of every line still waiting for stock (lines prefetched or read)."""
+        return sum((line.backordered_quantity for line in self.lines.all()), Decimal(0))
+
+
+# While an order is in one of these states, what a line lacks (ordered − reserved − shipped) is
+# owed to the customer and waits for stock: it is on backorder.
+_S = SalesOrder.State
+BACKORDER_STATES = frozenset({_S.CONFIRMED, _S.PARTLY_RESERVED, _S.RESERVED, _S.PARTLY_SHIPPED})
 
 
 class SalesOrderLine(models.Model):
@@ -187,6 +210,12 @@ class SalesOrderLine(models.Model):
     @property
     def backorder_quantity(self):
         return max(self.base_quantity - self.reserved_quantity - self.shipped_quantity, 0)
+
+    @property
+    def backordered_quantity(self):
+        """``backorder_quantity`` while the order waits for stock (``BACKORDER_STATES``); zero
+        for a draft, an order on credit hold, a cancelled or finished one."""
+        return self.backorder_quantity if self.order.state in BACKORDER_STATES else Decimal(0)
 
 
 class OrderEvent(models.Model):

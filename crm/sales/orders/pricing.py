@@ -128,8 +128,8 @@ def lines_price(lines: Iterable[dict], *, field: str = "lines") -> list[PricedLi
             errors[f"{key}.discount_percent"] = _("The discount must be between 0 and 100 percent.")
             continue
         price = money(price)
-        net = money(qty * price * (HUNDRED - discount) / HUNDRED)
         tax_rate = Decimal(str(product.tax_rate))
+        net, tax = line_amounts(quantity=qty, unit_price=price, discount_percent=discount, tax_rate=tax_rate)
         priced.append(
             PricedLine(
                 product=product,
@@ -140,12 +140,21 @@ def lines_price(lines: Iterable[dict], *, field: str = "lines") -> list[PricedLi
                 discount_percent=discount,
                 tax_rate=tax_rate,
                 net_amount=net,
-                tax_amount=money(net * tax_rate),
+                tax_amount=tax,
             )
         )
     if errors:
         raise ValidationError(errors)
     return priced
+
+
+def line_amounts(
+    *, quantity: Decimal, unit_price: Decimal, discount_percent: Decimal, tax_rate: Decimal
+) -> tuple[Decimal, Decimal]:
+    """A line's net amount and tax: ``quantity`` (in the line's unit) at ``unit_price`` less
+    the discount, taxed at ``tax_rate``, each rounded to money."""
+    net = money(quantity * unit_price * (HUNDRED - discount_percent) / HUNDRED)
+    return net, money(net * tax_rate)
 
 
 def lines_totals(priced: Iterable[PricedLine]) -> dict[str, Decimal]:

@@ -18,15 +18,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.i18n import message_text, stored_params
+from core.money import money
 from core.sql import insert_select, next_id_sql
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
-from crm.sales.orders.pricing import lines_price, lines_totals
+from crm.sales.orders.pricing import line_amounts, lines_price, lines_totals
+from scm.inventory.services import to_base_quantity
 
 S = SalesOrder.State
 
@@ -64,6 +66,11 @@ def _check_customer(customer) -> None:
         raise ValidationError({"customer": _("This customer is inactive.")})
 
 
+def _check_priority(priority) -> None:
+    if priority not in SalesOrder.Priority.values:
+        raise ValidationError({"priority": _("Choose normal, high or urgent.")})
+
+
 def order_create(
     *,
     customer,
@@ -74,6 +81,7 @@ def order_create(
     shipping_address: str = "",
     notes: str = "",
     quote=None,
+    priority: str = SalesOrder.Priority.NORMAL,
 ) -> SalesOrder:
     """A draft order with its lines. Prices default to the product's list price (per unit);
     quantities are converted to base units; taxes come from the product. Bad input raises one
@@ -81,6 +89,7 @@ def order_create(
     is checked before the first write. Inside the caller's transaction it joins it (no
     savepoint: an order placed in one step costs no extra round trips)."""
     _check_customer(customer)
+    _check_priority(priority)
     priced = lines_price(lines)
     order_date = order_date or timezone.localdate()
     if requested_date and requested_date < order_date:
@@ -91,6 +100,7 @@ def order_create(
         quote=quote,
         order_date=order_date,
         requested_date=requested_date,
+        priority=priority,
         shipping_address=shipping_address or customer.address,
         notes=notes,
         **lines_totals(priced),
@@ -175,6 +185,7 @@ def order_update(
     shipping_address: str | None = None,
     notes: str | None = None,
     customer=None,
+    priority: str | None = None,
 ) -> SalesOrder:
     """Change a draft order's header. Arguments left out (``None``; ``UNSET`` for the requested
     date, which ``None`` clears) stay as they are."""
@@ -195,6 +206,9 @@ def order_update(
         changes["shipping_address"] = shipping_address
     if notes is not None:
         changes["notes"] = notes
+    if priority is not None:
+        _check_priority(priority)
+        changes["priority"] = priority
     for name, value in changes.items():
         setattr(order, name, value)
     if changes:
@@ -217,6 +231,55 @@ def order_update_lines(*, order: SalesOrder, lines: list[dict], user=None) -> Sa
         setattr(order, name, value)
     order_add_event(order=order, kind="lines_changed", text=gettext_noop("Lines changed"), user=user)
     return order
+
+
+def order_line_reduce(*, line: SalesOrderLine, quantity) -> SalesOrderLine:
+    """A confirmed order's line asks for less: its quantity becomes ``quantity`` (in the line's
+    unit, less than now and not below what has shipped), its base quantity and amounts follow
+    at the line's price and discount, and the order's totals are summed again.
+
+    For the fulfilment bridge (``order_line_shorten``), which holds the order's lock (so the
+    line's figures it read stay true) and releases what the line no longer needs. Bad input
+    raises ``ValidationError`` on ``quantity`` and writes nothing."""
+    try:
+        new_quantity = Decimal(str(quantity).strip())
+    except ArithmeticError:
+        raise ValidationError({"quantity": _("Enter a number.")})
+    if not new_quantity.is_finite():
+        raise ValidationError({"quantity": _("Enter a number.")})
+    base = to_base_quantity(product=line.product, quantity=new_quantity, unit=line.unit)
+    if new_quantity >= line.quantity:
+        raise ValidationError(
+            {
+                "quantity": _("Enter a quantity less than the line's %(quantity)s.")
+                % {"quantity": f"{line.quantity.normalize():f}"}
+            }
+        )
+    if base < line.shipped_quantity:
+        raise ValidationError(
+            {
+                "quantity": _("%(shipped)s have already shipped: the line cannot ask for less.")
+                % {"shipped": f"{line.shipped_quantity.normalize():f}"}
+            }
+        )
+    net, tax = line_amounts(
+        quantity=new_quantity,
+        unit_price=line.unit_price,
+        discount_percent=line.discount_percent,
+        tax_rate=line.tax_rate,
+    )
+    SalesOrderLine.objects.filter(pk=line.pk).update(
+        quantity=new_quantity, base_quantity=base, net_amount=net, tax_amount=tax
+    )
+    sums = SalesOrderLine.objects.filter(order_id=line.order_id).aggregate(
+        n=Sum("net_amount"), t=Sum("tax_amount")
+    )
+    subtotal, tax_total = money(sums["n"] or 0), money(sums["t"] or 0)
+    SalesOrder.objects.filter(pk=line.order_id).update(
+        subtotal=subtotal, tax_total=tax_total, total=money(subtotal + tax_total), updated_at=timezone.now()
+    )
+    line.quantity, line.base_quantity, line.net_amount, line.tax_amount = new_quantity, base, net, tax
+    return line
 
 
 def order_add_event(

@@ -146,6 +146,7 @@ def _order_form_page(request, *, order=None):
                 owner=request.user,
                 lines=lines,
                 requested_date=data["requested_date"],
+                priority=data["priority"],
                 shipping_address=data["shipping_address"],
                 notes=data["notes"],
             )
@@ -158,6 +159,7 @@ def _order_form_page(request, *, order=None):
         header_initial = {
             "customer": order.customer_id,
             "requested_date": order.requested_date,
+            "priority": order.priority,
             "shipping_address": order.shipping_address,
             "notes": order.notes,
         }
@@ -182,6 +184,7 @@ def _update_draft_order(order, data, lines, user):
             user=user,
             customer=data["customer"],
             requested_date=data["requested_date"],
+            priority=data["priority"],
             shipping_address=data["shipping_address"],
             notes=data["notes"],
         )

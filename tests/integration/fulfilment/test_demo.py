@@ -51,3 +51,17 @@ def test_demo_step_creates_nothing_without_orders():
     demo.build(ctx)
     assert not Shipment.objects.exists()
     assert "nothing" in ctx.log[-1]
+
+
+def test_demo_step_shows_a_backorder_that_a_receipt_served():
+    ctx = demo_context()
+    warehouses = three_warehouses()
+    product = ProductFactory()
+    receive(product, warehouses["SH"], 40)
+    rep = ctx.users["sales"]
+    make_order(CustomerFactory(owner=rep), rep, (product, 4))
+    demo.build(ctx)
+    served = SalesOrder.objects.get(events__kind="backorder_served")
+    assert served.state == SalesOrder.State.RESERVED
+    assert served.lines.get().reserved_quantity == served.lines.get().base_quantity
+    assert served.number in ctx.log[-1]

@@ -1,16 +1,10 @@
 """Tests that need PostgreSQL: concurrent confirmations over the API, and the whole loop with a
 real Celery worker (a ``celery -A config worker`` subprocess on the test database)."""
 
-import os
-import subprocess
-import sys
 import threading
-import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
 from rest_framework.test import APIClient
@@ -29,8 +23,7 @@ from tests.integration.fulfilment.factories import (
 )
 from tests.integration.fulfilment.loop import run_loop
 from tests.scm.inventory.factories import ProductFactory
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.worker import wait_for
 
 
 @pytest.mark.postgres
@@ -78,46 +71,6 @@ def test_64_concurrent_confirmations_reserve_exactly_the_100_units_there_are():
     assert stock_differences() == []
 
 
-@pytest.fixture
-def celery_worker_process():
-    """A real worker on the test database and the broker (Redis db from CELERY_BROKER_URL)."""
-    db = settings.DATABASES["default"]
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    (ROOT / "var").mkdir(exist_ok=True)
-    log = open(ROOT / "var" / "test-celery-worker.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "-Q",
-            "celery",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-
-
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_whole_loop_with_a_live_celery_worker(celery_worker_process):
@@ -132,13 +85,7 @@ def test_whole_loop_with_a_live_celery_worker(celery_worker_process):
     ContactFactory(customer=customer)
 
     def wait(predicate, timeout=60.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return
-            assert celery_worker_process.poll() is None, "the worker died"
-            time.sleep(0.2)
-        raise AssertionError("the worker did not get there in time")
+        wait_for(predicate, celery_worker_process, timeout=timeout)
 
     order = run_loop(
         customer=customer,

@@ -1,0 +1,10 @@
+"""Periodic rules of the bridge (beat entry ``fulfilment-backorders-sweep``)."""
+
+from celery import shared_task
+
+from integration.fulfilment import backorders
+
+
+@shared_task(name="integration.fulfilment.tasks.backorders_sweep")
+def backorders_sweep():
+    return str(backorders.backorders_sweep())

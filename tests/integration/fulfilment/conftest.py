@@ -1,0 +1,1 @@
+from tests.worker import celery_worker_process, start_celery_worker  # noqa: F401 - fixtures for broker tests
