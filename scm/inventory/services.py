@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
@@ -21,14 +20,13 @@ from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import publish
 from core.money import quantity as as_quantity
+from scm.inventory.lots import lot_for_incoming, lot_for_outgoing
 from scm.inventory.models import (
     Lot,
     Product,
     ProductUnit,
     StockLevel,
     StockMove,
-    Transfer,
-    TransferLine,
     Warehouse,
 )
 
@@ -155,83 +153,6 @@ def stock_available_publish(*, product_ids, warehouse_id: int, reason: str, refe
 # --- receiving ------------------------------------------------------------------------------
 
 
-def _serial_place(lot: Lot) -> str | None:
-    """Where a serial-numbered unit is now (a warehouse code, or a transfer in transit)."""
-    level = StockLevel.objects.filter(lot=lot, on_hand__gt=0).select_related("warehouse").first()
-    if level is not None:
-        return level.warehouse.code
-    line = (
-        TransferLine.objects.filter(lot=lot, transfer__state=Transfer.State.IN_TRANSIT)
-        .select_related("transfer")
-        .first()
-    )
-    return line.transfer.number if line is not None else None
-
-
-def _lot_for_incoming(
-    *,
-    product: Product,
-    lot: Lot | None = None,
-    lot_number: str = "",
-    expiry_date: date | None = None,
-    reference: str = "",
-    kind: str = StockMove.Kind.RECEIPT,
-    allow_expired: bool = False,
-) -> Lot | None:
-    """The lot stock comes into: found or created, validated for the product's tracking.
-
-    A serial-numbered unit is a lot of one: its row is locked, and it is refused while it is in
-    stock or in transit anywhere, and (for a purchase receipt) when it was ever received before.
-    """
-    if lot is not None:
-        if lot.product_id != product.pk:
-            raise ValidationError({"lot": _("This lot belongs to another product.")})
-        lot_number, expiry_date = lot.number, lot.expiry_date
-    lot_number = (lot_number or "").strip()
-    if product.tracking == Product.Tracking.NONE:
-        if lot_number:
-            raise ValidationError({"lot_number": _("This product is not tracked by lot or serial number.")})
-        return None
-    if not lot_number:
-        raise ValidationError({"lot_number": _("A lot or serial number is required for this product.")})
-    existing = (
-        Lot.objects.select_for_update().filter(product=product, number=lot_number).order_by("pk").first()
-    )
-    if product.tracking == Product.Tracking.LOT:
-        if existing is not None and expiry_date is None:
-            expiry_date = existing.expiry_date
-        if expiry_date is None:
-            raise ValidationError({"expiry_date": _("An expiry date is required for this lot.")})
-        if expiry_date < timezone.localdate() and not allow_expired:
-            raise ValidationError({"expiry_date": _("This lot has already expired.")})
-        if existing is not None and existing.expiry_date != expiry_date:
-            raise ValidationError({"expiry_date": _("This lot is already known with another expiry date.")})
-    if existing is None:
-        try:
-            with transaction.atomic():
-                existing = Lot.objects.create(
-                    product=product, number=lot_number, expiry_date=expiry_date, source_reference=reference
-                )
-        except IntegrityError:
-            existing = Lot.objects.select_for_update().order_by("pk").get(product=product, number=lot_number)
-        else:
-            return existing
-    if product.tracking == Product.Tracking.SERIAL:
-        place = _serial_place(existing)
-        if place is not None:
-            raise ValidationError(
-                {
-                    "lot_number": _("Serial number %(serial)s is already in %(place)s.")
-                    % {"serial": lot_number, "place": place}
-                }
-            )
-        if kind == StockMove.Kind.RECEIPT and existing.moves.filter(kind=StockMove.Kind.RECEIPT).exists():
-            raise ValidationError(
-                {"lot_number": _("Serial number %(serial)s was already received.") % {"serial": lot_number}}
-            )
-    return existing
-
-
 def _add_stock(*, product: Product, warehouse: Warehouse, lot: Lot | None, base: Decimal) -> None:
     """on_hand += base on the level (created if needed). A serial landing in a second place
     breaks a database constraint; that surfaces as a field error."""
@@ -264,16 +185,28 @@ def _remove_stock(*, product_id: int, warehouse_id: int, lot_id: int | None, bas
         )
 
 
-def _lot_for_outgoing(*, product: Product, lot: Lot | None, field: str = "lot") -> Lot | None:
-    if product.tracking == Product.Tracking.NONE:
-        if lot is not None:
-            raise ValidationError({field: _("This product is not tracked by lot or serial number.")})
-        return None
-    if lot is None:
-        raise ValidationError({field: _("Choose the lot or serial number.")})
-    if lot.product_id != product.pk:
-        raise ValidationError({field: _("This lot belongs to another product.")})
-    return lot
+def _unit_cost(product: Product, unit: ProductUnit | None, unit_cost) -> Decimal:
+    """The cost of one base unit: ``unit_cost`` per ``unit``, or the product's current cost."""
+    try:
+        cost = (
+            Decimal(str(unit_cost)) / (unit.factor if unit else 1) if unit_cost is not None else product.cost
+        )
+    except ArithmeticError:
+        raise ValidationError({"unit_cost": _("Enter a number.")})
+    if not cost.is_finite():
+        raise ValidationError({"unit_cost": _("Enter a number.")})
+    if cost < 0:
+        raise ValidationError({"unit_cost": _("The cost cannot be negative.")})
+    return cost
+
+
+def _average_in(locked: Product, base: Decimal, cost: Decimal) -> None:
+    """The moving-average cost once ``base`` units at ``cost`` come in; ``locked`` is the
+    product's row, locked by the caller, so the on-hand total read here stays true."""
+    total = StockLevel.objects.filter(product_id=locked.pk).aggregate(t=Sum("on_hand"))["t"] or ZERO
+    if total + base > 0:
+        new_cost = ((locked.cost * max(total, ZERO)) + cost * base) / (max(total, ZERO) + base)
+        Product.objects.filter(pk=locked.pk).update(cost=new_cost.quantize(Decimal("0.0001")))
 
 
 @atomic_with_retry
@@ -300,15 +233,8 @@ def stock_receive(
     base = to_base_quantity(product=product, quantity=quantity, unit=unit)
     if product.tracking == Product.Tracking.SERIAL and base != 1:
         raise ValidationError({"quantity": _("Receive serial-numbered units one serial number at a time.")})
-    try:
-        cost = (
-            Decimal(str(unit_cost)) / (unit.factor if unit else 1) if unit_cost is not None else product.cost
-        )
-    except ArithmeticError:
-        raise ValidationError({"unit_cost": _("Enter a number.")})
-    if cost < 0:
-        raise ValidationError({"unit_cost": _("The cost cannot be negative.")})
-    lot = _lot_for_incoming(
+    cost = _unit_cost(product, unit, unit_cost)
+    lot = lot_for_incoming(
         product=product,
         lot=lot,
         lot_number=lot_number,
@@ -321,10 +247,7 @@ def stock_receive(
     # Lock the product row: the moving average needs the on-hand total before this receipt.
     locked = Product.objects.select_for_update().only("pk", "cost").order_by("pk").get(pk=product.pk)
     if kind == StockMove.Kind.RECEIPT:
-        total = StockLevel.objects.filter(product_id=product.pk).aggregate(t=Sum("on_hand"))["t"] or ZERO
-        if total + base > 0:
-            new_cost = ((locked.cost * max(total, ZERO)) + cost * base) / (max(total, ZERO) + base)
-            Product.objects.filter(pk=product.pk).update(cost=new_cost.quantize(Decimal("0.0001")))
+        _average_in(locked, base, cost)
     _add_stock(product=product, warehouse=warehouse, lot=lot, base=base)
     move = _write_move(
         kind=kind,
@@ -382,6 +305,19 @@ def stock_adjust(
     return move
 
 
+def _signed_quantity(quantity) -> Decimal:
+    """An adjustment's quantity: a number, positive (found) or negative (lost), never zero."""
+    try:
+        signed = Decimal(str(quantity))
+    except ArithmeticError:
+        raise ValidationError({"quantity": _("Enter a number.")})
+    if not signed.is_finite():
+        raise ValidationError({"quantity": _("Enter a number.")})
+    if signed == 0:
+        raise ValidationError({"quantity": _("The adjustment cannot be zero.")})
+    return signed
+
+
 def _adjust(
     *,
     product: Product,
@@ -403,15 +339,10 @@ def _adjust(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason for the adjustment.")})
-    try:
-        signed = Decimal(str(quantity))
-    except ArithmeticError:
-        raise ValidationError({"quantity": _("Enter a number.")})
-    if signed == 0:
-        raise ValidationError({"quantity": _("The adjustment cannot be zero.")})
+    signed = _signed_quantity(quantity)
     base = to_base_quantity(product=product, quantity=abs(signed), unit=unit)
     if signed > 0:
-        lot = _lot_for_incoming(
+        lot = lot_for_incoming(
             product=product,
             lot=lot,
             lot_number=lot_number,
@@ -424,7 +355,7 @@ def _adjust(
             raise ValidationError({"quantity": _("Serial-numbered units are adjusted one at a time.")})
         _add_stock(product=product, warehouse=warehouse, lot=lot, base=base)
     else:
-        lot = _lot_for_outgoing(product=product, lot=lot)
+        lot = lot_for_outgoing(product=product, lot=lot)
         _remove_stock(
             product_id=product.pk, warehouse_id=warehouse.pk, lot_id=lot.pk if lot else None, base=base
         )
@@ -463,7 +394,7 @@ def stock_scrap(
     if not reason:
         raise ValidationError({"reason": _("Give a reason for scrapping.")})
     base = to_base_quantity(product=product, quantity=quantity, unit=unit)
-    lot = _lot_for_outgoing(product=product, lot=lot)
+    lot = lot_for_outgoing(product=product, lot=lot)
     _remove_stock(product_id=product.pk, warehouse_id=warehouse.pk, lot_id=lot.pk if lot else None, base=base)
     move = _write_move(
         kind=StockMove.Kind.SCRAP,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.db import atomic_with_retry
-from scm.inventory import services
+from scm.inventory import lots, services
 from scm.inventory.models import Lot, Product, ProductUnit, StockMove, Transfer, TransferLine, Warehouse
 
 
@@ -70,7 +70,7 @@ def transfer_add_line(
         raise ValidationError({"state": _("Only a draft transfer can be changed.")})
     services._check_product(product)
     base = services.to_base_quantity(product=product, quantity=quantity, unit=unit)
-    lot = services._lot_for_outgoing(product=product, lot=lot)
+    lot = lots.lot_for_outgoing(product=product, lot=lot)
     if product.tracking == Product.Tracking.SERIAL and (
         base != 1 or TransferLine.objects.filter(transfer=transfer, lot=lot).exists()
     ):

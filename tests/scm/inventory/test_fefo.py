@@ -1,4 +1,4 @@
-"""Which stock is taken first has one definition (``reservations.fefo_order``), and every
+"""Which stock is taken first has one definition (``holding.fefo_order``), and every
 reservation path takes stock in that order: warehouses in the order given, then within a
 warehouse the earliest expiry first, stock without an expiry after every dated lot, ties by the
 level's id; an expired lot never."""
@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from scm.inventory import reservations, services
+from scm.inventory import holding, reservations, services
 from scm.inventory.models import Lot
 from tests.scm.inventory.factories import WarehouseFactory, lot_product
 
@@ -21,7 +21,7 @@ def _row(pk, warehouse_id, expiry):
 
 
 def _order(rows, warehouse_ids=None):
-    return [r["pk"] for r in reservations.fefo_order(rows, warehouse_ids=warehouse_ids, today=TODAY)]
+    return [r["pk"] for r in holding.fefo_order(rows, warehouse_ids=warehouse_ids, today=TODAY)]
 
 
 def test_the_earliest_expiry_is_taken_first():
