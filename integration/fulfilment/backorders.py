@@ -168,30 +168,10 @@ def reserve_again_message(outcome: OrderServed) -> str:
 def _serve(line_ids: dict[int, set[int] | None], *, event_id: int | None = None, user=None) -> Served:
     """Lock the orders (primary-key order), then reserve what the given lines lack (None: every
     line of the order), the orders taken in ``waiting_order_key`` order."""
-    locked = (
-        SalesOrder.objects.select_for_update(of=("self",))
-        .select_related("customer")
-        .filter(pk__in=list(line_ids), state__in=WAITING_STATES)
-        .order_by("pk")
-    )
-    orders = sorted(
-        locked,
-        key=lambda o: waiting_order_key(
-            priority=o.priority, requested_date=o.requested_date, confirmed_at=o.confirmed_at, pk=o.pk
-        ),
-    )
+    orders, lines_by_order = _lock_waiting(line_ids)
     served = Served()
     if not orders:
         return served
-    lines_by_order: dict[int, list[SalesOrderLine]] = {order.pk: [] for order in orders}
-    lines = (
-        SalesOrderLine.objects.filter(order_id__in=list(lines_by_order))
-        .select_related("product")
-        .annotate(backordered=Exists(Backorder.objects.filter(line=OuterRef("pk"))))
-        .order_by("pk")
-    )
-    for line in lines:
-        lines_by_order[line.order_id].append(line)
     todo, got_by_line, allocations = lines_reserve(
         orders_lines=[
             (
@@ -209,23 +189,9 @@ def _serve(line_ids: dict[int, set[int] | None], *, event_id: int | None = None,
     moves, notes = [], []
     for order in orders:
         order_lines = lines_by_order[order.pk]
-        got = sum((got_by_line.get(line.pk, ZERO) for line in order_lines), ZERO)
-        short = sum(
-            (
-                max(
-                    line.base_quantity
-                    - line.reserved_quantity
-                    - line.shipped_quantity
-                    - got_by_line.get(line.pk, ZERO),
-                    ZERO,
-                )
-                for line in order_lines
-            ),
-            ZERO,
-        )
-        outcome = OrderServed(order=order, reserved=got, short=short)
+        outcome = _outcome(order, order_lines, got_by_line)
         served.orders.append(outcome)
-        if got <= 0:
+        if outcome.reserved <= 0:
             continue
         moves.append(_move(order, order_lines, got_by_line, outcome, event_id, user))
         notes.append(_note(order, outcome, event_id, user))
@@ -237,6 +203,44 @@ def _serve(line_ids: dict[int, set[int] | None], *, event_id: int | None = None,
         )
         notify_many([note for note in notes if note is not None])
     return served
+
+
+def _lock_waiting(line_ids) -> tuple[list[SalesOrder], dict[int, list[SalesOrderLine]]]:
+    """The orders of ``line_ids`` still waiting, locked (primary-key order) and sorted in the
+    order they are served (``waiting_order_key``), with each order's lines."""
+    locked = (
+        SalesOrder.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .filter(pk__in=list(line_ids), state__in=WAITING_STATES)
+        .order_by("pk")
+    )
+    orders = sorted(
+        locked,
+        key=lambda o: waiting_order_key(
+            priority=o.priority, requested_date=o.requested_date, confirmed_at=o.confirmed_at, pk=o.pk
+        ),
+    )
+    lines_by_order: dict[int, list[SalesOrderLine]] = {order.pk: [] for order in orders}
+    if orders:
+        lines = (
+            SalesOrderLine.objects.filter(order_id__in=list(lines_by_order))
+            .select_related("product")
+            .annotate(backordered=Exists(Backorder.objects.filter(line=OuterRef("pk"))))
+            .order_by("pk")
+        )
+        for line in lines:
+            lines_by_order[line.order_id].append(line)
+    return orders, lines_by_order
+
+
+def _outcome(order, lines, got_by_line) -> "OrderServed":
+    """What an order got this time and what it still lacks, from its lines as read under its lock."""
+    got = sum((got_by_line.get(line.pk, ZERO) for line in lines), ZERO)
+    short = ZERO
+    for line in lines:
+        lacks = line.base_quantity - line.reserved_quantity - line.shipped_quantity
+        short += max(lacks - got_by_line.get(line.pk, ZERO), ZERO)
+    return OrderServed(order=order, reserved=got, short=short)
 
 
 def _backorders_update(todo, got_by_line) -> None:
