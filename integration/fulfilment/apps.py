@@ -18,97 +18,111 @@ class FulfilmentConfig(AppConfig):
             or importlib.util.find_spec("finance.services") is None
         ):
             return
-        from core.navigation import NavItem, register
-        from core.roles import FINANCE, MANAGER, SALES, SERVICE, WAREHOUSE
-        from core.ui import register_status_colours
-        from crm.customers import panels
-        from crm.sales.orders import actions as order_actions
         from integration.fulfilment import handlers  # noqa: F401 - registers the event handlers
-        from integration.fulfilment.backorders import WAITING_STATES
-        from integration.fulfilment.panels import shipments_panel_context
-        from integration.fulfilment.services import SHORTENABLE_STATES
 
-        register(
-            NavItem("picking", _("Picking"), "fulfilment:picking", (WAREHOUSE, MANAGER), order=40),
-            NavItem(
-                "shipments",
-                _("Shipments"),
-                "fulfilment:shipments",
-                (WAREHOUSE, SALES, FINANCE, MANAGER),
-                order=41,
-            ),
-        )
-        panels.register(
+        _register_pages()
+        _register_order_actions()
+
+
+def _register_pages() -> None:
+    """Navigation, the customer 360 shipments panel and the colours of our states."""
+    from core.navigation import NavItem, register
+    from core.roles import FINANCE, MANAGER, SALES, SERVICE, WAREHOUSE
+    from core.ui import register_status_colours
+    from crm.customers import panels
+    from integration.fulfilment.panels import shipments_panel_context
+
+    register(
+        NavItem("picking", _("Picking"), "fulfilment:picking", (WAREHOUSE, MANAGER), order=40),
+        NavItem(
             "shipments",
             _("Shipments"),
-            "fulfilment/panels/shipments.html",
-            shipments_panel_context,
-            roles=(SALES, MANAGER, WAREHOUSE, SERVICE),
-            order=25,
-        )
-        register_status_colours(
-            {
-                "picking": "warning",
-                "shipped": "success",
-                "restock": "info",
-                "scrap": "danger",
-                "sending": "info",
-                "failed": "danger",
-            }
-        )
-        # Shown only to who may act on the order (the orders' record rule).
-        may_act = _may_act_on_order
-        order_actions.register(
-            "confirm",
-            _("Confirm"),
-            "fulfilment:order-confirm",
-            ("draft",),
-            (SALES, MANAGER),
-            "primary",
-            check=may_act,
-        )
-        order_actions.register(
-            "release_hold",
-            _("Release credit hold"),
-            "fulfilment:order-release-hold",
-            ("credit_hold",),
-            (MANAGER,),
-            "warning",
-            check=may_act,
-        )
-        order_actions.register(
-            "reserve_again",
-            _("Reserve again"),
-            "fulfilment:order-reserve-again",
-            WAITING_STATES,
-            (MANAGER,),
-            "outline-primary",
-            order=90,
-            check=may_act,
-        )
-        order_actions.register(
-            "shorten",
-            _("Reduce a line"),
-            "fulfilment:order-shorten",
-            SHORTENABLE_STATES,
-            (SALES, MANAGER),
-            "outline-secondary",
-            method="get",
-            order=95,
-            check=may_act,
-        )
-        # The one way to cancel an order, a draft included (the audited service).
-        order_actions.register(
-            "cancel",
-            _("Cancel order"),
-            "fulfilment:order-cancel",
-            ("draft", "credit_hold", "confirmed", "partly_reserved", "reserved"),
-            (SALES, MANAGER),
-            "outline-danger",
-            order=95,
-            confirm=_("Cancel this order?"),
-            check=may_act,
-        )
+            "fulfilment:shipments",
+            (WAREHOUSE, SALES, FINANCE, MANAGER),
+            order=41,
+        ),
+    )
+    panels.register(
+        "shipments",
+        _("Shipments"),
+        "fulfilment/panels/shipments.html",
+        shipments_panel_context,
+        roles=(SALES, MANAGER, WAREHOUSE, SERVICE),
+        order=25,
+    )
+    register_status_colours(
+        {
+            "picking": "warning",
+            "shipped": "success",
+            "restock": "info",
+            "scrap": "danger",
+            "sending": "info",
+            "failed": "danger",
+        }
+    )
+
+
+def _register_order_actions() -> None:
+    """The order page's buttons that this module's services carry out, each shown in the states
+    its service accepts and only to who may act on the order (the orders' record rule)."""
+    from core.roles import MANAGER, SALES
+    from crm.sales.orders import actions as order_actions
+    from integration.fulfilment.backorders import WAITING_STATES
+    from integration.fulfilment.services import CANCELLABLE_STATES, SHORTENABLE_STATES
+
+    may_act = _may_act_on_order
+    register = order_actions.register
+    register(
+        "confirm",
+        _("Confirm"),
+        "fulfilment:order-confirm",
+        ("draft",),
+        (SALES, MANAGER),
+        "primary",
+        check=may_act,
+    )
+    register(
+        "release_hold",
+        _("Release credit hold"),
+        "fulfilment:order-release-hold",
+        ("credit_hold",),
+        (MANAGER,),
+        "warning",
+        check=may_act,
+    )
+    register(
+        "reserve_again",
+        _("Reserve again"),
+        "fulfilment:order-reserve-again",
+        WAITING_STATES,
+        (MANAGER,),
+        "outline-primary",
+        order=90,
+        check=may_act,
+    )
+    register(
+        "shorten",
+        _("Reduce a line"),
+        "fulfilment:order-shorten",
+        SHORTENABLE_STATES,
+        (SALES, MANAGER),
+        "outline-secondary",
+        method="get",
+        order=95,
+        check=may_act,
+    )
+    # The one way to cancel an order, a draft included (the audited service).
+    register(
+        "cancel",
+        _("Cancel order"),
+        "fulfilment:order-cancel",
+        CANCELLABLE_STATES,
+        (SALES, MANAGER),
+        "outline-danger",
+        order=95,
+        confirm=_("Cancel this order?"),
+        check=may_act,
+    )
 
 
 def _may_act_on_order(order, user) -> bool:

@@ -6,14 +6,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 def ready() -> None:
+    from crm.sales.orders import tasks as quote_tasks  # noqa: F401 - registers the task
+
+    _register_pages()
+    _register_order_actions()
+
+
+def _register_pages() -> None:
+    """Navigation, status colours and the customer 360 orders panel."""
     from core.navigation import NavItem
     from core.navigation import register as nav_register
-    from core.roles import MANAGER, SALES
     from core.ui import register_status_colours
     from crm.customers import panels
-    from crm.sales.orders import actions as order_actions
     from crm.sales.orders import selectors as order_selectors
-    from crm.sales.orders import tasks as quote_tasks  # noqa: F401 - registers the task
 
     nav_register(
         NavItem(
@@ -42,6 +47,23 @@ def ready() -> None:
             "paid": "success",
         }
     )
+    panels.register(
+        "orders",
+        _("Orders"),
+        "sales/orders/_customer_panel.html",
+        lambda customer, user: order_selectors.customer_orders_summary(customer=customer, user=user),
+        roles=order_selectors.ORDER_READ_ROLES,
+        order=20,
+    )
+
+
+def _register_order_actions() -> None:
+    """The order page's own buttons (edit a draft, the confirmation PDF)."""
+    from core.roles import MANAGER, SALES
+    from crm.sales.models import SalesOrder
+    from crm.sales.orders import actions as order_actions
+    from crm.sales.orders import selectors as order_selectors
+
     order_actions.register(
         "edit",
         _("Edit"),
@@ -57,27 +79,10 @@ def ready() -> None:
         "pdf",
         _("Order confirmation PDF"),
         "sales:orders:order_pdf",
-        states=(
-            "confirmed",
-            "partly_reserved",
-            "reserved",
-            "partly_shipped",
-            "shipped",
-            "invoiced",
-            "paid",
-            "draft",
-            "credit_hold",
-        ),
+        # Every state but cancelled: a cancelled order has nothing to confirm.
+        states=tuple(state for state in SalesOrder.State.values if state != SalesOrder.State.CANCELLED),
         roles=order_selectors.ORDER_READ_ROLES,
         style="outline-secondary",
         method="get",
         order=90,
-    )
-    panels.register(
-        "orders",
-        _("Orders"),
-        "sales/orders/_customer_panel.html",
-        lambda customer, user: order_selectors.customer_orders_summary(customer=customer, user=user),
-        roles=order_selectors.ORDER_READ_ROLES,
-        order=20,
     )
