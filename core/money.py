@@ -6,6 +6,10 @@ from django.db import models
 
 MONEY_PLACES = Decimal("0.01")
 QUANTITY_PLACES = Decimal("0.001")
+# The largest quantity and amount input may ask for: well inside the columns (18 digits), so that
+# a line's amount (quantity × price) and an order's total still fit.
+MAX_QUANTITY = Decimal("1e9")
+MAX_AMOUNT = Decimal("1e12")
 
 
 def money(value) -> Decimal:

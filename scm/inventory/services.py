@@ -19,6 +19,7 @@ from core.audit import audit
 from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import publish
+from core.money import MAX_QUANTITY
 from core.money import quantity as as_quantity
 from scm.inventory.lots import lot_for_incoming, lot_for_outgoing
 from scm.inventory.models import (
@@ -47,11 +48,15 @@ def to_base_quantity(
     """Convert ``quantity`` in ``unit`` (None = base unit) to base units, refusing zero,
     negatives and fractions of a unit that cannot be split."""
     try:
-        qty = Decimal(str(quantity))
+        qty = Decimal(str(quantity).strip())
     except Exception:  # noqa: BLE001 - any unparsable value is a user error
+        raise ValidationError({field: _("Enter a number.")})
+    if not qty.is_finite():
         raise ValidationError({field: _("Enter a number.")})
     if qty <= 0:
         raise ValidationError({field: _("The quantity must be greater than zero.")})
+    if qty >= MAX_QUANTITY:
+        raise ValidationError({field: _("This quantity is too large.")})
     if unit is not None and unit.product_id != product.pk:
         raise ValidationError({"unit": _("This unit does not belong to the product.")})
     divisible = unit.divisible if unit is not None else product.base_unit_divisible

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.money import money
+from core.money import MAX_AMOUNT, money
 from core.sql import by_ids
 from scm.inventory.models import Product, ProductUnit
 from scm.inventory.services import to_base_quantity
@@ -44,14 +44,15 @@ class PricedLine:
         }
 
 
-def _decimal(value, field: str, errors: dict) -> Decimal | None:
-    if isinstance(value, float):
-        value = str(value)
+def _decimal(value, field: str) -> Decimal:
+    """``value`` as a finite number, or a ``ValidationError`` on ``field``."""
     try:
-        return Decimal(str(value).strip())
+        number = Decimal(str(value).strip())
     except (InvalidOperation, TypeError, ValueError):
-        errors[field] = _("Enter a number.")
-        return None
+        raise ValidationError({field: _("Enter a number.")})
+    if not number.is_finite():
+        raise ValidationError({field: _("Enter a number.")})
+    return number
 
 
 def _load_products_and_units(lines: list[dict]) -> tuple[dict, dict]:
@@ -78,74 +79,65 @@ def lines_price(lines: Iterable[dict], *, field: str = "lines") -> list[PricedLi
     errors: dict[str, str] = {}
     priced: list[PricedLine] = []
     for i, raw in enumerate(lines):
-        key = f"{field}[{i}]"
-        product = raw.get("product")
-        if not isinstance(product, Product):
-            product = products.get(str(product))
-        if product is None:
-            errors[f"{key}.product"] = _("Choose a product.")
-            continue
-        if not product.is_active:
-            errors[f"{key}.product"] = _("This product is inactive and cannot be sold.")
-            continue
-        if product.is_template:
-            errors[f"{key}.product"] = _("Choose a variant: a template product cannot be sold.")
-            continue
-        unit = raw.get("unit") or None
-        if unit is not None and not isinstance(unit, ProductUnit):
-            unit = units.get(str(unit))
-            if unit is None:
-                errors[f"{key}.unit"] = _("Choose one of the product's units.")
-                continue
-        if unit is not None and unit.product_id != product.pk:
-            errors[f"{key}.unit"] = _("This unit does not belong to the product.")
-            continue
         try:
-            base = to_base_quantity(product=product, quantity=raw.get("quantity"), unit=unit)
+            priced.append(_price_line(raw, products, units))
         except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                sub = "quantity" if name == "quantity" else name
-                errors[f"{key}.{sub}"] = " ".join(messages)
-            continue
-        qty = Decimal(str(raw.get("quantity")).strip())
-        price = raw.get("unit_price")
-        if price is None or price == "":
-            price = Decimal(str(product.list_price)) * (unit.factor if unit is not None else 1)
-        else:
-            price = _decimal(price, f"{key}.unit_price", errors)
-            if price is None:
-                continue
-            if price < 0:
-                errors[f"{key}.unit_price"] = _("The price cannot be negative.")
-                continue
-        discount = raw.get("discount_percent")
-        discount = (
-            Decimal(0) if discount in (None, "") else _decimal(discount, f"{key}.discount_percent", errors)
-        )
-        if discount is None:
-            continue
-        if not Decimal(0) <= discount <= HUNDRED:
-            errors[f"{key}.discount_percent"] = _("The discount must be between 0 and 100 percent.")
-            continue
-        price = money(price)
-        tax_rate = Decimal(str(product.tax_rate))
-        net, tax = line_amounts(quantity=qty, unit_price=price, discount_percent=discount, tax_rate=tax_rate)
-        priced.append(
-            PricedLine(
-                product=product,
-                unit=unit,
-                quantity=qty,
-                base_quantity=base,
-                unit_price=price,
-                discount_percent=discount,
-                tax_rate=tax_rate,
-                net_amount=net,
-                tax_amount=tax,
-            )
-        )
+            # The first problem of each line, named by the line: lines[2].quantity.
+            name, messages = next(iter(exc.message_dict.items()))
+            errors[f"{field}[{i}].{name}"] = " ".join(messages)
     if errors:
         raise ValidationError(errors)
     return priced
+
+
+def _price_line(raw: dict, products: dict, units: dict) -> PricedLine:
+    """One line, checked and priced; a ``ValidationError`` names its bad field (``product``,
+    ``unit``, ``quantity``, ``unit_price``, ``discount_percent``)."""
+    product = raw.get("product")
+    if not isinstance(product, Product):
+        product = products.get(str(product))
+    if product is None:
+        raise ValidationError({"product": _("Choose a product.")})
+    if not product.is_active:
+        raise ValidationError({"product": _("This product is inactive and cannot be sold.")})
+    if product.is_template:
+        raise ValidationError({"product": _("Choose a variant: a template product cannot be sold.")})
+    unit = raw.get("unit") or None
+    if unit is not None and not isinstance(unit, ProductUnit):
+        unit = units.get(str(unit))
+        if unit is None:
+            raise ValidationError({"unit": _("Choose one of the product's units.")})
+    if unit is not None and unit.product_id != product.pk:
+        raise ValidationError({"unit": _("This unit does not belong to the product.")})
+    base = to_base_quantity(product=product, quantity=raw.get("quantity"), unit=unit)
+    qty = Decimal(str(raw.get("quantity")).strip())
+    price = raw.get("unit_price")
+    if price is None or price == "":
+        price = Decimal(str(product.list_price)) * (unit.factor if unit is not None else 1)
+    else:
+        price = _decimal(price, "unit_price")
+        if price < 0:
+            raise ValidationError({"unit_price": _("The price cannot be negative.")})
+        if price >= MAX_AMOUNT:
+            raise ValidationError({"unit_price": _("This price is too large.")})
+    discount = raw.get("discount_percent")
+    discount = Decimal(0) if discount in (None, "") else _decimal(discount, "discount_percent")
+    if not Decimal(0) <= discount <= HUNDRED:
+        raise ValidationError({"discount_percent": _("The discount must be between 0 and 100 percent.")})
+    price = money(price)
+    tax_rate = Decimal(str(product.tax_rate))
+    net, tax = line_amounts(quantity=qty, unit_price=price, discount_percent=discount, tax_rate=tax_rate)
+    return PricedLine(
+        product=product,
+        unit=unit,
+        quantity=qty,
+        base_quantity=base,
+        unit_price=price,
+        discount_percent=discount,
+        tax_rate=tax_rate,
+        net_amount=net,
+        tax_amount=tax,
+    )
 
 
 def line_amounts(

@@ -76,8 +76,10 @@ def test_inactive_product_is_refused_naming_the_line_and_nothing_is_written():
     assert SalesOrderLine.objects.count() == 0
 
 
-@pytest.mark.parametrize("quantity", [0, -3, "0", "abc"])
-def test_zero_negative_or_unparsable_quantity_is_refused(quantity):
+@pytest.mark.parametrize(
+    "quantity", [0, -3, "0", "abc", "NaN", "Infinity", "-inf", "1e999999999", "2000000000"]
+)
+def test_zero_negative_unparsable_or_huge_quantity_is_refused(quantity):
     customer = CustomerFactory()
     with pytest.raises(ValidationError) as err:
         order_services.order_create(
@@ -87,6 +89,31 @@ def test_zero_negative_or_unparsable_quantity_is_refused(quantity):
         )
     assert "lines[0].quantity" in err.value.message_dict
     assert SalesOrder.objects.count() == 0
+
+
+@pytest.mark.parametrize("field", ["unit_price", "discount_percent"])
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "sNaN", "abc"])
+def test_price_or_discount_that_is_no_finite_number_is_refused_naming_the_field(field, value):
+    customer = CustomerFactory()
+    with pytest.raises(ValidationError) as err:
+        order_services.order_create(
+            customer=customer,
+            owner=customer.owner,
+            lines=[{"product": ProductFactory(), "quantity": 1, field: value}],
+        )
+    assert err.value.message_dict == {f"lines[0].{field}": ["Enter a number."]}
+    assert SalesOrder.objects.count() == 0
+
+
+def test_a_price_too_large_for_an_amount_is_refused():
+    customer = CustomerFactory()
+    with pytest.raises(ValidationError) as err:
+        order_services.order_create(
+            customer=customer,
+            owner=customer.owner,
+            lines=[{"product": ProductFactory(), "quantity": 1, "unit_price": "1e30"}],
+        )
+    assert "lines[0].unit_price" in err.value.message_dict
 
 
 def test_fraction_of_an_indivisible_unit_is_refused():
