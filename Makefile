@@ -4,6 +4,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
+# Test processes in parallel (pytest-xdist): `auto` = one per core, `0` = the suite in this process.
+TEST_WORKERS ?= auto
 
 .PHONY: install run test lint format messages bench clean
 
@@ -35,7 +37,7 @@ lint:
 
 test: install lint
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 format:
 	$(BIN)/ruff check --fix .
