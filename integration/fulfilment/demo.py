@@ -11,10 +11,13 @@ there are no draft orders (no customers or products).
 import importlib.util
 from decimal import Decimal
 
+from django.db.models import Count
+
 from core.events import names
 from core.events.models import Event
 from crm.sales.models import SalesOrder
 from integration.fulfilment import handlers, services, shipping
+from integration.fulfilment.models import Shipment
 from scm.inventory.models import Reservation, Warehouse
 
 CARRIERS = [("顺丰速运", "SF"), ("京东物流", "JD"), ("中通快递", "ZTO"), ("德邦物流", "DPK")]
@@ -144,10 +147,7 @@ def build(ctx) -> None:
     finance_user = ctx.users.get("finance") or ctx.users.get("admin")
     from integration.fulfilment.demo_history import build_history
 
-    history = build_history(ctx)
-    if history:
-        summary = ", ".join(f"{state} {n}" for state, n in sorted(history.items()))
-        ctx.say(f"fulfilment: {sum(history.values())} orders of history ({summary})")
+    build_history(ctx)
     counts: dict[str, int] = {}
     held = False
     paid = []
@@ -182,6 +182,11 @@ def build(ctx) -> None:
         if order.state == SalesOrder.State.PAID:
             paid.append(order)
     # Some customers come back for more (their second shipped order makes them repeat customers).
-    again = sum(_order_again(ctx, order, picker) for order in paid[: 2 * ctx.scale])
-    summary = ", ".join(f"{state} {n}" for state, n in sorted(counts.items()))
-    ctx.say(f"fulfilment: {summary}; repeat orders shipped {again}")
+    for order in paid[: 2 * ctx.scale]:
+        _order_again(ctx, order, picker)
+    # The orders as they now stand, this week's and the history's.
+    by_state = SalesOrder.objects.values("state").annotate(n=Count("pk")).order_by("state")
+    summary = ", ".join(f"{row['state']} {row['n']}" for row in by_state)
+    ctx.say(
+        f"fulfilment: {SalesOrder.objects.count()} orders ({summary}), {Shipment.objects.count()} shipments"
+    )
