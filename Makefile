@@ -20,7 +20,7 @@ node_modules/.installed: package.json
 
 install: $(BIN)/.installed node_modules/.installed
 	@mkdir -p var
-	@DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+	@DEBUG=1 LOG_LEVEL=ERROR $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 # While `make run` loads the demo, its e-mails are written to files (var/mail/, EMAIL_FILE_PATH)
 # instead of the console and the tasks it runs in-process log only errors: the load prints one

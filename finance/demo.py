@@ -200,7 +200,8 @@ def build(ctx) -> None:
     )
     # The receivables as they now stand: most invoices were raised by the fulfilment step.
     invoices = Invoice.objects.all()
+    notes = CreditNote.objects.count()
     ctx.say(
         f"finance: {invoices.count()} invoices ({invoices.filter(state__in=Invoice.OPEN_STATES).count()}"
-        f" open), {Payment.objects.count()} payments, {CreditNote.objects.count()} credit notes"
+        f" open), {Payment.objects.count()} payments, {notes} credit note{'' if notes == 1 else 's'}"
     )

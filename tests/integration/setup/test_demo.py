@@ -88,7 +88,7 @@ SUMMARIES = {
         ["orders", None, "shipments"],
     ),
     "finance": (
-        r"finance: (\d+) invoices \((\d+) open\), (\d+) payments, (\d+) credit notes",
+        r"finance: (\d+) invoices \((\d+) open\), (\d+) payments, (\d+) credit notes?",
         ["invoices", "open invoices", "payments", "credit notes"],
     ),
 }
