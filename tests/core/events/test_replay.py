@@ -3,6 +3,7 @@ that names no delivery is a 404, never a 500."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from core.db import ConflictError
 from core.events import services
@@ -31,7 +32,11 @@ def test_a_dead_delivery_is_replayed_and_queued(django_capture_on_commit_callbac
 @pytest.mark.parametrize("state", [Delivery.State.PENDING, Delivery.State.DONE])
 def test_a_delivery_that_is_not_dead_is_not_replayed(state, django_capture_on_commit_callbacks):
     alive = delivery(state, attempts=2)
-    with django_capture_on_commit_callbacks() as queued, pytest.raises(ConflictError, match="dead"):
+    with (
+        django_capture_on_commit_callbacks() as queued,
+        translation.override("en"),
+        pytest.raises(ConflictError, match="Only a dead delivery can be replayed"),
+    ):
         services.delivery_replay(delivery_id=alive.pk)
     alive.refresh_from_db()
     assert (alive.state, alive.attempts, alive.last_error) == (state, 2, "boom")
@@ -81,6 +86,13 @@ def test_page_button_refuses_a_delivery_that_is_not_dead_with_a_message(client, 
     assert f"delivery {pending.pk} is Pending" in response.content.decode()
     pending.refresh_from_db()
     assert (pending.state, pending.attempts) == ("pending", 1)
+
+
+def test_the_refusal_is_in_the_readers_language(admin_user, api_client):
+    done = delivery(Delivery.State.DONE, attempts=1)
+    api_client.force_authenticate(admin_user)
+    response = api_client.post(f"/api/v1/event-deliveries/{done.pk}/replay/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.json()["detail"] == f"只能重新投递失败的投递；投递 {done.pk} 的状态是“已完成”。"
 
 
 def test_page_button_answers_404_for_no_such_delivery(client, admin_user):
