@@ -4,6 +4,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
+# Test processes in parallel (pytest-xdist): `auto` = one per core, `0` = the suite in this process.
+TEST_WORKERS ?= auto
 
 .PHONY: install run test lint format messages bench clean
 
@@ -17,14 +19,19 @@ node_modules/.installed: package.json
 	touch $@
 
 install: $(BIN)/.installed node_modules/.installed
-	mkdir -p var
-	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+	@mkdir -p var
+	@DEBUG=1 LOG_LEVEL=ERROR $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+# While `make run` loads the demo, its e-mails are written to files (var/mail/, EMAIL_FILE_PATH)
+# instead of the console and the tasks it runs in-process log only errors: the load prints one
+# line per step. The scheduler logs only what goes wrong.
+DEMO_ENV := LOG_LEVEL=ERROR EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 
 run: install
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py load_demo
-	@echo "Tandem: http://$(HOST)/  (users and passwords: README.md)"
-	DEBUG=1 $(BIN)/python manage.py run_scheduler & \
+	@DEBUG=1 LOG_LEVEL=ERROR $(BIN)/python manage.py migrate --noinput -v 0
+	@DEBUG=1 $(DEMO_ENV) $(BIN)/python manage.py load_demo
+	@echo "Tandem: http://$(HOST)/"
+	@DEBUG=1 LOG_LEVEL=WARNING $(BIN)/python manage.py run_scheduler & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST) --noreload
 
@@ -35,7 +42,7 @@ lint:
 
 test: install lint
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 format:
 	$(BIN)/ruff check --fix .

@@ -9,9 +9,11 @@ built-in CID font STSong-Light is used (not embedded: viewers supply it).
 
 import io
 from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import formats, timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -43,6 +45,15 @@ def cjk_font() -> str:
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     _registered = "STSong-Light"
     return _registered
+
+
+def local_format(value: date | datetime, format: str) -> str:
+    """A date or a moment written on a document as the pages show it: a moment (stored in UTC)
+    in the current time zone (``TIME_ZONE``), as the templates' ``date`` filter does. Every
+    document formats its dates here."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, format)
 
 
 def render_document(

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -45,6 +46,11 @@ def _broker_status() -> str:
         return "ok"
     except Exception:  # noqa: BLE001 - any failure means unreachable
         return "unreachable"
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links (the API docs, a PDF, a bookmark)."""
+    return redirect(static("favicon.svg"))
 
 
 @never_cache

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from crm.customers.models import Customer
 from finance import payments, services
-from finance.models import Invoice, Payment
+from finance.models import CreditNote, Invoice, Payment
 
 GOODS = [
     ("农夫山泉 550ml 整箱(24瓶)", Decimal("38.00")),
@@ -198,7 +198,10 @@ def build(ctx) -> None:
         reference=ADVANCE,
         user=user,
     )
+    # The receivables as they now stand: most invoices were raised by the fulfilment step.
+    invoices = Invoice.objects.all()
+    notes = CreditNote.objects.count()
     ctx.say(
-        f"finance: {created} invoices, {paid_count + paid_shipped + 1} payments"
-        f" ({paid_shipped} on shipped invoices), {1 if credit_note else 0} credit note"
+        f"finance: {invoices.count()} invoices ({invoices.filter(state__in=Invoice.OPEN_STATES).count()}"
+        f" open), {Payment.objects.count()} payments, {notes} credit note{'' if notes == 1 else 's'}"
     )

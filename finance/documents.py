@@ -1,17 +1,16 @@
 """Invoice and statement PDFs (``core.pdf.render_document``), readable in Chinese."""
 
 from django.conf import settings
-from django.utils import formats
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from core.pdf import render_document
+from core.pdf import local_format, render_document
 from core.templatetags.tandem import money, qty
 
 
 def _d(value) -> str:
-    return formats.date_format(value, "Y-m-d") if value else ""
+    return local_format(value, "Y-m-d") if value else ""
 
 
 def _customer_block(customer) -> str:

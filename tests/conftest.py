@@ -1,5 +1,6 @@
-"""Shared test set-up: a cheap password hasher, role users, and the rule that tests needing a
-service (PostgreSQL, a live broker) are skipped on the embedded default but fail in CI."""
+"""Shared test set-up: a cheap password hasher, role users, the rule that tests needing a
+service (PostgreSQL, a live broker) are skipped on the embedded default but fail in CI, and what
+keeps parallel workers (pytest-xdist, ``-n``) apart on the shared Redis dbs."""
 
 import os
 
@@ -10,6 +11,27 @@ from tests.factories import UserFactory
 
 REQUIRE_SERVICES = os.environ.get("TANDEM_REQUIRE_SERVICES", "") in {"1", "true", "yes"}
 CHROMIUM = "/usr/bin/chromium"
+# "gw0", "gw1", … in a parallel run (pytest-xdist), empty otherwise.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def pytest_configure(config):
+    """In a parallel run each worker process gets its own key prefix on the Redis dbs the run
+    shares: its cache keys (each test clears only its own worker's, not the rate-limit counters
+    and import previews of a test running next door) and its broker keys (the task queue and the
+    outbox's published-events count, inherited through the environment by the Celery worker
+    processes the broker tests start, so two such workers never take each other's tasks)."""
+    if not XDIST_WORKER:
+        return
+    from config.celery import app
+
+    prefix = f"test-{XDIST_WORKER}:"
+    os.environ["BROKER_KEY_PREFIX"] = prefix
+    options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": prefix}
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
+    app.conf.broker_transport_options = options
+    # In place: the cache handler reads this dict when the first test opens the cache.
+    settings.CACHES["default"]["KEY_PREFIX"] = f"test-{XDIST_WORKER}"
 
 
 def _has_browser() -> bool:
@@ -58,9 +80,29 @@ def _fast_and_isolated(settings):
     settings.AXES_ENABLED = True
     # One dispatch task per event, as the tests count them; tests of coalescing turn it on.
     settings.EVENTS_COALESCE_SECONDS = 0
+    _cache_clear()
+
+
+_redis_clients: dict = {}
+
+
+def _cache_clear():
+    """Empty this worker's cache. A Redis cache's ``clear()`` empties the whole db, so in a
+    parallel run only the keys under this worker's prefix are deleted."""
     from django.core.cache import cache
 
-    cache.clear()
+    prefix = settings.CACHES["default"].get("KEY_PREFIX")
+    if not (prefix and settings.REDIS_URL):
+        cache.clear()
+        return
+    import redis
+
+    client = _redis_clients.get(settings.REDIS_URL)
+    if client is None:
+        client = _redis_clients[settings.REDIS_URL] = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture

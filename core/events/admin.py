@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from core.db import ConflictError
 from core.events import services
 from core.events.models import Delivery, Event, Notification
 
@@ -30,9 +31,16 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Replay the selected deliveries"))
     def replay(self, request, queryset):
+        replayed = 0
         for delivery in queryset:
-            services.delivery_replay(delivery_id=delivery.pk, actor=request.user)
-        self.message_user(request, _("Deliveries queued again."), messages.SUCCESS)
+            try:
+                services.delivery_replay(delivery_id=delivery.pk, actor=request.user)
+            except (ConflictError, Delivery.DoesNotExist) as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+            else:
+                replayed += 1
+        if replayed:
+            self.message_user(request, _("Deliveries queued again."), messages.SUCCESS)
 
 
 @admin.register(Notification)

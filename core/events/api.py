@@ -1,12 +1,15 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core.events import selectors, services
 from core.events.models import Delivery, Notification
 from core.roles import ADMIN, EVERYONE
+from core.sql import as_id
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -74,9 +77,23 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         return selectors.deliveries_list()
 
+    @extend_schema(
+        request=None,
+        responses={
+            200: DeliverySerializer,
+            404: OpenApiResponse(description=_("No such delivery.")),
+            409: OpenApiResponse(description=_("The delivery is not dead.")),
+        },
+    )
     @action(detail=True, methods=["post"], description=_("Replay a dead delivery."))
     def replay(self, request, pk=None):
-        delivery = services.delivery_replay(delivery_id=int(pk), actor=request.user)
+        delivery_id = as_id(pk)
+        if delivery_id is None:
+            raise NotFound()
+        try:
+            delivery = services.delivery_replay(delivery_id=delivery_id, actor=request.user)
+        except Delivery.DoesNotExist:
+            raise NotFound()
         return Response(DeliverySerializer(delivery).data)
 
 

@@ -38,6 +38,13 @@ def published_counter():
     return client
 
 
+def published_key() -> str:
+    """The count's key, under the broker's key prefix (``BROKER_KEY_PREFIX``) like the queue
+    whose tasks take it."""
+    options = current_app.conf.broker_transport_options or {}
+    return options.get("global_keyprefix", "") + _PUBLISHED_KEY
+
+
 def enqueue_event(event_id: int | None) -> None:
     """Queue a dispatch task for the event, unless one is already queued and not yet started.
 
@@ -52,7 +59,7 @@ def enqueue_event(event_id: int | None) -> None:
     counter = published_counter()
     if counter is not None:
         try:
-            count = counter.eval(_COUNT_SCRIPT, 1, _PUBLISHED_KEY, settings.EVENTS_COALESCE_SECONDS)
+            count = counter.eval(_COUNT_SCRIPT, 1, published_key(), settings.EVENTS_COALESCE_SECONDS)
             if int(count) > 1:
                 return
         except Exception:  # noqa: BLE001 - Redis hiccup: queue the task as without the count
@@ -73,7 +80,7 @@ def enqueue_event(event_id: int | None) -> None:
 def take_published_count(counter) -> int:
     """How many events were published since the last take (0 when the count has gone)."""
     try:
-        return int(counter.eval(_TAKE_SCRIPT, 1, _PUBLISHED_KEY) or 0)
+        return int(counter.eval(_TAKE_SCRIPT, 1, published_key()) or 0)
     except Exception:  # noqa: BLE001 - treated as "unknown": the task drains if it is behind
         logger.warning("Could not take the published events count.", exc_info=True)
         return 0

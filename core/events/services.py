@@ -12,7 +12,9 @@ from functools import partial
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.db import ConflictError
 from core.events import queue, registry
 from core.events.models import Delivery, Event, Notification
 from core.i18n import stored_params
@@ -79,17 +81,25 @@ def published(name: str, event_ids: list[int]) -> None:
 
 
 def delivery_replay(*, delivery_id: int, actor=None) -> Delivery:
-    """An admin sends a dead delivery round again (after fixing its cause)."""
+    """An admin sends a dead delivery round again (after fixing its cause). Only a dead one: a
+    pending delivery is still being tried and a done one has had its effect, so replaying
+    either would run its handler once too often. Raises ``Delivery.DoesNotExist`` for no such
+    delivery and ``ConflictError`` for one that is not dead (claimed by compare-and-set, so two
+    admins replaying at once queue it once)."""
     from core.audit import audit
 
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
-        Delivery.objects.filter(pk=delivery_id).update(
+        replayed = Delivery.objects.filter(pk=delivery_id, state=Delivery.State.DEAD).update(
             state=Delivery.State.PENDING, attempts=0, next_attempt_at=None, last_error=""
         )
+        delivery = Delivery.objects.get(pk=delivery_id)
+        if not replayed:
+            raise ConflictError(
+                _("Only a dead delivery can be replayed; delivery %(id)s is %(state)s.")
+                % {"id": delivery.pk, "state": delivery.get_state_display()}
+            )
         audit("events.replay", actor=actor, obj=delivery, data={"handler": delivery.handler})
-        transaction.on_commit(partial(queue.enqueue_delivery, delivery_id))
-    delivery.refresh_from_db()
+        transaction.on_commit(partial(queue.enqueue_delivery, delivery.pk))
     return delivery
 
 

@@ -1,12 +1,17 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.db import ConflictError
 from core.events import selectors, services
+from core.events.models import Delivery
 from core.permissions import role_required
 from core.roles import ADMIN
+from core.sql import as_id
 
 
 @login_required
@@ -46,5 +51,14 @@ def deliveries(request):
 @role_required(ADMIN)
 @require_POST
 def replay(request, pk):
-    services.delivery_replay(delivery_id=pk, actor=request.user)
+    if as_id(pk) is None:
+        raise Http404
+    try:
+        services.delivery_replay(delivery_id=pk, actor=request.user)
+    except Delivery.DoesNotExist:
+        raise Http404
+    except ConflictError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Delivery %(id)s queued again.") % {"id": pk})
     return redirect("events:deliveries")

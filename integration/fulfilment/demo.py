@@ -13,7 +13,7 @@ import importlib.util
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from core.events import names
@@ -21,6 +21,7 @@ from core.events.models import Event
 from crm.sales.models import OrderEvent, SalesOrder
 from crm.sales.orders import services as order_services
 from integration.fulfilment import handlers, services, shipping
+from integration.fulfilment.models import Shipment
 from scm.inventory import services as stock
 from scm.inventory.models import Product, Reservation, StockLevel, Warehouse
 from scm.inventory.selectors import warehouses_by_distance
@@ -198,10 +199,7 @@ def build(ctx) -> None:
     finance_user = ctx.users.get("finance") or ctx.users.get("admin")
     from integration.fulfilment.demo_history import build_history
 
-    history = build_history(ctx)
-    if history:
-        summary = ", ".join(f"{state} {n}" for state, n in sorted(history.items()))
-        ctx.say(f"fulfilment: {sum(history.values())} orders of history ({summary})")
+    build_history(ctx)
     counts: dict[str, int] = {}
     held = False
     paid = []
@@ -238,8 +236,11 @@ def build(ctx) -> None:
     # Some customers come back for more (their second shipped order makes them repeat customers).
     again = sum(_order_again(ctx, order, picker) for order in paid[: 2 * ctx.scale])
     served = _backorder_served(ctx, drafts[0].customer, drafts[0].owner)
-    summary = ", ".join(f"{state} {n}" for state, n in sorted(counts.items()))
+    # The orders as they now stand, this week's and the history's.
+    by_state = SalesOrder.objects.values("state").annotate(n=Count("pk")).order_by("state")
+    summary = ", ".join(f"{row['state']} {row['n']}" for row in by_state)
     ctx.say(
-        f"fulfilment: {summary}; repeat orders shipped {again}"
+        f"fulfilment: {SalesOrder.objects.count()} orders ({summary}), {Shipment.objects.count()} shipments"
+        f"; repeat orders shipped {again}"
         + (f"; backorder served by a receipt: {served.number}" if served else "")
     )

@@ -1,9 +1,8 @@
 """The delivery note as PDF (Chinese-capable, ``core.pdf``)."""
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 
-from core.pdf import render_document
+from core.pdf import local_format, render_document
 from core.templatetags.tandem import qty
 
 
@@ -30,7 +29,7 @@ def delivery_note_pdf(*, shipment) -> bytes:
         (_("Tracking number"), shipment.tracking_number or "—"),
     ]
     if shipment.shipped_at:
-        meta.append((_("Shipped at"), formats.date_format(shipment.shipped_at, "SHORT_DATETIME_FORMAT")))
+        meta.append((_("Shipped at"), local_format(shipment.shipped_at, "SHORT_DATETIME_FORMAT")))
     return render_document(
         title=_("Delivery note"),
         number=shipment.number,

@@ -5,6 +5,7 @@ per database, in one transaction, in the order listed (later steps build on earl
 
 import importlib
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from random import Random
 
@@ -36,9 +37,14 @@ class DemoContext:
     rng: Random = field(default_factory=lambda: Random(2026))
     users: dict = field(default_factory=dict)
     log: list = field(default_factory=list)
+    # Called with each step's summary line as the step finishes (``load_demo`` prints it).
+    progress: Callable[[str], None] | None = None
 
     def say(self, message: str) -> None:
+        """The step's summary line, one per step: what the database holds of its module now."""
         self.log.append(message)
+        if self.progress is not None:
+            self.progress(message)
 
 
 def users_step(ctx: DemoContext) -> None:
@@ -90,8 +96,10 @@ def load_users(ctx: DemoContext) -> None:
     ctx.users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in DEMO_USERS])}
 
 
-def demo_load(*, scale: int = 1, only: list[str] | None = None) -> DemoContext:
-    ctx = DemoContext(scale=scale)
+def demo_load(
+    *, scale: int = 1, only: list[str] | None = None, progress: Callable[[str], None] | None = None
+) -> DemoContext:
+    ctx = DemoContext(scale=scale, progress=progress)
     done = set(DemoStep.objects.values_list("name", flat=True))
     for name, ref in STEPS:
         if only and name not in only:

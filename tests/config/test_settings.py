@@ -21,6 +21,7 @@ print(json.dumps({
     "session_httponly": settings.SESSION_COOKIE_HTTPONLY, "samesite": settings.SESSION_COOKIE_SAMESITE,
     "hsts": settings.SECURE_HSTS_SECONDS, "ssl_redirect": settings.SECURE_SSL_REDIRECT,
     "eager": settings.CELERY_TASK_ALWAYS_EAGER, "broker": settings.CELERY_BROKER_URL,
+    "broker_options": settings.CELERY_BROKER_TRANSPORT_OPTIONS,
 }))
 """
 
@@ -30,6 +31,7 @@ CLEARED = (
     "SECRET_KEY",
     "SECURE_COOKIES",
     "CELERY_BROKER_URL",
+    "BROKER_KEY_PREFIX",
     "SECURE_HSTS_SECONDS",
     "SECURE_SSL_REDIRECT",
     "TANDEM_ALLOW_INSECURE_KEY",
@@ -68,6 +70,12 @@ def test_without_broker_tasks_run_in_process_and_with_one_they_are_queued():
     assert settings_with(DEBUG="1")["eager"] is True
     queued = settings_with(DEBUG="1", CELERY_BROKER_URL="redis://127.0.0.1:6379/9")
     assert queued["eager"] is False and queued["broker"] == "redis://127.0.0.1:6379/9"
+
+
+def test_broker_keys_go_under_the_prefix_from_the_environment():
+    found = settings_with(DEBUG="1", CELERY_BROKER_URL="redis://127.0.0.1:6379/9", BROKER_KEY_PREFIX="shop2:")
+    assert found["broker_options"]["global_keyprefix"] == "shop2:"
+    assert "global_keyprefix" not in settings_with(DEBUG="1")["broker_options"]
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -14,3 +14,13 @@ def test_document_pdf_embeds_a_font_and_renders_chinese_lines():
     )
     assert pdf.startswith(b"%PDF")
     assert b"/FontFile2" in pdf or b"STSong-Light" in pdf
+
+
+def test_documents_write_a_moment_in_local_time_not_utc():
+    from datetime import UTC, date, datetime
+
+    from core.pdf import local_format
+
+    evening_utc = datetime(2026, 3, 1, 18, 30, tzinfo=UTC)  # 02:30 the next day in Shanghai
+    assert local_format(evening_utc, "Y-m-d H:i") == "2026-03-02 02:30"
+    assert local_format(date(2026, 3, 1), "Y-m-d") == "2026-03-01"

@@ -156,12 +156,12 @@ def test_aging_and_statement_through_the_api(api_client, manager_user):
     client = _as(api_client, manager_user)
     aging = client.get("/api/v1/receivables/aging/?as_of=2026-03-01")
     assert aging.status_code == 200
-    assert aging.data["totals"]["d31_60"] == D("100.00")  # due 2026-01-10, 50 days past due
+    assert aging.data["totals"]["d31_60"] == "100.00"  # due 2026-01-10, 50 days past due
     statement = client.get(
         f"/api/v1/receivables/{customer.pk}/statement/?date_from=2026-01-01&date_to=2026-12-31"
     )
     assert statement.status_code == 200
-    assert statement.data["closing_balance"] == D("100.00")
+    assert statement.data["closing_balance"] == "100.00"
     assert statement.data["entries"][0]["kind"] == "invoice"
 
 
@@ -170,8 +170,91 @@ def test_customer_balance_through_the_api_includes_exposure(api_client, finance_
     make_invoice(customer, "100.00")
     response = _as(api_client, finance_user).get(f"/api/v1/receivables/{customer.pk}/balance/")
     assert response.status_code == 200
-    assert response.data["open"] == D("100.00")
-    assert response.data["exposure"]["available"] == D("400.00")
+    assert response.data["open"] == "100.00"
+    assert response.data["exposure"]["available"] == "400.00"
+
+
+def _money_values(data, names):
+    """Every value under one of ``names`` anywhere in ``data`` (nested dicts and lists)."""
+    if isinstance(data, dict):
+        found = [v for k, v in data.items() if k in names and not isinstance(v, dict | list)]
+        return found + [x for v in data.values() for x in _money_values(v, names)]
+    if isinstance(data, list):
+        return [x for v in data for x in _money_values(v, names)]
+    return []
+
+
+AGING_MONEY = {"current", "d1_30", "d31_60", "d61_90", "over_90", "total"}
+BALANCE_MONEY = {"open", "overdue", "unapplied_credit", "balance", "limit", "receivables", "open_orders"}
+STATEMENT_MONEY = {"opening_balance", "debit", "credit", "balance", "total_debit", "total_credit"}
+STATEMENT_MONEY |= {"closing_balance"}
+
+
+def test_aging_gives_money_as_strings(api_client, manager_user):
+    make_invoice(CustomerFactory(payment_terms_days=0), "100.00")
+    body = _as(api_client, manager_user).get("/api/v1/receivables/aging/?as_of=2026-03-01").json()
+    assert body["customers"][0]["d31_60"] == "100.00"
+    assert body["totals"]["total"] == "100.00"
+    values = _money_values(body, AGING_MONEY)
+    assert len(values) == 12 and all(isinstance(v, str) for v in values), values
+
+
+def test_customer_balance_gives_money_as_strings(api_client, finance_user):
+    customer = CustomerFactory(credit_limit=D("500.00"))
+    make_invoice(customer, "100.00")
+    body = _as(api_client, finance_user).get(f"/api/v1/receivables/{customer.pk}/balance/").json()
+    assert body["balance"] == "100.00" and body["exposure"]["available"] == "400.00"
+    values = _money_values(body, BALANCE_MONEY | {"available"})
+    assert len(values) == 8 and all(isinstance(v, str) for v in values), values
+
+
+def test_customer_balance_without_a_credit_limit_has_no_limit(api_client, finance_user):
+    customer = CustomerFactory(credit_limit=D("0"))
+    body = _as(api_client, finance_user).get(f"/api/v1/receivables/{customer.pk}/balance/").json()
+    assert body["exposure"]["limit"] is None and body["exposure"]["available"] is None
+    assert body["exposure"]["receivables"] == "0.00"
+
+
+def test_statement_gives_money_as_strings(api_client, manager_user):
+    customer = CustomerFactory(payment_terms_days=0)
+    make_invoice(customer, "100.00")
+    body = (
+        _as(api_client, manager_user)
+        .get(f"/api/v1/receivables/{customer.pk}/statement/?date_from=2026-01-01&date_to=2026-12-31")
+        .json()
+    )
+    assert body["entries"][0]["debit"] == "100.00" and body["closing_balance"] == "100.00"
+    values = _money_values(body, STATEMENT_MONEY)
+    assert len(values) == 7 and all(isinstance(v, str) for v in values), values
+
+
+@pytest.mark.parametrize("pk", ["abc", "²", "1" * 20])
+def test_receivables_answer_404_for_an_id_that_is_no_customer(api_client, finance_user, pk):
+    client = _as(api_client, finance_user)
+    assert client.get(f"/api/v1/receivables/{pk}/balance/").status_code == 404
+    assert client.get(f"/api/v1/receivables/{pk}/statement/").status_code == 404
+
+
+def test_receivables_schema_types_money_as_decimal_strings():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    for name, fields in (
+        ("Aging", {"totals"}),
+        ("AgingTotals", AGING_MONEY),
+        ("AgingCustomer", AGING_MONEY),
+        ("CustomerBalance", BALANCE_MONEY - {"limit", "receivables", "open_orders"}),
+        ("CreditExposure", {"limit", "receivables", "open_orders", "available"}),
+        ("Statement", {"opening_balance", "total_debit", "total_credit", "closing_balance"}),
+        ("StatementEntry", {"debit", "credit", "balance"}),
+    ):
+        properties = components[name]["properties"]
+        for field in fields - {"totals"}:
+            typed = (properties[field]["type"], properties[field]["format"])
+            assert typed == ("string", "decimal"), (name, field)
+    balance = schema["paths"]["/api/v1/receivables/{id}/balance/"]["get"]["responses"]["200"]
+    assert balance["content"]["application/json"]["schema"]["$ref"].endswith("/CustomerBalance")
 
 
 def test_payment_api_list_queries_are_fixed(api_client, finance_user, django_assert_max_num_queries):

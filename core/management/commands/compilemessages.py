@@ -2,10 +2,15 @@
 
 With ``msgfmt`` on the PATH this is Django's command. Without it (a fresh machine that has only
 Python), every ``locale/*/LC_MESSAGES/*.po`` under the project is compiled with polib, so
-``make install`` never needs a system package to produce the ``.mo`` files.
+``make install`` never needs a system package to produce the ``.mo`` files. Like Django's, it
+leaves a ``.mo`` newer than its ``.po`` alone, and it replaces a ``.mo`` in one step (written
+beside it, then renamed): a process starting meanwhile reads the old catalogue or the new one,
+never half of one or none.
 """
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import polib
@@ -26,10 +31,24 @@ class Command(compilemessages.Command):
                 continue
             if wanted and po_path.parent.parent.name not in wanted:
                 continue
-            po = polib.pofile(str(po_path))
-            po.save_as_mofile(str(po_path.with_suffix(".mo")))
+            mo_path = po_path.with_suffix(".mo")
+            if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+                continue
+            write_mofile(polib.pofile(str(po_path)), mo_path)
             compiled += 1
             if options["verbosity"] > 0:
                 self.stdout.write(f"processing file {po_path.name} in {po_path.parent}")
         if options["verbosity"] > 0:
             self.stdout.write(f"Compiled {compiled} catalogues without msgfmt (polib).")
+
+
+def write_mofile(po: polib.POFile, mo_path: Path) -> None:
+    handle, temporary = tempfile.mkstemp(dir=mo_path.parent, prefix=f".{mo_path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        po.save_as_mofile(temporary)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, mo_path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,10 +1,9 @@
 """The order confirmation as a PDF (``core.pdf``), readable in Chinese."""
 
-from django.utils import formats
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from core.pdf import render_document
+from core.pdf import local_format, render_document
 from core.people import display_name
 from core.templatetags.tandem import money, qty
 
@@ -48,13 +47,11 @@ def customer_block(customer) -> str:
 def order_confirmation_pdf(order) -> bytes:
     lines = order.lines.select_related("product", "unit")
     meta = [
-        (_("Order date"), formats.date_format(order.order_date, "SHORT_DATE_FORMAT")),
+        (_("Order date"), local_format(order.order_date, "SHORT_DATE_FORMAT")),
         (_("Sales rep"), display_name(order.owner)),
     ]
     if order.requested_date:
-        meta.append(
-            (_("Requested delivery date"), formats.date_format(order.requested_date, "SHORT_DATE_FORMAT"))
-        )
+        meta.append((_("Requested delivery date"), local_format(order.requested_date, "SHORT_DATE_FORMAT")))
     if order.shipping_address:
         meta.append((_("Shipping address"), escape(order.shipping_address)))
     return render_document(

@@ -1,10 +1,9 @@
 """The quote as a PDF (``core.pdf``), readable in Chinese."""
 
-from django.utils import formats
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from core.pdf import render_document
+from core.pdf import local_format, render_document
 from core.people import display_name
 from crm.sales.orders.pdf import LINE_COLUMNS_NUMERIC, customer_block, line_columns, line_rows, totals
 
@@ -16,8 +15,8 @@ def quote_pdf(quote) -> bytes:
         number=quote.number,
         parties=[(_("Customer"), customer_block(quote.customer))],
         meta=[
-            (_("Date"), formats.date_format(quote.created_at.date(), "SHORT_DATE_FORMAT")),
-            (_("Valid until"), formats.date_format(quote.valid_until, "SHORT_DATE_FORMAT")),
+            (_("Date"), local_format(quote.created_at, "SHORT_DATE_FORMAT")),
+            (_("Valid until"), local_format(quote.valid_until, "SHORT_DATE_FORMAT")),
             (_("Sales rep"), display_name(quote.owner)),
         ],
         columns=line_columns(),

@@ -107,7 +107,7 @@ class FakeCounter:
         self.count = 0
 
     def eval(self, script, numkeys, key, *args):
-        assert key == queue._PUBLISHED_KEY
+        assert key == queue.published_key()
         if script == queue._COUNT_SCRIPT:
             self.count += 1
             return self.count
@@ -192,22 +192,30 @@ def test_count_is_dropped_when_the_task_cannot_be_queued(
     assert counter.count == 0  # so the next event queues a task again
 
 
+def test_published_events_count_under_the_broker_key_prefix(monkeypatch):
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "broker_transport_options", {"global_keyprefix": "shop2:"})
+    assert queue.published_key() == "shop2:tandem:events:published"
+
+
 @pytest.mark.broker
 def test_redis_counts_published_events_until_a_task_takes_them(with_broker, settings):
     settings.EVENTS_COALESCE_SECONDS = 10
     counter = queue.published_counter()
-    counter.delete(queue._PUBLISHED_KEY)
+    key = queue.published_key()
+    counter.delete(key)
     try:
-        assert [counter.eval(queue._COUNT_SCRIPT, 1, queue._PUBLISHED_KEY, 10) for _ in range(3)] == [
+        assert [counter.eval(queue._COUNT_SCRIPT, 1, key, 10) for _ in range(3)] == [
             1,
             2,
             3,
         ]
-        assert 0 < counter.ttl(queue._PUBLISHED_KEY) <= 10  # a lost task holds up nothing for long
+        assert 0 < counter.ttl(key) <= 10  # a lost task holds up nothing for long
         assert queue.take_published_count(counter) == 3
         assert queue.take_published_count(counter) == 0
     finally:
-        counter.delete(queue._PUBLISHED_KEY)
+        counter.delete(key)
 
 
 def test_events_are_not_coalesced_with_tasks_in_process():

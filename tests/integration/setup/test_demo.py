@@ -1,27 +1,119 @@
 """The whole demo company, loaded once for this module (scale 1) inside a transaction that is
 rolled back afterwards."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from crm.sales.models import SalesOrder
 from finance import selectors
 from finance.models import Invoice
-from integration.setup.demo import demo_load
+from integration.setup.demo import DEMO_USERS, STEPS, demo_load
 from scm.inventory.management.commands.check_stock import stock_differences
 
 pytestmark = pytest.mark.django_db
 
 
+def database_counts() -> dict:
+    """What each step's summary line speaks of, as the database holds it now."""
+    from django.contrib.auth import get_user_model
+
+    from crm.customers.models import Contact, Customer, Region, Team
+    from crm.sales.models import Activity, Lead, Opportunity, Quote
+    from finance.models import CreditNote, Payment
+    from integration.fulfilment.models import Shipment
+    from scm.inventory.models import Product, StockMove, Warehouse
+
+    orders = SalesOrder.objects.values_list("state").annotate(n=Count("pk")).order_by()
+    return {
+        "users": get_user_model().objects.filter(username__in=[u[0] for u in DEMO_USERS]).count(),
+        "warehouses": Warehouse.objects.count(),
+        "products": Product.objects.count(),
+        "stock moves": StockMove.objects.count(),
+        "customers": Customer.objects.count(),
+        "contacts": Contact.objects.count(),
+        "regions": Region.objects.count(),
+        "teams": Team.objects.count(),
+        "leads": Lead.objects.count(),
+        "opportunities": Opportunity.objects.count(),
+        "activities": Activity.objects.count(),
+        "quotes": Quote.objects.count(),
+        "expired quotes": Quote.objects.filter(state=Quote.State.EXPIRED).count(),
+        "orders": SalesOrder.objects.count(),
+        "orders by state": dict(orders),
+        "shipments": Shipment.objects.count(),
+        "invoices": Invoice.objects.count(),
+        "open invoices": Invoice.objects.filter(state__in=Invoice.OPEN_STATES).count(),
+        "payments": Payment.objects.count(),
+        "credit notes": CreditNote.objects.count(),
+    }
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
+    """The demo, and each step's summary line with the database's counts when it was printed."""
+    printed = []
     with django_db_blocker.unblock(), transaction.atomic():
-        ctx = demo_load()
+        ctx = demo_load(progress=lambda line: printed.append((line, database_counts())))
+        ctx.printed = printed
         yield ctx
         transaction.set_rollback(True)
+
+
+# Each step's summary line, and the counts its numbers are, in order.
+SUMMARIES = {
+    "users": (r"users: (\d+) \(password tandem-demo\)", ["users"]),
+    "inventory": (
+        r"inventory: (\d+) warehouses, (\d+) products, (\d+) stock moves",
+        ["warehouses", "products", "stock moves"],
+    ),
+    "customers": (
+        r"customers: (\d+) with (\d+) contacts, (\d+) regions, (\d+) teams",
+        ["customers", "contacts", "regions", "teams"],
+    ),
+    "pipeline": (
+        r"pipeline: (\d+) leads, (\d+) opportunities, (\d+) activities and tasks",
+        ["leads", "opportunities", "activities"],
+    ),
+    "orders": (
+        r"orders: (\d+) quotes \((\d+) expired\), (\d+) draft orders",
+        ["quotes", "expired quotes", "orders by state:draft"],
+    ),
+    "fulfilment": (
+        r"fulfilment: (\d+) orders \(([a-z_ \d,]+)\), (\d+) shipments",
+        ["orders", None, "shipments"],
+    ),
+    "finance": (
+        r"finance: (\d+) invoices \((\d+) open\), (\d+) payments, (\d+) credit notes?",
+        ["invoices", "open invoices", "payments", "credit notes"],
+    ),
+}
+
+
+def test_each_step_prints_one_line_as_it_finishes(demo):
+    # Every step whose module exists (purchasing has none yet); a new one adds its line above.
+    assert [line.split(":")[0] for line, _counts in demo.printed] == list(SUMMARIES)
+    assert set(SUMMARIES) <= {name for name, _step in STEPS}
+
+
+@pytest.mark.parametrize("step", list(SUMMARIES))
+def test_the_numbers_a_step_prints_are_those_in_the_database(demo, step):
+    line, counts = next((line, counts) for line, counts in demo.printed if line.startswith(f"{step}:"))
+    pattern, names = SUMMARIES[step]
+    match = re.fullmatch(pattern, line)
+    assert match, line
+    for name, value in zip(names, match.groups(), strict=True):
+        if name is None:  # the orders by state
+            by_state = dict(pair.rsplit(" ", 1) for pair in value.split(", "))
+            assert {state: int(n) for state, n in by_state.items()} == counts["orders by state"], line
+        elif name.startswith("orders by state:"):
+            assert int(value) == counts["orders by state"].get(name.split(":")[1], 0), line
+        else:
+            assert int(value) == counts[name], (line, name)
 
 
 def test_demo_has_orders_older_than_a_year(demo):

@@ -20,6 +20,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from celery.schedules import schedule as interval
 
+        # The apps' task modules, as a worker imports them when it starts: nothing else in this
+        # process would, and a task not imported is not in app.tasks.
+        app.loader.import_default_modules()
         entries = {}
         for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
             sched = entry["schedule"]

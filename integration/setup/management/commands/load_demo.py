@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from integration.setup.demo import demo_load
+from integration.setup.demo import DEMO_PASSWORD, DEMO_USERS, demo_load
 
 
 class Command(BaseCommand):
@@ -11,6 +11,11 @@ class Command(BaseCommand):
         parser.add_argument("--only", nargs="*", help="Run only these steps.")
 
     def handle(self, *args, **options):
-        ctx = demo_load(scale=options["scale"], only=options["only"])
-        for line in ctx.log:
-            self.stdout.write(line)
+        # One line per step, printed as the step finishes (it takes a minute in all).
+        demo_load(scale=options["scale"], only=options["only"], progress=self._line)
+        users = [username for username, *_ in DEMO_USERS]
+        self.stdout.write(f"log in as {', '.join(users[:-1])} or {users[-1]} (password {DEMO_PASSWORD})")
+
+    def _line(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()
