@@ -84,7 +84,7 @@ SUMMARIES = {
         ["quotes", "expired quotes", "orders by state:draft"],
     ),
     "fulfilment": (
-        r"fulfilment: (\d+) orders \(([a-z_ \d,]+)\), (\d+) shipments",
+        r"fulfilment: (\d+) orders \(([a-z_ \d,]+)\), (\d+) shipments(?:; repeat orders shipped \d+)?(?:; .+)?",
         ["orders", None, "shipments"],
     ),
     "finance": (
