@@ -84,7 +84,8 @@ SUMMARIES = {
         ["quotes", "expired quotes", "orders by state:draft"],
     ),
     "fulfilment": (
-        r"fulfilment: (\d+) orders \(([a-z_ \d,]+)\), (\d+) shipments(?:; repeat orders shipped \d+)?(?:; .+)?",
+        r"fulfilment: (\d+) orders \(([a-z_ \d,]+)\), (\d+) shipments"
+        r"(?:; repeat orders shipped \d+)?(?:; backorder served by a receipt: SO-[\d-]+)?",
         ["orders", None, "shipments"],
     ),
     "finance": (
