@@ -11,6 +11,7 @@ import io
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.utils import formats, timezone
@@ -69,10 +70,9 @@ def render_document(
     notes: str = "",
 ) -> bytes:
     """A one-table business document: title and number, parties (seller, customer…), meta
-    (dates, terms), the lines, totals and notes. All values are already formatted strings."""
-    font = cjk_font()
-    base = ParagraphStyle("base", fontName=font, fontSize=9.5, leading=13)
-    heading = ParagraphStyle("heading", parent=base, fontSize=18, leading=24, spaceAfter=4)
+    (dates, terms), the lines, totals and notes. All values are already formatted strings, shown
+    as written (``&`` or ``<`` in a customer's name is text, not markup)."""
+    styles = _styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -83,46 +83,76 @@ def render_document(
         bottomMargin=16 * mm,
         title=f"{title} {number}",
     )
-    story = [Paragraph(f"{title} &nbsp; {number}", heading)]
-    info = [
-        [Paragraph(f"<b>{label}</b>", base), Paragraph(value.replace("\n", "<br/>"), base)]
-        for label, value in [*parties, *meta]
-    ]
-    if info:
-        table = Table(info, colWidths=[35 * mm, None], hAlign="LEFT")
-        table.setStyle(
-            TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)])
-        )
-        story += [table, Spacer(1, 6 * mm)]
-    right = ParagraphStyle("right", parent=base, alignment=2)
+    story = [Paragraph(f"{_text(title)} &nbsp; {_text(number)}", styles["heading"])]
+    if parties or meta:
+        story += [_info_table([*parties, *meta], styles), Spacer(1, 6 * mm)]
+    story.append(_lines_table(columns, rows, numeric_columns, styles))
+    if totals:
+        story += [Spacer(1, 4 * mm), _totals_table(totals, styles)]
+    if notes:
+        story += [Spacer(1, 6 * mm), Paragraph(_text(notes), styles["base"])]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def _text(value) -> str:
+    """A value as paragraph text: markup characters escaped, line breaks kept."""
+    return escape(str(value)).replace("\n", "<br/>")
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=cjk_font(), fontSize=9.5, leading=13)
+    return {
+        "base": base,
+        "right": ParagraphStyle("right", parent=base, alignment=2),
+        "heading": ParagraphStyle("heading", parent=base, fontSize=18, leading=24, spaceAfter=4),
+    }
+
+
+def _info_table(pairs, styles) -> Table:
+    """Labels and values (parties, dates, terms) above the lines."""
+    base = styles["base"]
+    table = Table(
+        [
+            [Paragraph(f"<b>{_text(label)}</b>", base), Paragraph(_text(value), base)]
+            for label, value in pairs
+        ],
+        colWidths=[35 * mm, None],
+        hAlign="LEFT",
+    )
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+    return table
+
+
+def _lines_table(columns, rows, numeric_columns, styles) -> Table:
+    """The document's lines, numbers right-aligned, the header repeated on every page."""
 
     def cell_style(index):
-        return right if index in numeric_columns else base
+        return styles["right"] if index in numeric_columns else styles["base"]
 
-    data = [[Paragraph(f"<b>{c}</b>", cell_style(i)) for i, c in enumerate(columns)]]
+    data = [[Paragraph(f"<b>{_text(c)}</b>", cell_style(i)) for i, c in enumerate(columns)]]
     for row in rows:
-        data.append([Paragraph(str(cell), cell_style(i)) for i, cell in enumerate(row)])
+        data.append([Paragraph(_text(cell), cell_style(i)) for i, cell in enumerate(row)])
     lines = Table(data, repeatRows=1, hAlign="LEFT")
     style = [
-        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("FONTNAME", (0, 0), (-1, -1), styles["base"].fontName),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#adb5bd")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]
-    for index in numeric_columns:
-        style.append(("ALIGN", (index, 0), (index, -1), "RIGHT"))
+    style += [("ALIGN", (index, 0), (index, -1), "RIGHT") for index in numeric_columns]
     lines.setStyle(TableStyle(style))
-    story.append(lines)
-    if totals:
-        story.append(Spacer(1, 4 * mm))
-        total_table = Table(
-            [[Paragraph(f"<b>{label}</b>", base), Paragraph(value, right)] for label, value in totals],
-            colWidths=[40 * mm, 40 * mm],
-            hAlign="RIGHT",
-        )
-        total_table.setStyle(TableStyle([("ALIGN", (1, 0), (1, -1), "RIGHT")]))
-        story.append(total_table)
-    if notes:
-        story += [Spacer(1, 6 * mm), Paragraph(notes.replace("\n", "<br/>"), base)]
-    doc.build(story)
-    return buffer.getvalue()
+    return lines
+
+
+def _totals_table(totals, styles) -> Table:
+    table = Table(
+        [
+            [Paragraph(f"<b>{_text(label)}</b>", styles["base"]), Paragraph(_text(value), styles["right"])]
+            for label, value in totals
+        ],
+        colWidths=[40 * mm, 40 * mm],
+        hAlign="RIGHT",
+    )
+    table.setStyle(TableStyle([("ALIGN", (1, 0), (1, -1), "RIGHT")]))
+    return table

@@ -1,7 +1,6 @@
 """Invoice and statement PDFs (``core.pdf.render_document``), readable in Chinese."""
 
 from django.conf import settings
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -14,17 +13,17 @@ def _d(value) -> str:
 
 
 def _customer_block(customer) -> str:
-    return escape("\n".join(part for part in (customer.name, customer.address, customer.phone) if part))
+    return "\n".join(part for part in (customer.name, customer.address, customer.phone) if part)
 
 
 def _company() -> str:
-    return escape(getattr(settings, "COMPANY_NAME", "") or "Tandem")
+    return getattr(settings, "COMPANY_NAME", "") or "Tandem"
 
 
 def invoice_pdf(invoice) -> bytes:
     rows = [
         [
-            escape(line.description),
+            line.description,
             qty(line.quantity),
             money(line.unit_price, invoice.currency),
             f"{(line.tax_rate * 100).normalize():f}%",
@@ -49,12 +48,12 @@ def invoice_pdf(invoice) -> bytes:
         (_("Payment terms"), _("%(days)s days") % {"days": invoice.customer.payment_terms_days}),
     ]
     if invoice.sales_order_id:
-        meta.append((_("Sales order"), escape(invoice.sales_order.number)))
+        meta.append((_("Sales order"), invoice.sales_order.number))
     if invoice.source_reference:
-        meta.append((_("Reference"), escape(invoice.source_reference)))
+        meta.append((_("Reference"), invoice.source_reference))
     notes = ""
     if invoice.state == invoice.State.CANCELLED:
-        notes = _("Cancelled: %(reason)s") % {"reason": escape(invoice.cancel_reason)}
+        notes = _("Cancelled: %(reason)s") % {"reason": invoice.cancel_reason}
     return render_document(
         title=_("Invoice"),
         number=invoice.number,
@@ -77,8 +76,8 @@ def statement_pdf(customer, statement: dict) -> bytes:
         rows.append(
             [
                 _d(entry.date),
-                f"{kinds[entry.kind]} {escape(entry.number)}",
-                escape(entry.description),
+                f"{kinds[entry.kind]} {entry.number}",
+                entry.description,
                 money(entry.debit) if entry.debit else "",
                 money(entry.credit) if entry.credit else "",
                 money(entry.balance),
@@ -87,7 +86,7 @@ def statement_pdf(customer, statement: dict) -> bytes:
     period = f"{_d(statement['date_from'])} – {_d(statement['date_to'])}"
     return render_document(
         title=_("Customer statement"),
-        number=escape(customer.code),
+        number=customer.code,
         parties=[(_("Seller"), _company()), (_("Customer"), _customer_block(customer))],
         meta=[(_("Period"), period)],
         columns=[

@@ -1,6 +1,5 @@
 """The order confirmation as a PDF (``core.pdf``), readable in Chinese."""
 
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from core.pdf import local_format, render_document
@@ -14,7 +13,7 @@ def line_rows(lines) -> list[list[str]]:
         unit = line.unit.name if line.unit_id else line.product.base_unit
         rows.append(
             [
-                f"{escape(line.product.sku)}<br/>{escape(line.product.name)}",
+                f"{line.product.sku}\n{line.product.name}",
                 f"{qty(line.quantity)} {unit}",
                 money(line.unit_price),
                 f"{qty(line.discount_percent)}%" if line.discount_percent else "",
@@ -41,7 +40,7 @@ def totals(doc) -> list[tuple[str, str]]:
 
 
 def customer_block(customer) -> str:
-    return "\n".join(escape(part) for part in [customer.name, customer.address, customer.phone] if part)
+    return "\n".join(part for part in [customer.name, customer.address, customer.phone] if part)
 
 
 def order_confirmation_pdf(order) -> bytes:
@@ -53,7 +52,7 @@ def order_confirmation_pdf(order) -> bytes:
     if order.requested_date:
         meta.append((_("Requested delivery date"), local_format(order.requested_date, "SHORT_DATE_FORMAT")))
     if order.shipping_address:
-        meta.append((_("Shipping address"), escape(order.shipping_address)))
+        meta.append((_("Shipping address"), order.shipping_address))
     return render_document(
         title=_("Order confirmation"),
         number=order.number,
@@ -63,5 +62,5 @@ def order_confirmation_pdf(order) -> bytes:
         rows=line_rows(lines),
         numeric_columns=LINE_COLUMNS_NUMERIC,
         totals=totals(order),
-        notes=escape(order.notes),
+        notes=order.notes,
     )

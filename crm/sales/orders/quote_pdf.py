@@ -1,6 +1,5 @@
 """The quote as a PDF (``core.pdf``), readable in Chinese."""
 
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from core.pdf import local_format, render_document
@@ -23,5 +22,5 @@ def quote_pdf(quote) -> bytes:
         rows=line_rows(lines),
         numeric_columns=LINE_COLUMNS_NUMERIC,
         totals=totals(quote),
-        notes=escape(quote.notes),
+        notes=quote.notes,
     )
