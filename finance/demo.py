@@ -93,104 +93,18 @@ def build(ctx) -> None:
     if not customers:
         ctx.say("finance: no customers, nothing to invoice")
         return
-
-    # Invoices raised by fulfilment from shipments: pay some of them, leave the rest open.
-    shipped = list(
-        Invoice.objects.filter(state=Invoice.State.OPEN)
-        .exclude(source_reference="")
-        .exclude(sales_order__order_date__lt=today - timedelta(days=RECENT_DAYS))
-        .order_by("pk")
-    )
-    paid_shipped = 0
-    for invoice in shipped:
-        roll = ctx.rng.random()
-        if roll < 0.45:
-            amount = invoice.open_amount
-        elif roll < 0.7:
-            amount = (invoice.open_amount * Decimal("0.5")).quantize(Decimal("0.01"))
-        else:
-            continue
-        paid_at = min(invoice.issue_date + timedelta(days=ctx.rng.randint(3, 25)), today)
-        payments.payment_record(
-            customer=invoice.customer,
-            amount=amount,
-            allocations=[{"invoice": invoice, "amount": amount}],
-            paid_at=paid_at,
-            method=_method(ctx),
-            reference=_reference(ctx),
-            user=user,
-        )
-        paid_shipped += 1
-
+    _pay_recent_shipments(ctx, user, today)
     # History: invoices over the last six months, issued so that their due dates fall in every
     # aging bucket; the older ones mostly paid. The order history, when there is one, has them.
-    created = paid_count = 0
-    credit_note = None
-    history = Invoice.objects.filter(issue_date__lt=today - timedelta(days=180)).exists()
-    if history:
-        credit_note = _credit_note_on_history(user, today)
-    for index, customer in enumerate(customers if not history else []):
-        terms = customer.payment_terms_days or 0
-        offsets = ctx.rng.sample(PAST_DUE, k=min(len(PAST_DUE), 4 + index % 4))
-        # Every aging bucket keeps an unpaid invoice from one of the first customers.
-        kept_open = [-3, 24, 40, 70, 105][index] if index < 5 else None
-        if kept_open is not None:
-            offsets = sorted(set(offsets) | {kept_open})
-        for days_past_due in sorted(offsets, reverse=True):
-            issue = today - timedelta(days=days_past_due + terms)
-            if issue < today - timedelta(days=190):
-                issue = today - timedelta(days=ctx.rng.randint(150, 185))
-            invoice = services.invoice_create(
-                customer=customer,
-                lines=_lines(ctx, ctx.rng.randint(1, 3)),
-                issue_date=issue,
-                user=user,
-            )
-            created += 1
-            age = (today - invoice.due_date).days
-            roll = ctx.rng.random()
-            if days_past_due == kept_open:
-                share = None
-            elif age > 100 and roll < 0.8 or age > 30 and roll < 0.45:
-                share = invoice.total  # paid in full
-            elif age > 0 and roll < 0.75:
-                share = (invoice.total * Decimal(ctx.rng.choice(["0.3", "0.5", "0.6"]))).quantize(
-                    Decimal("0.01")
-                )
-            else:
-                share = None
-            if share:
-                paid_at = min(invoice.issue_date + timedelta(days=ctx.rng.randint(5, terms + 20)), today)
-                payments.payment_record(
-                    customer=customer,
-                    amount=share,
-                    allocations=[{"invoice": invoice, "amount": share}],
-                    paid_at=paid_at,
-                    method=_method(ctx),
-                    reference=_reference(ctx),
-                    user=user,
-                )
-                paid_count += 1
-            if credit_note is None and invoice.open_amount > Decimal("100.00") and share is None:
-                line = invoice.lines.first()
-                credit_note = services.credit_note_create(
-                    invoice=invoice,
-                    lines=[
-                        {
-                            "description": f"退货:{line.description}",
-                            "quantity": 2,
-                            "unit_price": line.unit_price,
-                            "tax_rate": line.tax_rate,
-                        }
-                    ],
-                    reason="运输途中外包装破损,客户退回 2 件",
-                    user=user,
-                    issue_date=min(invoice.issue_date + timedelta(days=6), today),
-                )
+    if Invoice.objects.filter(issue_date__lt=today - timedelta(days=180)).exists():
+        _credit_note_on_history(user, today)
+    else:
+        credit_note = None
+        for index, customer in enumerate(customers):
+            credit_note = _invoice_history(ctx, customer, index, user, today, credit_note=credit_note)
     # One customer paid in advance: money on account, not yet applied.
-    advance = customers[-1]
     payments.payment_record(
-        customer=advance,
+        customer=customers[-1],
         amount=Decimal("5000.00"),
         allocations=[],
         paid_at=today - timedelta(days=4),
@@ -204,4 +118,97 @@ def build(ctx) -> None:
     ctx.say(
         f"finance: {invoices.count()} invoices ({invoices.filter(state__in=Invoice.OPEN_STATES).count()}"
         f" open), {Payment.objects.count()} payments, {notes} credit note{'' if notes == 1 else 's'}"
+    )
+
+
+def _pay(ctx, invoice, amount, paid_at, user) -> None:
+    payments.payment_record(
+        customer=invoice.customer,
+        amount=amount,
+        allocations=[{"invoice": invoice, "amount": amount}],
+        paid_at=paid_at,
+        method=_method(ctx),
+        reference=_reference(ctx),
+        user=user,
+    )
+
+
+def _pay_recent_shipments(ctx, user, today) -> None:
+    """Invoices raised by fulfilment from this week's shipments: some paid, some in part, the
+    rest open."""
+    shipped = (
+        Invoice.objects.filter(state=Invoice.State.OPEN)
+        .exclude(source_reference="")
+        .exclude(sales_order__order_date__lt=today - timedelta(days=RECENT_DAYS))
+        .order_by("pk")
+    )
+    for invoice in list(shipped):
+        roll = ctx.rng.random()
+        if roll < 0.45:
+            amount = invoice.open_amount
+        elif roll < 0.7:
+            amount = (invoice.open_amount * Decimal("0.5")).quantize(Decimal("0.01"))
+        else:
+            continue
+        _pay(
+            ctx,
+            invoice,
+            amount,
+            min(invoice.issue_date + timedelta(days=ctx.rng.randint(3, 25)), today),
+            user,
+        )
+
+
+def _invoice_history(ctx, customer, index: int, user, today, *, credit_note):
+    """A customer's invoices of the last six months, due in several aging buckets, most of the
+    older ones paid; the first open one above 100 gets the demo's credit note. Returns the credit
+    note (made now or before)."""
+    terms = customer.payment_terms_days or 0
+    offsets = ctx.rng.sample(PAST_DUE, k=min(len(PAST_DUE), 4 + index % 4))
+    # Every aging bucket keeps an unpaid invoice from one of the first customers.
+    kept_open = [-3, 24, 40, 70, 105][index] if index < 5 else None
+    if kept_open is not None:
+        offsets = sorted(set(offsets) | {kept_open})
+    for days_past_due in sorted(offsets, reverse=True):
+        issue = today - timedelta(days=days_past_due + terms)
+        if issue < today - timedelta(days=190):
+            issue = today - timedelta(days=ctx.rng.randint(150, 185))
+        invoice = services.invoice_create(
+            customer=customer, lines=_lines(ctx, ctx.rng.randint(1, 3)), issue_date=issue, user=user
+        )
+        share = None if days_past_due == kept_open else _paid_share(ctx, invoice, today)
+        if share:
+            paid_at = min(invoice.issue_date + timedelta(days=ctx.rng.randint(5, terms + 20)), today)
+            _pay(ctx, invoice, share, paid_at, user)
+        if credit_note is None and invoice.open_amount > Decimal("100.00") and share is None:
+            credit_note = _damaged_in_transit(invoice, user, today)
+    return credit_note
+
+
+def _paid_share(ctx, invoice, today) -> Decimal | None:
+    """How much of an invoice the customer paid by now: the older, the likelier in full."""
+    age = (today - invoice.due_date).days
+    roll = ctx.rng.random()
+    if age > 100 and roll < 0.8 or age > 30 and roll < 0.45:
+        return invoice.total
+    if age > 0 and roll < 0.75:
+        return (invoice.total * Decimal(ctx.rng.choice(["0.3", "0.5", "0.6"]))).quantize(Decimal("0.01"))
+    return None
+
+
+def _damaged_in_transit(invoice, user, today):
+    line = invoice.lines.first()
+    return services.credit_note_create(
+        invoice=invoice,
+        lines=[
+            {
+                "description": f"退货:{line.description}",
+                "quantity": 2,
+                "unit_price": line.unit_price,
+                "tax_rate": line.tax_rate,
+            }
+        ],
+        reason="运输途中外包装破损,客户退回 2 件",
+        user=user,
+        issue_date=min(invoice.issue_date + timedelta(days=6), today),
     )
