@@ -9,6 +9,7 @@ invoices and balances agree; only the timestamps of the rows written "now" (orde
 shipment, receipt moves) are moved back to the day they stand for. Called by the fulfilment step.
 """
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
 
@@ -179,54 +180,88 @@ def build_history(ctx) -> dict[str, int]:
     warehouses = {w.pk: w for w in Warehouse.objects.filter(is_active=True)}
     if not customers or not products or sales is None or not warehouses:
         return {}
-
-    manager = ctx.users.get("manager") or ctx.users.get("admin")
-    picker = ctx.users.get("warehouse") or ctx.users.get("admin")
-    finance_user = ctx.users.get("finance") or ctx.users.get("admin")
-    big = _big(customers)
-    nearest: dict[int, Warehouse] = {}
+    history = _History(
+        ctx=ctx,
+        today=today,
+        products=products,
+        warehouses=warehouses,
+        big=_big(customers),
+        manager=ctx.users.get("manager") or ctx.users.get("admin"),
+        picker=ctx.users.get("warehouse") or ctx.users.get("admin"),
+        finance_user=ctx.users.get("finance") or ctx.users.get("admin"),
+    )
     counts: dict[str, int] = {}
-    open_buckets: set = set()
     plan = _plan(ctx, customers, today)
     for seq, (day, customer) in enumerate(plan, start=1):
+        outcome = history.order(seq, day, customer, newest=seq > len(plan) - 2)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    counts["over_limit"] = _over_limit(customers, history.manager)
+    return counts
+
+
+@dataclass
+class _History:
+    """What every order of the history needs: the demo's people, products and warehouses."""
+
+    ctx: object
+    today: date
+    products: list
+    warehouses: dict
+    big: set
+    manager: object
+    picker: object
+    finance_user: object
+    nearest: dict = field(default_factory=dict)
+    open_buckets: set = field(default_factory=set)
+
+    def order(self, seq: int, day: date, customer, *, newest: bool) -> str:
+        """One order of ``day``: received into stock, confirmed, reserved, then cancelled, left
+        waiting (the ``newest``) or shipped and billed; dated back to its day. Its outcome."""
+        ctx = self.ctx
         owner = _owner(ctx, customer)
         order = order_services.order_create(
             customer=customer,
             owner=owner,
-            lines=_lines(ctx, products, customer.pk in big),
+            lines=_lines(ctx, self.products, customer.pk in self.big),
             order_date=day,
             requested_date=day + timedelta(days=ctx.rng.randint(2, 10)),
             notes=ctx.rng.choice(NOTES),
         )
-        if customer.pk not in nearest:
+        if customer.pk not in self.nearest:
             ids = warehouses_by_distance(latitude=customer.latitude, longitude=customer.longitude)
-            nearest[customer.pk] = warehouses[ids[0]]
+            self.nearest[customer.pk] = self.warehouses[ids[0]]
         # A cancelled order gives back what it held; only a shipped one needs its goods bought.
         cancel = ctx.rng.random() < 0.03
         if not cancel:
             receipt_day = day - timedelta(days=ctx.rng.randint(3, 20))
-            _receive(ctx, order, nearest[customer.pk], receipt_day, picker, seq)
-        order = services.order_confirm(order=order, user=owner)
-        if order.state == SalesOrder.State.CREDIT_HOLD:
-            order = services.order_release_hold(order=order, user=manager, text="老客户，经理特批")
-        event = _last_event(names.ORDER_CONFIRMED)
-        reservations.order_reserve(order_id=order.pk, event_id=event.pk if event else None)
-        order.refresh_from_db()
-        ship_day = min(day + timedelta(days=ctx.rng.choice([0, 1, 1, 2, 3, 5])), today - timedelta(days=1))
+            _receive(ctx, order, self.nearest[customer.pk], receipt_day, self.picker, seq)
+        order = self._confirm_and_reserve(order, owner)
+        ship_day = min(
+            day + timedelta(days=ctx.rng.choice([0, 1, 1, 2, 3, 5])), self.today - timedelta(days=1)
+        )
         if cancel:
             services.order_cancel(order=order, user=owner, text="客户取消")
             outcome = "cancelled"
-        elif seq > len(plan) - 2:
-            outcome = order.state  # the newest two: reserved, waiting to be picked
+        elif newest:
+            outcome = order.state  # reserved, waiting to be picked
         else:
-            outcome = _ship_and_bill(ctx, order, ship_day, today, picker, finance_user, open_buckets)
-        counts[outcome] = counts.get(outcome, 0) + 1
+            outcome = _ship_and_bill(
+                ctx, order, ship_day, self.today, self.picker, self.finance_user, self.open_buckets
+            )
         stamp = _aware(day, ctx.rng.randint(8, 17))
         SalesOrder.objects.filter(pk=order.pk).update(created_at=stamp, confirmed_at=stamp)
         OrderEvent.objects.filter(order=order).update(created_at=_aware(ship_day, 16))
         OrderEvent.objects.filter(order=order, kind__in=EARLY_EVENTS).update(created_at=stamp)
-    counts["over_limit"] = _over_limit(customers, manager)
-    return counts
+        return outcome
+
+    def _confirm_and_reserve(self, order, owner):
+        order = services.order_confirm(order=order, user=owner)
+        if order.state == SalesOrder.State.CREDIT_HOLD:
+            order = services.order_release_hold(order=order, user=self.manager, text="老客户，经理特批")
+        event = _last_event(names.ORDER_CONFIRMED)
+        reservations.order_reserve(order_id=order.pk, event_id=event.pk if event else None)
+        order.refresh_from_db()
+        return order
 
 
 def _over_limit(customers, manager) -> int:
