@@ -6,7 +6,7 @@ Confirm, cancel and release-hold actions belong to ``integration.fulfilment``.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -181,6 +181,11 @@ def order_input(validated: dict) -> dict:
     }
 
 
+def order_lines_prefetch() -> Prefetch:
+    """An order's lines as ``SalesOrderSerializer`` shows them (product and unit joined)."""
+    return Prefetch("lines", queryset=SalesOrderLine.objects.select_related("product", "unit"))
+
+
 def _check_change(user, record):
     if not order_selectors.can_change(user, record):
         raise PermissionDenied
@@ -212,9 +217,7 @@ class SalesOrderViewSet(
         return (
             order_selectors.orders_visible_to(self.request.user)
             .select_related("customer", "owner")
-            .prefetch_related(
-                Prefetch("lines", queryset=SalesOrderLine.objects.select_related("product", "unit"))
-            )
+            .prefetch_related(order_lines_prefetch())
             .order_by("-created_at", "-id")
         )
 
@@ -223,8 +226,9 @@ class SalesOrderViewSet(
         data = OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = order_services.order_create(owner=request.user, **order_input(data.validated_data))
-        # Shown as written (customer, owner and lines are in hand): no read back.
+        # Customer and owner are in hand; the lines are read back with their products and units.
         order.customer, order.owner = data.validated_data["customer"], request.user
+        prefetch_related_objects([order], order_lines_prefetch())
         return Response(SalesOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=OrderUpdateSerializer, responses=SalesOrderSerializer)
