@@ -5,6 +5,8 @@ holds, the warehouse picks and ships, finance reads.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,7 +17,7 @@ from rest_framework.routers import DefaultRouter
 from core.drf import CachedFieldsMixin
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, has_role, is_manager
 from crm.sales.models import SalesOrder
-from crm.sales.orders.api import OrderInputSerializer, SalesOrderSerializer, order_input
+from crm.sales.orders.api import OrderInputSerializer, SalesOrderSerializer, order_input, order_lines_prefetch
 from integration.fulfilment import selectors, services, shipping
 from integration.fulfilment.models import Backorder, Return, Shipment, ShipmentLine
 from scm.inventory.models import Warehouse
@@ -81,16 +83,19 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         data = OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.order_place(owner=request.user, **order_input(data.validated_data))
+        prefetch_related_objects([order], order_lines_prefetch())
         return Response(SalesOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=OrderWorkflowSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        # The usual case in one statement, record rule included; anything else the long way.
-        order = services.order_confirm_at_once(order_id=pk, user=request.user, record_rule=True)
-        if order is not None:
-            return Response(OrderWorkflowSerializer(order).data)
-        return self._act(request, pk, services.order_confirm, at_once=False)
+        # The service applies the order record rule itself (PermissionDenied: 403).
+        try:
+            order = services.order_confirm(order=pk, user=request.user)
+        except SalesOrder.DoesNotExist:
+            raise Http404 from None
+        prefetch_related_objects([order], "backorders")
+        return Response(OrderWorkflowSerializer(order).data)
 
     @extend_schema(request=WorkflowInput, responses=OrderWorkflowSerializer)
     @action(detail=True, methods=["post"], url_path="release-hold")

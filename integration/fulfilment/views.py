@@ -38,6 +38,10 @@ def _order_action(request, pk, action):
     order = get_object_or_404(SalesOrder.objects.select_related("customer"), pk=pk)
     if not selectors.order_visible_to(order=order, user=request.user):
         raise PermissionDenied
+    return _run_order_action(request, order, action)
+
+
+def _run_order_action(request, order, action):
     try:
         order = action(order=order, user=request.user)
     except ValidationError as exc:
@@ -54,7 +58,9 @@ def _order_action(request, pk, action):
 @require_POST
 @role_required(SALES, MANAGER)
 def order_confirm(request, pk):
-    return _order_action(request, pk, services.order_confirm)
+    # The service applies the order record rule itself (PermissionDenied).
+    order = get_object_or_404(SalesOrder.objects.only("pk", "number"), pk=pk)
+    return _run_order_action(request, order, services.order_confirm)
 
 
 @require_POST
