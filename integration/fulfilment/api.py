@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.drf import CachedFieldsMixin
+from core.drf import serialized
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, has_role, is_manager
 from crm.sales.models import SalesOrder
 from crm.sales.orders.api import OrderInputSerializer, SalesOrderSerializer, order_input, order_lines_prefetch
@@ -25,13 +25,13 @@ from scm.inventory.models import Warehouse
 READERS = (SALES, WAREHOUSE, FINANCE, MANAGER)
 
 
-class BackorderSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+class BackorderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Backorder
         fields = ["line", "product", "quantity"]
 
 
-class OrderWorkflowSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+class OrderWorkflowSerializer(serializers.ModelSerializer):
     backorders = BackorderSerializer(many=True, read_only=True)
 
     class Meta:
@@ -74,7 +74,7 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         if not selectors.order_visible_to(order=order, user=request.user):
             raise PermissionDenied
         order = func(order=order, user=request.user, **kwargs)
-        return Response(OrderWorkflowSerializer(order).data)
+        return Response(serialized(OrderWorkflowSerializer, order))
 
     @extend_schema(request=OrderInputSerializer, responses={201: SalesOrderSerializer})
     @action(detail=False, methods=["post"])
@@ -84,7 +84,7 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         order = services.order_place(owner=request.user, **order_input(data.validated_data))
         prefetch_related_objects([order], order_lines_prefetch())
-        return Response(SalesOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        return Response(serialized(SalesOrderSerializer, order), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=OrderWorkflowSerializer)
     @action(detail=True, methods=["post"])
@@ -95,7 +95,7 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         except SalesOrder.DoesNotExist:
             raise Http404 from None
         prefetch_related_objects([order], "backorders")
-        return Response(OrderWorkflowSerializer(order).data)
+        return Response(serialized(OrderWorkflowSerializer, order))
 
     @extend_schema(request=WorkflowInput, responses=OrderWorkflowSerializer)
     @action(detail=True, methods=["post"], url_path="release-hold")

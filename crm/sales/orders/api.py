@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.drf import ByIdRelatedField, CachedFieldsMixin
+from core.drf import ByIdRelatedField, serialized
 from crm.customers.models import Customer
 from crm.sales.models import Quote, QuoteLine, SalesOrder, SalesOrderLine
 from crm.sales.orders import quote_services
@@ -45,7 +45,7 @@ LINE_FIELDS = [
 ]
 
 
-class QuoteLineSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+class QuoteLineSerializer(serializers.ModelSerializer):
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
     unit_name = serializers.SerializerMethodField()
@@ -70,7 +70,7 @@ class OrderLineSerializer(QuoteLineSerializer):
         ]
 
 
-class QuoteSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+class QuoteSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     lines = QuoteLineSerializer(many=True, read_only=True)
@@ -96,7 +96,7 @@ class QuoteSerializer(CachedFieldsMixin, serializers.ModelSerializer):
         ]
 
 
-class SalesOrderSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+class SalesOrderSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)
@@ -140,7 +140,7 @@ class LineInputSerializer(serializers.Serializer):
 
 
 class OrderInputSerializer(serializers.Serializer):
-    customer = ByIdRelatedField(queryset=Customer.objects.all())
+    customer = ByIdRelatedField(model=Customer)
     requested_date = serializers.DateField(required=False, allow_null=True)
     shipping_address = serializers.CharField(required=False, allow_blank=True, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
@@ -229,7 +229,7 @@ class SalesOrderViewSet(
         # Customer and owner are in hand; the lines are read back with their products and units.
         order.customer, order.owner = data.validated_data["customer"], request.user
         prefetch_related_objects([order], order_lines_prefetch())
-        return Response(SalesOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        return Response(serialized(SalesOrderSerializer, order), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=OrderUpdateSerializer, responses=SalesOrderSerializer)
     def update(self, request, *args, **kwargs):
@@ -251,7 +251,7 @@ class SalesOrderViewSet(
             )
             if "lines" in v:
                 order_services.order_update_lines(order=order, lines=_lines(v["lines"]), user=request.user)
-        return Response(SalesOrderSerializer(self.get_queryset().get(pk=order.pk)).data)
+        return Response(serialized(SalesOrderSerializer, self.get_queryset().get(pk=order.pk)))
 
 
 class QuoteViewSet(viewsets.ModelViewSet):
@@ -276,7 +276,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
         )
 
     def _out(self, quote, code=status.HTTP_200_OK):
-        return Response(QuoteSerializer(self.get_queryset().get(pk=quote.pk)).data, status=code)
+        return Response(serialized(QuoteSerializer, self.get_queryset().get(pk=quote.pk)), status=code)
 
     @extend_schema(request=QuoteInputSerializer, responses={201: QuoteSerializer})
     def create(self, request, *args, **kwargs):
@@ -331,7 +331,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
         order = (
             SalesOrder.objects.select_related("customer", "owner").prefetch_related("lines").get(pk=order.pk)
         )
-        return Response(SalesOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        return Response(serialized(SalesOrderSerializer, order), status=status.HTTP_201_CREATED)
 
 
 router = DefaultRouter()
