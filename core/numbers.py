@@ -6,7 +6,9 @@ shipments, returns, transfers, counts). Each document type keeps its own prefix 
 How the next number is drawn:
 - PostgreSQL: each counter is a sequence (``number_so_2026``), made on first use. ``nextval``
   takes no lock that lasts until commit, so concurrent order intake never queues behind one
-  counter row; a number drawn by a transaction that rolls back is not reused (a gap).
+  counter row; a number drawn by a transaction that rolls back is not reused (a gap). The
+  first number of a year makes the sequence in the caller's transaction: another caller doing
+  the same at that moment waits for it to commit, once a year per prefix.
 - elsewhere (SQLite): a row of ``NumberCounter``, advanced by one
   ``INSERT … ON CONFLICT DO UPDATE … RETURNING``; SQLite lets one writer in at a time, so the
   row adds no waiting of its own.

@@ -201,8 +201,8 @@ def _confirm_in_one_statement(*, order_id: int, user) -> SalesOrder | None:
 
 
 def _confirm_checked(order: SalesOrder, user) -> None:
-    """Confirm, or hold for credit, a draft order that is locked (or was created in this
-    transaction) and known to have lines of active products."""
+    """Confirm, or hold for credit, a draft order that is locked and known to have lines of
+    active products."""
     if order.customer.credit_limit > 0:
         # Credit checks for one customer run one after the other.
         Customer.objects.select_for_update().filter(pk=order.customer_id).values_list("pk").get()

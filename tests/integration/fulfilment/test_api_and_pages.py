@@ -6,6 +6,7 @@ from django.urls import reverse
 from crm.sales.models import SalesOrder
 from integration.fulfilment import services, shipping
 from integration.fulfilment.models import Shipment
+from tests.crm.sales.factories import TeamFactory
 from tests.factories import UserFactory
 from tests.integration.fulfilment.factories import CustomerFactory, make_order, receive, three_warehouses
 from tests.scm.inventory.factories import ProductFactory
@@ -55,6 +56,25 @@ def test_rep_cannot_confirm_another_reps_order(world, api_client):
     assert api_client.post(workflow_url(order, "confirm")).status_code == 403
     order.refresh_from_db()
     assert order.state == SalesOrder.State.DRAFT
+
+
+def test_a_teammate_confirms_an_order_the_record_rule_shows_them(
+    world, api_client, django_capture_on_commit_callbacks
+):
+    order = make_order(world["customer"], world["rep"], (world["product"], 2))
+    mate = UserFactory(roles=["sales"])
+    TeamFactory().members.add(world["rep"], mate)
+    api_client.force_authenticate(mate)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(workflow_url(order, "confirm"))
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "confirmed"
+
+
+@pytest.mark.parametrize("pk", ["999999999", "12abc", "99999999999999999999"])
+def test_confirming_an_order_that_does_not_exist_is_a_404(world, api_client, pk):
+    api_client.force_authenticate(world["rep"])
+    assert api_client.post(f"/api/v1/order-workflow/{pk}/confirm/").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["warehouse", "finance"])
