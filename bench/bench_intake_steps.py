@@ -17,6 +17,7 @@ queries the step costs. The database is migrated and filled as ``bench_order_int
 """
 
 import argparse
+import itertools
 import os
 import statistics
 import subprocess
@@ -50,30 +51,55 @@ def use_variant(name: str) -> None:
     options.update(VARIANTS[name])
 
 
-def one_order(client, products, customers, n, timings=None):
-    """Create, confirm and reserve one order, then place another; the time of each call."""
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time spent so far by this process and by its database connection's server process
+    (the same machine): what an order costs the machine, whoever else is using it."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return time.process_time() + (int(fields[11]) + int(fields[12])) / TICK
+
+
+def one_order(client, products, customers, n, timings=None, cpu=None, pid=None):
+    """Create, confirm and reserve one order, then place another; the time (and the CPU time,
+    with ``cpu``) of each call."""
     from integration.fulfilment.reservations import order_reserve
 
     body = intake.order_body(products, customers, n)
-    spent = {}
-    t0 = time.perf_counter()
+    marks = []
+
+    def mark():
+        marks.append((time.perf_counter(), cpu_seconds(pid) if cpu is not None else 0.0))
+
+    mark()
     response = client.post("/api/v1/sales-orders/", body, content_type="application/json")
-    t1 = time.perf_counter()
+    mark()
     assert response.status_code == 201, response.content
     order_id = response.json()["id"]
     response = client.post(f"/api/v1/order-workflow/{order_id}/confirm/")
-    t2 = time.perf_counter()
+    mark()
     assert response.status_code == 200, response.content
     order_reserve(order_id=order_id)
-    t3 = time.perf_counter()
+    mark()
     response = client.post("/api/v1/order-workflow/place/", body, content_type="application/json")
-    t4 = time.perf_counter()
+    mark()
     assert response.status_code == 201, response.content
     order_reserve(order_id=response.json()["id"])
-    spent = {"create": t1 - t0, "confirm": t2 - t1, "reserve": t3 - t2, "place": t4 - t3}
-    if timings is not None:
-        for step, seconds in spent.items():
-            timings[step].append(seconds)
+    for step, (start, end) in zip(STEPS, itertools.pairwise(marks), strict=True):
+        if timings is not None:
+            timings[step].append(end[0] - start[0])
+        if cpu is not None:
+            cpu[step] += end[1] - start[1]
 
 
 def service_steps(rounds: int, orders: int, products, customers) -> dict:
@@ -158,27 +184,33 @@ def main():
     queue.enqueue_event = lambda event_id: None  # the reservation rule is timed on its own
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     timings = {name: {step: [] for step in STEPS} for name in args.variants}
+    cpu = {name: dict.fromkeys(STEPS, 0.0) for name in args.variants}
     counts = {}
     n = int(time.time()) % 100_000 * 1000
     for _round in range(args.rounds):
         for name in args.variants:
             use_variant(name)
+            pid = backend_pid()
             for _ in range(10):  # warm: the connection's first statements, prepared statements
                 n += 1
                 one_order(client, products, customers, n)
             counts.setdefault(name, count_queries(client, products, customers))
             for _ in range(args.orders):
                 n += 1
-                one_order(client, products, customers, n, timings[name])
-    print("API calls, in-process (ms, queries):")
-    print(f"{'variant':>15} " + " ".join(f"{step + ' p50/p95':>18}" for step in STEPS))
+                one_order(client, products, customers, n, timings[name], cpu[name], pid)
+    timed = args.rounds * args.orders
+    print("API calls, in-process: time p50/p95 and CPU time (this process and its database server")
+    print("process) per call, in ms; queries per call")
+    print(f"{'variant':>15} " + " ".join(f"{step + ' p50/p95 cpu':>25}" for step in STEPS))
     for name in args.variants:
         cells = []
         for step in STEPS:
             values = timings[name][step]
             p50, p95 = statistics.median(values) * 1000, intake.percentile(values, 95) * 1000
-            cells.append(f"{p50:6.2f} /{p95:6.2f} ({counts[name][step]:>2}q)")
-        print(f"{name:>15} " + " ".join(f"{c:>18}" for c in cells))
+            cells.append(
+                f"{p50:5.1f}/{p95:5.1f} {cpu[name][step] / timed * 1000:5.2f} ({counts[name][step]:>2}q)"
+            )
+        print(f"{name:>15} " + " ".join(f"{c:>25}" for c in cells))
     if args.services:
         print("services alone (ms):")
         for step, values in service_steps(args.rounds, args.orders, products, customers).items():

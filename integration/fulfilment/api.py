@@ -5,7 +5,6 @@ holds, the warehouse picks and ships, finance reads.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -17,7 +16,7 @@ from rest_framework.routers import DefaultRouter
 from core.drf import serialized
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, has_role, is_manager
 from crm.sales.models import SalesOrder
-from crm.sales.orders.api import OrderInputSerializer, SalesOrderSerializer, order_input, order_lines_prefetch
+from crm.sales.orders.api import OrderInputSerializer, SalesOrderSerializer, order_input
 from integration.fulfilment import selectors, services, shipping
 from integration.fulfilment.models import Backorder, Return, Shipment, ShipmentLine
 from scm.inventory.models import Warehouse
@@ -83,7 +82,6 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         data = OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.order_place(owner=request.user, **order_input(data.validated_data))
-        prefetch_related_objects([order], order_lines_prefetch())
         return Response(serialized(SalesOrderSerializer, order), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=OrderWorkflowSerializer)
@@ -94,7 +92,6 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             order = services.order_confirm(order=pk, user=request.user)
         except SalesOrder.DoesNotExist:
             raise Http404 from None
-        prefetch_related_objects([order], "backorders")
         return Response(serialized(OrderWorkflowSerializer, order))
 
     @extend_schema(request=WorkflowInput, responses=OrderWorkflowSerializer)

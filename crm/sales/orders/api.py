@@ -6,7 +6,7 @@ Confirm, cancel and release-hold actions belong to ``integration.fulfilment``.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -99,7 +99,7 @@ class QuoteSerializer(serializers.ModelSerializer):
 class SalesOrderSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
-    lines = OrderLineSerializer(many=True, read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True, source=order_services.LINE_LIST)
 
     class Meta:
         model = SalesOrder
@@ -182,8 +182,13 @@ def order_input(validated: dict) -> dict:
 
 
 def order_lines_prefetch() -> Prefetch:
-    """An order's lines as ``SalesOrderSerializer`` shows them (product and unit joined)."""
-    return Prefetch("lines", queryset=SalesOrderLine.objects.select_related("product", "unit"))
+    """An order's lines where ``SalesOrderSerializer`` reads them (``order_services.LINE_LIST``,
+    where ``order_create`` leaves them too), with their products and units."""
+    return Prefetch(
+        "lines",
+        queryset=SalesOrderLine.objects.select_related("product", "unit"),
+        to_attr=order_services.LINE_LIST,
+    )
 
 
 def _check_change(user, record):
@@ -226,9 +231,8 @@ class SalesOrderViewSet(
         data = OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = order_services.order_create(owner=request.user, **order_input(data.validated_data))
-        # Customer and owner are in hand; the lines are read back with their products and units.
+        # Shown as written: customer and owner are in hand, the lines come with the order.
         order.customer, order.owner = data.validated_data["customer"], request.user
-        prefetch_related_objects([order], order_lines_prefetch())
         return Response(serialized(SalesOrderSerializer, order), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=OrderUpdateSerializer, responses=SalesOrderSerializer)
@@ -329,7 +333,9 @@ class QuoteViewSet(viewsets.ModelViewSet):
         _check_change(request.user, quote)
         order = quote_services.quote_accept(quote=quote, user=request.user)
         order = (
-            SalesOrder.objects.select_related("customer", "owner").prefetch_related("lines").get(pk=order.pk)
+            SalesOrder.objects.select_related("customer", "owner")
+            .prefetch_related(order_lines_prefetch())
+            .get(pk=order.pk)
         )
         return Response(serialized(SalesOrderSerializer, order), status=status.HTTP_201_CREATED)
 

@@ -29,6 +29,9 @@ from crm.sales.orders.pricing import lines_price, lines_totals
 S = SalesOrder.State
 
 PROGRESS_FIELDS = ("reserved", "shipped", "invoiced", "returned")
+# Where an order read with ``Prefetch("lines", to_attr=LINE_LIST)`` keeps its lines, and where
+# ``order_create`` leaves the lines it wrote: either can be shown without another query.
+LINE_LIST = "line_list"
 
 
 # --- orders ---------------------------------------------------------------------------------
@@ -56,7 +59,8 @@ def order_create(
     quantities are converted to base units; taxes come from the product. Bad input raises one
     ``ValidationError`` naming the fields (``lines[i].quantity``) and writes nothing: the input
     is checked before the first write. Inside the caller's transaction it joins it (no
-    savepoint: an order placed in one step costs no extra round trips)."""
+    savepoint: an order placed in one step costs no extra round trips). The order comes back
+    with its lines as written (ids, products and units) in ``order.line_list`` (``LINE_LIST``)."""
     _check_customer(customer)
     priced = lines_price(lines)
     order_date = order_date or timezone.localdate()
@@ -79,6 +83,7 @@ def order_create(
         text, data = gettext_noop("Order created"), None
     entry = OrderEvent(**_event_fields(0, "created", text, owner, data))
     _insert_order(order, lines, entry)
+    setattr(order, LINE_LIST, lines)
     return order
 
 
