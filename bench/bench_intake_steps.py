@@ -12,8 +12,11 @@ prepared statements), ``server-binding`` (``OPTIONS: {"server_side_binding": Tru
 ``prepared`` (server-side binding and psycopg's ``prepare_threshold``: a statement run that many
 times on a connection is prepared once and then only executed).
 
-Prints, per variant and step, the median and 95th-percentile time in milliseconds and the
-queries the step costs. The database is migrated and filled as ``bench_order_intake`` fills it.
+Prints, per variant and step, the median and 95th-percentile time and the CPU time one call
+costs (this process and its database server process: on a machine shared with other work, the
+figure that moves least) in milliseconds, and the queries the step costs. ``--services`` also
+times ``order_create`` and ``order_confirm``'s two ways (``ORDERS_CONFIRM_IN_ONE_STATEMENT``)
+without HTTP. The database is migrated and filled as ``bench_order_intake`` fills it.
 """
 
 import argparse
@@ -102,7 +105,7 @@ def one_order(client, products, customers, n, timings=None, cpu=None, pid=None):
             cpu[step] += end[1] - start[1]
 
 
-def service_steps(rounds: int, orders: int, products, customers) -> dict:
+def service_steps(variants, rounds: int, orders: int, products, customers) -> dict:
     """The services alone, without HTTP, authentication or JSON: ``order_create``, then
     ``order_confirm`` one way or the other (``ORDERS_CONFIRM_IN_ONE_STATEMENT``), in turns."""
     from django.conf import settings
@@ -112,24 +115,25 @@ def service_steps(rounds: int, orders: int, products, customers) -> dict:
     from crm.sales.orders.services import order_create
     from integration.fulfilment.services import order_confirm
 
-    use_variant("client-binding")
     user = get_user_model().objects.get(username="bench-sales")
     customer = Customer.objects.get(pk=customers[0])
     lines = [{"product": pk, "quantity": "1"} for pk in products[:3]]
-    timings = {"order_create": [], "confirm, one statement": [], "confirm, steps": []}
+    ways = {"confirm, one statement": True, "confirm, steps": False}
+    timings = {name: {step: [] for step in ("order_create", *ways)} for name in variants}
     for _round in range(rounds):
-        for one_statement in (True, False):
-            settings.ORDERS_CONFIRM_IN_ONE_STATEMENT = one_statement
-            key = "confirm, one statement" if one_statement else "confirm, steps"
-            for i in range(orders + 5):
-                t0 = time.perf_counter()
-                order = order_create(customer=customer, owner=user, lines=lines)
-                t1 = time.perf_counter()
-                order_confirm(order=order.pk, user=user)
-                t2 = time.perf_counter()
-                if i >= 5:  # the first few warm the connection
-                    timings["order_create"].append(t1 - t0)
-                    timings[key].append(t2 - t1)
+        for name in variants:
+            use_variant(name)
+            for way, one_statement in ways.items():
+                settings.ORDERS_CONFIRM_IN_ONE_STATEMENT = one_statement
+                for i in range(orders + 10):
+                    t0 = time.perf_counter()
+                    order = order_create(customer=customer, owner=user, lines=lines)
+                    t1 = time.perf_counter()
+                    order_confirm(order=order.pk, user=user)
+                    t2 = time.perf_counter()
+                    if i >= 10:  # the first few warm the connection and its prepared statements
+                        timings[name]["order_create"].append(t1 - t0)
+                        timings[name][way].append(t2 - t1)
     return timings
 
 
@@ -212,10 +216,16 @@ def main():
             )
         print(f"{name:>15} " + " ".join(f"{c:>25}" for c in cells))
     if args.services:
-        print("services alone (ms):")
-        for step, values in service_steps(args.rounds, args.orders, products, customers).items():
-            p50, p95 = statistics.median(values) * 1000, intake.percentile(values, 95) * 1000
-            print(f"{step:>24} {p50:6.2f} /{p95:6.2f}")
+        services = service_steps(args.variants, args.rounds, args.orders, products, customers)
+        print("services alone, time p50/p95 in ms:")
+        steps = list(next(iter(services.values())))
+        print(f"{'variant':>15} " + " ".join(f"{step:>24}" for step in steps))
+        for name, by_step in services.items():
+            cells = [
+                f"{statistics.median(v) * 1000:6.2f} /{intake.percentile(v, 95) * 1000:6.2f}"
+                for v in by_step.values()
+            ]
+            print(f"{name:>15} " + " ".join(f"{c:>24}" for c in cells))
 
 
 if __name__ == "__main__":

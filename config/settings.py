@@ -298,7 +298,8 @@ CELERY_BEAT_SCHEDULE = {
 # Hours a new lead may wait for its first contact before it shows on the overdue list.
 CRM_LEAD_SLA_HOURS = int(os.environ.get("CRM_LEAD_SLA_HOURS", "24"))
 # On PostgreSQL, order_confirm does its usual case (no credit limit to check) in one statement
-# instead of its steps (1.8 ms against 6.4); both write the same, and the tests run both.
+# instead of its steps (half their time: bench/bench_intake_steps.py --services); both write
+# the same, and the sales order and fulfilment tests run both ways.
 ORDERS_CONFIRM_IN_ONE_STATEMENT = env_bool("ORDERS_CONFIRM_IN_ONE_STATEMENT", True)
 
 # --- outbox ---------------------------------------------------------------------------------
