@@ -121,6 +121,9 @@ def count_queries(token, products, customers):
     app.conf.task_always_eager = False
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     body = order_body(products, customers, 0)
+    # Steady state: what the first order of a process or of a year does once (the year's number
+    # counter is made) is not counted.
+    client.post("/api/v1/sales-orders/", body, content_type="application/json")
     with captured() as create_q:
         response = client.post("/api/v1/sales-orders/", body, content_type="application/json")
     order_id = response.json()["id"]

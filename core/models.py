@@ -57,3 +57,19 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only.")
+
+
+class NumberCounter(models.Model):
+    """The last number drawn per prefix and year (``INV-2026``), where the database has no
+    sequences (SQLite): ``core.numbers`` advances it by one atomic upsert. On PostgreSQL each
+    counter is a sequence instead."""
+
+    key = models.CharField(_("key"), max_length=20, primary_key=True)
+    last = models.PositiveBigIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("number counter")
+        verbose_name_plural = _("number counters")
+
+    def __str__(self):
+        return f"{self.key}: {self.last}"

@@ -19,20 +19,6 @@ ZERO = Decimal("0.00")
 HALF_CENT = Value(Decimal("0.005"))
 
 
-class NumberSequence(models.Model):
-    """The last number handed out per key (``INV-2026``); advanced by one atomic upsert."""
-
-    key = models.CharField(max_length=30, unique=True)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("number sequence")
-        verbose_name_plural = _("number sequences")
-
-    def __str__(self):
-        return f"{self.key}: {self.last}"
-
-
 class InvoiceQuerySet(models.QuerySet):
     def open(self):
         return self.filter(state__in=Invoice.OPEN_STATES)

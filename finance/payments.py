@@ -15,8 +15,9 @@ from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import publish
 from core.money import money
+from core.numbers import document_number
 from finance.models import Invoice, Payment, PaymentAllocation
-from finance.services import ZERO, _check_share, _decimal, _settle, _user, next_number
+from finance.services import ZERO, _check_share, _decimal, _settle, _user
 
 
 @atomic_with_retry
@@ -84,7 +85,7 @@ def payment_record(
     paid_at = paid_at or timezone.localdate()
     allocated = sum((share for _inv, share in plan), ZERO)
     payment = Payment.objects.create(
-        number=next_number(prefix="PAY", year=paid_at.year),
+        number=document_number(prefix="PAY", when=paid_at, digits=5),
         customer=customer,
         amount=amount,
         allocated_amount=allocated,

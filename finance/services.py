@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,38 +20,10 @@ from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import publish
 from core.money import money, quantity
-from finance.models import (
-    CreditNote,
-    CreditNoteLine,
-    Invoice,
-    InvoiceLine,
-    NumberSequence,
-)
+from core.numbers import document_number
+from finance.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 
 ZERO = Decimal("0.00")
-
-
-# --- numbers --------------------------------------------------------------------------------
-
-
-def next_number(*, prefix: str, year: int) -> str:
-    """``INV-2026-00001``: the next number for ``prefix`` and ``year``.
-
-    One ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement: the row lock it takes
-    serialises concurrent callers, so no two get the same number (gaps are possible when a
-    transaction rolls back, which invoices allow).
-    """
-    key = f"{prefix}-{year}"
-    q = connection.ops.quote_name
-    table, key_col, last_col = q(NumberSequence._meta.db_table), q("key"), q("last")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({key_col}, {last_col}) VALUES (%s, 1) "  # noqa: S608 - names are ours
-            f"ON CONFLICT ({key_col}) DO UPDATE SET {last_col} = {table}.{last_col} + 1 RETURNING {last_col}",
-            [key],
-        )
-        (value,) = cursor.fetchone()
-    return f"{key}-{value:05d}"
 
 
 # --- lines ----------------------------------------------------------------------------------
@@ -173,7 +145,7 @@ def _invoice_for_reference(source_reference: str, customer) -> Invoice | None:
 def _invoice_insert(*, customer, priced, source_reference, sales_order, issue_date, user) -> Invoice:
     subtotal, tax_total = _totals(priced)
     invoice = Invoice.objects.create(
-        number=next_number(prefix="INV", year=issue_date.year),
+        number=document_number(prefix="INV", when=issue_date, digits=5),
         customer=customer,
         sales_order=sales_order,
         source_reference=source_reference,
@@ -321,7 +293,7 @@ def credit_note_create(
         )
     issue_date = issue_date or timezone.localdate()
     note = CreditNote.objects.create(
-        number=next_number(prefix="CN", year=issue_date.year),
+        number=document_number(prefix="CN", when=issue_date, digits=5),
         invoice=locked,
         customer_id=locked.customer_id,
         issue_date=issue_date,

@@ -40,15 +40,14 @@ def _insert_event_and_deliveries(name: str, payload: dict) -> Event:
     """The event and its deliveries in one statement (PostgreSQL): every confirmed order pays
     for this, and two ORM inserts cost more to build than to run."""
     now = timezone.now()
-    event = Event(name=name, payload=payload, created_at=now)
     ctes, params = outbox_ctes(
         name, "%s::jsonb", "(SELECT 1) AS one", [json.dumps(payload, cls=DjangoJSONEncoder)], now=now
     )
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {ctes} SELECT id FROM published", params)
-        event.pk = cursor.fetchone()[0]
-    event._state.adding = False
-    return event
+        (pk,) = cursor.fetchone()
+    # The instance the ORM would make of the stored row.
+    return Event.from_db(connection.alias, ["id", "name", "payload", "created_at"], [pk, name, payload, now])
 
 
 def outbox_ctes(

@@ -10,8 +10,9 @@ through ``scm.inventory.services``.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
@@ -20,12 +21,13 @@ from django.utils.translation import gettext_noop
 from core.audit import audit
 from core.events import names
 from core.events.services import notify, outbox_ctes, publish, published
-from core.roles import MANAGER, is_manager
+from core.roles import MANAGER
 from core.sql import as_id
 from crm.customers.models import Customer
 from crm.sales.models import SalesOrder, SalesOrderLine
 from crm.sales.orders import services as order_services
 from crm.sales.orders import states as order_states
+from crm.sales.orders.selectors import orders_actable_by, orders_visible_to, owners_actable_by
 from finance.selectors import credit_exposure
 from integration.fulfilment.models import Backorder, Shipment
 from scm.inventory import reservations
@@ -58,27 +60,49 @@ def _publish_confirmed(order: SalesOrder) -> None:
     publish(names.ORDER_CONFIRMED, {"order_id": order.pk, "customer_id": order.customer_id})
 
 
-def order_confirm(*, order: SalesOrder, user, at_once: bool = True) -> SalesOrder:
-    """Confirm a draft order, or put it on credit hold when the customer's exposure would pass
-    the credit limit. ``order.confirmed`` is published in the same transaction.
+def _confirm_checks(user) -> dict:
+    """What confirming needs to know of an order, asked in the query that reads and locks it:
+    whether the user may see it and act on it (the order record rules, ``orders_visible_to`` and
+    ``orders_actable_by``, as subqueries the ORM writes), whether it has lines, and any of a
+    deactivated product."""
+    lines = SalesOrderLine.objects.filter(order=OuterRef("pk"))
+    return {
+        "seen": Exists(orders_visible_to(user).filter(pk=OuterRef("pk"))),
+        "acted_on": Exists(orders_actable_by(user).filter(pk=OuterRef("pk"))),
+        "has_lines": Exists(lines),
+        "has_inactive": Exists(lines.filter(product__is_active=False)),
+    }
+
+
+def order_confirm(*, order: SalesOrder | int, user) -> SalesOrder:
+    """Confirm a draft order (an order or its id), or put it on credit hold when the customer's
+    exposure would pass the credit limit. ``order.confirmed`` is published in the same
+    transaction. Raises ``SalesOrder.DoesNotExist`` if there is no such order or the user may
+    not see it, ``PermissionDenied`` if they see it but may not act on it (the record rules).
 
     Locks the order, then the customer, so two confirmations for one customer check credit one
-    after the other (neither sees the other's order as not yet counted). The usual case (no
-    credit limit) is tried first in one statement (``order_confirm_at_once``; ``at_once=False``
-    skips that try when the caller has just made it)."""
-    if at_once:
-        done = order_confirm_at_once(order_id=order.pk, user=user)
+    after the other (neither sees the other's order as not yet counted). The usual case (a
+    customer without credit limit: nothing to check, so nothing to lock) is first tried in one
+    statement on PostgreSQL (``_confirm_in_one_statement``; the ``ORDERS_CONFIRM_IN_ONE_STATEMENT``
+    setting), which writes what the steps below write; anything else takes the steps."""
+    pk = as_id(getattr(order, "pk", order))
+    if pk is None:
+        raise SalesOrder.DoesNotExist
+    if settings.ORDERS_CONFIRM_IN_ONE_STATEMENT and connection.vendor == "postgresql":
+        done = _confirm_in_one_statement(order_id=pk, user=user)
         if done is not None:
             return done
     with transaction.atomic():
-        # The lock also tells whether the order has lines, and any of a deactivated product.
-        lines = SalesOrderLine.objects.filter(order=OuterRef("pk"))
         order = (
             SalesOrder.objects.select_for_update(of=("self",))
             .select_related("customer", "owner")
-            .annotate(has_lines=Exists(lines), has_inactive=Exists(lines.filter(product__is_active=False)))
-            .get(pk=order.pk)
+            .annotate(**_confirm_checks(user))
+            .get(pk=pk)
         )
+        if not order.seen:  # an order the user may not see is not found, as everywhere
+            raise SalesOrder.DoesNotExist
+        if not order.acted_on:
+            raise PermissionDenied
         if order.state != S.DRAFT:
             raise ValidationError(
                 {
@@ -93,43 +117,33 @@ def order_confirm(*, order: SalesOrder, user, at_once: bool = True) -> SalesOrde
                 {"lines": _("A product on this order is no longer active: change the order first.")}
             )
         _confirm_checked(order, user)
-    return _without_backorders(order)
-
-
-def _without_backorders(order: SalesOrder) -> SalesOrder:
-    # A draft was never reserved, so it has no backorder yet: the caller can show the order
-    # without asking.
-    none = Backorder.objects.none()
-    none._result_cache, none._prefetch_done = [], True
-    order._prefetched_objects_cache = {"backorders": none}
     return order
 
 
-def order_confirm_at_once(*, order_id, user, record_rule: bool = False) -> SalesOrder | None:
-    """The usual confirmation in one statement, without a transaction of its own (PostgreSQL):
-    a draft order with lines, none of them of an inactive product, for a customer without a
-    credit limit (nothing to check, so nothing to lock) is confirmed, its timeline entry is
-    written and ``order.confirmed`` is published, exactly as ``order_confirm`` does.
+def _confirm_in_one_statement(*, order_id: int, user) -> SalesOrder | None:
+    """``order_confirm``'s usual case in one statement, without a transaction of its own
+    (PostgreSQL): a draft order the user may act on, with lines, none of them of an inactive
+    product, for a customer without a credit limit, is confirmed, its timeline entry is written
+    and ``order.confirmed`` is published, as the steps of ``order_confirm`` do.
 
-    Returns the confirmed order, or None, having changed nothing, when anything else applies:
-    the order is not a draft, has no lines or an inactive product, the customer has a credit
-    limit, or, with ``record_rule``, the user may not act on the order
-    (``crm.sales.orders.selectors``). ``order_confirm`` then takes the long way, with its locks,
-    credit check and messages."""
-    order_id = as_id(order_id)
-    if connection.vendor != "postgresql" or order_id is None:
-        return None
+    Returns the confirmed order, or None, having changed nothing, when anything else applies;
+    ``order_confirm`` then takes its steps, with their locks, credit check and messages. The
+    conditions are ``_confirm_checks``'s, written out here, where the ORM would cost more to
+    build them than the statement costs to run: the order record rule in its SQL form
+    (``owners_actable_by``, the one definition's owners), lines, active products, no credit
+    limit."""
+    owners = owners_actable_by(user)
     line, product = SalesOrderLine._meta.db_table, Product._meta.db_table
     condition = f"""so.id = %s
         AND EXISTS (SELECT 1 FROM {line} l WHERE l.order_id = so.id)
         AND NOT EXISTS (SELECT 1 FROM {line} l JOIN {product} p ON p.id = l.product_id
                         WHERE l.order_id = so.id AND NOT p.is_active)
         AND EXISTS (SELECT 1 FROM {Customer._meta.db_table} c
-                    WHERE c.id = so.customer_id AND COALESCE(c.credit_limit, 0) <= 0)"""
+                    WHERE c.id = so.customer_id AND c.credit_limit <= 0)"""
     params = [order_id]
-    if record_rule and not is_manager(user):
-        condition += " AND so.owner_id = %s"
-        params.append(user.pk)
+    if owners is not None:  # None: the user may act on anyone's order
+        condition += " AND so.owner_id = ANY(%s)"
+        params.append(list(owners))
     moved, moved_params = order_states.transition_ctes(
         from_state=S.DRAFT,
         to_state=S.CONFIRMED,
@@ -148,7 +162,7 @@ def order_confirm_at_once(*, order_id, user, record_rule: bool = False) -> Sales
     if row is None:
         return None
     published(names.ORDER_CONFIRMED, row[-1] or [])
-    return _without_backorders(order_states.order_from_row(row))
+    return order_states.order_from_row(row)
 
 
 def _confirm_checked(order: SalesOrder, user) -> None:
@@ -189,21 +203,17 @@ def _confirm_checked(order: SalesOrder, user) -> None:
 def order_place(*, customer, owner, lines: list[dict], **fields) -> SalesOrder:
     """Create and confirm an order in one step, as a web shop or an EDI link places it: one
     transaction, so bad input leaves no draft behind. The credit check applies as for any
-    confirmation (the order may end on credit hold). Returns the order with its lines."""
+    confirmation (the order may end on credit hold). Returns the order as created, in its new
+    state."""
     with transaction.atomic():
         order = order_services.order_create(customer=customer, owner=owner, lines=lines, **fields)
         order.customer, order.owner = customer, owner
-        confirmed = order_confirm_at_once(order_id=order.pk, user=owner)
-        if confirmed is not None:
-            order.state, order.confirmed_at, order.updated_at = (
-                confirmed.state,
-                confirmed.confirmed_at,
-                confirmed.updated_at,
-            )
-        else:
-            # Nobody else can see the new row before commit: no lock, no second read. The
-            # service has just checked its lines (at least one, every product active).
-            _confirm_checked(order, owner)  # sets the order's new state on it
+        confirmed = order_confirm(order=order, user=owner)
+        order.state, order.confirmed_at, order.updated_at = (
+            confirmed.state,
+            confirmed.confirmed_at,
+            confirmed.updated_at,
+        )
     return order
 
 

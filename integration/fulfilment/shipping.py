@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 from core.audit import audit
 from core.events import names
 from core.events.services import publish
+from core.numbers import document_number
 from crm.sales.models import SalesOrder, SalesOrderLine
 from crm.sales.orders import services as order_services
 from crm.sales.orders import states as order_states
@@ -32,13 +33,6 @@ from scm.inventory.models import Lot, Product, ProductUnit, Reservation, StockMo
 ZERO = Decimal("0")
 S = SalesOrder.State
 SHIPPABLE_STATES = (S.PARTLY_RESERVED, S.RESERVED, S.PARTLY_SHIPPED)
-
-
-def _number(model, prefix: str, obj) -> str:
-    number = f"{prefix}{timezone.localdate():%y%m}-{obj.pk:05d}"
-    model.objects.filter(pk=obj.pk).update(number=number)
-    obj.number = number
-    return number
 
 
 def shipment_start(*, order: SalesOrder, warehouse: Warehouse, user=None) -> Shipment:
@@ -61,12 +55,11 @@ def shipment_start(*, order: SalesOrder, warehouse: Warehouse, user=None) -> Shi
         if not held:
             raise ValidationError({"warehouse": _("Nothing is reserved for this order in this warehouse.")})
         shipment = Shipment.objects.create(
-            number=order_services.temporary_number(),
+            number=document_number(prefix="SH", digits=5),
             order=order,
             warehouse=warehouse,
             created_by=user,
         )
-        _number(Shipment, "SH", shipment)
         ShipmentLine.objects.bulk_create(
             [
                 ShipmentLine(
@@ -300,14 +293,13 @@ def return_create(
         if not updated:
             raise ValidationError({"quantity": _("That is more than was shipped on this line.")})
         ret = Return.objects.create(
-            number=order_services.temporary_number(),
+            number=document_number(prefix="RT", digits=5),
             shipment_line=line,
             quantity=qty,
             disposition=disposition,
             reason=reason.strip(),
             created_by=user,
         )
-        _number(Return, "RT", ret)
         if disposition == Return.Disposition.RESTOCK:
             stock.stock_receive(
                 product=line.product,

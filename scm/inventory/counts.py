@@ -11,7 +11,6 @@ States: counting → submitted → approved → posted (or cancelled before post
 """
 
 from decimal import Decimal
-from uuid import uuid4
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Q, Sum
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.db import atomic_with_retry
+from core.numbers import document_number
 from scm.inventory import services
 from scm.inventory.models import (
     Category,
@@ -86,14 +86,12 @@ def count_start(*, warehouse, category: Category | None = None, user=None) -> Co
     """Open a count: one line per product and lot the ledger says is there."""
     services._check_warehouse(warehouse)
     session = CountSession.objects.create(
-        number=f"tmp-{uuid4().hex[:24]}",
+        number=document_number(prefix="CC"),
         warehouse=warehouse,
         category=category,
         created_by=user,
         start_move_id=_last_move_id(),
     )
-    session.number = f"CC-{session.pk:06d}"
-    CountSession.objects.filter(pk=session.pk).update(number=session.number)
     levels = StockLevel.objects.filter(warehouse=warehouse).exclude(on_hand=0).select_related("product")
     if category is not None:
         levels = levels.filter(product__category_id__in=category_ids(category))

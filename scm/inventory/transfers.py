@@ -8,7 +8,6 @@ twice.
 """
 
 from decimal import Decimal
-from uuid import uuid4
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.db import atomic_with_retry
+from core.numbers import document_number
 from scm.inventory import lots, services
 from scm.inventory.models import Lot, Product, ProductUnit, StockMove, Transfer, TransferLine, Warehouse
 
@@ -45,10 +45,12 @@ def transfer_create(
     """A draft transfer; ``lines`` are dicts of ``transfer_add_line`` arguments."""
     _check_pair(source, destination)
     transfer = Transfer.objects.create(
-        number=f"tmp-{uuid4().hex[:24]}", source=source, destination=destination, note=note, created_by=user
+        number=document_number(prefix="TR"),
+        source=source,
+        destination=destination,
+        note=note,
+        created_by=user,
     )
-    transfer.number = f"TR-{transfer.pk:06d}"
-    Transfer.objects.filter(pk=transfer.pk).update(number=transfer.number)
     for line in lines:
         transfer_add_line(transfer=transfer, user=user, **line)
     audit("inventory.transfer_created", actor=user, obj=transfer, data={"number": transfer.number})

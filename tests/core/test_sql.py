@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 class Input(serializers.Serializer):
-    customer = ByIdRelatedField(queryset=Customer.objects.all())
+    customer = ByIdRelatedField(model=Customer)
 
 
 class Plain(serializers.Serializer):

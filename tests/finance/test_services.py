@@ -1,5 +1,7 @@
 from datetime import date
 from decimal import Decimal
+from importlib import import_module
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,6 +10,7 @@ from django.db import IntegrityError, transaction
 from core.events import names
 from core.events.models import Event
 from core.models import AuditLog
+from core.numbers import number_at_least
 from finance import payments, services
 from finance.models import CreditNote, Invoice, Payment, PaymentAllocation
 from tests.finance.factories import CustomerFactory, line, make_invoice
@@ -17,14 +20,43 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-def test_invoice_numbers_follow_a_sequence_per_year():
+def test_invoice_numbers_come_from_the_counter_of_their_issue_year():
     customer = CustomerFactory()
+    number_at_least(prefix="INV", year=2026, value=4)
+    number_at_least(prefix="INV", year=2027, value=9)
     first = make_invoice(customer, issue_date=date(2026, 3, 1))
     second = make_invoice(customer, issue_date=date(2026, 3, 2))
     other_year = make_invoice(customer, issue_date=date(2027, 1, 2))
-    assert first.number == "INV-2026-00001"
-    assert second.number == "INV-2026-00002"
-    assert other_year.number == "INV-2027-00001"
+    assert first.number == "INV-2026-00005"
+    assert second.number == "INV-2026-00006"
+    assert other_year.number == "INV-2027-00010"
+
+
+def test_credit_note_numbers_come_from_the_counter_of_their_issue_year():
+    invoice = make_invoice(CustomerFactory(), issue_date=date(2026, 3, 1))
+    number_at_least(prefix="CN", year=2026, value=20)
+    note = services.credit_note_create(
+        invoice=invoice, lines=[line("10.00")], reason="破损", issue_date=date(2026, 3, 5)
+    )
+    assert note.number == "CN-2026-00021"
+
+
+def test_payment_numbers_come_from_the_counter_of_their_year():
+    customer = CustomerFactory()
+    make_invoice(customer, issue_date=date(2026, 3, 1))
+    number_at_least(prefix="PAY", year=2026, value=300)
+    payment = payments.payment_record(customer=customer, amount="50.00", paid_at=date(2026, 4, 1))
+    assert payment.number == "PAY-2026-00301"
+
+
+def test_the_last_finance_numbers_carry_over_to_the_counters():
+    """Migration 0002: ``NumberSequence``'s last numbers start the counters."""
+    migration = import_module("finance.migrations.0002_number_counters_in_core")
+    sequences = SimpleNamespace(
+        objects=SimpleNamespace(all=lambda: [SimpleNamespace(key="INV-2023", last=77)])
+    )
+    migration.counters_to_core(SimpleNamespace(get_model=lambda app, model: sequences), None)
+    assert make_invoice(CustomerFactory(), issue_date=date(2023, 5, 1)).number == "INV-2023-00078"
 
 
 def test_invoice_totals_round_half_up_per_line():

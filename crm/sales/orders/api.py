@@ -13,13 +13,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.drf import ByIdRelatedField, CachedFieldsMixin
+from core.drf import ByIdRelatedField, serialized
 from core.people import display_name
 from crm.customers.models import Customer
 from crm.sales.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
 from crm.sales.orders import quote_services
 from crm.sales.orders import selectors as order_selectors
 from crm.sales.orders import services as order_services
+from crm.sales.orders.models import LINE_LIST
 from crm.sales.orders.selectors import (
     ORDER_READ_ROLES,
     ORDER_WRITE_ROLES,
@@ -46,7 +47,7 @@ LINE_FIELDS = [
 ]
 
 
-class QuoteLineSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+class QuoteLineSerializer(serializers.ModelSerializer):
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
     unit_name = serializers.SerializerMethodField()
@@ -76,7 +77,7 @@ class OrderLineSerializer(QuoteLineSerializer):
         ]
 
 
-class QuoteSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+class QuoteSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     lines = QuoteLineSerializer(many=True, read_only=True)
@@ -102,10 +103,10 @@ class QuoteSerializer(CachedFieldsMixin, serializers.ModelSerializer):
         ]
 
 
-class SalesOrderSerializer(CachedFieldsMixin, serializers.ModelSerializer):
+class SalesOrderSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
-    lines = OrderLineSerializer(many=True, read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True, source=LINE_LIST)
     backordered_quantity = serializers.DecimalField(
         max_digits=18,
         decimal_places=3,
@@ -178,7 +179,7 @@ class LineInputSerializer(serializers.Serializer):
 
 
 class OrderInputSerializer(serializers.Serializer):
-    customer = ByIdRelatedField(queryset=Customer.objects.all())
+    customer = ByIdRelatedField(model=Customer)
     requested_date = serializers.DateField(required=False, allow_null=True)
     priority = serializers.ChoiceField(
         choices=SalesOrder.Priority.choices, required=False, default=SalesOrder.Priority.NORMAL
@@ -224,6 +225,16 @@ def order_input(validated: dict) -> dict:
     }
 
 
+def order_lines_prefetch() -> Prefetch:
+    """An order's lines where ``SalesOrderSerializer`` reads them (``LINE_LIST``,
+    where ``order_create`` leaves them too), with their products and units."""
+    return Prefetch(
+        "lines",
+        queryset=SalesOrderLine.objects.select_related("product", "unit"),
+        to_attr=LINE_LIST,
+    )
+
+
 def _check_change(user, record):
     if not order_selectors.can_change(user, record):
         raise PermissionDenied
@@ -255,9 +266,7 @@ class SalesOrderViewSet(
         return (
             order_selectors.orders_visible_to(self.request.user)
             .select_related("customer", "owner")
-            .prefetch_related(
-                Prefetch("lines", queryset=SalesOrderLine.objects.select_related("product", "unit"))
-            )
+            .prefetch_related(order_lines_prefetch())
             .order_by("-created_at", "-id")
         )
 
@@ -266,9 +275,9 @@ class SalesOrderViewSet(
         data = OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = order_services.order_create(owner=request.user, **order_input(data.validated_data))
-        # Shown as written (customer, owner and lines are in hand): no read back.
+        # Shown as written: customer and owner are in hand, the lines come with the order.
         order.customer, order.owner = data.validated_data["customer"], request.user
-        return Response(SalesOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        return Response(serialized(SalesOrderSerializer, order), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=OrderUpdateSerializer, responses=SalesOrderSerializer)
     def update(self, request, *args, **kwargs):
@@ -291,7 +300,7 @@ class SalesOrderViewSet(
             )
             if "lines" in v:
                 order_services.order_update_lines(order=order, lines=_lines(v["lines"]), user=request.user)
-        return Response(SalesOrderSerializer(self.get_queryset().get(pk=order.pk)).data)
+        return Response(serialized(SalesOrderSerializer, self.get_queryset().get(pk=order.pk)))
 
     @extend_schema(responses=OrderEventSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -324,7 +333,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
         )
 
     def _out(self, quote, code=status.HTTP_200_OK):
-        return Response(QuoteSerializer(self.get_queryset().get(pk=quote.pk)).data, status=code)
+        return Response(serialized(QuoteSerializer, self.get_queryset().get(pk=quote.pk)), status=code)
 
     @extend_schema(request=QuoteInputSerializer, responses={201: QuoteSerializer})
     def create(self, request, *args, **kwargs):
@@ -377,9 +386,11 @@ class QuoteViewSet(viewsets.ModelViewSet):
         _check_change(request.user, quote)
         order = quote_services.quote_accept(quote=quote, user=request.user)
         order = (
-            SalesOrder.objects.select_related("customer", "owner").prefetch_related("lines").get(pk=order.pk)
+            SalesOrder.objects.select_related("customer", "owner")
+            .prefetch_related(order_lines_prefetch())
+            .get(pk=order.pk)
         )
-        return Response(SalesOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        return Response(serialized(SalesOrderSerializer, order), status=status.HTTP_201_CREATED)
 
 
 router = DefaultRouter()

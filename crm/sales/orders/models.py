@@ -78,6 +78,11 @@ class QuoteLine(models.Model):
         ]
 
 
+# Where an order's lines are kept once read with it (a ``to_attr`` Prefetch; ``order_create``
+# leaves the lines it wrote there too).
+LINE_LIST = "line_list"
+
+
 class SalesOrder(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -147,8 +152,12 @@ class SalesOrder(models.Model):
 
     @property
     def backordered_quantity(self):
-        """Base units of every line still waiting for stock (lines prefetched or read)."""
-        return sum((line.backordered_quantity for line in self.lines.all()), Decimal(0))
+        """Base units of every line still waiting for stock (the lines as prefetched into
+        ``LINE_LIST``, or read)."""
+        lines = getattr(self, LINE_LIST, None)
+        if lines is None:
+            lines = self.lines.all()
+        return sum((line.backordered_quantity for line in lines), Decimal(0))
 
 
 # While an order is in one of these states, what a line lacks (ordered − reserved − shipped) is

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core.numbers import document_number
 from core.people import display_name
 from crm.sales.models import Quote, QuoteLine, SalesOrder
 from crm.sales.orders import services as order_services
 from crm.sales.orders.pricing import lines_price, lines_totals
-from crm.sales.orders.services import document_number, temporary_number
 
 Q = Quote.State
 DEFAULT_VALIDITY_DAYS = 30
@@ -49,15 +49,13 @@ def quote_create(
     valid_until = valid_until or timezone.localdate() + timedelta(days=DEFAULT_VALIDITY_DAYS)
     _check_valid_until(valid_until)
     quote = Quote.objects.create(
-        number=temporary_number(),
+        number=document_number(prefix="QT"),
         customer=customer,
         owner=owner,
         valid_until=valid_until,
         notes=notes,
         **lines_totals(priced),
     )
-    quote.number = document_number("QT", quote.pk)
-    Quote.objects.filter(pk=quote.pk).update(number=quote.number)
     QuoteLine.objects.bulk_create([QuoteLine(quote=quote, **p.as_fields()) for p in priced])
     return quote
 

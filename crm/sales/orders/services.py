@@ -12,7 +12,6 @@ at the same moment cannot both succeed; progress figures move with ``F()`` expre
 read-then-written from Python.
 """
 
-import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -25,36 +24,15 @@ from django.utils.translation import gettext_noop
 
 from core.i18n import message_text, stored_params
 from core.money import money
-from core.sql import insert_select, next_id_sql
+from core.numbers import document_number
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
+from crm.sales.orders.models import LINE_LIST
 from crm.sales.orders.pricing import line_amounts, lines_price, lines_totals
 from scm.inventory.services import to_base_quantity
 
 S = SalesOrder.State
 
 PROGRESS_FIELDS = ("reserved", "shipped", "invoiced", "returned")
-
-
-def document_number(prefix: str, pk: int, when: date | None = None) -> str:
-    """``SO-2026-000042``: readable, unique because the primary key is."""
-    return f"{_number_start(prefix, when)}{pk:06d}"
-
-
-def document_number_sql(prefix: str, id_sql: str, when: date | None = None) -> tuple[str, list]:
-    """``document_number`` as SQL over the key ``id_sql`` (PostgreSQL), for a row whose key is
-    drawn in the statement that writes it; the SQL and its parameters."""
-    digits = f"{id_sql}::text"
-    return f"%s || lpad({digits}, greatest(6, length({digits})), '0')", [_number_start(prefix, when)]
-
-
-def _number_start(prefix: str, when: date | None) -> str:
-    return f"{prefix}-{(when or timezone.localdate()).year}-"
-
-
-def temporary_number() -> str:
-    # Unique placeholder until the primary key is known (the number is derived from it).
-    return f"new-{uuid.uuid4().hex[:24]}"
-
 
 # --- orders ---------------------------------------------------------------------------------
 
@@ -87,7 +65,8 @@ def order_create(
     quantities are converted to base units; taxes come from the product. Bad input raises one
     ``ValidationError`` naming the fields (``lines[i].quantity``) and writes nothing: the input
     is checked before the first write. Inside the caller's transaction it joins it (no
-    savepoint: an order placed in one step costs no extra round trips)."""
+    savepoint: an order placed in one step costs no extra round trips). The order comes back
+    with its lines as written (ids, products and units) in ``order.line_list`` (``LINE_LIST``)."""
     _check_customer(customer)
     _check_priority(priority)
     priced = lines_price(lines)
@@ -111,66 +90,22 @@ def order_create(
     else:
         text, data = gettext_noop("Order created"), None
     entry = OrderEvent(**_event_fields(0, "created", text, owner, data))
-    if connection.vendor == "postgresql":
-        _insert_order_at_once(order, lines, entry)
-    else:
-        _insert_order(order, lines, entry)
-    # The lines as written (with their ids): the caller can show the order without reading it back.
-    lines_qs = SalesOrderLine.objects.filter(order=order)
-    lines_qs._result_cache, lines_qs._prefetch_done = lines, True
-    order._prefetched_objects_cache = {"lines": lines_qs}
+    _insert_order(order, lines, entry)
+    setattr(order, LINE_LIST, lines)
     return order
 
 
 def _insert_order(order: SalesOrder, lines: list[SalesOrderLine], entry: OrderEvent) -> None:
-    """Write a new order, its lines and its first timeline entry with the ORM (the number
-    comes from the primary key, so it is set once that is known)."""
+    """Write a new order with its number (``core.numbers``), its lines and its first timeline
+    entry: four statements, in the caller's transaction if there is one."""
     with transaction.atomic(savepoint=False):
-        order.number = temporary_number()
+        order.number = document_number(prefix="SO", when=order.order_date)
         order.save(force_insert=True)
-        order.number = document_number("SO", order.pk, order.order_date)
-        SalesOrder.objects.filter(pk=order.pk).update(number=order.number)
         for line in lines:
             line.order = order
         SalesOrderLine.objects.bulk_create(lines)
         entry.order = order
         entry.save(force_insert=True)
-
-
-def _insert_order_at_once(order: SalesOrder, lines: list[SalesOrderLine], entry: OrderEvent) -> None:
-    """``_insert_order`` in one statement (PostgreSQL): the primary key is drawn first, so the
-    number (``document_number``'s format) goes in with the row; the lines and the entry refer
-    to it in the same statement. No transaction of its own: one statement is atomic."""
-    order_fields = [f for f in SalesOrder._meta.concrete_fields if f.name not in ("id", "number")]
-    line_fields = [f for f in SalesOrderLine._meta.concrete_fields if f.name not in ("id", "order")]
-    entry_fields = [f for f in OrderEvent._meta.concrete_fields if f.name not in ("id", "order")]
-    number_sql, number_params = document_number_sql("SO", "id", order.order_date)
-    from_ids = {"id": "ids.id", "number": "ids.number"}
-    order_sql, order_params = insert_select(
-        SalesOrder, [order], order_fields, source="ids", source_columns=from_ids
-    )
-    lines_sql, lines_params = insert_select(
-        SalesOrderLine, lines, line_fields, source="ids", source_columns={"order_id": "ids.id"}
-    )
-    entry_sql, entry_params = insert_select(
-        OrderEvent, [entry], entry_fields, source="ids", source_columns={"order_id": "ids.id"}
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""WITH ids AS (
-                    SELECT id, {number_sql} AS number
-                    FROM (SELECT {next_id_sql(SalesOrder)} AS id) AS next
-                ), new_order AS ({order_sql}),
-                new_lines AS ({lines_sql} RETURNING id),
-                new_entry AS ({entry_sql})
-                SELECT ids.id, ids.number, ARRAY(SELECT id FROM new_lines ORDER BY id) FROM ids""",
-            [*number_params, *order_params, *lines_params, *entry_params],
-        )
-        order.pk, order.number, line_ids = cursor.fetchone()
-    order._state.adding, order._state.db = False, connection.alias
-    for line, pk in zip(lines, line_ids, strict=True):
-        line.pk, line.order = pk, order
-        line._state.adding, line._state.db = False, connection.alias
 
 
 UNSET = object()

@@ -1,1 +1,3 @@
+# Every test here runs both ways of confirming an order on PostgreSQL (tests/confirm_ways.py).
+from tests.confirm_ways import confirm_in_one_statement, pytest_generate_tests  # noqa: F401
 from tests.worker import celery_worker_process, start_celery_worker  # noqa: F401 - fixtures for broker tests

@@ -69,6 +69,12 @@ def test_teammate_reads_the_order_but_cannot_confirm_it(world, api_client):
     assert order.state == SalesOrder.State.DRAFT
 
 
+@pytest.mark.parametrize("pk", ["999999999", "12abc", "99999999999999999999"])
+def test_confirming_an_order_that_does_not_exist_is_a_404(world, api_client, pk):
+    api_client.force_authenticate(world["rep"])
+    assert api_client.post(f"/api/v1/order-workflow/{pk}/confirm/").status_code == 404
+
+
 @pytest.mark.parametrize("role", ["warehouse", "finance"])
 def test_warehouse_and_finance_cannot_confirm(world, api_client, role):
     order = make_order(world["customer"], world["rep"], (world["product"], 2))

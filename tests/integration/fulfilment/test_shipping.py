@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.events import names
 from core.events.models import Event
+from core.numbers import number_at_least
 from crm.sales.models import SalesOrder
 from integration.fulfilment import services, shipping
 from integration.fulfilment.handlers import invoice_and_tell_customer
@@ -222,3 +223,22 @@ def test_scrapped_return_puts_nothing_back_into_stock(world, django_capture_on_c
         shipment_line=shipment.lines.get(), quantity=1, disposition=Return.Disposition.SCRAP, reason="损坏"
     )
     assert StockLevel.objects.get(product=product).on_hand == 2
+
+
+def test_shipment_and_return_numbers_come_from_the_counters_of_the_year(
+    world, django_capture_on_commit_callbacks
+):
+    year = timezone.localdate().year
+    number_at_least(prefix="SH", year=year, value=70)
+    number_at_least(prefix="RT", year=year, value=8)
+    product = ProductFactory()
+    receive(product, world["wh"]["SH"], 5)
+    order = reserved_order(world, django_capture_on_commit_callbacks, (product, 2))
+    shipment = shipping.shipment_start(order=order, warehouse=world["wh"]["SH"])
+    assert shipment.number == f"SH-{year}-00071"
+    shipment = ship_all(shipment, django_capture_on_commit_callbacks)
+    ret = shipping.return_create(
+        shipment_line=shipment.lines.get(), quantity=1, disposition=Return.Disposition.SCRAP, reason="破损"
+    )
+    assert ret.number == f"RT-{year}-00009"
+    assert Shipment.objects.get(pk=shipment.pk).number == f"SH-{year}-00071"

@@ -2,7 +2,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from core.numbers import number_at_least
 from scm.inventory import counts, reservations, services
 from scm.inventory.models import StockLevel, StockMove
 from scm.inventory.selectors import count_report
@@ -104,3 +106,9 @@ def test_found_stock_not_in_the_snapshot_gets_a_line():
     counts.count_approve(session=session)
     counts.count_post(session=session)
     assert StockLevel.objects.get(product=product).on_hand == 2
+
+
+def test_a_count_number_comes_from_the_counter_of_the_year():
+    year = timezone.localdate().year
+    number_at_least(prefix="CC", year=year, value=11)
+    assert counts.count_start(warehouse=WarehouseFactory()).number == f"CC-{year}-000012"

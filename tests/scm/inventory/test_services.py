@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from core.events import names
 from core.models import AuditLog
+from core.numbers import number_at_least
 from scm.inventory import reservations, services, transfers
 from scm.inventory.models import Lot, StockLevel, StockMove, Transfer
 from scm.inventory.selectors import lot_locations, scan_lookup
@@ -302,3 +303,12 @@ def test_falling_below_the_reorder_point_publishes_one_event():
 )
 def test_quantities_in_messages_are_plain_numbers(value, text):
     assert services.plain_qty(value) == text
+
+
+def test_a_transfer_number_comes_from_the_counter_of_the_year():
+    year = timezone.localdate().year
+    number_at_least(prefix="TR", year=year, value=99)
+    transfer = transfers.transfer_create(
+        source=WarehouseFactory(code="A"), destination=WarehouseFactory(code="B")
+    )
+    assert transfer.number == f"TR-{year}-000100"

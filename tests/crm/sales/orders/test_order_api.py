@@ -175,3 +175,20 @@ def test_rep_cannot_read_another_teams_quote(api_client, sales_user):
     )
     api_client.force_authenticate(sales_user)
     assert api_client.get(f"/api/v1/quotes/{quote.pk}/").status_code == 404
+
+
+def test_a_created_order_is_answered_with_its_lines_and_their_ids(api_client, sales_user):
+    customer = CustomerFactory(owner=sales_user)
+    products = [ProductFactory(), ProductFactory()]
+    api_client.force_authenticate(sales_user)
+    response = api_client.post(
+        "/api/v1/sales-orders/",
+        {"customer": customer.pk, "lines": [{"product": p.pk, "quantity": "2"} for p in products]},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    stored = SalesOrder.objects.get(pk=body["id"]).lines.order_by("pk")
+    assert [(line["id"], line["product_sku"]) for line in body["lines"]] == [
+        (line.pk, line.product.sku) for line in stored
+    ]

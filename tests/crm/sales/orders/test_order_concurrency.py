@@ -83,3 +83,18 @@ def test_concurrent_progress_updates_lose_nothing():
     run_together(lambda: order_services.order_line_progress(line_id=line.pk, reserved=1), 10)
     line.refresh_from_db()
     assert line.reserved_quantity == 10
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_orders_created_at_the_same_moment_get_distinct_numbers():
+    customer = CustomerFactory()
+    product = ProductFactory()
+
+    def create():
+        return order_services.order_create(
+            customer=customer, owner=customer.owner, lines=[{"product": product, "quantity": 1}]
+        ).number
+
+    numbers = run_together(create, 8)
+    assert len(set(numbers)) == 8 and all(n.startswith("SO-") for n in numbers)

@@ -1,8 +1,12 @@
+from datetime import date
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 
+from core.numbers import number_at_least
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
 from crm.sales.orders import services as order_services
 from crm.sales.orders import states as order_states
@@ -241,3 +245,31 @@ def test_order_update_keeps_what_is_left_out_and_clears_the_date_when_asked():
     order_services.order_update(order=order, requested_date=None)
     order.refresh_from_db()
     assert order.requested_date is None
+
+
+def test_an_order_number_comes_from_the_counter_of_its_order_year():
+    number_at_least(prefix="SO", year=2025, value=41)
+    customer = CustomerFactory()
+    order = order_services.order_create(
+        customer=customer,
+        owner=customer.owner,
+        lines=[{"product": ProductFactory(), "quantity": 1}],
+        order_date=date(2025, 12, 31),
+    )
+    assert order.number == "SO-2025-000042"
+    assert SalesOrder.objects.get(pk=order.pk).number == order.number
+
+
+def test_order_numbers_given_before_the_counter_are_not_given_again():
+    """The data migration starts each year's counter above the numbers made from primary keys."""
+    migration = import_module("crm.sales.migrations.0005_order_and_quote_number_counters")
+    old = make_order()
+    SalesOrder.objects.filter(pk=old.pk).update(number="SO-2024-000950")
+    migration.counters_from_numbers(django_apps, None)
+    new = order_services.order_create(
+        customer=old.customer,
+        owner=old.owner,
+        lines=[{"product": ProductFactory(), "quantity": 1}],
+        order_date=date(2024, 6, 1),
+    )
+    assert new.number == "SO-2024-000951"

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from core.numbers import number_at_least
 from crm.sales.models import Quote, SalesOrder
 from crm.sales.orders import quote_services
 from crm.sales.orders.pdf import order_confirmation_pdf
@@ -192,3 +193,9 @@ def test_teammate_reads_a_quote_but_cannot_send_it(client, sales_user):
     assert client.get(reverse("sales:orders:quote_detail", args=[quote.pk])).status_code == 200
     assert client.post(reverse("sales:orders:quote_send", args=[quote.pk])).status_code == 403
     assert Quote.objects.get(pk=quote.pk).state == Quote.State.DRAFT
+
+
+def test_a_quote_number_comes_from_the_counter_of_the_year():
+    year = timezone.localdate().year
+    number_at_least(prefix="QT", year=year, value=6)
+    assert make_quote().number == f"QT-{year}-000007"
