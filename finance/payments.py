@@ -16,6 +16,7 @@ from core.events import names
 from core.events.services import publish
 from core.money import money
 from core.numbers import document_number
+from core.sql import as_id
 from finance.models import Invoice, Payment, PaymentAllocation
 from finance.services import ZERO, _check_share, _decimal, _settle, _user
 
@@ -41,46 +42,12 @@ def payment_record(
     amount = money(_decimal(amount, "amount"))
     if amount <= 0:
         raise ValidationError({"amount": _("The amount must be greater than zero.")})
-    plan: list[tuple[Invoice, Decimal]] = []
     if allocations:
-        wanted: dict[int, Decimal] = {}
-        for entry in allocations:
-            inv = entry.get("invoice")
-            inv_id = getattr(inv, "pk", inv)
-            try:
-                inv_id = int(inv_id)
-            except (TypeError, ValueError):
-                raise ValidationError({"allocations": _("Choose an invoice for every allocation.")})
-            share = money(_decimal(entry.get("amount"), "allocations"))
-            if share < 0:
-                raise ValidationError({"allocations": _("An allocated amount cannot be negative.")})
-            if share == 0:
-                continue
-            wanted[inv_id] = wanted.get(inv_id, ZERO) + share
-        locked = {
-            inv.pk: inv for inv in Invoice.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
-        }
-        for inv_id, share in wanted.items():
-            inv = locked.get(inv_id)
-            _check_share(inv, share, customer.pk)
-            plan.append((inv, share))
-        if sum((share for _inv, share in plan), ZERO) > amount:
-            raise ValidationError({"allocations": _("The allocations add up to more than the payment.")})
+        plan = _plan_given(allocations, customer=customer, amount=amount)
     elif allocations is None:
-        remaining = amount
-        open_invoices = list(
-            Invoice.objects.select_for_update()
-            .filter(customer=customer, state__in=Invoice.OPEN_STATES)
-            .order_by("pk")
-        )
-        open_invoices.sort(key=lambda i: (i.due_date, i.issue_date, i.pk))
-        for inv in open_invoices:
-            if remaining <= 0:
-                break
-            share = min(inv.open_amount, remaining)
-            if share > 0:
-                plan.append((inv, share))
-                remaining -= share
+        plan = _plan_oldest_first(customer=customer, amount=amount)
+    else:
+        plan = []
     # An empty list (``allocations=[]``) means: keep it all as credit.
     paid_at = paid_at or timezone.localdate()
     allocated = sum((share for _inv, share in plan), ZERO)
@@ -115,6 +82,52 @@ def payment_record(
         {"payment_id": payment.pk, "customer_id": customer.pk, "amount": str(amount)},
     )
     return payment
+
+
+def _plan_given(allocations: list[dict], *, customer, amount: Decimal) -> list[tuple[Invoice, Decimal]]:
+    """The allocations as asked (an invoice's shares added up), checked against the locked
+    invoices (primary-key order) and the payment's amount."""
+    wanted: dict[int, Decimal] = {}
+    for entry in allocations:
+        inv = entry.get("invoice")
+        inv_id = as_id(getattr(inv, "pk", inv))
+        if inv_id is None:
+            raise ValidationError({"allocations": _("Choose an invoice for every allocation.")})
+        share = money(_decimal(entry.get("amount"), "allocations"))
+        if share < 0:
+            raise ValidationError({"allocations": _("An allocated amount cannot be negative.")})
+        if share == 0:
+            continue
+        wanted[inv_id] = wanted.get(inv_id, ZERO) + share
+    locked = {inv.pk: inv for inv in Invoice.objects.select_for_update().filter(pk__in=wanted).order_by("pk")}
+    plan = []
+    for inv_id, share in wanted.items():
+        inv = locked.get(inv_id)
+        _check_share(inv, share, customer.pk)
+        plan.append((inv, share))
+    if sum((share for _inv, share in plan), ZERO) > amount:
+        raise ValidationError({"allocations": _("The allocations add up to more than the payment.")})
+    return plan
+
+
+def _plan_oldest_first(*, customer, amount: Decimal) -> list[tuple[Invoice, Decimal]]:
+    """The amount spread over the customer's open invoices, oldest due first (locked in
+    primary-key order)."""
+    plan, remaining = [], amount
+    open_invoices = list(
+        Invoice.objects.select_for_update()
+        .filter(customer=customer, state__in=Invoice.OPEN_STATES)
+        .order_by("pk")
+    )
+    open_invoices.sort(key=lambda i: (i.due_date, i.issue_date, i.pk))
+    for inv in open_invoices:
+        if remaining <= 0:
+            break
+        share = min(inv.open_amount, remaining)
+        if share > 0:
+            plan.append((inv, share))
+            remaining -= share
+    return plan
 
 
 @atomic_with_retry

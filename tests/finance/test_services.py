@@ -301,3 +301,14 @@ def test_database_refuses_paying_more_than_the_total():
     invoice = make_invoice(CustomerFactory(), "100.00")
     with pytest.raises(IntegrityError), transaction.atomic():
         Invoice.objects.filter(pk=invoice.pk).update(paid_amount=D("100.01"))
+
+
+@pytest.mark.parametrize("invoice", ["²", "99999999999999999999", "abc", None])
+def test_an_allocation_to_something_that_is_no_invoice_id_is_refused(invoice):
+    customer = CustomerFactory()
+    with pytest.raises(ValidationError) as err:
+        payments.payment_record(
+            customer=customer, amount="10.00", allocations=[{"invoice": invoice, "amount": "5"}]
+        )
+    assert "allocations" in err.value.message_dict
+    assert not Payment.objects.exists()
