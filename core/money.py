@@ -1,8 +1,10 @@
 """Money and quantities: ``Decimal`` everywhere, one precision, quantised in one place."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 MONEY_PLACES = Decimal("0.01")
 QUANTITY_PLACES = Decimal("0.001")
@@ -10,6 +12,29 @@ QUANTITY_PLACES = Decimal("0.001")
 # a line's amount (quantity × price) and an order's total still fit.
 MAX_QUANTITY = Decimal("1e9")
 MAX_AMOUNT = Decimal("1e12")
+
+
+def decimal_input(value, *, field: str, blank=None) -> Decimal:
+    """A number as a user or client sent it — text (spaces and thousands separators allowed),
+    an int, a Decimal, a float through its text — as a finite ``Decimal``; anything else (``abc``,
+    ``NaN``, ``Infinity``, ``1e999999999``) is a ``ValidationError`` naming ``field``. Empty input
+    gives ``blank`` when it is given, else the same error. The one parser of numbers from input:
+    forms, API, imports and services all call it."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if blank is not None:
+            return Decimal(blank)
+        raise ValidationError({field: _("Enter a number.")})
+    if isinstance(value, bool):
+        raise ValidationError({field: _("Enter a number.")})
+    text = value if isinstance(value, Decimal) else str(value).strip().replace(",", "")
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({field: _("Enter a number.")})
+    # Finite, and of a size a column can hold (an exponent of a billion is no amount).
+    if not number.is_finite() or number.adjusted() > 30:
+        raise ValidationError({field: _("Enter a number.")})
+    return number
 
 
 def money(value) -> Decimal:

@@ -7,7 +7,7 @@ payments for the same customer never deadlock and never lose an update.
 """
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -19,7 +19,7 @@ from core.audit import audit
 from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import publish
-from core.money import money, quantity
+from core.money import decimal_input, money, quantity
 from core.numbers import document_number
 from finance.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 
@@ -30,15 +30,7 @@ ZERO = Decimal("0.00")
 
 
 def _decimal(value, field: str) -> Decimal:
-    if isinstance(value, float):
-        value = str(value)
-    try:
-        result = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({field: _("Enter a number.")})
-    if not result.is_finite():
-        raise ValidationError({field: _("Enter a number.")})
-    return result
+    return decimal_input(value, field=field)
 
 
 def _priced_lines(lines) -> list[dict]:

@@ -1,11 +1,10 @@
 """Import specs for customers and contacts (see ``crm.customers.tabular``)."""
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.money import MAX_AMOUNT, decimal_input
 from crm.customers import services
 from crm.customers.models import Contact, Customer, Region, Team
 from crm.customers.tabular import ImportSpec
@@ -112,12 +111,13 @@ def clean_customer(values: dict, context: dict) -> dict:
             errors.setdefault(k, []).extend(v)
     if str(data.get("credit_limit", "")).strip():
         try:
-            limit = Decimal(str(data["credit_limit"]).replace(",", ""))
-            if limit < 0:
-                raise InvalidOperation
-            out["credit_limit"] = limit
-        except InvalidOperation:
+            limit = decimal_input(data["credit_limit"], field="credit_limit")
+        except ValidationError:
+            limit = None
+        if limit is None or limit < 0 or limit >= MAX_AMOUNT:
             errors.setdefault("credit_limit", []).append(_("Enter a number of 0 or more."))
+        else:
+            out["credit_limit"] = limit
     if str(data.get("payment_terms_days", "")).strip():
         try:
             out["payment_terms_days"] = int(str(data["payment_terms_days"]).split(".")[0])

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
-from core.money import money
+from core.money import decimal_input, money
 from crm.customers.models import Contact, Customer, MergeSuggestion
 from crm.customers.selectors import duplicates_of
 
@@ -86,7 +86,7 @@ def customer_create(*, actor=None, contacts: list[dict] | None = None, **data) -
     if data.get("credit_limit") in (None, ""):
         data.pop("credit_limit", None)
     else:
-        data["credit_limit"] = money(Decimal(str(data["credit_limit"])))
+        data["credit_limit"] = money(decimal_input(data["credit_limit"], field="credit_limit"))
     if not data.get("code"):
         data["code"] = _new_code()
     if data.get("owner") is None and actor is not None and not data.get("owner_id"):
@@ -119,7 +119,7 @@ def customer_update(*, customer: Customer, actor=None, **data) -> Customer:
     if "credit_limit" in data:
         if data["credit_limit"] in (None, ""):
             raise ValidationError({"credit_limit": _("Enter a credit limit (0 for none).")})
-        data["credit_limit"] = money(Decimal(str(data["credit_limit"])))
+        data["credit_limit"] = money(decimal_input(data["credit_limit"], field="credit_limit"))
     for field, value in data.items():
         setattr(locked, field, value)
     _clean_and_save(locked)

@@ -3,7 +3,7 @@ opportunities (stage moves, won/lost), activities and tasks (reassignment of a r
 ``reassignment``'s). One transaction each; bad input raises a ``ValidationError`` naming the field."""
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.audit import audit
-from core.money import money
+from core.money import decimal_input, money
 from crm.customers import services as customer_services
 from crm.customers.models import Customer
 from crm.customers.selectors import duplicates_of
@@ -29,10 +29,7 @@ def _sla_hours() -> int:
 
 
 def _amount(value, field="amount") -> Decimal:
-    try:
-        amount = money(Decimal(str(value if value not in (None, "") else "0")))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: _("Enter a number.")})
+    amount = money(decimal_input(value, field=field, blank="0"))
     if amount < 0:
         raise ValidationError({field: _("The amount cannot be negative.")})
     return amount

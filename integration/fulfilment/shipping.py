@@ -20,7 +20,9 @@ from django.utils.translation import gettext_noop
 from core.audit import audit
 from core.events import names
 from core.events.services import publish
+from core.money import decimal_input
 from core.numbers import document_number
+from core.sql import as_id
 from crm.sales.models import SalesOrder, SalesOrderLine
 from crm.sales.orders import services as order_services
 from crm.sales.orders import states as order_states
@@ -209,12 +211,12 @@ def shipment_ship(
         if quantities is not None:
             by_id = {line.pk: line for line in lines}
             for line_id, qty in quantities.items():
-                line = by_id.get(int(line_id))
+                line = by_id.get(as_id(line_id))
                 if line is None:
                     raise ValidationError(
                         {"lines": _("Line %(id)s is not on this shipment.") % {"id": line_id}}
                     )
-                qty = Decimal(str(qty))
+                qty = decimal_input(qty, field="quantity")
                 if qty < 0:
                     raise ValidationError({"quantity": _("The quantity cannot be negative.")})
                 if qty > line.quantity:
@@ -265,10 +267,7 @@ def return_create(
     from finance import services as finance_services
     from finance.models import Invoice
 
-    try:
-        qty = Decimal(str(quantity))
-    except Exception:  # noqa: BLE001 - any unparsable value is a user error
-        raise ValidationError({"quantity": _("Enter a number.")})
+    qty = decimal_input(quantity, field="quantity")
     if qty <= 0:
         raise ValidationError({"quantity": _("The quantity must be greater than zero.")})
     if disposition not in Return.Disposition.values:

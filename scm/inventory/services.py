@@ -19,7 +19,7 @@ from core.audit import audit
 from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import publish
-from core.money import MAX_QUANTITY
+from core.money import MAX_QUANTITY, decimal_input
 from core.money import quantity as as_quantity
 from scm.inventory.lots import lot_for_incoming, lot_for_outgoing
 from scm.inventory.models import (
@@ -47,12 +47,7 @@ def to_base_quantity(
 ) -> Decimal:
     """Convert ``quantity`` in ``unit`` (None = base unit) to base units, refusing zero,
     negatives and fractions of a unit that cannot be split."""
-    try:
-        qty = Decimal(str(quantity).strip())
-    except Exception:  # noqa: BLE001 - any unparsable value is a user error
-        raise ValidationError({field: _("Enter a number.")})
-    if not qty.is_finite():
-        raise ValidationError({field: _("Enter a number.")})
+    qty = decimal_input(quantity, field=field)
     if qty <= 0:
         raise ValidationError({field: _("The quantity must be greater than zero.")})
     if qty >= MAX_QUANTITY:
@@ -192,14 +187,9 @@ def _remove_stock(*, product_id: int, warehouse_id: int, lot_id: int | None, bas
 
 def _unit_cost(product: Product, unit: ProductUnit | None, unit_cost) -> Decimal:
     """The cost of one base unit: ``unit_cost`` per ``unit``, or the product's current cost."""
-    try:
-        cost = (
-            Decimal(str(unit_cost)) / (unit.factor if unit else 1) if unit_cost is not None else product.cost
-        )
-    except ArithmeticError:
-        raise ValidationError({"unit_cost": _("Enter a number.")})
-    if not cost.is_finite():
-        raise ValidationError({"unit_cost": _("Enter a number.")})
+    if unit_cost is None or unit_cost == "":
+        return product.cost
+    cost = decimal_input(unit_cost, field="unit_cost") / (unit.factor if unit else 1)
     if cost < 0:
         raise ValidationError({"unit_cost": _("The cost cannot be negative.")})
     return cost
@@ -312,12 +302,7 @@ def stock_adjust(
 
 def _signed_quantity(quantity) -> Decimal:
     """An adjustment's quantity: a number, positive (found) or negative (lost), never zero."""
-    try:
-        signed = Decimal(str(quantity))
-    except ArithmeticError:
-        raise ValidationError({"quantity": _("Enter a number.")})
-    if not signed.is_finite():
-        raise ValidationError({"quantity": _("Enter a number.")})
+    signed = decimal_input(quantity, field="quantity")
     if signed == 0:
         raise ValidationError({"quantity": _("The adjustment cannot be zero.")})
     return signed

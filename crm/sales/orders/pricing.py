@@ -3,12 +3,12 @@ and quote services. Reads only; writes nothing."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.money import MAX_AMOUNT, money
+from core.money import MAX_AMOUNT, decimal_input, money
 from core.sql import by_ids
 from scm.inventory.models import Product, ProductUnit
 from scm.inventory.services import to_base_quantity
@@ -42,17 +42,6 @@ class PricedLine:
             "net_amount": self.net_amount,
             "tax_amount": self.tax_amount,
         }
-
-
-def _decimal(value, field: str) -> Decimal:
-    """``value`` as a finite number, or a ``ValidationError`` on ``field``."""
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({field: _("Enter a number.")})
-    if not number.is_finite():
-        raise ValidationError({field: _("Enter a number.")})
-    return number
 
 
 def _load_products_and_units(lines: list[dict]) -> tuple[dict, dict]:
@@ -110,18 +99,18 @@ def _price_line(raw: dict, products: dict, units: dict) -> PricedLine:
     if unit is not None and unit.product_id != product.pk:
         raise ValidationError({"unit": _("This unit does not belong to the product.")})
     base = to_base_quantity(product=product, quantity=raw.get("quantity"), unit=unit)
-    qty = Decimal(str(raw.get("quantity")).strip())
+    qty = decimal_input(raw.get("quantity"), field="quantity")
     price = raw.get("unit_price")
     if price is None or price == "":
         price = Decimal(str(product.list_price)) * (unit.factor if unit is not None else 1)
     else:
-        price = _decimal(price, "unit_price")
+        price = decimal_input(price, field="unit_price")
         if price < 0:
             raise ValidationError({"unit_price": _("The price cannot be negative.")})
         if price >= MAX_AMOUNT:
             raise ValidationError({"unit_price": _("This price is too large.")})
     discount = raw.get("discount_percent")
-    discount = Decimal(0) if discount in (None, "") else _decimal(discount, "discount_percent")
+    discount = Decimal(0) if discount in (None, "") else decimal_input(discount, field="discount_percent")
     if not Decimal(0) <= discount <= HUNDRED:
         raise ValidationError({"discount_percent": _("The discount must be between 0 and 100 percent.")})
     price = money(price)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.i18n import message_text, stored_params
-from core.money import money
+from core.money import decimal_input, money
 from core.numbers import document_number
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
 from crm.sales.orders.models import LINE_LIST
@@ -176,12 +176,7 @@ def order_line_reduce(*, line: SalesOrderLine, quantity) -> SalesOrderLine:
     For the fulfilment bridge (``order_line_shorten``), which holds the order's lock (so the
     line's figures it read stay true) and releases what the line no longer needs. Bad input
     raises ``ValidationError`` on ``quantity`` and writes nothing."""
-    try:
-        new_quantity = Decimal(str(quantity).strip())
-    except ArithmeticError:
-        raise ValidationError({"quantity": _("Enter a number.")})
-    if not new_quantity.is_finite():
-        raise ValidationError({"quantity": _("Enter a number.")})
+    new_quantity = decimal_input(quantity, field="quantity")
     base = to_base_quantity(product=line.product, quantity=new_quantity, unit=line.unit)
     if new_quantity >= line.quantity:
         raise ValidationError(
