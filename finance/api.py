@@ -1,26 +1,21 @@
-"""Receivables API: invoices, payments, credit notes, aging, customer balance and statement.
+"""Receivables API: invoices, payments and credit notes here; aging, customer balance and
+statement in ``receivables_api``.
 
 Same permissions as the pages: finance writes; managers read; sales reps read the invoices and
 balances of their own and their team's customers.
 """
 
-from django.http import Http404
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.roles import FINANCE, MANAGER, SALES
-from core.sql import as_id
-from crm.customers.models import Customer
 from finance import payments, selectors, services
+from finance.api_common import READ, WRITE
 from finance.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentAllocation
-
-READ = (FINANCE, MANAGER, SALES)
-WRITE = (FINANCE,)
+from finance.receivables_api import ReceivablesViewSet
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
@@ -299,124 +294,6 @@ class CreditNoteViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             invoice=invoice, lines=[dict(line) for line in v["lines"]], reason=v["reason"], user=request.user
         )
         return Response(CreditNoteSerializer(self.get_queryset().get(pk=note.pk)).data, status=201)
-
-
-CUSTOMER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="customer id")
-
-
-def _money(**kwargs):
-    """An amount as the rest of the API gives it: a string with two decimals."""
-    return serializers.DecimalField(max_digits=18, decimal_places=2, coerce_to_string=True, **kwargs)
-
-
-def _aging_amounts(class_name: str, **fields) -> type[serializers.Serializer]:
-    """A serializer of the amount in each of the aging buckets and their total, after ``fields``."""
-    buckets = {key: _money() for key, _first, _last in selectors.AGING_BUCKETS}
-    return type(class_name, (serializers.Serializer,), {**fields, **buckets, "total": _money()})
-
-
-AgingCustomerSerializer = _aging_amounts(
-    "AgingCustomerSerializer",
-    customer_id=serializers.IntegerField(),
-    code=serializers.CharField(),
-    name=serializers.CharField(),
-)
-AgingTotalsSerializer = _aging_amounts("AgingTotalsSerializer")
-
-
-class AgingSerializer(serializers.Serializer):
-    as_of = serializers.DateField()
-    buckets = serializers.ListField(child=serializers.CharField())
-    customers = AgingCustomerSerializer(many=True)
-    totals = AgingTotalsSerializer()
-
-
-class CreditExposureSerializer(serializers.Serializer):
-    limit = _money(allow_null=True, help_text="null: no credit limit set")
-    receivables = _money(allow_null=True, help_text="null: no credit limit set (not worked out)")
-    open_orders = _money(allow_null=True, help_text="null: no credit limit set (not worked out)")
-    adding = _money(help_text="what the order being checked adds (0 here)")
-    exposure = _money(allow_null=True, help_text="receivables + open orders; null: no credit limit set")
-    available = _money(allow_null=True, help_text="null: no credit limit set")
-    over_limit = serializers.BooleanField()
-
-
-class CustomerBalanceSerializer(serializers.Serializer):
-    customer = serializers.IntegerField()
-    open = _money()
-    overdue = _money()
-    unapplied_credit = _money()
-    balance = _money()
-    exposure = CreditExposureSerializer()
-
-
-class StatementEntrySerializer(serializers.Serializer):
-    date = serializers.DateField()
-    kind = serializers.CharField(help_text="invoice, payment or credit_note")
-    number = serializers.CharField()
-    description = serializers.CharField()
-    debit = _money()
-    credit = _money()
-    balance = _money()
-
-
-class StatementSerializer(serializers.Serializer):
-    customer_id = serializers.IntegerField()
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
-    opening_balance = _money()
-    entries = StatementEntrySerializer(many=True)
-    total_debit = _money()
-    total_credit = _money()
-    closing_balance = _money()
-
-
-class ReceivablesViewSet(viewsets.ViewSet):
-    """Reports: aging (``/receivables/aging/``) and per customer balance and statement
-    (``/receivables/<customer id>/balance/``, ``/receivables/<customer id>/statement/``)."""
-
-    allowed_roles = READ
-    queryset = Customer.objects.none()  # lets the schema type the customer id in the path
-
-    def _customer(self, request, pk):
-        customer = selectors.visible_customers(request.user).filter(pk=as_id(pk)).first()
-        if customer is None:
-            raise Http404
-        return customer
-
-    @extend_schema(responses=AgingSerializer)
-    @action(detail=False)
-    def aging(self, request):
-        as_of = parse_date(request.query_params.get("as_of") or "")
-        customer_id = request.query_params.get("customer")
-        report = selectors.aging(
-            as_of=as_of,
-            customer_id=as_id(customer_id) if customer_id else None,
-            user=request.user,
-        )
-        return Response(AgingSerializer(report).data)
-
-    @extend_schema(responses=CustomerBalanceSerializer, parameters=[CUSTOMER_ID])
-    @action(detail=True)
-    def balance(self, request, pk=None):
-        customer = self._customer(request, pk)
-        balance = {
-            "customer": customer.pk,
-            **selectors.customer_balance(customer_id=customer.pk),
-            "exposure": selectors.credit_exposure(customer=customer),
-        }
-        return Response(CustomerBalanceSerializer(balance).data)
-
-    @extend_schema(responses=StatementSerializer, parameters=[CUSTOMER_ID])
-    @action(detail=True)
-    def statement(self, request, pk=None):
-        from django.utils import timezone
-
-        customer = self._customer(request, pk)
-        date_to = parse_date(request.query_params.get("date_to") or "") or timezone.localdate()
-        date_from = parse_date(request.query_params.get("date_from") or "") or date_to.replace(day=1)
-        statement = selectors.customer_statement(customer.pk, date_from, date_to)
-        return Response(StatementSerializer(statement).data)
 
 
 router = DefaultRouter()

@@ -257,6 +257,27 @@ def _check_share(inv: Invoice | None, share: Decimal, customer_id: int) -> None:
 
 
 @atomic_with_retry
+def _line_fields(priced: dict) -> dict:
+    """A priced line's fields as a credit note line stores them."""
+    names = ("product", "sales_order_line_id", "description", "quantity", "unit_price", "tax_rate")
+    return {name: priced[name] for name in (*names, "net_amount", "tax_amount")}
+
+
+def _lock_creditable(invoice: Invoice, total: Decimal) -> Invoice:
+    """The invoice, locked, if ``total`` may be credited on it: not cancelled, enough open."""
+    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if locked.state == Invoice.State.CANCELLED:
+        raise ValidationError({"invoice": _("A cancelled invoice cannot be credited.")})
+    if total > locked.open_amount:
+        raise ValidationError(
+            {
+                "lines": _("The credit note (%(total)s) is more than the %(open)s open on the invoice.")
+                % {"total": total, "open": locked.open_amount}
+            }
+        )
+    return locked
+
+
 def credit_note_create(
     *, invoice: Invoice, lines: list[dict], reason: str, user=None, issue_date=None
 ) -> CreditNote:
@@ -273,16 +294,7 @@ def credit_note_create(
     total = subtotal + tax_total
     if total <= 0:
         raise ValidationError({"lines": _("The credit note must be for more than zero.")})
-    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if locked.state == Invoice.State.CANCELLED:
-        raise ValidationError({"invoice": _("A cancelled invoice cannot be credited.")})
-    if total > locked.open_amount:
-        raise ValidationError(
-            {
-                "lines": _("The credit note (%(total)s) is more than the %(open)s open on the invoice.")
-                % {"total": total, "open": locked.open_amount}
-            }
-        )
+    locked = _lock_creditable(invoice, total)
     issue_date = issue_date or timezone.localdate()
     note = CreditNote.objects.create(
         number=document_number(prefix="CN", when=issue_date, digits=5),
@@ -295,22 +307,7 @@ def credit_note_create(
         total=total,
         created_by=_user(user),
     )
-    CreditNoteLine.objects.bulk_create(
-        [
-            CreditNoteLine(
-                credit_note=note,
-                product=p["product"],
-                sales_order_line_id=p["sales_order_line_id"],
-                description=p["description"],
-                quantity=p["quantity"],
-                unit_price=p["unit_price"],
-                tax_rate=p["tax_rate"],
-                net_amount=p["net_amount"],
-                tax_amount=p["tax_amount"],
-            )
-            for p in priced
-        ]
-    )
+    CreditNoteLine.objects.bulk_create([CreditNoteLine(credit_note=note, **_line_fields(p)) for p in priced])
     _settle(locked, credited=total)
     audit(
         "credit_note.created",

@@ -78,26 +78,9 @@ def orders_reserve(*, runs: list[tuple[int, int | None]]) -> list[ReservationRun
         totals = {order.pk: [ZERO, ZERO] for order, _run in todo_orders}
         for line, remaining in todo:
             got = got_by_line[line.pk]
-            short = remaining - got
-            # A backorder row only where something was ever short (no query in the common case).
-            if line.backordered:
-                Backorder.objects.filter(line=line).update(quantity=short)
-            elif short > 0:
-                Backorder.objects.create(
-                    line=line, order_id=line.order_id, product=line.product, quantity=short
-                )
-            if short > 0:
-                publish(
-                    names.STOCK_SHORTAGE,
-                    {
-                        "product_id": line.product_id,
-                        "quantity": str(short),
-                        "order_id": line.order_id,
-                        "line_id": line.pk,
-                    },
-                )
+            _short(line, remaining - got)
             totals[line.order_id][0] += got
-            totals[line.order_id][1] += short
+            totals[line.order_id][1] += remaining - got
         moves, notes = [], []
         for order, run in todo_orders:
             run.reserved, run.backordered = totals[order.pk]
@@ -114,6 +97,25 @@ def orders_reserve(*, runs: list[tuple[int, int | None]]) -> list[ReservationRun
             ReservationRun.objects.bulk_create(recorded)
         notify_many(notes)
     return results
+
+
+def _short(line: SalesOrderLine, short: Decimal) -> None:
+    """A line's backorder becomes what it still lacks, and a shortage is announced. A backorder
+    row only where something was ever short (no query in the common case)."""
+    if line.backordered:
+        Backorder.objects.filter(line=line).update(quantity=short)
+    elif short > 0:
+        Backorder.objects.create(line=line, order_id=line.order_id, product=line.product, quantity=short)
+    if short > 0:
+        publish(
+            names.STOCK_SHORTAGE,
+            {
+                "product_id": line.product_id,
+                "quantity": str(short),
+                "order_id": line.order_id,
+                "line_id": line.pk,
+            },
+        )
 
 
 def lines_reserve(

@@ -291,25 +291,11 @@ def order_line_shorten(*, order: SalesOrder, line_id, quantity, user, text: str 
                     % {"state": order.get_state_display()}
                 }
             )
-        pk = as_id(line_id)
-        line = (
-            SalesOrderLine.objects.select_related("product", "unit").filter(order=order, pk=pk).first()
-            if pk is not None
-            else None
-        )
-        if line is None:
-            raise ValidationError({"line": _("This line is not on the order.")})
+        line = _order_line(order, line_id)
         old_quantity = line.quantity
         reserved_before = line.reserved_quantity
         order_services.order_line_reduce(line=line, quantity=quantity)
-        excess = reserved_before - (line.base_quantity - line.shipped_quantity)
-        released = ZERO
-        if excess > 0:
-            released = reservations.stock_release(demand=line.demand, quantity=excess, user=user)
-            order_services.order_line_progress(line_id=line.pk, reserved=-released)
-            Shipment.objects.filter(order=order, state=Shipment.State.PICKING, lines__order_line=line).update(
-                state=Shipment.State.CANCELLED
-            )
+        released = _release_beyond_need(order, line, reserved_before, user)
         short = max(line.base_quantity - (reserved_before - released) - line.shipped_quantity, ZERO)
         Backorder.objects.filter(line=line).update(quantity=short)
         order_services.order_add_event(
@@ -343,6 +329,28 @@ def order_line_shorten(*, order: SalesOrder, line_id, quantity, user, text: str 
         )
     order.refresh_from_db()
     return order
+
+
+def _order_line(order: SalesOrder, line_id) -> SalesOrderLine:
+    pk = as_id(line_id)
+    line = SalesOrderLine.objects.select_related("product", "unit").filter(order=order, pk=pk).first()
+    if pk is None or line is None:
+        raise ValidationError({"line": _("This line is not on the order.")})
+    return line
+
+
+def _release_beyond_need(order: SalesOrder, line: SalesOrderLine, reserved_before: Decimal, user) -> Decimal:
+    """What a shortened line holds beyond its new need is released; open pick lists holding the
+    line are cancelled (they would offer more than is held). Returns what was released."""
+    excess = reserved_before - (line.base_quantity - line.shipped_quantity)
+    if excess <= 0:
+        return ZERO
+    released = reservations.stock_release(demand=line.demand, quantity=excess, user=user)
+    order_services.order_line_progress(line_id=line.pk, reserved=-released)
+    Shipment.objects.filter(order=order, state=Shipment.State.PICKING, lines__order_line=line).update(
+        state=Shipment.State.CANCELLED
+    )
+    return released
 
 
 def _fmt(value: Decimal) -> str:

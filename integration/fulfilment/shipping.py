@@ -209,35 +209,11 @@ def shipment_ship(
             raise ValidationError({"shipment": _("This shipment has already been shipped or cancelled.")})
         lines = list(shipment.lines.select_related("order_line", "lot", "product"))
         if quantities is not None:
-            by_id = {line.pk: line for line in lines}
-            for line_id, qty in quantities.items():
-                line = by_id.get(as_id(line_id))
-                if line is None:
-                    raise ValidationError(
-                        {"lines": _("Line %(id)s is not on this shipment.") % {"id": line_id}}
-                    )
-                qty = decimal_input(qty, field="quantity")
-                if qty < 0:
-                    raise ValidationError({"quantity": _("The quantity cannot be negative.")})
-                if qty > line.quantity:
-                    raise ValidationError({"quantity": _("That is more than is reserved for this order.")})
-                line.picked_quantity = qty
-                ShipmentLine.objects.filter(pk=line.pk).update(picked_quantity=qty)
+            _set_picked(lines, quantities)
         shipped = [line for line in lines if line.picked_quantity > 0]
         if not shipped:
             raise ValidationError({"lines": _("Nothing has been picked yet.")})
-        for line in shipped:
-            reservations.stock_consume(
-                demand=line.order_line.demand,
-                warehouse=shipment.warehouse,
-                quantity=line.picked_quantity,
-                lot=line.lot,
-                reference=shipment.number,
-                user=user,
-            )
-            order_services.order_line_progress(
-                line_id=line.order_line_id, reserved=-line.picked_quantity, shipped=line.picked_quantity
-            )
+        _consume(shipment, shipped, user)
         ShipmentLine.objects.filter(shipment=shipment, picked_quantity=0).delete()
         Shipment.objects.filter(pk=shipment.pk).update(
             state=Shipment.State.SHIPPED,
@@ -259,13 +235,45 @@ def shipment_ship(
     return shipment
 
 
+def _set_picked(lines: list[ShipmentLine], quantities: dict) -> None:
+    """What was picked of each line, as the API says (line id → quantity), checked against what
+    the line holds."""
+    by_id = {line.pk: line for line in lines}
+    for line_id, qty in quantities.items():
+        line = by_id.get(as_id(line_id))
+        if line is None:
+            raise ValidationError({"lines": _("Line %(id)s is not on this shipment.") % {"id": line_id}})
+        qty = decimal_input(qty, field="quantity")
+        if qty < 0:
+            raise ValidationError({"quantity": _("The quantity cannot be negative.")})
+        if qty > line.quantity:
+            raise ValidationError({"quantity": _("That is more than is reserved for this order.")})
+        line.picked_quantity = qty
+        ShipmentLine.objects.filter(pk=line.pk).update(picked_quantity=qty)
+
+
+def _consume(shipment: Shipment, shipped: list[ShipmentLine], user) -> None:
+    """The picked quantities leave stock (their reservations consumed, moves written with the
+    lots) and move from reserved to shipped on the order lines."""
+    for line in shipped:
+        reservations.stock_consume(
+            demand=line.order_line.demand,
+            warehouse=shipment.warehouse,
+            quantity=line.picked_quantity,
+            lot=line.lot,
+            reference=shipment.number,
+            user=user,
+        )
+        order_services.order_line_progress(
+            line_id=line.order_line_id, reserved=-line.picked_quantity, shipped=line.picked_quantity
+        )
+
+
 def return_create(
     *, shipment_line: ShipmentLine, quantity, disposition: str, reason: str, user=None
 ) -> Return:
     """Goods come back against one shipped line and lot: back into the same lot in the same
     warehouse (a return move) or scrapped (nothing re-enters stock); the invoice is credited."""
-    from finance import services as finance_services
-    from finance.models import Invoice
 
     qty = decimal_input(quantity, field="quantity")
     if qty <= 0:
@@ -300,35 +308,9 @@ def return_create(
             created_by=user,
         )
         if disposition == Return.Disposition.RESTOCK:
-            stock.stock_receive(
-                product=line.product,
-                warehouse=shipment.warehouse,
-                quantity=qty,
-                lot_number=line.lot.number if line.lot else "",
-                expiry_date=line.lot.expiry_date if line.lot else None,
-                unit_cost=line.product.cost,
-                reference=ret.number,
-                kind=StockMove.Kind.RETURN,
-                user=user,
-            )
+            _restock(line, qty, ret, user)
         order_services.order_line_progress(line_id=line.order_line_id, returned=qty)
-        invoice = Invoice.objects.get(pk=shipment.invoice_id)
-        order_line = line.order_line
-        credit = finance_services.credit_note_create(
-            invoice=invoice,
-            lines=[
-                {
-                    "description": f"{line.product.sku} {line.product.name}",
-                    "quantity": qty,
-                    "unit_price": base_unit_price(order_line),
-                    "tax_rate": order_line.tax_rate,
-                    "product": line.product,
-                    "sales_order_line_id": order_line.pk,
-                }
-            ],
-            reason=reason.strip(),
-            user=user,
-        )
+        credit = _credit_returned(line, qty, reason.strip(), user)
         Return.objects.filter(pk=ret.pk).update(credit_note_id=credit.pk)
         ret.credit_note_id = credit.pk
         order_services.order_add_event(
@@ -347,6 +329,44 @@ def return_create(
             "fulfilment.return", actor=user, obj=ret, data={"quantity": str(qty), "disposition": disposition}
         )
     return ret
+
+
+def _restock(line: ShipmentLine, qty: Decimal, ret: Return, user) -> None:
+    """Returned goods back into the lot and warehouse they left (a return move)."""
+    stock.stock_receive(
+        product=line.product,
+        warehouse=line.shipment.warehouse,
+        quantity=qty,
+        lot_number=line.lot.number if line.lot else "",
+        expiry_date=line.lot.expiry_date if line.lot else None,
+        unit_cost=line.product.cost,
+        reference=ret.number,
+        kind=StockMove.Kind.RETURN,
+        user=user,
+    )
+
+
+def _credit_returned(line: ShipmentLine, qty: Decimal, reason: str, user):
+    """The credit note for returned goods, on the shipment's invoice, at the order line's price."""
+    from finance import services as finance_services
+    from finance.models import Invoice
+
+    order_line = line.order_line
+    return finance_services.credit_note_create(
+        invoice=Invoice.objects.get(pk=line.shipment.invoice_id),
+        lines=[
+            {
+                "description": f"{line.product.sku} {line.product.name}",
+                "quantity": qty,
+                "unit_price": base_unit_price(order_line),
+                "tax_rate": order_line.tax_rate,
+                "product": line.product,
+                "sales_order_line_id": order_line.pk,
+            }
+        ],
+        reason=reason,
+        user=user,
+    )
 
 
 def base_unit_price(order_line) -> Decimal:
