@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def start_celery_worker():
-    """Start a worker process (``start()``; call again for more, each with a name of its own);
-    every one started is stopped after the test."""
+    """Start a worker process (``start()``; call again for more, each with a name of its own;
+    ``start(EMAIL_BACKEND=…)`` sets its environment); every one started is stopped after the
+    test."""
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {
@@ -29,7 +30,7 @@ def start_celery_worker():
     (ROOT / "var").mkdir(exist_ok=True)
     started: list[tuple[subprocess.Popen, object]] = []
 
-    def start() -> subprocess.Popen:
+    def start(**environment: str) -> subprocess.Popen:
         n = len(started) + 1
         suffix = "" if n == 1 else f"-{n}"
         log = open(ROOT / "var" / f"test-celery-worker{suffix}.log", "w")  # noqa: SIM115 - closed below
@@ -49,7 +50,7 @@ def start_celery_worker():
                 f"test-worker-{n}@%h",
             ],
             cwd=ROOT,
-            env=env,
+            env={**env, **environment},
             stdout=log,
             stderr=subprocess.STDOUT,
         )

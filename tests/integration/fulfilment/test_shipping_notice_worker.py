@@ -2,14 +2,10 @@
 once the address is corrected, then sent once (the file backend, configured from the
 environment, shows what left)."""
 
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from core.events import names
 from core.events.models import Delivery, Notification
@@ -29,46 +25,16 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def worker_with_mail_to(tmp_path):
+def worker_with_mail_to(tmp_path, start_celery_worker):
     """A real worker on the test database whose mail goes to files in a folder (returned)."""
-    db = settings.DATABASES["default"]
     outbox = tmp_path / "mail"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "EMAIL_BACKEND": "tests.integration.fulfilment.mail_backends.RefusesSomeBackend",
-        "EMAIL_FILE_PATH": str(outbox),
-        "EVENTS_RETRY_BASE_SECONDS": "1",
-        "EVENTS_MAX_ATTEMPTS": "8",
-    }
-    (ROOT / "var").mkdir(exist_ok=True)
-    log = open(ROOT / "var" / "test-celery-worker-notice.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "-Q",
-            "celery",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    worker = start_celery_worker(
+        EMAIL_BACKEND="tests.integration.fulfilment.mail_backends.RefusesSomeBackend",
+        EMAIL_FILE_PATH=str(outbox),
+        EVENTS_RETRY_BASE_SECONDS="1",
+        EVENTS_MAX_ATTEMPTS="8",
     )
-    yield proc, outbox
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    return worker, outbox
 
 
 @pytest.mark.broker
