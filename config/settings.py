@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -150,8 +150,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache ----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache holds counters (rate limits, token failures) and short-lived previews; its own Redis
+# database (or instance), not the broker's. A request never fails because the cache does
+# (core.counters): its calls give up after CACHE_TIMEOUT_SECONDS, and after a failure the cache
+# is left alone for CACHE_RETRY_SECONDS.
+CACHE_TIMEOUT_SECONDS = float(os.environ.get("CACHE_TIMEOUT_SECONDS", "0.5"))
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -170,8 +185,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Brute-force lockout: after AXES_FAILURE_LIMIT failures from one IP for one user name, the
-# login answers 429 for AXES_COOLOFF_TIME.
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For header names the
+# client (core.net.client_ip). Empty: the connection's peer is the client. Match gunicorn's
+# --forwarded-allow-ips (compose: FORWARDED_ALLOW_IPS).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# Brute-force lockout: after AXES_FAILURE_LIMIT failures for one user name from one client
+# address, logging in as that user from that address answers 429 for AXES_COOLOFF_TIME, counted
+# from the first failure (failures during the lockout do not extend it). The failures are kept in
+# the database (axes' database handler), not the cache.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -179,6 +201,9 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 
 # Idle timeout (seconds). Shared warehouse tablets log out sooner than office desktops.
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(8 * 3600)))
@@ -212,9 +237,23 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
     }
 }
-# Token authentication failures per client IP before the API answers 429.
+# Failed API tokens from one client address (or with one token prefix) before further failed
+# tokens answer 429 for API_TOKEN_COOLOFF_SECONDS, counted from the first failure. A valid token
+# is never refused because of others' failures.
 API_TOKEN_FAILURE_LIMIT = int(os.environ.get("API_TOKEN_FAILURE_LIMIT", "10"))
 API_TOKEN_COOLOFF_SECONDS = int(os.environ.get("API_TOKEN_COOLOFF_SECONDS", "900"))
+# API tokens (django-rest-knox, stored hashed; core.tokens): one per login and device, valid
+# API_TOKEN_LIFETIME_HOURS; a token of a warehouse-only user also lapses after
+# SESSION_IDLE_TIMEOUT_WAREHOUSE seconds unused, like the tablet's session.
+API_TOKEN_LIFETIME_HOURS = int(os.environ.get("API_TOKEN_LIFETIME_HOURS", str(30 * 24)))
+KNOX_TOKEN_MODEL = "core.ApiToken"
+# knox's own token model is swapped out for core.ApiToken; its migrations would still create it.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_LIFETIME_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 
 # --- internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 
 class AppendOnlyError(Exception):
@@ -73,3 +75,24 @@ class NumberCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.last}"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox's model): stored as a hash, found by its first characters
+    (``token_key``), named for the device it was issued to, valid until ``expiry``. A token of a
+    tablet (``idle_seconds`` set) lapses when unused that long: each use moves ``expiry`` on, at
+    most once a minute and never past ``created`` + the lifetime. Created and revoked by
+    ``core.tokens``."""
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
+    name = models.CharField(_("device"), max_length=100, blank=True)
+    idle_seconds = models.PositiveIntegerField(_("idle timeout (seconds)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.token_key}… {self.name}".strip()
