@@ -341,6 +341,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integration.fulfilment.tasks.backorders_sweep",
         "schedule": 300.0,
     },
+    # Nightly: expired API tokens are deleted (authentication refuses them already).
+    "core-tokens-delete-expired": {
+        "task": "core.tasks.tokens_delete_expired",
+        "schedule": crontab(hour=3, minute=10),
+    },
     # Nightly: customers with no order for a year become "inactive".
     "rules-customers-inactive": {
         "task": "integration.rules.tasks.customers_inactive_sweep",

@@ -12,6 +12,8 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
@@ -230,3 +232,13 @@ def _authorization_token(request) -> str:
         return parts[1].decode()
     except UnicodeError:
         return ""
+
+
+class LockoutTokenScheme(OpenApiAuthenticationExtension):
+    """The token scheme in the OpenAPI schema: ``Authorization: Token <token>``."""
+
+    target_class = LockoutTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")

@@ -222,3 +222,14 @@ def test_using_a_warehouse_tablets_token_keeps_it_alive(api_client, user_with_ro
 def test_an_office_users_token_has_no_idle_timeout(user_with_role):
     token, _ = token_create(user=user_with_role("warehouse", "sales"))
     assert token.idle_seconds is None
+
+
+def test_the_nightly_task_deletes_expired_tokens(user_with_role):
+    from core.tasks import tokens_delete_expired
+
+    user = user_with_role("sales")
+    old, _ = token_create(user=user)
+    live, _ = token_create(user=user)
+    ApiToken.objects.filter(pk=old.pk).update(expiry=timezone.now() - timedelta(seconds=1))
+    assert tokens_delete_expired() == 1
+    assert list(ApiToken.objects.values_list("pk", flat=True)) == [live.pk]
