@@ -5,6 +5,7 @@ README. The embedded default (no variables set) is a SQLite file under ``var/`` 
 in-process right after commit.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -189,6 +190,11 @@ LOGOUT_REDIRECT_URL = "login"
 # client (core.net.client_ip). Empty: the connection's peer is the client. Match gunicorn's
 # --forwarded-allow-ips (compose: FORWARDED_ALLOW_IPS).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from None
 
 # Brute-force lockout: after AXES_FAILURE_LIMIT failures for one user name from one client
 # address, logging in as that user from that address answers 429 for AXES_COOLOFF_TIME, counted
