@@ -68,7 +68,8 @@ class TokenLoginSerializer(serializers.Serializer):
         max_length=100,
         required=False,
         allow_blank=True,
-        help_text="The device the token is for (shown in the user's list of tokens).",
+        help_text="The device the token is for (shown in the user's list of tokens); "
+        "the User-Agent header when left out.",
     )
 
 
@@ -130,7 +131,9 @@ class TokenLoginView(views.APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Unable to log in with provided credentials.")]}
             )
-        token, text = tokens.token_create(user=user, name=data.get("name", ""), request=http_request)
+        # Unnamed: the client's User-Agent, so that the user can tell their tokens apart.
+        name = data.get("name") or http_request.headers.get("User-Agent", "")
+        token, text = tokens.token_create(user=user, name=name, request=http_request)
         user_logged_in.send(sender=user.__class__, request=http_request, user=user)
         return Response({"token": text, "id": token.pk, "name": token.name, "expiry": token.expiry})
 

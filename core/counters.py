@@ -32,7 +32,7 @@ def _failed(exc: Exception) -> None:
 def _worked() -> None:
     if _state["down"]:
         _state["down"] = False
-        logger.warning("Cache available again.")
+        logger.info("Cache available again.")
 
 
 def count(key: str) -> int:

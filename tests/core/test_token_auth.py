@@ -233,3 +233,14 @@ def test_the_nightly_task_deletes_expired_tokens(user_with_role):
     ApiToken.objects.filter(pk=old.pk).update(expiry=timezone.now() - timedelta(seconds=1))
     assert tokens_delete_expired() == 1
     assert list(ApiToken.objects.values_list("pk", flat=True)) == [live.pk]
+
+
+def test_an_unnamed_login_names_its_token_for_the_user_agent(api_client, user_with_role):
+    user = user_with_role("sales")
+    api_client.post(
+        "/api/v1/auth/token/",
+        {"username": user.username, "password": PASSWORD},
+        format="json",
+        HTTP_USER_AGENT="ScannerApp/2.1",
+    )
+    assert ApiToken.objects.get(user=user).name == "ScannerApp/2.1"
