@@ -24,13 +24,14 @@ def forwards(apps, schema_editor):
         cursor.execute(f"SELECT key, user_id, created FROM {OLD_TABLE}")
         rows = cursor.fetchall()
     for key, user_id, created in rows:
-        token = ApiToken.objects.create(
+        token = ApiToken(
             digest=hash_token(key),
             token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH],
             user_id=user_id,
             expiry=expiry,
             name="migrated",
         )
+        token.save()
         if isinstance(created, str):
             created = parse_datetime(created)
         if created is not None and timezone.is_naive(created):
