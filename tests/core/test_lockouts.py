@@ -224,3 +224,11 @@ def test_the_public_lead_form_is_limited_per_client_behind_a_trusted_proxy(clien
     assert [post(i, "203.0.113.7") for i in range(3)] == [200, 200, 429]
     assert post(9, "198.51.100.9") == 200
     assert Lead.objects.count() == 3
+
+
+def test_the_audit_log_records_the_forwarded_client_of_a_failed_token(api_client, settings):
+    from core.models import AuditLog
+
+    settings.TRUSTED_PROXIES = [PROXY]
+    _fail_tokens(api_client, 1, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert AuditLog.objects.get(action="auth.token_failed").ip == "203.0.113.7"
