@@ -1,0 +1,95 @@
+"""The OpenAPI schema's one addition to drf-spectacular: the error answers every operation can give,
+in the project's error shape (``core.drf.exception_handler``), documented in one place instead of
+on each of the API's operations.
+
+- 400: the request's body or query could not be accepted: field errors (each field names its
+  messages, nested for lines; ``non_field_errors`` for the rest) or ``{"detail": …}`` for a body
+  that could not be read;
+- 401: no valid credentials; 403: the user's roles do not allow it;
+- 404: the object in the path does not exist or is not visible to the user (a list: the page);
+- 409: the change conflicts with the object's state or a concurrent change;
+- 429: too many failed authentication attempts from this client.
+"""
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework.permissions import AllowAny
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+ERROR = ResolvedComponent(
+    name="Error",
+    type=ResolvedComponent.SCHEMA,
+    object="Error",
+    schema={
+        "type": "object",
+        "description": "An error that concerns the whole request.",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    },
+)
+VALIDATION_ERROR = ResolvedComponent(
+    name="ValidationError",
+    type=ResolvedComponent.SCHEMA,
+    object="ValidationError",
+    schema={
+        "type": "object",
+        "description": (
+            "What was wrong with the request, by field: each field names its messages (a list of "
+            "objects of the same shape for a field holding lines, an object for a nested one); "
+            "messages about no one field are under `non_field_errors`; a body that could not be "
+            "read answers `{\"detail\": …}`."
+        ),
+        "additionalProperties": {
+            "anyOf": [
+                {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}},
+                {"type": "object"},
+                {"type": "string"},
+            ]
+        },
+    },
+)
+
+DESCRIPTIONS = {
+    "400": "The request's body or query could not be accepted.",
+    "401": "No valid credentials.",
+    "403": "The user's roles do not allow this.",
+    "404": "Not found, or not visible to this user.",
+    "409": "Conflicts with the object's state or with a concurrent change.",
+    "429": "Too many failed authentication attempts from this client; try again later.",
+}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema with the error answers each operation can give."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            component = VALIDATION_ERROR if code == "400" else ERROR
+            self.registry.register_on_missing(component)
+            responses.setdefault(
+                code,
+                {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": component.ref}}},
+            )
+        return responses
+
+    def _error_codes(self) -> list[str]:
+        codes = []
+        has_path_ids = "{" in self.path
+        is_list = self._is_list_view()
+        takes_input = self.method in WRITE_METHODS or is_list or bool(self._get_filter_parameters())
+        if takes_input:
+            codes.append("400")
+        if not self._is_public():
+            codes += ["401", "403"]
+        if has_path_ids or is_list:
+            codes.append("404")
+        if self.method in WRITE_METHODS and not self._is_public():
+            codes.append("409")
+        codes.append("429")
+        return codes
+
+    def _is_public(self) -> bool:
+        permissions = self.view.get_permissions()
+        return all(isinstance(p, AllowAny) for p in permissions)

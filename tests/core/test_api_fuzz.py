@@ -1,0 +1,168 @@
+"""The API fuzzer: schemathesis generates requests from the OpenAPI schema for every operation and
+sends them to the app in-process (WSGI), with an admin's and a sales rep's token, over a database
+holding the demo company (customers, products with stock, orders in every state…), so that
+operations with an id in their path reach real records, not only 404s.
+
+It fails on any 5xx and on any answer the schema does not describe (status code, content type,
+body), and lists every operation that failed with the request that showed it. Examples are bounded
+and derandomized: the run is the same on every machine and fits CI's time. Run by ``.ci/run``
+only (``TANDEM_SLOW_CHECKS=1``)::
+
+    TANDEM_SLOW_CHECKS=1 DATABASE_URL=... pytest -n 0 -m fuzz tests/core/test_api_fuzz.py
+"""
+
+import json
+import logging
+import os
+import traceback
+
+import hypothesis
+import hypothesis.strategies as st
+import pytest
+import schemathesis
+from django.core.signals import got_request_exception
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+# Committed, as on a live server: no test transaction around the requests; emptied afterwards.
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db(transaction=True)]
+
+# Examples per operation and generation mode (valid, then invalid input); each is sent with every
+# role's token. TANDEM_FUZZ_EXAMPLES raises it locally.
+MAX_EXAMPLES = int(os.environ.get("TANDEM_FUZZ_EXAMPLES", "10"))
+ROLES = ("admin", "sales")
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
+# Path ids: mostly among the demo's first records (real objects), else anything the schema allows.
+REAL_IDS = st.integers(min_value=1, max_value=40)
+
+
+@pytest.fixture
+def demo_company(transactional_db):
+    from integration.setup.demo import demo_load
+
+    quiet = logging.getLogger("celery.app.trace")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)
+    try:
+        demo_load(scale=1)
+    finally:
+        quiet.setLevel(level)
+
+
+@pytest.fixture
+def api_tokens(demo_company):
+    """One API token per fuzzed role (the demo's users of that name)."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    users = get_user_model().objects.filter(username__in=ROLES)
+    return {user.username: Token.objects.get_or_create(user=user)[0].key for user in users}
+
+
+@pytest.fixture
+def fuzz_settings(settings):
+    # Requests without credentials or with broken ones are sent on purpose; they must answer 401,
+    # not lock the test client's address out of the API.
+    settings.API_TOKEN_FAILURE_LIMIT = 10**9
+    settings.AXES_ENABLED = False
+    # schemathesis's WSGI client asks for this host.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    return settings
+
+
+def before_generate_path_parameters(context, strategy):
+    """Three times in four, the path's ids are those of existing records."""
+    names = [p.name for p in context.operation.path_parameters]
+    if not names:
+        return strategy
+    real = st.fixed_dictionaries({name: REAL_IDS for name in names})
+    return st.one_of(real, real, real, strategy)
+
+
+@pytest.fixture
+def api_schema(fuzz_settings):
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework.utils.encoders import JSONEncoder
+
+    from config.wsgi import application
+
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    # Through JSON, as a client reads it (lazy strings and decimals become plain values).
+    document = json.loads(json.dumps(document, cls=JSONEncoder))
+    config = schemathesis.Config.from_dict({"seed": 2026})
+    loaded = schemathesis.openapi.from_dict(document, config=config)
+    loaded.app = application
+    loaded.hook(before_generate_path_parameters)
+    return loaded
+
+
+@pytest.fixture
+def server_errors():
+    """The exceptions behind 500 answers, by request path, for the report."""
+    seen = []
+
+    def remember(sender, request=None, **kwargs):
+        seen.append(f"{request.method} {request.get_full_path()}\n{traceback.format_exc(limit=-4)}")
+
+    got_request_exception.connect(remember, weak=False)
+    yield seen
+    got_request_exception.disconnect(remember)
+
+
+def _fuzz(operation, mode, tokens, failures):
+    """Sends the operation's generated requests; remembers its first failure per check."""
+    seen_titles = set()
+
+    @hypothesis.settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+        suppress_health_check=list(hypothesis.HealthCheck),
+    )
+    @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
+    def run(case):
+        for role in ROLES:
+            try:
+                case.call_and_validate(headers={"Authorization": f"Token {tokens[role]}"}, checks=CHECKS)
+            except FailureGroup as group:
+                for failure in group.exceptions:
+                    key = (failure.title, failure.message[:60])
+                    if key not in seen_titles:
+                        seen_titles.add(key)
+                        failures.append(f"{operation.label} ({role}, {mode.value}): {failure.title}\n"
+                                        f"  {case.as_curl_command()}\n  {failure.message[:600]}")
+            except AssertionError as exc:
+                key = str(exc)[:80]
+                if key not in seen_titles:
+                    seen_titles.add(key)
+                    failures.append(f"{operation.label} ({role}, {mode.value}): {str(exc)[:800]}")
+
+    try:
+        run()
+    except hypothesis.errors.Unsatisfiable:
+        # Nothing to make invalid (an operation without parameters or body).
+        if mode is not schemathesis.GenerationMode.NEGATIVE:
+            raise
+
+
+def test_every_operation_answers_as_its_schema_says(api_schema, api_tokens, server_errors):
+    failures = []
+    operations = 0
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+        for mode in MODES:
+            _fuzz(operation, mode, api_tokens, failures)
+    assert operations > 100
+    report = "\n\n".join(failures)
+    if server_errors:
+        report += "\n\nServer errors:\n" + "\n".join(dict.fromkeys(server_errors))
+    assert not failures, f"{len(failures)} failures\n\n{report}"
