@@ -68,6 +68,7 @@ urlpatterns = [
 ]
 
 handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

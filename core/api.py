@@ -16,7 +16,7 @@ from core.roles import ADMIN, EVERYONE, user_roles
 
 
 class AuditLogSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = AuditLog

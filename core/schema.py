@@ -6,11 +6,13 @@ on each of the API's operations.
   messages, nested for lines; ``non_field_errors`` for the rest) or ``{"detail": …}`` for a body
   that could not be read;
 - 401: no valid credentials; 403: the user's roles do not allow it;
-- 404: the object in the path does not exist or is not visible to the user (a list: the page);
+- 404: an object the request names (in its path or body) does not exist or is not visible to
+  the user; for a list, the page does not exist;
 - 409: the change conflicts with the object's state or a concurrent change;
 - 429: too many failed authentication attempts from this client.
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.permissions import AllowAny
@@ -23,7 +25,7 @@ ERROR = ResolvedComponent(
     object="Error",
     schema={
         "type": "object",
-        "description": "An error that concerns the whole request.",
+        "description": _("An error that concerns the whole request."),
         "properties": {"detail": {"type": "string"}},
         "required": ["detail"],
     },
@@ -34,11 +36,11 @@ VALIDATION_ERROR = ResolvedComponent(
     object="ValidationError",
     schema={
         "type": "object",
-        "description": (
+        "description": _(
             "What was wrong with the request, by field: each field names its messages (a list of "
             "objects of the same shape for a field holding lines, an object for a nested one); "
             "messages about no one field are under `non_field_errors`; a body that could not be "
-            "read answers `{\"detail\": …}`."
+            'read answers `{"detail": …}`.'
         ),
         "additionalProperties": {
             "anyOf": [
@@ -51,12 +53,12 @@ VALIDATION_ERROR = ResolvedComponent(
 )
 
 DESCRIPTIONS = {
-    "400": "The request's body or query could not be accepted.",
-    "401": "No valid credentials.",
-    "403": "The user's roles do not allow this.",
-    "404": "Not found, or not visible to this user.",
-    "409": "Conflicts with the object's state or with a concurrent change.",
-    "429": "Too many failed authentication attempts from this client; try again later.",
+    "400": _("The request's body or query could not be accepted."),
+    "401": _("No valid credentials."),
+    "403": _("The user's roles do not allow this."),
+    "404": _("Not found, or not visible to this user."),
+    "409": _("Conflicts with the object's state or with a concurrent change."),
+    "429": _("Too many failed authentication attempts from this client; try again later."),
 }
 
 
@@ -68,22 +70,23 @@ class AutoSchema(SpectacularAutoSchema):
         for code in self._error_codes():
             component = VALIDATION_ERROR if code == "400" else ERROR
             self.registry.register_on_missing(component)
-            responses.setdefault(
-                code,
-                {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": component.ref}}},
-            )
+            response = responses.setdefault(code, {"description": DESCRIPTIONS[code]})
+            # An operation may name its own reason for a code (``OpenApiResponse(description=…)``);
+            # the body is the error shape all the same.
+            response.setdefault("content", {"application/json": {"schema": component.ref}})
         return responses
 
     def _error_codes(self) -> list[str]:
         codes = []
         has_path_ids = "{" in self.path
-        is_list = self._is_list_view()
+        is_list = bool(self._get_pagination_parameters())
         takes_input = self.method in WRITE_METHODS or is_list or bool(self._get_filter_parameters())
         if takes_input:
             codes.append("400")
         if not self._is_public():
             codes += ["401", "403"]
-        if has_path_ids or is_list:
+        # A write that names an object (in its path or body) the user may not see answers 404.
+        if has_path_ids or is_list or self.method in WRITE_METHODS:
             codes.append("404")
         if self.method in WRITE_METHODS and not self._is_public():
             codes.append("409")

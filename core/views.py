@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from core import navigation, tokens
@@ -47,6 +48,16 @@ def permission_denied(request, exception=None):
         {"title": _("Access denied"), "message": _("Your role does not allow this page.")},
         status=403,
     )
+
+
+def page_not_found(request, exception=None):
+    """A missing page; under the API (an address no route matches, such as an id that is not a
+    number) the API's error shape, in JSON, as its schema says."""
+    if request.path.startswith("/api/"):
+        from rest_framework.exceptions import NotFound
+
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def _database_ok() -> bool:

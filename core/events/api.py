@@ -22,6 +22,14 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "body", "url", "kind", "created_at", "read_at"]
 
 
+class NotificationsReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class NotificationsMarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text=_("How many notifications were marked read."))
+
+
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     """The signed-in user's in-app notifications."""
 
@@ -38,8 +46,10 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
             return Notification.objects.none()
         return selectors.notifications_for(user=self.request.user)
 
+    @extend_schema(request=NotificationsReadSerializer, responses=NotificationsMarkedSerializer)
     @action(detail=False, methods=["post"])
     def read(self, request):
+        """Mark the user's unread notifications read: those with the given ids, or all."""
         ids = request.data.get("ids")
         count = services.notifications_mark_read(user=request.user, ids=ids)
         return Response({"marked": count})

@@ -1,6 +1,7 @@
 """Pipeline API: leads, opportunities, stages, activities, under the same record rules as the
 pages. The order side (``crm.sales.orders.api``) adds its routes to the app's router."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -101,6 +102,13 @@ class ConvertSerializer(serializers.Serializer):
     expected_close_date = serializers.DateField(required=False, allow_null=True)
 
 
+class ConvertedSerializer(serializers.Serializer):
+    """What a converted lead became."""
+
+    customer = serializers.IntegerField()
+    opportunity = serializers.IntegerField()
+
+
 class LeadViewSet(_RecordRules, viewsets.ModelViewSet):
     serializer_class = LeadSerializer
     allowed_roles = REPS
@@ -122,6 +130,7 @@ class LeadViewSet(_RecordRules, viewsets.ModelViewSet):
             qs = selectors.leads_overdue(qs)
         return qs
 
+    @extend_schema(request=ConvertSerializer, responses={201: ConvertedSerializer})
     @action(detail=True, methods=["post"], serializer_class=ConvertSerializer)
     def convert(self, request, pk=None):
         lead = self.get_object()
@@ -207,6 +216,7 @@ class OpportunityViewSet(_RecordRules, viewsets.ModelViewSet):
             .order_by("-updated_at", "-pk")
         )
 
+    @extend_schema(request=CloseSerializer, responses=OpportunitySerializer)
     @action(detail=True, methods=["post"], serializer_class=CloseSerializer)
     def close(self, request, pk=None):
         opp = self.get_object()
@@ -266,6 +276,7 @@ class ActivityViewSet(_RecordRules, viewsets.ModelViewSet):
             return Activity.objects.none()
         return selectors.activities_visible_to(self.request.user).order_by("-at", "-pk")
 
+    @extend_schema(request=None, responses=ActivitySerializer)
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
         task = self.get_object()

@@ -165,7 +165,7 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 
 class ShipmentLineSerializer(serializers.ModelSerializer):
-    lot_number = serializers.CharField(source="lot.number", default=None, read_only=True)
+    lot_number = serializers.CharField(source="lot.number", default=None, read_only=True, allow_null=True)
     sku = serializers.CharField(source="product.sku", read_only=True)
 
     class Meta:

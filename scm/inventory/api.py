@@ -51,10 +51,20 @@ class ProductUnitSerializer(serializers.ModelSerializer):
 
 class ProductSerializer(serializers.ModelSerializer):
     on_hand = serializers.DecimalField(
-        source="on_hand_total", max_digits=18, decimal_places=3, read_only=True, default=None
+        source="on_hand_total",
+        max_digits=18,
+        decimal_places=3,
+        read_only=True,
+        default=None,
+        allow_null=True,
     )
     available = serializers.DecimalField(
-        source="available_total", max_digits=18, decimal_places=3, read_only=True, default=None
+        source="available_total",
+        max_digits=18,
+        decimal_places=3,
+        read_only=True,
+        default=None,
+        allow_null=True,
     )
 
     class Meta:
@@ -130,6 +140,22 @@ class ProductUnitViewSet(CatalogueViewSet):
         catalogue.product_unit_delete(unit=instance, user=self.request.user)
 
 
+class IncomingSupplySerializer(serializers.Serializer):
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
+    expected_date = serializers.DateField()
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    """One warehouse's available-to-promise (``selectors.available_to_promise``), base units."""
+
+    warehouse = serializers.IntegerField(source="warehouse.pk")
+    warehouse_code = serializers.CharField(source="warehouse.code")
+    on_hand = serializers.DecimalField(max_digits=18, decimal_places=3)
+    reserved = serializers.DecimalField(max_digits=18, decimal_places=3)
+    available = serializers.DecimalField(max_digits=18, decimal_places=3)
+    incoming = IncomingSupplySerializer(many=True)
+
+
 class ProductViewSet(CatalogueViewSet):
     serializer_class = ProductSerializer
     filterset_fields = ["category", "brand", "tracking", "is_active", "barcode", "template"]
@@ -148,7 +174,7 @@ class ProductViewSet(CatalogueViewSet):
         )
 
     @extend_schema(request=VariantsSerializer, responses={201: ProductSerializer(many=True)})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def variants(self, request, pk=None):
         """Create the variants of a template: every combination of the attribute values."""
         serializer = VariantsSerializer(data=request.data)
@@ -158,28 +184,13 @@ class ProductViewSet(CatalogueViewSet):
         )
         return Response(ProductSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: serializers.ListSerializer(child=serializers.DictField())})
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=AvailabilitySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def availability(self, request, pk=None):
         """Available-to-promise per warehouse, with incoming supply and dates."""
         product = self.get_object()
         rows = selectors.available_to_promise(product_id=product.pk)
-        return Response(
-            [
-                {
-                    "warehouse": r["warehouse"].pk,
-                    "warehouse_code": r["warehouse"].code,
-                    "on_hand": str(r["on_hand"]),
-                    "reserved": str(r["reserved"]),
-                    "available": str(r["available"]),
-                    "incoming": [
-                        {"quantity": str(i["quantity"]), "expected_date": i["expected_date"]}
-                        for i in r["incoming"]
-                    ],
-                }
-                for r in rows
-            ]
-        )
+        return Response(AvailabilitySerializer(rows, many=True).data)
 
 
 class WarehouseSerializer(serializers.ModelSerializer):

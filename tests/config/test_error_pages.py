@@ -21,3 +21,11 @@ def test_missing_page_answers_anonymous_visitors_too(client):
     response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
+
+
+def test_missing_api_address_answers_json_in_the_api_error_shape(client, sales_user):
+    client.force_login(sales_user)
+    response = client.get("/api/v1/order-workflow/1.5/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail"}

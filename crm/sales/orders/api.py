@@ -303,7 +303,7 @@ class SalesOrderViewSet(
         return Response(serialized(SalesOrderSerializer, self.get_queryset().get(pk=order.pk)))
 
     @extend_schema(responses=OrderEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def timeline(self, request, pk=None):
         """The order's timeline, oldest first, in the reader's language."""
         order = self.get_object()
