@@ -6,7 +6,7 @@ balances of their own and their team's customers.
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -106,6 +106,11 @@ def _visible_customer(user, pk):
     return customer
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("overdue", str, enum=["0", "1"], description=_("1: only overdue ones."))]
+    )
+)
 class InvoiceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     allowed_roles = READ
     write_roles = WRITE

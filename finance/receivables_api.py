@@ -4,6 +4,7 @@ permissions as the pages."""
 
 from django.http import Http404
 from django.utils.dateparse import parse_date
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -97,7 +98,13 @@ class ReceivablesViewSet(viewsets.ViewSet):
             raise Http404
         return customer
 
-    @extend_schema(responses=AgingSerializer)
+    @extend_schema(
+        responses=AgingSerializer,
+        parameters=[
+            OpenApiParameter("as_of", OpenApiTypes.DATE),
+            OpenApiParameter("customer", OpenApiTypes.INT),
+        ],
+    )
     @action(detail=False)
     def aging(self, request):
         as_of = parse_date(request.query_params.get("as_of") or "")
@@ -120,7 +127,14 @@ class ReceivablesViewSet(viewsets.ViewSet):
         }
         return Response(CustomerBalanceSerializer(balance).data)
 
-    @extend_schema(responses=StatementSerializer, parameters=[CUSTOMER_ID])
+    @extend_schema(
+        responses=StatementSerializer,
+        parameters=[
+            CUSTOMER_ID,
+            OpenApiParameter("date_from", OpenApiTypes.DATE),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+        ],
+    )
     @action(detail=True)
     def statement(self, request, pk=None):
         from django.utils import timezone

@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.routers import DefaultRouter
@@ -80,6 +81,11 @@ class CustomerSerializer(serializers.ModelSerializer):
         )
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("q", str, description=_("Search by name, code or pinyin."))]
+    )
+)
 class CustomerViewSet(viewsets.ModelViewSet):
     """Customers under the record rules: a rep reads own and team customers, edits own."""
 

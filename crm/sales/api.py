@@ -1,7 +1,8 @@
 """Pipeline API: leads, opportunities, stages, activities, under the same record rules as the
 pages. The order side (``crm.sales.orders.api``) adds its routes to the app's router."""
 
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -109,6 +110,11 @@ class ConvertedSerializer(serializers.Serializer):
     opportunity = serializers.IntegerField()
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("overdue", str, enum=["0", "1"], description=_("1: only overdue ones."))]
+    )
+)
 class LeadViewSet(_RecordRules, viewsets.ModelViewSet):
     serializer_class = LeadSerializer
     allowed_roles = REPS

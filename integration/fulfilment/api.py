@@ -7,7 +7,7 @@ holds, the warehouse picks and ships, finance reads.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -224,6 +224,16 @@ class ShipmentSerializer(serializers.ModelSerializer):
         return ShipmentNoticeSerializer(notice).data if notice is not None else None
 
 
+class ShipmentScanSerializer(ShipmentSerializer):
+    """The shipment after a scan, with what the scan did (or why it was refused)."""
+
+    message = serializers.CharField(read_only=True)
+
+    class Meta(ShipmentSerializer.Meta):
+        fields = [*ShipmentSerializer.Meta.fields, "message"]
+        read_only_fields = fields
+
+
 class ShipmentCreateInput(serializers.Serializer):
     order = serializers.IntegerField()
     warehouse = serializers.IntegerField()
@@ -277,7 +287,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         shipment = shipping.shipment_start(order=order, warehouse=warehouse, user=request.user)
         return Response(ShipmentSerializer(selectors.shipment_with_lines(pk=shipment.pk)).data, status=201)
 
-    @extend_schema(request=ScanInput, responses=ShipmentSerializer)
+    @extend_schema(request=ScanInput, responses=ShipmentScanSerializer)
     @action(detail=True, methods=["post"])
     def scan(self, request, pk=None):
         data = ScanInput(data=request.data)
@@ -315,6 +325,7 @@ class PickListSerializer(serializers.Serializer):
     state = serializers.CharField()
 
 
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("warehouse", int, required=True)]))
 class PickListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Orders ready to pick in one warehouse (``?warehouse=<id>``; required)."""
 

@@ -302,6 +302,10 @@ class SalesOrderViewSet(
                 order_services.order_update_lines(order=order, lines=_lines(v["lines"]), user=request.user)
         return Response(serialized(SalesOrderSerializer, self.get_queryset().get(pk=order.pk)))
 
+    @extend_schema(request=OrderUpdateSerializer, responses=SalesOrderSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
     @extend_schema(responses=OrderEventSerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[])
     def timeline(self, request, pk=None):
@@ -364,6 +368,10 @@ class QuoteViewSet(viewsets.ModelViewSet):
             notes=v.get("notes"),
         )
         return self._out(quote)
+
+    @extend_schema(request=QuoteUpdateSerializer, responses=QuoteSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
 
     def destroy(self, request, *args, **kwargs):
         quote = self.get_object()
