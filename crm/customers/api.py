@@ -5,6 +5,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.routers import DefaultRouter
 
+from core.drf import DefaultCharField
 from core.roles import FINANCE, MANAGER, SALES, SERVICE, is_manager
 from crm.customers import selectors, services
 from crm.customers.models import Contact, Customer
@@ -20,7 +21,7 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    owner_name = serializers.CharField(source="owner.username", read_only=True, default="")
+    owner_name = DefaultCharField(source="owner.username", read_only=True, default="")
     contacts = ContactSerializer(many=True, read_only=True)
 
     class Meta:

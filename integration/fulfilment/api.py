@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.drf import serialized
+from core.drf import DefaultCharField, serialized
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
 from core.sql import as_id
 from crm.sales.models import SalesOrder
@@ -165,7 +165,7 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 
 class ShipmentLineSerializer(serializers.ModelSerializer):
-    lot_number = serializers.CharField(source="lot.number", default=None, read_only=True, allow_null=True)
+    lot_number = DefaultCharField(source="lot.number", default=None, read_only=True, allow_null=True)
     sku = serializers.CharField(source="product.sku", read_only=True)
 
     class Meta:

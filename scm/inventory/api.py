@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core.drf import DefaultDecimalField
 from core.roles import MANAGER
 from scm.inventory import catalogue, selectors
 from scm.inventory.models import (
@@ -50,7 +51,7 @@ class ProductUnitSerializer(serializers.ModelSerializer):
 
 
 class ProductSerializer(serializers.ModelSerializer):
-    on_hand = serializers.DecimalField(
+    on_hand = DefaultDecimalField(
         source="on_hand_total",
         max_digits=18,
         decimal_places=3,
@@ -58,7 +59,7 @@ class ProductSerializer(serializers.ModelSerializer):
         default=None,
         allow_null=True,
     )
-    available = serializers.DecimalField(
+    available = DefaultDecimalField(
         source="available_total",
         max_digits=18,
         decimal_places=3,
@@ -150,7 +151,7 @@ class AvailabilitySerializer(serializers.Serializer):
 
     warehouse = serializers.IntegerField(source="warehouse.pk")
     warehouse_code = serializers.CharField(source="warehouse.code")
-    on_hand = serializers.DecimalField(max_digits=18, decimal_places=3)
+    on_hand = DefaultDecimalField(max_digits=18, decimal_places=3)
     reserved = serializers.DecimalField(max_digits=18, decimal_places=3)
     available = serializers.DecimalField(max_digits=18, decimal_places=3)
     incoming = IncomingSupplySerializer(many=True)

@@ -196,3 +196,37 @@ def test_completing_a_task_is_documented_without_a_body(document):
 def test_the_order_timeline_documents_no_order_filters(document):
     parameters = _operation(document, "get", "/api/v1/sales-orders/{id}/timeline/")["parameters"]
     assert [p["name"] for p in parameters] == ["id", "page", "page_size"]
+
+
+@pytest.fixture
+def manager_api(manager_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(manager_user)
+    return client
+
+
+@pytest.mark.django_db
+def test_patching_a_customer_to_no_owner_answers_every_documented_field(document, manager_api):
+    from tests.crm.customers.factories import CustomerFactory
+
+    customer = CustomerFactory()
+    path = "/api/v1/customers/{id}/"
+    response = manager_api.patch(path.format(id=customer.pk), {"owner": None}, format="json")
+    assert response.json()["owner_name"] == ""
+    assert_answers_as_documented(document, response, "patch", path)
+
+
+@pytest.mark.django_db
+def test_patching_a_product_answers_every_documented_field(document, admin_user):
+    from rest_framework.test import APIClient
+
+    from tests.scm.inventory.factories import ProductFactory
+
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    path = "/api/v1/inventory/products/{id}/"
+    response = client.patch(path.format(id=ProductFactory().pk), {"name": "Renamed"}, format="json")
+    assert "on_hand" in response.json()
+    assert_answers_as_documented(document, response, "patch", path)
