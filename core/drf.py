@@ -126,9 +126,15 @@ def _validation_detail(exc: DjangoValidationError):
 
 
 def exception_handler(exc, context):
-    """Service errors become clear 4xx answers: validation 400 (by field), conflicts 409."""
+    """Service errors become clear 4xx answers: validation 400 (by field), conflicts 409.
+
+    A 400 is always an object (the schema's ``ValidationError``): messages about no one field
+    (a filter's ``ValidationError("…")``, DRF's answer to a NUL character in ``?search=``) are
+    under ``non_field_errors``."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_validation_detail(exc))
+    elif isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, list):
+        exc = exceptions.ValidationError({"non_field_errors": exc.detail})
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, ConflictError) or (isinstance(exc, OperationalError) and is_retryable(exc)):

@@ -230,3 +230,11 @@ def test_patching_a_product_answers_every_documented_field(document, admin_user)
     response = client.patch(path.format(id=ProductFactory().pk), {"name": "Renamed"}, format="json")
     assert "on_hand" in response.json()
     assert_answers_as_documented(document, response, "patch", path)
+
+
+@pytest.mark.django_db
+def test_a_bad_search_answers_its_message_in_the_documented_error_shape(document, sales_api):
+    response = sales_api.get("/api/v1/customers/", {"search": "a\x00b"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["non_field_errors"]
+    assert_answers_as_documented(document, response, "get", "/api/v1/customers/")
