@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.fuzz, pytest.mark.django_db(transaction=True)]
 
 # Examples per operation and generation mode (valid, then invalid input); each is sent with every
 # role's token. TANDEM_FUZZ_EXAMPLES raises it locally.
-MAX_EXAMPLES = int(os.environ.get("TANDEM_FUZZ_EXAMPLES", "10"))
+MAX_EXAMPLES = int(os.environ.get("TANDEM_FUZZ_EXAMPLES", "8"))
 ROLES = ("admin", "sales")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
@@ -143,6 +143,8 @@ def _fuzz(operation, mode, tokens, failures, answered):
                 case.validate_response(response, checks=CHECKS, headers=headers)
             except FailureGroup as group:
                 for failure in group.exceptions:
+                    if response.status_code >= 500 and failure.title == "Undocumented status code":
+                        continue  # reported as the server error it is
                     key = (failure.title, failure.message[:60])
                     if key not in seen_titles:
                         seen_titles.add(key)
