@@ -56,14 +56,26 @@ def demo_company(transactional_db):
         quiet.setLevel(level)
 
 
+class Tokens(dict):
+    """One API token per fuzzed role (the demo's users of that name). The fuzzer also calls
+    logout and token revocation: ``renew`` gives the role a new token when its own was revoked."""
+
+    def __init__(self):
+        super().__init__()
+        for role in ROLES:
+            self.renew(role)
+
+    def renew(self, role):
+        from django.contrib.auth import get_user_model
+
+        from core.tokens import token_create
+
+        self[role] = token_create(user=get_user_model().objects.get(username=role), name="api fuzzer")[1]
+
+
 @pytest.fixture
 def api_tokens(demo_company):
-    """One API token per fuzzed role (the demo's users of that name)."""
-    from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
-
-    users = get_user_model().objects.filter(username__in=ROLES)
-    return {user.username: Token.objects.get_or_create(user=user)[0].key for user in users}
+    return Tokens()
 
 
 @pytest.fixture
@@ -139,6 +151,12 @@ def _fuzz(operation, mode, tokens, failures, answered):
             headers = {"Authorization": f"Token {tokens[role]}"}
             try:
                 response = case.call(headers=headers)
+                if response.status_code == 401:
+                    # Revoked by an earlier request (logout, the tokens API): again with a new one.
+                    case.validate_response(response, checks=CHECKS, headers=headers)
+                    tokens.renew(role)
+                    headers = {"Authorization": f"Token {tokens[role]}"}
+                    response = case.call(headers=headers)
                 answered.setdefault((operation.label, role), set()).add(response.status_code)
                 case.validate_response(response, checks=CHECKS, headers=headers)
             except FailureGroup as group:
