@@ -9,6 +9,7 @@ on each of the API's operations.
 - 404: an object the request names (in its path or body) does not exist or is not visible to
   the user; for a list, the page does not exist;
 - 409: the change conflicts with the object's state or a concurrent change;
+- 415: the body's content type is not one the operation reads;
 - 429: too many failed authentication attempts from this client.
 """
 
@@ -18,6 +19,7 @@ from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.permissions import AllowAny
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 ERROR = ResolvedComponent(
     name="Error",
@@ -58,6 +60,7 @@ DESCRIPTIONS = {
     "403": _("The user's roles do not allow this."),
     "404": _("Not found, or not visible to this user."),
     "409": _("Conflicts with the object's state or with a concurrent change."),
+    "415": _("The body's content type is not one this operation reads."),
     "429": _("Too many failed authentication attempts from this client; try again later."),
 }
 
@@ -90,6 +93,8 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("404")
         if self.method in WRITE_METHODS and not self._is_public():
             codes.append("409")
+        if self.method in BODY_METHODS:
+            codes.append("415")
         codes.append("429")
         return codes
 

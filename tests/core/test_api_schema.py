@@ -64,6 +64,8 @@ def test_every_operation_documents_the_errors_it_can_answer_in_the_error_shape(d
                 expected.add("404")
             if method in {"post", "put", "patch", "delete"}:
                 expected |= {"400"} if public else {"400", "409"}
+            if method in {"post", "put", "patch"}:
+                expected.add("415")
             assert expected <= set(codes), (method, path, sorted(codes))
             for code in expected:
                 ref = codes[code]["content"]["application/json"]["schema"]["$ref"]
@@ -241,3 +243,10 @@ def test_a_bad_search_answers_its_message_in_the_documented_error_shape(document
     assert response.status_code == 400
     assert list(response.json()) == ["non_field_errors"]
     assert_answers_as_documented(document, response, "get", "/api/v1/customers/")
+
+
+@pytest.mark.django_db
+def test_a_body_of_an_unread_content_type_answers_the_documented_415(document, sales_api):
+    response = sales_api.post("/api/v1/notifications/read/", "ids", content_type="text/plain")
+    assert response.status_code == 415
+    assert_answers_as_documented(document, response, "post", "/api/v1/notifications/read/")
