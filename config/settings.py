@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.ConflictMiddleware",
+    # Idempotency-Key on the API's POSTs (after authentication: keys are per user).
+    "core.idempotency.IdempotencyMiddleware",
     # axes must be last: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -352,6 +354,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.tokens_delete_expired",
         "schedule": crontab(hour=3, minute=10),
     },
+    "core-idempotency-keys-purge": {"task": "core.tasks.idempotency_keys_purge", "schedule": 3600.0},
+    "customers-import-previews-purge": {
+        "task": "crm.customers.tasks.import_previews_purge",
+        "schedule": 600.0,
+    },
     # Nightly: customers with no order for a year become "inactive".
     "rules-customers-inactive": {
         "task": "integration.rules.tasks.customers_inactive_sweep",
@@ -390,6 +397,14 @@ EVENTS_COALESCE_SECONDS = int(os.environ.get("EVENTS_COALESCE_SECONDS", "10"))
 # (a fifth of the work per order), at the cost of this much latency.
 EVENTS_DISPATCH_DELAY_MS = int(os.environ.get("EVENTS_DISPATCH_DELAY_MS", "50"))
 
+# --- idempotent submissions (core.idempotency) ------------------------------------------------
+# How long an Idempotency-Key (or a page form's one-time token) and its answer are kept.
+IDEMPOTENCY_KEY_TTL_SECONDS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_SECONDS", str(24 * 3600)))
+# A key whose request has not answered after this long (its process died) may be run again.
+IDEMPOTENCY_LEASE_SECONDS = int(os.environ.get("IDEMPOTENCY_LEASE_SECONDS", "120"))
+# A repeat that arrives while the first request runs waits this long for its answer, then 409.
+IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("IDEMPOTENCY_WAIT_SECONDS", "10"))
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -405,7 +420,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.drf.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
