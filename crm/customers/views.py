@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.export import export_response
+from core.idempotency import one_time_form
 from core.permissions import role_required
 from core.roles import ADMIN, FINANCE, MANAGER, SALES, SERVICE, is_manager
 from crm.customers import importers, panels, selectors, services, tabular
@@ -157,6 +158,7 @@ def _editable(request, pk) -> Customer:
 
 
 @role_required(*EDITORS)
+@one_time_form
 def customer_create(request):
     manager = is_manager(request.user)
     form = CustomerForm(request.POST or None, can_set_owner=manager, can_set_credit=manager)

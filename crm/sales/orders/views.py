@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.idempotency import one_time_form
 from core.people import display_name
 from core.permissions import role_required
 from core.roles import has_role
@@ -192,6 +193,7 @@ def _update_draft_order(order, data, lines, user):
 
 
 @role_required(*ORDER_WRITE_ROLES)
+@one_time_form
 def order_create(request):
     return _order_form_page(request)
 
