@@ -4,7 +4,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.routers import DefaultRouter
 
-from core.roles import FINANCE, MANAGER, SALES, SERVICE, is_manager
+from core.roles import FINANCE, MANAGER, SALES, SERVICE
 from crm.customers import selectors, services
 from crm.customers.models import Contact, Customer
 
@@ -57,7 +57,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         user = self.context["request"].user
-        if not is_manager(user):
+        if not selectors.customer_assignment_allowed(user):
             # Reps own what they create and cannot change credit limits or owners.
             for field in ("owner", "credit_limit"):
                 if field in attrs and (
@@ -66,6 +66,13 @@ class CustomerSerializer(serializers.ModelSerializer):
                     if field == "owner" and attrs[field] == user:
                         continue
                     raise PermissionDenied()
+            team = attrs.get("team")
+            if (
+                team is not None
+                and (self.instance is None or self.instance.team_id != team.pk)
+                and not selectors.teams_assignable_by(user).filter(pk=team.pk).exists()
+            ):
+                raise PermissionDenied()
         return attrs
 
     def create(self, validated_data):

@@ -64,6 +64,20 @@ def customers_editable_by(user) -> QuerySet[Customer]:
     return Customer.objects.all() if owners is None else Customer.objects.filter(owner_id__in=owners)
 
 
+def customer_assignment_allowed(user) -> bool:
+    """Whether ``user`` may choose a customer's owner and credit limit and put it in any team:
+    managers and admins. A rep's customers are their own, in the rep's own teams, and get their
+    credit limit from a manager. The customer form, the API and the import all ask this."""
+    return owners_editable_by(user) is None
+
+
+def teams_assignable_by(user) -> QuerySet[Team]:
+    """The teams ``user`` may put a customer in: any for managers and admins, a rep's own."""
+    if customer_assignment_allowed(user):
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=team_ids_of(user))
+
+
 def customer_can_edit(user, customer: Customer) -> bool:
     owners = owners_editable_by(user)
     return owners is None or customer.owner_id in owners

@@ -313,7 +313,7 @@ def test_api_lead_create_names_bad_field(api_client, sales_user):
     assert response.status_code == 400 and "phone" in response.json()
 
 
-def test_lead_import_assigns_each_lead(client, manager_user, reps):
+def test_lead_import_assigns_each_lead(client, manager_user, reps, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     AssignmentRule.objects.create(name="RR", kind="round_robin", team=reps["team"])
@@ -322,7 +322,8 @@ def test_lead_import_assigns_each_lead(client, manager_user, reps):
     response = client.post(
         reverse("customers:import"), {"kind": "leads", "file": SimpleUploadedFile("l.csv", data)}
     )
-    client.post(reverse("customers:import"), {"token": response.context["token"]})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("customers:import"), {"token": response.context["token"]})
     assert sorted(Lead.objects.values_list("owner__username", flat=True)) == ["rep-a", "rep-b"]
 
 
