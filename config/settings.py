@@ -402,23 +402,23 @@ EVENTS_DISPATCH_DELAY_MS = int(os.environ.get("EVENTS_DISPATCH_DELAY_MS", "50"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 # An xlsx file (a zip) may declare at most this much data inside, and no member of it may expand
 # more than IMPORT_MAX_ZIP_RATIO times (spreadsheets compress about 10 times).
-IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("IMPORT_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024)))
-IMPORT_MAX_ZIP_RATIO = int(os.environ.get("IMPORT_MAX_ZIP_RATIO", "100"))
+IMPORT_MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+IMPORT_MAX_ZIP_RATIO = 100
 # A checked import waits this long for its confirmation, then it is deleted.
-IMPORT_PREVIEW_SECONDS = int(os.environ.get("IMPORT_PREVIEW_SECONDS", "1800"))
+IMPORT_PREVIEW_SECONDS = 1800
 # Form fields (not files) of a request are held in memory up to this size (a larger body is
 # answered 400); uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, and an
 # import over IMPORT_MAX_BYTES is refused with a message before it is read.
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
-FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- idempotent submissions (core.idempotency) ------------------------------------------------
 # How long an Idempotency-Key (or a page form's one-time token) and its answer are kept.
-IDEMPOTENCY_KEY_TTL_SECONDS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_SECONDS", str(24 * 3600)))
+IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 3600
 # A key whose request has not answered after this long (its process died) may be run again.
-IDEMPOTENCY_LEASE_SECONDS = int(os.environ.get("IDEMPOTENCY_LEASE_SECONDS", "120"))
+IDEMPOTENCY_LEASE_SECONDS = 120
 # A repeat that arrives while the first request runs waits this long for its answer, then 409.
-IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("IDEMPOTENCY_WAIT_SECONDS", "10"))
+IDEMPOTENCY_WAIT_SECONDS = 10
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

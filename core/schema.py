@@ -21,12 +21,32 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
+_DETAIL = {"application/json": {"schema": {"type": "object", "properties": {"detail": {"type": "string"}}}}}
+# The answers the header adds to a POST operation (kept when the operation documents its own).
+IDEMPOTENCY_RESPONSES = {
+    "400": {
+        "description": "Bad input (by field), or an unusable Idempotency-Key",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    },
+    "409": {"description": "A request with this Idempotency-Key is still running", "content": _DETAIL},
+    "422": {"description": "This Idempotency-Key was already used for another request", "content": _DETAIL},
+}
+
+
 class AutoSchema(SpectacularAutoSchema):
     """Every POST operation documents the optional ``Idempotency-Key`` header
-    (``core.idempotency.IdempotencyMiddleware``)."""
+    (``core.idempotency.IdempotencyMiddleware``) and the answers it adds."""
 
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
         if self.method == "POST":
             parameters = [*parameters, IDEMPOTENCY_KEY]
         return parameters
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation and self.method == "POST":
+            responses = operation.setdefault("responses", {})
+            for status, response in IDEMPOTENCY_RESPONSES.items():
+                responses.setdefault(status, response)
+        return operation

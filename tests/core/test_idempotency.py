@@ -160,3 +160,10 @@ def test_parallel_posts_with_one_key_make_one_order(sales_user):
     assert SalesOrder.objects.count() == 1
     assert sorted(answers) == [201] * 4
     assert Decimal(SalesOrder.objects.get().lines.get().quantity) == 2
+
+
+def test_the_schema_documents_the_answers_the_header_adds(api_client, admin_user):
+    api_client.force_login(admin_user)
+    schema = api_client.get("/api/v1/schema/?format=json").json()
+    responses = schema["paths"]["/api/v1/payments/"]["post"]["responses"]
+    assert {"201", "409", "422"} <= set(responses)
