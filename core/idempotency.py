@@ -145,11 +145,8 @@ def request_fingerprint(request) -> str:
 
 
 def _api_user(request):
-    """The user the API will see: the session's, else the first authenticator that answers
-    (any failure is left to the view to answer)."""
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return user
+    """The user the API will see: the first authenticator that answers (token before session, as
+    the API's settings order them), else the session's; any failure is left to the view."""
     from rest_framework.authentication import SessionAuthentication
     from rest_framework.request import Request
     from rest_framework.settings import api_settings
@@ -164,6 +161,9 @@ def _api_user(request):
             return None
         if found:
             return found[0]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
     return None
 
 

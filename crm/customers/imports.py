@@ -92,9 +92,12 @@ def import_preview_confirm(*, user, preview_id) -> ImportPreview:
         pk=preview.pk, user=user, state=ImportPreview.State.READY, expires_at__gt=timezone.now()
     ).update(state=ImportPreview.State.IMPORTING)
     if not started:
-        if preview.state == ImportPreview.State.READY:
-            raise ValidationError(_("The preview has expired. Upload the file again."))
-        raise ValidationError(_("This file is already being imported."))
+        messages = {
+            ImportPreview.State.READY: _("The preview has expired. Upload the file again."),
+            ImportPreview.State.DONE: _("This file has been imported already."),
+            ImportPreview.State.FAILED: _("This import failed. Correct the file and upload it again."),
+        }
+        raise ValidationError(messages.get(preview.state, _("This file is already being imported.")))
     transaction.on_commit(lambda: _enqueue(preview.pk))
     preview.state = ImportPreview.State.IMPORTING
     return preview
