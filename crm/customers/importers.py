@@ -209,8 +209,7 @@ def prepare_contacts(rows: list[dict], context: dict) -> None:
 
 
 def clean_contact(values: dict, context: dict) -> dict:
-    if "customers" not in context:
-        prepare_contacts([values], context)
+    """A contact row (``prepare_contacts`` has loaded the customers the file names)."""
     errors: dict[str, list] = {}
     code = str(values.get("customer", "") or "").strip()
     customer = context["customers"].get(code) if code else None
