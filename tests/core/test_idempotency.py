@@ -167,3 +167,16 @@ def test_the_schema_documents_the_answers_the_header_adds(api_client, admin_user
     schema = api_client.get("/api/v1/schema/?format=json").json()
     responses = schema["paths"]["/api/v1/payments/"]["post"]["responses"]
     assert {"201", "409", "422"} <= set(responses)
+
+
+def test_a_token_client_gets_the_first_answer_again(api_client, sales_user):
+    from core.tokens import token_create
+
+    _token, secret = token_create(user=sales_user, name="test")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    body = _order_body(CustomerFactory(owner=sales_user))
+    first = api_client.post("/api/v1/sales-orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="tok")
+    second = api_client.post("/api/v1/sales-orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="tok")
+    assert first.status_code == second.status_code == 201
+    assert second["Idempotent-Replayed"] == "true"
+    assert SalesOrder.objects.count() == 1
