@@ -4,6 +4,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.routers import DefaultRouter
 
+from core.drf import ByIdRelatedField
 from core.roles import FINANCE, MANAGER, SALES, SERVICE, is_manager
 from crm.customers import selectors, services
 from crm.customers.models import Contact, Customer
@@ -108,7 +109,41 @@ class CustomerViewSet(viewsets.ModelViewSet):
         return obj
 
 
-class ContactAPISerializer(ContactSerializer):
+class VisibleRelatedMixin:
+    """A serializer whose related-id fields offer only the rows the requesting user may read:
+    ``visible_related = {"customer": customers_visible_to, …}`` (field → the read rule's
+    selector). An id the user may not read is answered as one that does not exist (DRF's "Invalid
+    pk" field error), so a guess tells nothing, and nothing is written."""
+
+    visible_related: dict = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            for name, visible_to in self.visible_related.items():
+                if name in fields:
+                    fields[name].queryset = visible_to(request.user)
+        return fields
+
+
+class CustomerIdField(ByIdRelatedField):
+    """A customer id in a body (order intake's cheap read); the writing service checks that the
+    user may read the customer and answers "No such customer." for one they may not: the same
+    words as for an id that does not exist."""
+
+    default_error_messages = {
+        **ByIdRelatedField.default_error_messages,
+        "does_not_exist": _("No such customer."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(model=Customer, **kwargs)
+
+
+class ContactAPISerializer(VisibleRelatedMixin, ContactSerializer):
+    visible_related = {"customer": selectors.customers_visible_to}
+
     def validate_customer(self, customer):
         if not selectors.customer_can_edit(self.context["request"].user, customer):
             raise PermissionDenied()

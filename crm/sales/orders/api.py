@@ -13,9 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.drf import ByIdRelatedField, serialized
+from core.drf import serialized
 from core.people import display_name
-from crm.customers.models import Customer
+from crm.customers.api import CustomerIdField
 from crm.sales.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
 from crm.sales.orders import quote_services
 from crm.sales.orders import selectors as order_selectors
@@ -179,7 +179,7 @@ class LineInputSerializer(serializers.Serializer):
 
 
 class OrderInputSerializer(serializers.Serializer):
-    customer = ByIdRelatedField(model=Customer)
+    customer = CustomerIdField()
     requested_date = serializers.DateField(required=False, allow_null=True)
     priority = serializers.ChoiceField(
         choices=SalesOrder.Priority.choices, required=False, default=SalesOrder.Priority.NORMAL
@@ -190,20 +190,20 @@ class OrderInputSerializer(serializers.Serializer):
 
 
 class OrderUpdateSerializer(OrderInputSerializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+    customer = CustomerIdField(required=False)
     priority = serializers.ChoiceField(choices=SalesOrder.Priority.choices, required=False)
     lines = LineInputSerializer(many=True, required=False)
 
 
 class QuoteInputSerializer(serializers.Serializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    customer = CustomerIdField()
     valid_until = serializers.DateField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     lines = LineInputSerializer(many=True)
 
 
 class QuoteUpdateSerializer(QuoteInputSerializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+    customer = CustomerIdField(required=False)
     lines = LineInputSerializer(many=True, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
 
@@ -358,6 +358,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
         v = data.validated_data
         quote_services.quote_update(
             quote=quote,
+            user=request.user,
             customer=v.get("customer"),
             lines=_lines(v["lines"]) if "lines" in v else None,
             valid_until=v.get("valid_until"),

@@ -117,7 +117,7 @@ def _lines_form_page(request, *, kind, record, header_form, header_initial, save
     elif request.GET.get("customer", "").isdigit():
         header_initial = {"customer": int(request.GET["customer"])}
     if request.method == "POST":
-        header = header_form(request.POST)
+        header = header_form(request.POST, user=request.user)
         formset = line_formset(data=request.POST)
         if header.is_valid() and formset.is_valid():
             lines, indexes = formset_lines(formset)
@@ -128,7 +128,7 @@ def _lines_form_page(request, *, kind, record, header_form, header_initial, save
             except ValidationError as exc:
                 apply_service_errors(exc, header, formset, indexes)
     else:
-        header = header_form(initial=header_initial)
+        header = header_form(initial=header_initial, user=request.user)
         formset = line_formset(initial=initial_lines, extra=1 if initial_lines else 3)
     _units_for_lines(formset)
     return render(
@@ -268,7 +268,11 @@ def atp_partial(request):
 def customer_info(request):
     """What the rep sees on picking a customer (htmx): address, terms, credit and open orders."""
     raw = request.GET.get("customer", "")
-    customer = order_selectors.customer_for_order_entry(customer_id=int(raw)) if raw.isdigit() else None
+    customer = (
+        order_selectors.customer_for_order_entry(customer_id=int(raw), user=request.user)
+        if raw.isdigit()
+        else None
+    )
     return render(request, "sales/orders/_customer_info.html", {"customer": customer})
 
 
