@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from scm.inventory import counts, services, transfers
+from scm.inventory import counts, selectors, services, transfers
 from scm.inventory.models import (
     CountLine,
     CountSession,
@@ -66,7 +66,32 @@ class StockLevelViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["product", "warehouse", "lot"]
 
 
-class StockMoveSerializer(serializers.ModelSerializer):
+class CostHiddenMixin:
+    """Cost fields (``cost_fields``) read as null for a user who may not read costs
+    (``selectors.can_see_cost``), and for an answer without a request."""
+
+    cost_fields: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self.cost_fields:
+            if name in fields:
+                fields[name].allow_null = True
+        return fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not selectors.can_see_cost(request.user):
+            for name in self.cost_fields:
+                if name in data:
+                    data[name] = None
+        return data
+
+
+class StockMoveSerializer(CostHiddenMixin, serializers.ModelSerializer):
+    cost_fields = ("unit_cost",)
+
     class Meta:
         model = StockMove
         fields = [

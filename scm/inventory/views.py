@@ -102,6 +102,7 @@ def product_detail(request, pk):
         {
             "title": product.sku,
             "product": product,
+            "can_see_cost": selectors.can_see_cost(request.user),
             "by_warehouse": selectors.stock_by_warehouse(product_id=product.pk),
             "atp": selectors.available_to_promise(product_id=product.pk),
             "page_obj": moves,
@@ -180,7 +181,12 @@ def stock_overview(request):
             "title": _("Stock"),
             "page_obj": page,
             "warehouses": Warehouse.objects.filter(is_active=True),
-            "valuation": selectors.stock_valuation(warehouse_id=warehouse_id),
+            # Stock value is at cost: only for those who read costs.
+            "valuation": (
+                selectors.stock_valuation(warehouse_id=warehouse_id)
+                if selectors.can_see_cost(request.user)
+                else None
+            ),
         },
     )
 
