@@ -174,6 +174,7 @@ def stock_overview(request):
     warehouse_id = request.GET.get("warehouse") or None
     qs = selectors.stock_overview(warehouse_id=warehouse_id, search=request.GET.get("q", "").strip())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    sees_cost = selectors.can_see_cost(request.user)
     return render(
         request,
         "inventory/stock_overview.html",
@@ -182,11 +183,7 @@ def stock_overview(request):
             "page_obj": page,
             "warehouses": Warehouse.objects.filter(is_active=True),
             # Stock value is at cost: only for those who read costs.
-            "valuation": (
-                selectors.stock_valuation(warehouse_id=warehouse_id)
-                if selectors.can_see_cost(request.user)
-                else None
-            ),
+            "valuation": selectors.stock_valuation(warehouse_id=warehouse_id) if sees_cost else None,
         },
     )
 
