@@ -18,7 +18,7 @@ from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
 from core.sql import as_id
 from crm.sales.models import SalesOrder
 from crm.sales.orders import selectors as order_selectors
-from crm.sales.orders.api import OrderInputSerializer, SalesOrderSerializer, order_input
+from crm.sales.orders.api import OrderInputSerializer, OrderPricesMixin, SalesOrderSerializer, order_input
 from integration.fulfilment import backorders, selectors, services, shipping
 from integration.fulfilment.models import Backorder, Return, Shipment, ShipmentLine, ShipmentNotice
 from scm.inventory.models import Warehouse
@@ -32,7 +32,8 @@ class BackorderSerializer(serializers.ModelSerializer):
         fields = ["line", "product", "quantity"]
 
 
-class OrderWorkflowSerializer(serializers.ModelSerializer):
+class OrderWorkflowSerializer(OrderPricesMixin, serializers.ModelSerializer):
+    restricted_fields = ("total",)
     backorders = BackorderSerializer(many=True, read_only=True)
 
     class Meta:

@@ -52,7 +52,7 @@ class ProductUnitSerializer(serializers.ModelSerializer):
 
 class ProductSerializer(CostHiddenMixin, serializers.ModelSerializer):
     # Null for roles that do not read costs (``selectors.can_see_cost``).
-    cost_fields = ("cost",)
+    restricted_fields = ("cost",)
 
     on_hand = serializers.DecimalField(
         source="on_hand_total", max_digits=18, decimal_places=3, read_only=True, default=None

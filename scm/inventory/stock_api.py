@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.restricted import RestrictedFieldsMixin
 from scm.inventory import counts, selectors, services, transfers
 from scm.inventory.models import (
     CountLine,
@@ -66,31 +67,15 @@ class StockLevelViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["product", "warehouse", "lot"]
 
 
-class CostHiddenMixin:
-    """Cost fields (``cost_fields``) read as null for a user who may not read costs
+class CostHiddenMixin(RestrictedFieldsMixin):
+    """Cost fields (``restricted_fields``) read as null for a user who may not read costs
     (``selectors.can_see_cost``), and for an answer without a request."""
 
-    cost_fields: tuple[str, ...] = ()
-
-    def get_fields(self):
-        fields = super().get_fields()
-        for name in self.cost_fields:
-            if name in fields:
-                fields[name].allow_null = True
-        return fields
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is None or not selectors.can_see_cost(request.user):
-            for name in self.cost_fields:
-                if name in data:
-                    data[name] = None
-        return data
+    may_read_restricted = staticmethod(selectors.can_see_cost)
 
 
 class StockMoveSerializer(CostHiddenMixin, serializers.ModelSerializer):
-    cost_fields = ("unit_cost",)
+    restricted_fields = ("unit_cost",)
 
     class Meta:
         model = StockMove

@@ -131,7 +131,7 @@ ACCESS = {
     "sales:orders:totals": ("sm", "sm"),
     "sales:orders:order_detail": ("swfm", "swfm"),
     "sales:orders:order_edit": ("sm", "sm"),
-    "sales:orders:order_pdf": ("swfm", "swfm"),
+    "sales:orders:order_pdf": ("sfm", "sfm"),
     "sales:orders:quote_list": ("sfm", "sfm"),
     "sales:orders:quote_create": ("sm", "sm"),
     "sales:orders:quote_detail": ("sfm", "sfm"),

@@ -15,6 +15,7 @@ from rest_framework.routers import DefaultRouter
 
 from core.drf import serialized
 from core.people import display_name
+from core.restricted import RestrictedFieldsMixin
 from crm.customers.api import CustomerIdField
 from crm.sales.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
 from crm.sales.orders import quote_services
@@ -60,7 +61,18 @@ class QuoteLineSerializer(serializers.ModelSerializer):
         return line.unit.name if line.unit_id else line.product.base_unit
 
 
-class OrderLineSerializer(QuoteLineSerializer):
+class OrderPricesMixin(RestrictedFieldsMixin):
+    """An order's prices and amounts read as null for a role that may not read them (the
+    warehouse: ``order_selectors.can_see_order_prices``). The answers written for the user who
+    just created or placed an order (no request in hand) show them: only those who may write
+    orders get those."""
+
+    may_read_restricted = staticmethod(order_selectors.can_see_order_prices)
+    shown_without_request = True
+
+
+class OrderLineSerializer(OrderPricesMixin, QuoteLineSerializer):
+    restricted_fields = ("unit_price", "discount_percent", "net_amount", "tax_amount")
     backordered_quantity = serializers.DecimalField(
         max_digits=18, decimal_places=3, read_only=True, help_text="Base units still waiting for stock."
     )
@@ -103,7 +115,8 @@ class QuoteSerializer(serializers.ModelSerializer):
         ]
 
 
-class SalesOrderSerializer(serializers.ModelSerializer):
+class SalesOrderSerializer(OrderPricesMixin, serializers.ModelSerializer):
+    restricted_fields = ("subtotal", "tax_total", "total")
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True, source=LINE_LIST)

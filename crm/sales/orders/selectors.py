@@ -21,7 +21,7 @@ from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Whe
 from django.shortcuts import get_object_or_404
 
 from core.money import money
-from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, user_roles
+from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, has_role, user_roles
 from crm.customers import credit
 from crm.customers.selectors import customers_visible_to, is_rep_only, owned_or_team_q, owners_editable_by
 from crm.sales.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
@@ -30,6 +30,10 @@ from scm.inventory.models import Product, ProductUnit
 from scm.inventory.selectors import available_to_promise
 
 ORDER_READ_ROLES = (SALES, MANAGER, FINANCE, WAREHOUSE)
+# Who reads an order's prices and amounts: the warehouse picks and ships quantities and has no
+# reason to (its pages and API show the lines without prices; the priced confirmation PDF is not
+# theirs: the delivery note is).
+ORDER_PRICE_ROLES = (SALES, MANAGER, FINANCE)
 ORDER_WRITE_ROLES = (SALES, MANAGER)
 QUOTE_READ_ROLES = (SALES, MANAGER, FINANCE)
 QUOTE_WRITE_ROLES = (SALES, MANAGER)
@@ -100,6 +104,11 @@ def can_change(user, record) -> bool:
     cancel it?"""
     owners = owners_actable_by(user)
     return owners is None or record.owner_id in owners
+
+
+def can_see_order_prices(user) -> bool:
+    """May ``user`` read orders' prices and amounts (``ORDER_PRICE_ROLES``; admins may)?"""
+    return has_role(user, ORDER_PRICE_ROLES)
 
 
 def _apply_sort(qs: QuerySet, ordering: str | None, allowed: dict, default: tuple) -> QuerySet:

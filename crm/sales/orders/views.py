@@ -27,6 +27,7 @@ from crm.sales.orders.forms import (
 )
 from crm.sales.orders.pdf import order_confirmation_pdf
 from crm.sales.orders.selectors import (
+    ORDER_PRICE_ROLES,
     ORDER_READ_ROLES,
     ORDER_WRITE_ROLES,
     QUOTE_WRITE_ROLES,
@@ -92,13 +93,15 @@ def order_list(request):
         user=request.user, search=search, state=state, ordering=request.GET.get("ordering", "")
     )
     page = _page(request, qs)
+    show_prices = order_selectors.can_see_order_prices(request.user)
     return render(
         request,
         "sales/orders/list.html",
         {
             "title": _("Sales orders"),
             "page_obj": page,
-            "list_total": order_selectors.orders_total(qs) if page.paginator.count else None,
+            "show_prices": show_prices,
+            "list_total": order_selectors.orders_total(qs) if show_prices and page.paginator.count else None,
             "search": search,
             "state": state,
             "states": SalesOrder.State.choices,
@@ -213,6 +216,7 @@ def order_detail(request, pk):
     context = {
         "title": order.number,
         "order": order,
+        "show_prices": order_selectors.can_see_order_prices(request.user),
         "actions": order_actions.actions_for(order, request.user),
         "poll": order.state in POLL_STATES,
         "timeline": [
@@ -229,8 +233,10 @@ def order_detail(request, pk):
     return render(request, "sales/orders/detail.html", context)
 
 
-@role_required(*ORDER_READ_ROLES)
+@role_required(*ORDER_PRICE_ROLES)
 def order_pdf(request, pk):
+    """The order confirmation, a priced document for the customer (the warehouse prints the
+    delivery note instead)."""
     order = order_selectors.order_detail(user=request.user, order_id=pk)
     return _pdf_response(order_confirmation_pdf(order), f"{order.number}.pdf")
 

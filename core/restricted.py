@@ -1,0 +1,43 @@
+"""Fields some roles may not read: a serializer names them and the rule that decides, and they
+read as null for a user the rule refuses (the API's side of what a page leaves out)."""
+
+
+class RestrictedFieldsMixin:
+    """``restricted_fields``: the fields; ``may_read_restricted(user)``: the rule (a selector's
+    function, e.g. ``scm.inventory.selectors.can_see_cost``). The fields are marked nullable in
+    the schema. Without a request in the context (an answer written for the user who just made
+    the record, through ``core.drf.serialized``) they are shown when ``shown_without_request``."""
+
+    restricted_fields: tuple[str, ...] = ()
+    shown_without_request = False
+
+    @staticmethod
+    def may_read_restricted(user) -> bool:
+        return True
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self.restricted_fields:
+            if name in fields:
+                fields[name].allow_null = True
+        return fields
+
+    def _hides(self) -> bool:
+        request = self.context.get("request")
+        if request is None:
+            # A nested serializer reads its parent's request.
+            parent = getattr(self, "parent", None)
+            while parent is not None and request is None:
+                request = getattr(parent, "context", {}).get("request")
+                parent = getattr(parent, "parent", None)
+        if request is None:
+            return not self.shown_without_request
+        return not self.may_read_restricted(request.user)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.restricted_fields and self._hides():
+            for name in self.restricted_fields:
+                if name in data:
+                    data[name] = None
+        return data
