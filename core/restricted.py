@@ -1,5 +1,6 @@
-"""Fields some roles may not read: a serializer names them and the rule that decides, and they
-read as null for a user the rule refuses (the API's side of what a page leaves out)."""
+"""The API's side of the record and field rules: related ids in a body limited to the rows the
+user may read (``VisibleRelatedMixin``), and fields some roles may not read, given as null
+(``RestrictedFieldsMixin``: what a page leaves out)."""
 
 
 class RestrictedFieldsMixin:
@@ -41,3 +42,21 @@ class RestrictedFieldsMixin:
                 if name in data:
                     data[name] = None
         return data
+
+
+class VisibleRelatedMixin:
+    """A serializer whose related-id fields offer only the rows the requesting user may read:
+    ``visible_related = {"customer": customers_visible_to, …}`` (field → the read rule's
+    selector). An id the user may not read is answered as one that does not exist (DRF's "Invalid
+    pk" field error), so a guess tells nothing, and nothing is written."""
+
+    visible_related: dict = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            for name, visible_to in self.visible_related.items():
+                if name in fields:
+                    fields[name].queryset = visible_to(request.user)
+        return fields

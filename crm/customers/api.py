@@ -5,6 +5,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.routers import DefaultRouter
 
 from core.drf import ByIdRelatedField
+from core.restricted import VisibleRelatedMixin
 from core.roles import FINANCE, MANAGER, SALES, SERVICE, is_manager
 from crm.customers import selectors, services
 from crm.customers.models import Contact, Customer
@@ -107,24 +108,6 @@ class CustomerViewSet(viewsets.ModelViewSet):
         ):
             raise PermissionDenied()
         return obj
-
-
-class VisibleRelatedMixin:
-    """A serializer whose related-id fields offer only the rows the requesting user may read:
-    ``visible_related = {"customer": customers_visible_to, …}`` (field → the read rule's
-    selector). An id the user may not read is answered as one that does not exist (DRF's "Invalid
-    pk" field error), so a guess tells nothing, and nothing is written."""
-
-    visible_related: dict = {}
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            for name, visible_to in self.visible_related.items():
-                if name in fields:
-                    fields[name].queryset = visible_to(request.user)
-        return fields
 
 
 class CustomerIdField(ByIdRelatedField):

@@ -7,8 +7,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core.restricted import VisibleRelatedMixin
 from core.roles import ADMIN, MANAGER, SALES, is_manager
-from crm.customers.api import VisibleRelatedMixin
 from crm.customers.selectors import customers_visible_to
 from crm.sales import selectors, services
 from crm.sales.models import Activity, Lead, Opportunity, PipelineStage

@@ -230,3 +230,38 @@ def test_schema_and_docs_need_a_signed_in_user_with_a_role(setting, api_client, 
     api_client.force_authenticate(setting["rep"])
     assert api_client.get("/api/v1/schema/").status_code == 200
     assert client.get("/api/v1/docs/").status_code in {401, 403}
+
+
+def test_accepting_a_quote_whose_customer_the_rep_no_longer_sees_writes_no_order(setting, api_client):
+    quote = quote_services.quote_create(
+        customer=setting["own"],
+        owner=setting["rep"],
+        lines=[{"product": setting["product"], "quantity": "1"}],
+    )
+    # The customer moves to the other team's rep: the quote stays the rep's, the customer not.
+    setting["own"].owner = setting["theirs"].owner
+    setting["own"].save()
+    api_client.force_authenticate(setting["rep"])
+    response = api_client.post(f"/api/v1/quotes/{quote.pk}/accept/")
+    assert response.status_code == 400 and "customer" in response.json()
+    assert not SalesOrder.objects.exists()
+    quote.refresh_from_db()
+    assert quote.state == Quote.State.DRAFT
+
+
+def test_opportunity_form_does_not_take_another_teams_customer(setting, client):
+    client.force_login(setting["rep"])
+    response = client.post(
+        reverse("sales:opportunity_create"), {"name": "x", "customer": setting["theirs"].pk, "amount": "1"}
+    )
+    assert response.status_code == 200
+    assert not Opportunity.objects.exists()
+
+
+def test_logging_an_activity_page_answers_404_for_another_teams_customer(setting, client):
+    client.force_login(setting["rep"])
+    response = client.post(
+        reverse("sales:activity_add"), {"kind": "call", "subject": "x", "customer": setting["theirs"].pk}
+    )
+    assert response.status_code == 404
+    assert not Activity.objects.exists()
