@@ -270,8 +270,16 @@ class SalesOrderViewSet(
     write_roles = ORDER_WRITE_ROLES
     filterset_fields = ["state", "customer", "owner"]
     search_fields = ["number", "customer__name", "customer__code"]
-    ordering_fields = ["order_date", "created_at", "total", "number", "state"]
     queryset = SalesOrder.objects.none()
+
+    @property
+    def ordering_fields(self):
+        # Sorting by the total would tell a role that may not read prices how orders compare.
+        fields = ["order_date", "created_at", "number", "state"]
+        request = getattr(self, "request", None)
+        if request is None or order_selectors.can_see_order_prices(request.user):
+            fields.append("total")
+        return fields
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -89,11 +89,12 @@ def order_list(request):
     state = request.GET.get("state", "")
     if state not in SalesOrder.State.values:
         state = ""
-    qs = order_selectors.order_list(
-        user=request.user, search=search, state=state, ordering=request.GET.get("ordering", "")
-    )
-    page = _page(request, qs)
     show_prices = order_selectors.can_see_order_prices(request.user)
+    ordering = request.GET.get("ordering", "")
+    if not show_prices and ordering.lstrip("-") == "total":
+        ordering = ""  # sorted by total, the list would tell how the hidden amounts compare
+    qs = order_selectors.order_list(user=request.user, search=search, state=state, ordering=ordering)
+    page = _page(request, qs)
     return render(
         request,
         "sales/orders/list.html",

@@ -51,3 +51,15 @@ def test_order_pages_show_prices_only_to_roles_that_read_them(client, user_with_
 def test_the_priced_confirmation_pdf_is_not_the_warehouses(client, user_with_role, order):
     client.force_login(user_with_role("warehouse"))
     assert client.get(reverse("sales:orders:order_pdf", args=[order.pk])).status_code == 403
+
+
+def test_the_warehouse_cannot_sort_orders_by_their_hidden_total(api_client, user_with_role, order):
+    rep = order.owner
+    big = order_services.order_create(
+        customer=order.customer, owner=rep, lines=[{"product": order.lines.first().product, "quantity": "9"}]
+    )
+    api_client.force_authenticate(user_with_role("warehouse"))
+    by_total = api_client.get("/api/v1/sales-orders/", {"ordering": "-total"}).json()["results"]
+    by_default = api_client.get("/api/v1/sales-orders/").json()["results"]
+    assert [o["id"] for o in by_total] == [o["id"] for o in by_default]
+    assert big.pk in [o["id"] for o in by_total]
