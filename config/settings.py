@@ -444,6 +444,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customers and supply chain in one application.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs page: signed-in users holding a role (README, "Who reads what").
+    "SERVE_PERMISSIONS": ["core.drf.AnyRole"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Swagger UI assets come from the installed sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

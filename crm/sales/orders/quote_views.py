@@ -55,6 +55,7 @@ def _quote_form_page(request, *, quote=None):
             return created, _("Quote %(number)s created.") % {"number": created.number}
         quote_services.quote_update(
             quote=quote,
+            user=request.user,
             customer=data["customer"],
             lines=lines,
             valid_until=data["valid_until"],

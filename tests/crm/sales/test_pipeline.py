@@ -218,8 +218,12 @@ def test_weighted_forecast_uses_stage_probability(manager_user):
 
 def test_funnel_conversion_between_stages(manager_user, sales_user):
     stages = open_stages()
-    a = services.opportunity_create(actor=sales_user, name="a", customer=CustomerFactory(), stage=stages[0])
-    services.opportunity_create(actor=sales_user, name="b", customer=CustomerFactory(), stage=stages[0])
+    a = services.opportunity_create(
+        actor=sales_user, name="a", customer=CustomerFactory(owner=sales_user), stage=stages[0]
+    )
+    services.opportunity_create(
+        actor=sales_user, name="b", customer=CustomerFactory(owner=sales_user), stage=stages[0]
+    )
     services.opportunity_move(opportunity=a, stage=stages[1], actor=sales_user)
     rows = selectors.funnel(user=manager_user)
     assert rows[0]["reached"] == 2 and rows[0]["conversion"] == 50.0 and rows[1]["count"] == 1
