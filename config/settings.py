@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.ConflictMiddleware",
+    # Idempotency-Key on the API's POSTs (after authentication: keys are per user).
+    "core.idempotency.IdempotencyMiddleware",
     # axes must be last: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -352,6 +354,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.tokens_delete_expired",
         "schedule": crontab(hour=3, minute=10),
     },
+    "core-idempotency-keys-purge": {"task": "core.tasks.idempotency_keys_purge", "schedule": 3600.0},
+    "customers-import-previews-purge": {
+        "task": "crm.customers.tasks.import_previews_purge",
+        "schedule": 600.0,
+    },
     # Nightly: customers with no order for a year become "inactive".
     "rules-customers-inactive": {
         "task": "integration.rules.tasks.customers_inactive_sweep",
@@ -390,6 +397,29 @@ EVENTS_COALESCE_SECONDS = int(os.environ.get("EVENTS_COALESCE_SECONDS", "10"))
 # (a fifth of the work per order), at the cost of this much latency.
 EVENTS_DISPATCH_DELAY_MS = int(os.environ.get("EVENTS_DISPATCH_DELAY_MS", "50"))
 
+# --- uploads and imports (crm.customers.tabular) ---------------------------------------------
+# Largest import file; checked before it is parsed.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# An xlsx file (a zip) may declare at most this much data inside, and no member of it may expand
+# more than IMPORT_MAX_ZIP_RATIO times (spreadsheets compress about 10 times).
+IMPORT_MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+IMPORT_MAX_ZIP_RATIO = 100
+# A checked import waits this long for its confirmation, then it is deleted.
+IMPORT_PREVIEW_SECONDS = 1800
+# Form fields (not files) of a request are held in memory up to this size (a larger body is
+# answered 400); uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, and an
+# import over IMPORT_MAX_BYTES is refused with a message before it is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- idempotent submissions (core.idempotency) ------------------------------------------------
+# How long an Idempotency-Key (or a page form's one-time token) and its answer are kept.
+IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 3600
+# A key whose request has not answered after this long (its process died) may be run again.
+IDEMPOTENCY_LEASE_SECONDS = 120
+# A repeat that arrives while the first request runs waits this long for its answer, then 409.
+IDEMPOTENCY_WAIT_SECONDS = 10
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -414,6 +444,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customers and supply chain in one application.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs page: signed-in users holding a role (README, "Who reads what").
+    "SERVE_PERMISSIONS": ["core.drf.AnyRole"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Swagger UI assets come from the installed sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -57,6 +57,15 @@ class RolePermission(permissions.BasePermission):
         return check_roles(request, roles)
 
 
+class AnyRole(permissions.BasePermission):
+    """Any signed-in user who holds a role (``core.roles.ALL_ROLES``): the OpenAPI schema and the
+    API docs page. Every role uses the API, so each may read what it offers; anonymous callers and
+    accounts without a role may not (the schema maps the whole application)."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated) and check_roles(request, ALL_ROLES)
+
+
 def serialized(serializer_class, instance) -> dict:
     """``serializer_class(instance).data`` for a serializer whose output depends on nothing but
     the instance (no request in its context), written by one instance of the class kept for the

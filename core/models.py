@@ -96,3 +96,27 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self):
         return f"{self.token_key}… {self.name}".strip()
+
+
+class IdempotencyKey(models.Model):
+    """A submission a client may repeat: an API call's ``Idempotency-Key`` or a page form's
+    one-time token (``core.idempotency``). The row is inserted before the work starts (the unique
+    constraint lets one request in), and the answer is kept so that a repeat gets it back."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    created_at = models.DateTimeField(_("created"), db_index=True)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_headers = models.JSONField(_("response headers"), default=dict, blank=True)
+    response_body = models.BinaryField(_("response body"), default=b"", blank=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_user_key_uniq")]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"

@@ -11,12 +11,18 @@ on each of the API's operations.
 - 409: the change conflicts with the object's state or a concurrent change;
 - 415: the body's content type is not one the operation reads;
 - 429: too many failed authentication attempts from this client.
+
+Every POST also documents the optional ``Idempotency-Key`` header and the 422 it adds.
 """
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import AllowAny
+
+from core.idempotency import HEADER, MAX_KEY_LENGTH
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -65,8 +71,52 @@ DESCRIPTIONS = {
 }
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    name=HEADER,
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        f"Optional, at most {MAX_KEY_LENGTH} printable ASCII characters (a UUID will do). The same key "
+        "with the same body from the same user within 24 hours gets the first answer again "
+        "(status and body, with the header Idempotent-Replayed: true) instead of running twice; "
+        "the same key with another body is answered 422; a repeat sent while the first is still "
+        "running waits for it or is answered 409."
+    ),
+)
+
+
+_DETAIL = {"application/json": {"schema": {"type": "object", "properties": {"detail": {"type": "string"}}}}}
+# The answers the header adds to a POST operation (kept when the operation documents its own:
+# the 400 and 409 of every POST come from the error answers below, in the error shape).
+IDEMPOTENCY_RESPONSES = {
+    "400": {
+        "description": "Bad input (by field), or an unusable Idempotency-Key",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    },
+    "409": {"description": "A request with this Idempotency-Key is still running", "content": _DETAIL},
+    "422": {"description": "This Idempotency-Key was already used for another request", "content": _DETAIL},
+}
+
+
 class AutoSchema(SpectacularAutoSchema):
-    """drf-spectacular's schema with the error answers each operation can give."""
+    """drf-spectacular's schema with the error answers each operation can give; every POST
+    operation documents the optional ``Idempotency-Key`` header
+    (``core.idempotency.IdempotencyMiddleware``) and the answers it adds."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.method == "POST":
+            parameters = [*parameters, IDEMPOTENCY_KEY]
+        return parameters
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation and self.method == "POST":
+            responses = operation.setdefault("responses", {})
+            for status, response in IDEMPOTENCY_RESPONSES.items():
+                responses.setdefault(status, response)
+        return operation
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -14,6 +14,7 @@ from core import counters
 from core.export import export_response
 from core.net import client_ip
 from core.permissions import role_required
+from core.redirects import redirect_next
 from core.roles import ADMIN, MANAGER, SALES, is_manager
 from crm.customers.selectors import customer_get, customers_visible_to
 from crm.sales import reassignment, selectors, services
@@ -208,7 +209,7 @@ def activity_add(request):
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     else:
         messages.success(request, _("Activity saved."))
-    return redirect(request.POST.get("next") or "sales:tasks")
+    return redirect_next(request, "sales:tasks")
 
 
 @role_required(*REPS)
@@ -227,7 +228,7 @@ def task_done(request, pk):
     services.task_complete(task=task, actor=request.user)
     if request.htmx:
         return HttpResponse("")
-    return redirect(request.POST.get("next") or "sales:tasks")
+    return redirect_next(request, "sales:tasks")
 
 
 # --- pipeline ---------------------------------------------------------------------------------
