@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.ConflictMiddleware",
+    "core.middleware.InputErrorMiddleware",
     # axes must be last: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]

@@ -19,7 +19,7 @@ from core.audit import audit
 from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import publish
-from core.money import decimal_input, money, quantity
+from core.money import MAX_AMOUNT, decimal_input, money, quantity, tax_rate_input
 from core.numbers import document_number
 from finance.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 
@@ -51,10 +51,10 @@ def _priced_lines(lines) -> list[dict]:
         price = _decimal(raw.get("unit_price"), "lines")
         if price < 0:
             raise ValidationError({"lines": _("The unit price cannot be negative.")})
-        rate = _decimal(raw.get("tax_rate") or 0, "lines")
-        if rate < 0 or rate >= 1:
-            raise ValidationError({"lines": _("The tax rate is a fraction between 0 and 1 (0.13 for 13%).")})
+        rate = tax_rate_input(raw.get("tax_rate") or 0, field="lines")
         net = money(qty * price)
+        if net + money(net * rate) >= MAX_AMOUNT:
+            raise ValidationError({"lines": _("This line's amount is too large.")})
         priced.append(
             {
                 "description": description[:300],

@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core import api_fields
 from core.roles import ADMIN, MANAGER, SALES, is_manager
 from crm.customers.selectors import customers_visible_to
 from crm.sales import selectors, services
@@ -28,7 +29,7 @@ class _RecordRules:
         return obj
 
 
-class StageSerializer(serializers.ModelSerializer):
+class StageSerializer(api_fields.ModelSerializer):
     class Meta:
         model = PipelineStage
         fields = ["id", "name", "order", "probability", "is_won", "is_lost", "is_active"]
@@ -44,7 +45,7 @@ class StageViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
 
-class LeadSerializer(serializers.ModelSerializer):
+class LeadSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Lead
         fields = [
@@ -94,11 +95,11 @@ class LeadSerializer(serializers.ModelSerializer):
 
 class ConvertSerializer(serializers.Serializer):
     opportunity_name = serializers.CharField(required=False, allow_blank=True)
-    amount = serializers.DecimalField(max_digits=18, decimal_places=2, required=False, default=0)
-    stage = serializers.PrimaryKeyRelatedField(
+    amount = api_fields.DecimalField(max_digits=18, decimal_places=2, required=False, default=0)
+    stage = api_fields.IdRelatedField(
         queryset=PipelineStage.objects.filter(is_won=False, is_lost=False), required=False, allow_null=True
     )
-    expected_close_date = serializers.DateField(required=False, allow_null=True)
+    expected_close_date = api_fields.DocumentDateField(required=False, allow_null=True)
 
 
 class LeadViewSet(_RecordRules, viewsets.ModelViewSet):
@@ -133,7 +134,7 @@ class LeadViewSet(_RecordRules, viewsets.ModelViewSet):
         return Response({"customer": customer.pk, "opportunity": opp.pk}, status=201)
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(api_fields.ModelSerializer):
     class Meta:
         model = Opportunity
         fields = [
@@ -218,7 +219,7 @@ class OpportunityViewSet(_RecordRules, viewsets.ModelViewSet):
         return Response(OpportunitySerializer(opp, context={"request": request}).data)
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(api_fields.ModelSerializer):
     class Meta:
         model = Activity
         fields = [

@@ -7,12 +7,14 @@ holds, the warehouse picks and ships, finance reads.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core import api_fields
 from core.drf import serialized
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
 from core.sql import as_id
@@ -26,13 +28,13 @@ from scm.inventory.models import Warehouse
 READERS = (SALES, WAREHOUSE, FINANCE, MANAGER)
 
 
-class BackorderSerializer(serializers.ModelSerializer):
+class BackorderSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Backorder
         fields = ["line", "product", "quantity"]
 
 
-class OrderWorkflowSerializer(serializers.ModelSerializer):
+class OrderWorkflowSerializer(api_fields.ModelSerializer):
     backorders = BackorderSerializer(many=True, read_only=True)
 
     class Meta:
@@ -164,7 +166,7 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(OrderWorkflowSerializer(self.get_queryset().get(pk=order.pk)).data)
 
 
-class ShipmentLineSerializer(serializers.ModelSerializer):
+class ShipmentLineSerializer(api_fields.ModelSerializer):
     lot_number = serializers.CharField(source="lot.number", default=None, read_only=True)
     sku = serializers.CharField(source="product.sku", read_only=True)
 
@@ -184,7 +186,7 @@ class ShipmentLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ShipmentNoticeSerializer(serializers.ModelSerializer):
+class ShipmentNoticeSerializer(api_fields.ModelSerializer):
     reason = serializers.CharField(source="reason_text", read_only=True)
 
     class Meta:
@@ -193,7 +195,7 @@ class ShipmentNoticeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ShipmentSerializer(serializers.ModelSerializer):
+class ShipmentSerializer(api_fields.ModelSerializer):
     lines = ShipmentLineSerializer(many=True, read_only=True)
     order_number = serializers.CharField(source="order.number", read_only=True)
     # The customer's shipping notice (null: none, e.g. no e-mail address): sent, or why not.
@@ -225,8 +227,8 @@ class ShipmentSerializer(serializers.ModelSerializer):
 
 
 class ShipmentCreateInput(serializers.Serializer):
-    order = serializers.IntegerField()
-    warehouse = serializers.IntegerField()
+    order = api_fields.IdField()
+    warehouse = api_fields.IdField()
 
 
 class ScanInput(serializers.Serializer):
@@ -234,8 +236,8 @@ class ScanInput(serializers.Serializer):
 
 
 class ShipLineInput(serializers.Serializer):
-    id = serializers.IntegerField()
-    quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
+    id = api_fields.IdField()
+    quantity = api_fields.DecimalField(max_digits=18, decimal_places=3)
 
 
 class ShipInput(serializers.Serializer):
@@ -325,15 +327,15 @@ class PickListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return SalesOrder.objects.none()
-        warehouse_id = self.request.query_params.get("warehouse")
-        if not (warehouse_id or "").isdigit():
+        warehouse_id = as_id(self.request.query_params.get("warehouse"))
+        if warehouse_id is None:
             from rest_framework.exceptions import ValidationError
 
-            raise ValidationError({"warehouse": ["Give the warehouse id."]})
-        return selectors.pick_list_orders(warehouse_id=int(warehouse_id))
+            raise ValidationError({"warehouse": [_("Give the warehouse id.")]})
+        return selectors.pick_list_orders(warehouse_id=warehouse_id)
 
 
-class ReturnSerializer(serializers.ModelSerializer):
+class ReturnSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Return
         fields = [

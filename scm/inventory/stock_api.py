@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core import api_fields
 from scm.inventory import counts, services, transfers
 from scm.inventory.models import (
     CountLine,
@@ -26,7 +27,7 @@ from scm.inventory.views import APPROVE, READ, STOCK_WRITE
 # --- stock (read) ---------------------------------------------------------------------------
 
 
-class LotSerializer(serializers.ModelSerializer):
+class LotSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Lot
         fields = [
@@ -48,7 +49,7 @@ class LotViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["number"]
 
 
-class StockLevelSerializer(serializers.ModelSerializer):
+class StockLevelSerializer(api_fields.ModelSerializer):
     available = serializers.SerializerMethodField()
 
     class Meta:
@@ -66,7 +67,7 @@ class StockLevelViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["product", "warehouse", "lot"]
 
 
-class StockMoveSerializer(serializers.ModelSerializer):
+class StockMoveSerializer(api_fields.ModelSerializer):
     class Meta:
         model = StockMove
         fields = [
@@ -96,31 +97,27 @@ class StockMoveViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ReceiptSerializer(serializers.Serializer):
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
-    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
-    quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=ProductUnit.objects.all(), required=False, allow_null=True
-    )
-    unit_cost = serializers.DecimalField(max_digits=18, decimal_places=4, required=False, allow_null=True)
+    product = api_fields.IdRelatedField(queryset=Product.objects.all())
+    warehouse = api_fields.IdRelatedField(queryset=Warehouse.objects.all())
+    quantity = api_fields.DecimalField(max_digits=18, decimal_places=3)
+    unit = api_fields.IdRelatedField(queryset=ProductUnit.objects.all(), required=False, allow_null=True)
+    unit_cost = api_fields.DecimalField(max_digits=18, decimal_places=4, required=False, allow_null=True)
     lot_number = serializers.CharField(required=False, allow_blank=True, default="")
-    expiry_date = serializers.DateField(required=False, allow_null=True)
+    expiry_date = api_fields.DocumentDateField(required=False, allow_null=True)
     reference = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class AdjustmentSerializer(serializers.Serializer):
     KINDS = (("adjustment", "adjustment"), ("scrap", "scrap"))
     kind = serializers.ChoiceField(choices=KINDS, default="adjustment")
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
-    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
-    quantity = serializers.DecimalField(max_digits=18, decimal_places=3, help_text="signed for adjustments")
+    product = api_fields.IdRelatedField(queryset=Product.objects.all())
+    warehouse = api_fields.IdRelatedField(queryset=Warehouse.objects.all())
+    quantity = api_fields.DecimalField(max_digits=18, decimal_places=3, help_text="signed for adjustments")
     reason = serializers.CharField(allow_blank=True)
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=ProductUnit.objects.all(), required=False, allow_null=True
-    )
-    lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all(), required=False, allow_null=True)
+    unit = api_fields.IdRelatedField(queryset=ProductUnit.objects.all(), required=False, allow_null=True)
+    lot = api_fields.IdRelatedField(queryset=Lot.objects.all(), required=False, allow_null=True)
     lot_number = serializers.CharField(required=False, allow_blank=True, default="")
-    expiry_date = serializers.DateField(required=False, allow_null=True)
+    expiry_date = api_fields.DocumentDateField(required=False, allow_null=True)
     reference = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -165,14 +162,14 @@ class AdjustmentViewSet(ReceiptViewSet):
 # --- transfers ------------------------------------------------------------------------------
 
 
-class TransferLineSerializer(serializers.ModelSerializer):
+class TransferLineSerializer(api_fields.ModelSerializer):
     class Meta:
         model = TransferLine
         fields = ["id", "product", "lot", "quantity", "unit"]
         extra_kwargs = {"unit": {"required": False}, "lot": {"required": False}}
 
 
-class TransferSerializer(serializers.ModelSerializer):
+class TransferSerializer(api_fields.ModelSerializer):
     lines = TransferLineSerializer(many=True, required=False)
 
     class Meta:
@@ -244,7 +241,7 @@ class TransferViewSet(
 # --- counts ---------------------------------------------------------------------------------
 
 
-class CountLineSerializer(serializers.ModelSerializer):
+class CountLineSerializer(api_fields.ModelSerializer):
     variance = serializers.DecimalField(max_digits=18, decimal_places=3, read_only=True)
 
     class Meta:
@@ -252,7 +249,7 @@ class CountLineSerializer(serializers.ModelSerializer):
         fields = ["id", "product", "lot", "snapshot_on_hand", "counted", "expected", "variance", "unit_cost"]
 
 
-class CountSerializer(serializers.ModelSerializer):
+class CountSerializer(api_fields.ModelSerializer):
     lines = serializers.SerializerMethodField()
 
     class Meta:
@@ -283,12 +280,10 @@ class CountSerializer(serializers.ModelSerializer):
 
 
 class CountRecordSerializer(serializers.Serializer):
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
-    quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=ProductUnit.objects.all(), required=False, allow_null=True
-    )
-    lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all(), required=False, allow_null=True)
+    product = api_fields.IdRelatedField(queryset=Product.objects.all())
+    quantity = api_fields.DecimalField(max_digits=18, decimal_places=3)
+    unit = api_fields.IdRelatedField(queryset=ProductUnit.objects.all(), required=False, allow_null=True)
+    lot = api_fields.IdRelatedField(queryset=Lot.objects.all(), required=False, allow_null=True)
     replace = serializers.BooleanField(default=False)
 
 

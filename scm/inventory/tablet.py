@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.permissions import role_required
+from core.sql import as_id, id_input
 from scm.inventory import counts, selectors, services, transfers
 from scm.inventory.forms import TransferStartForm, apply_errors
 from scm.inventory.models import CountLine, CountSession, Product, StockMove, Transfer, Warehouse
@@ -54,14 +55,16 @@ def _recent_receipts(user, warehouse_id):
 @role_required(*STOCK_WRITE)
 def receive(request):
     warehouses = Warehouse.objects.filter(is_active=True)
-    warehouse_id = request.GET.get("warehouse") or (warehouses[0].pk if warehouses else None)
+    warehouse_id = id_input(request.GET.get("warehouse"), field="warehouse", required=False) or (
+        warehouses[0].pk if warehouses else None
+    )
     return render(
         request,
         "inventory/tablet/receive.html",
         {
             "title": _("Receive"),
             "warehouses": warehouses,
-            "warehouse_id": int(warehouse_id) if warehouse_id else None,
+            "warehouse_id": warehouse_id,
             "recent": _recent_receipts(request.user, warehouse_id),
         },
     )
@@ -72,7 +75,7 @@ def receive(request):
 def receive_scan(request):
     template = "inventory/tablet/receive.html#scan-result"
     post = request.POST
-    warehouse = Warehouse.objects.filter(pk=post.get("warehouse") or 0, is_active=True).first()
+    warehouse = Warehouse.objects.filter(pk=as_id(post.get("warehouse")) or 0, is_active=True).first()
     if warehouse is None:
         return _feedback(request, template, False, _("Choose the warehouse."))
     try:

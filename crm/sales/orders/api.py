@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core import api_fields
 from core.drf import ByIdRelatedField, serialized
 from core.people import display_name
 from crm.customers.models import Customer
@@ -47,7 +48,7 @@ LINE_FIELDS = [
 ]
 
 
-class QuoteLineSerializer(serializers.ModelSerializer):
+class QuoteLineSerializer(api_fields.ModelSerializer):
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
     unit_name = serializers.SerializerMethodField()
@@ -77,7 +78,7 @@ class OrderLineSerializer(QuoteLineSerializer):
         ]
 
 
-class QuoteSerializer(serializers.ModelSerializer):
+class QuoteSerializer(api_fields.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     lines = QuoteLineSerializer(many=True, read_only=True)
@@ -103,7 +104,7 @@ class QuoteSerializer(serializers.ModelSerializer):
         ]
 
 
-class SalesOrderSerializer(serializers.ModelSerializer):
+class SalesOrderSerializer(api_fields.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True, source=LINE_LIST)
@@ -142,7 +143,7 @@ class SalesOrderSerializer(serializers.ModelSerializer):
         ]
 
 
-class OrderEventSerializer(serializers.ModelSerializer):
+class OrderEventSerializer(api_fields.ModelSerializer):
     """A timeline entry: ``text`` in the reader's language (the request's), whoever wrote it;
     ``message`` and ``params`` are what is stored, for clients that translate themselves."""
 
@@ -171,8 +172,8 @@ class OrderEventSerializer(serializers.ModelSerializer):
 
 class LineInputSerializer(serializers.Serializer):
     # Numbers as text: the service checks them and names the field (lines[i].quantity).
-    product = serializers.IntegerField()
-    unit = serializers.IntegerField(required=False, allow_null=True)
+    product = api_fields.IdField()
+    unit = api_fields.IdField(required=False, allow_null=True)
     quantity = serializers.CharField()
     unit_price = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     discount_percent = serializers.CharField(required=False, allow_blank=True, default="0")
@@ -180,30 +181,36 @@ class LineInputSerializer(serializers.Serializer):
 
 class OrderInputSerializer(serializers.Serializer):
     customer = ByIdRelatedField(model=Customer)
-    requested_date = serializers.DateField(required=False, allow_null=True)
+    requested_date = api_fields.DocumentDateField(required=False, allow_null=True)
     priority = serializers.ChoiceField(
         choices=SalesOrder.Priority.choices, required=False, default=SalesOrder.Priority.NORMAL
     )
-    shipping_address = serializers.CharField(required=False, allow_blank=True, default="")
+    # One length, the model's: the form reads the same.
+    shipping_address = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=SalesOrder._meta.get_field("shipping_address").max_length,
+    )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     lines = LineInputSerializer(many=True)
 
 
 class OrderUpdateSerializer(OrderInputSerializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+    customer = api_fields.IdRelatedField(queryset=Customer.objects.all(), required=False)
     priority = serializers.ChoiceField(choices=SalesOrder.Priority.choices, required=False)
     lines = LineInputSerializer(many=True, required=False)
 
 
 class QuoteInputSerializer(serializers.Serializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
-    valid_until = serializers.DateField(required=False, allow_null=True)
+    customer = api_fields.IdRelatedField(queryset=Customer.objects.all())
+    valid_until = api_fields.DocumentDateField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     lines = LineInputSerializer(many=True)
 
 
 class QuoteUpdateSerializer(QuoteInputSerializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+    customer = api_fields.IdRelatedField(queryset=Customer.objects.all(), required=False)
     lines = LineInputSerializer(many=True, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
 
