@@ -5,7 +5,6 @@ ends with Enter). A scan posts by htmx and gets back a small partial with the re
 screen never reloads. A unit's barcode scans that unit (a box of 24 scans 24).
 """
 
-from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -13,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.dates import optional_date_input
 from core.permissions import role_required
 from core.sql import as_id, id_input
 from scm.inventory import counts, selectors, services, transfers
@@ -85,12 +85,7 @@ def receive_scan(request):
             lot_number = scan.lot.number
         if scan.product.tracking == Product.Tracking.SERIAL and not lot_number:
             raise ValidationError({"lot_number": _("Scan the serial number into the lot field first.")})
-        expiry = None
-        if post.get("expiry_date"):
-            try:
-                expiry = date.fromisoformat(post["expiry_date"])
-            except ValueError:
-                raise ValidationError({"expiry_date": _("Enter a valid date.")})
+        expiry = optional_date_input(post.get("expiry_date"), field="expiry_date")
         move = services.stock_receive(
             product=scan.product,
             warehouse=warehouse,
