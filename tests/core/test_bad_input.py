@@ -334,6 +334,17 @@ def test_an_id_in_a_query_string_that_is_no_id_is_a_field_error(world, where, va
 
 
 @pytest.mark.parametrize("value", ["²", "abc", "1.5", "99999999999999999999", "-1"])
+@pytest.mark.parametrize("field", ["product", "unit"])
+@pytest.mark.parametrize("page", ["/sales/orders/new/", "/sales/quotes/new/"])
+def test_the_order_and_quote_forms_show_a_bad_id_next_to_its_field(world, page, field, value):
+    before = rows()
+    response = world["web"].post(page, form_lines(world, **{f"lines-0-{field}": value}))
+    assert response.status_code < 500
+    assert f'data-field-error="lines-0-{field}"'.encode() in response.content
+    assert rows() == before
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "1.5", "99999999999999999999", "-1"])
 @pytest.mark.parametrize(
     "url",
     [

@@ -66,15 +66,10 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 
 def _units_for_lines(formset) -> None:
     """Each line form gets the units of its chosen product (for the unit select)."""
-    product_ids = set()
-    for form in formset.forms:
-        value = form["product"].value()
-        if value and str(value).isdigit():
-            product_ids.add(int(value))
+    product_ids = {as_id(form["product"].value()) for form in formset.forms} - {None}
     products = {p.pk: p for p in Product.objects.filter(pk__in=product_ids).prefetch_related("units")}
     for form in formset.forms:
-        value = form["product"].value()
-        product = products.get(int(value)) if value and str(value).isdigit() else None
+        product = products.get(as_id(form["product"].value()))
         form.product_obj = product
         form.unit_options = list(product.units.all()) if product else []
         selected = form["unit"].value()
