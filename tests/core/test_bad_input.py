@@ -449,6 +449,65 @@ def test_a_page_for_a_record_that_does_not_exist_is_not_found(world, url):
     assert world["web"].get(url).status_code == 404
 
 
+@pytest.mark.parametrize("pk", ["999999", "99999999999999999999"])
+@pytest.mark.parametrize(
+    "action",
+    [
+        "POST /fulfilment/orders/{p}/confirm/",
+        "POST /fulfilment/orders/{p}/release-hold/",
+        "POST /fulfilment/orders/{p}/cancel/",
+        "POST /fulfilment/orders/{p}/reserve-again/",
+        "POST /fulfilment/orders/{p}/shorten/",
+        "GET /fulfilment/orders/{p}/shorten/",
+        "POST /fulfilment/picking/{p}/{p}/start/",
+        "GET /fulfilment/shipments/{p}/",
+        "POST /fulfilment/shipments/{p}/scan/",
+        "POST /fulfilment/shipments/{p}/ship/",
+        "GET /fulfilment/shipments/{p}/delivery-note.pdf",
+        "GET /fulfilment/shipment-lines/{p}/return/",
+        "POST /fulfilment/shipment-lines/{p}/return/",
+        "POST /sales/quotes/{p}/send/",
+        "POST /sales/quotes/{p}/accept/",
+        "POST /sales/quotes/{p}/cancel/",
+        "GET /sales/quotes/{p}/pdf/",
+        "GET /sales/quotes/{p}/edit/",
+        "GET /sales/orders/{p}/edit/",
+        "GET /sales/orders/{p}/pdf/",
+        "GET /finance/invoices/{p}/pdf/",
+        "POST /finance/invoices/{p}/cancel/",
+        "POST /finance/invoices/{p}/credit-note/",
+        "GET /finance/customers/{p}/statement/",
+        "GET /inventory/lots/{p}/",
+        "GET /inventory/transfers/{p}/",
+        "POST /inventory/transfers/{p}/ship/",
+        "GET /inventory/counts/{p}/",
+        "POST /inventory/counts/{p}/approve/",
+        "GET /inventory/tablet/transfer/{p}/",
+        "POST /inventory/tablet/transfer/{p}/scan/",
+        "GET /inventory/tablet/count/{p}/",
+        "POST /inventory/tablet/count/{p}/scan/",
+        "GET /inventory/products/{p}/",
+        "GET /inventory/products/{p}/edit/",
+        "GET /customers/{p}/edit/",
+        "GET /customers/{p}/contacts/new/",
+        "GET /customers/{p}/contacts/{p}/",
+        "POST /customers/duplicates/{p}/",
+        "GET /sales/leads/{p}/edit/",
+        "POST /sales/leads/{p}/convert/",
+        "POST /sales/tasks/{p}/done/",
+        "POST /sales/opportunities/{p}/move/",
+        "POST /sales/opportunities/{p}/close/",
+        "GET /sales/opportunities/{p}/edit/",
+        "POST /events/deliveries/{p}/replay/",
+    ],
+)
+def test_a_page_action_on_a_record_that_does_not_exist_is_not_found(world, action, pk):
+    method, url = action.split()
+    before = rows()
+    assert getattr(world["web"], method.lower())(url.format(p=pk)).status_code == 404
+    assert rows() == before
+
+
 # --- dates ----------------------------------------------------------------------------------
 
 DATE_ENDPOINTS = {
