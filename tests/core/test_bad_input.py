@@ -280,6 +280,25 @@ def test_the_tablet_receipt_scan_refuses_a_bad_quantity(world, value):
     assert rows() == before
 
 
+@pytest.mark.parametrize("value", NUMBERS)
+def test_the_tablet_transfer_and_count_scans_refuse_a_bad_quantity(world, value):
+    from scm.inventory import counts, transfers
+    from scm.inventory.models import CountLine, TransferLine
+
+    transfer = transfers.transfer_create(source=world["wh"], destination=three_warehouses()["BJ"])
+    session = counts.count_start(warehouse=world["wh"])
+    before = (rows(), TransferLine.objects.count(), CountLine.objects.filter(counted__isnull=False).count())
+    data = {"code": world["product"].barcode, "quantity": value}
+    for url in [
+        f"/inventory/tablet/transfer/{transfer.pk}/scan/",
+        f"/inventory/tablet/count/{session.pk}/scan/",
+    ]:
+        response = world["web"].post(url, data)
+        assert response.status_code == 200 and b'data-ok="0"' in response.content, url
+    after = (rows(), TransferLine.objects.count(), CountLine.objects.filter(counted__isnull=False).count())
+    assert after == before
+
+
 def test_a_payment_of_1e16_names_the_amount(world):
     body = {"customer": world["customer"].pk, "amount": "10000000000000000", "paid_at": "2026-01-05"}
     response = world["api"].post("/api/v1/payments/", body, format="json")
