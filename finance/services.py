@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
+from core.dates import date_input
 from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import publish
@@ -112,7 +113,7 @@ def invoice_create(
             priced=priced,
             source_reference=source_reference,
             sales_order=sales_order,
-            issue_date=issue_date or timezone.localdate(),
+            issue_date=date_input(issue_date, field="issue_date", blank=timezone.localdate()),
             user=user,
         )
     except IntegrityError:
@@ -295,7 +296,7 @@ def credit_note_create(
     if total <= 0:
         raise ValidationError({"lines": _("The credit note must be for more than zero.")})
     locked = _lock_creditable(invoice, total)
-    issue_date = issue_date or timezone.localdate()
+    issue_date = date_input(issue_date, field="issue_date", blank=timezone.localdate())
     note = CreditNote.objects.create(
         number=document_number(prefix="CN", when=issue_date, digits=5),
         invoice=locked,
