@@ -29,8 +29,9 @@ def decimal_input(value, *, field: str, blank=None, limit: Decimal = MAX_AMOUNT)
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise ValidationError({field: _("Enter a number.")})
     text = value if isinstance(value, Decimal) else str(value).strip().replace(",", "")
-    # Longer text is no number a column holds: not parsed at all.
-    if isinstance(text, str) and (len(text) > 64 or not text.isascii()):
+    # Longer text is no number a column holds: not parsed at all. (Full-width digits, as a
+    # Chinese input method may type them, are digits to Decimal; ² is not.)
+    if isinstance(text, str) and len(text) > 64:
         raise ValidationError({field: _("Enter a number.")})
     try:
         number = Decimal(text)

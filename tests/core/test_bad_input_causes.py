@@ -227,3 +227,7 @@ def test_dates_that_do_not_exist_or_no_document_has_are_refused_naming_the_field
 def test_real_document_dates_are_read():
     assert date_input("2026-03-31", field="d") == datetime.date(2026, 3, 31)
     assert date_input(datetime.date(2026, 1, 1), field="d") == datetime.date(2026, 1, 1)
+
+
+def test_full_width_digits_as_a_chinese_input_method_types_them_are_a_number():
+    assert decimal_input("１２３.５", field="quantity") == Decimal("123.5")
