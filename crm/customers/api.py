@@ -1,10 +1,11 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.routers import DefaultRouter
 
+from core import api_fields
 from core.drf import ByIdRelatedField, DefaultCharField
 from core.restricted import VisibleRelatedMixin
 from core.roles import FINANCE, MANAGER, SALES, SERVICE
@@ -15,13 +16,13 @@ READERS = (SALES, SERVICE, FINANCE, MANAGER)
 EDITORS = (SALES, MANAGER)
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Contact
         fields = ["id", "customer", "name", "role", "phone", "email", "is_primary"]
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(api_fields.ModelSerializer):
     owner_name = DefaultCharField(source="owner.username", read_only=True, default="")
     contacts = ContactSerializer(many=True, read_only=True)
 

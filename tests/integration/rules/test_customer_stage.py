@@ -126,14 +126,14 @@ def placed_order(world, customer, days_ago, state=SalesOrder.State.PAID):
 
 
 def test_customer_without_an_order_for_a_year_becomes_inactive(world):
-    lapsed = CustomerFactory(stage=Stage.REPEAT)
+    lapsed = CustomerFactory(owner=world["rep"], stage=Stage.REPEAT)
     placed_order(world, lapsed, days_ago=400)
     assert services.customers_inactive_sweep() == 1
     assert stage_of(lapsed) == Stage.INACTIVE
 
 
 def test_customer_with_a_recent_order_stays_active(world):
-    active = CustomerFactory(stage=Stage.CUSTOMER)
+    active = CustomerFactory(owner=world["rep"], stage=Stage.CUSTOMER)
     placed_order(world, active, days_ago=400)
     placed_order(world, active, days_ago=30)
     assert services.customers_inactive_sweep() == 0
@@ -141,7 +141,7 @@ def test_customer_with_a_recent_order_stays_active(world):
 
 
 def test_draft_and_cancelled_orders_do_not_keep_a_customer_active(world):
-    lapsed = CustomerFactory(stage=Stage.CUSTOMER)
+    lapsed = CustomerFactory(owner=world["rep"], stage=Stage.CUSTOMER)
     placed_order(world, lapsed, days_ago=400)
     placed_order(world, lapsed, days_ago=10, state=SalesOrder.State.CANCELLED)
     placed_order(world, lapsed, days_ago=5, state=SalesOrder.State.DRAFT)
@@ -150,9 +150,9 @@ def test_draft_and_cancelled_orders_do_not_keep_a_customer_active(world):
 
 
 def test_inactive_sweep_leaves_prospects_and_customers_without_orders(world):
-    prospect = CustomerFactory(stage=Stage.PROSPECT)
+    prospect = CustomerFactory(owner=world["rep"], stage=Stage.PROSPECT)
     placed_order(world, prospect, days_ago=400, state=SalesOrder.State.CANCELLED)
-    by_hand = CustomerFactory(stage=Stage.CUSTOMER)
+    by_hand = CustomerFactory(owner=world["rep"], stage=Stage.CUSTOMER)
     services.customers_inactive_sweep()
     assert stage_of(prospect) == Stage.PROSPECT
     assert stage_of(by_hand) == Stage.CUSTOMER
@@ -160,7 +160,7 @@ def test_inactive_sweep_leaves_prospects_and_customers_without_orders(world):
 
 def test_inactive_sweep_is_one_update(world, django_assert_num_queries):
     for _ in range(3):
-        placed_order(world, CustomerFactory(stage=Stage.REPEAT), days_ago=400)
+        placed_order(world, CustomerFactory(owner=world["rep"], stage=Stage.REPEAT), days_ago=400)
     with django_assert_num_queries(2):  # the UPDATE and its audit row
         assert services.customers_inactive_sweep() == 3
     with django_assert_num_queries(1):
@@ -170,7 +170,7 @@ def test_inactive_sweep_is_one_update(world, django_assert_num_queries):
 def test_inactive_sweep_runs_as_a_beat_task(world, settings):
     from integration.rules import tasks
 
-    lapsed = CustomerFactory(stage=Stage.CUSTOMER)
+    lapsed = CustomerFactory(owner=world["rep"], stage=Stage.CUSTOMER)
     placed_order(world, lapsed, days_ago=400)
     assert tasks.customers_inactive_sweep.delay().get() == 1
     assert stage_of(lapsed) == Stage.INACTIVE
