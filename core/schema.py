@@ -133,7 +133,12 @@ class AutoSchema(SpectacularAutoSchema):
         codes = []
         has_path_ids = "{" in self.path
         is_list = bool(self._get_pagination_parameters())
-        takes_input = self.method in WRITE_METHODS or is_list or bool(self._get_filter_parameters())
+        takes_input = (
+            self.method in WRITE_METHODS
+            or is_list
+            or bool(self._get_filter_parameters())
+            or self._has_query_parameters()
+        )
         if takes_input:
             codes.append("400")
         if not self._is_public():
@@ -147,6 +152,13 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("415")
         codes.append("429")
         return codes
+
+    def _has_query_parameters(self) -> bool:
+        """Query parameters the operation declares itself (a report's period), which it parses."""
+        return any(
+            isinstance(p, OpenApiParameter) and p.location == OpenApiParameter.QUERY
+            for p in self.get_override_parameters()
+        )
 
     def _is_public(self) -> bool:
         permissions = self.view.get_permissions()

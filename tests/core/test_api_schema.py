@@ -250,3 +250,14 @@ def test_a_body_of_an_unread_content_type_answers_the_documented_415(document, s
     response = sales_api.post("/api/v1/notifications/read/", "ids", content_type="text/plain")
     assert response.status_code == 415
     assert_answers_as_documented(document, response, "post", "/api/v1/notifications/read/")
+
+
+@pytest.mark.django_db
+def test_a_report_period_that_is_no_date_answers_the_documented_400(document, admin_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    response = client.get("/api/v1/receivables/aging/", {"as_of": "2026-02-31"})
+    assert response.status_code == 400
+    assert_answers_as_documented(document, response, "get", "/api/v1/receivables/aging/")
