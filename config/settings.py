@@ -328,8 +328,9 @@ EVENTS_SWEEP_GRACE_SECONDS = int(os.environ.get("EVENTS_SWEEP_GRACE_SECONDS", "6
 # pending deliveries, up to EVENTS_DISPATCH_BATCH in all.
 EVENTS_DRAIN_AFTER_SECONDS = float(os.environ.get("EVENTS_DRAIN_AFTER_SECONDS", "0.5"))
 EVENTS_DISPATCH_BATCH = int(os.environ.get("EVENTS_DISPATCH_BATCH", "50"))
-# Those other deliveries are taken this many at a time, each lot in one transaction (on
-# PostgreSQL; handlers registered with ``registry.batch_of`` get their lot's events in one call).
+# Those of a handler registered with ``registry.batch_of`` (the reservation rule) are taken this
+# many at a time, each lot in one transaction and one call (PostgreSQL); any other handler runs in
+# a transaction of its own.
 EVENTS_HANDLER_BATCH = int(os.environ.get("EVENTS_HANDLER_BATCH", "10"))
 # With a Redis broker, an event published while a dispatch task is queued (not yet started)
 # queues no task of its own: the queued one runs it. The flag lasts at most this many seconds
