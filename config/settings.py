@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.ConflictMiddleware",
+    "core.middleware.ConnectionLostMiddleware",
     # axes must be last: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -119,26 +120,24 @@ DATABASES = {
         DATABASE_URL,
         # Persistent connections: opening a PostgreSQL connection costs more than most requests.
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+        # Django's health check: a kept connection is checked (SELECT 1) before its first use in
+        # each request and task, so a connection the database dropped (a restart, a killed
+        # backend) is replaced instead of failing the request.
         conn_health_checks=True,
     )
 }
 DB_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
-if DB_IS_POSTGRES:
-    # Django's backend, with the health check skipped for a connection in steady use.
-    DATABASES["default"]["ENGINE"] = "core.postgresql"
-    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
-        # Parameters bound by the server, so that a statement a connection runs this many times
-        # is prepared once and then only executed (psycopg's prepare_threshold): order intake's
-        # calls measured 15-20 % faster (bench/bench_intake_steps.py). Turn off behind a pooler
-        # that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            {
-                "server_side_binding": True,
-                "prepare_threshold": int(os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")),
-            }
-        )
-# A kept connection idle longer than this is checked (SELECT 1) before its next use.
-DATABASE_HEALTH_CHECK_IDLE_SECONDS = float(os.environ.get("DATABASE_HEALTH_CHECK_IDLE_SECONDS", "5"))
+if DB_IS_POSTGRES and env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    # Parameters bound by the server, so that a statement a connection runs this many times
+    # is prepared once and then only executed (psycopg's prepare_threshold): order intake's
+    # calls measured 15-20 % faster (bench/bench_intake_steps.py). Turn off behind a pooler
+    # that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "server_side_binding": True,
+            "prepare_threshold": int(os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")),
+        }
+    )
 if not DB_IS_POSTGRES:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})

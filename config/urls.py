@@ -67,6 +67,7 @@ urlpatterns = [
 ]
 
 handler403 = "core.views.permission_denied"
+handler500 = "core.views.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

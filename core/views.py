@@ -1,3 +1,5 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -5,9 +7,12 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from core import navigation
+from core.db import is_connection_lost
+from core.middleware import connection_lost_response
 
 
 @login_required
@@ -23,6 +28,16 @@ def permission_denied(request, exception=None):
         {"title": _("Access denied"), "message": _("Your role does not allow this page.")},
         status=403,
     )
+
+
+def server_error(request):
+    """Django's 500 page, except for a database connection lost before a view ran (loading the
+    session or the user in a middleware): that is 503 with ``Retry-After``, as in a view
+    (``core.middleware.ConnectionLostMiddleware``)."""
+    exc = sys.exc_info()[1]
+    if exc is not None and is_connection_lost(exc):
+        return connection_lost_response(request)
+    return defaults.server_error(request)
 
 
 def _database_ok() -> bool:
