@@ -279,6 +279,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# The broker may go away (a restart, a crash) while the worker is busy: the worker keeps trying
+# to connect for as long as that takes (Celery's default gives up after 100 tries, the process
+# then exits), also when it starts before the broker. Tasks running when the connection dropped
+# cannot be acknowledged on the next one: they are stopped and run again (late acknowledgement;
+# a handler's work rolls back with its delivery, and the outbox's sweep re-queues what the
+# broker lost), rather than acknowledged on the dead connection.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # Longer than the longest task, or Redis hands an unacknowledged task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Installations sharing one Redis db (and the workers of a parallel test run) each put their
