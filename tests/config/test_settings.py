@@ -16,7 +16,8 @@ import django
 django.setup()
 db = settings.DATABASES["default"]
 print(json.dumps({
-    "engine": db["ENGINE"], "health_checks": db["CONN_HEALTH_CHECKS"], "name": str(db["NAME"]), "host": db.get("HOST") or "",
+    "engine": db["ENGINE"], "health_checks": db["CONN_HEALTH_CHECKS"],
+    "name": str(db["NAME"]), "host": db.get("HOST") or "",
     "session_secure": settings.SESSION_COOKIE_SECURE, "csrf_secure": settings.CSRF_COOKIE_SECURE,
     "session_httponly": settings.SESSION_COOKIE_HTTPONLY, "samesite": settings.SESSION_COOKIE_SAMESITE,
     "hsts": settings.SECURE_HSTS_SECONDS, "ssl_redirect": settings.SECURE_SSL_REDIRECT,

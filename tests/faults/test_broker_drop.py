@@ -58,9 +58,10 @@ def test_busy_worker_survives_broker_drops_reconnects_and_finishes_the_work(
         redis_server.stop(crash=drop % 2 == 0)  # killed, or shut down as a restart does
         time.sleep(3)
         assert worker.poll() is None, log()[-4000:]
+        connections = log().count("Connected to")
         redis_server.start()
         wait_until(
-            lambda c=log().count("Connected to"): log().count("Connected to") > c,
+            lambda c=connections: log().count("Connected to") > c,
             timeout=60,
             alive=[worker],
             what="the worker connected again",
