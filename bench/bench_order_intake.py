@@ -58,8 +58,8 @@ def setup_data():
     django.setup()
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
 
+    from core.tokens import token_create
     from crm.customers.models import Customer
     from scm.inventory import services as stock
     from scm.inventory.models import Product, Warehouse
@@ -86,7 +86,8 @@ def setup_data():
         products.append(product)
     user, _ = get_user_model().objects.get_or_create(username="bench-sales")
     user.groups.add(Group.objects.get_or_create(name="sales")[0])
-    token, _ = Token.objects.get_or_create(user=user)
+    # A token of its own for each run (tokens are stored hashed: an old one cannot be read back).
+    _token, token = token_create(user=user, name="bench")
     customers = []
     for i, (_code, _name, lat, lng) in enumerate(cities * 4):
         customer, _ = Customer.objects.get_or_create(
@@ -99,7 +100,7 @@ def setup_data():
             },
         )
         customers.append(customer.pk)
-    return token.key, [p.pk for p in products], customers
+    return token, [p.pk for p in products], customers
 
 
 def count_queries(token, products, customers):

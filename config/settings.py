@@ -5,6 +5,7 @@ README. The embedded default (no variables set) is a SQLite file under ``var/`` 
 in-process right after commit.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -48,7 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "core.middleware.ConflictMiddleware",
     "core.middleware.ConnectionLostMiddleware",
+    # Idempotency-Key on the API's POSTs (after authentication: keys are per user).
+    "core.idempotency.IdempotencyMiddleware",
     # axes must be last: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -149,8 +152,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache ----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache holds counters (rate limits, token failures) and short-lived previews; its own Redis
+# database (or instance), not the broker's. A request never fails because the cache does
+# (core.counters): its calls give up after CACHE_TIMEOUT_SECONDS, and after a failure the cache
+# is left alone for CACHE_RETRY_SECONDS.
+CACHE_TIMEOUT_SECONDS = float(os.environ.get("CACHE_TIMEOUT_SECONDS", "0.5"))
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -169,8 +187,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Brute-force lockout: after AXES_FAILURE_LIMIT failures from one IP for one user name, the
-# login answers 429 for AXES_COOLOFF_TIME.
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For header names the
+# client (core.net.client_ip). Empty: the connection's peer is the client. Match gunicorn's
+# --forwarded-allow-ips (compose: FORWARDED_ALLOW_IPS).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from None
+
+# Brute-force lockout: after AXES_FAILURE_LIMIT failures for one user name from one client
+# address, logging in as that user from that address answers 429 for AXES_COOLOFF_TIME, counted
+# from the first failure (failures during the lockout do not extend it). The failures are kept in
+# the database (axes' database handler), not the cache.
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -178,6 +208,9 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 
 # Idle timeout (seconds). Shared warehouse tablets log out sooner than office desktops.
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(8 * 3600)))
@@ -211,9 +244,23 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
     }
 }
-# Token authentication failures per client IP before the API answers 429.
+# Failed API tokens from one client address (or with one token prefix) before further failed
+# tokens answer 429 for API_TOKEN_COOLOFF_SECONDS, counted from the first failure. A valid token
+# is never refused because of others' failures.
 API_TOKEN_FAILURE_LIMIT = int(os.environ.get("API_TOKEN_FAILURE_LIMIT", "10"))
 API_TOKEN_COOLOFF_SECONDS = int(os.environ.get("API_TOKEN_COOLOFF_SECONDS", "900"))
+# API tokens (django-rest-knox, stored hashed; core.tokens): one per login and device, valid
+# API_TOKEN_LIFETIME_HOURS; a token of a warehouse-only user also lapses after
+# SESSION_IDLE_TIMEOUT_WAREHOUSE seconds unused, like the tablet's session.
+API_TOKEN_LIFETIME_HOURS = int(os.environ.get("API_TOKEN_LIFETIME_HOURS", str(30 * 24)))
+KNOX_TOKEN_MODEL = "core.ApiToken"
+# knox's own token model is swapped out for core.ApiToken; its migrations would still create it.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_LIFETIME_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 
 # --- internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -310,6 +357,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integration.fulfilment.tasks.backorders_sweep",
         "schedule": 300.0,
     },
+    # Nightly: expired API tokens are deleted (authentication refuses them already).
+    "core-tokens-delete-expired": {
+        "task": "core.tasks.tokens_delete_expired",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    "core-idempotency-keys-purge": {"task": "core.tasks.idempotency_keys_purge", "schedule": 3600.0},
+    "customers-import-previews-purge": {
+        "task": "crm.customers.tasks.import_previews_purge",
+        "schedule": 600.0,
+    },
     # Nightly: customers with no order for a year become "inactive".
     "rules-customers-inactive": {
         "task": "integration.rules.tasks.customers_inactive_sweep",
@@ -349,6 +406,29 @@ EVENTS_COALESCE_SECONDS = int(os.environ.get("EVENTS_COALESCE_SECONDS", "10"))
 # (a fifth of the work per order), at the cost of this much latency.
 EVENTS_DISPATCH_DELAY_MS = int(os.environ.get("EVENTS_DISPATCH_DELAY_MS", "50"))
 
+# --- uploads and imports (crm.customers.tabular) ---------------------------------------------
+# Largest import file; checked before it is parsed.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# An xlsx file (a zip) may declare at most this much data inside, and no member of it may expand
+# more than IMPORT_MAX_ZIP_RATIO times (spreadsheets compress about 10 times).
+IMPORT_MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+IMPORT_MAX_ZIP_RATIO = 100
+# A checked import waits this long for its confirmation, then it is deleted.
+IMPORT_PREVIEW_SECONDS = 1800
+# Form fields (not files) of a request are held in memory up to this size (a larger body is
+# answered 400); uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, and an
+# import over IMPORT_MAX_BYTES is refused with a message before it is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- idempotent submissions (core.idempotency) ------------------------------------------------
+# How long an Idempotency-Key (or a page form's one-time token) and its answer are kept.
+IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 3600
+# A key whose request has not answered after this long (its process died) may be run again.
+IDEMPOTENCY_LEASE_SECONDS = 120
+# A repeat that arrives while the first request runs waits this long for its answer, then 409.
+IDEMPOTENCY_WAIT_SECONDS = 10
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -364,7 +444,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.drf.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -373,6 +453,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customers and supply chain in one application.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs page: signed-in users holding a role (README, "Who reads what").
+    "SERVE_PERMISSIONS": ["core.drf.AnyRole"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Swagger UI assets come from the installed sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

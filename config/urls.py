@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from core import api as core_api
@@ -51,7 +50,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", core_api.TokenLoginView.as_view(), name="api-token"),
+    path("api/v1/auth/logout/", core_api.TokenLogoutView.as_view(), name="api-logout"),
+    path("api/v1/auth/logout-all/", core_api.TokenLogoutAllView.as_view(), name="api-logout-all"),
     path("api/v1/me/", core_api.MeView.as_view(), name="api-me"),
     path("api/v1/", include(api_router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

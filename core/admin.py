@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from core.models import AuditLog
+from core import tokens
+from core.models import ApiToken, AuditLog
 
 
 @admin.register(AuditLog)
@@ -20,3 +21,28 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Admins list and revoke users' API tokens (tokens are issued by logging in, not here)."""
+
+    list_display = ["user", "name", "token_key", "created", "expiry", "idle_seconds"]
+    list_filter = ["user__is_active"]
+    search_fields = ["user__username", "name", "token_key"]
+    list_select_related = ["user"]
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        tokens.token_revoke(token=obj, by=request.user, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset:
+            tokens.token_revoke(token=token, by=request.user, request=request)

@@ -4,11 +4,7 @@ row commit or roll back together."""
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+from core.net import client_ip
 
 
 def audit(action: str, *, actor=None, obj=None, data: dict | None = None, request=None):

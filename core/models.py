@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 
 class AppendOnlyError(Exception):
@@ -73,3 +75,48 @@ class NumberCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.last}"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox's model): stored as a hash, found by its first characters
+    (``token_key``), named for the device it was issued to, valid until ``expiry``. A token of a
+    tablet (``idle_seconds`` set) lapses when unused that long: each use moves ``expiry`` on, at
+    most once a minute and never past ``created`` + the lifetime. Created and revoked by
+    ``core.tokens``."""
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
+    name = models.CharField(_("device"), max_length=100, blank=True)
+    idle_seconds = models.PositiveIntegerField(_("idle timeout (seconds)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.token_key}… {self.name}".strip()
+
+
+class IdempotencyKey(models.Model):
+    """A submission a client may repeat: an API call's ``Idempotency-Key`` or a page form's
+    one-time token (``core.idempotency``). The row is inserted before the work starts (the unique
+    constraint lets one request in), and the answer is kept so that a repeat gets it back."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    created_at = models.DateTimeField(_("created"), db_index=True)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_headers = models.JSONField(_("response headers"), default=dict, blank=True)
+    response_body = models.BinaryField(_("response body"), default=b"", blank=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_user_key_uniq")]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"

@@ -1,7 +1,9 @@
 import sys
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -10,15 +12,37 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
-from core import navigation
+from core import navigation, tokens
 from core.db import is_connection_lost
 from core.middleware import connection_lost_response
+from core.sql import as_id
 
 
 @login_required
 def home(request):
     groups = navigation.tile_groups(navigation.sections_for(request.user))
     return render(request, "core/home.html", {"title": _("Home"), "tile_groups": groups})
+
+
+@login_required
+def api_tokens(request):
+    """The signed-in user's API tokens (one per device), each revocable, or all at once."""
+    mine = tokens.tokens_visible_to(request.user).filter(user=request.user)
+    if request.method == "POST":
+        choice = request.POST.get("revoke", "")
+        if choice == "all":
+            tokens.tokens_revoke_for_user(
+                user=request.user, by=request.user, reason="revoked", request=request
+            )
+            messages.success(request, _("All your API tokens are revoked."))
+        else:
+            token = mine.filter(pk=as_id(choice)).first() if as_id(choice) else None
+            if token is not None:
+                tokens.token_revoke(token=token, by=request.user, request=request)
+                messages.success(request, _("The token is revoked."))
+        return redirect("api_tokens")
+    page_obj = Paginator(mine, 50).get_page(request.GET.get("page"))
+    return render(request, "core/tokens.html", {"title": _("API tokens"), "page_obj": page_obj})
 
 
 def permission_denied(request, exception=None):

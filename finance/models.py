@@ -216,6 +216,13 @@ class Payment(models.Model):
                 condition=Q(allocated_amount__gte=0, allocated_amount__lte=F("amount") + HALF_CENT),
                 name="payment_not_over_allocated",
             ),
+            # The bank's reference of a payment is recorded once per customer: the same transfer
+            # entered twice (a double submit, a retried import) is refused, not booked twice.
+            models.UniqueConstraint(
+                fields=["customer", "reference"],
+                condition=~Q(reference=""),
+                name="payment_customer_reference_uniq",
+            ),
         ]
 
     def __str__(self):

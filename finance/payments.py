@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,16 +52,27 @@ def payment_record(
     # An empty list (``allocations=[]``) means: keep it all as credit.
     paid_at = paid_at or timezone.localdate()
     allocated = sum((share for _inv, share in plan), ZERO)
-    payment = Payment.objects.create(
-        number=document_number(prefix="PAY", when=paid_at, digits=5),
-        customer=customer,
-        amount=amount,
-        allocated_amount=allocated,
-        paid_at=paid_at,
-        method=(method or "")[:30],
-        reference=(reference or "")[:100],
-        created_by=_user(user),
-    )
+    reference = (reference or "").strip()[:100]
+    if reference:
+        _check_reference_unused(customer=customer, reference=reference)
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                number=document_number(prefix="PAY", when=paid_at, digits=5),
+                customer=customer,
+                amount=amount,
+                allocated_amount=allocated,
+                paid_at=paid_at,
+                method=(method or "")[:30],
+                reference=reference,
+                created_by=_user(user),
+            )
+    except IntegrityError as exc:
+        if "payment_customer_reference_uniq" not in str(exc) and "reference" not in str(exc):
+            raise
+        # Recorded by a concurrent request since the check above.
+        _check_reference_unused(customer=customer, reference=reference)
+        raise
     PaymentAllocation.objects.bulk_create(
         [PaymentAllocation(payment=payment, invoice=inv, amount=share) for inv, share in plan]
     )
@@ -165,3 +177,18 @@ def payment_allocate(*, payment: Payment, allocations: list[dict], user=None) ->
     )
     locked_payment.refresh_from_db()
     return locked_payment
+
+
+def _check_reference_unused(*, customer, reference: str) -> None:
+    """A payment's reference (the bank's) is recorded once per customer."""
+    existing = Payment.objects.filter(customer=customer, reference=reference).values_list("number", flat=True)
+    number = existing.first()
+    if number is not None:
+        raise ValidationError(
+            {
+                "reference": _(
+                    "A payment with this reference is already recorded for this customer (%(number)s)."
+                )
+                % {"number": number}
+            }
+        )

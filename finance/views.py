@@ -16,6 +16,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from core.export import export_response
+from core.idempotency import one_time_form
 from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, SALES, has_role
 from core.templatetags.tandem import money
@@ -262,6 +263,7 @@ def _open_invoices_for(user, customer_id):
 
 
 @role_required(*WRITE)
+@one_time_form
 def payment_create(request):
     customers = selectors.visible_customers(request.user).only("pk", "code", "name")
     data = request.POST if request.method == "POST" else None

@@ -76,3 +76,11 @@ def query_with(context, **changes):
 def person(user) -> str:
     """A user's name as people write it: 张伟 for Chinese names (``core.people``)."""
     return display_name(user)
+
+
+@register.simple_tag
+def form_token():
+    """A creating form's one-time token (``core.idempotency.one_time_form``)."""
+    from core.idempotency import form_token_input
+
+    return form_token_input()

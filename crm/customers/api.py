@@ -4,7 +4,9 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.routers import DefaultRouter
 
-from core.roles import FINANCE, MANAGER, SALES, SERVICE, is_manager
+from core.drf import ByIdRelatedField
+from core.restricted import VisibleRelatedMixin
+from core.roles import FINANCE, MANAGER, SALES, SERVICE
 from crm.customers import selectors, services
 from crm.customers.models import Contact, Customer
 
@@ -57,7 +59,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         user = self.context["request"].user
-        if not is_manager(user):
+        if not selectors.customer_assignment_allowed(user):
             # Reps own what they create and cannot change credit limits or owners.
             for field in ("owner", "credit_limit"):
                 if field in attrs and (
@@ -66,6 +68,13 @@ class CustomerSerializer(serializers.ModelSerializer):
                     if field == "owner" and attrs[field] == user:
                         continue
                     raise PermissionDenied()
+            team = attrs.get("team")
+            if (
+                team is not None
+                and (self.instance is None or self.instance.team_id != team.pk)
+                and not selectors.teams_assignable_by(user).filter(pk=team.pk).exists()
+            ):
+                raise PermissionDenied()
         return attrs
 
     def create(self, validated_data):
@@ -108,7 +117,23 @@ class CustomerViewSet(viewsets.ModelViewSet):
         return obj
 
 
-class ContactAPISerializer(ContactSerializer):
+class CustomerIdField(ByIdRelatedField):
+    """A customer id in a body (order intake's cheap read); the writing service checks that the
+    user may read the customer and answers "No such customer." for one they may not: the same
+    words as for an id that does not exist."""
+
+    default_error_messages = {
+        **ByIdRelatedField.default_error_messages,
+        "does_not_exist": _("No such customer."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(model=Customer, **kwargs)
+
+
+class ContactAPISerializer(VisibleRelatedMixin, ContactSerializer):
+    visible_related = {"customer": selectors.customers_visible_to}
+
     def validate_customer(self, customer):
         if not selectors.customer_can_edit(self.context["request"].user, customer):
             raise PermissionDenied()

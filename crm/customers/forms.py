@@ -38,10 +38,12 @@ class CustomerForm(forms.ModelForm):
             "credit_limit": _("0 means no credit limit: orders are never put on credit hold."),
         }
 
-    def __init__(self, *args, can_set_owner=True, can_set_credit=True, **kwargs):
+    def __init__(self, *args, can_set_owner=True, can_set_credit=True, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].required = False
         self.fields["owner"].queryset = sales_users()
+        if teams is not None:
+            self.fields["team"].queryset = teams
         if not can_set_owner:
             del self.fields["owner"]
         if not can_set_credit:

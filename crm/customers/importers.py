@@ -1,11 +1,18 @@
-"""Import specs for customers and contacts (see ``crm.customers.tabular``)."""
+"""Import specs for customers and contacts (see ``crm.customers.tabular``).
+
+An import writes on behalf of the user who imports it, under the same rules as the forms and the
+API: a contact goes only to a customer the user may edit (``customers_editable_by``), and a
+customer the user cannot see reads exactly like a missing one; owner, team and credit limit are
+set only by whom ``customer_assignment_allowed`` lets (a rep's rows may name only themselves as
+owner and their own teams). What the rows refer to is loaded in a few queries (``prepare``).
+"""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from core.money import MAX_AMOUNT, decimal_input
-from crm.customers import services
+from crm.customers import selectors, services
 from crm.customers.models import Contact, Customer, Region, Team
 from crm.customers.tabular import ImportSpec
 
@@ -54,6 +61,17 @@ ALIASES = {
 }
 
 
+_CHUNK = 500
+
+
+def _codes_among(queryset, codes) -> set[str]:
+    codes = sorted(codes)
+    found: set[str] = set()
+    for start in range(0, len(codes), _CHUNK):
+        found.update(queryset.filter(code__in=codes[start : start + _CHUNK]).values_list("code", flat=True))
+    return found
+
+
 def _lookups(context):
     if "regions" not in context:
         regions = {}
@@ -64,7 +82,30 @@ def _lookups(context):
         context["teams"] = {t.name.lower(): t for t in Team.objects.all()}
         context["users"] = {u.username.lower(): u for u in get_user_model().objects.filter(is_active=True)}
         context["codes"] = set()
+        user = context.get("user")
+        context["may_assign"] = user is None or selectors.customer_assignment_allowed(user)
+        if not context["may_assign"]:
+            context["own_teams"] = set(selectors.teams_assignable_by(user).values_list("pk", flat=True))
     return context
+
+
+def prepare_customers(rows: list[dict], context: dict) -> None:
+    """The codes of the file that are taken already, in one query per few hundred."""
+    codes = {str(r.get("code", "")).strip() for r in rows} - {""}
+    context["taken_codes"] = _codes_among(Customer.objects.all(), codes)
+
+
+def _assignment_errors(out: dict, data: dict, ctx: dict, errors: dict) -> None:
+    """A rep's row may not choose the owner (but themselves), another team or a credit limit."""
+    if ctx["may_assign"]:
+        return
+    user = ctx["user"]
+    if out.get("owner") is not None and out["owner"].pk != user.pk:
+        errors.setdefault("owner", []).append(_("Only a manager can give a customer another owner."))
+    if out.get("team") is not None and out["team"].pk not in ctx["own_teams"]:
+        errors.setdefault("team", []).append(_("Only a manager can put a customer in another team."))
+    if str(data.get("credit_limit", "")).strip():
+        errors.setdefault("credit_limit", []).append(_("Only a manager can set a credit limit."))
 
 
 def _choice(value, choices, column):
@@ -89,7 +130,8 @@ def clean_customer(values: dict, context: dict) -> dict:
         errors.setdefault("name", []).append(_("This field is required."))
     code = out.get("code", "")
     if code:
-        if code in ctx["codes"] or Customer.objects.filter(code=code).exists():
+        taken = ctx["taken_codes"] if "taken_codes" in ctx else _codes_among(Customer.objects.all(), {code})
+        if code in ctx["codes"] or code in taken:
             errors.setdefault("code", []).append(_("A customer with this code already exists."))
         ctx["codes"].add(code)
     for key, lookup in (("region", "regions"), ("owner", "users"), ("team", "teams")):
@@ -99,6 +141,7 @@ def clean_customer(values: dict, context: dict) -> dict:
             if found is None:
                 errors.setdefault(key, []).append(_("“%(value)s” was not found.") % {"value": raw})
             out[key] = found
+    _assignment_errors(out, data, ctx, errors)
     try:
         kind = _choice(data.get("kind"), Customer.Kind.choices, "kind")
         if kind:
@@ -109,7 +152,7 @@ def clean_customer(values: dict, context: dict) -> dict:
     except ValidationError as exc:
         for k, v in exc.message_dict.items():
             errors.setdefault(k, []).extend(v)
-    if str(data.get("credit_limit", "")).strip():
+    if str(data.get("credit_limit", "")).strip() and "credit_limit" not in errors:
         try:
             limit = decimal_input(data["credit_limit"], field="credit_limit")
         except ValidationError:
@@ -120,14 +163,20 @@ def clean_customer(values: dict, context: dict) -> dict:
             out["credit_limit"] = limit
     if str(data.get("payment_terms_days", "")).strip():
         try:
-            out["payment_terms_days"] = int(str(data["payment_terms_days"]).split(".")[0])
-            if out["payment_terms_days"] < 0:
+            days = decimal_input(data["payment_terms_days"], field="payment_terms_days")
+            if days < 0 or days != days.to_integral_value() or days > 3650:
                 raise ValueError
-        except ValueError:
+            out["payment_terms_days"] = int(days)
+        except (ValueError, ValidationError):
             errors.setdefault("payment_terms_days", []).append(_("Enter a whole number of days."))
     probe = Customer(**{k: v for k, v in out.items() if k not in errors and k != "tags"})
     try:
-        probe.full_clean(exclude=["code", *errors], validate_unique=False, validate_constraints=False)
+        # Region, owner and team were found above: no query per row to check them again.
+        probe.full_clean(
+            exclude=["code", "region", "owner", "team", *errors],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except ValidationError as exc:
         for k, v in exc.message_dict.items():
             if k not in errors:
@@ -143,11 +192,30 @@ def write_customer(data: dict, actor) -> None:
     services.customer_create(actor=actor, **data)
 
 
+def prepare_contacts(rows: list[dict], context: dict) -> None:
+    """The customers the rows name that the user may edit, and those they only read: a customer
+    the user cannot see is left out, so it reads exactly like a missing one."""
+    codes = {str(r.get("customer", "") or "").strip() for r in rows} - {""}
+    user = context.get("user")
+    editable = Customer.objects.all() if user is None else selectors.customers_editable_by(user)
+    visible = Customer.objects.all() if user is None else selectors.customers_visible_to(user)
+    found: dict[str, Customer] = {}
+    ordered = sorted(codes)
+    for start in range(0, len(ordered), _CHUNK):
+        for c in editable.filter(code__in=ordered[start : start + _CHUNK]):
+            found[c.code] = c
+    context["customers"] = found
+    context["readable_codes"] = _codes_among(visible, codes - set(found))
+
+
 def clean_contact(values: dict, context: dict) -> dict:
+    """A contact row (``prepare_contacts`` has loaded the customers the file names)."""
     errors: dict[str, list] = {}
     code = str(values.get("customer", "") or "").strip()
-    customer = Customer.objects.filter(code=code).first() if code else None
-    if customer is None:
+    customer = context["customers"].get(code) if code else None
+    if customer is None and code in context["readable_codes"]:
+        errors["customer"] = [_("You may not add contacts to the customer “%(value)s”.") % {"value": code}]
+    elif customer is None:
         errors["customer"] = [_("No customer with the code “%(value)s”.") % {"value": code}]
     out = {
         "name": str(values.get("name", "") or ""),
@@ -178,6 +246,7 @@ CUSTOMERS = ImportSpec(
     clean=clean_customer,
     write=write_customer,
     aliases=ALIASES,
+    prepare=prepare_customers,
 )
 CONTACTS = ImportSpec(
     kind="contacts",
@@ -185,6 +254,7 @@ CONTACTS = ImportSpec(
     required=["customer", "name"],
     clean=clean_contact,
     write=write_contact,
+    prepare=prepare_contacts,
     aliases={**ALIASES, "名称": "name", "姓名": "name"},
 )
 SPECS = {"customers": CUSTOMERS, "contacts": CONTACTS}

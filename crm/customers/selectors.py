@@ -50,18 +50,52 @@ def owners_editable_by(user) -> tuple[int, ...] | None:
     return ()
 
 
-def customers_visible_to(user) -> QuerySet[Customer]:
-    qs = Customer.objects.all()
+def customer_visible_q(user) -> Q:
+    """The read rule as a Q on a customer: empty (``Q()``, everyone's) for managers, admins and
+    the back office, the rep's own and team's for a sales-only user, nothing without a role."""
     if not user_roles(user):
-        return qs.none()
+        return Q(pk__in=[])
     if is_rep_only(user):
-        qs = qs.filter(owned_or_team_q(user))
-    return qs
+        return owned_or_team_q(user)
+    return Q()
+
+
+def customers_visible_to(user) -> QuerySet[Customer]:
+    return Customer.objects.filter(customer_visible_q(user))
+
+
+def customer_is_visible(user, customer) -> bool:
+    """May ``user`` read ``customer`` (an instance or an id)? The read rule of
+    ``customers_visible_to``; no query for a user who reads every customer or owns this one.
+    Every write made on behalf of a user about a customer (an order, a quote, a contact, an
+    activity) asks this first and treats a customer it may not read as one that does not exist."""
+    q = customer_visible_q(user)
+    if not q:
+        return True
+    # The rule's first branch read from the instance in hand: the owner reads their customer.
+    if user_roles(user) and getattr(customer, "owner_id", None) == user.pk:
+        return True
+    pk = getattr(customer, "pk", customer)
+    return Customer.objects.filter(q, pk=pk).exists()
 
 
 def customers_editable_by(user) -> QuerySet[Customer]:
     owners = owners_editable_by(user)
     return Customer.objects.all() if owners is None else Customer.objects.filter(owner_id__in=owners)
+
+
+def customer_assignment_allowed(user) -> bool:
+    """Whether ``user`` may choose a customer's owner and credit limit and put it in any team:
+    managers and admins. A rep's customers are their own, in the rep's own teams, and get their
+    credit limit from a manager. The customer form, the API and the import all ask this."""
+    return owners_editable_by(user) is None
+
+
+def teams_assignable_by(user) -> QuerySet[Team]:
+    """The teams ``user`` may put a customer in: any for managers and admins, a rep's own."""
+    if customer_assignment_allowed(user):
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=team_ids_of(user))
 
 
 def customer_can_edit(user, customer: Customer) -> bool:

@@ -1,7 +1,6 @@
 """Changes to customers and contacts. Each function is one transaction; bad input raises a
 ``ValidationError`` naming the field and writes nothing."""
 
-import secrets
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.money import decimal_input, money
+from core.numbers import document_number
 from crm.customers.models import Contact, Customer, MergeSuggestion
 from crm.customers.selectors import duplicates_of
 
@@ -49,7 +49,13 @@ def normalize_tags(value) -> str:
 
 
 def _new_code() -> str:
-    return f"C{timezone.now():%y%m%d}{secrets.token_hex(3).upper()}"
+    """The next automatic customer code (``C-2026-000042``), drawn from a counter
+    (``core.numbers``), so two customers created at once, or the rows of one import, never get
+    the same one; a code someone typed that happens to be next is skipped."""
+    while True:
+        code = document_number(prefix="C")
+        if not Customer.objects.filter(code=code).exists():
+            return code
 
 
 def _clean_and_save(obj, *, exclude=()):
@@ -146,7 +152,8 @@ def contact_create(*, customer: Customer, actor=None, _row=None, **data) -> Cont
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
     contact = Contact(customer=customer, **data)
-    contact.full_clean()
+    # The customer is a row the caller read (and checked the rules on): no query to find it again.
+    contact.full_clean(exclude=["customer"] if customer.pk else None)
     if contact.is_primary:
         Contact.objects.filter(customer=customer, is_primary=True).update(is_primary=False)
     contact.save()

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.customer_create, name="create"),
     path("import/", views.import_page, name="import"),
+    path("import/<uuid:pk>/", views.import_status, name="import_status"),
     path("contacts/export/", views.contacts_export, name="contacts_export"),
     path("duplicates/", views.merge_list, name="merge_list"),
     path("duplicates/<int:pk>/", views.merge_do, name="merge_do"),

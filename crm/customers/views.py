@@ -1,20 +1,19 @@
 """Customer pages: the list (search, filters, sort, export), the 360 page, forms, duplicates
 and imports. Every read goes through ``crm.customers.selectors`` (the record rules)."""
 
-import secrets
-
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.export import export_response
+from core.idempotency import one_time_form
 from core.permissions import role_required
 from core.roles import ADMIN, FINANCE, MANAGER, SALES, SERVICE, is_manager
-from crm.customers import importers, panels, selectors, services, tabular
+from crm.customers import importers, imports, panels, selectors, services, tabular
 from crm.customers.forms import ContactForm, CustomerForm, ImportForm, sales_users
 from crm.customers.models import Contact, Customer, MergeSuggestion, Region
 from crm.customers.pagination import CappedPaginator
@@ -157,9 +156,15 @@ def _editable(request, pk) -> Customer:
 
 
 @role_required(*EDITORS)
+@one_time_form
 def customer_create(request):
-    manager = is_manager(request.user)
-    form = CustomerForm(request.POST or None, can_set_owner=manager, can_set_credit=manager)
+    manager = selectors.customer_assignment_allowed(request.user)
+    form = CustomerForm(
+        request.POST or None,
+        can_set_owner=manager,
+        can_set_credit=manager,
+        teams=selectors.teams_assignable_by(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         if not manager:
@@ -180,9 +185,13 @@ def customer_create(request):
 @role_required(*EDITORS)
 def customer_edit(request, pk):
     customer = _editable(request, pk)
-    manager = is_manager(request.user)
+    manager = selectors.customer_assignment_allowed(request.user)
     form = CustomerForm(
-        request.POST or None, instance=customer, can_set_owner=manager, can_set_credit=manager
+        request.POST or None,
+        instance=customer,
+        can_set_owner=manager,
+        can_set_credit=manager,
+        teams=selectors.teams_assignable_by(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,42 +260,51 @@ def _import_kinds():
 
 @role_required(SALES, MANAGER)
 def import_page(request):
-    """Upload → dry-run preview (every error by row and column) → confirm writes all or none."""
+    """Upload → check and preview (every error by row and column) → confirm: a task writes all
+    rows or none while this page shows its progress (``crm.customers.imports``)."""
+    if request.method == "POST" and request.POST.get("token"):
+        try:
+            preview = imports.import_preview_confirm(user=request.user, preview_id=request.POST["token"])
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            preview = imports.import_preview_get(user=request.user, preview_id=request.POST["token"])
+            if preview is None:
+                return redirect("customers:import")
+        return redirect("customers:import_status", pk=preview.pk)
     form = ImportForm(request.POST or None, request.FILES or None, kinds=_import_kinds())
     context = {"form": form, "title": _("Import")}
-    if request.method == "POST" and request.POST.get("token"):
-        stored = cache.get(f"crm-import:{request.user.pk}:{request.POST['token']}")
-        if stored is None:
-            messages.error(request, _("The preview has expired. Upload the file again."))
-            return redirect("customers:import")
-        spec = importers.SPECS[stored["kind"]]
-        result = tabular.import_run(spec, stored["header"], stored["rows"], actor=request.user, dry_run=False)
-        if result.ok:
-            cache.delete(f"crm-import:{request.user.pk}:{request.POST['token']}")
-            messages.success(request, _("%(n)s rows imported.") % {"n": len(result.rows)})
-            return redirect("customers:import")
-        context["result"] = result
-        return render(request, "customers/import.html", context)
     if request.method == "POST" and form.is_valid():
         spec = importers.SPECS[form.cleaned_data["kind"]]
+        upload = form.cleaned_data["file"]
         try:
-            header, rows = tabular.read_rows(form.cleaned_data["file"])
+            header, rows = tabular.read_rows(upload)
         except ValidationError as exc:
             form.add_error(None, exc)
             return render(request, "customers/import.html", context)
-        rows = [
-            [("" if v is None else v if isinstance(v, int | float | str) else str(v)) for v in r]
-            for r in rows
-        ]
         result = tabular.import_run(spec, header, rows, actor=request.user, dry_run=True)
         context["result"] = result
         context["columns"] = spec.columns
         if result.ok:
-            token = secrets.token_urlsafe(16)
-            cache.set(
-                f"crm-import:{request.user.pk}:{token}",
-                {"kind": spec.kind, "header": header, "rows": rows},
-                3600,
+            preview = imports.import_preview_create(
+                user=request.user, kind=spec.kind, header=header, rows=rows, file_name=upload.name
             )
-            context["token"] = token
+            context["token"] = str(preview.pk)
     return render(request, "customers/import.html", context)
+
+
+@role_required(SALES, MANAGER)
+def import_status(request, pk):
+    """One import's progress and outcome; the page polls it (htmx) while the import runs."""
+    preview = imports.import_preview_get(user=request.user, preview_id=pk)
+    if preview is None:
+        raise Http404
+    running = preview.state == preview.State.IMPORTING
+    context = {
+        "title": _("Import"),
+        "preview": preview,
+        "running": running,
+        "done_rows": imports.progress_get(preview) if running else None,
+    }
+    if request.htmx:
+        return render(request, "customers/import_status.html#status", context)
+    return render(request, "customers/import_status.html", context)

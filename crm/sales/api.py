@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core.restricted import VisibleRelatedMixin
 from core.roles import ADMIN, MANAGER, SALES, is_manager
 from crm.customers.selectors import customers_visible_to
 from crm.sales import selectors, services
@@ -133,7 +134,10 @@ class LeadViewSet(_RecordRules, viewsets.ModelViewSet):
         return Response({"customer": customer.pk, "opportunity": opp.pk}, status=201)
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(VisibleRelatedMixin, serializers.ModelSerializer):
+    # Another team's customer is answered as one that does not exist.
+    visible_related = {"customer": customers_visible_to}
+
     class Meta:
         model = Opportunity
         fields = [
@@ -156,11 +160,6 @@ class OpportunitySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["state", "won_reason", "lost_reason", "closed_at", "lead", "team"]
         extra_kwargs = {"owner": {"required": False}}
-
-    def validate_customer(self, customer):
-        if not customers_visible_to(self.context["request"].user).filter(pk=customer.pk).exists():
-            raise serializers.ValidationError("Invalid pk - object does not exist.")
-        return customer
 
     def create(self, validated_data):
         user = self.context["request"].user
@@ -218,7 +217,14 @@ class OpportunityViewSet(_RecordRules, viewsets.ModelViewSet):
         return Response(OpportunitySerializer(opp, context={"request": request}).data)
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(VisibleRelatedMixin, serializers.ModelSerializer):
+    # A customer, lead or opportunity the user may not read is answered as one that does not exist.
+    visible_related = {
+        "customer": customers_visible_to,
+        "lead": selectors.leads_visible_to,
+        "opportunity": selectors.opportunities_visible_to,
+    }
+
     class Meta:
         model = Activity
         fields = [
@@ -236,18 +242,6 @@ class ActivitySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["owner", "done_at"]
         extra_kwargs = {"at": {"required": False}}
-
-    def validate(self, attrs):
-        user = self.context["request"].user
-        customer = attrs.get("customer")
-        if customer and not customers_visible_to(user).filter(pk=customer.pk).exists():
-            raise serializers.ValidationError({"customer": "Invalid pk - object does not exist."})
-        if attrs.get("lead") and not selectors.leads_visible_to(user).filter(pk=attrs["lead"].pk).exists():
-            raise serializers.ValidationError({"lead": "Invalid pk - object does not exist."})
-        opp = attrs.get("opportunity")
-        if opp and not selectors.opportunities_visible_to(user).filter(pk=opp.pk).exists():
-            raise serializers.ValidationError({"opportunity": "Invalid pk - object does not exist."})
-        return attrs
 
     def create(self, validated_data):
         return services.activity_log(actor=self.context["request"].user, **validated_data)

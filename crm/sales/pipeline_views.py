@@ -3,7 +3,6 @@ won/lost, forecast and funnel, activities and tasks, reassignment."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -11,9 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.audit import client_ip
+from core import counters
 from core.export import export_response
+from core.net import client_ip
 from core.permissions import role_required
+from core.redirects import redirect_next
 from core.roles import ADMIN, MANAGER, SALES, is_manager
 from crm.customers.selectors import customer_get, customers_visible_to
 from crm.sales import reassignment, selectors, services
@@ -40,13 +41,9 @@ def lead_public(request):
     more than PUBLIC_FORM_LIMIT submissions an hour from one address are refused (429)."""
     form = PublicLeadForm(request.POST or None)
     if request.method == "POST":
-        key = f"crm-lead-form:{client_ip(request) or 'unknown'}"
-        cache.add(key, 0, 3600)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, 3600)
-            count = 1
+        # Per client (behind a trusted proxy, the address it forwards), failing open when the
+        # cache is down.
+        count = counters.hit(f"crm-lead-form:{client_ip(request) or 'unknown'}", 3600)
         if count > getattr(settings, "CRM_LEAD_FORM_LIMIT", PUBLIC_FORM_LIMIT):
             return render(
                 request,
@@ -212,7 +209,7 @@ def activity_add(request):
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     else:
         messages.success(request, _("Activity saved."))
-    return redirect(request.POST.get("next") or "sales:tasks")
+    return redirect_next(request, "sales:tasks")
 
 
 @role_required(*REPS)
@@ -231,7 +228,7 @@ def task_done(request, pk):
     services.task_complete(task=task, actor=request.user)
     if request.htmx:
         return HttpResponse("")
-    return redirect(request.POST.get("next") or "sales:tasks")
+    return redirect_next(request, "sales:tasks")
 
 
 # --- pipeline ---------------------------------------------------------------------------------

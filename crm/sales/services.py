@@ -18,7 +18,7 @@ from core.audit import audit
 from core.money import decimal_input, money
 from crm.customers import services as customer_services
 from crm.customers.models import Customer
-from crm.customers.selectors import duplicates_of
+from crm.customers.selectors import customer_is_visible, duplicates_of
 from crm.sales.models import Activity, AssignmentRule, Lead, Opportunity, PipelineStage, StageChange
 
 LEAD_FIELDS = ("name", "company", "phone", "email", "region", "message", "source", "owner", "team", "status")
@@ -26,6 +26,14 @@ LEAD_FIELDS = ("name", "company", "phone", "email", "region", "message", "source
 
 def _sla_hours() -> int:
     return int(getattr(settings, "CRM_LEAD_SLA_HOURS", 24))
+
+
+def _check_customer_visible(customer, actor) -> None:
+    """A record written on behalf of ``actor`` may name only a customer they may read (the
+    customers' read rule); any other answers as one that does not exist. ``actor`` None is the
+    system's own write (lead conversion's new customer, the demo)."""
+    if customer is not None and actor is not None and not customer_is_visible(actor, customer):
+        raise ValidationError({"customer": _("No such customer.")})
 
 
 def _amount(value, field="amount") -> Decimal:
@@ -224,6 +232,7 @@ def opportunity_create(
     products=(),
     lead: Lead | None = None,
 ) -> Opportunity:
+    _check_customer_visible(customer, actor)
     stage = stage or first_open_stage()
     opp = Opportunity(
         name=name,
@@ -330,6 +339,7 @@ def activity_log(
 ) -> Activity:
     """Log a call, visit, e-mail, note or task. The first call, visit or e-mail to a lead meets
     its first-contact SLA."""
+    _check_customer_visible(customer, actor)
     if customer is None and opportunity is not None:
         customer = opportunity.customer
     if customer is None and lead is None and opportunity is None:

@@ -14,11 +14,12 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core.drf import serialized
+from core.restricted import VisibleRelatedMixin
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
 from core.sql import as_id
 from crm.sales.models import SalesOrder
 from crm.sales.orders import selectors as order_selectors
-from crm.sales.orders.api import OrderInputSerializer, SalesOrderSerializer, order_input
+from crm.sales.orders.api import OrderInputSerializer, OrderPricesMixin, SalesOrderSerializer, order_input
 from integration.fulfilment import backorders, selectors, services, shipping
 from integration.fulfilment.models import Backorder, Return, Shipment, ShipmentLine, ShipmentNotice
 from scm.inventory.models import Warehouse
@@ -32,7 +33,8 @@ class BackorderSerializer(serializers.ModelSerializer):
         fields = ["line", "product", "quantity"]
 
 
-class OrderWorkflowSerializer(serializers.ModelSerializer):
+class OrderWorkflowSerializer(OrderPricesMixin, serializers.ModelSerializer):
+    restricted_fields = ("total",)
     backorders = BackorderSerializer(many=True, read_only=True)
 
     class Meta:
@@ -333,7 +335,10 @@ class PickListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.pick_list_orders(warehouse_id=int(warehouse_id))
 
 
-class ReturnSerializer(serializers.ModelSerializer):
+class ReturnSerializer(VisibleRelatedMixin, serializers.ModelSerializer):
+    # A shipment line of an order the user may not read is answered as one that does not exist.
+    visible_related = {"shipment_line": lambda user: selectors.shipment_lines_for(user=user)}
+
     class Meta:
         model = Return
         fields = [
@@ -366,7 +371,7 @@ class ReturnViewSet(
         return selectors.returns_for(user=self.request.user)
 
     def create(self, request):
-        data = ReturnSerializer(data=request.data)
+        data = ReturnSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         ret = shipping.return_create(
             shipment_line=data.validated_data["shipment_line"],

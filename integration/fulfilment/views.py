@@ -7,12 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.permissions import role_required
+from core.redirects import safe_next_url
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
 from crm.sales.models import SalesOrder
 from crm.sales.orders import selectors as order_selectors
@@ -28,10 +28,7 @@ def _error_text(exc: ValidationError) -> str:
 
 
 def _back_to_order(request, order):
-    url = services._order_url(order)
-    referer = request.META.get("HTTP_REFERER", "")
-    if not url and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
-        url = referer
+    url = services._order_url(order) or safe_next_url(request, request.META.get("HTTP_REFERER", ""))
     return redirect(url or "fulfilment:shipments")
 
 

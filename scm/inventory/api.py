@@ -19,6 +19,7 @@ from scm.inventory.models import (
 )
 from scm.inventory.stock_api import (
     AdjustmentViewSet,
+    CostHiddenMixin,
     CountViewSet,
     LotViewSet,
     ReceiptViewSet,
@@ -49,7 +50,10 @@ class ProductUnitSerializer(serializers.ModelSerializer):
         fields = ["id", "product", "name", "factor", "barcode", "divisible"]
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(CostHiddenMixin, serializers.ModelSerializer):
+    # Null for roles that do not read costs (``selectors.can_see_cost``).
+    restricted_fields = ("cost",)
+
     on_hand = serializers.DecimalField(
         source="on_hand_total", max_digits=18, decimal_places=3, read_only=True, default=None
     )

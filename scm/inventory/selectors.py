@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.roles import FINANCE, MANAGER, PURCHASING, has_role
 from scm.inventory.models import (
     CountLine,
     CountSession,
@@ -301,3 +302,14 @@ def count_report(*, session: CountSession) -> dict:
     counted = sum(1 for r in rows if r["variance"] is not None)
     accuracy = (Decimal(exact) / counted * 100).quantize(Decimal("0.1")) if counted else None
     return {"rows": rows, "net_value": net, "gross_value": gross, "accuracy": accuracy, "lines": len(rows)}
+
+
+# Who reads cost prices (a product's average cost, stock moves' unit costs, stock valuation):
+# those who buy, account for and manage stock. Sales and service quote list prices, the
+# warehouse counts units: neither has a reason to read what the company paid.
+COST_READ_ROLES = (PURCHASING, FINANCE, MANAGER)
+
+
+def can_see_cost(user) -> bool:
+    """May ``user`` read cost prices? (Admins may.) Pages and API ask this one question."""
+    return has_role(user, COST_READ_ROLES)

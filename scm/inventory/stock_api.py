@@ -8,7 +8,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from scm.inventory import counts, services, transfers
+from core.restricted import RestrictedFieldsMixin
+from scm.inventory import counts, selectors, services, transfers
 from scm.inventory.models import (
     CountLine,
     CountSession,
@@ -66,7 +67,16 @@ class StockLevelViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["product", "warehouse", "lot"]
 
 
-class StockMoveSerializer(serializers.ModelSerializer):
+class CostHiddenMixin(RestrictedFieldsMixin):
+    """Cost fields (``restricted_fields``) read as null for a user who may not read costs
+    (``selectors.can_see_cost``), and for an answer without a request."""
+
+    may_read_restricted = staticmethod(selectors.can_see_cost)
+
+
+class StockMoveSerializer(CostHiddenMixin, serializers.ModelSerializer):
+    restricted_fields = ("unit_cost",)
+
     class Meta:
         model = StockMove
         fields = [

@@ -102,6 +102,7 @@ def product_detail(request, pk):
         {
             "title": product.sku,
             "product": product,
+            "can_see_cost": selectors.can_see_cost(request.user),
             "by_warehouse": selectors.stock_by_warehouse(product_id=product.pk),
             "atp": selectors.available_to_promise(product_id=product.pk),
             "page_obj": moves,
@@ -173,6 +174,7 @@ def stock_overview(request):
     warehouse_id = request.GET.get("warehouse") or None
     qs = selectors.stock_overview(warehouse_id=warehouse_id, search=request.GET.get("q", "").strip())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    sees_cost = selectors.can_see_cost(request.user)
     return render(
         request,
         "inventory/stock_overview.html",
@@ -180,7 +182,8 @@ def stock_overview(request):
             "title": _("Stock"),
             "page_obj": page,
             "warehouses": Warehouse.objects.filter(is_active=True),
-            "valuation": selectors.stock_valuation(warehouse_id=warehouse_id),
+            # Stock value is at cost: only for those who read costs.
+            "valuation": selectors.stock_valuation(warehouse_id=warehouse_id) if sees_cost else None,
         },
     )
 

@@ -236,9 +236,9 @@ def wait_until(predicate, *, timeout: float, alive=(), every: float = 0.3, what:
 
 def api_token(user) -> str:
     """An API token for ``user`` (the one place the fault tests make one)."""
-    from rest_framework.authtoken.models import Token
+    from core.tokens import token_create
 
-    return Token.objects.get_or_create(user=user)[0].key
+    return token_create(user=user, name="fault test")[1]
 
 
 def call(base: str, method: str, path: str, token: str, body: dict | None = None, timeout: float = 30):

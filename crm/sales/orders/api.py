@@ -13,9 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.drf import ByIdRelatedField, serialized
+from core.drf import serialized
 from core.people import display_name
-from crm.customers.models import Customer
+from core.restricted import RestrictedFieldsMixin
+from crm.customers.api import CustomerIdField
 from crm.sales.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
 from crm.sales.orders import quote_services
 from crm.sales.orders import selectors as order_selectors
@@ -60,7 +61,18 @@ class QuoteLineSerializer(serializers.ModelSerializer):
         return line.unit.name if line.unit_id else line.product.base_unit
 
 
-class OrderLineSerializer(QuoteLineSerializer):
+class OrderPricesMixin(RestrictedFieldsMixin):
+    """An order's prices and amounts read as null for a role that may not read them (the
+    warehouse: ``order_selectors.can_see_order_prices``). The answers written for the user who
+    just created or placed an order (no request in hand) show them: only those who may write
+    orders get those."""
+
+    may_read_restricted = staticmethod(order_selectors.can_see_order_prices)
+    shown_without_request = True
+
+
+class OrderLineSerializer(OrderPricesMixin, QuoteLineSerializer):
+    restricted_fields = ("unit_price", "discount_percent", "net_amount", "tax_amount")
     backordered_quantity = serializers.DecimalField(
         max_digits=18, decimal_places=3, read_only=True, help_text="Base units still waiting for stock."
     )
@@ -103,7 +115,8 @@ class QuoteSerializer(serializers.ModelSerializer):
         ]
 
 
-class SalesOrderSerializer(serializers.ModelSerializer):
+class SalesOrderSerializer(OrderPricesMixin, serializers.ModelSerializer):
+    restricted_fields = ("subtotal", "tax_total", "total")
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True, source=LINE_LIST)
@@ -179,7 +192,7 @@ class LineInputSerializer(serializers.Serializer):
 
 
 class OrderInputSerializer(serializers.Serializer):
-    customer = ByIdRelatedField(model=Customer)
+    customer = CustomerIdField()
     requested_date = serializers.DateField(required=False, allow_null=True)
     priority = serializers.ChoiceField(
         choices=SalesOrder.Priority.choices, required=False, default=SalesOrder.Priority.NORMAL
@@ -190,20 +203,20 @@ class OrderInputSerializer(serializers.Serializer):
 
 
 class OrderUpdateSerializer(OrderInputSerializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+    customer = CustomerIdField(required=False)
     priority = serializers.ChoiceField(choices=SalesOrder.Priority.choices, required=False)
     lines = LineInputSerializer(many=True, required=False)
 
 
 class QuoteInputSerializer(serializers.Serializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    customer = CustomerIdField()
     valid_until = serializers.DateField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     lines = LineInputSerializer(many=True)
 
 
 class QuoteUpdateSerializer(QuoteInputSerializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+    customer = CustomerIdField(required=False)
     lines = LineInputSerializer(many=True, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
 
@@ -257,8 +270,16 @@ class SalesOrderViewSet(
     write_roles = ORDER_WRITE_ROLES
     filterset_fields = ["state", "customer", "owner"]
     search_fields = ["number", "customer__name", "customer__code"]
-    ordering_fields = ["order_date", "created_at", "total", "number", "state"]
     queryset = SalesOrder.objects.none()
+
+    @property
+    def ordering_fields(self):
+        # Sorting by the total would tell a role that may not read prices how orders compare.
+        fields = ["order_date", "created_at", "number", "state"]
+        request = getattr(self, "request", None)
+        if request is None or order_selectors.can_see_order_prices(request.user):
+            fields.append("total")
+        return fields
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -358,6 +379,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
         v = data.validated_data
         quote_services.quote_update(
             quote=quote,
+            user=request.user,
             customer=v.get("customer"),
             lines=_lines(v["lines"]) if "lines" in v else None,
             valid_until=v.get("valid_until"),

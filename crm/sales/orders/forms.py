@@ -12,6 +12,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm.customers.models import Customer
+from crm.customers.selectors import customers_visible_to
 from crm.sales.models import SalesOrder
 from crm.sales.orders.selectors import product_choices
 from scm.inventory.models import ProductUnit
@@ -23,10 +24,20 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class OrderHeaderForm(forms.Form):
+class _CustomerChoiceForm(forms.Form):
+    """A header form whose customer choices are the active customers the user may read
+    (``crm.customers.selectors.customers_visible_to``): another team's customer is not offered
+    and, posted by id, is refused as an invalid choice."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers_visible_to(user).filter(is_active=True).order_by("name")
+
+
+class OrderHeaderForm(_CustomerChoiceForm):
     customer = forms.ModelChoiceField(
         label=_("Customer"),
-        queryset=Customer.objects.filter(is_active=True).order_by("name"),
+        queryset=Customer.objects.none(),
         widget=forms.Select(
             attrs={
                 "class": "form-select",
@@ -60,7 +71,7 @@ class OrderHeaderForm(forms.Form):
     )
 
 
-class QuoteHeaderForm(forms.Form):
+class QuoteHeaderForm(_CustomerChoiceForm):
     customer = OrderHeaderForm.base_fields["customer"]
     valid_until = forms.DateField(
         label=_("Valid until"), required=False, widget=DateInput(attrs={"class": "form-control"})

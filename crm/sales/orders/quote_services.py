@@ -43,8 +43,9 @@ def quote_create(
     notes: str = "",
 ) -> Quote:
     """A draft quote. Lines as for ``order_services.order_create`` (product, quantity, unit,
-    unit_price, discount_percent); bad input raises one ``ValidationError`` naming the fields."""
-    order_services._check_customer(customer)
+    unit_price, discount_percent); bad input raises one ``ValidationError`` naming the fields.
+    Written on behalf of ``owner``: the customer must be one they may read."""
+    order_services._check_customer(customer, owner)
     priced = lines_price(lines)
     valid_until = valid_until or timezone.localdate() + timedelta(days=DEFAULT_VALIDITY_DAYS)
     _check_valid_until(valid_until)
@@ -75,12 +76,14 @@ def quote_update(
     valid_until: date | None = None,
     notes: str | None = None,
     customer=None,
+    user,
 ) -> Quote:
-    """Change a draft quote (lines replaced when given)."""
+    """Change a draft quote (lines replaced when given) on behalf of ``user``, who must be able
+    to read a new customer."""
     _lock_in(quote, EDITABLE_STATES, _("Only a draft quote can be changed."))
     fields = {}
     if customer is not None:
-        order_services._check_customer(customer)
+        order_services._check_customer(customer, user)
         fields["customer"] = customer
     if valid_until is not None:
         _check_valid_until(valid_until)

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.idempotency import one_time_form
 from core.permissions import role_required
 from core.roles import has_role
 from crm.sales.models import Quote
@@ -54,6 +55,7 @@ def _quote_form_page(request, *, quote=None):
             return created, _("Quote %(number)s created.") % {"number": created.number}
         quote_services.quote_update(
             quote=quote,
+            user=request.user,
             customer=data["customer"],
             lines=lines,
             valid_until=data["valid_until"],
@@ -81,6 +83,7 @@ def _quote_form_page(request, *, quote=None):
 
 
 @role_required(*QUOTE_WRITE_ROLES)
+@one_time_form
 def quote_create(request):
     return _quote_form_page(request)
 

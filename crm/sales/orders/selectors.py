@@ -21,16 +21,19 @@ from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Whe
 from django.shortcuts import get_object_or_404
 
 from core.money import money
-from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, user_roles
+from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, has_role, user_roles
 from crm.customers import credit
-from crm.customers.models import Customer
-from crm.customers.selectors import is_rep_only, owned_or_team_q, owners_editable_by
+from crm.customers.selectors import customers_visible_to, is_rep_only, owned_or_team_q, owners_editable_by
 from crm.sales.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
 from crm.sales.orders.states import CREDIT_STATES
 from scm.inventory.models import Product, ProductUnit
 from scm.inventory.selectors import available_to_promise
 
 ORDER_READ_ROLES = (SALES, MANAGER, FINANCE, WAREHOUSE)
+# Who reads an order's prices and amounts: the warehouse picks and ships quantities and has no
+# reason to (its pages and API show the lines without prices; the priced confirmation PDF is not
+# theirs: the delivery note is).
+ORDER_PRICE_ROLES = (SALES, MANAGER, FINANCE)
 ORDER_WRITE_ROLES = (SALES, MANAGER)
 QUOTE_READ_ROLES = (SALES, MANAGER, FINANCE)
 QUOTE_WRITE_ROLES = (SALES, MANAGER)
@@ -101,6 +104,11 @@ def can_change(user, record) -> bool:
     cancel it?"""
     owners = owners_actable_by(user)
     return owners is None or record.owner_id in owners
+
+
+def can_see_order_prices(user) -> bool:
+    """May ``user`` read orders' prices and amounts (``ORDER_PRICE_ROLES``; admins may)?"""
+    return has_role(user, ORDER_PRICE_ROLES)
 
 
 def _apply_sort(qs: QuerySet, ordering: str | None, allowed: dict, default: tuple) -> QuerySet:
@@ -233,11 +241,14 @@ def open_orders(*, customer_id: int) -> dict:
     return {"amount": money(Decimal(figures["amount"] or 0)), "count": figures["count"]}
 
 
-def customer_for_order_entry(*, customer_id: int):
+def customer_for_order_entry(*, customer_id: int, user):
     """The customer being ordered for, with what the rep should see while entering lines: credit
     limit, payment terms, open orders and the credit left (``crm.customers.credit``: the
-    customer's credit exposure, as the confirmation's credit check counts it)."""
-    customer = Customer.objects.filter(pk=customer_id, is_active=True).select_related("owner").first()
+    customer's credit exposure, as the confirmation's credit check counts it). None for a
+    customer ``user`` may not read (the customers' read rule) or that is inactive."""
+    customer = (
+        customers_visible_to(user).filter(pk=customer_id, is_active=True).select_related("owner").first()
+    )
     if customer is None:
         return None
     exposure = credit.exposure(customer=customer)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop
 from core.i18n import message_text, stored_params
 from core.money import decimal_input, money
 from core.numbers import document_number
+from crm.customers.selectors import customer_is_visible
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
 from crm.sales.orders.models import LINE_LIST
 from crm.sales.orders.pricing import line_amounts, lines_price, lines_totals
@@ -37,9 +38,14 @@ PROGRESS_FIELDS = ("reserved", "shipped", "invoiced", "returned")
 # --- orders ---------------------------------------------------------------------------------
 
 
-def _check_customer(customer) -> None:
+def _check_customer(customer, user) -> None:
+    """A customer an order or quote may be written for on behalf of ``user``: one the user may
+    read (``crm.customers.selectors.customer_is_visible``; any other answers as one that does not
+    exist, so a guessed id tells nothing) and active."""
     if customer is None:
         raise ValidationError({"customer": _("Choose a customer.")})
+    if not customer_is_visible(user, customer):
+        raise ValidationError({"customer": _("No such customer.")})
     if not customer.is_active:
         raise ValidationError({"customer": _("This customer is inactive.")})
 
@@ -66,8 +72,9 @@ def order_create(
     ``ValidationError`` naming the fields (``lines[i].quantity``) and writes nothing: the input
     is checked before the first write. Inside the caller's transaction it joins it (no
     savepoint: an order placed in one step costs no extra round trips). The order comes back
-    with its lines as written (ids, products and units) in ``order.line_list`` (``LINE_LIST``)."""
-    _check_customer(customer)
+    with its lines as written (ids, products and units) in ``order.line_list`` (``LINE_LIST``).
+    The order is written on behalf of ``owner``: the customer must be one they may read."""
+    _check_customer(customer, owner)
     _check_priority(priority)
     priced = lines_price(lines)
     order_date = order_date or timezone.localdate()
@@ -129,7 +136,7 @@ def order_update(
         raise ValidationError({"state": _("Only a draft order can be changed.")})
     changes = {}
     if customer is not None and customer.pk != locked.customer_id:
-        _check_customer(customer)
+        _check_customer(customer, user)
         changes["customer"] = customer
     if requested_date is not UNSET:
         if requested_date and requested_date < locked.order_date:

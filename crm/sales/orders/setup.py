@@ -81,7 +81,7 @@ def _register_order_actions() -> None:
         "sales:orders:order_pdf",
         # Every state but cancelled: a cancelled order has nothing to confirm.
         states=tuple(state for state in SalesOrder.State.values if state != SalesOrder.State.CANCELLED),
-        roles=order_selectors.ORDER_READ_ROLES,
+        roles=order_selectors.ORDER_PRICE_ROLES,
         style="outline-secondary",
         method="get",
         order=90,

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.idempotency import one_time_form
 from core.people import display_name
 from core.permissions import role_required
 from core.roles import has_role
@@ -27,6 +28,7 @@ from crm.sales.orders.forms import (
 )
 from crm.sales.orders.pdf import order_confirmation_pdf
 from crm.sales.orders.selectors import (
+    ORDER_PRICE_ROLES,
     ORDER_READ_ROLES,
     ORDER_WRITE_ROLES,
     QUOTE_WRITE_ROLES,
@@ -88,9 +90,11 @@ def order_list(request):
     state = request.GET.get("state", "")
     if state not in SalesOrder.State.values:
         state = ""
-    qs = order_selectors.order_list(
-        user=request.user, search=search, state=state, ordering=request.GET.get("ordering", "")
-    )
+    show_prices = order_selectors.can_see_order_prices(request.user)
+    ordering = request.GET.get("ordering", "")
+    if not show_prices and ordering.lstrip("-") == "total":
+        ordering = ""  # sorted by total, the list would tell how the hidden amounts compare
+    qs = order_selectors.order_list(user=request.user, search=search, state=state, ordering=ordering)
     page = _page(request, qs)
     return render(
         request,
@@ -98,7 +102,8 @@ def order_list(request):
         {
             "title": _("Sales orders"),
             "page_obj": page,
-            "list_total": order_selectors.orders_total(qs) if page.paginator.count else None,
+            "show_prices": show_prices,
+            "list_total": order_selectors.orders_total(qs) if show_prices and page.paginator.count else None,
             "search": search,
             "state": state,
             "states": SalesOrder.State.choices,
@@ -117,7 +122,7 @@ def _lines_form_page(request, *, kind, record, header_form, header_initial, save
     elif request.GET.get("customer", "").isdigit():
         header_initial = {"customer": int(request.GET["customer"])}
     if request.method == "POST":
-        header = header_form(request.POST)
+        header = header_form(request.POST, user=request.user)
         formset = line_formset(data=request.POST)
         if header.is_valid() and formset.is_valid():
             lines, indexes = formset_lines(formset)
@@ -128,7 +133,7 @@ def _lines_form_page(request, *, kind, record, header_form, header_initial, save
             except ValidationError as exc:
                 apply_service_errors(exc, header, formset, indexes)
     else:
-        header = header_form(initial=header_initial)
+        header = header_form(initial=header_initial, user=request.user)
         formset = line_formset(initial=initial_lines, extra=1 if initial_lines else 3)
     _units_for_lines(formset)
     return render(
@@ -192,6 +197,7 @@ def _update_draft_order(order, data, lines, user):
 
 
 @role_required(*ORDER_WRITE_ROLES)
+@one_time_form
 def order_create(request):
     return _order_form_page(request)
 
@@ -213,6 +219,7 @@ def order_detail(request, pk):
     context = {
         "title": order.number,
         "order": order,
+        "show_prices": order_selectors.can_see_order_prices(request.user),
         "actions": order_actions.actions_for(order, request.user),
         "poll": order.state in POLL_STATES,
         "timeline": [
@@ -229,8 +236,10 @@ def order_detail(request, pk):
     return render(request, "sales/orders/detail.html", context)
 
 
-@role_required(*ORDER_READ_ROLES)
+@role_required(*ORDER_PRICE_ROLES)
 def order_pdf(request, pk):
+    """The order confirmation, a priced document for the customer (the warehouse prints the
+    delivery note instead)."""
     order = order_selectors.order_detail(user=request.user, order_id=pk)
     return _pdf_response(order_confirmation_pdf(order), f"{order.number}.pdf")
 
@@ -268,7 +277,11 @@ def atp_partial(request):
 def customer_info(request):
     """What the rep sees on picking a customer (htmx): address, terms, credit and open orders."""
     raw = request.GET.get("customer", "")
-    customer = order_selectors.customer_for_order_entry(customer_id=int(raw)) if raw.isdigit() else None
+    customer = (
+        order_selectors.customer_for_order_entry(customer_id=int(raw), user=request.user)
+        if raw.isdigit()
+        else None
+    )
     return render(request, "sales/orders/_customer_info.html", {"customer": customer})
 
 

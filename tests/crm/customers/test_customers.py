@@ -240,13 +240,16 @@ def test_import_with_one_bad_row_writes_nothing_and_lists_errors(client, manager
     assert "import-confirm" not in html
 
 
-def test_import_preview_then_confirm_writes_all_rows(client, manager_user):
+def test_import_preview_then_confirm_writes_all_rows(
+    client, manager_user, django_capture_on_commit_callbacks
+):
     client.force_login(manager_user)
     upload = _xlsx([["编码", "名称", "电话"], ["B1", "甲公司", "1"], ["B2", "乙公司", "2"]])
     response = client.post(reverse("customers:import"), {"kind": "customers", "file": upload})
     assert Customer.objects.count() == 0  # dry run
     token = response.context["token"]
-    client.post(reverse("customers:import"), {"token": token})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("customers:import"), {"token": token})
     assert set(Customer.objects.values_list("code", flat=True)) == {"B1", "B2"}
 
 

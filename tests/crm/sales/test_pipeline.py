@@ -218,8 +218,12 @@ def test_weighted_forecast_uses_stage_probability(manager_user):
 
 def test_funnel_conversion_between_stages(manager_user, sales_user):
     stages = open_stages()
-    a = services.opportunity_create(actor=sales_user, name="a", customer=CustomerFactory(), stage=stages[0])
-    services.opportunity_create(actor=sales_user, name="b", customer=CustomerFactory(), stage=stages[0])
+    a = services.opportunity_create(
+        actor=sales_user, name="a", customer=CustomerFactory(owner=sales_user), stage=stages[0]
+    )
+    services.opportunity_create(
+        actor=sales_user, name="b", customer=CustomerFactory(owner=sales_user), stage=stages[0]
+    )
     services.opportunity_move(opportunity=a, stage=stages[1], actor=sales_user)
     rows = selectors.funnel(user=manager_user)
     assert rows[0]["reached"] == 2 and rows[0]["conversion"] == 50.0 and rows[1]["count"] == 1
@@ -313,7 +317,7 @@ def test_api_lead_create_names_bad_field(api_client, sales_user):
     assert response.status_code == 400 and "phone" in response.json()
 
 
-def test_lead_import_assigns_each_lead(client, manager_user, reps):
+def test_lead_import_assigns_each_lead(client, manager_user, reps, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     AssignmentRule.objects.create(name="RR", kind="round_robin", team=reps["team"])
@@ -322,7 +326,8 @@ def test_lead_import_assigns_each_lead(client, manager_user, reps):
     response = client.post(
         reverse("customers:import"), {"kind": "leads", "file": SimpleUploadedFile("l.csv", data)}
     )
-    client.post(reverse("customers:import"), {"token": response.context["token"]})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("customers:import"), {"token": response.context["token"]})
     assert sorted(Lead.objects.values_list("owner__username", flat=True)) == ["rep-a", "rep-b"]
 
 

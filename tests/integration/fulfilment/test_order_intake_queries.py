@@ -9,11 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.events import dispatch, names
 from core.events.models import Event, Notification
+from core.tokens import token_create
 from crm.sales.models import SalesOrder
 from tests.integration.fulfilment.factories import CustomerFactory, receive, three_warehouses
 from tests.scm.inventory.factories import ProductFactory
@@ -65,7 +65,7 @@ def intake(sales_user):
             receive(product, wh, 1000)
     customer = CustomerFactory(owner=sales_user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=sales_user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=sales_user)[1]}")
     world = {"client": client, "products": products, "customer": customer}
     # Steady state: what the first request of a process reads once (content types …) is not counted.
     body = {"customer": customer.pk, "lines": [{"product": products[0].pk, "quantity": "1"}]}

@@ -292,3 +292,11 @@ def test_a_teammate_gets_403_when_acting_on_an_order_they_read(world, api_client
     api_client.force_authenticate(world["people"]["teammate"])
     response = api_client.post(f"/api/v1/order-workflow/{_draft(world).pk}/cancel/")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("url_name", ["fulfilment:shipment", "fulfilment:delivery-note"])
+def test_a_shipment_page_and_its_pdf_are_404_to_a_rep_who_may_not_see_the_order(world, client, url_name):
+    from django.urls import reverse
+
+    client.force_login(world["people"]["rep of another team"])
+    assert client.get(reverse(url_name, args=[world["shipment"].pk])).status_code == 404
