@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.ConflictMiddleware",
+    "core.middleware.InputErrorMiddleware",
     "core.middleware.ConnectionLostMiddleware",
     # Idempotency-Key on the API's POSTs (after authentication: keys are per user).
     "core.idempotency.IdempotencyMiddleware",

@@ -29,7 +29,7 @@ from core.models import ApiToken
 from core.net import client_ip
 from core.permissions import check_roles
 from core.roles import ALL_ROLES, remember_roles
-from core.sql import by_ids
+from core.sql import as_id, by_ids
 from core.tokens import token_touch
 
 SAFE_METHODS = permissions.SAFE_METHODS
@@ -89,12 +89,13 @@ class ByIdRelatedField(serializers.PrimaryKeyRelatedField):
         super().__init__(queryset=model._default_manager.all(), **kwargs)
 
     def to_internal_value(self, data):
-        plain_id = (
-            isinstance(data, int) and not isinstance(data, bool) or isinstance(data, str) and data.isdecimal()
-        )
-        if self.pk_field is not None or not plain_id:
+        # Ids by the one rule (core.sql.as_id): 1.5 is not customer 1, ² is no id at all.
+        pk = as_id(data)
+        if self.pk_field is not None:
             return super().to_internal_value(data)
-        found = by_ids(self.model, [data])
+        if pk is None:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        found = by_ids(self.model, [pk])
         if not found:
             self.fail("does_not_exist", pk_value=data)
         return found[0]
@@ -114,7 +115,12 @@ def _validation_detail(exc: DjangoValidationError):
 
 
 def exception_handler(exc, context):
-    """Service errors become clear 4xx answers: validation 400 (by field), conflicts 409."""
+    """Service errors become clear 4xx answers: validation 400 (by field), conflicts 409, a
+    delete refused because the record is in use 409 with the reason."""
+    from core.errors import IN_USE_ERRORS, in_use_message
+
+    if isinstance(exc, IN_USE_ERRORS):
+        return Response({"detail": in_use_message(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_validation_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):

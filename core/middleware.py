@@ -61,6 +61,38 @@ class ConflictMiddleware:
         return None
 
 
+class InputErrorMiddleware:
+    """The pages' side of the API's exception handler (``core.drf.exception_handler``), for what a
+    view did not answer itself: a service's ``ValidationError`` is a 400 showing its messages
+    (by field), a delete refused because the record is still in use (``ProtectedError``) a 409
+    with the reason (``core.errors.in_use_message``). Never a 500 for bad input."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exc):
+        from django.core.exceptions import ValidationError
+
+        from core.errors import IN_USE_ERRORS, in_use_message
+
+        if isinstance(exc, IN_USE_ERRORS):
+            status, title, messages = 409, _("Cannot delete"), [in_use_message(exc)]
+        elif isinstance(exc, ValidationError):
+            status, title = 400, _("Please correct the input")
+            if hasattr(exc, "error_dict"):
+                messages = [f"{field}: {m}" for field, errors in exc.message_dict.items() for m in errors]
+            else:
+                messages = list(exc.messages)
+        else:
+            return None
+        if request.path.startswith("/api/") or request.headers.get("Accept") == "application/json":
+            return JsonResponse({"detail": " ".join(messages)}, status=status)
+        return render(request, "input_error.html", {"messages_list": messages, "title": title}, status=status)
+
+
 class ConnectionLostMiddleware:
     """A database connection lost during the request (``core.db.is_connection_lost``) is
     answered 503 with ``Retry-After``: nothing was written (the transaction rolled back), and

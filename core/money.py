@@ -14,27 +14,57 @@ MAX_QUANTITY = Decimal("1e9")
 MAX_AMOUNT = Decimal("1e12")
 
 
-def decimal_input(value, *, field: str, blank=None) -> Decimal:
+def decimal_input(value, *, field: str, blank=None, limit: Decimal = MAX_AMOUNT) -> Decimal:
     """A number as a user or client sent it — text (spaces and thousands separators allowed),
-    an int, a Decimal, a float through its text — as a finite ``Decimal``; anything else (``abc``,
-    ``NaN``, ``Infinity``, ``1e999999999``) is a ``ValidationError`` naming ``field``. Empty input
-    gives ``blank`` when it is given, else the same error. The one parser of numbers from input:
-    forms, API, imports and services all call it."""
+    an int, a Decimal, a float through its text — as a finite ``Decimal`` whose size is below
+    ``limit`` (by default ``MAX_AMOUNT``, well inside every amount and quantity column);
+    anything else (``abc``, ``²``, ``NaN``, ``Infinity``, ``1e30``, ``1e16``) is a
+    ``ValidationError`` naming ``field``. Empty input gives ``blank`` when it is given, else the
+    same error. The one parser of numbers from input: forms, API (``core.api_fields``), imports
+    and services all call it."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if blank is not None:
             return Decimal(blank)
         raise ValidationError({field: _("Enter a number.")})
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise ValidationError({field: _("Enter a number.")})
     text = value if isinstance(value, Decimal) else str(value).strip().replace(",", "")
+    # Longer text is no number a column holds: not parsed at all. (Full-width digits, as a
+    # Chinese input method may type them, are digits to Decimal; ² is not.)
+    if isinstance(text, str) and len(text) > 64:
+        raise ValidationError({field: _("Enter a number.")})
     try:
         number = Decimal(text)
     except (InvalidOperation, TypeError, ValueError):
         raise ValidationError({field: _("Enter a number.")})
-    # Finite, and of a size a column can hold (an exponent of a billion is no amount).
-    if not number.is_finite() or number.adjusted() > 30:
+    if not number.is_finite():
         raise ValidationError({field: _("Enter a number.")})
+    # Of a size the columns hold (an exponent of a billion is no amount), and with no more
+    # decimals than a column could ever keep.
+    if number.adjusted() > 30 or abs(number) >= limit:
+        raise ValidationError(
+            {field: _("Enter a number smaller than %(limit)s.") % {"limit": f"{limit:,.0f}"}}
+        )
+    if number.as_tuple().exponent < -12:
+        number = number.quantize(Decimal("1e-12"), rounding=ROUND_HALF_UP)
     return number
+
+
+def tax_rate_input(value, *, field: str = "tax_rate") -> Decimal:
+    """A tax rate as a fraction (0.13 for 13%): the one rule for tax rates, 0 ≤ rate ≤ 1, used by
+    products, invoice lines and credit notes (models, forms and API)."""
+    rate = decimal_input(value, field=field)
+    if not Decimal(0) <= rate <= Decimal(1):
+        raise ValidationError({field: _("A tax rate is a fraction between 0 and 1 (0.13 for 13%).")})
+    return rate
+
+
+def validate_tax_rate(value) -> None:
+    """Model and form validator of a tax rate (``tax_rate_input``'s rule)."""
+    try:
+        tax_rate_input(value, field="tax_rate")
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict["tax_rate"]) from None
 
 
 def money(value) -> Decimal:

@@ -21,9 +21,39 @@ def by_ids(model, ids) -> list:
     return list(manager.raw(f"SELECT * FROM {table} WHERE {pk} = ANY(%s)", [ids]))
 
 
+# The largest primary key a column holds (bigint); longer text is no id, and is not parsed.
+MAX_ID = 2**63 - 1
+
+
 def as_id(value) -> int | None:
-    """``value`` as a primary key (a whole number that fits the column), or None."""
-    text = str(value)
-    if not text.isdecimal() or int(text) >= 2**63:
+    """``value`` as a primary key, or None: the one parser of ids from input (paths, query
+    strings, form fields, JSON bodies). An id is a positive whole number that fits the column,
+    written in ASCII digits or given as an int: ``abc``, ``²``, ``1.5``, ``1e3``, ``-1``, ``0``,
+    ``True``, 20-digit numbers and floats (even ``1.0``) are not ids."""
+    if isinstance(value, bool):
         return None
-    return int(text)
+    if isinstance(value, int):
+        return value if 0 < value <= MAX_ID else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not (0 < len(text) <= 19 and text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def id_input(value, *, field: str, required: bool = True) -> int | None:
+    """An id from input (a query string, a form, a JSON body) by ``as_id``'s rule, or a
+    ``ValidationError`` naming ``field``; empty input is None when not ``required``."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if not required:
+            return None
+        raise ValidationError({field: _("Enter a valid id.")})
+    pk = as_id(value)
+    if pk is None:
+        raise ValidationError({field: _("Enter a valid id.")})
+    return pk

@@ -12,13 +12,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core import api_fields
 from finance import payments, selectors, services
 from finance.api_common import READ, WRITE
 from finance.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentAllocation
 from finance.receivables_api import ReceivablesViewSet
 
 
-class InvoiceLineSerializer(serializers.ModelSerializer):
+class InvoiceLineSerializer(api_fields.ModelSerializer):
     class Meta:
         model = InvoiceLine
         fields = [
@@ -34,7 +35,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class AllocationSerializer(serializers.ModelSerializer):
+class AllocationSerializer(api_fields.ModelSerializer):
     payment_number = serializers.CharField(source="payment.number", read_only=True)
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
 
@@ -43,7 +44,7 @@ class AllocationSerializer(serializers.ModelSerializer):
         fields = ["id", "payment", "payment_number", "invoice", "invoice_number", "amount"]
 
 
-class InvoiceSerializer(serializers.ModelSerializer):
+class InvoiceSerializer(api_fields.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     # A plain string in the schema: an enum named "state" would collide with other apps' states.
     state = serializers.CharField(read_only=True, help_text="open, partly_paid, paid or cancelled")
@@ -83,16 +84,16 @@ class InvoiceDetailSerializer(InvoiceSerializer):
 
 class InvoiceLineInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=300)
-    quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
-    unit_price = serializers.DecimalField(max_digits=18, decimal_places=2)
-    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4, default=0)
+    quantity = api_fields.DecimalField(max_digits=18, decimal_places=3)
+    unit_price = api_fields.DecimalField(max_digits=18, decimal_places=2)
+    tax_rate = api_fields.DecimalField(max_digits=5, decimal_places=4, default=0)
 
 
 class InvoiceCreateSerializer(serializers.Serializer):
-    customer = serializers.IntegerField()
+    customer = api_fields.IdField()
     lines = InvoiceLineInputSerializer(many=True)
     source_reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    issue_date = serializers.DateField(required=False)
+    issue_date = api_fields.DocumentDateField(required=False)
 
 
 class CancelSerializer(serializers.Serializer):
@@ -159,7 +160,7 @@ class InvoiceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(InvoiceSerializer(invoice).data)
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(api_fields.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     unallocated_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
     allocations = AllocationSerializer(many=True, read_only=True)
@@ -183,16 +184,16 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class AllocationInputSerializer(serializers.Serializer):
-    invoice = serializers.IntegerField()
-    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+    invoice = api_fields.IdField()
+    amount = api_fields.DecimalField(max_digits=18, decimal_places=2)
 
 
 class PaymentCreateSerializer(serializers.Serializer):
-    customer = serializers.IntegerField()
+    customer = api_fields.IdField()
     # A string, so the service names the field when it is zero, negative or not a number.
     amount = serializers.CharField(max_length=30)
     allocations = AllocationInputSerializer(many=True, required=False, allow_null=True, default=None)
-    paid_at = serializers.DateField(required=False)
+    paid_at = api_fields.DocumentDateField(required=False)
     method = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
@@ -233,13 +234,13 @@ class PaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(PaymentSerializer(payment).data, status=201)
 
 
-class CreditNoteLineSerializer(serializers.ModelSerializer):
+class CreditNoteLineSerializer(api_fields.ModelSerializer):
     class Meta:
         model = CreditNoteLine
         fields = ["id", "description", "quantity", "unit_price", "tax_rate", "net_amount", "tax_amount"]
 
 
-class CreditNoteSerializer(serializers.ModelSerializer):
+class CreditNoteSerializer(api_fields.ModelSerializer):
     lines = CreditNoteLineSerializer(many=True, read_only=True)
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
 
@@ -262,7 +263,7 @@ class CreditNoteSerializer(serializers.ModelSerializer):
 
 
 class CreditNoteCreateSerializer(serializers.Serializer):
-    invoice = serializers.IntegerField()
+    invoice = api_fields.IdField()
     reason = serializers.CharField(max_length=300)
     lines = InvoiceLineInputSerializer(many=True)
 

@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DecimalField, DocumentDateField, IdField
+from core.money import validate_tax_rate
 from finance.models import Invoice, Payment
 
 
@@ -12,14 +14,14 @@ class InvoiceFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("All states")), *Invoice.State.choices]
     )
-    customer = forms.IntegerField(label=_("Customer"), required=False, widget=forms.HiddenInput)
+    customer = IdField(label=_("Customer"), required=False, widget=forms.HiddenInput)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
 
 class PaymentForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
-    amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=2)
-    paid_at = forms.DateField(
+    amount = DecimalField(label=_("Amount"), max_digits=18, decimal_places=2)
+    paid_at = DocumentDateField(
         label=_("Payment date"),
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -50,15 +52,13 @@ class PaymentForm(forms.Form):
 
 class CreditNoteForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=300)
-    amount = forms.DecimalField(
-        label=_("Net amount"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
-    )
-    tax_rate = forms.DecimalField(
+    amount = DecimalField(label=_("Net amount"), max_digits=18, decimal_places=2, min_value=Decimal("0.01"))
+    tax_rate = DecimalField(
         label=_("Tax rate"),
         max_digits=5,
         decimal_places=4,
         initial=Decimal("0.13"),
-        min_value=0,
+        validators=[validate_tax_rate],
         help_text=_("A fraction: 0.13 for 13%."),
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)

@@ -13,7 +13,7 @@ from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.money import MoneyField, QuantityField
+from core.money import MoneyField, QuantityField, validate_tax_rate
 
 ZERO = Decimal("0.00")
 HALF_CENT = Value(Decimal("0.005"))
@@ -142,7 +142,9 @@ class DocumentLine(models.Model):
     description = models.CharField(_("description"), max_length=300)
     quantity = QuantityField(_("quantity"))
     unit_price = MoneyField(_("unit price"))
-    tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4, default=0)
+    tax_rate = models.DecimalField(
+        _("tax rate"), max_digits=5, decimal_places=4, default=0, validators=[validate_tax_rate]
+    )
     net_amount = MoneyField(_("net amount"))
     tax_amount = MoneyField(_("tax"))
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
+from core.dates import date_input
 from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import publish
@@ -50,7 +51,7 @@ def payment_record(
     else:
         plan = []
     # An empty list (``allocations=[]``) means: keep it all as credit.
-    paid_at = paid_at or timezone.localdate()
+    paid_at = date_input(paid_at, field="paid_at", blank=timezone.localdate())
     allocated = sum((share for _inv, share in plan), ZERO)
     reference = (reference or "").strip()[:100]
     if reference:

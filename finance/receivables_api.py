@@ -3,13 +3,13 @@ statements. Money as strings like the rest of the API. The router is in ``api``;
 permissions as the pages."""
 
 from django.http import Http404
-from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.sql import as_id
+from core.dates import optional_date_input
+from core.sql import as_id, id_input
 from crm.customers.models import Customer
 from finance import selectors
 from finance.api_common import READ
@@ -100,11 +100,10 @@ class ReceivablesViewSet(viewsets.ViewSet):
     @extend_schema(responses=AgingSerializer)
     @action(detail=False)
     def aging(self, request):
-        as_of = parse_date(request.query_params.get("as_of") or "")
-        customer_id = request.query_params.get("customer")
+        params = request.query_params
         report = selectors.aging(
-            as_of=as_of,
-            customer_id=as_id(customer_id) if customer_id else None,
+            as_of=optional_date_input(params.get("as_of"), field="as_of"),
+            customer_id=id_input(params.get("customer"), field="customer", required=False),
             user=request.user,
         )
         return Response(AgingSerializer(report).data)
@@ -126,7 +125,8 @@ class ReceivablesViewSet(viewsets.ViewSet):
         from django.utils import timezone
 
         customer = self._customer(request, pk)
-        date_to = parse_date(request.query_params.get("date_to") or "") or timezone.localdate()
-        date_from = parse_date(request.query_params.get("date_from") or "") or date_to.replace(day=1)
+        params = request.query_params
+        date_to = optional_date_input(params.get("date_to"), field="date_to") or timezone.localdate()
+        date_from = optional_date_input(params.get("date_from"), field="date_from") or date_to.replace(day=1)
         statement = selectors.customer_statement(customer.pk, date_from, date_to)
         return Response(StatementSerializer(statement).data)

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
+from core.dates import date_input
 from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import publish
-from core.money import decimal_input, money, quantity
+from core.money import MAX_AMOUNT, decimal_input, money, quantity, tax_rate_input
 from core.numbers import document_number
 from finance.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 
@@ -51,10 +52,10 @@ def _priced_lines(lines) -> list[dict]:
         price = _decimal(raw.get("unit_price"), "lines")
         if price < 0:
             raise ValidationError({"lines": _("The unit price cannot be negative.")})
-        rate = _decimal(raw.get("tax_rate") or 0, "lines")
-        if rate < 0 or rate >= 1:
-            raise ValidationError({"lines": _("The tax rate is a fraction between 0 and 1 (0.13 for 13%).")})
+        rate = tax_rate_input(raw.get("tax_rate") or 0, field="lines")
         net = money(qty * price)
+        if net + money(net * rate) >= MAX_AMOUNT:
+            raise ValidationError({"lines": _("This line's amount is too large.")})
         priced.append(
             {
                 "description": description[:300],
@@ -112,7 +113,7 @@ def invoice_create(
             priced=priced,
             source_reference=source_reference,
             sales_order=sales_order,
-            issue_date=issue_date or timezone.localdate(),
+            issue_date=date_input(issue_date, field="issue_date", blank=timezone.localdate()),
             user=user,
         )
     except IntegrityError:
@@ -295,7 +296,7 @@ def credit_note_create(
     if total <= 0:
         raise ValidationError({"lines": _("The credit note must be for more than zero.")})
     locked = _lock_creditable(invoice, total)
-    issue_date = issue_date or timezone.localdate()
+    issue_date = date_input(issue_date, field="issue_date", blank=timezone.localdate())
     note = CreditNote.objects.create(
         number=document_number(prefix="CN", when=issue_date, digits=5),
         invoice=locked,

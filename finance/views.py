@@ -10,15 +10,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from core.dates import optional_date_input
 from core.export import export_response
 from core.idempotency import one_time_form
 from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, SALES, has_role
+from core.sql import as_id, id_input
 from core.templatetags.tandem import money
 from finance import documents, payments, selectors, services
 from finance.forms import CancelForm, CreditNoteForm, InvoiceFilterForm, PaymentForm
@@ -244,8 +245,8 @@ def credit_note_create(request, pk):
 
 @role_required(*READ)
 def payment_list(request):
-    customer_id = request.GET.get("customer") or None
-    qs = selectors.payments_for(request.user, customer_id=customer_id if str(customer_id).isdigit() else None)
+    customer_id = id_input(request.GET.get("customer"), field="customer", required=False)
+    qs = selectors.payments_for(request.user, customer_id=customer_id)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -255,7 +256,8 @@ def payment_list(request):
 
 
 def _open_invoices_for(user, customer_id):
-    if not customer_id or not str(customer_id).isdigit():
+    customer_id = as_id(customer_id)
+    if customer_id is None:
         return []
     if not selectors.visible_customers(user).filter(pk=customer_id).exists():
         return []
@@ -267,7 +269,7 @@ def _open_invoices_for(user, customer_id):
 def payment_create(request):
     customers = selectors.visible_customers(request.user).only("pk", "code", "name")
     data = request.POST if request.method == "POST" else None
-    initial = {"customer": request.GET.get("customer")} if request.GET.get("customer") else None
+    initial = {"customer": as_id(request.GET.get("customer"))} if request.GET.get("customer") else None
     form = PaymentForm(data, customers=customers, initial=initial)
     customer_id = (data or {}).get("customer") or request.GET.get("customer")
     invoices = _open_invoices_for(request.user, customer_id)
@@ -329,7 +331,7 @@ def payment_open_invoices(request):
 
 
 def _as_of(request) -> date:
-    return parse_date(request.GET.get("as_of") or "") or timezone.localdate()
+    return optional_date_input(request.GET.get("as_of"), field="as_of") or timezone.localdate()
 
 
 @role_required(*READ)
@@ -355,10 +357,10 @@ def aging_labels() -> dict:
 
 def _period(request):
     today = timezone.localdate()
-    date_to = parse_date(request.GET.get("date_to") or "") or today
-    date_from = parse_date(request.GET.get("date_from") or "") or (date_to - timedelta(days=180)).replace(
-        day=1
-    )
+    date_to = optional_date_input(request.GET.get("date_to"), field="date_to") or today
+    date_from = optional_date_input(request.GET.get("date_from"), field="date_from") or (
+        date_to - timedelta(days=180)
+    ).replace(day=1)
     if date_from > date_to:
         date_from, date_to = date_to, date_from
     return date_from, date_to

@@ -6,13 +6,14 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core import api_fields
 from core.events import selectors, services
 from core.events.models import Delivery, Notification
 from core.roles import ADMIN, EVERYONE
 from core.sql import as_id
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(api_fields.ModelSerializer):
     # In the reader's language (the request's), whoever caused the notification.
     title = serializers.CharField(source="title_text", read_only=True)
     body = serializers.CharField(source="body_text", read_only=True)
@@ -40,12 +41,12 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
 
     @action(detail=False, methods=["post"])
     def read(self, request):
-        ids = request.data.get("ids")
+        ids = request.data.get("ids") if hasattr(request.data, "get") else []
         count = services.notifications_mark_read(user=request.user, ids=ids)
         return Response({"marked": count})
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(api_fields.ModelSerializer):
     event_name = serializers.CharField(source="event.name", read_only=True)
     payload = serializers.JSONField(source="event.payload", read_only=True)
 

@@ -15,6 +15,9 @@ STOCK_AVAILABLE = "stock.available"
 SHIPMENT_SHIPPED = "shipment.shipped"
 # The customer's shipping notice is due (sent by the worker outside any transaction, retried)
 SHIPMENT_NOTICE_DUE = "shipment.notice_due"
+# A quote's e-mail to the customer is due (sent by the worker outside any transaction, retried;
+# the quote is marked sent once it has left): {"quote_id", "recipient", "language"}
+QUOTE_EMAIL_DUE = "quote.email_due"
 # Receivables (finance)
 INVOICE_CREATED = "invoice.created"
 INVOICE_CANCELLED = "invoice.cancelled"

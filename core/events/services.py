@@ -9,6 +9,7 @@ run, retry, sweep) is ``dispatch``.
 import json
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from core.db import ConflictError
 from core.events import queue, registry
 from core.events.models import Delivery, Event, Notification
 from core.i18n import stored_params
+from core.sql import as_id
 
 
 def publish(name: str, payload: dict | None = None) -> Event:
@@ -146,7 +148,14 @@ def notify_many(notes: list[dict]) -> int:
 
 
 def notifications_mark_read(*, user, ids=None) -> int:
+    """Mark the user's unread notifications read: all of them, or those of ``ids`` (a list of
+    ids by ``core.sql.as_id``'s rule; anything else is a ``ValidationError`` on ``ids``)."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
-        qs = qs.filter(pk__in=ids)
+        if isinstance(ids, str | int) and not isinstance(ids, bool):
+            ids = [ids]
+        parsed = [as_id(i) for i in ids] if isinstance(ids, list | tuple) else [None]
+        if None in parsed or len(parsed) > 1000:
+            raise ValidationError({"ids": _("Give a list of notification ids.")})
+        qs = qs.filter(pk__in=parsed)
     return qs.update(read_at=timezone.now())

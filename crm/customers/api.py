@@ -4,6 +4,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.routers import DefaultRouter
 
+from core import api_fields
 from core.drf import ByIdRelatedField
 from core.restricted import VisibleRelatedMixin
 from core.roles import FINANCE, MANAGER, SALES, SERVICE
@@ -14,13 +15,13 @@ READERS = (SALES, SERVICE, FINANCE, MANAGER)
 EDITORS = (SALES, MANAGER)
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Contact
         fields = ["id", "customer", "name", "role", "phone", "email", "is_primary"]
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(api_fields.ModelSerializer):
     owner_name = serializers.CharField(source="owner.username", read_only=True, default="")
     contacts = ContactSerializer(many=True, read_only=True)
 

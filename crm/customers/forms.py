@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import formfield
 from core.roles import SALES
 from crm.customers.models import Contact, Customer
 
@@ -13,6 +14,7 @@ def sales_users():
 class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
+        formfield_callback = formfield
         fields = [
             "code",
             "name",
@@ -60,6 +62,7 @@ class CustomerForm(forms.ModelForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
+        formfield_callback = formfield
         fields = ["name", "role", "phone", "email", "is_primary"]
 
     def __init__(self, *args, **kwargs):

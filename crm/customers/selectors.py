@@ -8,6 +8,7 @@ selectors build on ``is_rep_only``, ``owned_or_team_q`` and ``owners_editable_by
 from django.db.models import Q, QuerySet
 
 from core.roles import ADMIN, MANAGER, SALES, user_roles
+from core.sql import as_id
 from crm.customers.models import Contact, Customer, MergeSuggestion, Team
 from crm.customers.search import search_filter
 
@@ -121,11 +122,13 @@ def customer_list(
     if stage:
         qs = qs.filter(stage=stage)
     if region:
-        qs = qs.filter(region_id=region) if str(region).isdigit() else qs.filter(region__code=region)
+        region_id = as_id(region)
+        qs = qs.filter(region_id=region_id) if region_id is not None else qs.filter(region__code=region)
     if owner:
-        qs = qs.filter(owner_id=owner) if str(owner).isdigit() else qs.filter(owner__username=owner)
-    if team and str(team).isdigit():
-        qs = qs.filter(team_id=team)
+        owner_id = as_id(owner)
+        qs = qs.filter(owner_id=owner_id) if owner_id is not None else qs.filter(owner__username=owner)
+    if as_id(team) is not None:
+        qs = qs.filter(team_id=as_id(team))
     if tag:
         qs = qs.filter(tags__icontains=tag.strip())
     qs = qs.order_by(ordering, "pk") if ordering.lstrip("-") in SORTABLE else qs.order_by("name", "pk")
@@ -136,7 +139,9 @@ def customer_get(*, user, pk) -> Customer:
     """One customer the user may read; anything else is 404 (an id guess tells nothing)."""
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(customers_visible_to(user).select_related("owner", "region", "team"), pk=pk)
+    return get_object_or_404(
+        customers_visible_to(user).select_related("owner", "region", "team"), pk=as_id(pk)
+    )
 
 
 def contacts_visible_to(user) -> QuerySet[Contact]:

@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core import api_fields
 from core.restricted import VisibleRelatedMixin
 from core.roles import ADMIN, MANAGER, SALES, is_manager
 from crm.customers.selectors import customers_visible_to
@@ -29,7 +30,7 @@ class _RecordRules:
         return obj
 
 
-class StageSerializer(serializers.ModelSerializer):
+class StageSerializer(api_fields.ModelSerializer):
     class Meta:
         model = PipelineStage
         fields = ["id", "name", "order", "probability", "is_won", "is_lost", "is_active"]
@@ -45,7 +46,7 @@ class StageViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
 
-class LeadSerializer(serializers.ModelSerializer):
+class LeadSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Lead
         fields = [
@@ -95,11 +96,11 @@ class LeadSerializer(serializers.ModelSerializer):
 
 class ConvertSerializer(serializers.Serializer):
     opportunity_name = serializers.CharField(required=False, allow_blank=True)
-    amount = serializers.DecimalField(max_digits=18, decimal_places=2, required=False, default=0)
-    stage = serializers.PrimaryKeyRelatedField(
+    amount = api_fields.DecimalField(max_digits=18, decimal_places=2, required=False, default=0)
+    stage = api_fields.IdRelatedField(
         queryset=PipelineStage.objects.filter(is_won=False, is_lost=False), required=False, allow_null=True
     )
-    expected_close_date = serializers.DateField(required=False, allow_null=True)
+    expected_close_date = api_fields.DocumentDateField(required=False, allow_null=True)
 
 
 class LeadViewSet(_RecordRules, viewsets.ModelViewSet):
@@ -134,7 +135,7 @@ class LeadViewSet(_RecordRules, viewsets.ModelViewSet):
         return Response({"customer": customer.pk, "opportunity": opp.pk}, status=201)
 
 
-class OpportunitySerializer(VisibleRelatedMixin, serializers.ModelSerializer):
+class OpportunitySerializer(VisibleRelatedMixin, api_fields.ModelSerializer):
     # Another team's customer is answered as one that does not exist.
     visible_related = {"customer": customers_visible_to}
 
@@ -217,7 +218,7 @@ class OpportunityViewSet(_RecordRules, viewsets.ModelViewSet):
         return Response(OpportunitySerializer(opp, context={"request": request}).data)
 
 
-class ActivitySerializer(VisibleRelatedMixin, serializers.ModelSerializer):
+class ActivitySerializer(VisibleRelatedMixin, api_fields.ModelSerializer):
     # A customer, lead or opportunity the user may not read is answered as one that does not exist.
     visible_related = {
         "customer": customers_visible_to,

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import DecimalField, DocumentDateField, formfield
 from core.roles import SALES
 from crm.customers.models import Region, Team
 from crm.sales.models import Activity, Lead, Opportunity, PipelineStage
@@ -53,6 +54,7 @@ class PublicLeadForm(forms.Form):
 class LeadForm(forms.ModelForm):
     class Meta:
         model = Lead
+        formfield_callback = formfield
         fields = [
             "name",
             "company",
@@ -80,11 +82,11 @@ class LeadForm(forms.ModelForm):
 
 class ConvertForm(forms.Form):
     opportunity_name = forms.CharField(label=_("Opportunity"), max_length=200, required=False)
-    amount = forms.DecimalField(label=_("Amount"), min_value=0, decimal_places=2, max_digits=18, initial=0)
+    amount = DecimalField(label=_("Amount"), min_value=0, decimal_places=2, max_digits=18, initial=0)
     stage = forms.ModelChoiceField(
         label=_("Stage"), queryset=PipelineStage.objects.filter(is_active=True, is_won=False, is_lost=False)
     )
-    expected_close_date = forms.DateField(
+    expected_close_date = DocumentDateField(
         label=_("Expected close date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -97,6 +99,7 @@ class ConvertForm(forms.Form):
 class OpportunityForm(forms.ModelForm):
     class Meta:
         model = Opportunity
+        formfield_callback = formfield
         fields = ["name", "customer", "stage", "amount", "expected_close_date", "products", "owner"]
         widgets = {"expected_close_date": forms.DateInput(attrs={"type": "date"})}
 

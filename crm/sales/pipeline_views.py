@@ -16,6 +16,7 @@ from core.net import client_ip
 from core.permissions import role_required
 from core.redirects import redirect_next
 from core.roles import ADMIN, MANAGER, SALES, is_manager
+from core.sql import as_id
 from crm.customers.selectors import customer_get, customers_visible_to
 from crm.sales import reassignment, selectors, services
 from crm.sales.forms import (
@@ -200,7 +201,9 @@ def activity_add(request):
         try:
             services.activity_log(actor=request.user, **form.cleaned_data, **target)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            # The service names fields the form may not have (customer, lead, opportunity).
+            for field, messages_ in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages_)
     if not form.is_valid() or form.errors:
         if request.htmx:
             return render(
@@ -251,7 +254,7 @@ def opportunity_move(request, pk):
     opp = selectors.opportunity_get(user=request.user, pk=pk)
     if not selectors.can_edit(request.user, opp):
         raise PermissionDenied
-    stage = get_object_or_404(PipelineStage, pk=request.POST.get("stage"))
+    stage = get_object_or_404(PipelineStage, pk=as_id(request.POST.get("stage")))
     try:
         opp = services.opportunity_move(opportunity=opp, stage=stage, actor=request.user)
     except ValidationError as exc:
@@ -289,7 +292,7 @@ def opportunity_edit(request, pk=None):
         instance=opp,
         customers=customers_visible_to(request.user),
         can_set_owner=manager,
-        initial={"customer": request.GET.get("customer")},
+        initial={"customer": as_id(request.GET.get("customer"))},
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.money import money
 from core.roles import user_roles
+from core.sql import as_id
 from crm.customers.selectors import customers_visible_to, is_rep_only, owned_or_team_q, owners_editable_by
 from crm.sales.models import Activity, Lead, Opportunity, PipelineStage
 
@@ -61,8 +62,8 @@ def lead_list(
         )
     if status:
         qs = qs.filter(status=status)
-    if owner and str(owner).isdigit():
-        qs = qs.filter(owner_id=owner)
+    if as_id(owner) is not None:
+        qs = qs.filter(owner_id=as_id(owner))
     if overdue:
         qs = leads_overdue(qs)
     return qs.order_by("-created_at", "-pk")
@@ -77,12 +78,12 @@ def leads_overdue(qs=None, *, now=None) -> QuerySet[Lead]:
 
 
 def lead_get(*, user, pk) -> Lead:
-    return get_object_or_404(leads_visible_to(user).select_related("owner", "region", "team"), pk=pk)
+    return get_object_or_404(leads_visible_to(user).select_related("owner", "region", "team"), pk=as_id(pk))
 
 
 def opportunity_get(*, user, pk) -> Opportunity:
     return get_object_or_404(
-        opportunities_visible_to(user).select_related("customer", "stage", "owner"), pk=pk
+        opportunities_visible_to(user).select_related("customer", "stage", "owner"), pk=as_id(pk)
     )
 
 
@@ -99,8 +100,8 @@ def board(*, user, owner: str = "", per_stage: int = 50) -> list[dict]:
         .select_related("customer", "owner")
         .order_by("expected_close_date", "pk")
     )
-    if owner and str(owner).isdigit():
-        qs = qs.filter(owner_id=owner)
+    if as_id(owner) is not None:
+        qs = qs.filter(owner_id=as_id(owner))
     cards = defaultdict(list)
     for opp in qs[:2000]:
         if len(cards[opp.stage_id]) < per_stage:

@@ -7,12 +7,14 @@ holds, the warehouse picks and ships, finance reads.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core import api_fields
 from core.drf import serialized
 from core.restricted import VisibleRelatedMixin
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
@@ -27,13 +29,13 @@ from scm.inventory.models import Warehouse
 READERS = (SALES, WAREHOUSE, FINANCE, MANAGER)
 
 
-class BackorderSerializer(serializers.ModelSerializer):
+class BackorderSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Backorder
         fields = ["line", "product", "quantity"]
 
 
-class OrderWorkflowSerializer(OrderPricesMixin, serializers.ModelSerializer):
+class OrderWorkflowSerializer(OrderPricesMixin, api_fields.ModelSerializer):
     restricted_fields = ("total",)
     backorders = BackorderSerializer(many=True, read_only=True)
 
@@ -166,7 +168,7 @@ class OrderWorkflowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(OrderWorkflowSerializer(self.get_queryset().get(pk=order.pk)).data)
 
 
-class ShipmentLineSerializer(serializers.ModelSerializer):
+class ShipmentLineSerializer(api_fields.ModelSerializer):
     lot_number = serializers.CharField(source="lot.number", default=None, read_only=True)
     sku = serializers.CharField(source="product.sku", read_only=True)
 
@@ -186,7 +188,7 @@ class ShipmentLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ShipmentNoticeSerializer(serializers.ModelSerializer):
+class ShipmentNoticeSerializer(api_fields.ModelSerializer):
     reason = serializers.CharField(source="reason_text", read_only=True)
 
     class Meta:
@@ -195,7 +197,7 @@ class ShipmentNoticeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ShipmentSerializer(serializers.ModelSerializer):
+class ShipmentSerializer(api_fields.ModelSerializer):
     lines = ShipmentLineSerializer(many=True, read_only=True)
     order_number = serializers.CharField(source="order.number", read_only=True)
     # The customer's shipping notice (null: none, e.g. no e-mail address): sent, or why not.
@@ -227,8 +229,8 @@ class ShipmentSerializer(serializers.ModelSerializer):
 
 
 class ShipmentCreateInput(serializers.Serializer):
-    order = serializers.IntegerField()
-    warehouse = serializers.IntegerField()
+    order = api_fields.IdField()
+    warehouse = api_fields.IdField()
 
 
 class ScanInput(serializers.Serializer):
@@ -236,8 +238,8 @@ class ScanInput(serializers.Serializer):
 
 
 class ShipLineInput(serializers.Serializer):
-    id = serializers.IntegerField()
-    quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
+    id = api_fields.IdField()
+    quantity = api_fields.DecimalField(max_digits=18, decimal_places=3)
 
 
 class ShipInput(serializers.Serializer):
@@ -327,15 +329,15 @@ class PickListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return SalesOrder.objects.none()
-        warehouse_id = self.request.query_params.get("warehouse")
-        if not (warehouse_id or "").isdigit():
+        warehouse_id = as_id(self.request.query_params.get("warehouse"))
+        if warehouse_id is None:
             from rest_framework.exceptions import ValidationError
 
-            raise ValidationError({"warehouse": ["Give the warehouse id."]})
-        return selectors.pick_list_orders(warehouse_id=int(warehouse_id))
+            raise ValidationError({"warehouse": [_("Give the warehouse id.")]})
+        return selectors.pick_list_orders(warehouse_id=warehouse_id)
 
 
-class ReturnSerializer(VisibleRelatedMixin, serializers.ModelSerializer):
+class ReturnSerializer(VisibleRelatedMixin, api_fields.ModelSerializer):
     # A shipment line of an order the user may not read is answered as one that does not exist.
     visible_related = {"shipment_line": lambda user: selectors.shipment_lines_for(user=user)}
 

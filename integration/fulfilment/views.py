@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.forms import DecimalField
 from core.permissions import role_required
 from core.redirects import safe_next_url
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
@@ -292,7 +293,7 @@ def delivery_note(request, pk):
 
 
 class ReturnForm(forms.Form):
-    quantity = forms.DecimalField(
+    quantity = DecimalField(
         label=gettext_lazy("Quantity"),
         decimal_places=3,
         widget=forms.NumberInput(attrs={"class": "form-control"}),

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core import api_fields
 from core.roles import MANAGER
 from scm.inventory import catalogue, selectors
 from scm.inventory.models import (
@@ -32,25 +33,25 @@ from scm.inventory.views import CATALOGUE_WRITE, READ
 # --- catalogue ------------------------------------------------------------------------------
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(api_fields.ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "parent"]
 
 
-class BrandSerializer(serializers.ModelSerializer):
+class BrandSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Brand
         fields = ["id", "name"]
 
 
-class ProductUnitSerializer(serializers.ModelSerializer):
+class ProductUnitSerializer(api_fields.ModelSerializer):
     class Meta:
         model = ProductUnit
         fields = ["id", "product", "name", "factor", "barcode", "divisible"]
 
 
-class ProductSerializer(CostHiddenMixin, serializers.ModelSerializer):
+class ProductSerializer(CostHiddenMixin, api_fields.ModelSerializer):
     # Null for roles that do not read costs (``selectors.can_see_cost``).
     restricted_fields = ("cost",)
 
@@ -186,7 +187,7 @@ class ProductViewSet(CatalogueViewSet):
         )
 
 
-class WarehouseSerializer(serializers.ModelSerializer):
+class WarehouseSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Warehouse
         fields = ["id", "code", "name", "address", "region", "latitude", "longitude", "is_active"]

@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import formfield
 from scm.inventory.models import Category, Product, ProductUnit, Warehouse
 
 
 class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
+        formfield_callback = formfield
         fields = [
             "sku",
             "name",
@@ -70,6 +72,7 @@ def apply_errors(form: forms.Form, exc) -> None:
 class ProductUnitForm(forms.ModelForm):
     class Meta:
         model = ProductUnit
+        formfield_callback = formfield
         fields = ["name", "factor", "barcode", "divisible"]
         widgets = {
             "name": forms.TextInput(attrs={"class": "form-control"}),

@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.money import MoneyField, QuantityField
+from core.money import MoneyField, QuantityField, validate_tax_rate
 
 
 class Category(models.Model):
@@ -78,7 +78,9 @@ class Product(models.Model):
     base_unit_divisible = models.BooleanField(_("base unit can be split"), default=False)
     list_price = MoneyField(_("list price"), default=0)
     cost = models.DecimalField(_("average cost"), max_digits=18, decimal_places=4, default=0)
-    tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4, default="0.13")
+    tax_rate = models.DecimalField(
+        _("tax rate"), max_digits=5, decimal_places=4, default="0.13", validators=[validate_tax_rate]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     template = models.ForeignKey(
         "self",

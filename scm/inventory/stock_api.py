@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core import api_fields
 from core.restricted import RestrictedFieldsMixin
 from scm.inventory import counts, selectors, services, transfers
 from scm.inventory.models import (
@@ -27,7 +28,7 @@ from scm.inventory.views import APPROVE, READ, STOCK_WRITE
 # --- stock (read) ---------------------------------------------------------------------------
 
 
-class LotSerializer(serializers.ModelSerializer):
+class LotSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Lot
         fields = [
@@ -49,7 +50,7 @@ class LotViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["number"]
 
 
-class StockLevelSerializer(serializers.ModelSerializer):
+class StockLevelSerializer(api_fields.ModelSerializer):
     available = serializers.SerializerMethodField()
 
     class Meta:
@@ -74,7 +75,7 @@ class CostHiddenMixin(RestrictedFieldsMixin):
     may_read_restricted = staticmethod(selectors.can_see_cost)
 
 
-class StockMoveSerializer(CostHiddenMixin, serializers.ModelSerializer):
+class StockMoveSerializer(CostHiddenMixin, api_fields.ModelSerializer):
     restricted_fields = ("unit_cost",)
 
     class Meta:
@@ -106,31 +107,27 @@ class StockMoveViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ReceiptSerializer(serializers.Serializer):
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
-    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
-    quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=ProductUnit.objects.all(), required=False, allow_null=True
-    )
-    unit_cost = serializers.DecimalField(max_digits=18, decimal_places=4, required=False, allow_null=True)
+    product = api_fields.IdRelatedField(queryset=Product.objects.all())
+    warehouse = api_fields.IdRelatedField(queryset=Warehouse.objects.all())
+    quantity = api_fields.DecimalField(max_digits=18, decimal_places=3)
+    unit = api_fields.IdRelatedField(queryset=ProductUnit.objects.all(), required=False, allow_null=True)
+    unit_cost = api_fields.DecimalField(max_digits=18, decimal_places=4, required=False, allow_null=True)
     lot_number = serializers.CharField(required=False, allow_blank=True, default="")
-    expiry_date = serializers.DateField(required=False, allow_null=True)
+    expiry_date = api_fields.DocumentDateField(required=False, allow_null=True)
     reference = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class AdjustmentSerializer(serializers.Serializer):
     KINDS = (("adjustment", "adjustment"), ("scrap", "scrap"))
     kind = serializers.ChoiceField(choices=KINDS, default="adjustment")
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
-    warehouse = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.all())
-    quantity = serializers.DecimalField(max_digits=18, decimal_places=3, help_text="signed for adjustments")
+    product = api_fields.IdRelatedField(queryset=Product.objects.all())
+    warehouse = api_fields.IdRelatedField(queryset=Warehouse.objects.all())
+    quantity = api_fields.DecimalField(max_digits=18, decimal_places=3, help_text="signed for adjustments")
     reason = serializers.CharField(allow_blank=True)
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=ProductUnit.objects.all(), required=False, allow_null=True
-    )
-    lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all(), required=False, allow_null=True)
+    unit = api_fields.IdRelatedField(queryset=ProductUnit.objects.all(), required=False, allow_null=True)
+    lot = api_fields.IdRelatedField(queryset=Lot.objects.all(), required=False, allow_null=True)
     lot_number = serializers.CharField(required=False, allow_blank=True, default="")
-    expiry_date = serializers.DateField(required=False, allow_null=True)
+    expiry_date = api_fields.DocumentDateField(required=False, allow_null=True)
     reference = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -175,14 +172,14 @@ class AdjustmentViewSet(ReceiptViewSet):
 # --- transfers ------------------------------------------------------------------------------
 
 
-class TransferLineSerializer(serializers.ModelSerializer):
+class TransferLineSerializer(api_fields.ModelSerializer):
     class Meta:
         model = TransferLine
         fields = ["id", "product", "lot", "quantity", "unit"]
         extra_kwargs = {"unit": {"required": False}, "lot": {"required": False}}
 
 
-class TransferSerializer(serializers.ModelSerializer):
+class TransferSerializer(api_fields.ModelSerializer):
     lines = TransferLineSerializer(many=True, required=False)
 
     class Meta:
@@ -254,7 +251,7 @@ class TransferViewSet(
 # --- counts ---------------------------------------------------------------------------------
 
 
-class CountLineSerializer(serializers.ModelSerializer):
+class CountLineSerializer(api_fields.ModelSerializer):
     variance = serializers.DecimalField(max_digits=18, decimal_places=3, read_only=True)
 
     class Meta:
@@ -262,7 +259,7 @@ class CountLineSerializer(serializers.ModelSerializer):
         fields = ["id", "product", "lot", "snapshot_on_hand", "counted", "expected", "variance", "unit_cost"]
 
 
-class CountSerializer(serializers.ModelSerializer):
+class CountSerializer(api_fields.ModelSerializer):
     lines = serializers.SerializerMethodField()
 
     class Meta:
@@ -293,12 +290,10 @@ class CountSerializer(serializers.ModelSerializer):
 
 
 class CountRecordSerializer(serializers.Serializer):
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
-    quantity = serializers.DecimalField(max_digits=18, decimal_places=3)
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=ProductUnit.objects.all(), required=False, allow_null=True
-    )
-    lot = serializers.PrimaryKeyRelatedField(queryset=Lot.objects.all(), required=False, allow_null=True)
+    product = api_fields.IdRelatedField(queryset=Product.objects.all())
+    quantity = api_fields.DecimalField(max_digits=18, decimal_places=3)
+    unit = api_fields.IdRelatedField(queryset=ProductUnit.objects.all(), required=False, allow_null=True)
+    lot = api_fields.IdRelatedField(queryset=Lot.objects.all(), required=False, allow_null=True)
     replace = serializers.BooleanField(default=False)
 
 

@@ -5,7 +5,6 @@ ends with Enter). A scan posts by htmx and gets back a small partial with the re
 screen never reloads. A unit's barcode scans that unit (a box of 24 scans 24).
 """
 
-from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -13,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.dates import optional_date_input
 from core.permissions import role_required
+from core.sql import as_id, id_input
 from scm.inventory import counts, selectors, services, transfers
 from scm.inventory.forms import TransferStartForm, apply_errors
 from scm.inventory.models import CountLine, CountSession, Product, StockMove, Transfer, Warehouse
@@ -54,14 +55,16 @@ def _recent_receipts(user, warehouse_id):
 @role_required(*STOCK_WRITE)
 def receive(request):
     warehouses = Warehouse.objects.filter(is_active=True)
-    warehouse_id = request.GET.get("warehouse") or (warehouses[0].pk if warehouses else None)
+    warehouse_id = id_input(request.GET.get("warehouse"), field="warehouse", required=False) or (
+        warehouses[0].pk if warehouses else None
+    )
     return render(
         request,
         "inventory/tablet/receive.html",
         {
             "title": _("Receive"),
             "warehouses": warehouses,
-            "warehouse_id": int(warehouse_id) if warehouse_id else None,
+            "warehouse_id": warehouse_id,
             "recent": _recent_receipts(request.user, warehouse_id),
         },
     )
@@ -72,7 +75,7 @@ def receive(request):
 def receive_scan(request):
     template = "inventory/tablet/receive.html#scan-result"
     post = request.POST
-    warehouse = Warehouse.objects.filter(pk=post.get("warehouse") or 0, is_active=True).first()
+    warehouse = Warehouse.objects.filter(pk=as_id(post.get("warehouse")) or 0, is_active=True).first()
     if warehouse is None:
         return _feedback(request, template, False, _("Choose the warehouse."))
     try:
@@ -82,12 +85,7 @@ def receive_scan(request):
             lot_number = scan.lot.number
         if scan.product.tracking == Product.Tracking.SERIAL and not lot_number:
             raise ValidationError({"lot_number": _("Scan the serial number into the lot field first.")})
-        expiry = None
-        if post.get("expiry_date"):
-            try:
-                expiry = date.fromisoformat(post["expiry_date"])
-            except ValueError:
-                raise ValidationError({"expiry_date": _("Enter a valid date.")})
+        expiry = optional_date_input(post.get("expiry_date"), field="expiry_date")
         move = services.stock_receive(
             product=scan.product,
             warehouse=warehouse,

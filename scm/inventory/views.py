@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from core.export import export_response
 from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, PURCHASING, SALES, SERVICE, WAREHOUSE, has_role
+from core.sql import id_input
 from scm.inventory import catalogue, counts, selectors, transfers
 from scm.inventory.forms import CountStartForm, ProductForm, UnitFormSet, apply_errors
 from scm.inventory.models import Brand, Category, CountSession, Lot, Product, Transfer, Warehouse
@@ -31,8 +32,8 @@ def _filters(request) -> dict:
     active = {"1": True, "0": False}.get(get.get("active", ""))
     return {
         "search": get.get("q", "").strip(),
-        "category_id": get.get("category") or None,
-        "brand_id": get.get("brand") or None,
+        "category_id": id_input(get.get("category"), field="category", required=False),
+        "brand_id": id_input(get.get("brand"), field="brand", required=False),
         "tracking": get.get("tracking", ""),
         "active": active,
         "ordering": get.get("ordering", "sku"),
@@ -171,7 +172,7 @@ def product_edit(request, pk):
 
 @role_required(*READ)
 def stock_overview(request):
-    warehouse_id = request.GET.get("warehouse") or None
+    warehouse_id = id_input(request.GET.get("warehouse"), field="warehouse", required=False)
     qs = selectors.stock_overview(warehouse_id=warehouse_id, search=request.GET.get("q", "").strip())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     sees_cost = selectors.can_see_cost(request.user)

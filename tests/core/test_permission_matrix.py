@@ -85,6 +85,7 @@ ACCESS = {
     "customers:list": ("svfm", "svfm"),
     "customers:create": ("sm", "sm"),
     "customers:import": ("sm", "sm"),
+    "customers:import_status": ("sm", "sm"),
     "customers:contacts_export": ("svfm", "svfm"),
     "customers:merge_list": ("m", "m"),
     "customers:merge_do": ("m", "m"),
@@ -390,6 +391,8 @@ def path_of(endpoint: Endpoint, ids: dict) -> str:
         param = match.group(1) or match.group(2)
         if param == "action":
             return "cancel"
+        if match.group(0).startswith("<uuid:"):
+            return "00000000-0000-4000-8000-000000000000"
         key = _object_for(endpoint, param)
         return str(ids.get(key, MISSING_ID))
 

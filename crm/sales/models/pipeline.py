@@ -1,6 +1,7 @@
 """The pipeline: leads, assignment rules, stages, opportunities and activities."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,11 @@ class PipelineStage(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     order = models.PositiveIntegerField(pgettext_lazy("sequence", "order"), default=0)
-    probability = models.PositiveSmallIntegerField(_("probability %"), default=10)
+    # The same range as the CHECK constraint below, so that forms and the API answer a field
+    # error before the database would refuse the row.
+    probability = models.PositiveSmallIntegerField(
+        _("probability %"), default=10, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
     is_won = models.BooleanField(_("won stage"), default=False)
     is_lost = models.BooleanField(_("lost stage"), default=False)
     is_active = models.BooleanField(_("active"), default=True)

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core import api_fields
 from core.drf import serialized
 from core.people import display_name
 from core.restricted import RestrictedFieldsMixin
@@ -48,7 +49,7 @@ LINE_FIELDS = [
 ]
 
 
-class QuoteLineSerializer(serializers.ModelSerializer):
+class QuoteLineSerializer(api_fields.ModelSerializer):
     product_sku = serializers.CharField(source="product.sku", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
     unit_name = serializers.SerializerMethodField()
@@ -89,7 +90,7 @@ class OrderLineSerializer(OrderPricesMixin, QuoteLineSerializer):
         ]
 
 
-class QuoteSerializer(serializers.ModelSerializer):
+class QuoteSerializer(api_fields.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     lines = QuoteLineSerializer(many=True, read_only=True)
@@ -115,7 +116,7 @@ class QuoteSerializer(serializers.ModelSerializer):
         ]
 
 
-class SalesOrderSerializer(OrderPricesMixin, serializers.ModelSerializer):
+class SalesOrderSerializer(OrderPricesMixin, api_fields.ModelSerializer):
     restricted_fields = ("subtotal", "tax_total", "total")
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
@@ -155,7 +156,7 @@ class SalesOrderSerializer(OrderPricesMixin, serializers.ModelSerializer):
         ]
 
 
-class OrderEventSerializer(serializers.ModelSerializer):
+class OrderEventSerializer(api_fields.ModelSerializer):
     """A timeline entry: ``text`` in the reader's language (the request's), whoever wrote it;
     ``message`` and ``params`` are what is stored, for clients that translate themselves."""
 
@@ -184,8 +185,8 @@ class OrderEventSerializer(serializers.ModelSerializer):
 
 class LineInputSerializer(serializers.Serializer):
     # Numbers as text: the service checks them and names the field (lines[i].quantity).
-    product = serializers.IntegerField()
-    unit = serializers.IntegerField(required=False, allow_null=True)
+    product = api_fields.IdField()
+    unit = api_fields.IdField(required=False, allow_null=True)
     quantity = serializers.CharField()
     unit_price = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     discount_percent = serializers.CharField(required=False, allow_blank=True, default="0")
@@ -193,11 +194,17 @@ class LineInputSerializer(serializers.Serializer):
 
 class OrderInputSerializer(serializers.Serializer):
     customer = CustomerIdField()
-    requested_date = serializers.DateField(required=False, allow_null=True)
+    requested_date = api_fields.DocumentDateField(required=False, allow_null=True)
     priority = serializers.ChoiceField(
         choices=SalesOrder.Priority.choices, required=False, default=SalesOrder.Priority.NORMAL
     )
-    shipping_address = serializers.CharField(required=False, allow_blank=True, default="")
+    # One length, the model's: the form reads the same.
+    shipping_address = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=SalesOrder._meta.get_field("shipping_address").max_length,
+    )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     lines = LineInputSerializer(many=True)
 
@@ -210,7 +217,7 @@ class OrderUpdateSerializer(OrderInputSerializer):
 
 class QuoteInputSerializer(serializers.Serializer):
     customer = CustomerIdField()
-    valid_until = serializers.DateField(required=False, allow_null=True)
+    valid_until = api_fields.DocumentDateField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     lines = LineInputSerializer(many=True)
 

@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DocumentDateField
 from crm.customers.models import Customer
 from crm.customers.selectors import customers_visible_to
 from crm.sales.models import SalesOrder
+from crm.sales.orders.pricing import MAX_LINES
 from crm.sales.orders.selectors import product_choices
 from scm.inventory.models import ProductUnit
 
@@ -47,7 +49,7 @@ class OrderHeaderForm(_CustomerChoiceForm):
             }
         ),
     )
-    requested_date = forms.DateField(
+    requested_date = DocumentDateField(
         label=_("Requested delivery date"), required=False, widget=DateInput(attrs={"class": "form-control"})
     )
     priority = forms.TypedChoiceField(
@@ -62,7 +64,7 @@ class OrderHeaderForm(_CustomerChoiceForm):
     shipping_address = forms.CharField(
         label=_("Shipping address"),
         required=False,
-        max_length=300,
+        max_length=SalesOrder._meta.get_field("shipping_address").max_length,
         help_text=_("Empty: the customer's address."),
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
@@ -73,7 +75,7 @@ class OrderHeaderForm(_CustomerChoiceForm):
 
 class QuoteHeaderForm(_CustomerChoiceForm):
     customer = OrderHeaderForm.base_fields["customer"]
-    valid_until = forms.DateField(
+    valid_until = DocumentDateField(
         label=_("Valid until"), required=False, widget=DateInput(attrs={"class": "form-control"})
     )
     notes = OrderHeaderForm.base_fields["notes"]
@@ -136,11 +138,22 @@ class LineForm(forms.Form):
         }
 
 
-LineFormSet = forms.formset_factory(LineForm, extra=0, can_delete=True)
+LineFormSet = forms.formset_factory(
+    LineForm, extra=0, can_delete=True, max_num=MAX_LINES, validate_max=True, absolute_max=MAX_LINES
+)
 
 
 def line_formset(data=None, initial=None, extra=1):
-    formset_class = forms.formset_factory(LineForm, extra=extra, can_delete=True)
+    """The lines of an order or quote form: at most ``MAX_LINES`` (a posted ``TOTAL_FORMS`` of a
+    thousand builds no more forms than that, and is refused)."""
+    formset_class = forms.formset_factory(
+        LineForm,
+        extra=extra,
+        can_delete=True,
+        max_num=MAX_LINES,
+        validate_max=True,
+        absolute_max=MAX_LINES,
+    )
     return formset_class(data=data, initial=initial, prefix="lines")
 
 

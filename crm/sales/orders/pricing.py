@@ -14,6 +14,8 @@ from scm.inventory.models import Product, ProductUnit
 from scm.inventory.services import to_base_quantity
 
 HUNDRED = Decimal(100)
+# The most lines one order or quote may have (forms, API and services).
+MAX_LINES = 200
 
 
 @dataclass
@@ -64,6 +66,10 @@ def lines_price(lines: Iterable[dict], *, field: str = "lines") -> list[PricedLi
     lines = list(lines or [])
     if not lines:
         raise ValidationError({field: _("Add at least one line.")})
+    if len(lines) > MAX_LINES:
+        raise ValidationError(
+            {field: _("An order or quote has at most %(count)s lines.") % {"count": MAX_LINES}}
+        )
     products, units = _load_products_and_units(lines)
     errors: dict[str, str] = {}
     priced: list[PricedLine] = []
@@ -116,6 +122,8 @@ def _price_line(raw: dict, products: dict, units: dict) -> PricedLine:
     price = money(price)
     tax_rate = Decimal(str(product.tax_rate))
     net, tax = line_amounts(quantity=qty, unit_price=price, discount_percent=discount, tax_rate=tax_rate)
+    if net + tax >= MAX_AMOUNT:
+        raise ValidationError({"quantity": _("This line's amount is too large.")})
     return PricedLine(
         product=product,
         unit=unit,

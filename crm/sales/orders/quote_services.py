@@ -1,20 +1,23 @@
 """Quote services: create, change, send (PDF by e-mail), accept (→ sales order), cancel, expire.
 
 Each function is one transaction; state changes are compare-and-set on the state the caller saw.
-E-mail is sent after commit, never inside the transaction.
+E-mail goes through the outbox (``quote.email_due``): the worker sends it outside any
+transaction and retries it while the mail server is down; never inside the request.
 """
 
 from datetime import date, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
+from core.events import names
+from core.events.services import notify, publish
 from core.numbers import document_number
 from core.people import display_name
 from crm.sales.models import Quote, QuoteLine, SalesOrder
@@ -135,24 +138,65 @@ def _send_quote_email(quote_id: int, recipient: str, language: str) -> None:
 
 @transaction.atomic
 def quote_send(*, quote: Quote, user=None, recipient: str | None = None) -> Quote:
-    """Mark the quote sent and e-mail its PDF to the customer's contact (after commit). A quote
-    can be sent again while it is open. Without any e-mail address on file the quote is still
-    marked sent (handed over by other means) and ``quote.sent_to`` is empty."""
+    """E-mail the quote's PDF to the customer's contact: through the outbox
+    (``quote.email_due``), sent by the worker outside any transaction and retried while the mail
+    server is down (``quote_email_send``); the quote is marked sent once the e-mail has left
+    (``quote.email_pending`` is True meanwhile). A quote can be sent again while it is open.
+    Without any e-mail address on file the quote is marked sent at once (handed over by other
+    means) and ``quote.sent_to`` is empty."""
+    from django.utils.translation import get_language
+
     locked = _lock_in(quote, {Q.DRAFT, Q.SENT}, _("Only a draft or sent quote can be sent."))
     if locked.valid_until < timezone.localdate():
         raise ValidationError({"valid_until": _("This quote has expired: change its validity date first.")})
     to = recipient if recipient is not None else quote_recipient(locked)
+    quote.sent_to = to
+    quote.email_pending = bool(to)
+    if to:
+        publish(
+            names.QUOTE_EMAIL_DUE,
+            {"quote_id": quote.pk, "recipient": to, "language": get_language() or settings.LANGUAGE_CODE},
+        )
+        quote.state = locked.state
+        return quote
     if locked.state != Q.SENT:
         Quote.objects.filter(pk=quote.pk, state=locked.state).update(state=Q.SENT)
     quote.state = Q.SENT
-    quote.sent_to = to
-    if to:
-        from django.utils.translation import get_language
-
-        transaction.on_commit(
-            partial(_send_quote_email, quote.pk, to, get_language() or settings.LANGUAGE_CODE)
-        )
     return quote
+
+
+class QuoteEmailFailed(Exception):
+    """The mail server refused the quote's e-mail or could not be reached; the outbox retries."""
+
+
+QUOTE_EMAIL_FAILED = gettext_noop("The e-mail of quote %(number)s to %(email)s failed: %(reason)s")
+
+
+def quote_email_send(*, quote_id: int, recipient: str, language: str) -> str:
+    """The worker's side of ``quote_send`` (call it outside a transaction): send the e-mail; once
+    it has left, mark the quote sent (if it is still a draft). Returns ``sent``, or ``skipped``
+    when the quote is no longer open (accepted, cancelled, expired or deleted meanwhile). When
+    the send fails the quote's owner is told why and ``QuoteEmailFailed`` is raised, so that the
+    outbox retries with its backoff; the quote stays as it was (it has not been sent)."""
+    quote = Quote.objects.filter(pk=quote_id).select_related("owner").first()
+    if quote is None or quote.state not in {Q.DRAFT, Q.SENT}:
+        return "skipped"
+    try:
+        _send_quote_email(quote_id, recipient, language)
+    except Exception as exc:  # noqa: BLE001 - whatever stopped the e-mail is reported and retried
+        reason = (str(exc) or type(exc).__name__).strip()[:500]
+        notify(
+            users=[quote.owner_id],
+            title=gettext_noop("The e-mail of quote %(number)s failed"),
+            body=QUOTE_EMAIL_FAILED,
+            params={"number": quote.number, "email": recipient, "reason": reason},
+            url=reverse("sales:orders:quote_detail", args=[quote.pk]),
+            kind="quote_email_failed",
+            key=f"quote-email-failed:{quote.pk}",
+        )
+        raise QuoteEmailFailed(reason) from exc
+    Quote.objects.filter(pk=quote_id, state=Q.DRAFT).update(state=Q.SENT)
+    return "sent"
 
 
 @transaction.atomic

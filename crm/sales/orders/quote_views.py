@@ -132,7 +132,11 @@ def quote_send(request, pk):
     def send(quote):
         quote_services.quote_send(quote=quote, user=request.user)
         if quote.sent_to:
-            messages.success(request, _("Quote sent to %(email)s.") % {"email": quote.sent_to})
+            messages.success(
+                request,
+                _("The quote is being e-mailed to %(email)s; it is marked sent once the e-mail has left.")
+                % {"email": quote.sent_to},
+            )
         else:
             messages.warning(
                 request, _("Quote marked as sent. No e-mail address is on file for this customer.")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def ready() -> None:
+    from crm.sales.orders import handlers  # noqa: F401 - registers the quote e-mail's handler
     from crm.sales.orders import tasks as quote_tasks  # noqa: F401 - registers the task
 
     _register_pages()

@@ -15,6 +15,7 @@ from core.idempotency import one_time_form
 from core.people import display_name
 from core.permissions import role_required
 from core.roles import has_role
+from core.sql import as_id
 from crm.sales.models import SalesOrder
 from crm.sales.orders import actions as order_actions
 from crm.sales.orders import pricing
@@ -27,6 +28,7 @@ from crm.sales.orders.forms import (
     line_formset,
 )
 from crm.sales.orders.pdf import order_confirmation_pdf
+from crm.sales.orders.pricing import MAX_LINES
 from crm.sales.orders.selectors import (
     ORDER_PRICE_ROLES,
     ORDER_READ_ROLES,
@@ -66,15 +68,10 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 
 def _units_for_lines(formset) -> None:
     """Each line form gets the units of its chosen product (for the unit select)."""
-    product_ids = set()
-    for form in formset.forms:
-        value = form["product"].value()
-        if value and str(value).isdigit():
-            product_ids.add(int(value))
+    product_ids = {as_id(form["product"].value()) for form in formset.forms} - {None}
     products = {p.pk: p for p in Product.objects.filter(pk__in=product_ids).prefetch_related("units")}
     for form in formset.forms:
-        value = form["product"].value()
-        product = products.get(int(value)) if value and str(value).isdigit() else None
+        product = products.get(as_id(form["product"].value()))
         form.product_obj = product
         form.unit_options = list(product.units.all()) if product else []
         selected = form["unit"].value()
@@ -119,8 +116,8 @@ def _lines_form_page(request, *, kind, record, header_form, header_initial, save
     initial_lines = None
     if record is not None:
         initial_lines = _initial_lines(record.lines.all())
-    elif request.GET.get("customer", "").isdigit():
-        header_initial = {"customer": int(request.GET["customer"])}
+    elif as_id(request.GET.get("customer")) is not None:
+        header_initial = {"customer": as_id(request.GET["customer"])}
     if request.method == "POST":
         header = header_form(request.POST, user=request.user)
         formset = line_formset(data=request.POST)
@@ -249,12 +246,12 @@ def atp_partial(request):
     """Available-to-promise per warehouse for the product picked in one line (htmx), plus the
     product's units for that line's unit select (out-of-band)."""
     prefix = request.GET.get("prefix", "")
-    if not prefix.startswith("lines-") or not prefix[6:].isdigit():
+    if not prefix.startswith("lines-") or as_id(prefix[6:]) is None and prefix[6:] != "0":
         prefix = ""
-    raw = request.GET.get(f"{prefix}-product") or request.GET.get("product") or ""
+    product_id = as_id(request.GET.get(f"{prefix}-product") or request.GET.get("product"))
     product = (
-        Product.objects.filter(pk=int(raw), is_active=True).prefetch_related("units").first()
-        if raw.isdigit()
+        Product.objects.filter(pk=product_id, is_active=True).prefetch_related("units").first()
+        if product_id is not None
         else None
     )
     rows = order_selectors.atp_for_product(product.pk) if product else []
@@ -276,10 +273,10 @@ def atp_partial(request):
 @role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))
 def customer_info(request):
     """What the rep sees on picking a customer (htmx): address, terms, credit and open orders."""
-    raw = request.GET.get("customer", "")
+    customer_id = as_id(request.GET.get("customer"))
     customer = (
-        order_selectors.customer_for_order_entry(customer_id=int(raw), user=request.user)
-        if raw.isdigit()
+        order_selectors.customer_for_order_entry(customer_id=customer_id, user=request.user)
+        if customer_id
         else None
     )
     return render(request, "sales/orders/_customer_info.html", {"customer": customer})
@@ -289,9 +286,14 @@ def customer_info(request):
 def line_row(request):
     """One more empty line row for the order or quote form (htmx)."""
     raw = request.GET.get("lines-TOTAL_FORMS", "0")
-    index = int(raw) if raw.isdigit() else 0
-    formset = line_formset(extra=index + 1)
-    form = formset.forms[index]
+    index = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
+    if index >= MAX_LINES:
+        return HttpResponse(
+            _("An order or quote has at most %(count)s lines.") % {"count": MAX_LINES}, status=400
+        )
+    formset = line_formset(extra=0)
+    form = formset.form(prefix=formset.add_prefix(index), empty_permitted=True, use_required_attribute=False)
+    formset.add_fields(form, index)
     form.unit_options, form.selected_unit, form.product_obj = [], "", None
     return render(
         request, "sales/orders/_line_row.html", {"form": form, "index": index, "new_total": index + 1}

@@ -136,7 +136,9 @@ def test_quote_create_send_accept_through_the_api(api_client, sales_user, django
     quote_id = created.json()["id"]
     with django_capture_on_commit_callbacks(execute=True):
         sent = api_client.post(f"/api/v1/quotes/{quote_id}/send/")
-    assert sent.status_code == 200 and sent.json()["state"] == "sent"
+    # Answered before the e-mail leaves (the outbox sends it after commit): marked sent once it has.
+    assert sent.status_code == 200 and sent.json()["state"] == "draft"
+    assert Quote.objects.get(pk=quote_id).state == Quote.State.SENT
     accepted = api_client.post(f"/api/v1/quotes/{quote_id}/accept/")
     assert accepted.status_code == 201
     assert SalesOrder.objects.get(pk=accepted.json()["id"]).quote_id == quote_id
@@ -154,12 +156,15 @@ def test_quote_bad_quantity_answers_400(api_client, sales_user):
     assert "lines[0].quantity" in response.json()
 
 
-def test_draft_quote_can_be_deleted_but_a_sent_one_cannot(api_client, sales_user):
+def test_draft_quote_can_be_deleted_but_a_sent_one_cannot(
+    api_client, sales_user, django_capture_on_commit_callbacks
+):
     customer = CustomerFactory(owner=sales_user)
     lines = [{"product": ProductFactory(), "quantity": 1}]
     draft = quote_services.quote_create(customer=customer, owner=sales_user, lines=lines)
     sent = quote_services.quote_create(customer=customer, owner=sales_user, lines=lines)
-    quote_services.quote_send(quote=sent, user=sales_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        quote_services.quote_send(quote=sent, user=sales_user)
     api_client.force_authenticate(sales_user)
     assert api_client.delete(f"/api/v1/quotes/{draft.pk}/").status_code == 204
     assert api_client.delete(f"/api/v1/quotes/{sent.pk}/").status_code == 400

@@ -1,0 +1,66 @@
+"""Form fields that parse with the project's one parser of each kind: numbers
+(``core.money.decimal_input``), ids (``core.sql.as_id``) and dates (``core.dates.date_input``)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.dates import date_input
+from core.money import MAX_AMOUNT, decimal_input
+from core.sql import as_id
+
+
+class DecimalField(forms.DecimalField):
+    """Django's ``DecimalField`` reading its input with ``decimal_input`` (finite, below
+    ``limit``, thousands separators allowed)."""
+
+    def __init__(self, *args, limit: Decimal = MAX_AMOUNT, **kwargs):
+        self.limit = limit
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return decimal_input(value, field="value", limit=self.limit)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["value"], code="invalid") from None
+
+
+class DocumentDateField(forms.DateField):
+    """A date that exists and that a document can have (``date_input``)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return date_input(value, field="value")
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["value"], code="invalid") from None
+
+
+class IdField(forms.IntegerField):
+    """An id in a form or a query string, by ``core.sql.as_id``'s rule."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        pk = as_id(value)
+        if pk is None:
+            raise ValidationError(_("Enter a valid id."), code="invalid")
+        return pk
+
+
+def formfield(db_field, **kwargs):
+    """A ``ModelForm``'s ``Meta.formfield_callback``: model decimals and dates read their input
+    with the fields above (``DecimalField``, ``DocumentDateField``)."""
+    from django.db import models
+
+    if isinstance(db_field, models.DecimalField):
+        kwargs.setdefault("form_class", DecimalField)
+    elif isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
+        kwargs.setdefault("form_class", DocumentDateField)
+    return db_field.formfield(**kwargs)
