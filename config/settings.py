@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "core.middleware.ConflictMiddleware",
     "core.middleware.InputErrorMiddleware",
+    "core.middleware.ConnectionLostMiddleware",
     # Idempotency-Key on the API's POSTs (after authentication: keys are per user).
     "core.idempotency.IdempotencyMiddleware",
     # axes must be last: it answers locked-out logins.
@@ -123,26 +124,24 @@ DATABASES = {
         DATABASE_URL,
         # Persistent connections: opening a PostgreSQL connection costs more than most requests.
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+        # Django's health check: a kept connection is checked (SELECT 1) before its first use in
+        # each request and task, so a connection the database dropped (a restart, a killed
+        # backend) is replaced instead of failing the request.
         conn_health_checks=True,
     )
 }
 DB_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
-if DB_IS_POSTGRES:
-    # Django's backend, with the health check skipped for a connection in steady use.
-    DATABASES["default"]["ENGINE"] = "core.postgresql"
-    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
-        # Parameters bound by the server, so that a statement a connection runs this many times
-        # is prepared once and then only executed (psycopg's prepare_threshold): order intake's
-        # calls measured 15-20 % faster (bench/bench_intake_steps.py). Turn off behind a pooler
-        # that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            {
-                "server_side_binding": True,
-                "prepare_threshold": int(os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")),
-            }
-        )
-# A kept connection idle longer than this is checked (SELECT 1) before its next use.
-DATABASE_HEALTH_CHECK_IDLE_SECONDS = float(os.environ.get("DATABASE_HEALTH_CHECK_IDLE_SECONDS", "5"))
+if DB_IS_POSTGRES and env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    # Parameters bound by the server, so that a statement a connection runs this many times
+    # is prepared once and then only executed (psycopg's prepare_threshold): order intake's
+    # calls measured 15-20 % faster (bench/bench_intake_steps.py). Turn off behind a pooler
+    # that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "server_side_binding": True,
+            "prepare_threshold": int(os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")),
+        }
+    )
 if not DB_IS_POSTGRES:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -328,6 +327,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# The broker may go away (a restart, a crash) while the worker is busy: the worker keeps trying
+# to connect for as long as that takes (Celery's default gives up after 100 tries, the process
+# then exits), also when it starts before the broker. Tasks running when the connection dropped
+# cannot be acknowledged on the next one: they are stopped and run again (late acknowledgement;
+# a handler's work rolls back with its delivery, and the outbox's sweep re-queues what the
+# broker lost), rather than acknowledged on the dead connection.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # Longer than the longest task, or Redis hands an unacknowledged task to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Installations sharing one Redis db (and the workers of a parallel test run) each put their
@@ -386,8 +394,9 @@ EVENTS_SWEEP_GRACE_SECONDS = int(os.environ.get("EVENTS_SWEEP_GRACE_SECONDS", "6
 # pending deliveries, up to EVENTS_DISPATCH_BATCH in all.
 EVENTS_DRAIN_AFTER_SECONDS = float(os.environ.get("EVENTS_DRAIN_AFTER_SECONDS", "0.5"))
 EVENTS_DISPATCH_BATCH = int(os.environ.get("EVENTS_DISPATCH_BATCH", "50"))
-# Those other deliveries are taken this many at a time, each lot in one transaction (on
-# PostgreSQL; handlers registered with ``registry.batch_of`` get their lot's events in one call).
+# Those of a handler registered with ``registry.batch_of`` (the reservation rule) are taken this
+# many at a time, each lot in one transaction and one call (PostgreSQL); any other handler runs in
+# a transaction of its own.
 EVENTS_HANDLER_BATCH = int(os.environ.get("EVENTS_HANDLER_BATCH", "10"))
 # With a Redis broker, an event published while a dispatch task is queued (not yet started)
 # queues no task of its own: the queued one runs it. The flag lasts at most this many seconds

@@ -1,18 +1,26 @@
-"""Transactions that survive contention.
+"""Transactions that survive contention, and requests that survive a lost connection.
 
 A service that changes shared rows runs in ``atomic_with_retry``: on a serialization failure,
 deadlock or (SQLite) a locked database, the whole transaction is run again a bounded number of
 times; after that ``ConflictError`` is raised and answered 409 (never 500).
+
+A connection that the database dropped during a request (a restart, a killed backend, a network
+cut: ``is_connection_lost``) fails that request's transaction, which rolls back; the request is
+answered 503 with ``Retry-After`` (``CONNECTION_LOST_RETRY_AFTER``), and Django's health check
+replaces the connection before the next one.
 """
 
 import random
 import time
 from functools import wraps
 
-from django.db import OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 RETRYABLE_PGCODES = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock not available
+# The server ended the session (administrator command, crash, starting up or shutting down).
+CONNECTION_LOST_PGCODES = {"57P01", "57P02", "57P03"}
+CONNECTION_LOST_RETRY_AFTER = 5  # seconds: a restarting database is usually back by then
 
 
 class ConflictError(Exception):
@@ -28,6 +36,22 @@ def is_retryable(exc: BaseException) -> bool:
     if code in RETRYABLE_PGCODES:
         return True
     return connection.vendor == "sqlite" and "database is locked" in str(exc)
+
+
+def is_connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` means the PostgreSQL connection is gone (not a conflict, not a bad
+    statement): Django's ``InterfaceError`` (the connection is closed), or an
+    ``OperationalError`` with no server error code (the client lost the server: the connection
+    failed, was refused or was closed) or a code of class 08 (connection exception) or 57P01-03."""
+    if connection.vendor != "postgresql" or not isinstance(exc, InterfaceError | OperationalError):
+        return False
+    if isinstance(exc, InterfaceError):
+        return True
+    if is_retryable(exc):
+        return False
+    cause = exc.__cause__ or exc
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return code is None or code.startswith("08") or code in CONNECTION_LOST_PGCODES
 
 
 def atomic_with_retry(func=None, *, retries: int = 3):

@@ -1,16 +1,21 @@
+import logging
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.db import OperationalError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.db import ConflictError, is_retryable
+from core.db import CONNECTION_LOST_RETRY_AFTER, ConflictError, is_connection_lost, is_retryable
 from core.roles import WAREHOUSE, user_roles
 
 LAST_SEEN_KEY = "tandem_last_seen"
+CONNECTION_LOST_MESSAGE = gettext_lazy("The database could not be reached. Try again in a moment.")
+logger = logging.getLogger(__name__)
 
 
 class IdleTimeoutMiddleware:
@@ -86,3 +91,33 @@ class InputErrorMiddleware:
         if request.path.startswith("/api/") or request.headers.get("Accept") == "application/json":
             return JsonResponse({"detail": " ".join(messages)}, status=status)
         return render(request, "input_error.html", {"messages_list": messages, "title": title}, status=status)
+
+
+class ConnectionLostMiddleware:
+    """A database connection lost during the request (``core.db.is_connection_lost``) is
+    answered 503 with ``Retry-After``: nothing was written (the transaction rolled back), and
+    the next request gets a fresh connection. Deadlocks and conflicts are not this (409)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exc):
+        if not is_connection_lost(exc):
+            return None
+        logger.warning("Database connection lost during %s %s", request.method, request.path, exc_info=True)
+        return connection_lost_response(request)
+
+
+def connection_lost_response(request):
+    """503 with ``Retry-After``: JSON for the API, a page (rendered without the request's
+    context, whose processors would ask the database again) otherwise."""
+    message = str(CONNECTION_LOST_MESSAGE)
+    if request.path.startswith("/api/") or request.headers.get("Accept") == "application/json":
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+    response["Retry-After"] = str(CONNECTION_LOST_RETRY_AFTER)
+    return response

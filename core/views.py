@@ -1,3 +1,5 @@
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,8 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from core import navigation, tokens
+from core.db import is_connection_lost
+from core.middleware import connection_lost_response
 from core.sql import as_id
 
 
@@ -58,6 +62,16 @@ def page_not_found(request, exception=None):
 
         return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """Django's 500 page, except for a database connection lost before a view ran (loading the
+    session or the user in a middleware): that is 503 with ``Retry-After``, as in a view
+    (``core.middleware.ConnectionLostMiddleware``)."""
+    exc = sys.exc_info()[1]
+    if exc is not None and is_connection_lost(exc):
+        return connection_lost_response(request)
+    return defaults.server_error(request)
 
 
 def _database_ok() -> bool:

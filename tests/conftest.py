@@ -7,6 +7,7 @@ import os
 import pytest
 from django.conf import settings
 
+from tests import row_locks
 from tests.factories import UserFactory
 
 REQUIRE_SERVICES = os.environ.get("TANDEM_REQUIRE_SERVICES", "") in {"1", "true", "yes"}
@@ -25,6 +26,7 @@ def pytest_configure(config):
     and import previews of a test running next door) and its broker keys (the task queue and the
     outbox's published-events count, inherited through the environment by the Celery worker
     processes the broker tests start, so two such workers never take each other's tasks)."""
+    row_locks.install()
     if not XDIST_WORKER:
         return
     from config.celery import app
@@ -81,6 +83,17 @@ def _tasks_in_process(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _row_locks_name_their_rows():
+    """A query that locks rows and joins another table without ``of=`` fails the test that ran
+    it (``tests/row_locks.py``)."""
+    row_locks.found.clear()
+    yield
+    found = sorted(set(row_locks.found))
+    row_locks.found.clear()
+    assert not found, "select_for_update must name what it locks (of=): " + "; ".join(found)
 
 
 @pytest.fixture(autouse=True)

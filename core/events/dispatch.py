@@ -41,7 +41,8 @@ def event_dispatch(*, event_id: int | None) -> dict[str, str]:
     another task already ran it), the task goes on with other fresh pending deliveries, oldest
     first, up to ``EVENTS_DISPATCH_BATCH`` in all: a backlog is worked off by whichever task
     runs, and the tasks of the deliveries it took find them done at the cost of one statement.
-    On PostgreSQL it takes them ``EVENTS_HANDLER_BATCH`` at a time, each lot in one transaction
+    On PostgreSQL it takes a batch handler's deliveries ``EVENTS_HANDLER_BATCH`` at a time, each
+    lot in one transaction, and every other delivery in a transaction of its own
     (``_run_fresh_batch``). With coalesced events (``queue.enqueue_event``) the task also goes on
     when events were published while it was queued (they have no task of their own); a full
     batch then queues the next.
@@ -160,30 +161,38 @@ def _claims_many() -> bool:
 
 
 def _run_fresh_batch(limit: int) -> dict[str, str]:
-    """Claim up to ``limit`` of the oldest fresh pending deliveries (one statement) and run them
-    in one transaction; a handler registered with ``registry.batch_of`` gets its events in one
-    call. If anything fails the transaction rolls back and each delivery runs on its own, its
-    failure recorded as usual. Returns the outcome by delivery id, in claim order (empty when
-    nothing was pending)."""
+    """Work off up to ``limit`` of the fresh pending deliveries: those of a handler registered
+    with ``registry.batch_of`` (the reservation rule) in lots, each lot in one transaction and
+    one call (``_run_handler_batch``); then, if the lots left room, the oldest other fresh
+    delivery alone, in a transaction of its own. Unrelated handlers never share a transaction:
+    one would hold its locks (an invoice's, a shipment's) while the next waits for others' —
+    a cycle through rows neither needs. Returns the outcome by delivery id, in the order run
+    (empty when nothing was pending)."""
+    results: dict[str, str] = {}
+    for handler in registry.batched_handlers():
+        if len(results) >= limit:
+            break
+        results.update(_run_handler_batch(handler, limit - len(results)))
+    if len(results) < limit:
+        pk, result, _waited = _claim_and_run(fresh=True)
+        if pk is not None:
+            results[str(pk)] = result
+    return results
+
+
+def _run_handler_batch(handler: str, limit: int) -> dict[str, str]:
+    """Claim up to ``limit`` of the oldest fresh pending deliveries of ``handler`` (one
+    statement) and run them in one transaction, the batch function getting their events in one
+    call. If it fails the transaction rolls back and each delivery runs on its own, its failure
+    recorded as usual."""
     claimed: list = []
-    leased: list = []
     try:
         with transaction.atomic():
-            now = timezone.now()
-            claimed = _claim_fresh_many(now=now, limit=limit)
-            groups: dict[tuple[str, str], list[Event]] = {}
-            for delivery, event in claimed:
-                if registry.runs_outside(delivery.handler):
-                    leased.append((delivery, event))
-                else:
-                    groups.setdefault((event.name, delivery.handler), []).append(event)
-            for delivery, event in leased:
-                if registry.get_handler(event.name, delivery.handler) is None:
-                    raise LookupError(f"No handler {delivery.handler} for {event.name}")
-            if leased:
-                # Run after this transaction, each on its lease (see ``_run_leased``).
-                _lease([delivery.pk for delivery, _event in leased], now)
-            for (name, handler), events in groups.items():
+            claimed = _claim_fresh_many(now=timezone.now(), limit=limit, handler=handler)
+            by_name: dict[str, list[Event]] = {}
+            for _delivery, event in claimed:
+                by_name.setdefault(event.name, []).append(event)
+            for name, events in by_name.items():
                 many = registry.get_batch_handler(handler) if len(events) > 1 else None
                 if many is not None:
                     many(events)
@@ -191,18 +200,13 @@ def _run_fresh_batch(limit: int) -> dict[str, str]:
                 func = registry.get_handler(name, handler)
                 if func is None:
                     raise LookupError(f"No handler {handler} for {name}")
-                for event in events:
-                    func(event)
+                func(events[0])
     except Exception:
         if not claimed:
             raise
         logger.info("A batch of %s deliveries failed; running them one by one.", len(claimed), exc_info=True)
         return {str(d.pk): _claim_and_run(delivery_id=d.pk)[1] for d, _event in claimed}
-    results = {str(delivery.pk): "done" for delivery, _event in claimed}
-    for delivery, event in leased:
-        func = registry.get_handler(event.name, delivery.handler)
-        results[str(delivery.pk)] = _run_leased(delivery, event, func)
-    return results
+    return {str(delivery.pk): "done" for delivery, _event in claimed}
 
 
 def _lease(delivery_ids: list[int], now) -> None:
@@ -304,19 +308,21 @@ def _claimed(row, now) -> tuple[Delivery, Event]:
     return delivery, event
 
 
-def _claim_fresh_many(*, now, limit: int) -> list[tuple[Delivery, Event]]:
-    """``_claim`` with ``fresh`` for up to ``limit`` deliveries at once (PostgreSQL), oldest first."""
+def _claim_fresh_many(*, now, limit: int, handler: str) -> list[tuple[Delivery, Event]]:
+    """``_claim`` with ``fresh`` for up to ``limit`` deliveries of ``handler`` at once
+    (PostgreSQL), oldest first."""
     at = connection.ops.adapt_datetimefield_value(now)
     # The event's columns come from the UPDATE's join (FROM): one row per delivery.
     sql = (
         f"UPDATE {_DELIVERY} d SET state = %s, handled_at = %s, attempts = d.attempts + 1, last_error = '' "
         f"FROM {_EVENT} e "
         f"WHERE e.id = d.event_id AND d.id IN (SELECT id FROM {_DELIVERY} "
-        f"WHERE state = %s AND next_attempt_at IS NULL ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED) "
+        f"WHERE state = %s AND next_attempt_at IS NULL AND handler = %s ORDER BY id LIMIT %s "
+        "FOR UPDATE SKIP LOCKED) "
         f"RETURNING d.id, d.handler, d.event_id, d.attempts, d.created_at, e.name, e.payload, e.created_at"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Delivery.State.DONE, at, Delivery.State.PENDING, limit])
+        cursor.execute(sql, [Delivery.State.DONE, at, Delivery.State.PENDING, handler, limit])
         rows = sorted(cursor.fetchall())
     return [_claimed(row, now) for row in rows]
 

@@ -46,6 +46,11 @@ def batch_of(handler: Callable):
     return decorator
 
 
+def batched_handlers() -> list[str]:
+    """The names of the handlers that have a batch function, in registration order."""
+    return [name for name in _batch_handlers if name not in _outside]
+
+
 def get_batch_handler(name: str) -> Callable | None:
     return _batch_handlers.get(name)
 

@@ -122,7 +122,7 @@ def import_preview_write(*, preview_id) -> ImportPreview | None:
     in the same transaction; a row that fails marks it *failed* with the errors."""
     with transaction.atomic():
         preview = (
-            ImportPreview.objects.select_for_update()
+            ImportPreview.objects.select_for_update(of=("self",))
             .filter(pk=preview_id, state=ImportPreview.State.IMPORTING)
             .select_related("user")
             .first()

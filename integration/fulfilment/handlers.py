@@ -41,8 +41,12 @@ def invoice_and_tell_customer(event):
     transaction has committed."""
 
     order = _lock_order(event.payload["order_id"])
+    # Only the shipment row: locking its warehouse too would wait on (and deadlock with) the
+    # foreign-key checks of reservations in that warehouse.
     shipment = (
-        Shipment.objects.select_for_update().select_related("warehouse").get(pk=event.payload["shipment_id"])
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("warehouse")
+        .get(pk=event.payload["shipment_id"])
     )
     if shipment.invoice_id is not None:
         return

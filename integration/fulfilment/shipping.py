@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.audit import audit
+from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import publish
 from core.money import decimal_input
@@ -202,36 +203,52 @@ def shipment_ship(
         errors["tracking_number"] = _("Enter the tracking number.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        order = _lock_order(shipment.order_id)
-        shipment = Shipment.objects.select_for_update().select_related("warehouse").get(pk=shipment.pk)
-        if shipment.state != Shipment.State.PICKING:
-            raise ValidationError({"shipment": _("This shipment has already been shipped or cancelled.")})
-        lines = list(shipment.lines.select_related("order_line", "lot", "product"))
-        if quantities is not None:
-            _set_picked(lines, quantities)
-        shipped = [line for line in lines if line.picked_quantity > 0]
-        if not shipped:
-            raise ValidationError({"lines": _("Nothing has been picked yet.")})
-        _consume(shipment, shipped, user)
-        ShipmentLine.objects.filter(shipment=shipment, picked_quantity=0).delete()
-        Shipment.objects.filter(pk=shipment.pk).update(
-            state=Shipment.State.SHIPPED,
-            carrier=carrier,
-            tracking_number=tracking_number,
-            shipped_by=user,
-            shipped_at=timezone.now(),
-        )
-        order_states.order_refresh_state(order_id=order.pk)
-        order_services.order_add_event(
-            order=order,
-            kind="shipped",
-            text=gettext_noop("Shipment %(number)s shipped with %(carrier)s, tracking %(tracking)s"),
-            params={"number": shipment.number, "carrier": carrier, "tracking": tracking_number},
-            user=user,
-        )
-        publish(names.SHIPMENT_SHIPPED, {"shipment_id": shipment.pk, "order_id": order.pk})
+    shipment = _ship(
+        shipment_id=shipment.pk,
+        order_id=shipment.order_id,
+        carrier=carrier,
+        tracking_number=tracking_number,
+        user=user,
+        quantities=quantities,
+    )
     shipment.refresh_from_db()
+    return shipment
+
+
+@atomic_with_retry
+def _ship(*, shipment_id, order_id, carrier, tracking_number, user, quantities) -> Shipment:
+    """``shipment_ship``'s transaction, run again on a deadlock or serialization failure (as the
+    stock services are): the picker's tap ships, it is not answered "try again"."""
+    order = _lock_order(order_id)
+    shipment = (
+        Shipment.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=shipment_id)
+    )
+    if shipment.state != Shipment.State.PICKING:
+        raise ValidationError({"shipment": _("This shipment has already been shipped or cancelled.")})
+    lines = list(shipment.lines.select_related("order_line", "lot", "product"))
+    if quantities is not None:
+        _set_picked(lines, quantities)
+    shipped = [line for line in lines if line.picked_quantity > 0]
+    if not shipped:
+        raise ValidationError({"lines": _("Nothing has been picked yet.")})
+    _consume(shipment, shipped, user)
+    ShipmentLine.objects.filter(shipment=shipment, picked_quantity=0).delete()
+    Shipment.objects.filter(pk=shipment.pk).update(
+        state=Shipment.State.SHIPPED,
+        carrier=carrier,
+        tracking_number=tracking_number,
+        shipped_by=user,
+        shipped_at=timezone.now(),
+    )
+    order_states.order_refresh_state(order_id=order.pk)
+    order_services.order_add_event(
+        order=order,
+        kind="shipped",
+        text=gettext_noop("Shipment %(number)s shipped with %(carrier)s, tracking %(tracking)s"),
+        params={"number": shipment.number, "carrier": carrier, "tracking": tracking_number},
+        user=user,
+    )
+    publish(names.SHIPMENT_SHIPPED, {"shipment_id": shipment.pk, "order_id": order.pk})
     return shipment
 
 

@@ -16,7 +16,8 @@ import django
 django.setup()
 db = settings.DATABASES["default"]
 print(json.dumps({
-    "engine": db["ENGINE"], "name": str(db["NAME"]), "host": db.get("HOST") or "",
+    "engine": db["ENGINE"], "health_checks": db["CONN_HEALTH_CHECKS"],
+    "name": str(db["NAME"]), "host": db.get("HOST") or "",
     "session_secure": settings.SESSION_COOKIE_SECURE, "csrf_secure": settings.CSRF_COOKIE_SECURE,
     "session_httponly": settings.SESSION_COOKIE_HTTPONLY, "samesite": settings.SESSION_COOKIE_SAMESITE,
     "hsts": settings.SECURE_HSTS_SECONDS, "ssl_redirect": settings.SECURE_SSL_REDIRECT,
@@ -56,7 +57,8 @@ def test_without_database_url_the_database_is_a_sqlite_file_under_var(tmp_path):
 
 def test_postgres_database_url_selects_postgresql():
     found = settings_with(DEBUG="1", DATABASE_URL="postgres://tandem@db.example:5432/tandem_prod")
-    assert found["engine"] == "core.postgresql"  # Django's backend with a cheaper health check
+    assert found["engine"] == "django.db.backends.postgresql"
+    assert found["health_checks"] is True  # a dropped connection is replaced, not a failed request
     assert (found["name"], found["host"]) == ("tandem_prod", "db.example")
 
 

@@ -203,7 +203,7 @@ def quote_email_send(*, quote_id: int, recipient: str, language: str) -> str:
 def quote_accept(*, quote: Quote, user) -> SalesOrder:
     """The customer accepted: the quote becomes a draft sales order with the quote's prices, in
     one transaction (the quote is locked, so accepting twice creates one order)."""
-    locked = Quote.objects.select_for_update().select_related("customer").get(pk=quote.pk)
+    locked = Quote.objects.select_for_update(of=("self",)).select_related("customer").get(pk=quote.pk)
     if locked.state == Q.ACCEPTED:
         raise ValidationError({"state": _("This quote has already been accepted.")})
     if locked.state not in ACCEPTABLE_STATES:

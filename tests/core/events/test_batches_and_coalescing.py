@@ -220,3 +220,41 @@ def test_redis_counts_published_events_until_a_task_takes_them(with_broker, sett
 
 def test_events_are_not_coalesced_with_tasks_in_process():
     assert django_settings.EVENTS_COALESCE_SECONDS == 0 or queue.published_counter() is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_drain_runs_other_handlers_each_in_a_transaction_of_its_own(
+    batched_handlers, with_broker, django_capture_on_commit_callbacks
+):
+    """A batch of the reservation rule never shares its transaction (and its locks) with an
+    unrelated handler, nor two unrelated handlers with each other."""
+    from django.db import connection
+
+    transactions = {}
+
+    def txid():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT txid_current()")
+            return cursor.fetchone()[0]
+
+    @registry.on("test.other")
+    def other(event):
+        transactions[event.pk] = txid()
+
+    (batched_name,) = registry.handlers_for("test.batched")
+
+    @registry.batch_of(registry.get_handler("test.batched", batched_name))
+    def many(events):
+        transactions.update({event.pk: txid() for event in events})
+
+    try:
+        with django_capture_on_commit_callbacks(execute=False):
+            batched = [services.publish("test.batched").pk for _ in range(2)]
+            others = [services.publish("test.other").pk for _ in range(2)]
+        done = dispatch.event_dispatch(event_id=None)
+    finally:
+        registry.unregister("test.other", registry.handler_name(other))
+    assert len(done) == 4 and set(done.values()) == {"done"}
+    assert transactions[batched[0]] == transactions[batched[1]]
+    assert len({transactions[batched[0]], transactions[others[0]], transactions[others[1]]}) == 3
