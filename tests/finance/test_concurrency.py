@@ -33,7 +33,10 @@ def test_concurrent_invoices_get_distinct_consecutive_numbers():
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = list(pool.map(create, range(24)))
     assert len(set(numbers)) == 24
-    assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, 25))
+    # Consecutive, from wherever the year's sequence stands (a number drawn by an earlier test
+    # that committed is not given back: sequences are not rolled back).
+    values = sorted(int(n.rsplit("-", 1)[1]) for n in numbers)
+    assert values == list(range(values[0], values[0] + 24))
 
 
 def test_concurrent_calls_with_one_reference_make_one_invoice():
