@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from core.dates import date_input
@@ -21,6 +22,15 @@ from tests.integration.fulfilment.factories import CustomerFactory, make_order, 
 from tests.scm.inventory.factories import CategoryFactory, ProductFactory, ProductUnitFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english(settings):
+    """The messages are asserted in English: pages and the API answer in it (a client that asks
+    for no language gets LANGUAGE_CODE), and so do services called here."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -6,10 +6,21 @@ import psycopg
 import pytest
 from django.db import InterfaceError, OperationalError, close_old_connections, connection, connections
 from django.test import Client, RequestFactory
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from core import db as core_db
 from core.views import server_error
+
+
+@pytest.fixture(autouse=True)
+def _in_english(settings):
+    """The messages are asserted in English: pages and the API answer in it (a client that asks
+    for no language gets LANGUAGE_CODE), and so do services called here."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 ONE_STATEMENT = "SELECT 1"
 

@@ -5,12 +5,22 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from finance import payments
 from finance.models import Payment
 from tests.finance.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english(settings):
+    """The messages are asserted in English: pages and the API answer in it (a client that asks
+    for no language gets LANGUAGE_CODE), and so do services called here."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def _record(customer, reference, amount="10.00"):

@@ -23,6 +23,15 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _in_english(settings):
+    """The messages are asserted in English: pages and the API answer in it (a client that asks
+    for no language gets LANGUAGE_CODE), and so do services called here."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 def _xlsx_bytes(rows) -> bytes:
     wb = Workbook()
     for row in rows:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from crm.customers.models import Contact
 from crm.sales.models import Activity, Opportunity, Quote, SalesOrder
@@ -17,6 +18,16 @@ from tests.factories import UserFactory
 from tests.scm.inventory.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english(settings):
+    """The messages are asserted in English: pages and the API answer in it (a client that asks
+    for no language gets LANGUAGE_CODE), and so do services called here."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 UNKNOWN_ID = 987654
 
