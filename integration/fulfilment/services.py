@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.audit import audit
+from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import notify, outbox_ctes, publish, published
 from core.roles import MANAGER
@@ -92,31 +93,36 @@ def order_confirm(*, order: SalesOrder | int, user) -> SalesOrder:
         done = _confirm_in_one_statement(order_id=pk, user=user)
         if done is not None:
             return done
-    with transaction.atomic():
-        order = (
-            SalesOrder.objects.select_for_update(of=("self",))
-            .select_related("customer", "owner")
-            .annotate(**_confirm_checks(user))
-            .get(pk=pk)
+    return _confirm_steps(pk, user)
+
+
+@atomic_with_retry
+def _confirm_steps(pk: int, user) -> SalesOrder:
+    """``order_confirm``'s steps, in a transaction of their own that runs again on a deadlock."""
+    order = (
+        SalesOrder.objects.select_for_update(of=("self",))
+        .select_related("customer", "owner")
+        .annotate(**_confirm_checks(user))
+        .get(pk=pk)
+    )
+    if not order.seen:  # an order the user may not see is not found, as everywhere
+        raise SalesOrder.DoesNotExist
+    if not order.acted_on:
+        raise PermissionDenied
+    if order.state != S.DRAFT:
+        raise ValidationError(
+            {
+                "state": _("Only a draft order can be confirmed; this order is %(state)s.")
+                % {"state": order.get_state_display()}
+            }
         )
-        if not order.seen:  # an order the user may not see is not found, as everywhere
-            raise SalesOrder.DoesNotExist
-        if not order.acted_on:
-            raise PermissionDenied
-        if order.state != S.DRAFT:
-            raise ValidationError(
-                {
-                    "state": _("Only a draft order can be confirmed; this order is %(state)s.")
-                    % {"state": order.get_state_display()}
-                }
-            )
-        if not order.has_lines:
-            raise ValidationError({"lines": _("An order needs at least one line to be confirmed.")})
-        if order.has_inactive:
-            raise ValidationError(
-                {"lines": _("A product on this order is no longer active: change the order first.")}
-            )
-        _confirm_checked(order, user)
+    if not order.has_lines:
+        raise ValidationError({"lines": _("An order needs at least one line to be confirmed.")})
+    if order.has_inactive:
+        raise ValidationError(
+            {"lines": _("A product on this order is no longer active: change the order first.")}
+        )
+    _confirm_checked(order, user)
     return order
 
 
@@ -200,74 +206,70 @@ def _confirm_checked(order: SalesOrder, user) -> None:
         _publish_confirmed(order)
 
 
+@atomic_with_retry
 def order_place(*, customer, owner, lines: list[dict], **fields) -> SalesOrder:
     """Create and confirm an order in one step, as a web shop or an EDI link places it: one
     transaction, so bad input leaves no draft behind. The credit check applies as for any
     confirmation (the order may end on credit hold). Returns the order as created, in its new
     state."""
-    with transaction.atomic():
-        order = order_services.order_create(customer=customer, owner=owner, lines=lines, **fields)
-        order.customer, order.owner = customer, owner
-        confirmed = order_confirm(order=order, user=owner)
-        order.state, order.confirmed_at, order.updated_at = (
-            confirmed.state,
-            confirmed.confirmed_at,
-            confirmed.updated_at,
-        )
+    order = order_services.order_create(customer=customer, owner=owner, lines=lines, **fields)
+    order.customer, order.owner = customer, owner
+    confirmed = order_confirm(order=order, user=owner)
+    order.state, order.confirmed_at, order.updated_at = (
+        confirmed.state,
+        confirmed.confirmed_at,
+        confirmed.updated_at,
+    )
     return order
 
 
+@atomic_with_retry
 def order_release_hold(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
     """A manager lets an order on credit hold through (audited); it is confirmed and reserved."""
-    with transaction.atomic():
-        order = _lock_order(order)
-        if order.state != S.CREDIT_HOLD:
-            raise ValidationError({"state": _("This order is not on credit hold.")})
-        # The manager's own words as written, else the message key.
-        order_states.order_transition(
-            order=order, to_state=S.CONFIRMED, user=user, text=text or gettext_noop("Credit hold released")
-        )
-        audit(
-            "fulfilment.credit_release", actor=user, obj=order, data={"text": text, "total": str(order.total)}
-        )
-        _publish_confirmed(order)
-        notify(
-            users=[order.owner_id],
-            title=gettext_noop("Credit hold released on %(number)s"),
-            params={"number": order.number},
-            url=_order_url(order),
-            kind="credit_release",
-            key=f"credit-release:{order.pk}",
-        )
+    order = _lock_order(order)
+    if order.state != S.CREDIT_HOLD:
+        raise ValidationError({"state": _("This order is not on credit hold.")})
+    # The manager's own words as written, else the message key.
+    order_states.order_transition(
+        order=order, to_state=S.CONFIRMED, user=user, text=text or gettext_noop("Credit hold released")
+    )
+    audit("fulfilment.credit_release", actor=user, obj=order, data={"text": text, "total": str(order.total)})
+    _publish_confirmed(order)
+    notify(
+        users=[order.owner_id],
+        title=gettext_noop("Credit hold released on %(number)s"),
+        params={"number": order.number},
+        url=_order_url(order),
+        kind="credit_release",
+        key=f"credit-release:{order.pk}",
+    )
     return order
 
 
+@atomic_with_retry
 def order_cancel(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
     """Cancel an order that has not shipped: every reservation is released, backorders and open
     pick lists closed."""
-    with transaction.atomic():
-        order = _lock_order(order)
-        if order.state not in CANCELLABLE_STATES:
-            raise ValidationError(
-                {
-                    "state": _("An order that is %(state)s can no longer be cancelled.")
-                    % {"state": order.get_state_display()}
-                }
-            )
-        lines = {line.demand: line for line in order.lines.all()}
-        released = reservations.stock_release_many(demands=list(lines), reference=order.number, user=user)
-        order_services.order_lines_progress(
-            reserved={lines[demand].pk: -qty for demand, qty in released.items() if qty}
+    order = _lock_order(order)
+    if order.state not in CANCELLABLE_STATES:
+        raise ValidationError(
+            {
+                "state": _("An order that is %(state)s can no longer be cancelled.")
+                % {"state": order.get_state_display()}
+            }
         )
-        released_total = sum(released.values(), ZERO)
-        Backorder.objects.filter(order=order).update(quantity=0)
-        Shipment.objects.filter(order=order, state=Shipment.State.PICKING).update(
-            state=Shipment.State.CANCELLED
-        )
-        order_states.order_transition(
-            order=order, to_state=S.CANCELLED, user=user, text=text or gettext_noop("Cancelled")
-        )
-        audit("fulfilment.cancel", actor=user, obj=order, data={"released": str(released_total)})
+    lines = {line.demand: line for line in order.lines.all()}
+    released = reservations.stock_release_many(demands=list(lines), reference=order.number, user=user)
+    order_services.order_lines_progress(
+        reserved={lines[demand].pk: -qty for demand, qty in released.items() if qty}
+    )
+    released_total = sum(released.values(), ZERO)
+    Backorder.objects.filter(order=order).update(quantity=0)
+    Shipment.objects.filter(order=order, state=Shipment.State.PICKING).update(state=Shipment.State.CANCELLED)
+    order_states.order_transition(
+        order=order, to_state=S.CANCELLED, user=user, text=text or gettext_noop("Cancelled")
+    )
+    audit("fulfilment.cancel", actor=user, obj=order, data={"released": str(released_total)})
     return order
 
 
