@@ -10,7 +10,7 @@ from crm.sales.models.pipeline import (
     PipelineStage,
     StageChange,
 )
-from crm.sales.orders.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
+from crm.sales.orders.models import OrderEvent, Quote, QuoteEmail, QuoteLine, SalesOrder, SalesOrderLine
 
 __all__ = [
     "Activity",
@@ -20,6 +20,7 @@ __all__ = [
     "OrderEvent",
     "PipelineStage",
     "Quote",
+    "QuoteEmail",
     "QuoteLine",
     "SalesOrder",
     "SalesOrderLine",

@@ -11,5 +11,8 @@ def send_quote_email(event):
     failure raises, and the outbox retries it."""
     payload = event.payload
     quote_services.quote_email_send(
-        quote_id=payload["quote_id"], recipient=payload["recipient"], language=payload["language"]
+        quote_id=payload["quote_id"],
+        recipient=payload["recipient"],
+        language=payload["language"],
+        event_id=event.pk,
     )

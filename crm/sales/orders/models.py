@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import message_text
 from core.money import MoneyField, QuantityField
 
 
@@ -42,6 +43,36 @@ class Quote(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class QuoteEmail(models.Model):
+    """One sending of a quote's e-mail (one ``quote.email_due`` event): what the quote page shows,
+    and what keeps a retried delivery from sending it twice (``quote_services.quote_email_send``)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="emails")
+    event_id = models.BigIntegerField(_("event"), unique=True)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("quote e-mail")
+        verbose_name_plural = _("quote e-mails")
+
+    def error_text(self) -> str:
+        """Why it failed, in the active language where the reason is ours (an interruption); a
+        mail server's answer as it gave it."""
+        return message_text(self.error)
 
 
 class QuoteLine(models.Model):

@@ -20,7 +20,7 @@ from core.events import names
 from core.events.services import notify, publish
 from core.numbers import document_number
 from core.people import display_name
-from crm.sales.models import Quote, QuoteLine, SalesOrder
+from crm.sales.models import Quote, QuoteEmail, QuoteLine, SalesOrder
 from crm.sales.orders import services as order_services
 from crm.sales.orders.pricing import lines_price, lines_totals
 
@@ -153,10 +153,11 @@ def quote_send(*, quote: Quote, user=None, recipient: str | None = None) -> Quot
     quote.sent_to = to
     quote.email_pending = bool(to)
     if to:
-        publish(
+        event = publish(
             names.QUOTE_EMAIL_DUE,
             {"quote_id": quote.pk, "recipient": to, "language": get_language() or settings.LANGUAGE_CODE},
         )
+        QuoteEmail.objects.create(quote_id=quote.pk, event_id=event.pk, recipient=to)
         quote.state = locked.state
         return quote
     if locked.state != Q.SENT:
@@ -172,31 +173,69 @@ class QuoteEmailFailed(Exception):
 QUOTE_EMAIL_FAILED = gettext_noop("The e-mail of quote %(number)s to %(email)s failed: %(reason)s")
 
 
-def quote_email_send(*, quote_id: int, recipient: str, language: str) -> str:
-    """The worker's side of ``quote_send`` (call it outside a transaction): send the e-mail; once
-    it has left, mark the quote sent (if it is still a draft). Returns ``sent``, or ``skipped``
-    when the quote is no longer open (accepted, cancelled, expired or deleted meanwhile). When
-    the send fails the quote's owner is told why and ``QuoteEmailFailed`` is raised, so that the
-    outbox retries with its backoff; the quote stays as it was (it has not been sent)."""
-    quote = Quote.objects.filter(pk=quote_id).select_related("owner").first()
-    if quote is None or quote.state not in {Q.DRAFT, Q.SENT}:
-        return "skipped"
+QUOTE_EMAIL_INTERRUPTED = gettext_noop(
+    "The sending was interrupted; the e-mail may not have reached the customer."
+)
+
+
+def quote_email_send(*, quote_id: int, recipient: str, language: str, event_id: int) -> str:
+    """The worker's side of ``quote_send`` for the event ``event_id`` (call it outside a
+    transaction), in three steps like the shipping notice's: claim the sending
+    (``QuoteEmail`` → sending, its row locked meanwhile), send holding no lock, record the outcome.
+    Once sent, the quote is marked sent (if it is still a draft). Returns ``sent``; ``skipped``
+    when this e-mail was sent already or the quote is no longer open (accepted, cancelled,
+    expired or deleted meanwhile); ``interrupted`` when an earlier run stopped between sending
+    and recording (the e-mail may have left: it is not sent twice, the owner is told). When the
+    send fails the owner is told why, the e-mail is recorded as failed and ``QuoteEmailFailed``
+    is raised, so that the outbox retries with its backoff."""
+    email, outcome = _quote_email_claim(quote_id=quote_id, recipient=recipient, event_id=event_id)
+    if email is None:
+        return outcome
     try:
         _send_quote_email(quote_id, recipient, language)
     except Exception as exc:  # noqa: BLE001 - whatever stopped the e-mail is reported and retried
         reason = (str(exc) or type(exc).__name__).strip()[:500]
-        notify(
-            users=[quote.owner_id],
-            title=gettext_noop("The e-mail of quote %(number)s failed"),
-            body=QUOTE_EMAIL_FAILED,
-            params={"number": quote.number, "email": recipient, "reason": reason},
-            url=reverse("sales:orders:quote_detail", args=[quote.pk]),
-            kind="quote_email_failed",
-            key=f"quote-email-failed:{quote.pk}",
-        )
+        _quote_email_failed(email, reason)
         raise QuoteEmailFailed(reason) from exc
-    Quote.objects.filter(pk=quote_id, state=Q.DRAFT).update(state=Q.SENT)
+    with transaction.atomic():
+        QuoteEmail.objects.filter(pk=email.pk).update(state=QuoteEmail.State.SENT, error="")
+        Quote.objects.filter(pk=quote_id, state=Q.DRAFT).update(state=Q.SENT)
     return "sent"
+
+
+def _quote_email_claim(*, quote_id: int, recipient: str, event_id: int) -> tuple[QuoteEmail | None, str]:
+    """Step 1: the e-mail moves to ``sending`` (one transaction, its row locked meanwhile)."""
+    with transaction.atomic():
+        quote = Quote.objects.filter(pk=quote_id).select_related("owner").first()
+        if quote is None:
+            return None, "skipped"
+        email, _created = QuoteEmail.objects.select_for_update(of=("self",)).get_or_create(
+            event_id=event_id, defaults={"quote": quote, "recipient": recipient}
+        )
+        email.quote = quote
+        if email.state == QuoteEmail.State.SENT or quote.state not in {Q.DRAFT, Q.SENT}:
+            return None, "skipped"
+        if email.state == QuoteEmail.State.SENDING:
+            _quote_email_failed(email, QUOTE_EMAIL_INTERRUPTED)
+            return None, "interrupted"
+        email.attempts += 1
+        QuoteEmail.objects.filter(pk=email.pk).update(state=QuoteEmail.State.SENDING, attempts=email.attempts)
+    return email, "sending"
+
+
+def _quote_email_failed(email: QuoteEmail, reason: str) -> None:
+    """The e-mail did not (or may not have) left: recorded with the reason, its owner told."""
+    quote = email.quote
+    QuoteEmail.objects.filter(pk=email.pk).update(state=QuoteEmail.State.FAILED, error=reason[:500])
+    notify(
+        users=[quote.owner_id],
+        title=gettext_noop("The e-mail of quote %(number)s failed"),
+        body=QUOTE_EMAIL_FAILED,
+        params={"number": quote.number, "email": email.recipient, "reason": reason},
+        url=reverse("sales:orders:quote_detail", args=[quote.pk]),
+        kind="quote_email_failed",
+        key=f"quote-email-failed:{quote.pk}",
+    )
 
 
 @transaction.atomic

@@ -185,6 +185,7 @@ def quote_detail(*, user, quote_id: int) -> Quote:
         .prefetch_related(
             Prefetch("lines", queryset=QuoteLine.objects.select_related("product", "unit")),
             "orders",
+            "emails",
         )
     )
     return get_object_or_404(qs, pk=quote_id)

@@ -46,6 +46,9 @@ def _register_pages() -> None:
             "shipped": "success",
             "invoiced": "success",
             "paid": "success",
+            "queued": "warning",
+            "sending": "info",
+            "failed": "danger",
         }
     )
     panels.register(
