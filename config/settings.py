@@ -258,7 +258,7 @@ KNOX_TOKEN_MODEL = "core.ApiToken"
 # knox's own token model is swapped out for core.ApiToken; its migrations would still create it.
 MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
-    "TOKEN_TTL": timedelta(hours=API_TOKEN_LIFETIME_HOURS),
+    # Lifetimes are ours (core.tokens.lifetime, API_TOKEN_LIFETIME_HOURS); knox's are not read.
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }

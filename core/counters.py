@@ -35,19 +35,6 @@ def _worked() -> None:
         logger.info("Cache available again.")
 
 
-def count(key: str) -> int:
-    """The count under ``key`` (0 when the cache cannot say)."""
-    if not _available():
-        return 0
-    try:
-        value = cache.get(key)
-    except Exception as exc:  # noqa: BLE001 - any cache failure fails open
-        _failed(exc)
-        return 0
-    _worked()
-    return int(value or 0)
-
-
 def hit(key: str, timeout: int) -> int:
     """Count one more under ``key`` and return the count. The window starts at the first hit
     and is not extended by later ones (a client that keeps failing is let in again once the

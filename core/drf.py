@@ -24,6 +24,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from core import counters
+from core.api_fields import IdRelatedField
 from core.audit import audit
 from core.db import ConflictError, is_retryable
 from core.models import ApiToken
@@ -79,27 +80,24 @@ def _shared_serializer(serializer_class):
     return serializer_class()
 
 
-class ByIdRelatedField(serializers.PrimaryKeyRelatedField):
-    """``PrimaryKeyRelatedField`` over every row of ``model`` that reads the row by
-    ``core.sql.by_ids``: the same answers and messages, a cheaper query on the hot paths (order
-    intake's customer: 0.8 ms against 1.4 ms for the ORM's, measured). Anything but a plain id
-    goes DRF's way."""
+class ByIdRelatedField(IdRelatedField):
+    """``IdRelatedField`` (ids by ``core.sql.as_id``'s rule) over every row of ``model`` that
+    reads the row by ``core.sql.by_ids``: the same answers and messages, a cheaper query on the
+    hot paths (order intake's customer: 0.8 ms against 1.4 ms for the ORM's, measured)."""
 
     def __init__(self, *, model, **kwargs):
         self.model = model
         super().__init__(queryset=model._default_manager.all(), **kwargs)
 
     def to_internal_value(self, data):
-        # Ids by the one rule (core.sql.as_id): 1.5 is not customer 1, ² is no id at all.
-        pk = as_id(data)
         if self.pk_field is not None:
             return super().to_internal_value(data)
-        if pk is None:
+        found = by_ids(self.model, [data])
+        if found:
+            return found[0]
+        if as_id(data) is None:
             self.fail("incorrect_type", data_type=type(data).__name__)
-        found = by_ids(self.model, [pk])
-        if not found:
-            self.fail("does_not_exist", pk_value=data)
-        return found[0]
+        self.fail("does_not_exist", pk_value=data)
 
 
 class _AnsweredAlways:

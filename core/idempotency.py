@@ -36,7 +36,9 @@ from core.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 FORM_FIELD = "form_token"
-MAX_KEY_LENGTH = 255
+_API_PREFIX = "api:"
+# A client's key is stored after its prefix, in a column of 255 characters.
+MAX_KEY_LENGTH = IdempotencyKey._meta.get_field("key").max_length - len(_API_PREFIX)
 # Answers that say "try again" rather than "this is the outcome": never kept for a replay.
 _NOT_KEPT = {401, 403, 408, 409, 423, 429}
 _KEPT_HEADERS = ("Content-Type", "Location", "Content-Language")
@@ -193,7 +195,7 @@ class IdempotencyMiddleware:
             fingerprint = request_fingerprint(request)
         except Exception:  # noqa: BLE001 - an unreadable body: the view answers it
             return self.get_response(request)
-        claim = key_claim(user=user, key=f"api:{key}", fingerprint=fingerprint)
+        claim = key_claim(user=user, key=f"{_API_PREFIX}{key}", fingerprint=fingerprint)
         if claim.outcome == "replay":
             return _replay(claim.row)
         if claim.outcome == "mismatch":

@@ -11,9 +11,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.money import money
-from core.roles import user_roles
 from crm.customers.models import Customer
-from crm.customers.selectors import customers_visible_to, is_rep_only
+from crm.customers.selectors import customer_visible_q, customers_visible_to
 from crm.sales.orders import selectors as order_selectors
 from finance.models import CreditNote, Invoice, Payment
 
@@ -40,10 +39,6 @@ OPEN_AMOUNT = ExpressionWrapper(F("total") - F("paid_amount") - F("credited_amou
 # --- record rules ---------------------------------------------------------------------------
 
 
-def sees_all_customers(user) -> bool:
-    return bool(user_roles(user)) and not is_rep_only(user)
-
-
 def visible_customers(user):
     """The customers ``user`` may see: the customers' own record rule
     (``crm.customers.selectors.customers_visible_to``)."""
@@ -54,11 +49,18 @@ def _visible_ids(user):
     return visible_customers(user).values("pk")
 
 
+def _only_visible(qs, user):
+    """``qs`` limited to the customers ``user`` may see, by the customers' own rule: no filter
+    (no subquery) where that rule is everyone's (an empty Q)."""
+    if customer_visible_q(user):
+        qs = qs.filter(customer_id__in=_visible_ids(user))
+    return qs
+
+
 def invoices_for(user, *, state: str = "", customer_id=None, overdue: bool = False, q: str = "", as_of=None):
     """Invoices ``user`` may see, filtered; customer joined so a list page costs fixed queries."""
     qs = Invoice.objects.select_related("customer", "sales_order").annotate(open_amount_db=OPEN_AMOUNT)
-    if not sees_all_customers(user):
-        qs = qs.filter(customer_id__in=_visible_ids(user))
+    qs = _only_visible(qs, user)
     if state:
         qs = qs.filter(state=state)
     if customer_id:
@@ -85,8 +87,7 @@ def invoice_totals(qs) -> dict:
 
 def payments_for(user, *, customer_id=None):
     qs = Payment.objects.select_related("customer", "created_by")
-    if not sees_all_customers(user):
-        qs = qs.filter(customer_id__in=_visible_ids(user))
+    qs = _only_visible(qs, user)
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
     return qs
@@ -94,8 +95,7 @@ def payments_for(user, *, customer_id=None):
 
 def credit_notes_for(user, *, customer_id=None):
     qs = CreditNote.objects.select_related("customer", "invoice")
-    if not sees_all_customers(user):
-        qs = qs.filter(customer_id__in=_visible_ids(user))
+    qs = _only_visible(qs, user)
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
     return qs
@@ -278,8 +278,8 @@ def aging(as_of: date | None = None, customer_id=None, user=None) -> dict:
     qs = Invoice.objects.filter(state__in=Invoice.OPEN_STATES)
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
-    if user is not None and not sees_all_customers(user):
-        qs = qs.filter(customer_id__in=_visible_ids(user))
+    if user is not None:
+        qs = _only_visible(qs, user)
     aggregates = {
         f"b_{key}": _sum(
             Case(When(_bucket_condition(key, first, last, as_of), then=OPEN_AMOUNT), default=Value(ZERO))

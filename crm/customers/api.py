@@ -73,8 +73,7 @@ class CustomerSerializer(api_fields.ModelSerializer):
             team = attrs.get("team")
             if (
                 team is not None
-                and (self.instance is None or self.instance.team_id != team.pk)
-                and not selectors.teams_assignable_by(user).filter(pk=team.pk).exists()
+                and not selectors.teams_assignable_by(user, keeping=self.instance).filter(pk=team.pk).exists()
             ):
                 raise PermissionDenied()
         return attrs

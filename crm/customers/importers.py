@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.money import MAX_AMOUNT, decimal_input
+from core.money import decimal_input
 from crm.customers import selectors, services
 from crm.customers.models import Contact, Customer, Region, Team
 from crm.customers.tabular import ImportSpec
@@ -157,7 +157,7 @@ def clean_customer(values: dict, context: dict) -> dict:
             limit = decimal_input(data["credit_limit"], field="credit_limit")
         except ValidationError:
             limit = None
-        if limit is None or limit < 0 or limit >= MAX_AMOUNT:
+        if limit is None or limit < 0:
             errors.setdefault("credit_limit", []).append(_("Enter a number of 0 or more."))
         else:
             out["credit_limit"] = limit

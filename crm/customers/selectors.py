@@ -5,7 +5,9 @@ uses: a sales rep sees own customers and reads the team's; managers, admins and 
 The same rules hold for every owned record (leads, opportunities, quotes, orders): their
 selectors build on ``is_rep_only``, ``owned_or_team_q`` and ``owners_editable_by``."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from core.roles import ADMIN, MANAGER, SALES, user_roles
 from core.sql import as_id
@@ -80,6 +82,14 @@ def customer_is_visible(user, customer) -> bool:
     return Customer.objects.filter(q, pk=pk).exists()
 
 
+def customer_check_writable(user, customer) -> None:
+    """A record written on behalf of ``user`` may name only a customer they may read (the read
+    rule, ``customer_is_visible``); any other answers as one that does not exist, so a guessed
+    id tells nothing. Raises a ``ValidationError`` on ``customer``."""
+    if not customer_is_visible(user, customer):
+        raise ValidationError({"customer": _("No such customer.")})
+
+
 def customers_editable_by(user) -> QuerySet[Customer]:
     owners = owners_editable_by(user)
     return Customer.objects.all() if owners is None else Customer.objects.filter(owner_id__in=owners)
@@ -92,16 +102,26 @@ def customer_assignment_allowed(user) -> bool:
     return owners_editable_by(user) is None
 
 
-def teams_assignable_by(user) -> QuerySet[Team]:
-    """The teams ``user`` may put a customer in: any for managers and admins, a rep's own."""
+def teams_assignable_by(user, *, keeping: Customer | None = None) -> QuerySet[Team]:
+    """The teams ``user`` may put a customer in: any for managers and admins, a rep's own; and,
+    for an edit of ``keeping``, the team it is in (a rep may leave it where a manager put it)."""
     if customer_assignment_allowed(user):
         return Team.objects.all()
-    return Team.objects.filter(pk__in=team_ids_of(user))
+    allowed = Q(pk__in=team_ids_of(user))
+    if keeping is not None and keeping.team_id is not None:
+        allowed |= Q(pk=keeping.team_id)
+    return Team.objects.filter(allowed)
+
+
+def record_editable_by(user, record) -> bool:
+    """The edit rule for one owned record in hand (a customer, lead, opportunity, order,
+    quote; no query): reps edit their own, managers and admins all (``owners_editable_by``)."""
+    owners = owners_editable_by(user)
+    return owners is None or record.owner_id in owners
 
 
 def customer_can_edit(user, customer: Customer) -> bool:
-    owners = owners_editable_by(user)
-    return owners is None or customer.owner_id in owners
+    return record_editable_by(user, customer)
 
 
 def customer_list(

@@ -191,7 +191,7 @@ def customer_edit(request, pk):
         instance=customer,
         can_set_owner=manager,
         can_set_credit=manager,
-        teams=selectors.teams_assignable_by(request.user),
+        teams=selectors.teams_assignable_by(request.user, keeping=customer),
     )
     if request.method == "POST" and form.is_valid():
         try:

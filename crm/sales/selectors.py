@@ -11,7 +11,12 @@ from django.utils import timezone
 from core.money import money
 from core.roles import user_roles
 from core.sql import as_id
-from crm.customers.selectors import customers_visible_to, is_rep_only, owned_or_team_q, owners_editable_by
+from crm.customers.selectors import (
+    customers_visible_to,
+    is_rep_only,
+    owned_or_team_q,
+    record_editable_by,
+)
 from crm.sales.models import Activity, Lead, Opportunity, PipelineStage
 
 
@@ -47,9 +52,8 @@ def activities_visible_to(user) -> QuerySet[Activity]:
 
 
 def can_edit(user, record) -> bool:
-    """Reps edit their own records; managers and admins edit all (``owners_editable_by``)."""
-    owners = owners_editable_by(user)
-    return owners is None or record.owner_id in owners
+    """Reps edit their own records; managers and admins edit all (``record_editable_by``)."""
+    return record_editable_by(user, record)
 
 
 def lead_list(

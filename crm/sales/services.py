@@ -18,7 +18,7 @@ from core.audit import audit
 from core.money import decimal_input, money
 from crm.customers import services as customer_services
 from crm.customers.models import Customer
-from crm.customers.selectors import customer_is_visible, duplicates_of
+from crm.customers.selectors import customer_check_writable, duplicates_of
 from crm.sales.models import Activity, AssignmentRule, Lead, Opportunity, PipelineStage, StageChange
 
 LEAD_FIELDS = ("name", "company", "phone", "email", "region", "message", "source", "owner", "team", "status")
@@ -32,8 +32,8 @@ def _check_customer_visible(customer, actor) -> None:
     """A record written on behalf of ``actor`` may name only a customer they may read (the
     customers' read rule); any other answers as one that does not exist. ``actor`` None is the
     system's own write (lead conversion's new customer, the demo)."""
-    if customer is not None and actor is not None and not customer_is_visible(actor, customer):
-        raise ValidationError({"customer": _("No such customer.")})
+    if customer is not None and actor is not None:
+        customer_check_writable(actor, customer)
 
 
 def _amount(value, field="amount") -> Decimal:

@@ -33,6 +33,7 @@ from integration.fulfilment.models import Backorder, BackorderRun
 from integration.fulfilment.reservations import lines_reserve, target_state
 from integration.fulfilment.services import ZERO, _order_url
 from scm.inventory.models import StockLevel
+from scm.inventory.services import plain_qty
 
 S = SalesOrder.State
 P = SalesOrder.Priority
@@ -157,8 +158,8 @@ def reserve_again_message(outcome: OrderServed) -> str:
     """What a manual "reserve again" did, told to the one who asked (in their language)."""
     params = {
         "number": outcome.order.number,
-        "reserved": plain(outcome.reserved),
-        "short": plain(outcome.short),
+        "reserved": plain_qty(outcome.reserved),
+        "short": plain_qty(outcome.short),
     }
     if outcome.reserved > 0:
         return _("Reserved %(reserved)s more for %(number)s; %(short)s still on backorder.") % params
@@ -277,8 +278,8 @@ def _move(order, lines, got_by_line, outcome: OrderServed, event_id, user) -> tu
         "data": {
             "params": {
                 "products": "、".join(products),
-                "reserved": plain(outcome.reserved),
-                "short": plain(outcome.short),
+                "reserved": plain_qty(outcome.reserved),
+                "short": plain_qty(outcome.short),
             },
             "event_id": event_id,
             "lines": {str(pk): str(qty) for pk, qty in got.items()},
@@ -292,7 +293,7 @@ def _note(order, outcome: OrderServed, event_id, user) -> dict | None:
     run of the same event does not tell twice."""
     if user is not None and user.pk == order.owner_id:
         return None
-    params = {"number": order.number, "reserved": plain(outcome.reserved)}
+    params = {"number": order.number, "reserved": plain_qty(outcome.reserved)}
     return {
         "users": [order.owner_id],
         # A message key and its figures: the rep reads it in their language.
@@ -302,8 +303,3 @@ def _note(order, outcome: OrderServed, event_id, user) -> dict | None:
         "kind": "backorder_served",
         "key": f"backorder-served:{order.pk}:{event_id}" if event_id is not None else "",
     }
-
-
-def plain(value: Decimal) -> str:
-    """20, 2.5 — never 2E+1 (for texts)."""
-    return f"{Decimal(value).normalize():f}"

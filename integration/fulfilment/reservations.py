@@ -25,6 +25,7 @@ from integration.fulfilment.models import Backorder, ReservationRun
 from integration.fulfilment.services import RESERVABLE_STATES, ZERO, _order_url
 from scm.inventory import reservations
 from scm.inventory.selectors import active_warehouses, warehouses_by_distance
+from scm.inventory.services import plain_qty
 
 
 def _active_warehouses() -> list[dict]:
@@ -206,10 +207,10 @@ def _run_outcome(order, run, lines, got_by_line) -> tuple[tuple, dict]:
     # Message keys and figures, not text: the rep and anyone else read them in their language.
     if run.backordered:
         text = gettext_noop("Reserved %(reserved)s; %(short)s on backorder.")
-        params = {"reserved": _fmt(run.reserved), "short": _fmt(run.backordered)}
+        params = {"reserved": plain_qty(run.reserved), "short": plain_qty(run.backordered)}
     else:
         text = gettext_noop("All stock reserved (%(reserved)s).")
-        params = {"reserved": _fmt(run.reserved)}
+        params = {"reserved": plain_qty(run.reserved)}
     entry = {"kind": "reserved", "text": text, "params": params}
     move = (order, target if target != order.state else None, [entry])
     note = {
@@ -221,7 +222,3 @@ def _run_outcome(order, run, lines, got_by_line) -> tuple[tuple, dict]:
         "key": f"reservation:{order.pk}:{run.event_id if run.event_id > 0 else 'manual'}",
     }
     return move, note
-
-
-def _fmt(value: Decimal) -> str:
-    return f"{value.normalize():f}"

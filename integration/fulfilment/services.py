@@ -33,6 +33,7 @@ from finance.selectors import credit_exposure
 from integration.fulfilment.models import Backorder, Shipment
 from scm.inventory import reservations
 from scm.inventory.models import Product
+from scm.inventory.services import plain_qty
 
 ZERO = Decimal("0")
 S = SalesOrder.State
@@ -308,9 +309,9 @@ def order_line_shorten(*, order: SalesOrder, line_id, quantity, user, text: str 
             data={
                 "params": {
                     "product": line.product.name,
-                    "old": _fmt(old_quantity),
-                    "new": _fmt(line.quantity),
-                    "released": _fmt(released),
+                    "old": plain_qty(old_quantity),
+                    "new": plain_qty(line.quantity),
+                    "released": plain_qty(released),
                 },
                 "line_id": line.pk,
                 "text": text,
@@ -353,10 +354,6 @@ def _release_beyond_need(order: SalesOrder, line: SalesOrderLine, reserved_befor
         state=Shipment.State.CANCELLED
     )
     return released
-
-
-def _fmt(value: Decimal) -> str:
-    return f"{Decimal(value).normalize():f}"
 
 
 def _order_url(order) -> str:

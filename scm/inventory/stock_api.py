@@ -251,7 +251,8 @@ class TransferViewSet(
 # --- counts ---------------------------------------------------------------------------------
 
 
-class CountLineSerializer(api_fields.ModelSerializer):
+class CountLineSerializer(CostHiddenMixin, api_fields.ModelSerializer):
+    restricted_fields = ("unit_cost",)
     variance = serializers.DecimalField(max_digits=18, decimal_places=3, read_only=True)
 
     class Meta:
@@ -282,7 +283,7 @@ class CountSerializer(api_fields.ModelSerializer):
 
     def get_lines(self, obj) -> list[dict]:
         # Blind while counting: what the ledger expects stays hidden until submission.
-        data = CountLineSerializer(obj.lines.all(), many=True).data
+        data = CountLineSerializer(obj.lines.all(), many=True, context=self.context).data
         if obj.state == CountSession.State.COUNTING:
             for row in data:
                 row["snapshot_on_hand"] = row["expected"] = row["variance"] = None

@@ -185,6 +185,7 @@ def stock_overview(request):
             "warehouses": Warehouse.objects.filter(is_active=True),
             # Stock value is at cost: only for those who read costs.
             "valuation": selectors.stock_valuation(warehouse_id=warehouse_id) if sees_cost else None,
+            "sees_cost": sees_cost,
         },
     )
 
@@ -319,6 +320,8 @@ def count_detail(request, pk):
             "blind": blind,
             "can_count": has_role(request.user, STOCK_WRITE),
             "can_approve": has_role(request.user, APPROVE),
+            # Variance values are at cost: only for those who read costs.
+            "sees_cost": selectors.can_see_cost(request.user),
         },
     )
 

@@ -97,6 +97,16 @@ def test_an_unusable_key_answers_400(api_client, sales_user):
     assert SalesOrder.objects.count() == 0
 
 
+def test_the_longest_key_allowed_is_stored_and_replayed(api_client, sales_user):
+    key = "k" * idempotency.MAX_KEY_LENGTH
+    body = _order_body(CustomerFactory(owner=sales_user))
+    api_client.force_login(sales_user)
+    first = api_client.post("/api/v1/sales-orders/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    second = api_client.post("/api/v1/sales-orders/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code == second.status_code == 201
+    assert SalesOrder.objects.count() == 1
+
+
 def test_an_expired_key_runs_again_and_the_purge_deletes_old_keys(api_client, sales_user):
     customer = CustomerFactory(owner=sales_user)
     body = _order_body(customer)

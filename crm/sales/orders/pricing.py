@@ -113,8 +113,6 @@ def _price_line(raw: dict, products: dict, units: dict) -> PricedLine:
         price = decimal_input(price, field="unit_price")
         if price < 0:
             raise ValidationError({"unit_price": _("The price cannot be negative.")})
-        if price >= MAX_AMOUNT:
-            raise ValidationError({"unit_price": _("This price is too large.")})
     discount = raw.get("discount_percent")
     discount = Decimal(0) if discount in (None, "") else decimal_input(discount, field="discount_percent")
     if not Decimal(0) <= discount <= HUNDRED:

@@ -23,7 +23,13 @@ from django.shortcuts import get_object_or_404
 from core.money import money
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, has_role, user_roles
 from crm.customers import credit
-from crm.customers.selectors import customers_visible_to, is_rep_only, owned_or_team_q, owners_editable_by
+from crm.customers.selectors import (
+    customers_visible_to,
+    is_rep_only,
+    owned_or_team_q,
+    owners_editable_by,
+    record_editable_by,
+)
 from crm.sales.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
 from crm.sales.orders.states import CREDIT_STATES
 from scm.inventory.models import Product, ProductUnit
@@ -102,8 +108,7 @@ def orders_actable_by(user) -> QuerySet:
 def can_change(user, record) -> bool:
     """The act rule for one order or quote in hand (no query): may ``user`` change, confirm or
     cancel it?"""
-    owners = owners_actable_by(user)
-    return owners is None or record.owner_id in owners
+    return record_editable_by(user, record)
 
 
 def can_see_order_prices(user) -> bool:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 from core.i18n import message_text, stored_params
 from core.money import decimal_input, money
 from core.numbers import document_number
-from crm.customers.selectors import customer_is_visible
+from crm.customers.selectors import customer_check_writable
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
 from crm.sales.orders.models import LINE_LIST
 from crm.sales.orders.pricing import line_amounts, lines_price, lines_totals
@@ -44,8 +44,7 @@ def _check_customer(customer, user) -> None:
     exist, so a guessed id tells nothing) and active."""
     if customer is None:
         raise ValidationError({"customer": _("Choose a customer.")})
-    if not customer_is_visible(user, customer):
-        raise ValidationError({"customer": _("No such customer.")})
+    customer_check_writable(user, customer)
     if not customer.is_active:
         raise ValidationError({"customer": _("This customer is inactive.")})
 

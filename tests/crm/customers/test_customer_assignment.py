@@ -51,3 +51,11 @@ def test_the_api_lets_a_rep_use_their_own_team(api_client, sales_user):
     response = api_client.post("/api/v1/customers/", {"name": "甲公司", "team": own.pk}, format="json")
     assert response.status_code == 201
     assert Customer.objects.get().team == own
+
+
+def test_a_reps_edit_keeps_the_team_a_manager_put_the_customer_in(client, sales_user):
+    other_team = TeamFactory()
+    customer = Customer.objects.create(name="乙公司", owner=sales_user, team=other_team)
+    client.force_login(sales_user)
+    form = client.get(reverse("customers:edit", args=[customer.pk])).context["form"]
+    assert other_team in form.fields["team"].queryset

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tests.scm.inventory.factories import ProductFactory
+from scm.inventory import counts, services
+from tests.scm.inventory.factories import ProductFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +44,22 @@ def test_stock_valuation_only_for_roles_that_read_costs(client, user_with_role, 
     client.force_login(user_with_role(role))
     page = client.get(reverse("inventory:stock"))
     assert (b'data-testid="valuation"' in page.content) is sees
+
+
+@pytest.mark.parametrize(("role", "sees"), [("sales", False), ("warehouse", False), ("finance", True)])
+def test_stock_values_per_row_only_for_roles_that_read_costs(client, user_with_role, role, sees):
+    product, warehouse = ProductFactory(cost=Decimal("61.2345")), WarehouseFactory()
+    services.stock_receive(product=product, warehouse=warehouse, quantity=5)
+    client.force_login(user_with_role(role))
+    page = client.get(reverse("inventory:stock"), HTTP_ACCEPT_LANGUAGE="en")
+    assert (b">Value</th>" in page.content) is sees
+
+
+@pytest.mark.parametrize(("role", "sees"), [("warehouse", False), ("manager", True)])
+def test_count_lines_unit_cost_only_for_roles_that_read_costs(api_client, user_with_role, role, sees):
+    product, warehouse = ProductFactory(cost=Decimal("61.2345")), WarehouseFactory()
+    services.stock_receive(product=product, warehouse=warehouse, quantity=5)
+    count = counts.count_start(warehouse=warehouse, user=user_with_role("warehouse"))
+    api_client.force_authenticate(user_with_role(role))
+    lines = api_client.get(f"/api/v1/inventory/counts/{count.pk}/").json()["lines"]
+    assert (lines[0]["unit_cost"] is not None) is sees
