@@ -37,8 +37,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from core.search import search_columns  # noqa: E402
 from crm.customers.models import Customer, Region, Team  # noqa: E402
-from crm.customers.search import search_columns  # noqa: E402
 
 TOTAL = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))

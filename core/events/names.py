@@ -11,6 +11,9 @@ STOCK_BELOW_REORDER_POINT = "stock.below_reorder_point"
 # positive adjustment or count, a released reservation): {"product_ids", "warehouse_id",
 # "reason", "reference"}. The backorder rule serves the lines waiting for those products.
 STOCK_AVAILABLE = "stock.available"
+# Goods received against a purchase order and posted (scm.purchasing):
+# {"receipt_id", "purchase_order_id", "supplier_id", "warehouse_id", "product_ids", "demands"}
+STOCK_RECEIVED = "stock.received"
 # Shipments (integration.fulfilment)
 SHIPMENT_SHIPPED = "shipment.shipped"
 # The customer's shipping notice is due (sent by the worker outside any transaction, retried)

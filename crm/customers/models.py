@@ -109,7 +109,7 @@ class Customer(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Search columns, derived from the name (see ``crm.customers.search``): pinyin in full and
+    # Search columns, derived from the name (see ``core.search``): pinyin in full and
     # initials so that "zs" or "zhangsan" finds 张三, and the normalised name for de-duplication.
     search_pinyin = models.CharField(max_length=600, blank=True, db_index=True, editable=False)
     search_initials = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
@@ -140,7 +140,7 @@ class Customer(models.Model):
 
     def save(self, *args, **kwargs):
         # Derived columns only (no business rule): they must never drift from the name.
-        from crm.customers.search import search_columns
+        from core.search import search_columns
 
         self.search_pinyin, self.search_initials, self.name_normalized = search_columns(self.name)
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:

@@ -10,9 +10,9 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.roles import ADMIN, MANAGER, SALES, user_roles
+from core.search import search_filter
 from core.sql import as_id
 from crm.customers.models import Contact, Customer, MergeSuggestion, Team
-from crm.customers.search import search_filter
 
 SORTABLE = {"name", "code", "created_at", "credit_limit", "stage", "owner__username", "region__name"}
 
@@ -173,7 +173,7 @@ def duplicates_of(
 ) -> list[tuple[Customer, str]]:
     """Existing customers that look like these details, each with the reason (ignores rules:
     de-duplication must see the whole company's customers)."""
-    from crm.customers.search import normalize_name
+    from core.search import normalize_name
 
     found: dict[int, tuple[Customer, list[str]]] = {}
     checks = []

@@ -11,7 +11,7 @@ INDEXES = [
 
 
 def backfill(apps, schema_editor):
-    from crm.customers.search import search_columns
+    from core.search import search_columns
 
     Customer = apps.get_model("customers", "Customer")
     for customer in Customer.objects.filter(search_pinyin="").only("pk", "name").iterator():

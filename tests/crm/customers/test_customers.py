@@ -9,9 +9,9 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from core.models import AuditLog
+from core.search import search_columns
 from crm.customers import selectors, services
 from crm.customers.models import Customer, MergeSuggestion
-from crm.customers.search import search_columns
 from tests.crm.customers.factories import ContactFactory, CustomerFactory, TeamFactory
 from tests.factories import UserFactory
 

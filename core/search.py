@@ -1,4 +1,4 @@
-"""Search keys for Chinese and English names.
+"""Search keys for Chinese and English names (customers, suppliers, any named record).
 
 ``search_columns`` derives, from a name, its full pinyin ("zhangsan"), its initials ("zs") and a
 normalised form for de-duplication (lower case, no spaces or punctuation, no company-form suffix).
