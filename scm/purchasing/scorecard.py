@@ -76,7 +76,18 @@ def _receipt_figures(cards: dict, ids: list[int], since) -> None:
     )
     actual: dict[int, dict[int, int]] = defaultdict(dict)  # supplier → receipt → days
     promised: dict[int, dict[int, int]] = defaultdict(dict)  # supplier → po line → days
-    for supplier_id, receipt_id, posted_at, qty, accepted, rejected, po_line_id, expected, ordered, sent in rows:
+    for (
+        supplier_id,
+        receipt_id,
+        posted_at,
+        qty,
+        accepted,
+        rejected,
+        po_line_id,
+        expected,
+        ordered,
+        sent,
+    ) in rows:
         card = cards[supplier_id]
         posted = _local_date(posted_at)
         card["receipt_lines"] += 1
@@ -122,7 +133,12 @@ def _price_trends(cards: dict, ids: list[int], today: date) -> None:
             continue
         product = trends[row["order__supplier_id"]].setdefault(
             row["product_id"],
-            {"product_id": row["product_id"], "sku": row["product__sku"], "name": row["product__name"], "months": []},
+            {
+                "product_id": row["product_id"],
+                "sku": row["product__sku"],
+                "name": row["product__name"],
+                "months": [],
+            },
         )
         month = row["month"]
         month = month.date() if hasattr(month, "date") and callable(month.date) else month
@@ -142,7 +158,9 @@ def _price_trends(cards: dict, ids: list[int], today: date) -> None:
         cards[supplier_id]["price_trend"] = out
 
 
-def supplier_scorecards(supplier_ids, *, since: date | None = None, today: date | None = None) -> dict[int, dict]:
+def supplier_scorecards(
+    supplier_ids, *, since: date | None = None, today: date | None = None
+) -> dict[int, dict]:
     """The scorecards of several suppliers, in two queries whatever their number."""
     ids = sorted({int(i) for i in supplier_ids})
     cards = {i: _empty(i) for i in ids}

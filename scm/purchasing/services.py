@@ -206,7 +206,12 @@ def supplier_contact_create(*, supplier: Supplier, actor=None, **data) -> Suppli
     contact.full_clean(exclude=["supplier"])
     _primary_rule(contact)
     contact.save()
-    audit("supplier.contact_added", actor=actor, obj=supplier, data={"contact": contact.pk, "name": contact.name})
+    audit(
+        "supplier.contact_added",
+        actor=actor,
+        obj=supplier,
+        data={"contact": contact.pk, "name": contact.name},
+    )
     return contact
 
 
@@ -244,7 +249,12 @@ def supplier_contact_delete(*, contact: SupplierContact, actor=None) -> None:
         nxt = SupplierContact.objects.filter(supplier=supplier).order_by("name", "id").first()
         if nxt is not None:
             SupplierContact.objects.filter(pk=nxt.pk).update(is_primary=True)
-    audit("supplier.contact_removed", actor=actor, obj=supplier, data={"contact": contact.pk, "name": contact.name})
+    audit(
+        "supplier.contact_removed",
+        actor=actor,
+        obj=supplier,
+        data={"contact": contact.pk, "name": contact.name},
+    )
 
 
 # --- supplier products ----------------------------------------------------------------------
@@ -259,7 +269,9 @@ def _product_data(data: dict, product) -> dict:
         if data["pack_size"] <= 0:
             raise ValidationError({"pack_size": _("The pack size must be more than 0.")})
     if "min_order_quantity" in data:
-        moq = decimal_input(data["min_order_quantity"], field="min_order_quantity", blank=0, limit=MAX_QUANTITY)
+        moq = decimal_input(
+            data["min_order_quantity"], field="min_order_quantity", blank=0, limit=MAX_QUANTITY
+        )
         if moq < 0:
             raise ValidationError({"min_order_quantity": _("Enter a number of 0 or more.")})
         data["min_order_quantity"] = quantity(moq)
@@ -374,9 +386,7 @@ def _price_checks(price: SupplierPrice) -> None:
     if price.valid_from is not None:
         overlapping = overlapping.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=price.valid_from))
     if overlapping.exists():
-        raise ValidationError(
-            {"valid_from": _("Another price for this quantity is valid at the same time.")}
-        )
+        raise ValidationError({"valid_from": _("Another price for this quantity is valid at the same time.")})
 
 
 @transaction.atomic

@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook
 
-from crm.customers import imports, tabular
-from crm.customers.models import Contact, Customer, ImportPreview
+from core import imports, tabular
+from core.models import ImportPreview
+from crm.customers.models import Contact, Customer
 from tests.crm.customers.factories import CustomerFactory, TeamFactory
 from tests.factories import UserFactory
 

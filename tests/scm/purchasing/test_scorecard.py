@@ -100,10 +100,14 @@ def test_price_trend_by_month_with_change_of_latest_against_first(supplier):
     today = date(2026, 6, 15)
     for ordered, price in ((date(2026, 1, 10), "10"), (date(2026, 1, 20), "12"), (date(2026, 5, 2), "13.2")):
         order = PurchaseOrderFactory(supplier=supplier, order_date=ordered)
-        PurchaseOrderLineFactory(order=order, product=product, quantity=Decimal("10"), unit_price=Decimal(price))
+        PurchaseOrderLineFactory(
+            order=order, product=product, quantity=Decimal("10"), unit_price=Decimal(price)
+        )
     old = PurchaseOrderFactory(supplier=supplier, order_date=date(2025, 5, 1))  # over 12 months ago
     PurchaseOrderLineFactory(order=old, product=product, unit_price=Decimal("1"))
-    draft = PurchaseOrderFactory(supplier=supplier, order_date=date(2026, 5, 3), state=PurchaseOrder.State.DRAFT)
+    draft = PurchaseOrderFactory(
+        supplier=supplier, order_date=date(2026, 5, 3), state=PurchaseOrder.State.DRAFT
+    )
     PurchaseOrderLineFactory(order=draft, product=product, unit_price=Decimal("99"))
     (trend,) = supplier_scorecard(supplier.pk, today=today)["price_trend"]
     assert [m["month"] for m in trend["months"]] == ["2026-01", "2026-05"]

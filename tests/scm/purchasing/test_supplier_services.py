@@ -140,7 +140,9 @@ def test_a_unit_of_another_product_is_refused(buyer):
     other = ProductFactory()
     unit = ProductUnit.objects.create(product=other, name="box", factor=12)
     with pytest.raises(ValidationError) as exc:
-        services.supplier_product_create(supplier=SupplierFactory(), product=ProductFactory(), actor=buyer, unit=unit)
+        services.supplier_product_create(
+            supplier=SupplierFactory(), product=ProductFactory(), actor=buyer, unit=unit
+        )
     assert "unit" in exc.value.message_dict
 
 
@@ -154,7 +156,9 @@ def test_the_same_product_twice_for_one_supplier_is_refused(buyer):
 @pytest.mark.parametrize("price", ["0", "-5", "x"])
 def test_a_price_must_be_more_than_zero(buyer, price):
     with pytest.raises(ValidationError) as exc:
-        services.supplier_price_create(supplier_product=SupplierProductFactory(), actor=buyer, unit_price=price)
+        services.supplier_price_create(
+            supplier_product=SupplierProductFactory(), actor=buyer, unit_price=price
+        )
     assert "unit_price" in exc.value.message_dict
     assert not SupplierPrice.objects.exists()
 
@@ -173,7 +177,9 @@ def test_validity_must_not_end_before_it_starts(buyer):
 
 def test_overlapping_validity_for_the_same_break_is_refused(buyer):
     item = SupplierProductFactory()
-    SupplierPriceFactory(supplier_product=item, min_quantity=100, valid_from=date(2026, 1, 1), valid_to=date(2026, 6, 30))
+    SupplierPriceFactory(
+        supplier_product=item, min_quantity=100, valid_from=date(2026, 1, 1), valid_to=date(2026, 6, 30)
+    )
     with pytest.raises(ValidationError) as exc:
         services.supplier_price_create(
             supplier_product=item, actor=buyer, unit_price="9", min_quantity="100", valid_from="2026-06-01"
@@ -183,7 +189,9 @@ def test_overlapping_validity_for_the_same_break_is_refused(buyer):
 
 def test_other_breaks_and_later_periods_are_allowed(buyer):
     item = SupplierProductFactory()
-    SupplierPriceFactory(supplier_product=item, min_quantity=100, valid_from=date(2026, 1, 1), valid_to=date(2026, 6, 30))
+    SupplierPriceFactory(
+        supplier_product=item, min_quantity=100, valid_from=date(2026, 1, 1), valid_to=date(2026, 6, 30)
+    )
     services.supplier_price_create(supplier_product=item, actor=buyer, unit_price="8", min_quantity="500")
     services.supplier_price_create(
         supplier_product=item, actor=buyer, unit_price="9", min_quantity="100", valid_from="2026-07-01"
@@ -196,7 +204,9 @@ def test_an_open_ended_price_overlaps_every_period_of_its_break(buyer):
     item = SupplierProductFactory()
     SupplierPriceFactory(supplier_product=item, min_quantity=0)
     with pytest.raises(ValidationError):
-        services.supplier_price_create(supplier_product=item, actor=buyer, unit_price="9", valid_from="2030-01-01")
+        services.supplier_price_create(
+            supplier_product=item, actor=buyer, unit_price="9", valid_from="2030-01-01"
+        )
 
 
 def test_a_bad_date_names_the_field(buyer):

@@ -1,5 +1,5 @@
-"""Spreadsheet import (xlsx and CSV), shared by customers, contacts and leads; exports are
-``core.export``'s.
+"""Spreadsheet import (xlsx and CSV), shared by every import kind (customers, contacts, leads,
+suppliers, supplier prices); exports are ``core.export``'s.
 
 Import is all or nothing: every row is checked first, every error is reported with its row and
 column, and only a file without errors is written (in one transaction).
@@ -190,6 +190,7 @@ class ImportSpec:
     holds ``"user"`` (who imports: the same record rules as the forms apply) and what ``prepare``
     put there. ``prepare(rows, context)`` (optional) loads what the rows refer to in a few
     queries. ``write(cleaned, actor)`` writes one row (inside the import's one transaction).
+    ``group`` names the import page that offers the kind.
     """
 
     kind: str
@@ -199,6 +200,9 @@ class ImportSpec:
     write: Callable
     aliases: dict[str, str] = field(default_factory=dict)
     prepare: Callable | None = None
+    # The import page that offers this kind ("customers", "purchasing"): a page lists, checks
+    # and confirms only its own kinds.
+    group: str = ""
 
 
 @dataclass
