@@ -7,32 +7,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0007_idempotency_keys'),
+        ("core", "0007_idempotency_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportPreview',
+            name="ImportPreview",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(max_length=20, verbose_name='kind')),
-                ('state', models.CharField(choices=[('ready', 'ready to import'), ('importing', 'importing'), ('done', 'imported'), ('failed', 'failed')], default='ready', max_length=10, verbose_name='state')),
-                ('file_name', models.CharField(blank=True, max_length=200, verbose_name='file')),
-                ('row_count', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('data', models.BinaryField(verbose_name='rows (compressed)')),
-                ('imported', models.PositiveIntegerField(default=0, verbose_name='rows imported')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='errors')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('expires_at', models.DateTimeField(db_index=True, verbose_name='expires')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
+                ),
+                ("kind", models.CharField(max_length=20, verbose_name="kind")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("ready", "ready to import"),
+                            ("importing", "importing"),
+                            ("done", "imported"),
+                            ("failed", "failed"),
+                        ],
+                        default="ready",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("file_name", models.CharField(blank=True, max_length=200, verbose_name="file")),
+                ("row_count", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                ("data", models.BinaryField(verbose_name="rows (compressed)")),
+                ("imported", models.PositiveIntegerField(default=0, verbose_name="rows imported")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="errors")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("expires_at", models.DateTimeField(db_index=True, verbose_name="expires")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import',
-                'verbose_name_plural': 'imports',
+                "verbose_name": "import",
+                "verbose_name_plural": "imports",
             },
         ),
     ]

@@ -444,3 +444,18 @@ def supplier_price_delete(*, price: SupplierPrice, actor=None) -> None:
     supplier = price.supplier_product.supplier
     SupplierPrice.objects.filter(pk=price.pk).delete()
     audit("supplier.price_removed", actor=actor, obj=supplier, data={"price": price.pk})
+
+
+@transaction.atomic
+def supplier_product_delete(*, item: SupplierProduct, actor=None) -> None:
+    """Remove a product from the supplier's list (its prices go with it; orders keep their
+    lines). To keep the history, deactivating it (``is_active``) is the gentler way."""
+    _check_actor(actor)
+    supplier = item.supplier
+    SupplierProduct.objects.filter(pk=item.pk).delete()
+    audit(
+        "supplier.product_removed",
+        actor=actor,
+        obj=supplier,
+        data={"supplier_product": item.pk, "product": item.product_id},
+    )

@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0006_import_previews'),
+        ("customers", "0006_import_previews"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='ImportPreview',
+            name="ImportPreview",
         ),
     ]
