@@ -3,7 +3,7 @@
 the supplier's product is added when the supplier did not sell it yet).
 
 Rows are written through the same services as the pages, under the same rule (purchasing and
-managers). A cell holding a formula (``=…``) is refused: a file is imported as values.
+managers). A cell holding a formula (``=…``) is refused by ``core.tabular``, for every kind.
 """
 
 from django.contrib.auth import get_user_model
@@ -65,13 +65,6 @@ ALIASES = {
 _YES = {"1", "yes", "true", "是", "y"}
 
 
-def _formula_errors(values: dict, errors: dict) -> None:
-    """A cell that holds a formula is refused (the value, not the formula, is what is meant)."""
-    for column, value in values.items():
-        if isinstance(value, str) and value.lstrip().startswith("="):
-            errors.setdefault(column, []).append(_("This cell holds a formula; enter its value instead."))
-
-
 def _merge(errors: dict, exc: ValidationError) -> None:
     for k, v in exc.message_dict.items():
         errors.setdefault(k, []).extend(v)
@@ -98,7 +91,6 @@ def prepare_suppliers(rows: list[dict], context: dict) -> None:
 
 def clean_supplier(values: dict, context: dict) -> dict:
     errors: dict[str, list] = {}
-    _formula_errors(values, errors)
     out: dict = {}
     for key in ("code", "name", "tax_id", "address", "phone", "email", "bank_name", "bank_account", "notes"):
         if key in values:
@@ -208,7 +200,6 @@ def _supplier_of(key: str, context: dict, errors: dict) -> Supplier | None:
 
 def clean_price(values: dict, context: dict) -> dict:
     errors: dict[str, list] = {}
-    _formula_errors(values, errors)
     supplier = _supplier_of(str(values.get("supplier", "") or "").strip(), context, errors)
     sku = str(values.get("sku", "") or "").strip()
     product = context["products"].get(sku)
