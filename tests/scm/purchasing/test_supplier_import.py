@@ -65,7 +65,7 @@ def test_a_confirmed_file_is_written_with_every_row(buyer_client, django_capture
 
 
 def test_one_bad_row_rejects_the_whole_file(buyer_client):
-    response = _upload(buyer_client, "suppliers", "s.csv", "name,payment_terms_days\nA,30\nB,abc\n".encode())
+    response = _upload(buyer_client, "suppliers", "s.csv", b"name,payment_terms_days\nA,30\nB,abc\n")
     assert _errors(response) == [(3, "payment_terms_days")]
     assert "token" not in response.context
     assert not ImportPreview.objects.exists()
@@ -83,7 +83,7 @@ def test_a_formula_in_a_cell_is_refused_naming_its_row_and_column(buyer_client):
 
 
 def test_a_missing_column_is_named(buyer_client):
-    response = _upload(buyer_client, "supplier_prices", "p.csv", "supplier,product,price\nV1,X,1\n".encode())
+    response = _upload(buyer_client, "supplier_prices", "p.csv", b"supplier,product,price\nV1,X,1\n")
     assert sorted(_errors(response)) == [(1, "sku"), (1, "unit_price")]
 
 
@@ -92,7 +92,11 @@ def test_prices_name_the_supplier_by_code_or_name_and_the_product_by_sku(
 ):
     supplier = SupplierFactory(code="V1", name="华为")
     first, second = ProductFactory(sku="P-1"), ProductFactory(sku="P-2")
-    csv = "supplier,sku,supplier_code,min_quantity,unit_price,valid_from\nV1,P-1,HW-1,0,10.5,\n华为,P-2,,100,9,2026-01-01\n"
+    csv = (
+        "supplier,sku,supplier_code,min_quantity,unit_price,valid_from\n"
+        "V1,P-1,HW-1,0,10.5,\n"
+        "华为,P-2,,100,9,2026-01-01\n"
+    )
     token = _upload(buyer_client, "supplier_prices", "p.csv", csv.encode()).context["token"]
     _confirm(buyer_client, token, django_capture_on_commit_callbacks)
     item = SupplierProduct.objects.get(supplier=supplier, product=first)
@@ -104,7 +108,10 @@ def test_prices_name_the_supplier_by_code_or_name_and_the_product_by_sku(
 def test_price_rows_with_unknown_supplier_product_or_bad_figures_are_named(buyer_client):
     SupplierFactory(code="V1")
     ProductFactory(sku="P-1")
-    csv = "supplier,sku,unit_price,valid_from,valid_to\nV2,P-1,1,,\nV1,P-9,1,,\nV1,P-1,0,,\nV1,P-1,1,2026-05-01,2026-04-01\n"
+    csv = (
+        "supplier,sku,unit_price,valid_from,valid_to\n"
+        "V2,P-1,1,,\nV1,P-9,1,,\nV1,P-1,0,,\nV1,P-1,1,2026-05-01,2026-04-01\n"
+    )
     response = _upload(buyer_client, "supplier_prices", "p.csv", csv.encode())
     assert _errors(response) == [(2, "supplier"), (3, "sku"), (4, "unit_price"), (5, "valid_to")]
     assert not SupplierPrice.objects.exists()
@@ -126,7 +133,7 @@ def test_the_customer_import_page_neither_offers_nor_confirms_purchasing_kinds(
     page = client.get(reverse("customers:import"))
     kinds = [k for k, _label in page.context["form"].fields["kind"].choices]
     assert "suppliers" not in kinds and "customers" in kinds
-    token = _upload(client, "suppliers", "s.csv", "name\nA\n".encode()).context["token"]
+    token = _upload(client, "suppliers", "s.csv", b"name\nA\n").context["token"]
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("customers:import"), {"token": token})
     assert ImportPreview.objects.get().state == ImportPreview.State.READY
