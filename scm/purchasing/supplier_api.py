@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core import api_fields
+from core.dates import optional_date_input
 from core.drf import DefaultCharField
 from core.sql import as_id
 from scm.purchasing import services, supplier_selectors
@@ -171,13 +172,19 @@ class SupplierViewSet(_Rules, viewsets.ModelViewSet):
             user=self.request.user, q=params.get("q", ""), active=active, buyer=params.get("buyer", "")
         ).prefetch_related("contacts")
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE, description=_("Receipts posted from this day."))
+        ],
+    )
     @action(detail=True, methods=["get"])
     def scorecard(self, request, pk=None):
         """On-time and quality rates, actual against promised lead time, and the price trend per
         product (see ``scm.purchasing.scorecard``), over posted receipts."""
         supplier = self.get_object()
-        card = supplier_scorecard(supplier.pk)
+        since = optional_date_input(request.query_params.get("since"), field="since")
+        card = supplier_scorecard(supplier.pk, since=since)
         return Response(_jsonable(card))
 
 

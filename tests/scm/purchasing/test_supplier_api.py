@@ -170,3 +170,11 @@ def test_the_schema_lists_the_supplier_routes(api_client):
         "/api/v1/supplier-prices/{id}/",
     ):
         assert path in paths
+
+
+def test_a_bad_scorecard_period_names_the_parameter(api_client):
+    supplier = SupplierFactory()
+    response = _as(api_client, "finance").get(
+        f"/api/v1/suppliers/{supplier.pk}/scorecard/", {"since": "soon"}
+    )
+    assert response.status_code == 400 and "since" in response.data
