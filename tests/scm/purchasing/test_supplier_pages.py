@@ -112,7 +112,7 @@ def _supplier_with_history():
     order = open_purchase_order(
         supplier=supplier, lines=[{"product": product, "expected_date": date(2026, 3, 10)}]
     )
-    PurchaseOrderFactory_closed = open_purchase_order(supplier=supplier, state=PurchaseOrder.State.CLOSED)
+    closed = open_purchase_order(supplier=supplier, state=PurchaseOrder.State.CLOSED)
     receipt = Receipt.objects.create(
         number="R-1",
         purchase_order=order,
@@ -130,7 +130,7 @@ def _supplier_with_history():
         accepted_quantity=3,
         rejected_quantity=1,
     )
-    return supplier, order, PurchaseOrderFactory_closed
+    return supplier, order, closed
 
 
 def test_the_supplier_page_shows_contacts_products_orders_receipts_and_scorecard(client, finance_user):
@@ -220,3 +220,25 @@ def test_the_navigation_offers_suppliers_to_purchasing_managers_and_finance(
     assert "purchasing.suppliers" in [i["key"] for i in items_for(purchasing_user)]
     assert "purchasing.suppliers" not in [i["key"] for i in items_for(sales_user)]
     assert "purchasing.suppliers" not in [i["key"] for i in items_for(warehouse_user)]
+
+
+def test_the_supplier_page_takes_the_same_queries_for_one_or_many_products(client, purchasing_user):
+    supplier = SupplierFactory()
+
+    def add():
+        item = SupplierProductFactory(supplier=supplier, is_preferred=False)
+        SupplierPriceFactory(supplier_product=item)
+        open_purchase_order(supplier=supplier, lines=[{"product": item.product}])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("purchasing:supplier_detail", args=[supplier.pk])).status_code == 200
+        return len(ctx)
+
+    client.force_login(purchasing_user)
+    add()
+    queries()
+    one = queries()
+    for _ in range(4):
+        add()
+    assert queries() == one
