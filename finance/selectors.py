@@ -124,6 +124,16 @@ def unapplied_credit(*, customer_id) -> Decimal:
     )["v"]
 
 
+def unapplied_credit_total(customer_ids=None) -> Decimal:
+    """Money received from every customer (or those of ``customer_ids``) and not yet applied."""
+    qs = (
+        Payment.objects.all()
+        if customer_ids is None
+        else Payment.objects.filter(customer_id__in=customer_ids)
+    )
+    return qs.aggregate(v=_sum(F("amount") - F("allocated_amount")))["v"]
+
+
 def open_receivables(*, customer_id) -> Decimal:
     """What the customer owes: open invoice amounts minus unapplied credit (may be negative)."""
     owed = Invoice.objects.filter(customer_id=customer_id, state__in=Invoice.OPEN_STATES).aggregate(

@@ -9,179 +9,470 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('finance', '0004_tax_rate_between_0_and_1'),
-        ('purchasing', '0001_suppliers_orders_receipts'),
+        ("finance", "0004_tax_rate_between_0_and_1"),
+        ("purchasing", "0001_suppliers_orders_receipts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Bill',
+            name="Bill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='number')),
-                ('supplier_invoice_number', models.CharField(max_length=60, verbose_name="supplier's invoice number")),
-                ('issue_date', models.DateField(verbose_name='issue date')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('matched', 'Matched'), ('on_hold', 'On hold (mismatch)'), ('approved', 'Approved'), ('partly_paid', 'Partly paid'), ('paid', 'Paid'), ('cancelled', 'Cancelled')], default='draft', max_length=12, verbose_name='state')),
-                ('currency', models.CharField(default='CNY', max_length=3, verbose_name='currency')),
-                ('subtotal', core.money.MoneyField(decimal_places=2, default=0, max_digits=18, verbose_name='subtotal')),
-                ('tax_total', core.money.MoneyField(decimal_places=2, default=0, max_digits=18, verbose_name='tax')),
-                ('total', core.money.MoneyField(decimal_places=2, default=0, max_digits=18, verbose_name='total')),
-                ('paid_amount', core.money.MoneyField(decimal_places=2, default=0, max_digits=18, verbose_name='paid')),
-                ('credited_amount', core.money.MoneyField(decimal_places=2, default=0, max_digits=18, verbose_name='credited')),
-                ('notes', models.CharField(blank=True, max_length=300, verbose_name='notes')),
-                ('mismatch_accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='mismatch accepted at')),
-                ('mismatch_note', models.CharField(blank=True, max_length=300, verbose_name='reason for accepting')),
-                ('cancel_reason', models.CharField(blank=True, max_length=300, verbose_name='cancellation reason')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='cancelled at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('mismatch_accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='mismatch accepted by')),
-                ('purchase_order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bills', to='purchasing.purchaseorder', verbose_name='purchase order')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bills', to='purchasing.supplier', verbose_name='supplier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=30, unique=True, verbose_name="number")),
+                (
+                    "supplier_invoice_number",
+                    models.CharField(max_length=60, verbose_name="supplier's invoice number"),
+                ),
+                ("issue_date", models.DateField(verbose_name="issue date")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("matched", "Matched"),
+                            ("on_hold", "On hold (mismatch)"),
+                            ("approved", "Approved"),
+                            ("partly_paid", "Partly paid"),
+                            ("paid", "Paid"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                ("currency", models.CharField(default="CNY", max_length=3, verbose_name="currency")),
+                (
+                    "subtotal",
+                    core.money.MoneyField(
+                        decimal_places=2, default=0, max_digits=18, verbose_name="subtotal"
+                    ),
+                ),
+                (
+                    "tax_total",
+                    core.money.MoneyField(decimal_places=2, default=0, max_digits=18, verbose_name="tax"),
+                ),
+                (
+                    "total",
+                    core.money.MoneyField(decimal_places=2, default=0, max_digits=18, verbose_name="total"),
+                ),
+                (
+                    "paid_amount",
+                    core.money.MoneyField(decimal_places=2, default=0, max_digits=18, verbose_name="paid"),
+                ),
+                (
+                    "credited_amount",
+                    core.money.MoneyField(
+                        decimal_places=2, default=0, max_digits=18, verbose_name="credited"
+                    ),
+                ),
+                ("notes", models.CharField(blank=True, max_length=300, verbose_name="notes")),
+                (
+                    "mismatch_accepted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="mismatch accepted at"),
+                ),
+                (
+                    "mismatch_note",
+                    models.CharField(blank=True, max_length=300, verbose_name="reason for accepting"),
+                ),
+                (
+                    "cancel_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="cancellation reason"),
+                ),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="cancelled at")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "mismatch_accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="mismatch accepted by",
+                    ),
+                ),
+                (
+                    "purchase_order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bills",
+                        to="purchasing.purchaseorder",
+                        verbose_name="purchase order",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bills",
+                        to="purchasing.supplier",
+                        verbose_name="supplier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bill',
-                'verbose_name_plural': 'bills',
-                'ordering': ['-issue_date', '-id'],
+                "verbose_name": "bill",
+                "verbose_name_plural": "bills",
+                "ordering": ["-issue_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BillLine',
+            name="BillLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(max_length=300, verbose_name='description')),
-                ('quantity', core.money.QuantityField(decimal_places=3, max_digits=18, verbose_name='quantity')),
-                ('unit_price', core.money.MoneyField(decimal_places=4, max_digits=18, verbose_name='unit price')),
-                ('tax_rate', models.DecimalField(decimal_places=4, default=0, max_digits=5, validators=[core.money.validate_tax_rate], verbose_name='tax rate')),
-                ('net_amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='net amount')),
-                ('tax_amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='tax')),
-                ('expected_amount', core.money.MoneyField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='expected amount')),
-                ('match', models.CharField(blank=True, choices=[('', 'No order'), ('matched', 'Matched'), ('mismatch', 'Mismatch')], default='', max_length=10, verbose_name='match')),
-                ('bill', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='finance.bill')),
-                ('po_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='bill_lines', to='purchasing.purchaseorderline', verbose_name='order line')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.CharField(max_length=300, verbose_name="description")),
+                (
+                    "quantity",
+                    core.money.QuantityField(decimal_places=3, max_digits=18, verbose_name="quantity"),
+                ),
+                (
+                    "unit_price",
+                    core.money.MoneyField(decimal_places=4, max_digits=18, verbose_name="unit price"),
+                ),
+                (
+                    "tax_rate",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=0,
+                        max_digits=5,
+                        validators=[core.money.validate_tax_rate],
+                        verbose_name="tax rate",
+                    ),
+                ),
+                (
+                    "net_amount",
+                    core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name="net amount"),
+                ),
+                ("tax_amount", core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name="tax")),
+                (
+                    "expected_amount",
+                    core.money.MoneyField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="expected amount"
+                    ),
+                ),
+                (
+                    "match",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "No order"), ("matched", "Matched"), ("mismatch", "Mismatch")],
+                        default="",
+                        max_length=10,
+                        verbose_name="match",
+                    ),
+                ),
+                (
+                    "bill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="finance.bill"
+                    ),
+                ),
+                (
+                    "po_line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bill_lines",
+                        to="purchasing.purchaseorderline",
+                        verbose_name="order line",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bill line',
-                'verbose_name_plural': 'bill lines',
-                'ordering': ['id'],
+                "verbose_name": "bill line",
+                "verbose_name_plural": "bill lines",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='PayablesSettings',
+            name="PayablesSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('match_tolerance_percent', models.DecimalField(decimal_places=2, default=Decimal('2'), max_digits=5, verbose_name='match tolerance %')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "match_tolerance_percent",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("2"), max_digits=5, verbose_name="match tolerance %"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payables settings',
-                'verbose_name_plural': 'payables settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('match_tolerance_percent__gte', 0), ('match_tolerance_percent__lte', 100)), name='payables_tolerance_range')],
+                "verbose_name": "payables settings",
+                "verbose_name_plural": "payables settings",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("match_tolerance_percent__gte", 0), ("match_tolerance_percent__lte", 100)
+                        ),
+                        name="payables_tolerance_range",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SupplierCreditNote',
+            name="SupplierCreditNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='number')),
-                ('supplier_reference', models.CharField(blank=True, max_length=60, verbose_name="supplier's reference")),
-                ('issue_date', models.DateField(verbose_name='issue date')),
-                ('reason', models.CharField(max_length=300, verbose_name='reason')),
-                ('total', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='total')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('bill', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='credit_notes', to='finance.bill', verbose_name='bill')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credit_notes', to='purchasing.supplier', verbose_name='supplier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=30, unique=True, verbose_name="number")),
+                (
+                    "supplier_reference",
+                    models.CharField(blank=True, max_length=60, verbose_name="supplier's reference"),
+                ),
+                ("issue_date", models.DateField(verbose_name="issue date")),
+                ("reason", models.CharField(max_length=300, verbose_name="reason")),
+                ("total", core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name="total")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "bill",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credit_notes",
+                        to="finance.bill",
+                        verbose_name="bill",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credit_notes",
+                        to="purchasing.supplier",
+                        verbose_name="supplier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supplier credit note',
-                'verbose_name_plural': 'supplier credit notes',
-                'ordering': ['-issue_date', '-id'],
+                "verbose_name": "supplier credit note",
+                "verbose_name_plural": "supplier credit notes",
+                "ordering": ["-issue_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SupplierPayment',
+            name="SupplierPayment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=30, unique=True, verbose_name='number')),
-                ('amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('paid_at', models.DateField(verbose_name='payment date')),
-                ('method', models.CharField(blank=True, max_length=30, verbose_name='method')),
-                ('reference', models.CharField(blank=True, max_length=100, verbose_name='reference')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='purchasing.supplier', verbose_name='supplier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=30, unique=True, verbose_name="number")),
+                ("amount", core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name="amount")),
+                ("paid_at", models.DateField(verbose_name="payment date")),
+                ("method", models.CharField(blank=True, max_length=30, verbose_name="method")),
+                ("reference", models.CharField(blank=True, max_length=100, verbose_name="reference")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="purchasing.supplier",
+                        verbose_name="supplier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supplier payment',
-                'verbose_name_plural': 'supplier payments',
-                'ordering': ['-paid_at', '-id'],
+                "verbose_name": "supplier payment",
+                "verbose_name_plural": "supplier payments",
+                "ordering": ["-paid_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SupplierPaymentAllocation',
+            name="SupplierPaymentAllocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('bill', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='finance.bill')),
-                ('payment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='finance.supplierpayment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", core.money.MoneyField(decimal_places=2, max_digits=18, verbose_name="amount")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "bill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="finance.bill",
+                    ),
+                ),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="finance.supplierpayment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'supplier payment allocation',
-                'verbose_name_plural': 'supplier payment allocations',
-                'ordering': ['id'],
+                "verbose_name": "supplier payment allocation",
+                "verbose_name_plural": "supplier payment allocations",
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='bill',
-            index=models.Index(fields=['supplier', 'state', 'due_date'], name='bill_supplier_state_idx'),
+            model_name="bill",
+            index=models.Index(fields=["supplier", "state", "due_date"], name="bill_supplier_state_idx"),
         ),
         migrations.AddIndex(
-            model_name='bill',
-            index=models.Index(fields=['state', 'due_date'], name='bill_state_due_idx'),
+            model_name="bill",
+            index=models.Index(fields=["state", "due_date"], name="bill_state_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='bill',
-            constraint=models.UniqueConstraint(fields=('supplier', 'supplier_invoice_number'), name='bill_supplier_invoice_unique'),
+            model_name="bill",
+            constraint=models.UniqueConstraint(
+                fields=("supplier", "supplier_invoice_number"), name="bill_supplier_invoice_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bill',
-            constraint=models.CheckConstraint(condition=models.Q(('credited_amount__gte', 0), ('paid_amount__gte', 0), ('total__gte', 0)), name='bill_amounts_not_negative'),
+            model_name="bill",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credited_amount__gte", 0), ("paid_amount__gte", 0), ("total__gte", 0)),
+                name="bill_amounts_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bill',
-            constraint=models.CheckConstraint(condition=models.Q(('paid_amount__lte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('total'), '-', models.F('credited_amount')), '+', models.Value(Decimal('0.005'))))), name='bill_not_over_settled'),
+            model_name="bill",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "paid_amount__lte",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("total"), "-", models.F("credited_amount")
+                            ),
+                            "+",
+                            models.Value(Decimal("0.005")),
+                        ),
+                    )
+                ),
+                name="bill_not_over_settled",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bill',
-            constraint=models.CheckConstraint(condition=models.Q(('total__gte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('subtotal'), '+', models.F('tax_total')), '-', models.Value(Decimal('0.005')))), ('total__lte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('subtotal'), '+', models.F('tax_total')), '+', models.Value(Decimal('0.005'))))), name='bill_total_is_sum'),
+            model_name="bill",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "total__gte",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("subtotal"), "+", models.F("tax_total")
+                            ),
+                            "-",
+                            models.Value(Decimal("0.005")),
+                        ),
+                    ),
+                    (
+                        "total__lte",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("subtotal"), "+", models.F("tax_total")
+                            ),
+                            "+",
+                            models.Value(Decimal("0.005")),
+                        ),
+                    ),
+                ),
+                name="bill_total_is_sum",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bill',
-            constraint=models.CheckConstraint(condition=models.Q(('due_date__gte', models.F('issue_date'))), name='bill_due_after_issue'),
+            model_name="bill",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_date__gte", models.F("issue_date"))), name="bill_due_after_issue"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='billline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='bill_line_quantity_positive'),
+            model_name="billline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="bill_line_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='billline',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='bill_line_price_not_negative'),
+            model_name="billline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gte", 0)), name="bill_line_price_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='suppliercreditnote',
-            constraint=models.CheckConstraint(condition=models.Q(('total__gt', 0)), name='supplier_credit_note_positive'),
+            model_name="suppliercreditnote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total__gt", 0)), name="supplier_credit_note_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supplierpayment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='supplier_payment_amount_positive'),
+            model_name="supplierpayment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="supplier_payment_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='supplierpaymentallocation',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='supplier_allocation_positive'),
+            model_name="supplierpaymentallocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="supplier_allocation_positive"
+            ),
         ),
     ]
