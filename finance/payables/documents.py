@@ -9,7 +9,7 @@ from finance.documents import _company, _customer_block, _d
 
 
 def supplier_statement_pdf(supplier, statement: dict) -> bytes:
-    kinds = {"bill": _("Bill"), "payment": _("Payment"), "credit_note": _("Credit note")}
+    kinds = {"bill": _("Bill"), "payment": pgettext("payables", "Payment"), "credit_note": _("Credit note")}
     rows = [["", _("Opening balance"), "", "", "", money(statement["opening_balance"])]]
     for entry in statement["entries"]:
         rows.append(
@@ -33,7 +33,7 @@ def supplier_statement_pdf(supplier, statement: dict) -> bytes:
             _("Document"),
             pgettext("statement line", "Details"),
             _("Billed"),
-            _("Paid and credited"),
+            pgettext("payables", "Paid and credited"),
             _("Balance"),
         ],
         rows=rows,
@@ -41,7 +41,7 @@ def supplier_statement_pdf(supplier, statement: dict) -> bytes:
         totals=[
             (_("Opening balance"), money(statement["opening_balance"])),
             (_("Billed"), money(statement["total_debit"])),
-            (_("Paid and credited"), money(statement["total_credit"])),
+            (pgettext("payables", "Paid and credited"), money(statement["total_credit"])),
             (_("Closing balance"), money(statement["closing_balance"])),
         ],
     )

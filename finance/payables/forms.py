@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import DecimalField, DocumentDateField, IdField
 from finance.payables.models import Bill, SupplierPayment
@@ -77,12 +78,14 @@ class SupplierPaymentForm(forms.Form):
     supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None)
     amount = DecimalField(label=_("Amount"), max_digits=18, decimal_places=2)
     paid_at = DocumentDateField(
-        label=_("Payment date"),
+        label=pgettext_lazy("payables", "Payment date"),
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     method = forms.ChoiceField(
-        label=_("Method"), choices=list(SupplierPayment.METHODS.items()), initial="bank_transfer"
+        label=pgettext_lazy("payables", "Method"),
+        choices=list(SupplierPayment.METHODS.items()),
+        initial="bank_transfer",
     )
     reference = forms.CharField(label=_("Reference"), required=False, max_length=100)
 

@@ -57,8 +57,8 @@ class Bill(models.Model):
         MATCHED = "matched", _("Matched")
         ON_HOLD = "on_hold", _("On hold (mismatch)")
         APPROVED = "approved", pgettext_lazy("bill state", "Approved")
-        PARTLY_PAID = "partly_paid", _("Partly paid")
-        PAID = "paid", _("Paid")
+        PARTLY_PAID = "partly_paid", pgettext_lazy("bill state", "Partly paid")
+        PAID = "paid", pgettext_lazy("bill state", "Paid")
         CANCELLED = "cancelled", pgettext_lazy("bill state", "Cancelled")
 
     # Bills that are owed (aging, balances, the due list).
@@ -223,7 +223,7 @@ class SupplierPayment(models.Model):
         related_name="payments",
     )
     amount = MoneyField(_("amount"))
-    paid_at = models.DateField(_("payment date"))
+    paid_at = models.DateField(pgettext_lazy("payables", "payment date"))
     method = models.CharField(_("method"), max_length=30, blank=True)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     created_by = models.ForeignKey(
