@@ -8,13 +8,14 @@ questions about them). The roles are checked by the pages and the API (``READ``)
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Func, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.money import money
 from crm.customers.models import Customer
 from finance import selectors as ar
-from finance.models import Invoice
+from finance.models import Invoice, Payment
 from finance.payables.models import Bill, SupplierCreditNote, SupplierPayment
 from finance.selectors import MONEY, OPEN_AMOUNT, ZERO, StatementEntry, _sum, aging_rows, statement_build
 from scm.purchasing.models import PurchaseOrderLine, Supplier
@@ -281,11 +282,22 @@ def party_position(supplier: Supplier) -> dict:
     }
 
 
-def ar_ap_summary(as_of: date | None = None) -> dict:
-    """The company's receivables, payables and net (finance home). Four queries."""
-    as_of = as_of or timezone.localdate()
-    ar_open = Invoice.objects.filter(state__in=Invoice.OPEN_STATES).aggregate(v=_sum(OPEN_AMOUNT))["v"]
-    receivable = money(ar_open - ar.unapplied_credit_total())
-    ap_open = Bill.objects.filter(state__in=Bill.OPEN_STATES).aggregate(v=_sum(OPEN_AMOUNT))["v"]
-    payable = money(ap_open - unapplied_credit())
+def _sum_of(qs, expression) -> Coalesce:
+    """``SUM(expression)`` over ``qs`` as a scalar subquery (no GROUP BY), 0 when empty."""
+    total = (
+        qs.order_by().annotate(_total=Func(expression, function="SUM", output_field=MONEY)).values("_total")
+    )
+    return Coalesce(Subquery(total, output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
+def ar_ap_summary() -> dict:
+    """The company's receivables (open invoices less unapplied payments), payables (open bills
+    less credit on account) and net: the finance home. Two queries."""
+    receivable = Invoice.objects.filter(state__in=Invoice.OPEN_STATES).aggregate(
+        v=_sum(OPEN_AMOUNT) - _sum_of(Payment.objects.all(), F("amount") - F("allocated_amount"))
+    )["v"]
+    payable = Bill.objects.filter(state__in=Bill.OPEN_STATES).aggregate(
+        v=_sum(OPEN_AMOUNT) - _sum_of(SupplierCreditNote.objects.filter(bill__isnull=True), F("total"))
+    )["v"]
+    receivable, payable = money(receivable), money(payable)
     return {"receivable": receivable, "payable": payable, "net": money(receivable - payable)}
