@@ -16,9 +16,10 @@ from tests.scm.purchasing.factories import SupplierFactory, open_purchase_order
 D = Decimal
 
 
-def received_order(
-    *, supplier=None, lines=({"quantity": D("10"), "unit_price": D("50.0000")},), accepted=None
-):
+ONE_LINE = ({"quantity": D("10"), "unit_price": D("50.0000")},)
+
+
+def received_order(*, supplier=None, lines=ONE_LINE, accepted=None):
     """A sent order of ``lines`` whose goods were received and accepted into stock: a posted
     receipt with a line each, and the order lines' received/accepted quantities moved.
     ``accepted``: the accepted quantity per line (default: everything ordered)."""
