@@ -119,7 +119,13 @@ class BillLineInputSerializer(serializers.Serializer):
 class BillCreateSerializer(serializers.Serializer):
     supplier = api_fields.IdField()
     supplier_invoice_number = serializers.CharField(max_length=60)
-    lines = BillLineInputSerializer(many=True)
+    lines = BillLineInputSerializer(many=True, required=False, default=list)
+    receipts = serializers.ListField(
+        child=api_fields.IdField(),
+        required=False,
+        default=list,
+        help_text="posted receipts: their accepted goods billed at the order prices (with or instead of lines)",
+    )
     issue_date = api_fields.DocumentDateField(required=False)
     notes = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
@@ -174,10 +180,14 @@ class BillViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = BillCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        supplier = _supplier(v["supplier"])
+        lines = [dict(line) for line in v.get("lines") or []]
+        if v.get("receipts"):
+            lines += selectors.receipt_bill_lines(supplier_id=supplier.pk, receipt_ids=v["receipts"])
         bill = services.bill_create(
-            supplier=_supplier(v["supplier"]),
+            supplier=supplier,
             supplier_invoice_number=v["supplier_invoice_number"],
-            lines=[dict(line) for line in v["lines"]],
+            lines=lines,
             issue_date=v.get("issue_date"),
             notes=v.get("notes", ""),
             user=request.user,

@@ -117,6 +117,37 @@ def billable_order_lines(*, supplier_id):
     return lines
 
 
+def receipt_bill_lines(*, supplier_id, receipt_ids) -> list[dict]:
+    """Bill lines for the goods accepted on posted receipts ``receipt_ids`` of the supplier:
+    one per order line, the quantity accepted on those receipts (at most what is not yet billed
+    on the order line), at the order's price (``bill_create`` fills it in). One query."""
+    from scm.purchasing.models import Receipt, ReceiptLine
+
+    rows = (
+        ReceiptLine.objects.filter(
+            receipt_id__in=receipt_ids,
+            receipt__state=Receipt.State.POSTED,
+            receipt__supplier_id=supplier_id,
+            accepted_quantity__gt=0,
+        )
+        .select_related("po_line")
+        .order_by("po_line_id", "pk")
+    )
+    wanted: dict[int, dict] = {}
+    for row in rows:
+        entry = wanted.setdefault(
+            row.po_line_id, {"po_line": row.po_line_id, "quantity": Decimal(0), "line": row.po_line}
+        )
+        entry["quantity"] += row.accepted_quantity
+    lines = []
+    for entry in wanted.values():
+        line = entry.pop("line")
+        entry["quantity"] = min(entry["quantity"], line.accepted_quantity - line.billed_quantity)
+        if entry["quantity"] > 0:
+            lines.append(entry)
+    return lines
+
+
 # --- due ------------------------------------------------------------------------------------
 
 

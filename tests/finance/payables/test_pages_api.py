@@ -293,3 +293,18 @@ def test_the_bill_api_list_costs_the_same_queries_for_one_or_many(api_client, fi
     with CaptureQueriesContext(connection) as many:
         api_client.get("/api/v1/bills/")
     assert len(one) == len(many)
+
+
+def test_a_bill_from_a_posted_receipt_bills_what_it_accepted_at_the_order_price(api_client, finance_user):
+    order = received_order(accepted=[D("4")])
+    receipt = order.receipts.get()
+    api_client.force_authenticate(finance_user)
+    response = api_client.post(
+        "/api/v1/bills/",
+        {"supplier": order.supplier_id, "supplier_invoice_number": "API-R", "receipts": [receipt.pk]},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["state"] == "matched" and body["subtotal"] == "200.00"
+    assert order.lines.get().billed_quantity == D("4")

@@ -178,3 +178,12 @@ def test_no_notice_when_nothing_is_due(finance_user):
 
 def test_the_beat_schedule_runs_the_bills_due_notice(settings):
     assert settings.CELERY_BEAT_SCHEDULE["finance-bills-due"]["task"] == "finance.tasks.bills_due_notice"
+
+
+def test_a_credit_note_on_the_account_lowers_what_is_owed_to_the_supplier():
+    supplier = SupplierFactory()
+    service_bill(supplier, "100.00")
+    bills.supplier_credit_note_create(supplier=supplier, amount="30.00", reason="volume rebate")
+    balance = selectors.supplier_balance(supplier_id=supplier.pk)
+    assert balance["open"] == D("100.00") and balance["unapplied_credit"] == D("30.00")
+    assert balance["balance"] == D("70.00")
