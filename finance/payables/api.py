@@ -124,7 +124,7 @@ class BillCreateSerializer(serializers.Serializer):
         child=api_fields.IdField(),
         required=False,
         default=list,
-        help_text="posted receipts: their accepted goods billed at the order prices (with or instead of lines)",
+        help_text="posted receipts: their accepted goods at the order prices (with or instead of lines)",
     )
     issue_date = api_fields.DocumentDateField(required=False)
     notes = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
