@@ -368,6 +368,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.import_previews_purge",
         "schedule": 600.0,
     },
+    # Daily: finance hears of bills overdue and due in the next 7 days (once a day).
+    "finance-bills-due": {"task": "finance.tasks.bills_due_notice", "schedule": crontab(hour=8, minute=0)},
     # Nightly: customers with no order for a year become "inactive".
     "rules-customers-inactive": {
         "task": "integration.rules.tasks.customers_inactive_sweep",
