@@ -15,9 +15,7 @@ class PurchasingConfig(AppConfig):
         from scm.purchasing.selectors import READ_ROLES
 
         register(
-            NavItem(
-                "purchasing.orders", _("Purchase orders"), "purchasing:order_list", READ_ROLES, order=60
-            ),
+            NavItem("purchasing.orders", _("Purchase orders"), "purchasing:order_list", READ_ROLES, order=60),
             NavItem("purchasing.today", _("Purchasing today"), "purchasing:today", READ_ROLES, order=59),
         )
         register_status_colours(

@@ -14,7 +14,9 @@ def company_name() -> str:
 
 
 def _supplier_block(supplier) -> str:
-    return "\n".join(part for part in (supplier.name, supplier.address, supplier.phone, supplier.tax_id) if part)
+    return "\n".join(
+        part for part in (supplier.name, supplier.address, supplier.phone, supplier.tax_id) if part
+    )
 
 
 def _warehouse_block(warehouse) -> str:

@@ -28,7 +28,10 @@ class PurchaseOrderEmailFailed(Exception):
 def order_recipient(order: PurchaseOrder) -> str:
     """The supplier's primary contact's address, else any contact's, else the supplier's."""
     first = (
-        order.supplier.contacts.exclude(email="").order_by("-is_primary", "name").values_list("email", flat=True).first()
+        order.supplier.contacts.exclude(email="")
+        .order_by("-is_primary", "name")
+        .values_list("email", flat=True)
+        .first()
     )
     return first or order.supplier.email or ""
 

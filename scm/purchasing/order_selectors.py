@@ -60,9 +60,9 @@ def orders_to_approve(user, limit: int = 10):
     if not selectors.can_approve(user):
         return PurchaseOrder.objects.none()
     return (
-        PurchaseOrder.objects.filter(state=P.TO_APPROVE).select_related("supplier", "owner").order_by("created_at")[
-            :limit
-        ]
+        PurchaseOrder.objects.filter(state=P.TO_APPROVE)
+        .select_related("supplier", "owner")
+        .order_by("created_at")[:limit]
     )
 
 
@@ -85,7 +85,10 @@ def replenishment_needs(limit: int = 10) -> list[dict]:
     preferred = {
         sp.product_id: sp
         for sp in SupplierProduct.objects.filter(
-            product_id__in=[p.pk for p in products], is_preferred=True, is_active=True, supplier__is_active=True
+            product_id__in=[p.pk for p in products],
+            is_preferred=True,
+            is_active=True,
+            supplier__is_active=True,
         ).select_related("supplier", "unit")
     }
     needs = []

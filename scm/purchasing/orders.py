@@ -80,7 +80,9 @@ def _set(order: PurchaseOrder, locked: PurchaseOrder, **fields) -> None:
 
 
 def _totals(order: PurchaseOrder) -> None:
-    sums = PurchaseOrderLine.objects.filter(order_id=order.pk).aggregate(n=Sum("net_amount"), t=Sum("tax_amount"))
+    sums = PurchaseOrderLine.objects.filter(order_id=order.pk).aggregate(
+        n=Sum("net_amount"), t=Sum("tax_amount")
+    )
     subtotal, tax = money(sums["n"] or ZERO), money(sums["t"] or ZERO)
     fields = {"subtotal": subtotal, "tax_total": tax, "total": money(subtotal + tax)}
     PurchaseOrder.objects.filter(pk=order.pk).update(**fields)
@@ -102,7 +104,9 @@ def _edited(order: PurchaseOrder, locked: PurchaseOrder, user) -> None:
     if locked.state == P.TO_APPROVE:
         PurchaseOrder.objects.filter(pk=order.pk).update(state=P.DRAFT)
         locked.state = order.state = P.DRAFT
-        _event(order, "back_to_draft", gettext_noop("Changed while waiting for approval: back to draft"), user)
+        _event(
+            order, "back_to_draft", gettext_noop("Changed while waiting for approval: back to draft"), user
+        )
 
 
 # --- create and header ------------------------------------------------------------------------
@@ -130,7 +134,9 @@ def purchase_order_create(
     if warehouse is None:
         raise ValidationError({"warehouse": _("Choose the warehouse to deliver to.")})
     if len(lines) > MAX_LINES:
-        raise ValidationError({"lines": _("A purchase order has at most %(count)s lines.") % {"count": MAX_LINES}})
+        raise ValidationError(
+            {"lines": _("A purchase order has at most %(count)s lines.") % {"count": MAX_LINES}}
+        )
     order = PurchaseOrder(
         number=document_number(prefix="PO", when=order_date),
         supplier=supplier,
@@ -225,7 +231,9 @@ def _build_line(
     if unit_price is None or unit_price == "":
         unit_price = None
         if sp is not None and (sp.unit_id or None) == (unit.pk if unit else None):
-            unit_price = pricing.supplier_price_for(supplier_product=sp, quantity=qty, on_date=order.order_date)
+            unit_price = pricing.supplier_price_for(
+                supplier_product=sp, quantity=qty, on_date=order.order_date
+            )
         if unit_price is None:
             raise ValidationError({"unit_price": _("This supplier has no price for it: enter the price.")})
     else:
@@ -267,7 +275,9 @@ def purchase_order_line_add(*, order: PurchaseOrder, user, **line) -> PurchaseOr
     _check_act(user, order)
     locked = _lock(order, EDITABLE_STATES, _("Only a draft purchase order can be changed."))
     if PurchaseOrderLine.objects.filter(order_id=order.pk).count() >= MAX_LINES:
-        raise ValidationError({"lines": _("A purchase order has at most %(count)s lines.") % {"count": MAX_LINES}})
+        raise ValidationError(
+            {"lines": _("A purchase order has at most %(count)s lines.") % {"count": MAX_LINES}}
+        )
     order.order_date, order.supplier_id = locked.order_date, locked.supplier_id
     built = _build_line(order, **line)
     built.save(force_insert=True)
@@ -285,7 +295,9 @@ def purchase_order_line_add(*, order: PurchaseOrder, user, **line) -> PurchaseOr
 
 
 @atomic_with_retry
-def purchase_order_line_update(*, line: PurchaseOrderLine, user, quantity=None, unit_price=None, expected_date=None):
+def purchase_order_line_update(
+    *, line: PurchaseOrderLine, user, quantity=None, unit_price=None, expected_date=None
+):
     """Change a line's quantity, price or expected date (the others stay); a new quantity
     without a price takes the supplier's price for it."""
     order = line.order
@@ -298,7 +310,9 @@ def purchase_order_line_update(*, line: PurchaseOrderLine, user, quantity=None, 
         product=current.product,
         unit=current.unit,
         quantity=current.quantity if quantity in (None, "") else quantity,
-        unit_price=(current.unit_price if quantity in (None, "") else None) if unit_price in (None, "") else unit_price,
+        unit_price=(current.unit_price if quantity in (None, "") else None)
+        if unit_price in (None, "")
+        else unit_price,
         expected_date=current.expected_date if expected_date in (None, "") else expected_date,
         demand=current.demand,
     )
@@ -308,7 +322,13 @@ def purchase_order_line_update(*, line: PurchaseOrderLine, user, quantity=None, 
     current.save(update_fields=fields)
     _totals(order)
     _edited(order, locked, user)
-    _event(order, "line_changed", gettext_noop("Line changed: %(product)s"), user, {"product": current.product.sku})
+    _event(
+        order,
+        "line_changed",
+        gettext_noop("Line changed: %(product)s"),
+        user,
+        {"product": current.product.sku},
+    )
     order_incoming_sync(order)
     return current
 
@@ -335,7 +355,10 @@ def _managers() -> list[int]:
     from core.roles import MANAGER
 
     return list(
-        get_user_model().objects.filter(groups__name=MANAGER, is_active=True).values_list("pk", flat=True).distinct()
+        get_user_model()
+        .objects.filter(groups__name=MANAGER, is_active=True)
+        .values_list("pk", flat=True)
+        .distinct()
     )
 
 
@@ -373,7 +396,9 @@ def purchase_order_submit(*, order: PurchaseOrder, user) -> PurchaseOrder:
     else:
         _set(order, locked, state=P.APPROVED, approved_at=timezone.now(), approved_by=None)
         _event(order, "approved", gettext_noop("Approved (within the approval threshold)"), user)
-    audit("purchasing.po.submit", actor=user, obj=order, data={"state": order.state, "total": str(locked.total)})
+    audit(
+        "purchasing.po.submit", actor=user, obj=order, data={"state": order.state, "total": str(locked.total)}
+    )
     order_incoming_sync(order)
     return order
 
@@ -462,9 +487,10 @@ def purchase_order_close(*, order: PurchaseOrder, user, reason: str = "") -> Pur
         {P.SENT, P.PARTLY_RECEIVED, P.RECEIVED},
         _("Only a sent or (partly) received purchase order can be closed."),
     )
-    if locked.state == P.SENT and not PurchaseOrderLine.objects.filter(
-        order_id=order.pk, received_quantity__gt=0
-    ).exists():
+    if (
+        locked.state == P.SENT
+        and not PurchaseOrderLine.objects.filter(order_id=order.pk, received_quantity__gt=0).exists()
+    ):
         raise ValidationError({"state": _("Nothing was received against this order: cancel it instead.")})
     _set(order, locked, state=P.CLOSED, closed_at=timezone.now())
     reason = (reason or "").strip()

@@ -70,10 +70,19 @@ def order_list(request):
     if request.GET.get("export") in {"csv", "xlsx"}:
         headers = [_("Number"), _("Supplier"), _("Order date"), _("Status"), _("Buyer"), _("Total")]
         rows = (
-            [o.number, o.supplier.name, o.order_date.isoformat(), o.get_state_display(), str(o.owner), o.total]
+            [
+                o.number,
+                o.supplier.name,
+                o.order_date.isoformat(),
+                o.get_state_display(),
+                str(o.owner),
+                o.total,
+            ]
             for o in qs[:EXPORT_LIMIT]
         )
-        return export_response(filename="purchase-orders", headers=headers, rows=rows, fmt=request.GET["export"])
+        return export_response(
+            filename="purchase-orders", headers=headers, rows=rows, fmt=request.GET["export"]
+        )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     supplier = Supplier.objects.filter(pk=filters["supplier_id"]).first() if filters["supplier_id"] else None
     return render(
@@ -96,7 +105,12 @@ def _buyers():
 
     from core.roles import PURCHASING
 
-    return get_user_model().objects.filter(groups__name=PURCHASING, is_active=True).order_by("username").distinct()
+    return (
+        get_user_model()
+        .objects.filter(groups__name=PURCHASING, is_active=True)
+        .order_by("username")
+        .distinct()
+    )
 
 
 # --- detail -----------------------------------------------------------------------------------
@@ -199,7 +213,9 @@ def order_approve(request, pk):
 @require_POST
 @role_required(*APPROVE_ROLES)
 def order_reject(request, pk):
-    return _transition(request, pk, orders.purchase_order_reject, _("The order is back in draft."), needs_reason=True)
+    return _transition(
+        request, pk, orders.purchase_order_reject, _("The order is back in draft."), needs_reason=True
+    )
 
 
 @require_POST
@@ -211,7 +227,9 @@ def order_send(request, pk):
 @require_POST
 @role_required(*WRITE_ROLES)
 def order_cancel(request, pk):
-    return _transition(request, pk, orders.purchase_order_cancel, _("The order is cancelled."), needs_reason=True)
+    return _transition(
+        request, pk, orders.purchase_order_cancel, _("The order is cancelled."), needs_reason=True
+    )
 
 
 @require_POST
@@ -249,7 +267,11 @@ def order_line_add(request, pk):
 
 def _line_or_404(request, pk, line_pk) -> PurchaseOrderLine:
     order = _order_or_404(request, pk)
-    line = PurchaseOrderLine.objects.select_related("product", "unit").filter(pk=line_pk, order_id=order.pk).first()
+    line = (
+        PurchaseOrderLine.objects.select_related("product", "unit")
+        .filter(pk=line_pk, order_id=order.pk)
+        .first()
+    )
     if line is None:
         raise Http404
     line.order = order

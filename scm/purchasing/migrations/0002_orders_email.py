@@ -5,29 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('purchasing', '0001_suppliers_orders_receipts'),
+        ("purchasing", "0001_suppliers_orders_receipts"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PurchaseOrderEmail',
+            name="PurchaseOrderEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.BigIntegerField(unique=True, verbose_name='event')),
-                ('recipient', models.CharField(max_length=254, verbose_name='recipient')),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='state')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
-                ('error', models.CharField(blank=True, max_length=500, verbose_name='error')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='purchasing.purchaseorder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.BigIntegerField(unique=True, verbose_name="event")),
+                ("recipient", models.CharField(max_length=254, verbose_name="recipient")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="attempts")),
+                ("error", models.CharField(blank=True, max_length=500, verbose_name="error")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="emails",
+                        to="purchasing.purchaseorder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purchase order e-mail',
-                'verbose_name_plural': 'purchase order e-mails',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "purchase order e-mail",
+                "verbose_name_plural": "purchase order e-mails",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

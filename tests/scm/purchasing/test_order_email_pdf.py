@@ -22,7 +22,9 @@ def _sent_order(user, capture):
     return order
 
 
-def test_sending_emails_the_pdf_to_the_primary_contact_once(purchasing_user, django_capture_on_commit_callbacks):
+def test_sending_emails_the_pdf_to_the_primary_contact_once(
+    purchasing_user, django_capture_on_commit_callbacks
+):
     order = _sent_order(purchasing_user, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]

@@ -35,7 +35,11 @@ def test_create_prices_the_line_from_the_supplier_and_dates_it_by_lead_time(purc
     assert line.tax_amount == Decimal("16.25")
     assert line.expected_date == order.order_date + timedelta(days=5)
     order.refresh_from_db()
-    assert (order.subtotal, order.tax_total, order.total) == (Decimal("125"), Decimal("16.25"), Decimal("141.25"))
+    assert (order.subtotal, order.tax_total, order.total) == (
+        Decimal("125"),
+        Decimal("16.25"),
+        Decimal("141.25"),
+    )
     assert order.owner == purchasing_user and order.warehouse_id == order.supplier.default_warehouse_id
 
 
@@ -49,7 +53,13 @@ def test_an_inactive_supplier_is_a_field_error(purchasing_user):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("quantity", "0"), ("quantity", "-1"), ("quantity", "NaN"), ("unit_price", "-1"), ("expected_date", "2026-02-31")],
+    [
+        ("quantity", "0"),
+        ("quantity", "-1"),
+        ("quantity", "NaN"),
+        ("unit_price", "-1"),
+        ("expected_date", "2026-02-31"),
+    ],
 )
 def test_bad_line_input_is_a_field_error_and_writes_nothing(purchasing_user, field, value):
     supplier, product = supplier_with_product()
@@ -117,7 +127,9 @@ def test_only_a_manager_approves_and_the_approval_is_audited(purchasing_user, ma
     orders.purchase_order_approve(order=order, user=manager_user)
     order.refresh_from_db()
     assert order.state == P.APPROVED and order.approved_by == manager_user and order.approved_at
-    assert AuditLog.objects.filter(action="purchasing.po.approve", actor=manager_user, object_id=str(order.pk)).exists()
+    assert AuditLog.objects.filter(
+        action="purchasing.po.approve", actor=manager_user, object_id=str(order.pk)
+    ).exists()
 
 
 def test_reject_needs_a_reason_and_returns_to_draft(purchasing_user, manager_user):
@@ -134,7 +146,9 @@ def test_reject_needs_a_reason_and_returns_to_draft(purchasing_user, manager_use
 def test_another_buyer_may_not_change_the_order(purchasing_user, user_with_role):
     order, product = draft_order(purchasing_user)
     with pytest.raises(PermissionDenied):
-        orders.purchase_order_line_add(order=order, user=user_with_role("purchasing"), product=product, quantity="1")
+        orders.purchase_order_line_add(
+            order=order, user=user_with_role("purchasing"), product=product, quantity="1"
+        )
 
 
 def test_a_sent_order_cannot_be_edited(purchasing_user):

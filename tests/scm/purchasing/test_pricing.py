@@ -28,8 +28,12 @@ def test_only_prices_valid_on_the_date_count():
     sp = SupplierProductFactory()
     SupplierPriceFactory(supplier_product=sp, unit_price=Decimal("10"), valid_to=date(2026, 2, 28))
     SupplierPriceFactory(supplier_product=sp, unit_price=Decimal("11"), valid_from=date(2026, 3, 1))
-    assert pricing.supplier_price_for(supplier_product=sp, quantity=1, on_date=date(2026, 2, 28)) == Decimal("10")
-    assert pricing.supplier_price_for(supplier_product=sp, quantity=1, on_date=date(2026, 3, 1)) == Decimal("11")
+    assert pricing.supplier_price_for(supplier_product=sp, quantity=1, on_date=date(2026, 2, 28)) == Decimal(
+        "10"
+    )
+    assert pricing.supplier_price_for(supplier_product=sp, quantity=1, on_date=date(2026, 3, 1)) == Decimal(
+        "11"
+    )
 
 
 def test_no_valid_price_is_none():
