@@ -257,6 +257,8 @@ ACCESS = {
     "purchasing:order_line_add": ("pm", "pm"),
     "purchasing:order_line_update": ("pm", "pm"),
     "purchasing:order_line_remove": ("pm", "pm"),
+    "api:sales-order-line-purchase": ("spm", "spm"),
+    "fulfilment:order-line-purchase": ("spm", "spm"),
     # --- receivables ---
     "api:invoice-list": ("sfm", "f"),
     "api:invoice-detail": ("sfm", "f"),
@@ -289,6 +291,7 @@ NOT_SENT = {"logout"}
 # Path ids: the first route fragment that matches names the object whose id fills ``pk``.
 ROUTE_OBJECTS = [
     ("sales-orders", "order"),
+    ("sales-order-lines", "order_line"),
     ("order-workflow", "order"),
     ("sales/orders/", "order"),
     ("fulfilment/orders/", "order"),
@@ -311,6 +314,7 @@ PARAM_OBJECTS = {
     "order_pk": "order",
     "warehouse_pk": "warehouse",
     "line_pk": "purchase_order_line",
+    "order_line_pk": "order_line",
 }
 
 
@@ -492,6 +496,9 @@ def world(db):
 
     purchase_order = PurchaseOrderFactory(owner=users["purchasing"], state="draft")
     ids["purchase_order"] = purchase_order.pk
+    from crm.sales.models import SalesOrderLine
+
+    ids["order_line"] = SalesOrderLine.objects.filter(order_id=ids["order"]).first().pk
     ids["purchase_order_line"] = PurchaseOrderLineFactory(order=purchase_order, product=product).pk
     return users, ids
 
