@@ -38,9 +38,7 @@ def _buyer(supplier, user):
         return supplier.buyer
     if has_role(user, (PURCHASING, MANAGER)):
         return user
-    buyer = (
-        get_user_model().objects.filter(groups__name=PURCHASING, is_active=True).order_by("pk").first()
-    )
+    buyer = get_user_model().objects.filter(groups__name=PURCHASING, is_active=True).order_by("pk").first()
     if buyer is None:
         raise ValidationError({"line": _("No buyer looks after this supplier: ask purchasing.")})
     return buyer
@@ -48,10 +46,9 @@ def _buyer(supplier, user):
 
 def already_bought(demand: str) -> Decimal:
     """Base units open purchase lines still bring for ``demand``."""
-    total = (
-        PurchaseOrderLine.objects.filter(demand=demand, order__state__in=BRINGING_STATES)
-        .aggregate(s=Sum(F("base_quantity") - F("accepted_quantity")))["s"]
-    )
+    total = PurchaseOrderLine.objects.filter(demand=demand, order__state__in=BRINGING_STATES).aggregate(
+        s=Sum(F("base_quantity") - F("accepted_quantity"))
+    )["s"]
     return max(total or Decimal(0), Decimal(0))
 
 
@@ -73,7 +70,9 @@ def order_line_purchase(*, line: SalesOrderLine, user) -> PurchaseOrderLine:
         raise ValidationError({"line": _("Open purchase orders already bring what this line waits for.")})
     sp = pricing.preferred_supplier_product(line.product_id)
     if sp is None:
-        raise ValidationError({"line": _("This product has no preferred supplier: ask purchasing to set one.")})
+        raise ValidationError(
+            {"line": _("This product has no preferred supplier: ask purchasing to set one.")}
+        )
     buyer = _buyer(sp.supplier, user)
     quantity = pricing.suggested_quantity(sp, need)
     draft = (

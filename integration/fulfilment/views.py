@@ -356,9 +356,7 @@ def order_line_purchase(request, pk, order_line_pk):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return _back_to_order(request, line.order)
-    messages.success(
-        request, _("Bought on purchase order %(number)s.") % {"number": po_line.order.number}
-    )
+    messages.success(request, _("Bought on purchase order %(number)s.") % {"number": po_line.order.number})
     if can_read_purchasing(request.user):
         return redirect("purchasing:order_detail", pk=po_line.order_id)
     return _back_to_order(request, line.order)

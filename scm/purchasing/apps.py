@@ -9,9 +9,14 @@ class PurchasingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from core import home
         from core.navigation import NavItem, register
+        from core.roles import ADMIN, MANAGER, PURCHASING
         from core.ui import register_status_colours
-        from scm.purchasing import handlers  # noqa: F401 - registers the e-mail handler
+        from scm.purchasing import (
+            handlers,  # noqa: F401 - registers the e-mail handler
+            order_selectors,
+        )
         from scm.purchasing.selectors import READ_ROLES
 
         register(
@@ -26,4 +31,28 @@ class PurchasingConfig(AppConfig):
                 "received": "success",
                 "closed": "secondary",
             }
+        )
+        home.register(
+            "purchasing.to_approve",
+            _("Purchase orders waiting for approval"),
+            "purchasing/order_today_approval.html",
+            order_selectors.home_to_approve,
+            roles=(MANAGER, ADMIN),
+            order=30,
+        )
+        home.register(
+            "purchasing.overdue",
+            _("Overdue receipts"),
+            "purchasing/order_today_overdue.html",
+            order_selectors.home_overdue,
+            roles=(PURCHASING, MANAGER),
+            order=31,
+        )
+        home.register(
+            "purchasing.needs",
+            _("Below reorder point"),
+            "purchasing/order_today_needs.html",
+            order_selectors.home_needs,
+            roles=(PURCHASING,),
+            order=32,
         )

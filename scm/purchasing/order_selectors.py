@@ -105,3 +105,18 @@ def replenishment_needs(limit: int = 10) -> list[dict]:
             }
         )
     return needs
+
+
+# --- the home page's "today" panels (``core.home``) ---------------------------------------------
+
+
+def home_to_approve(record, user) -> dict:
+    return {"to_approve": list(orders_to_approve(user))}
+
+
+def home_overdue(record, user) -> dict:
+    return {"overdue": list(overdue_lines(user))}
+
+
+def home_needs(record, user) -> dict:
+    return {"needs": replenishment_needs(), "can_create": selectors.can_edit_suppliers(user)}

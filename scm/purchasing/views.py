@@ -17,7 +17,6 @@ from core.export import export_response
 from core.permissions import role_required
 from core.search import search_filter
 from core.sql import as_id
-from core.templatetags.tandem import money
 from scm.inventory.models import Product, Warehouse
 from scm.purchasing import order_selectors, orders, pricing, selectors
 from scm.purchasing.documents import purchase_order_pdf
@@ -461,10 +460,10 @@ def today(request):
         "purchasing/order_today.html",
         {
             "title": _("Purchasing today"),
+            "show_approval": selectors.can_approve(request.user),
             "to_approve": order_selectors.orders_to_approve(request.user),
             "overdue": order_selectors.overdue_lines(request.user),
             "needs": order_selectors.replenishment_needs(),
             "can_create": selectors.can_edit_suppliers(request.user),
-            "money": money,
         },
     )

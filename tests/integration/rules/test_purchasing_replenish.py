@@ -25,13 +25,18 @@ def setup():
     other = UserFactory(roles=["purchasing"])
     product = ProductFactory(name="不锈钢水槽")
     supplier = SupplierFactory(buyer=buyer)
-    SupplierProductFactory(product=product, supplier=supplier, pack_size=Decimal("10"), min_order_quantity=Decimal("20"))
+    SupplierProductFactory(
+        product=product, supplier=supplier, pack_size=Decimal("10"), min_order_quantity=Decimal("20")
+    )
     return SimpleNamespace(buyer=buyer, other=other, product=product, supplier=supplier)
 
 
 def test_a_shortage_tells_the_buyer_with_a_prefilled_order(setup, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        publish(names.STOCK_SHORTAGE, {"product_id": setup.product.pk, "quantity": "23", "order_id": 1, "line_id": 1})
+        publish(
+            names.STOCK_SHORTAGE,
+            {"product_id": setup.product.pk, "quantity": "23", "order_id": 1, "line_id": 1},
+        )
     note = Notification.objects.get(user=setup.buyer, kind="replenish")
     url = urlparse(note.url)
     assert url.path == "/purchasing/orders/new/"
@@ -53,7 +58,12 @@ def test_an_event_handled_twice_notifies_once(setup):
 def test_below_reorder_point_suggests_the_reorder_quantity(setup):
     event = SimpleNamespace(
         pk=2,
-        payload={"product_id": setup.product.pk, "available": "3", "reorder_point": "10", "reorder_quantity": "41"},
+        payload={
+            "product_id": setup.product.pk,
+            "available": "3",
+            "reorder_point": "10",
+            "reorder_quantity": "41",
+        },
     )
     handlers.purchasing_on_low_stock(event)
     note = Notification.objects.get(user=setup.buyer, kind="replenish")
@@ -63,7 +73,9 @@ def test_below_reorder_point_suggests_the_reorder_quantity(setup):
 def test_without_a_buyer_every_purchasing_user_is_told(setup):
     setup.supplier.buyer = None
     setup.supplier.save()
-    handlers.purchasing_on_shortage(SimpleNamespace(pk=3, payload={"product_id": setup.product.pk, "quantity": "1"}))
+    handlers.purchasing_on_shortage(
+        SimpleNamespace(pk=3, payload={"product_id": setup.product.pk, "quantity": "1"})
+    )
     assert set(Notification.objects.filter(kind="replenish").values_list("user_id", flat=True)) == {
         setup.buyer.pk,
         setup.other.pk,

@@ -37,7 +37,9 @@ def test_the_list_searches_by_supplier_name_in_pinyin(client, purchasing_user):
     assert order.number.encode() in page.content
 
 
-def test_the_list_costs_the_same_queries_for_one_or_many(client, purchasing_user, django_assert_max_num_queries):
+def test_the_list_costs_the_same_queries_for_one_or_many(
+    client, purchasing_user, django_assert_max_num_queries
+):
     client.force_login(purchasing_user)
     open_purchase_order(owner=purchasing_user)
     client.get(reverse("purchasing:order_list"))
@@ -64,7 +66,9 @@ def test_overdue_filter_shows_orders_with_late_lines(client, purchasing_user):
 
     from django.utils import timezone
 
-    late = open_purchase_order(owner=purchasing_user, lines=[{"expected_date": timezone.localdate() - timedelta(days=2)}])
+    late = open_purchase_order(
+        owner=purchasing_user, lines=[{"expected_date": timezone.localdate() - timedelta(days=2)}]
+    )
     on_time = open_purchase_order(owner=purchasing_user)
     client.force_login(purchasing_user)
     page = client.get(reverse("purchasing:order_list"), {"overdue": "1"})
@@ -107,10 +111,14 @@ def test_the_form_is_prefilled_from_the_query(client, purchasing_user):
 def test_the_form_creates_an_order_and_shows_field_errors(client, purchasing_user):
     supplier, product = supplier_with_product()
     client.force_login(purchasing_user)
-    bad = client.post(reverse("purchasing:order_create"), {"supplier": supplier.pk, "product": product.pk, "quantity": "-2"})
+    bad = client.post(
+        reverse("purchasing:order_create"), {"supplier": supplier.pk, "product": product.pk, "quantity": "-2"}
+    )
     assert bad.status_code == 200 and b'data-field-error="quantity"' in bad.content
     assert not PurchaseOrder.objects.exists()
-    good = client.post(reverse("purchasing:order_create"), {"supplier": supplier.pk, "product": product.pk, "quantity": "2"})
+    good = client.post(
+        reverse("purchasing:order_create"), {"supplier": supplier.pk, "product": product.pk, "quantity": "2"}
+    )
     assert good.status_code == 302
     assert PurchaseOrder.objects.get().lines.count() == 1
 
@@ -191,7 +199,9 @@ def test_api_only_managers_approve(api_client, purchasing_user, manager_user):
     assert api_client.post(f"/api/v1/purchase-orders/{order.pk}/approve/").json()["state"] == "approved"
 
 
-def test_api_list_costs_the_same_queries_for_one_or_many(api_client, purchasing_user, django_assert_max_num_queries):
+def test_api_list_costs_the_same_queries_for_one_or_many(
+    api_client, purchasing_user, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -204,3 +214,24 @@ def test_api_list_costs_the_same_queries_for_one_or_many(api_client, purchasing_
         open_purchase_order(owner=purchasing_user, lines=[{}, {}])
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert len(api_client.get("/api/v1/purchase-orders/").json()["results"]) == 6
+
+
+def test_the_buyers_home_shows_replenishment_needs_with_a_create_link(client, purchasing_user):
+    from tests.scm.inventory.factories import ProductFactory
+    from tests.scm.purchasing.factories import SupplierProductFactory
+
+    product = ProductFactory(reorder_point=Decimal("5"), reorder_quantity=Decimal("12"))
+    sp = SupplierProductFactory(product=product)
+    client.force_login(purchasing_user)
+    page = client.get(reverse("home"))
+    assert b'data-testid="today-needs"' in page.content
+    assert f"?supplier={sp.supplier_id}&amp;product={product.pk}&amp;quantity=12".encode() in page.content
+
+
+def test_the_managers_home_shows_orders_waiting_for_approval(client, purchasing_user, manager_user):
+    PurchasingSettings.objects.update_or_create(pk=1, defaults={"approval_threshold": Decimal("100")})
+    order, _ = draft_order(purchasing_user, quantity="10", price="50")
+    orders.purchase_order_submit(order=order, user=purchasing_user)
+    client.force_login(manager_user)
+    page = client.get(reverse("home"))
+    assert order.number.encode() in page.content
