@@ -115,7 +115,7 @@ class PurchaseOrderEventSerializer(api_fields.ModelSerializer):
         return display_name(event.user) if event.user_id else ""
 
 
-class LineInputSerializer(serializers.Serializer):
+class PurchaseLineInputSerializer(serializers.Serializer):
     # Numbers and dates as text: the service checks them and names the field (lines[i].quantity).
     product = api_fields.IdField()
     unit = api_fields.IdField(required=False, allow_null=True)
@@ -130,17 +130,17 @@ class PurchaseOrderInputSerializer(serializers.Serializer):
     order_date = api_fields.DocumentDateField(required=False, allow_null=True)
     supplier_reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    lines = LineInputSerializer(many=True, required=False, default=list)
+    lines = PurchaseLineInputSerializer(many=True, required=False, default=list)
 
 
 class PurchaseOrderUpdateSerializer(serializers.Serializer):
     warehouse = api_fields.IdRelatedField(queryset=Warehouse.objects.all(), required=False)
     supplier_reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
     notes = serializers.CharField(required=False, allow_blank=True)
-    lines = LineInputSerializer(many=True, required=False)
+    lines = PurchaseLineInputSerializer(many=True, required=False)
 
 
-class ReasonSerializer(serializers.Serializer):
+class PurchaseOrderReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
@@ -248,10 +248,10 @@ class PurchaseOrderViewSet(
     def approve(self, request, pk=None):
         return self._act(orders.purchase_order_approve)
 
-    @extend_schema(request=ReasonSerializer, responses=PurchaseOrderSerializer)
+    @extend_schema(request=PurchaseOrderReasonSerializer, responses=PurchaseOrderSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = PurchaseOrderReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._act(orders.purchase_order_reject, reason=data.validated_data["reason"])
 
@@ -260,17 +260,17 @@ class PurchaseOrderViewSet(
     def send(self, request, pk=None):
         return self._act(orders.purchase_order_send)
 
-    @extend_schema(request=ReasonSerializer, responses=PurchaseOrderSerializer)
+    @extend_schema(request=PurchaseOrderReasonSerializer, responses=PurchaseOrderSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = PurchaseOrderReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._act(orders.purchase_order_cancel, reason=data.validated_data["reason"])
 
-    @extend_schema(request=ReasonSerializer, responses=PurchaseOrderSerializer)
+    @extend_schema(request=PurchaseOrderReasonSerializer, responses=PurchaseOrderSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = PurchaseOrderReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._act(orders.purchase_order_close, reason=data.validated_data["reason"])
 
