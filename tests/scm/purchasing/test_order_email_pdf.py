@@ -59,3 +59,26 @@ def test_the_pdf_carries_the_company_name_and_renders_chinese(purchasing_user, s
     pdf = purchase_order_pdf(order)
     assert pdf.startswith(b"%PDF") and b"/FontFile2" in pdf
     assert set("北京同行商贸有限公司上海申华贸易矿泉水整箱") <= pdf_characters(pdf)
+
+
+def test_a_refused_email_is_recorded_as_failed_and_the_buyer_told(purchasing_user, monkeypatch):
+    import smtplib
+
+    from core.events.models import Notification
+
+    order, _ = draft_order(purchasing_user, quantity="1", price="1")
+    orders.purchase_order_submit(order=order, user=purchasing_user)
+    orders.purchase_order_send(order=order, user=purchasing_user)
+    email = PurchaseOrderEmail.objects.get(order=order)
+
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({email.recipient: (550, b"User unknown")})
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    with pytest.raises(order_email.PurchaseOrderEmailFailed):
+        order_email.purchase_order_email_send(
+            order_id=order.pk, recipient=email.recipient, language="en", event_id=email.event_id
+        )
+    email.refresh_from_db()
+    assert email.state == PurchaseOrderEmail.State.FAILED and "User unknown" in email.error
+    assert Notification.objects.filter(user=purchasing_user, kind="po_email_failed").count() == 1
