@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.export import export_response
+from core.idempotency import one_time_form
 from core.permissions import role_required
 from core.search import search_filter
 from core.sql import as_id
@@ -377,6 +378,7 @@ def line_fill(request):
 
 
 @role_required(*WRITE_ROLES)
+@one_time_form
 def order_create(request):
     """The new-order form; ``?supplier=&product=&quantity=`` prefills it (shortage notices)."""
     source = request.POST if request.method == "POST" else request.GET

@@ -235,3 +235,23 @@ def test_the_managers_home_shows_orders_waiting_for_approval(client, purchasing_
     client.force_login(manager_user)
     page = client.get(reverse("home"))
     assert order.number.encode() in page.content
+
+
+def test_submitting_the_form_twice_creates_one_order(client, purchasing_user):
+    supplier, product = supplier_with_product()
+    client.force_login(purchasing_user)
+    page = client.get(reverse("purchasing:order_create"))
+    import re
+
+    token = re.search(rb'name="form_token" value="([^"]+)"', page.content)
+    assert token, "the form carries a one-time token"
+    data = {
+        "supplier": supplier.pk,
+        "product": product.pk,
+        "quantity": "2",
+        "form_token": token.group(1).decode(),
+    }
+    first = client.post(reverse("purchasing:order_create"), data)
+    second = client.post(reverse("purchasing:order_create"), data)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert PurchaseOrder.objects.count() == 1
