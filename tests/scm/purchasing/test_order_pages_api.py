@@ -255,3 +255,19 @@ def test_submitting_the_form_twice_creates_one_order(client, purchasing_user):
     second = client.post(reverse("purchasing:order_create"), data)
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
     assert PurchaseOrder.objects.count() == 1
+
+
+def test_the_detail_costs_the_same_queries_for_few_or_many_lines(
+    client, purchasing_user, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = open_purchase_order(owner=purchasing_user, lines=[{}])
+    big = open_purchase_order(owner=purchasing_user, lines=[{} for _ in range(8)])
+    client.force_login(purchasing_user)
+    client.get(reverse("purchasing:order_detail", args=[small.pk]))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("purchasing:order_detail", args=[small.pk]))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(reverse("purchasing:order_detail", args=[big.pk]))
