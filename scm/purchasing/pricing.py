@@ -80,8 +80,9 @@ def suggested_quantity(supplier_product: SupplierProduct, base_quantity) -> Deci
     factor = supplier_product.unit.factor if supplier_product.unit_id else Decimal(1)
     needed = _round_up(base_quantity / factor, Decimal(1)) if factor != 1 else base_quantity
     needed = max(needed, Decimal(supplier_product.min_order_quantity))
-    packs = _round_up(needed, Decimal(supplier_product.pack_size))
-    return packs.normalize() if packs else Decimal(supplier_product.pack_size)
+    packs = _round_up(needed, Decimal(supplier_product.pack_size)) or Decimal(supplier_product.pack_size)
+    # Without trailing zeros and never in exponent form (500, not 5E+2): it goes into links.
+    return packs.to_integral_value() if packs == packs.to_integral_value() else packs.normalize()
 
 
 def line_amounts(*, quantity: Decimal, unit_price: Decimal, tax_rate: Decimal) -> tuple[Decimal, Decimal]:

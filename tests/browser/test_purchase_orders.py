@@ -41,6 +41,10 @@ def purchasing_world(purchasing_user):
     orders.purchase_order_create(
         supplier=supplier, user=purchasing_user, lines=[{"product": products[1], "quantity": "10"}]
     )
+    low = ProductFactory(
+        sku="CUP-01", name="纸杯 9 盎司", reorder_point=Decimal("100"), reorder_quantity=Decimal("500")
+    )
+    SupplierProductFactory(supplier=supplier, product=low, pack_size=Decimal("50"))
     return order, supplier, products
 
 
@@ -66,3 +70,15 @@ def test_buyer_sees_the_list_the_order_and_fills_a_line_from_the_supplier_price(
     expect(page.locator("#line-unit-price")).to_have_value("24.5000")
     assert page.input_value("#line-expected") != ""
     screenshot(page, "po-form")
+
+
+def test_buyers_home_shows_what_to_reorder(purchasing_user, purchasing_world, open_page, screenshot):
+    page = open_page(DESKTOP)
+    login(page, purchasing_user.username)
+    page.goto("/")
+    link = page.locator("[data-testid=create-po]")
+    assert link.count() == 1
+    screenshot(page, "po-home")
+    link.click()
+    page.wait_for_selector("[data-testid=po-form]")
+    assert page.input_value("#line-quantity") == "500"

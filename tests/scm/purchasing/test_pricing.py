@@ -67,3 +67,8 @@ def test_preferred_supplier_product_skips_inactive_suppliers():
     product = ProductFactory()
     SupplierProductFactory(product=product, supplier=SupplierFactory(is_active=False))
     assert pricing.preferred_supplier_product(product.pk) is None
+
+
+def test_suggested_quantity_is_written_plainly():
+    sp = SupplierProductFactory(pack_size=Decimal("50.000"))
+    assert str(pricing.suggested_quantity(sp, Decimal("480"))) == "500"
