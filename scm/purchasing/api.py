@@ -9,6 +9,7 @@ modules exist."""
 import importlib
 import importlib.util
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -222,11 +223,11 @@ class PurchaseOrderViewSet(
                 for i, raw in enumerate(v["lines"]):
                     try:
                         orders.purchase_order_line_add(order=order, user=request.user, **_line(raw))
-                    except orders.ValidationError as exc:
+                    except ValidationError as exc:
                         for name, messages in exc.message_dict.items():
                             errors[f"lines[{i}].{name}"] = messages
                 if errors:
-                    raise orders.ValidationError(errors)
+                    raise ValidationError(errors)
         return self._out(order)
 
     @extend_schema(request=PurchaseOrderUpdateSerializer, responses=PurchaseOrderSerializer)

@@ -1,7 +1,7 @@
 """Purchase order reads for the pages, the API and the home page: lists with filters (a fixed
 number of queries), the detail's lines, receipts and timeline, and what needs a buyer today."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core.search import search_filter
@@ -14,11 +14,12 @@ ORDERINGS = {"number", "order_date", "total", "state", "supplier__name", "create
 
 
 def overdue_q(today=None) -> Q:
-    """Open orders with a line whose expected date has passed."""
+    """Open orders with a line still owed (less accepted than ordered) past its expected date."""
     today = today or timezone.localdate()
-    return Q(state__in=OPEN_STATES) & Q(
-        Exists(PurchaseOrderLine.objects.filter(order_id=OuterRef("pk"), expected_date__lt=today))
+    late = PurchaseOrderLine.objects.filter(
+        order_id=OuterRef("pk"), expected_date__lt=today, accepted_quantity__lt=F("base_quantity")
     )
+    return Q(state__in=OPEN_STATES) & Q(Exists(late))
 
 
 def purchase_order_list(
@@ -73,6 +74,7 @@ def overdue_lines(user, limit: int = 10):
         selectors.purchase_order_actable_q(user, prefix="order__"),
         order__state__in=OPEN_STATES,
         expected_date__lt=today,
+        accepted_quantity__lt=F("base_quantity"),
     )
     return qs.select_related("order", "order__supplier", "product").order_by("expected_date", "id")[:limit]
 

@@ -271,3 +271,37 @@ def test_the_detail_costs_the_same_queries_for_few_or_many_lines(
         client.get(reverse("purchasing:order_detail", args=[small.pk]))
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(reverse("purchasing:order_detail", args=[big.pk]))
+
+
+def test_a_line_received_in_full_is_not_overdue(client, purchasing_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    done = open_purchase_order(
+        owner=purchasing_user,
+        lines=[
+            {
+                "expected_date": timezone.localdate() - timedelta(days=2),
+                "received_quantity": 10,
+                "accepted_quantity": 10,
+            }
+        ],
+    )
+    client.force_login(purchasing_user)
+    page = client.get(reverse("purchasing:order_list"), {"overdue": "1"})
+    assert done.number.encode() not in page.content
+
+
+def test_api_update_replaces_the_lines(api_client, purchasing_user):
+    order, product = draft_order(purchasing_user, quantity="1", price="2")
+    api_client.force_authenticate(purchasing_user)
+    response = api_client.patch(
+        f"/api/v1/purchase-orders/{order.pk}/",
+        {"notes": "加急", "lines": [{"product": product.pk, "quantity": "5"}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["notes"] == "加急" and [line["quantity"] for line in response.json()["lines"]] == [
+        "5.000"
+    ]
