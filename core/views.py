@@ -7,11 +7,13 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
+from core import home as home_panels
 from core import navigation, tokens
 from core.db import is_connection_lost
 from core.middleware import connection_lost_response
@@ -21,7 +23,14 @@ from core.sql import as_id
 @login_required
 def home(request):
     groups = navigation.tile_groups(navigation.sections_for(request.user))
-    return render(request, "core/home.html", {"title": _("Home"), "tile_groups": groups})
+    # The "today" panels apps register (``core.home``): what needs this user now.
+    panels = [
+        {"key": p["key"], "title": p["title"], "html": render_to_string(p["template"], p, request)}
+        for p in home_panels.panels_for(None, request.user)
+    ]
+    return render(
+        request, "core/home.html", {"title": _("Home"), "tile_groups": groups, "today_panels": panels}
+    )
 
 
 @login_required

@@ -21,6 +21,9 @@ SHIPMENT_NOTICE_DUE = "shipment.notice_due"
 # A quote's e-mail to the customer is due (sent by the worker outside any transaction, retried;
 # the quote is marked sent once it has left): {"quote_id", "recipient", "language"}
 QUOTE_EMAIL_DUE = "quote.email_due"
+# A purchase order's e-mail to the supplier is due (sent by the worker outside any transaction,
+# retried): {"order_id", "recipient", "language"}
+PURCHASE_ORDER_EMAIL_DUE = "purchase_order.email_due"
 # Receivables (finance)
 INVOICE_CREATED = "invoice.created"
 INVOICE_CANCELLED = "invoice.cancelled"

@@ -17,14 +17,15 @@ from rest_framework.routers import DefaultRouter
 from core import api_fields
 from core.drf import DefaultCharField, serialized
 from core.restricted import VisibleRelatedMixin
-from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
+from core.roles import FINANCE, MANAGER, PURCHASING, SALES, WAREHOUSE
 from core.sql import as_id
-from crm.sales.models import SalesOrder
+from crm.sales.models import SalesOrder, SalesOrderLine
 from crm.sales.orders import selectors as order_selectors
 from crm.sales.orders.api import OrderInputSerializer, OrderPricesMixin, SalesOrderSerializer, order_input
-from integration.fulfilment import backorders, selectors, services, shipping
+from integration.fulfilment import backorders, purchase_to_order, selectors, services, shipping
 from integration.fulfilment.models import Backorder, Return, Shipment, ShipmentLine, ShipmentNotice
 from scm.inventory.models import Warehouse
+from scm.purchasing.api import PurchaseOrderLineSerializer
 
 READERS = (SALES, WAREHOUSE, FINANCE, MANAGER)
 
@@ -396,8 +397,36 @@ class ReturnViewSet(
         return Response(ReturnSerializer(ret).data, status=201)
 
 
+class PurchaseForLineSerializer(serializers.Serializer):
+    purchase_order = serializers.IntegerField(source="order.pk")
+    purchase_order_number = serializers.CharField(source="order.number")
+    line = PurchaseOrderLineSerializer(source="*")
+
+
+class SalesOrderLinePurchaseViewSet(viewsets.GenericViewSet):
+    """Purchase to order: ``POST /sales-order-lines/{id}/purchase/`` buys a backordered sales
+    order line's missing quantity from the product's preferred supplier, on a draft purchase
+    order linked to the line (``demand``). The order's owner, purchasing and managers."""
+
+    allowed_roles = (SALES, PURCHASING, MANAGER)
+    serializer_class = PurchaseForLineSerializer
+    queryset = SalesOrderLine.objects.none()
+
+    @extend_schema(request=None, responses={201: PurchaseForLineSerializer})
+    @action(detail=True, methods=["post"])
+    def purchase(self, request, pk=None):
+        line = get_object_or_404(SalesOrderLine.objects.select_related("order"), pk=as_id(pk))
+        if not purchase_to_order.may_purchase_for(request.user, line.order):
+            if not order_selectors.orders_visible_to(request.user).filter(pk=line.order_id).exists():
+                raise Http404
+            raise PermissionDenied
+        made = purchase_to_order.order_line_purchase(line=line, user=request.user)
+        return Response(PurchaseForLineSerializer(made).data, status=status.HTTP_201_CREATED)
+
+
 router = DefaultRouter()
 router.register("order-workflow", OrderWorkflowViewSet, basename="order-workflow")
 router.register("shipments", ShipmentViewSet, basename="shipment")
 router.register("pick-lists", PickListViewSet, basename="pick-list")
 router.register("returns", ReturnViewSet, basename="return")
+router.register("sales-order-lines", SalesOrderLinePurchaseViewSet, basename="sales-order-line")

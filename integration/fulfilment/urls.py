@@ -10,6 +10,11 @@ urlpatterns = [
     path("orders/<int:pk>/cancel/", views.order_cancel, name="order-cancel"),
     path("orders/<int:pk>/reserve-again/", views.order_reserve_again, name="order-reserve-again"),
     path("orders/<int:pk>/shorten/", views.order_shorten, name="order-shorten"),
+    path(
+        "orders/<int:pk>/lines/<int:order_line_pk>/purchase/",
+        views.order_line_purchase,
+        name="order-line-purchase",
+    ),
     path("picking/", views.picking, name="picking"),
     path("picking/<int:order_pk>/<int:warehouse_pk>/start/", views.picking_start, name="picking-start"),
     path("shipments/", views.shipments, name="shipments"),

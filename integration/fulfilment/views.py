@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 from core.forms import DecimalField
 from core.permissions import role_required
 from core.redirects import safe_next_url
-from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE
+from core.roles import FINANCE, MANAGER, PURCHASING, SALES, WAREHOUSE
 from crm.sales.models import SalesOrder
 from crm.sales.orders import selectors as order_selectors
-from integration.fulfilment import backorders, documents, selectors, services, shipping
+from integration.fulfilment import backorders, documents, purchase_to_order, selectors, services, shipping
 from integration.fulfilment.models import Return, Shipment
 from scm.inventory.models import Warehouse
 
@@ -336,3 +336,27 @@ def return_create(request, line_pk):
 def returns(request):
     page = Paginator(selectors.returns_for(user=request.user), 30).get_page(request.GET.get("page"))
     return render(request, "fulfilment/returns.html", {"title": _("Returns"), "page_obj": page})
+
+
+@require_POST
+@role_required(SALES, PURCHASING, MANAGER)
+def order_line_purchase(request, pk, order_line_pk):
+    """Buy for a backordered sales order line (purchase to order): back to the purchase order
+    for those who read purchasing, else to the sales order."""
+    from crm.sales.models import SalesOrderLine
+    from scm.purchasing.selectors import can_read_purchasing
+
+    line = get_object_or_404(SalesOrderLine.objects.select_related("order"), pk=order_line_pk, order_id=pk)
+    if not purchase_to_order.may_purchase_for(request.user, line.order):
+        if not order_selectors.orders_visible_to(request.user).filter(pk=pk).exists():
+            raise Http404
+        raise PermissionDenied
+    try:
+        po_line = purchase_to_order.order_line_purchase(line=line, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _back_to_order(request, line.order)
+    messages.success(request, _("Bought on purchase order %(number)s.") % {"number": po_line.order.number})
+    if can_read_purchasing(request.user):
+        return redirect("purchasing:order_detail", pk=po_line.order_id)
+    return _back_to_order(request, line.order)

@@ -5,13 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class PurchasingConfig(AppConfig):
     name = "scm.purchasing"
     label = "purchasing"
-    default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("Purchasing")
+    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from core import home
         from core.navigation import NavItem, register
-        from core.roles import FINANCE, MANAGER, PURCHASING
-        from scm.purchasing import importers, panels, supplier_timeline
+        from core.roles import ADMIN, FINANCE, MANAGER, PURCHASING
+        from core.ui import register_status_colours
+        from scm.purchasing import (
+            handlers,  # noqa: F401 - registers the e-mail handler
+            importers,
+            order_selectors,
+            panels,
+            supplier_timeline,
+        )
         from scm.purchasing.selectors import READ_ROLES
 
         register(
@@ -23,8 +31,43 @@ class PurchasingConfig(AppConfig):
                 section="purchasing",
                 order=40,
             ),
+            NavItem("purchasing.orders", _("Purchase orders"), "purchasing:order_list", READ_ROLES, order=60),
+            NavItem("purchasing.today", _("Purchasing today"), "purchasing:today", READ_ROLES, order=59),
         )
         importers.install()
         panels.register_timeline(
             "purchasing.supplier_audit", supplier_timeline.audit_entries, roles=READ_ROLES
+        )
+        register_status_colours(
+            {
+                "to_approve": "warning",
+                "approved": "info",
+                "partly_received": "primary",
+                "received": "success",
+                "closed": "secondary",
+            }
+        )
+        home.register(
+            "purchasing.to_approve",
+            _("Purchase orders waiting for approval"),
+            "purchasing/order_today_approval.html",
+            order_selectors.home_to_approve,
+            roles=(MANAGER, ADMIN),
+            order=30,
+        )
+        home.register(
+            "purchasing.overdue",
+            _("Overdue receipts"),
+            "purchasing/order_today_overdue.html",
+            order_selectors.home_overdue,
+            roles=(PURCHASING, MANAGER),
+            order=31,
+        )
+        home.register(
+            "purchasing.needs",
+            _("Below reorder point"),
+            "purchasing/order_today_needs.html",
+            order_selectors.home_needs,
+            roles=(PURCHASING,),
+            order=32,
         )

@@ -517,3 +517,28 @@ class SupplierReturnLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="supplier_return_quantity_positive")
         ]
+
+
+class PurchaseOrderEmail(models.Model):
+    """One sending of a purchase order's e-mail to the supplier (one ``purchase_order.email_due``
+    event): what the order page shows, and what keeps a retried delivery from sending it twice."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="emails")
+    event_id = models.BigIntegerField(_("event"), unique=True)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("purchase order e-mail")
+        verbose_name_plural = _("purchase order e-mails")

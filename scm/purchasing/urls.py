@@ -1,6 +1,34 @@
-"""Purchasing pages. (Suppliers' pages are in ``supplier_urls``; purchase orders' join here.)"""
+"""Purchasing pages. Supplier pages (``supplier_urls``) and receiving (``receiving_urls``) add
+their patterns here when those modules exist."""
 
-from scm.purchasing import supplier_urls
+import importlib
+import importlib.util
+
+from django.urls import path
+
+from scm.purchasing import views
 
 app_name = "purchasing"
-urlpatterns = [*supplier_urls.urlpatterns]
+urlpatterns = [
+    path("today/", views.today, name="today"),
+    path("orders/", views.order_list, name="order_list"),
+    path("orders/new/", views.order_create, name="order_create"),
+    path("orders/supplier-options/", views.supplier_options, name="supplier_options"),
+    path("orders/product-options/", views.product_options, name="product_options"),
+    path("orders/line-fill/", views.line_fill, name="line_fill"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/pdf/", views.order_pdf, name="order_pdf"),
+    path("orders/<int:pk>/submit/", views.order_submit, name="order_submit"),
+    path("orders/<int:pk>/approve/", views.order_approve, name="order_approve"),
+    path("orders/<int:pk>/reject/", views.order_reject, name="order_reject"),
+    path("orders/<int:pk>/send/", views.order_send, name="order_send"),
+    path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
+    path("orders/<int:pk>/close/", views.order_close, name="order_close"),
+    path("orders/<int:pk>/lines/add/", views.order_line_add, name="order_line_add"),
+    path("orders/<int:pk>/lines/<int:line_pk>/", views.order_line_update, name="order_line_update"),
+    path("orders/<int:pk>/lines/<int:line_pk>/remove/", views.order_line_remove, name="order_line_remove"),
+]
+
+for _module in ("scm.purchasing.supplier_urls", "scm.purchasing.receiving_urls"):
+    if importlib.util.find_spec(_module) is not None:
+        urlpatterns += importlib.import_module(_module).urlpatterns

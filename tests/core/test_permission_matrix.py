@@ -229,6 +229,36 @@ ACCESS = {
     "inventory:tablet_transfer_scan": ("w", "w"),
     "inventory:tablet_count": ("w", "w"),
     "inventory:tablet_count_scan": ("w", "w"),
+    # --- purchase orders ---
+    "api:purchase-order-list": ("wpfm", "pm"),
+    "api:purchase-order-detail": ("wpfm", "pm"),
+    "api:purchase-order-submit": ("wpfm", "pm"),
+    "api:purchase-order-approve": ("wpfm", "m"),
+    "api:purchase-order-reject": ("wpfm", "m"),
+    "api:purchase-order-send": ("wpfm", "pm"),
+    "api:purchase-order-cancel": ("wpfm", "pm"),
+    "api:purchase-order-close": ("wpfm", "pm"),
+    "api:purchase-order-pdf": ("wpfm", "pm"),
+    "api:purchase-order-timeline": ("wpfm", "pm"),
+    "purchasing:today": ("wpfm", "wpfm"),
+    "purchasing:order_list": ("wpfm", "wpfm"),
+    "purchasing:order_detail": ("wpfm", "wpfm"),
+    "purchasing:order_pdf": ("wpfm", "wpfm"),
+    "purchasing:order_create": ("pm", "pm"),
+    "purchasing:supplier_options": ("pm", "pm"),
+    "purchasing:product_options": ("pm", "pm"),
+    "purchasing:line_fill": ("pm", "pm"),
+    "purchasing:order_submit": ("pm", "pm"),
+    "purchasing:order_approve": ("m", "m"),
+    "purchasing:order_reject": ("m", "m"),
+    "purchasing:order_send": ("pm", "pm"),
+    "purchasing:order_cancel": ("pm", "pm"),
+    "purchasing:order_close": ("pm", "pm"),
+    "purchasing:order_line_add": ("pm", "pm"),
+    "purchasing:order_line_update": ("pm", "pm"),
+    "purchasing:order_line_remove": ("pm", "pm"),
+    "api:sales-order-line-purchase": ("spm", "spm"),
+    "fulfilment:order-line-purchase": ("spm", "spm"),
     # --- receivables ---
     "api:invoice-list": ("sfm", "f"),
     "api:invoice-detail": ("sfm", "f"),
@@ -310,6 +340,7 @@ NOT_SENT = {"logout"}
 ROUTE_OBJECTS = [
     ("suppliers", "supplier"),
     ("sales-orders", "order"),
+    ("sales-order-lines", "order_line"),
     ("order-workflow", "order"),
     ("sales/orders/", "order"),
     ("fulfilment/orders/", "order"),
@@ -323,12 +354,16 @@ ROUTE_OBJECTS = [
     ("tasks", "task"),
     ("products", "product"),
     ("warehouses", "warehouse"),
+    ("purchase-orders", "purchase_order"),
+    ("purchasing/orders/", "purchase_order"),
 ]
 PARAM_OBJECTS = {
     "contact_pk": "contact",
     "customer_id": "customer",
     "order_pk": "order",
     "warehouse_pk": "warehouse",
+    "line_pk": "purchase_order_line",
+    "order_line_pk": "order_line",
 }
 
 
@@ -508,6 +543,14 @@ def world(db):
         "order": order_services.order_create(customer=customer, owner=rep, lines=line).pk,
         "supplier": SupplierFactory().pk,
     }
+    from tests.scm.purchasing.factories import PurchaseOrderFactory, PurchaseOrderLineFactory
+
+    purchase_order = PurchaseOrderFactory(owner=users["purchasing"], state="draft")
+    ids["purchase_order"] = purchase_order.pk
+    from crm.sales.models import SalesOrderLine
+
+    ids["order_line"] = SalesOrderLine.objects.filter(order_id=ids["order"]).first().pk
+    ids["purchase_order_line"] = PurchaseOrderLineFactory(order=purchase_order, product=product).pk
     return users, ids
 
 

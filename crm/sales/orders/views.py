@@ -219,6 +219,8 @@ def order_detail(request, pk):
         "show_prices": order_selectors.can_see_order_prices(request.user),
         "actions": order_actions.actions_for(order, request.user),
         "poll": order.state in POLL_STATES,
+        # Purchase to order: the order's owner and managers buy for a backordered line.
+        "can_buy_for_backorders": order_selectors.can_change(request.user, order),
         "timeline": [
             {
                 "time": e.created_at,
