@@ -118,8 +118,8 @@ def correct_reservation(demand: str, warehouse_id: int, lot_id: int | None, delt
 
 def candidate_levels_for(product_ids: list[int], warehouse_ids: list[int] | None) -> dict[int, list[dict]]:
     """Levels with stock free to reserve of several products in active warehouses (those of
-    ``warehouse_ids`` if given; never a quarantine), keyed by product, each product's in the order to take them
-    (``fefo_order``). One query."""
+    ``warehouse_ids`` if given; never a quarantine), keyed by product, each product's in the
+    order to take them (``fefo_order``). One query."""
     out: dict[int, list[dict]] = {pid: [] for pid in product_ids}
     if not product_ids or (warehouse_ids is not None and not warehouse_ids):
         return out

@@ -183,12 +183,12 @@ class Warehouse(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
     @property
     def is_quarantine(self) -> bool:
         return self.kind == self.Kind.QUARANTINE
-
-    def __str__(self):
-        return f"{self.code} {self.name}"
 
 
 class Lot(models.Model):

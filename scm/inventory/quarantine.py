@@ -80,13 +80,18 @@ def _checked(level: StockLevel, quantity, reason: str | None = None) -> Decimal:
     base = to_base_quantity(product=level.product, quantity=quantity)
     if base > level.on_hand:
         raise ValidationError(
-            {"quantity": _("Only %(qty)s is in quarantine.") % {"qty": format(level.on_hand.normalize(), "f")}}
+            {
+                "quantity": _("Only %(qty)s is in quarantine.")
+                % {"qty": format(level.on_hand.normalize(), "f")}
+            }
         )
     return base
 
 
 def _level(level_id: int) -> StockLevel:
-    return StockLevel.objects.select_related("product", "lot", "warehouse", "warehouse__site").get(pk=level_id)
+    return StockLevel.objects.select_related("product", "lot", "warehouse", "warehouse__site").get(
+        pk=level_id
+    )
 
 
 @atomic_with_retry
@@ -127,7 +132,9 @@ def quarantine_release(
         reason=reason or _("Released from quarantine"),
         user=user,
     )
-    audit("stock.quarantine_release", actor=user, obj=move, data={"quantity": str(base), "reference": reference})
+    audit(
+        "stock.quarantine_release", actor=user, obj=move, data={"quantity": str(base), "reference": reference}
+    )
     stock_available_publish(
         product_ids=[product.pk], warehouse_id=site.pk, reason="quarantine_release", reference=reference
     )
@@ -157,7 +164,9 @@ def quarantine_return(
         reason=reason.strip(),
         user=user,
     )
-    audit("stock.quarantine_return", actor=user, obj=move, data={"quantity": str(-base), "reference": reference})
+    audit(
+        "stock.quarantine_return", actor=user, obj=move, data={"quantity": str(-base), "reference": reference}
+    )
     return move
 
 
@@ -168,4 +177,3 @@ def quarantine_level_id(*, product_id: int, quarantine_id: int, lot_id: int | No
         .values_list("pk", flat=True)
         .first()
     )
-

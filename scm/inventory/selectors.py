@@ -110,9 +110,7 @@ def _distance_km(lat1, lon1, lat2, lon2) -> float:
 def active_warehouses() -> list[dict]:
     """The active warehouses' ids and locations, by code (what ``warehouses_by_distance`` sorts);
     quarantines are not among them."""
-    return list(
-        Warehouse.objects.for_stock().order_by("code").values("pk", "latitude", "longitude")
-    )
+    return list(Warehouse.objects.for_stock().order_by("code").values("pk", "latitude", "longitude"))
 
 
 def warehouses_by_distance(

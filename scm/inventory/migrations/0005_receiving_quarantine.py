@@ -5,28 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0004_product_tax_rate_between_0_and_1'),
+        ("inventory", "0004_product_tax_rate_between_0_and_1"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='warehouse',
-            name='kind',
-            field=models.CharField(choices=[('stock', 'Stock'), ('quarantine', 'Quarantine')], db_index=True, default='stock', max_length=12, verbose_name='kind'),
+            model_name="warehouse",
+            name="kind",
+            field=models.CharField(
+                choices=[("stock", "Stock"), ("quarantine", "Quarantine")],
+                db_index=True,
+                default="stock",
+                max_length=12,
+                verbose_name="kind",
+            ),
         ),
         migrations.AddField(
-            model_name='warehouse',
-            name='site',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='quarantines', to='inventory.warehouse', verbose_name='quarantine of'),
+            model_name="warehouse",
+            name="site",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="quarantines",
+                to="inventory.warehouse",
+                verbose_name="quarantine of",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='warehouse',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'quarantine')), fields=('site',), name='warehouse_one_quarantine_per_site'),
+            model_name="warehouse",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "quarantine")),
+                fields=("site",),
+                name="warehouse_one_quarantine_per_site",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='warehouse',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'stock'), ('site__isnull', True)), models.Q(('kind', 'quarantine'), ('site__isnull', False)), _connector='OR'), name='warehouse_quarantine_has_site'),
+            model_name="warehouse",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "stock"), ("site__isnull", True)),
+                    models.Q(("kind", "quarantine"), ("site__isnull", False)),
+                    _connector="OR",
+                ),
+                name="warehouse_quarantine_has_site",
+            ),
         ),
     ]
