@@ -12,7 +12,12 @@ from integration.fulfilment.models import Backorder
 from scm.inventory.quarantine import quarantine_of
 from scm.inventory.services import stock_receive
 from scm.purchasing import receiving
-from tests.integration.fulfilment.factories import ContactFactory, CustomerFactory, make_order, three_warehouses
+from tests.integration.fulfilment.factories import (
+    ContactFactory,
+    CustomerFactory,
+    make_order,
+    three_warehouses,
+)
 from tests.scm.inventory.factories import ProductFactory
 from tests.scm.purchasing.factories import open_purchase_order
 

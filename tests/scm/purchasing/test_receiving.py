@@ -125,7 +125,7 @@ def test_over_receipt_counts_what_the_receipt_already_holds(order, product, ware
 
 
 def test_a_product_not_on_the_order_is_refused(order, warehouse_user):
-    other = ProductFactory(barcode="OTHER-1")
+    ProductFactory(barcode="OTHER-1")
     receipt = receiving.receipt_start(purchase_order=order, user=warehouse_user)
     with pytest.raises(ValidationError) as exc:
         receiving.receipt_add_line(receipt=receipt, user=warehouse_user, code="OTHER-1", quantity="1")
