@@ -26,7 +26,7 @@ from scm.purchasing.selectors import (
 )
 
 
-class ReceiptLineSerializer(api_fields.ModelSerializer):
+class GoodsReceiptLineSerializer(api_fields.ModelSerializer):
     class Meta:
         model = ReceiptLine
         fields = [
@@ -45,8 +45,8 @@ class ReceiptLineSerializer(api_fields.ModelSerializer):
         read_only_fields = fields
 
 
-class ReceiptSerializer(api_fields.ModelSerializer):
-    lines = ReceiptLineSerializer(many=True, read_only=True)
+class GoodsReceiptSerializer(api_fields.ModelSerializer):
+    lines = GoodsReceiptLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = Receipt
@@ -67,7 +67,7 @@ class ReceiptSerializer(api_fields.ModelSerializer):
         read_only_fields = fields
 
 
-class ReceiptLineInputSerializer(serializers.Serializer):
+class GoodsReceiptLineInputSerializer(serializers.Serializer):
     po_line = serializers.IntegerField(required=False)
     product = serializers.IntegerField(required=False)
     quantity = serializers.CharField()
@@ -81,14 +81,14 @@ class ReceiptLineInputSerializer(serializers.Serializer):
     )
 
 
-class ReceiptCreateSerializer(serializers.Serializer):
+class GoodsReceiptCreateSerializer(serializers.Serializer):
     purchase_order = serializers.IntegerField()
     delivery_note = serializers.CharField(required=False, allow_blank=True, default="")
-    lines = ReceiptLineInputSerializer(many=True, required=False)
+    lines = GoodsReceiptLineInputSerializer(many=True, required=False)
     post = serializers.BooleanField(required=False, default=False)
 
 
-class CheckResultSerializer(serializers.Serializer):
+class GoodsReceiptCheckLineSerializer(serializers.Serializer):
     line = serializers.IntegerField()
     accepted_quantity = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     rejected_quantity = serializers.CharField(required=False, allow_blank=True, allow_null=True)
@@ -98,8 +98,8 @@ class CheckResultSerializer(serializers.Serializer):
     )
 
 
-class CheckSerializer(serializers.Serializer):
-    lines = CheckResultSerializer(many=True, required=False)
+class GoodsReceiptCheckSerializer(serializers.Serializer):
+    lines = GoodsReceiptCheckLineSerializer(many=True, required=False)
 
 
 def _line_product(order: PurchaseOrder, data: dict, index: int):
@@ -117,7 +117,7 @@ def _line_product(order: PurchaseOrder, data: dict, index: int):
 
 
 class ReceiptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = ReceiptSerializer
+    serializer_class = GoodsReceiptSerializer
     allowed_roles = READ_ROLES
     write_roles = RECEIVE_ROLES
     filterset_fields = ["state", "purchase_order", "supplier", "warehouse"]
@@ -128,13 +128,13 @@ class ReceiptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return receipts_visible_to(self.request.user).prefetch_related("lines").order_by("-pk")
 
     def _reply(self, receipt, code=status.HTTP_200_OK):
-        return Response(ReceiptSerializer(self.get_queryset().get(pk=receipt.pk)).data, status=code)
+        return Response(GoodsReceiptSerializer(self.get_queryset().get(pk=receipt.pk)).data, status=code)
 
-    @extend_schema(request=ReceiptCreateSerializer, responses={201: ReceiptSerializer})
+    @extend_schema(request=GoodsReceiptCreateSerializer, responses={201: GoodsReceiptSerializer})
     def create(self, request):
         """Start a receipt for a purchase order with its lines, checked (accepted and rejected per
         line; lines without figures pass whole) and, with ``post``, posted: all in one call."""
-        payload = ReceiptCreateSerializer(data=request.data)
+        payload = GoodsReceiptCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         order = purchase_orders_visible_to(request.user).filter(pk=data["purchase_order"]).first()
@@ -171,18 +171,18 @@ class ReceiptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 receiving.receipt_post(receipt=receipt, user=request.user)
         return self._reply(receipt, status.HTTP_201_CREATED)
 
-    @extend_schema(request=CheckSerializer, responses=ReceiptSerializer)
+    @extend_schema(request=GoodsReceiptCheckSerializer, responses=GoodsReceiptSerializer)
     @action(detail=True, methods=["post"])
     def check(self, request, pk=None):
         """Record the quality check (lines not named pass whole)."""
         receipt = self.get_object()
-        payload = CheckSerializer(data=request.data)
+        payload = GoodsReceiptCheckSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         results = [dict(r) for r in payload.validated_data.get("lines") or []]
         receiving.receipt_check(receipt=receipt, user=request.user, results=results)
         return self._reply(receipt)
 
-    @extend_schema(request=None, responses=ReceiptSerializer)
+    @extend_schema(request=None, responses=GoodsReceiptSerializer)
     @action(detail=True, methods=["post"], url_path="post", url_name="post")
     def post_receipt(self, request, pk=None):
         """Post a checked receipt (stock moves; a second post is refused)."""
