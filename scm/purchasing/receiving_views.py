@@ -5,7 +5,7 @@ release and return). Every change goes through ``scm.purchasing.receiving``."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from core.permissions import role_required
 from core.sql import as_id, id_input
 from scm.inventory.quarantine import quarantine_levels
 from scm.inventory.services import plain_qty
-from scm.purchasing import receiving
+from scm.purchasing import receiving, receiving_quarantine, receiving_selectors
 from scm.purchasing.models import PurchaseOrder, Receipt, ReceiptLine, Supplier, SupplierReturn
 from scm.purchasing.selectors import READ_ROLES, RECEIVE_ROLES, can_receive, receipts_visible_to
 
@@ -49,7 +49,11 @@ def tablet_start(request):
     message = ""
     if request.method == "POST":
         code = (request.POST.get("code") or "").strip()
-        order = receiving.receivable_orders().filter(Q(number__iexact=code) | Q(pk=as_id(code) or 0)).first()
+        order = (
+            receiving_selectors.receivable_orders()
+            .filter(Q(number__iexact=code) | Q(pk=as_id(code) or 0))
+            .first()
+        )
         if order is None:
             message = _("No open purchase order %(number)s.") % {"number": code}
         else:
@@ -63,7 +67,7 @@ def tablet_start(request):
                 message = _error_text(exc)
             else:
                 return redirect("purchasing:receiving_tablet_count", pk=receipt.pk)
-    orders = receiving.receivable_orders().order_by("order_date", "pk")[:12]
+    orders = receiving_selectors.receivable_orders().order_by("order_date", "pk")[:12]
     open_receipts = (
         Receipt.objects.filter(state__in=(Receipt.State.COUNTING, Receipt.State.CHECKING))
         .select_related("purchase_order", "supplier")
@@ -90,8 +94,8 @@ def _count_context(receipt, **extra):
     return {
         "title": receipt.number,
         "receipt": receipt,
-        "lines": receiving.receipt_lines(receipt).order_by("-pk"),
-        "progress": receiving.receipt_progress(receipt),
+        "lines": receiving_selectors.receipt_lines(receipt).order_by("-pk"),
+        "progress": receiving_selectors.receipt_progress(receipt),
         **extra,
     }
 
@@ -154,7 +158,7 @@ def tablet_check(request, pk):
     receipt = _tablet_receipt(request, pk)
     if receipt.state == Receipt.State.POSTED:
         return redirect("purchasing:receipt_detail", pk=pk)
-    lines = list(receiving.receipt_lines(receipt))
+    lines = list(receiving_selectors.receipt_lines(receipt))
     error = ""
     if request.method == "POST":
         results = [
@@ -203,48 +207,13 @@ def tablet_post(request, pk):
 # --- office ---------------------------------------------------------------------------------
 
 
-def receipt_list_query(user, params):
-    """Receipts visible to ``user`` filtered by ``params`` (state, supplier, warehouse, search,
-    from/to dates): one query per page, the lines' totals as annotations."""
-    qs = (
-        receipts_visible_to(user)
-        .select_related("purchase_order", "supplier", "warehouse", "received_by")
-        .annotate(
-            line_count=Count("lines"),
-            received_total=Sum("lines__quantity"),
-            rejected_total=Sum("lines__rejected_quantity"),
-        )
-        .order_by("-created_at", "-pk")
-    )
-    state = params.get("state", "")
-    if state in Receipt.State.values:
-        qs = qs.filter(state=state)
-    supplier_id = id_input(params.get("supplier"), field="supplier", required=False)
-    if supplier_id:
-        qs = qs.filter(supplier_id=supplier_id)
-    search = (params.get("q") or "").strip()
-    if search:
-        qs = qs.filter(
-            Q(number__icontains=search)
-            | Q(purchase_order__number__icontains=search)
-            | Q(delivery_note__icontains=search)
-        )
-    date_from = optional_date_input(params.get("from"), field="from")
-    date_to = optional_date_input(params.get("to"), field="to")
-    if date_from:
-        qs = qs.filter(created_at__date__gte=date_from)
-    if date_to:
-        qs = qs.filter(created_at__date__lte=date_to)
-    return qs
-
-
 @role_required(*READ_ROLES)
 def receipt_list(request):
     try:
-        qs = receipt_list_query(request.user, request.GET)
+        qs = receiving_selectors.receipts_filtered(request.user, request.GET)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
-        qs = receipt_list_query(request.user, {})
+        qs = receiving_selectors.receipts_filtered(request.user, {})
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -271,7 +240,7 @@ def receipt_detail(request, pk):
         {
             "title": receipt.number,
             "receipt": receipt,
-            "lines": receiving.receipt_lines(receipt),
+            "lines": receiving_selectors.receipt_lines(receipt),
             "returns": returns,
             "can_receive": can_receive(request.user),
             "order_open": receipt.purchase_order.state
@@ -296,12 +265,12 @@ def quarantine_list(request):
 def quarantine_action(request, level_pk, action):
     try:
         if action == "release":
-            receiving.quarantine_accept(
+            receiving_quarantine.quarantine_accept(
                 level_id=level_pk, quantity=request.POST.get("quantity"), user=request.user
             )
             messages.success(request, _("Released into stock."))
         elif action == "return":
-            rtv = receiving.quarantine_return_to_supplier(
+            rtv = receiving_quarantine.quarantine_return_to_supplier(
                 level_id=level_pk,
                 quantity=request.POST.get("quantity"),
                 reason=request.POST.get("reason", ""),

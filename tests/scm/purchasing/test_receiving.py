@@ -11,7 +11,7 @@ from core.events import names
 from core.events.models import Event
 from scm.inventory.models import IncomingSupply, Lot, Product, StockLevel, StockMove, Warehouse
 from scm.inventory.reservations import stock_reserve
-from scm.purchasing import receiving
+from scm.purchasing import receiving, receiving_quarantine, receiving_selectors
 from scm.purchasing.models import (
     PurchaseOrder,
     PurchaseOrderEvent,
@@ -259,10 +259,10 @@ def test_quarantined_goods_can_be_released_or_returned_later(order, product, war
     )
     receiving.receipt_post(receipt=receipt, user=warehouse_user)
     level = StockLevel.objects.get(warehouse__site=order.warehouse, product=product)
-    receiving.quarantine_accept(level_id=level.pk, quantity="2", user=warehouse_user)
+    receiving_quarantine.quarantine_accept(level_id=level.pk, quantity="2", user=warehouse_user)
     assert on_hand(product, order.warehouse) == 7
     assert Event.objects.filter(name=names.STOCK_AVAILABLE, payload__reason="quarantine_release").exists()
-    rtv = receiving.quarantine_return_to_supplier(
+    rtv = receiving_quarantine.quarantine_return_to_supplier(
         level_id=level.pk, quantity="3", reason="broken", user=warehouse_user
     )
     assert rtv.supplier_id == order.supplier_id and rtv.purchase_order_id == order.pk
@@ -338,7 +338,7 @@ def test_a_lot_traces_back_to_receipt_order_and_supplier(warehouse_user):
     assert lot.source_reference == receipt.number
     assert order.supplier.code in lot.supplier_reference
     assert receipt.lines.get().lot == lot
-    assert receiving.lot_origin(lot.pk) == {
+    assert receiving_selectors.lot_origin(lot.pk) == {
         "receipt": receipt,
         "purchase_order": order,
         "supplier": order.supplier,
