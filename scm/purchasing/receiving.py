@@ -330,12 +330,7 @@ def receipt_post(*, receipt: Receipt, user) -> Receipt:
             received_quantity=F("received_quantity") + received[po_line_id],
             accepted_quantity=F("accepted_quantity") + accepted[po_line_id],
         )
-    complete = not any(
-        pl.accepted_quantity + accepted.get(pk, ZERO) < pl.base_quantity for pk, pl in po_lines.items()
-    )
-    order.state = PurchaseOrder.State.RECEIVED if complete else PurchaseOrder.State.PARTLY_RECEIVED
-    PurchaseOrder.objects.filter(pk=order.pk).update(state=order.state, updated_at=timezone.now())
-    order_incoming_sync(order)
+    _order_progress_sync(order)
     receipt.state, receipt.posted_at = R.POSTED, timezone.now()
     Receipt.objects.filter(pk=receipt.pk).update(state=receipt.state, posted_at=receipt.posted_at)
     total_accepted = sum(accepted.values(), ZERO)
@@ -374,6 +369,15 @@ def receipt_post(*, receipt: Receipt, user) -> Receipt:
         data={"order": order.number, "accepted": str(total_accepted), "rejected": str(total_rejected)},
     )
     return receipt
+
+
+def _order_progress_sync(order: PurchaseOrder) -> None:
+    """The locked order's state from its lines' accepted quantities (received once every line
+    has what was ordered, partly received before), and its open lines as incoming supply."""
+    short = PurchaseOrderLine.objects.filter(order=order, accepted_quantity__lt=F("base_quantity")).exists()
+    order.state = PurchaseOrder.State.PARTLY_RECEIVED if short else PurchaseOrder.State.RECEIVED
+    PurchaseOrder.objects.filter(pk=order.pk).update(state=order.state, updated_at=timezone.now())
+    order_incoming_sync(order)
 
 
 def _post_stock(receipt: Receipt, lines: list[ReceiptLine], user) -> list[SupplierReturn]:

@@ -3,6 +3,7 @@ to their supplier on a return document (``RTV``). Stock moves through
 ``scm.inventory.quarantine``; the purchase order's timeline records both."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -11,8 +12,15 @@ from core.db import atomic_with_retry
 from scm.inventory import quarantine as inventory_quarantine
 from scm.inventory.models import StockLevel, Warehouse
 from scm.inventory.services import plain_qty, to_base_quantity
-from scm.purchasing.models import Receipt, ReceiptLine, SupplierReturn
-from scm.purchasing.receiving import _event, _may_receive, _return_create, _return_line
+from scm.purchasing.models import (
+    OPEN_STATES,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+    ReceiptLine,
+    SupplierReturn,
+)
+from scm.purchasing.receiving import _event, _may_receive, _order_progress_sync, _return_create, _return_line
 
 
 def _quarantine_level(level_id) -> StockLevel:
@@ -32,13 +40,35 @@ def quarantine_accept(*, level_id: int, quantity, user, reason: str = ""):
     available (``stock.available``)."""
     _may_receive(user)
     level = _quarantine_level(level_id)
+    origin = _origin_line(level)
+    order = None
+    if origin is not None:
+        # The order row before inventory's rows (the receiving lock order).
+        order = PurchaseOrder.objects.select_for_update(of=("self",)).get(pk=origin.receipt.purchase_order_id)
     move = inventory_quarantine.quarantine_release(
         level_id=level.pk,
         quantity=quantity,
-        reference=level.lot.source_reference if level.lot else "",
+        reference=origin.receipt.number if origin else "",
         reason=reason,
         user=user,
     )
+    if order is not None and order.state in OPEN_STATES:
+        # Accepted after all: the order line has it (no longer owed), as far as it was rejected.
+        updated = PurchaseOrderLine.objects.filter(
+            pk=origin.po_line_id, accepted_quantity__lte=F("received_quantity") - move.quantity
+        ).update(accepted_quantity=F("accepted_quantity") + move.quantity)
+        if updated:
+            _order_progress_sync(order)
+    if order is not None:
+        _event(
+            order,
+            "quarantine_released",
+            gettext_noop("%(qty)s of %(product)s released from quarantine into stock"),
+            user,
+            qty=plain_qty(move.quantity),
+            product=level.product.sku,
+            receipt=origin.receipt.number,
+        )
     audit("purchasing.quarantine_accept", actor=user, obj=move, data={"quantity": str(move.quantity)})
     return move
 

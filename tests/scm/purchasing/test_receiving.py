@@ -261,6 +261,9 @@ def test_quarantined_goods_can_be_released_or_returned_later(order, product, war
     level = StockLevel.objects.get(warehouse__site=order.warehouse, product=product)
     receiving_quarantine.quarantine_accept(level_id=level.pk, quantity="2", user=warehouse_user)
     assert on_hand(product, order.warehouse) == 7
+    # Accepted after re-inspection: the order line has it, and it is no longer expected.
+    assert order.lines.get().accepted_quantity == 7
+    assert IncomingSupply.objects.get().quantity == 3
     assert Event.objects.filter(name=names.STOCK_AVAILABLE, payload__reason="quarantine_release").exists()
     rtv = receiving_quarantine.quarantine_return_to_supplier(
         level_id=level.pk, quantity="3", reason="broken", user=warehouse_user
