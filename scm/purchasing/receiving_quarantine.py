@@ -98,6 +98,7 @@ def quarantine_return_to_supplier(*, level_id: int, quantity, reason: str, user)
         user,
         number=rtv.number,
         qty=plain_qty(base),
+        receipt=receipt.number,
     )
     audit("purchasing.quarantine_return", actor=user, obj=rtv, data={"quantity": str(base)})
     return rtv

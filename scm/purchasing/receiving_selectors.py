@@ -7,8 +7,17 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from core.dates import optional_date_input
+from core.i18n import message_text
+from core.people import display_name
 from core.sql import id_input
-from scm.purchasing.models import OPEN_STATES, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
+from scm.purchasing.models import (
+    OPEN_STATES,
+    PurchaseOrder,
+    PurchaseOrderEvent,
+    PurchaseOrderLine,
+    Receipt,
+    ReceiptLine,
+)
 from scm.purchasing.selectors import receipts_visible_to
 
 ZERO = Decimal(0)
@@ -103,3 +112,18 @@ def receivable_order_by_number(number: str) -> PurchaseOrder | None:
     if not number:
         return None
     return receivable_orders().filter(number__iexact=number).first()
+
+
+def receipt_timeline(receipt: Receipt) -> list[dict]:
+    """The receipt's entries on its order's timeline (started, posted, returns, releases), in
+    the reader's language: one query."""
+    events = (
+        PurchaseOrderEvent.objects.filter(order_id=receipt.purchase_order_id)
+        .filter(Q(data__number=receipt.number) | Q(data__receipt=receipt.number))
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {"time": e.created_at, "who": display_name(e.user), "text": message_text(e.text, e.data)}
+        for e in events
+    ]

@@ -242,6 +242,7 @@ def receipt_detail(request, pk):
             "receipt": receipt,
             "lines": receiving_selectors.receipt_lines(receipt),
             "returns": returns,
+            "timeline": receiving_selectors.receipt_timeline(receipt),
             "can_receive": can_receive(request.user),
             "order_open": receipt.purchase_order.state
             in (PurchaseOrder.State.SENT, PurchaseOrder.State.PARTLY_RECEIVED),

@@ -247,3 +247,37 @@ def test_receipts_are_in_the_openapi_schema(api_client, warehouse_user):
     schema = api_client.get("/api/v1/schema/", {"format": "json"}).json()
     assert "/api/v1/receipts/" in schema["paths"]
     assert "/api/v1/receipts/{id}/post/" in schema["paths"]
+
+
+def test_the_receipt_page_shows_checks_returns_and_history(client, order, warehouse_user):
+    receipt = receiving.receipt_start(purchase_order=order, user=warehouse_user)
+    line = receiving.receipt_add_line(
+        receipt=receipt, user=warehouse_user, product=order.lines.get().product, quantity="5"
+    )
+    receiving.receipt_check(
+        receipt=receipt,
+        user=warehouse_user,
+        results=[
+            {"line": line.pk, "rejected_quantity": "2", "reject_reason": "crushed", "reject_action": "return"}
+        ],
+    )
+    receiving.receipt_post(receipt=receipt, user=warehouse_user)
+    client.force_login(warehouse_user)
+    page = client.get(reverse("purchasing:receipt_detail", args=[receipt.pk])).content.decode()
+    assert "crushed" in page and SupplierReturn.objects.get().number in page
+    assert f"Receipt {receipt.number} posted: 3 accepted, 2 rejected" in page
+
+
+def test_the_quarantine_list_costs_the_same_queries_for_one_or_many(client, warehouse_user):
+    client.force_login(warehouse_user)
+    url = reverse("purchasing:quarantine")
+    posted_receipt(open_purchase_order(lines=[{"product": ProductFactory()}]), warehouse_user, "5", "1")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _i in range(3):
+        posted_receipt(open_purchase_order(lines=[{"product": ProductFactory()}]), warehouse_user, "5", "1")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(response.context["page_obj"]) == 4
+    assert len(many) == len(one)
