@@ -59,6 +59,10 @@ def test_receiving_on_the_tablet(warehouse_user, open_page, screenshot):
     page.wait_for_selector("[data-testid=check-form]")
     rows = page.locator("[data-testid=check-line]")
     assert rows.count() == 2
+    first = rows.nth(0)  # the water: 12 received
+    first.locator("input[name^=accepted_]").fill("10")
+    first.locator("input[name^=rejected_]").fill("2")
+    first.locator("input[name^=reason_]").fill("外箱破损")
     screenshot(page, "receiving-check")
     page.click("[data-testid=save-check]")
     page.wait_for_selector("[data-testid=post-receipt]")
@@ -68,3 +72,9 @@ def test_receiving_on_the_tablet(warehouse_user, open_page, screenshot):
     page.wait_for_selector("[data-testid=po-form]")
     screenshot(page, "receiving-posted")
     assert Receipt.objects.get().state == Receipt.State.POSTED
+
+    page.goto(f"/purchasing/receipts/{Receipt.objects.get().pk}/")
+    screenshot(page, "receiving-receipt-detail")
+    page.goto("/purchasing/quarantine/")
+    assert page.locator("[data-testid=quarantine-row]").count() == 1
+    screenshot(page, "receiving-quarantine")
