@@ -365,9 +365,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "core-idempotency-keys-purge": {"task": "core.tasks.idempotency_keys_purge", "schedule": 3600.0},
     "customers-import-previews-purge": {
-        "task": "crm.customers.tasks.import_previews_purge",
+        "task": "core.tasks.import_previews_purge",
         "schedule": 600.0,
     },
+    # Daily: finance hears of bills overdue and due in the next 7 days (once a day).
+    "finance-bills-due": {"task": "finance.tasks.bills_due_notice", "schedule": crontab(hour=8, minute=0)},
     # Nightly: customers with no order for a year become "inactive".
     "rules-customers-inactive": {
         "task": "integration.rules.tasks.customers_inactive_sweep",
@@ -407,7 +409,7 @@ EVENTS_COALESCE_SECONDS = int(os.environ.get("EVENTS_COALESCE_SECONDS", "10"))
 # (a fifth of the work per order), at the cost of this much latency.
 EVENTS_DISPATCH_DELAY_MS = int(os.environ.get("EVENTS_DISPATCH_DELAY_MS", "50"))
 
-# --- uploads and imports (crm.customers.tabular) ---------------------------------------------
+# --- uploads and imports (core.tabular) ------------------------------------------------------
 # Largest import file; checked before it is parsed.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 # An xlsx file (a zip) may declare at most this much data inside, and no member of it may expand

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -120,3 +122,38 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"
+
+
+class ImportPreview(models.Model):
+    """A checked import file waiting for its confirmation, then being written by a task
+    (``core.imports``). Its rows are kept compressed (zlib over JSON), for
+    ``IMPORT_PREVIEW_SECONDS``; the confirmation moves it from *ready* to *importing* in one
+    conditional UPDATE, so two confirmations start one import."""
+
+    class State(models.TextChoices):
+        READY = "ready", _("ready to import")
+        IMPORTING = "importing", _("importing")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.READY)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    data = models.BinaryField(_("rows (compressed)"))
+    imported = models.PositiveIntegerField(_("rows imported"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self):
+        return f"{self.kind} {self.file_name} ({self.get_state_display()})"

@@ -16,6 +16,12 @@ from core import api_fields
 from finance import payments, selectors, services
 from finance.api_common import READ, WRITE
 from finance.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, PaymentAllocation
+from finance.payables.api import (
+    BillViewSet,
+    PayablesViewSet,
+    SupplierCreditNoteViewSet,
+    SupplierPaymentViewSet,
+)
 from finance.receivables_api import ReceivablesViewSet
 
 
@@ -307,3 +313,7 @@ router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
 router.register("receivables", ReceivablesViewSet, basename="receivables")
+router.register("bills", BillViewSet, basename="bill")
+router.register("supplier-payments", SupplierPaymentViewSet, basename="supplier-payment")
+router.register("supplier-credit-notes", SupplierCreditNoteViewSet, basename="supplier-credit-note")
+router.register("payables", PayablesViewSet, basename="payables")

@@ -10,11 +10,13 @@ class FinanceConfig(AppConfig):
 
     def ready(self):
         from core.navigation import NavItem, register
-        from core.roles import FINANCE, MANAGER, SALES
+        from core.roles import FINANCE, MANAGER, PURCHASING, SALES
         from core.ui import register_status_colours
         from crm.customers import credit, panels
         from finance.panels import balance_panel_context, timeline_entries
+        from finance.payables.panels import payables_panel_context
         from finance.selectors import credit_exposure
+        from scm.purchasing import panels as supplier_panels
 
         readers = (FINANCE, MANAGER, SALES)
         register(
@@ -37,8 +39,49 @@ class FinanceConfig(AppConfig):
                 section="finance",
                 order=62,
             ),
+            NavItem(
+                "finance.bills",
+                _("Bills"),
+                "finance:bill_list",
+                (FINANCE, MANAGER, PURCHASING),
+                section="finance",
+                order=63,
+            ),
+            NavItem(
+                "finance.supplier_payments",
+                _("Supplier payments"),
+                "finance:supplier_payment_list",
+                (FINANCE, MANAGER),
+                section="finance",
+                order=64,
+            ),
+            NavItem(
+                "finance.ap_aging",
+                _("Payables aging"),
+                "finance:ap_aging",
+                (FINANCE, MANAGER),
+                section="finance",
+                order=65,
+            ),
         )
-        register_status_colours({"partly_paid": "info", "paid": "success", "overdue": "danger"})
+        register_status_colours(
+            {
+                "partly_paid": "info",
+                "paid": "success",
+                "overdue": "danger",
+                "matched": "primary",
+                "on_hold": "warning",
+                "approved": "info",
+            }
+        )
+        supplier_panels.register(
+            "payables",
+            _("Payables"),
+            "finance/payables/supplier_panel.html",
+            payables_panel_context,
+            roles=(FINANCE, MANAGER, PURCHASING),
+            order=40,
+        )
         panels.register(
             "balance",
             _("Balance"),

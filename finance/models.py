@@ -317,3 +317,14 @@ class CreditNoteLine(DocumentLine):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="credit_note_line_quantity_positive"),
         ]
+
+
+# Payables (their own module; Django finds models through this one).
+from finance.payables.models import (  # noqa: E402, F401
+    Bill,
+    BillLine,
+    PayablesSettings,
+    SupplierCreditNote,
+    SupplierPayment,
+    SupplierPaymentAllocation,
+)

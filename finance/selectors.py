@@ -124,6 +124,16 @@ def unapplied_credit(*, customer_id) -> Decimal:
     )["v"]
 
 
+def unapplied_credit_total(customer_ids=None) -> Decimal:
+    """Money received from every customer (or those of ``customer_ids``) and not yet applied."""
+    qs = (
+        Payment.objects.all()
+        if customer_ids is None
+        else Payment.objects.filter(customer_id__in=customer_ids)
+    )
+    return qs.aggregate(v=_sum(F("amount") - F("allocated_amount")))["v"]
+
+
 def open_receivables(*, customer_id) -> Decimal:
     """What the customer owes: open invoice amounts minus unapplied credit (may be negative)."""
     owed = Invoice.objects.filter(customer_id=customer_id, state__in=Invoice.OPEN_STATES).aggregate(
@@ -240,16 +250,27 @@ def customer_statement(customer_id, date_from: date, date_to: date) -> dict:
                 note.issue_date, "credit_note", note.number, note.reason, ZERO, note.total, pk=note.pk
             )
         )
-    order = {"invoice": 0, "credit_note": 1, "payment": 2}
-    entries.sort(key=lambda e: (e.date, order[e.kind], e.pk or 0))
+    return statement_build(
+        entries,
+        opening,
+        order=("invoice", "credit_note", "payment"),
+        customer_id=customer_id,
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+def statement_build(entries: list[StatementEntry], opening: Decimal, *, order, **head) -> dict:
+    """A statement from its entries (any party: customers, suppliers): sorted by date, then by
+    kind in ``order``; running balance from ``opening``; totals and the closing balance."""
+    rank = {kind: i for i, kind in enumerate(order)}
+    entries.sort(key=lambda e: (e.date, rank[e.kind], e.pk or 0))
     balance = opening
     for entry in entries:
         balance = balance + entry.debit - entry.credit
         entry.balance = balance
     return {
-        "customer_id": customer_id,
-        "date_from": date_from,
-        "date_to": date_to,
+        **head,
         "opening_balance": opening,
         "entries": entries,
         "total_debit": sum((e.debit for e in entries), ZERO),
@@ -271,15 +292,11 @@ def _bucket_condition(key: str, first, last, as_of: date) -> Q:
     return cond
 
 
-def aging(as_of: date | None = None, customer_id=None, user=None) -> dict:
-    """Open invoice amounts per customer in buckets by days past due (current, 1–30, 31–60,
-    61–90, > 90), with totals. One grouped query, whatever the number of invoices."""
-    as_of = as_of or timezone.localdate()
-    qs = Invoice.objects.filter(state__in=Invoice.OPEN_STATES)
-    if customer_id:
-        qs = qs.filter(customer_id=customer_id)
-    if user is not None:
-        qs = _only_visible(qs, user)
+def aging_rows(qs, *, party: str, as_of: date) -> dict:
+    """The one aging definition (receivables and payables): the open amounts of ``qs`` (invoices
+    or bills: ``total``, ``paid_amount``, ``credited_amount``, ``due_date``) per ``party`` (the
+    foreign key: "customer", "supplier") in ``AGING_BUCKETS`` by days past due, with totals.
+    One grouped query, whatever the number of parties and documents."""
     aggregates = {
         f"b_{key}": _sum(
             Case(When(_bucket_condition(key, first, last, as_of), then=OPEN_AMOUNT), default=Value(ZERO))
@@ -287,22 +304,41 @@ def aging(as_of: date | None = None, customer_id=None, user=None) -> dict:
         for key, first, last in AGING_BUCKETS
     }
     rows = list(
-        qs.values("customer_id", "customer__code", "customer__name")
+        qs.values(f"{party}_id", f"{party}__code", f"{party}__name")
         .annotate(b_total=_sum(OPEN_AMOUNT), **aggregates)
-        .order_by("customer__name", "customer_id")
+        .order_by(f"{party}__name", f"{party}_id")
     )
     keys = [key for key, _first, _last in AGING_BUCKETS]
     totals = dict.fromkeys([*keys, "total"], ZERO)
-    customers = []
+    parties = []
     for row in rows:
         entry = {
-            "customer_id": row["customer_id"],
-            "code": row["customer__code"],
-            "name": row["customer__name"],
+            f"{party}_id": row[f"{party}_id"],
+            "code": row[f"{party}__code"],
+            "name": row[f"{party}__name"],
             **{key: money(row[f"b_{key}"]) for key in keys},
             "total": money(row["b_total"]),
         }
-        customers.append(entry)
+        parties.append(entry)
         for key in [*keys, "total"]:
             totals[key] += entry[key]
-    return {"as_of": as_of, "buckets": keys, "customers": customers, "totals": totals}
+    return {"as_of": as_of, "buckets": keys, "rows": parties, "totals": totals}
+
+
+def aging(as_of: date | None = None, customer_id=None, user=None) -> dict:
+    """Open invoice amounts per customer in buckets by days past due (current, 1–30, 31–60,
+    61–90, > 90), with totals (``aging_rows``). One grouped query, whatever the number of
+    invoices."""
+    as_of = as_of or timezone.localdate()
+    qs = Invoice.objects.filter(state__in=Invoice.OPEN_STATES)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if user is not None:
+        qs = _only_visible(qs, user)
+    report = aging_rows(qs, party="customer", as_of=as_of)
+    return {
+        "as_of": as_of,
+        "buckets": report["buckets"],
+        "customers": report["rows"],
+        "totals": report["totals"],
+    }

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from finance import views
+from finance.payables import views as payables
 
 app_name = "finance"
 urlpatterns = [
@@ -15,4 +16,24 @@ urlpatterns = [
     path("payments/open-invoices/", views.payment_open_invoices, name="payment_open_invoices"),
     path("aging/", views.aging_report, name="aging"),
     path("customers/<int:customer_id>/statement/", views.customer_statement, name="customer_statement"),
+    # payables
+    path("payables/bills/", payables.bill_list, name="bill_list"),
+    path("payables/bills/new/", payables.bill_create, name="bill_create"),
+    path("payables/bills/billable-lines/", payables.bill_billable_lines, name="bill_billable_lines"),
+    path("payables/bills/<int:pk>/", payables.bill_detail, name="bill_detail"),
+    path(
+        "payables/bills/<int:pk>/accept-mismatch/", payables.bill_accept_mismatch, name="bill_accept_mismatch"
+    ),
+    path("payables/bills/<int:pk>/cancel/", payables.bill_cancel, name="bill_cancel"),
+    path("payables/bills/<int:pk>/credit-note/", payables.bill_credit_note, name="bill_credit_note"),
+    path("payables/payments/", payables.supplier_payment_list, name="supplier_payment_list"),
+    path("payables/payments/new/", payables.supplier_payment_create, name="supplier_payment_create"),
+    path("payables/payments/payable-bills/", payables.supplier_payment_bills, name="supplier_payment_bills"),
+    path("payables/aging/", payables.ap_aging, name="ap_aging"),
+    path(
+        "payables/suppliers/<int:supplier_id>/statement/",
+        payables.supplier_statement,
+        name="supplier_statement",
+    ),
+    path("payables/suppliers/<int:supplier_id>/net/", payables.supplier_net, name="supplier_net"),
 ]

@@ -24,6 +24,7 @@ from core.templatetags.tandem import money
 from finance import documents, payments, selectors, services
 from finance.forms import CancelForm, CreditNoteForm, InvoiceFilterForm, PaymentForm
 from finance.models import Invoice
+from finance.payables.selectors import ar_ap_summary
 
 READ = (FINANCE, MANAGER, SALES)
 WRITE = (FINANCE,)
@@ -82,6 +83,8 @@ def invoice_list(request):
             "today": timezone.localdate(),
             "can_write": _can_write(request.user),
             "states": Invoice.State.choices,
+            # Receivables, payables and net, for those who read both (finance, managers).
+            "ar_ap": ar_ap_summary() if has_role(request.user, (FINANCE, MANAGER)) else None,
         },
     )
 

@@ -27,5 +27,12 @@ INVOICE_CANCELLED = "invoice.cancelled"
 INVOICE_PAID = "invoice.paid"
 CREDIT_NOTE_CREATED = "credit_note.created"
 PAYMENT_RECORDED = "payment.recorded"
+# Payables (finance.payables)
+BILL_CREATED = "bill.created"
+BILL_MISMATCH_ACCEPTED = "bill.mismatch_accepted"
+BILL_CANCELLED = "bill.cancelled"
+BILL_PAID = "bill.paid"
+SUPPLIER_PAYMENT_RECORDED = "supplier_payment.recorded"
+SUPPLIER_CREDIT_NOTE_CREATED = "supplier_credit_note.created"
 # The platform's own round trip (``manage.py events_ping``)
 TANDEM_PING = "tandem.ping"

@@ -19,7 +19,9 @@ class CustomersConfig(AppConfig):
             ),
             NavItem("customers.merge", _("Duplicates"), "customers:merge_list", (MANAGER, ADMIN), order=11),
         )
-        from crm.customers import panels, timeline
+        from crm.customers import importers, panels, timeline
+
+        importers.install()
 
         panels.register_timeline("customers.audit", timeline.audit_entries, roles=(SALES, FINANCE, MANAGER))
         register_status_colours(

@@ -74,14 +74,3 @@ class ContactForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What"), choices=())
-    file = forms.FileField(label=_("File (.xlsx or .csv)"))
-
-    def __init__(self, *args, kinds=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = kinds
-        self.fields["kind"].widget.attrs["class"] = "form-select"
-        self.fields["file"].widget.attrs["class"] = "form-control"

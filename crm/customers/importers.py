@@ -1,4 +1,5 @@
-"""Import specs for customers and contacts (see ``crm.customers.tabular``).
+"""Import specs for customers and contacts (see ``core.tabular``), offered by the customers' import
+page (group ``"customers"``) and registered with ``core.imports`` by ``install()``.
 
 An import writes on behalf of the user who imports it, under the same rules as the forms and the
 API: a contact goes only to a customer the user may edit (``customers_editable_by``), and a
@@ -11,10 +12,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core import imports
 from core.money import decimal_input
+from core.tabular import ImportSpec
 from crm.customers import selectors, services
 from crm.customers.models import Contact, Customer, Region, Team
-from crm.customers.tabular import ImportSpec
 
 CUSTOMER_COLUMNS = [
     "code",
@@ -62,6 +64,8 @@ ALIASES = {
 
 
 _CHUNK = 500
+# The import page of customers, contacts and leads.
+GROUP = "customers"
 
 
 def _codes_among(queryset, codes) -> set[str]:
@@ -247,6 +251,7 @@ CUSTOMERS = ImportSpec(
     write=write_customer,
     aliases=ALIASES,
     prepare=prepare_customers,
+    group=GROUP,
 )
 CONTACTS = ImportSpec(
     kind="contacts",
@@ -255,11 +260,16 @@ CONTACTS = ImportSpec(
     clean=clean_contact,
     write=write_contact,
     prepare=prepare_contacts,
+    group=GROUP,
     aliases={**ALIASES, "名称": "name", "姓名": "name"},
 )
-SPECS = {"customers": CUSTOMERS, "contacts": CONTACTS}
 
 
 def register(spec: ImportSpec) -> None:
-    """Upper modules (sales: leads) add their import kinds to the same import page."""
-    SPECS[spec.kind] = spec
+    """Upper modules (sales: leads) add their import kinds to the customers' import page."""
+    imports.register(spec)
+
+
+def install() -> None:
+    register(CUSTOMERS)
+    register(CONTACTS)

@@ -4,17 +4,17 @@ and imports. Every read goes through ``crm.customers.selectors`` (the record rul
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import import_pages
 from core.export import export_response
 from core.idempotency import one_time_form
 from core.permissions import role_required
 from core.roles import ADMIN, FINANCE, MANAGER, SALES, SERVICE, is_manager
-from crm.customers import importers, imports, panels, selectors, services, tabular
-from crm.customers.forms import ContactForm, CustomerForm, ImportForm, sales_users
+from crm.customers import importers, panels, selectors, services
+from crm.customers.forms import ContactForm, CustomerForm, sales_users
 from crm.customers.models import Contact, Customer, MergeSuggestion, Region
 from crm.customers.pagination import CappedPaginator
 
@@ -253,58 +253,30 @@ def merge_do(request, pk):
     return redirect("customers:detail", pk=target.pk)
 
 
-def _import_kinds():
-    labels = {"customers": _("Customers"), "contacts": _("Contacts"), "leads": _("Leads")}
-    return [(k, labels.get(k, k)) for k in importers.SPECS]
+def _import_labels() -> dict:
+    return {"customers": _("Customers"), "contacts": _("Contacts"), "leads": _("Leads")}
 
 
 @role_required(SALES, MANAGER)
 def import_page(request):
-    """Upload → check and preview (every error by row and column) → confirm: a task writes all
-    rows or none while this page shows its progress (``crm.customers.imports``)."""
-    if request.method == "POST" and request.POST.get("token"):
-        try:
-            preview = imports.import_preview_confirm(user=request.user, preview_id=request.POST["token"])
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-            preview = imports.import_preview_get(user=request.user, preview_id=request.POST["token"])
-            if preview is None:
-                return redirect("customers:import")
-        return redirect("customers:import_status", pk=preview.pk)
-    form = ImportForm(request.POST or None, request.FILES or None, kinds=_import_kinds())
-    context = {"form": form, "title": _("Import")}
-    if request.method == "POST" and form.is_valid():
-        spec = importers.SPECS[form.cleaned_data["kind"]]
-        upload = form.cleaned_data["file"]
-        try:
-            header, rows = tabular.read_rows(upload)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return render(request, "customers/import.html", context)
-        result = tabular.import_run(spec, header, rows, actor=request.user, dry_run=True)
-        context["result"] = result
-        context["columns"] = spec.columns
-        if result.ok:
-            preview = imports.import_preview_create(
-                user=request.user, kind=spec.kind, header=header, rows=rows, file_name=upload.name
-            )
-            context["token"] = str(preview.pk)
-    return render(request, "customers/import.html", context)
+    """Upload → preview → confirm of customers, contacts and leads (``core.import_pages``)."""
+    return import_pages.import_page(
+        request,
+        group=importers.GROUP,
+        labels=_import_labels(),
+        heading=_("Import customers, contacts or leads"),
+        page_url="customers:import",
+        status_url="customers:import_status",
+    )
 
 
 @role_required(SALES, MANAGER)
 def import_status(request, pk):
     """One import's progress and outcome; the page polls it (htmx) while the import runs."""
-    preview = imports.import_preview_get(user=request.user, preview_id=pk)
-    if preview is None:
-        raise Http404
-    running = preview.state == preview.State.IMPORTING
-    context = {
-        "title": _("Import"),
-        "preview": preview,
-        "running": running,
-        "done_rows": imports.progress_get(preview) if running else None,
-    }
-    if request.htmx:
-        return render(request, "customers/import_status.html#status", context)
-    return render(request, "customers/import_status.html", context)
+    return import_pages.import_status(
+        request,
+        pk,
+        group=importers.GROUP,
+        heading=_("Import customers, contacts or leads"),
+        page_url="customers:import",
+    )

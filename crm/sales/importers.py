@@ -3,9 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from crm.customers.importers import ALIASES, register
+from core.tabular import ImportSpec
+from crm.customers.importers import ALIASES, GROUP, register
 from crm.customers.models import Region
-from crm.customers.tabular import ImportSpec
 from crm.sales import services
 from crm.sales.models import Lead
 
@@ -44,6 +44,7 @@ LEADS = ImportSpec(
     required=["name"],
     clean=clean_lead,
     write=write_lead,
+    group=GROUP,
     aliases={**ALIASES, "姓名": "name", "公司": "company", "留言": "message"},
 )
 

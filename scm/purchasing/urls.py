@@ -1,8 +1,7 @@
-"""Purchasing pages. Receiving's are in ``receiving_urls``."""
+"""Purchasing pages. (Suppliers' pages are in ``supplier_urls``, receiving's in
+``receiving_urls``; purchase orders' join here.)"""
 
-from scm.purchasing.receiving_urls import urlpatterns as receiving_urlpatterns
+from scm.purchasing import receiving_urls, supplier_urls
 
 app_name = "purchasing"
-urlpatterns = [
-    *receiving_urlpatterns,
-]
+urlpatterns = [*supplier_urls.urlpatterns, *receiving_urls.urlpatterns]

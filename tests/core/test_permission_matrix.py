@@ -13,7 +13,7 @@ what", in detail). The test fails when:
 - any row of any table changed while a request was refused.
 
 Path parameters are filled with the ids of objects made by factories (a customer, contact, lead,
-opportunity, task, product, warehouse, quote and order of the sales user), or an id that does
+opportunity, task, product, warehouse, quote and order of the sales user; a supplier), or an id that does
 not exist where no object is at hand (the role check comes before the object is read).
 """
 
@@ -266,6 +266,54 @@ ACCESS = {
     "finance:payment_open_invoices": ("f", "f"),
     "finance:aging": ("sfm", "sfm"),
     "finance:customer_statement": ("sfm", "sfm"),
+    # --- purchasing: suppliers ---
+    "purchasing:supplier_list": ("wpfm", "wpfm"),
+    "purchasing:supplier_detail": ("wpfm", "wpfm"),
+    "purchasing:supplier_create": ("pm", "pm"),
+    "purchasing:supplier_edit": ("pm", "pm"),
+    "purchasing:supplier_active": ("pm", "pm"),
+    "purchasing:supplier_contact_create": ("pm", "pm"),
+    "purchasing:supplier_contact_edit": ("pm", "pm"),
+    "purchasing:supplier_product_create": ("pm", "pm"),
+    "purchasing:supplier_product_edit": ("pm", "pm"),
+    "purchasing:supplier_product_preferred": ("pm", "pm"),
+    "purchasing:supplier_price_create": ("pm", "pm"),
+    "purchasing:supplier_price_edit": ("pm", "pm"),
+    "purchasing:supplier_import": ("pm", "pm"),
+    "purchasing:supplier_import_status": ("pm", "pm"),
+    "api:supplier-list": ("wpfm", "pm"),
+    "api:supplier-detail": ("wpfm", "pm"),
+    "api:supplier-scorecard": ("wpfm", "pm"),
+    "api:supplier-contact-list": ("wpfm", "pm"),
+    "api:supplier-contact-detail": ("wpfm", "pm"),
+    "api:supplier-product-list": ("wpfm", "pm"),
+    "api:supplier-product-detail": ("wpfm", "pm"),
+    "api:supplier-price-list": ("wpfm", "pm"),
+    "api:supplier-price-detail": ("wpfm", "pm"),
+    # --- payables ---
+    "api:bill-list": ("pfm", "f"),
+    "api:bill-detail": ("pfm", "f"),
+    "api:bill-cancel": ("pfm", "f"),
+    "api:bill-accept-mismatch": ("pfm", "m"),
+    "api:supplier-payment-list": ("fm", "f"),
+    "api:supplier-payment-detail": ("fm", "f"),
+    "api:supplier-credit-note-list": ("fm", "f"),
+    "api:supplier-credit-note-detail": ("fm", "f"),
+    "api:payables-aging": ("fm", "fm"),
+    "api:payables-statement": ("fm", "fm"),
+    "finance:bill_list": ("pfm", "pfm"),
+    "finance:bill_detail": ("pfm", "pfm"),
+    "finance:bill_create": ("f", "f"),
+    "finance:bill_billable_lines": ("f", "f"),
+    "finance:bill_accept_mismatch": ("m", "m"),
+    "finance:bill_cancel": ("f", "f"),
+    "finance:bill_credit_note": ("f", "f"),
+    "finance:supplier_payment_list": ("fm", "fm"),
+    "finance:supplier_payment_create": ("f", "f"),
+    "finance:supplier_payment_bills": ("f", "f"),
+    "finance:ap_aging": ("fm", "fm"),
+    "finance:supplier_statement": ("fm", "fm"),
+    "finance:supplier_net": ("fm", "fm"),
 }
 
 # Routes left out: the Django admin (its own staff check), media files in DEBUG.
@@ -275,6 +323,7 @@ NOT_SENT = {"logout"}
 
 # Path ids: the first route fragment that matches names the object whose id fills ``pk``.
 ROUTE_OBJECTS = [
+    ("suppliers", "supplier"),
     ("sales-orders", "order"),
     ("order-workflow", "order"),
     ("sales/orders/", "order"),
@@ -454,6 +503,7 @@ def world(db):
     )
     from tests.factories import UserFactory
     from tests.scm.inventory.factories import ProductFactory, WarehouseFactory
+    from tests.scm.purchasing.factories import SupplierFactory
 
     users = {role: UserFactory(username=f"matrix-{role}", roles=[role]) for role in ALL_ROLES}
     users[""] = UserFactory(username="matrix-nobody")
@@ -471,6 +521,7 @@ def world(db):
         "warehouse": WarehouseFactory().pk,
         "quote": quote_services.quote_create(customer=customer, owner=rep, lines=line).pk,
         "order": order_services.order_create(customer=customer, owner=rep, lines=line).pk,
+        "supplier": SupplierFactory().pk,
     }
     return users, ids
 

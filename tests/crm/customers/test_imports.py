@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook
 
-from crm.customers import imports, tabular
-from crm.customers.models import Contact, Customer, ImportPreview
+from core import imports, tabular
+from core.models import ImportPreview
+from crm.customers.models import Contact, Customer
 from tests.crm.customers.factories import CustomerFactory, TeamFactory
 from tests.factories import UserFactory
 
@@ -405,3 +406,12 @@ def test_two_parallel_confirmations_import_the_file_once(manager_user, settings)
     assert answers == [302] * 4
     assert Customer.objects.count() == 50
     assert ImportPreview.objects.get().state == ImportPreview.State.DONE
+
+
+def test_a_formula_in_a_customer_cell_is_refused_with_its_row_and_column(client, manager_user):
+    client.force_login(manager_user)
+    data = _xlsx_bytes([["name", "phone"], ["甲公司", "+86 138"], ["乙公司", '=HYPERLINK("http://x","y")']])
+    response = _upload(client, "customers", "c.xlsx", data)
+    errors = response.context["result"].errors
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "phone")]
+    assert not Customer.objects.exists()

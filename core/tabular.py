@@ -1,8 +1,10 @@
-"""Spreadsheet import (xlsx and CSV), shared by customers, contacts and leads; exports are
-``core.export``'s.
+"""Spreadsheet import (xlsx and CSV), shared by every import kind (customers, contacts, leads,
+suppliers, supplier prices); exports are ``core.export``'s.
 
 Import is all or nothing: every row is checked first, every error is reported with its row and
-column, and only a file without errors is written (in one transaction).
+column, and only a file without errors is written (in one transaction). A cell holding a formula
+(``=…``, in an xlsx file or as CSV text) is refused: files are imported as values, and a formula
+kept as text would run on the desk of whoever exports it later.
 
 Reading is bounded before anything is parsed, so no file can hold a worker:
 - the upload's size (``IMPORT_MAX_BYTES``, 10 MB by default) is checked first;
@@ -112,7 +114,9 @@ def _xlsx_rows(data: bytes) -> list[list]:
 
     rows: list[list] = []
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Formulas are read as written (``=…``), not as their last computed value, so that a
+        # row holding one is refused (``import_check``) rather than imported as a stale value.
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
             for row in wb.active.iter_rows(values_only=True, max_col=MAX_COLUMNS):
                 _kept(rows, row)
@@ -190,6 +194,7 @@ class ImportSpec:
     holds ``"user"`` (who imports: the same record rules as the forms apply) and what ``prepare``
     put there. ``prepare(rows, context)`` (optional) loads what the rows refer to in a few
     queries. ``write(cleaned, actor)`` writes one row (inside the import's one transaction).
+    ``group`` names the import page that offers the kind.
     """
 
     kind: str
@@ -199,6 +204,9 @@ class ImportSpec:
     write: Callable
     aliases: dict[str, str] = field(default_factory=dict)
     prepare: Callable | None = None
+    # The import page that offers this kind ("customers", "purchasing"): a page lists, checks
+    # and confirms only its own kinds.
+    group: str = ""
 
 
 @dataclass
@@ -244,6 +252,17 @@ def import_check(
             for col in nul:
                 errors.append(
                     {"row": offset, "column": col, "message": _("This value contains a NUL character.")}
+                )
+            continue
+        formulas = [col for col, v in values.items() if isinstance(v, str) and v.startswith("=")]
+        if formulas:
+            for col in formulas:
+                errors.append(
+                    {
+                        "row": offset,
+                        "column": col,
+                        "message": _("This cell holds a formula; enter its value."),
+                    }
                 )
             continue
         try:

@@ -1,7 +1,8 @@
 """Imports as they run: a checked file is kept as an ``ImportPreview`` (rows compressed, in the
 database, for ``IMPORT_PREVIEW_SECONDS``), its confirmation hands it to a Celery task, and the
 task writes it in one transaction through the same specs and services as the check
-(``crm.customers.tabular``), telling its progress as it goes.
+(``core.tabular``), telling its progress as it goes. Each app registers its kinds of import
+(``ImportSpec``) here with ``register`` from its ``AppConfig.ready``; ``SPECS`` holds them by kind.
 
 - Confirming is one conditional UPDATE (*ready* → *importing*): two confirmations of one preview
   (a double click, two tabs) start one import; the loser is told it is already running.
@@ -23,13 +24,27 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.customers import importers, tabular
-from crm.customers.models import ImportPreview
+from core import tabular
+from core.models import ImportPreview
+from core.tabular import ImportSpec
 
 logger = logging.getLogger(__name__)
 
 # An import still running this long after its preview expired is taken as lost by the purge.
 _STUCK_AFTER = timedelta(hours=6)
+
+# Every kind of import, by kind (``ImportSpec.kind``).
+SPECS: dict[str, ImportSpec] = {}
+
+
+def register(spec: ImportSpec) -> None:
+    """Add a kind of import (from an app's ``AppConfig.ready`` or its importers module)."""
+    SPECS[spec.kind] = spec
+
+
+def kinds_of(group: str) -> list[str]:
+    """The kinds one import page offers, in the order they were registered."""
+    return [kind for kind, spec in SPECS.items() if spec.group == group]
 
 
 def _pack(header: list, rows: list) -> bytes:
@@ -42,7 +57,7 @@ def preview_rows(preview: ImportPreview) -> tuple[list, list]:
 
 
 def _progress_key(preview_id) -> str:
-    return f"crm-import-progress:{preview_id}"
+    return f"import-progress:{preview_id}"
 
 
 def progress_get(preview: ImportPreview) -> int | None:
@@ -73,19 +88,23 @@ def import_preview_create(*, user, kind: str, header: list, rows: list, file_nam
     )
 
 
-def import_preview_get(*, user, preview_id) -> ImportPreview | None:
-    """The user's own preview (anyone else's, or a malformed id, is none)."""
+def import_preview_get(*, user, preview_id, group: str | None = None) -> ImportPreview | None:
+    """The user's own preview (anyone else's, one of another page's kinds, or a malformed id,
+    is none)."""
+    qs = ImportPreview.objects.filter(user=user)
+    if group is not None:
+        qs = qs.filter(kind__in=kinds_of(group))
     try:
-        return ImportPreview.objects.filter(user=user, pk=preview_id).first()
+        return qs.filter(pk=preview_id).first()
     except (ValueError, ValidationError):
         return None
 
 
-def import_preview_confirm(*, user, preview_id) -> ImportPreview:
+def import_preview_confirm(*, user, preview_id, group: str | None = None) -> ImportPreview:
     """Start writing a ready preview: *ready* → *importing* in one conditional UPDATE, then queue
     the task (after commit). Raises ``ValidationError`` when the preview is gone, expired or
     already started."""
-    preview = import_preview_get(user=user, preview_id=preview_id)
+    preview = import_preview_get(user=user, preview_id=preview_id, group=group)
     if preview is None:
         raise ValidationError(_("The preview has expired. Upload the file again."))
     started = ImportPreview.objects.filter(
@@ -104,7 +123,7 @@ def import_preview_confirm(*, user, preview_id) -> ImportPreview:
 
 
 def _enqueue(preview_id) -> None:
-    from crm.customers.tasks import import_write
+    from core.tasks import import_write
 
     try:
         import_write.delay(str(preview_id))
@@ -129,7 +148,7 @@ def import_preview_write(*, preview_id) -> ImportPreview | None:
         )
         if preview is None:
             return None  # done by an earlier delivery of this task, or never confirmed
-        spec = importers.SPECS[preview.kind]
+        spec = SPECS[preview.kind]
         header, rows = preview_rows(preview)
 
         def done():

@@ -1,0 +1,68 @@
+"""The import pages' common flow, used by each app's import page (customers, purchasing):
+upload → check and preview (every error by row and column) → confirm: a task writes all rows
+or none while the status page shows its progress (``core.imports``). A page offers, checks and
+confirms only the kinds of its ``group``."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from core import imports, tabular
+from core.forms import ImportForm
+
+TEMPLATE = "core/import.html"
+STATUS_TEMPLATE = "core/import_status.html"
+
+
+def import_page(request, *, group: str, labels: dict, heading: str, page_url: str, status_url: str):
+    """The upload, preview and confirm page of ``group``'s kinds (``labels``: kind → label)."""
+    kinds = [(k, labels.get(k, k)) for k in imports.kinds_of(group)]
+    if request.method == "POST" and request.POST.get("token"):
+        token = request.POST["token"]
+        try:
+            preview = imports.import_preview_confirm(user=request.user, preview_id=token, group=group)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            preview = imports.import_preview_get(user=request.user, preview_id=token, group=group)
+            if preview is None:
+                return redirect(page_url)
+        return redirect(status_url, pk=preview.pk)
+    form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
+    context = {"form": form, "title": heading, "heading": heading, "page_url": page_url}
+    if request.method == "POST" and form.is_valid():
+        spec = imports.SPECS[form.cleaned_data["kind"]]
+        upload = form.cleaned_data["file"]
+        try:
+            header, rows = tabular.read_rows(upload)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return render(request, TEMPLATE, context)
+        result = tabular.import_run(spec, header, rows, actor=request.user, dry_run=True)
+        context["result"] = result
+        context["columns"] = spec.columns
+        if result.ok:
+            preview = imports.import_preview_create(
+                user=request.user, kind=spec.kind, header=header, rows=rows, file_name=upload.name
+            )
+            context["token"] = str(preview.pk)
+    return render(request, TEMPLATE, context)
+
+
+def import_status(request, pk, *, group: str, heading: str, page_url: str):
+    """One import's progress and outcome; the page polls it (htmx) while the import runs."""
+    preview = imports.import_preview_get(user=request.user, preview_id=pk, group=group)
+    if preview is None:
+        raise Http404
+    running = preview.state == preview.State.IMPORTING
+    context = {
+        "title": heading,
+        "heading": heading,
+        "page_url": page_url,
+        "preview": preview,
+        "running": running,
+        "done_rows": imports.progress_get(preview) if running else None,
+    }
+    if request.htmx:
+        return render(request, STATUS_TEMPLATE + "#status", context)
+    return render(request, STATUS_TEMPLATE, context)
