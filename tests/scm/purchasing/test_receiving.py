@@ -389,3 +389,17 @@ def test_an_expired_lot_is_refused(warehouse_user):
     assert "expiry_date" in exc.value.message_dict
     assert Receipt.objects.get().state == Receipt.State.COUNTING
     assert Product.objects.get(pk=product.pk).lots.count() == 0
+
+
+def test_two_receipts_counted_side_by_side_cannot_together_exceed_the_tolerance(
+    order, product, warehouse_user
+):
+    first = receive(order, warehouse_user, {"product": product, "quantity": "8"}, post=False)
+    second = receive(order, warehouse_user, {"product": product, "quantity": "8"}, post=False)
+    receiving.receipt_post(receipt=first, user=warehouse_user)
+    with pytest.raises(ValidationError) as exc:
+        receiving.receipt_post(receipt=second, user=warehouse_user)
+    assert "quantity" in exc.value.message_dict
+    second.refresh_from_db()
+    assert second.state == Receipt.State.CHECKING
+    assert on_hand(product, order.warehouse) == 8
