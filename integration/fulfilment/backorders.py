@@ -32,7 +32,7 @@ from integration.fulfilment import shipping
 from integration.fulfilment.models import Backorder, BackorderRun
 from integration.fulfilment.reservations import lines_reserve, target_state
 from integration.fulfilment.services import ZERO, _order_url
-from scm.inventory.models import StockLevel
+from scm.inventory.models import StockLevel, Warehouse
 from scm.inventory.services import plain_qty
 
 S = SalesOrder.State
@@ -84,11 +84,14 @@ def waiting_order_key(*, priority: str, requested_date: date | None, confirmed_a
     )
 
 
-def backorders_serve(*, product_ids, event_id: int | None = None) -> Served | None:
+def backorders_serve(*, product_ids, event_id: int | None = None, first_demands=()) -> Served | None:
     """Serve the order lines waiting for ``product_ids`` (the ``stock.available`` rule).
 
-    Joins the caller's transaction (the delivery's). With ``event_id`` a second run for the
-    same event does nothing (returns None). When nothing waits it costs one query.
+    Lines whose demand is in ``first_demands`` (purchase to order: the goods were bought for
+    them, ``stock.received``) are served before every other waiting line, whatever the orders'
+    priority; the rule takes the rest as usual. Joins the caller's transaction (the
+    delivery's). With ``event_id`` a second run for the same event does nothing (returns
+    None). When nothing waits it costs one query.
     """
     # Every receipt pays for this: one index scan (``backorder_waiting_idx``), no join. A
     # backorder above zero belongs to an order still waiting (cancelling zeroes it); the lock
@@ -104,7 +107,7 @@ def backorders_serve(*, product_ids, event_id: int | None = None) -> Served | No
     for order_id, line_id in rows:
         line_ids.setdefault(order_id, set()).add(line_id)
     with transaction.atomic(savepoint=False):
-        served = _serve(line_ids, event_id=event_id)
+        served = _serve(line_ids, event_id=event_id, first_demands=frozenset(first_demands))
         if event_id is not None:
             BackorderRun.objects.create(
                 event_id=event_id,
@@ -121,7 +124,10 @@ def backorders_sweep() -> Decimal:
     (neither transaction saw the other's change) leaves that order waiting next to free stock.
     One query when nothing waits next to free stock. Returns what was reserved."""
     free = StockLevel.objects.filter(
-        product_id=OuterRef("product_id"), on_hand__gt=F("reserved"), warehouse__is_active=True
+        product_id=OuterRef("product_id"),
+        on_hand__gt=F("reserved"),
+        warehouse__is_active=True,
+        warehouse__kind=Warehouse.Kind.STOCK,
     )
     products = list(
         Backorder.objects.filter(quantity__gt=0, order__state__in=WAITING_STATES)
@@ -166,25 +172,32 @@ def reserve_again_message(outcome: OrderServed) -> str:
     return _("Nothing more could be reserved for %(number)s: %(short)s still on backorder.") % params
 
 
-def _serve(line_ids: dict[int, set[int] | None], *, event_id: int | None = None, user=None) -> Served:
+def _serve(
+    line_ids: dict[int, set[int] | None],
+    *,
+    event_id: int | None = None,
+    user=None,
+    first_demands: frozenset = frozenset(),
+) -> Served:
     """Lock the orders (primary-key order), then reserve what the given lines lack (None: every
-    line of the order), the orders taken in ``waiting_order_key`` order."""
+    line of the order), the orders taken in ``waiting_order_key`` order; lines whose demand is
+    in ``first_demands`` before all others."""
     orders, lines_by_order = _lock_waiting(line_ids)
     served = Served()
     if not orders:
         return served
-    todo, got_by_line, allocations = lines_reserve(
-        orders_lines=[
-            (
-                order,
-                [
-                    line
-                    for line in lines_by_order[order.pk]
-                    if line_ids[order.pk] is None or line.pk in line_ids[order.pk]
-                ],
-            )
-            for order in orders
+    wanted = {
+        order.pk: [
+            line
+            for line in lines_by_order[order.pk]
+            if line_ids[order.pk] is None or line.pk in line_ids[order.pk]
         ]
+        for order in orders
+    }
+    first = [(o, [ln for ln in wanted[o.pk] if ln.demand in first_demands]) for o in orders]
+    rest = [(o, [ln for ln in wanted[o.pk] if ln.demand not in first_demands]) for o in orders]
+    todo, got_by_line, allocations = lines_reserve(
+        orders_lines=[(o, lines) for o, lines in first + rest if lines]
     )
     _backorders_update(todo, got_by_line)
     moves, notes = [], []

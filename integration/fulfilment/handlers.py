@@ -33,6 +33,18 @@ def serve_backorders(event):
     backorders_serve(product_ids=event.payload["product_ids"], event_id=event.pk)
 
 
+@on(names.STOCK_RECEIVED)
+def serve_bought_for_first(event):
+    """Goods bought for orders arrived (a posted purchase receipt, which announces no
+    ``stock.available`` of its own): the lines they were bought for (``demands``) are served
+    first, then the backorder rule takes the rest (once per event)."""
+    backorders_serve(
+        product_ids=event.payload["product_ids"],
+        event_id=event.pk,
+        first_demands=event.payload.get("demands") or (),
+    )
+
+
 @on(names.SHIPMENT_SHIPPED)
 def invoice_and_tell_customer(event):
     """Raise the AR invoice for a shipment (once: finance is idempotent on the shipment number,

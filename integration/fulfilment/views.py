@@ -148,7 +148,7 @@ def order_shorten(request, pk):
 
 @role_required(WAREHOUSE, MANAGER)
 def picking(request):
-    warehouses = list(Warehouse.objects.filter(is_active=True).order_by("code"))
+    warehouses = list(Warehouse.objects.for_stock().order_by("code"))
     current = None
     wanted = request.GET.get("warehouse") or request.session.get("fulfilment_warehouse")
     for w in warehouses:

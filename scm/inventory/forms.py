@@ -38,7 +38,7 @@ class ProductForm(forms.ModelForm):
 
 class CountStartForm(forms.Form):
     warehouse = forms.ModelChoiceField(
-        Warehouse.objects.filter(is_active=True),
+        Warehouse.objects.for_stock(),
         label=_("warehouse"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
@@ -52,12 +52,12 @@ class CountStartForm(forms.Form):
 
 class TransferStartForm(forms.Form):
     source = forms.ModelChoiceField(
-        Warehouse.objects.filter(is_active=True),
+        Warehouse.objects.for_stock(),
         label=_("from"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     destination = forms.ModelChoiceField(
-        Warehouse.objects.filter(is_active=True),
+        Warehouse.objects.for_stock(),
         label=_("to"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )

@@ -34,6 +34,7 @@ def lot_for_incoming(
     reference: str = "",
     kind: str = StockMove.Kind.RECEIPT,
     allow_expired: bool = False,
+    supplier_reference: str = "",
 ) -> Lot | None:
     """The lot stock comes into: found or created, validated for the product's tracking.
 
@@ -60,13 +61,35 @@ def lot_for_incoming(
         try:
             with transaction.atomic():
                 return Lot.objects.create(
-                    product=product, number=lot_number, expiry_date=expiry_date, source_reference=reference
+                    product=product,
+                    number=lot_number,
+                    expiry_date=expiry_date,
+                    source_reference=reference,
+                    supplier_reference=supplier_reference[:100],
                 )
         except IntegrityError:
             existing = Lot.objects.select_for_update().order_by("pk").get(product=product, number=lot_number)
     if product.tracking == Product.Tracking.SERIAL:
         _check_serial_free(existing, kind=kind)
     return existing
+
+
+def lot_incoming_check(*, product: Product, lot_number: str = "", expiry_date: date | None = None) -> None:
+    """The checks ``lot_for_incoming`` makes of a lot or serial number for the product's
+    tracking, without writing anything: for a document that records lots before its stock
+    moves (a receipt being counted)."""
+    lot_number = (lot_number or "").strip()
+    if product.tracking == Product.Tracking.NONE:
+        if lot_number:
+            raise ValidationError({"lot_number": _("This product is not tracked by lot or serial number.")})
+        return
+    if not lot_number:
+        raise ValidationError({"lot_number": _("A lot or serial number is required for this product.")})
+    existing = Lot.objects.filter(product=product, number=lot_number).first()
+    if product.tracking == Product.Tracking.LOT:
+        _checked_expiry(existing, expiry_date, allow_expired=False)
+    elif existing is not None:
+        _check_serial_free(existing, kind=StockMove.Kind.RECEIPT)
 
 
 def _checked_expiry(existing: Lot | None, expiry_date: date | None, *, allow_expired: bool) -> date:

@@ -135,7 +135,21 @@ class ProductUnit(models.Model):
         return f"{self.name} ({self.factor})"
 
 
+class WarehouseQuerySet(models.QuerySet):
+    def for_stock(self):
+        """Active warehouses that hold stock free to sell: not a quarantine area."""
+        return self.filter(is_active=True, kind=Warehouse.Kind.STOCK)
+
+
 class Warehouse(models.Model):
+    """A place stock is kept. A quarantine (``kind`` quarantine, ``site`` its warehouse) holds
+    goods that have not passed, or have failed, the quality check: they are counted on hand but
+    never reserved, promised or offered as available, until released into the site."""
+
+    class Kind(models.TextChoices):
+        STOCK = "stock", _("Stock")
+        QUARANTINE = "quarantine", _("Quarantine")
+
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=300, blank=True)
@@ -143,14 +157,38 @@ class Warehouse(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.STOCK, db_index=True)
+    site = models.ForeignKey(
+        "self",
+        verbose_name=_("quarantine of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quarantines",
+    )
+
+    objects = WarehouseQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("warehouse")
         verbose_name_plural = _("warehouses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site"], condition=Q(kind="quarantine"), name="warehouse_one_quarantine_per_site"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="stock", site__isnull=True) | Q(kind="quarantine", site__isnull=False),
+                name="warehouse_quarantine_has_site",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def is_quarantine(self) -> bool:
+        return self.kind == self.Kind.QUARANTINE
 
 
 class Lot(models.Model):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,15 @@ QTY = DecimalField(max_digits=18, decimal_places=3)
 VALUE = DecimalField(max_digits=24, decimal_places=4)
 
 
+def _AVAILABLE_UNLESS_QUARANTINE(expression):
+    """What a level (or a warehouse's sum) offers as available: nothing in a quarantine."""
+    return Case(
+        When(warehouse__kind=Warehouse.Kind.QUARANTINE, then=Value(ZERO)),
+        default=expression,
+        output_field=QTY,
+    )
+
+
 def available_to_promise(*, product_id: int, warehouse_id: int | None = None) -> list[dict]:
     """Per active warehouse (or the one given): on hand, reserved, available (on hand − reserved,
     expired lots excluded from available) and incoming supplies with their dates. Three queries."""
@@ -37,7 +46,7 @@ def available_to_promise(*, product_id: int, warehouse_id: int | None = None) ->
     levels = StockLevel.objects.filter(product_id=product_id).values(
         "warehouse_id", "lot__expiry_date", "on_hand", "reserved"
     )
-    warehouses = Warehouse.objects.filter(is_active=True).order_by("code")
+    warehouses = Warehouse.objects.for_stock().order_by("code")
     if warehouse_id is not None:
         warehouses = warehouses.filter(pk=warehouse_id)
     rows = {
@@ -83,9 +92,11 @@ def available_at(*, product_id: int, warehouse_id: int, lot_id: int | None = Non
 
 
 def available_total(*, product_id: int) -> Decimal:
-    total = StockLevel.objects.filter(product_id=product_id).aggregate(a=Sum(F("on_hand") - F("reserved")))[
-        "a"
-    ]
+    total = (
+        StockLevel.objects.filter(product_id=product_id)
+        .exclude(warehouse__kind=Warehouse.Kind.QUARANTINE)
+        .aggregate(a=Sum(F("on_hand") - F("reserved")))["a"]
+    )
     return total or Decimal(0)
 
 
@@ -97,10 +108,9 @@ def _distance_km(lat1, lon1, lat2, lon2) -> float:
 
 
 def active_warehouses() -> list[dict]:
-    """The active warehouses' ids and locations, by code (what ``warehouses_by_distance`` sorts)."""
-    return list(
-        Warehouse.objects.filter(is_active=True).order_by("code").values("pk", "latitude", "longitude")
-    )
+    """The active warehouses' ids and locations, by code (what ``warehouses_by_distance`` sorts);
+    quarantines are not among them."""
+    return list(Warehouse.objects.for_stock().order_by("code").values("pk", "latitude", "longitude"))
 
 
 def warehouses_by_distance(
@@ -166,8 +176,11 @@ def product_list(
     ordering: str = "sku",
     include_templates: bool = False,
 ):
-    """Products with their stock totals (two subqueries, so a page costs one query)."""
-    totals = StockLevel.objects.filter(product=OuterRef("pk")).values("product")
+    """Products with their stock totals (three subqueries, so a page costs one query): on hand,
+    reserved and available outside quarantine, and what is held in quarantine."""
+    levels = StockLevel.objects.filter(product=OuterRef("pk"))
+    totals = levels.exclude(warehouse__kind=Warehouse.Kind.QUARANTINE).values("product")
+    held = levels.filter(warehouse__kind=Warehouse.Kind.QUARANTINE).values("product")
     qs = (
         Product.objects.select_related("category", "brand")
         .annotate(
@@ -176,6 +189,9 @@ def product_list(
             ),
             reserved_total=Coalesce(
                 Subquery(totals.annotate(s=Sum("reserved")).values("s")), ZERO, output_field=QTY
+            ),
+            quarantine_total=Coalesce(
+                Subquery(held.annotate(s=Sum("on_hand")).values("s")), ZERO, output_field=QTY
             ),
         )
         .annotate(
@@ -207,23 +223,25 @@ def product_list(
 
 
 def stock_by_warehouse(*, product_id: int) -> list[dict]:
-    """On hand, reserved and available per warehouse, all lots together (one query)."""
+    """On hand, reserved and available per warehouse, all lots together (one query). A
+    quarantine's stock is on hand but never available."""
     return list(
         StockLevel.objects.filter(product_id=product_id)
-        .values("warehouse_id", "warehouse__code", "warehouse__name")
+        .values("warehouse_id", "warehouse__code", "warehouse__name", "warehouse__kind")
         .annotate(total_on_hand=Sum("on_hand"), total_reserved=Sum("reserved"))
-        .annotate(total_available=F("total_on_hand") - F("total_reserved"))
+        .annotate(total_available=_AVAILABLE_UNLESS_QUARANTINE(F("total_on_hand") - F("total_reserved")))
         .order_by("warehouse__code")
     )
 
 
 def stock_overview(*, warehouse_id=None, search: str = ""):
-    """Stock levels with product, warehouse and lot, biggest first (one query per page)."""
+    """Stock levels with product, warehouse and lot, biggest first (one query per page). A
+    quarantine's levels show as such, with nothing available."""
     qs = (
         StockLevel.objects.exclude(on_hand=0)
         .select_related("product", "warehouse", "lot")
         .annotate(
-            available=ExpressionWrapper(F("on_hand") - F("reserved"), output_field=QTY),
+            available=_AVAILABLE_UNLESS_QUARANTINE(F("on_hand") - F("reserved")),
             value=ExpressionWrapper(F("on_hand") * F("product__cost"), output_field=VALUE),
         )
         .order_by("product__sku", "warehouse__code", "lot__expiry_date", "pk")

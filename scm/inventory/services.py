@@ -117,9 +117,11 @@ def _signal_low_stock(product: Product, dropped: Decimal) -> None:
     point = product.reorder_point
     if not point or dropped <= 0:
         return
-    after = StockLevel.objects.filter(product_id=product.pk).aggregate(a=Sum(F("on_hand") - F("reserved")))[
-        "a"
-    ]
+    after = (
+        StockLevel.objects.filter(product_id=product.pk)
+        .exclude(warehouse__kind=Warehouse.Kind.QUARANTINE)
+        .aggregate(a=Sum(F("on_hand") - F("reserved")))["a"]
+    )
     after = as_quantity(Decimal(str(after or 0)))
     if after < point <= after + dropped:
         publish(
@@ -218,10 +220,16 @@ def stock_receive(
     kind: str = StockMove.Kind.RECEIPT,
     user=None,
     lot: Lot | None = None,
+    supplier_reference: str = "",
+    announce: bool = True,
 ) -> StockMove:
     """Put stock into a warehouse (a purchase receipt, a return, a transfer arriving).
 
-    Updates the moving-average cost under a lock on the product row.
+    Updates the moving-average cost under a lock on the product row. A new lot records
+    ``reference`` and ``supplier_reference`` (where it came from). Stock put into a quarantine
+    is never free to reserve, so it is not announced; ``announce=False`` leaves the announcing
+    to the caller (a purchase receipt announces ``stock.received`` instead, whose rule serves
+    purchase-to-order lines before the others).
     """
     _check_product(product)
     _check_warehouse(warehouse)
@@ -237,6 +245,7 @@ def stock_receive(
         reference=reference,
         kind=kind,
         allow_expired=kind != StockMove.Kind.RECEIPT,
+        supplier_reference=supplier_reference,
     )
     lot_id = lot.pk if lot else None
     # Lock the product row: the moving average needs the on-hand total before this receipt.
@@ -255,9 +264,10 @@ def stock_receive(
         user=user,
     )
     audit(f"stock.{kind}", actor=user, obj=move, data={"quantity": str(base), "reference": reference})
-    stock_available_publish(
-        product_ids=[product.pk], warehouse_id=warehouse.pk, reason=kind, reference=reference
-    )
+    if announce and not warehouse.is_quarantine:
+        stock_available_publish(
+            product_ids=[product.pk], warehouse_id=warehouse.pk, reason=kind, reference=reference
+        )
     return move
 
 

@@ -54,7 +54,7 @@ def _recent_receipts(user, warehouse_id):
 
 @role_required(*STOCK_WRITE)
 def receive(request):
-    warehouses = Warehouse.objects.filter(is_active=True)
+    warehouses = Warehouse.objects.for_stock()
     warehouse_id = id_input(request.GET.get("warehouse"), field="warehouse", required=False) or (
         warehouses[0].pk if warehouses else None
     )
@@ -75,7 +75,7 @@ def receive(request):
 def receive_scan(request):
     template = "inventory/tablet/receive.html#scan-result"
     post = request.POST
-    warehouse = Warehouse.objects.filter(pk=as_id(post.get("warehouse")) or 0, is_active=True).first()
+    warehouse = Warehouse.objects.for_stock().filter(pk=as_id(post.get("warehouse")) or 0).first()
     if warehouse is None:
         return _feedback(request, template, False, _("Choose the warehouse."))
     try:

@@ -13,7 +13,7 @@ from core.export import export_response
 from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, PURCHASING, SALES, SERVICE, WAREHOUSE, has_role
 from core.sql import id_input
-from scm.inventory import catalogue, counts, selectors, transfers
+from scm.inventory import catalogue, counts, quarantine, selectors, transfers
 from scm.inventory.forms import CountStartForm, ProductForm, UnitFormSet, apply_errors
 from scm.inventory.models import Brand, Category, CountSession, Lot, Product, Transfer, Warehouse
 from scm.inventory.services import plain_qty
@@ -106,6 +106,7 @@ def product_detail(request, pk):
             "can_see_cost": selectors.can_see_cost(request.user),
             "by_warehouse": selectors.stock_by_warehouse(product_id=product.pk),
             "atp": selectors.available_to_promise(product_id=product.pk),
+            "quarantined": quarantine.quarantine_levels(product_id=product.pk),
             "page_obj": moves,
             "lots": lots,
             "units": product.units.all(),

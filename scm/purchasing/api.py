@@ -3,11 +3,7 @@ lines, the state actions (submit, approve, reject, send, cancel, close) and the 
 roles and record rules as the pages (``scm.purchasing.selectors``); writes go through
 ``scm.purchasing.orders``, whose ``ValidationError`` becomes a 400 naming the field.
 
-Supplier (``supplier_api``) and receiving (``receiving_api``) routes join this router when those
-modules exist."""
-
-import importlib
-import importlib.util
+Supplier (``supplier_api``) and receiving (``receiving_api``) routes join this router."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,7 +19,7 @@ from rest_framework.routers import DefaultRouter
 from core import api_fields
 from core.people import display_name
 from scm.inventory.models import Warehouse
-from scm.purchasing import orders, selectors
+from scm.purchasing import orders, receiving_api, selectors, supplier_api
 from scm.purchasing.documents import purchase_order_pdf
 from scm.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier
 from scm.purchasing.selectors import APPROVE_ROLES, READ_ROLES, SUPPLIER_EDIT_ROLES
@@ -296,6 +292,5 @@ class PurchaseOrderViewSet(
 router = DefaultRouter()
 router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
 
-for _module in ("scm.purchasing.supplier_api", "scm.purchasing.receiving_api"):
-    if importlib.util.find_spec(_module) is not None:
-        router.registry.extend(importlib.import_module(_module).router.registry)
+router.registry.extend(supplier_api.router.registry)
+router.registry.extend(receiving_api.router.registry)

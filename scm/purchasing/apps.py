@@ -20,7 +20,7 @@ class PurchasingConfig(AppConfig):
             panels,
             supplier_timeline,
         )
-        from scm.purchasing.selectors import READ_ROLES
+        from scm.purchasing.selectors import READ_ROLES, RECEIVE_ROLES
 
         register(
             NavItem(
@@ -33,6 +33,31 @@ class PurchasingConfig(AppConfig):
             ),
             NavItem("purchasing.orders", _("Purchase orders"), "purchasing:order_list", READ_ROLES, order=60),
             NavItem("purchasing.today", _("Purchasing today"), "purchasing:today", READ_ROLES, order=59),
+            # Receiving: the warehouse's screens, under Warehouse.
+            NavItem(
+                "purchasing.receive",
+                _("Receive purchase orders"),
+                "purchasing:receiving_tablet",
+                RECEIVE_ROLES,
+                section="warehouse",
+                order=345,
+            ),
+            NavItem(
+                "purchasing.receipts",
+                _("Receipts"),
+                "purchasing:receipts",
+                READ_ROLES,
+                section="warehouse",
+                order=346,
+            ),
+            NavItem(
+                "purchasing.quarantine",
+                _("Quarantine"),
+                "purchasing:quarantine",
+                READ_ROLES,
+                section="warehouse",
+                order=347,
+            ),
         )
         importers.install()
         panels.register_timeline(

@@ -1,12 +1,9 @@
-"""Purchasing pages. Supplier pages (``supplier_urls``) and receiving (``receiving_urls``) add
-their patterns here when those modules exist."""
-
-import importlib
-import importlib.util
+"""Purchasing pages: purchase orders here, suppliers' pages in ``supplier_urls``, receiving's in
+``receiving_urls``."""
 
 from django.urls import path
 
-from scm.purchasing import views
+from scm.purchasing import receiving_urls, supplier_urls, views
 
 app_name = "purchasing"
 urlpatterns = [
@@ -29,6 +26,4 @@ urlpatterns = [
     path("orders/<int:pk>/lines/<int:line_pk>/remove/", views.order_line_remove, name="order_line_remove"),
 ]
 
-for _module in ("scm.purchasing.supplier_urls", "scm.purchasing.receiving_urls"):
-    if importlib.util.find_spec(_module) is not None:
-        urlpatterns += importlib.import_module(_module).urlpatterns
+urlpatterns += [*supplier_urls.urlpatterns, *receiving_urls.urlpatterns]
