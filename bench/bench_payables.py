@@ -89,7 +89,9 @@ def grow_suppliers(n: int) -> list[int]:
             )
         )
     Supplier.objects.bulk_create(rows, batch_size=BATCH)
-    return list(Supplier.objects.filter(code__startswith="BAP-").order_by("code").values_list("pk", flat=True))
+    return list(
+        Supplier.objects.filter(code__startswith="BAP-").order_by("code").values_list("pk", flat=True)
+    )
 
 
 def grow_bills(n: int, supplier_ids: list[int]) -> None:
@@ -102,6 +104,7 @@ def grow_bills(n: int, supplier_ids: list[int]) -> None:
         SupplierPayment,
         SupplierPaymentAllocation,
     )
+    from scm.purchasing.models import Supplier
 
     today = timezone.localdate()
     have = Bill.objects.filter(number__startswith="BB-").count()
@@ -116,7 +119,14 @@ def grow_bills(n: int, supplier_ids: list[int]) -> None:
             subtotal, tax = sum(nets), sum(taxes)
             total = subtotal + tax
             kind = i % 10
-            state = {0: S.PAID, 1: S.PARTLY_PAID, 2: S.PARTLY_PAID, 3: S.ON_HOLD, 4: S.CANCELLED, 5: S.MATCHED}
+            state = {
+                0: S.PAID,
+                1: S.PARTLY_PAID,
+                2: S.PARTLY_PAID,
+                3: S.ON_HOLD,
+                4: S.CANCELLED,
+                5: S.MATCHED,
+            }
             state = state.get(kind, S.APPROVED)
             paid_amount = total if kind == 0 else (total / 2).quantize(CENT) if kind in (1, 2) else Decimal(0)
             credited = Decimal("10.00") if i % 20 == 7 else Decimal(0)
@@ -200,8 +210,15 @@ def grow_bills(n: int, supplier_ids: list[int]) -> None:
     )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for table in ("payables_bill", "payables_supplierpayment", "payables_suppliercreditnote"):
-                cursor.execute(f"ANALYZE {table}")
+            for model in (
+                Supplier,
+                Bill,
+                BillLine,
+                SupplierPayment,
+                SupplierPaymentAllocation,
+                SupplierCreditNote,
+            ):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def percentile(values, p):
@@ -263,6 +280,8 @@ def main():
     results = {}
     for n_suppliers, n_bills in sizes:
         started = time.perf_counter()
+        if Bill.objects.filter(number__startswith="BB-").count() > n_bills:
+            print(f"warning: the database holds more than {n_bills} bills; use a fresh one for this size")
         supplier_ids = grow_suppliers(n_suppliers)[:n_suppliers]
         grow_bills(n_bills, supplier_ids)
         setup = time.perf_counter() - started

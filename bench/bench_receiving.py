@@ -207,7 +207,9 @@ def receive_by_api(client, meter, order, lines, n):
         if i in REJECT_LINES:
             entry.update(rejected_quantity="2", reject_reason="包装破损", reject_action="quarantine")
         body["lines"].append(entry)
-    response = meter.call("API receipt", client.post, "/api/v1/receipts/", body, "application/json", expect=(201,))
+    response = meter.call(
+        "API receipt", client.post, "/api/v1/receipts/", body, "application/json", expect=(201,)
+    )
     assert response.json()["state"] == "posted", response.json()
 
 
@@ -236,7 +238,9 @@ def main():
         f"receiving a {LINES}-line purchase order ({lots} lot-tracked lines, {len(REJECT_LINES)} with "
         f"rejects) on {connection.vendor}; {ROUNDS} orders each way"
     )
-    print(f"{'request':<16} {'calls/PO':>8} {'p50 ms':>8} {'p95 ms':>8} {'queries/call':>13} {'queries/PO':>11}")
+    print(
+        f"{'request':<16} {'calls/PO':>8} {'p50 ms':>8} {'p95 ms':>8} {'queries/call':>13} {'queries/PO':>11}"
+    )
     order_ms, order_q = 0.0, 0
     for meter in (tablet, api):
         for kind, times in meter.times.items():
@@ -252,7 +256,10 @@ def main():
                 order_ms += sum(times) / ROUNDS
                 order_q += q_po
         if meter is tablet:
-            print(f"{'tablet, the PO':<16} {'':>8} {order_ms:>8.0f} {'':>8} {'':>13} {order_q:>11.0f}  (server time)")
+            print(
+                f"{'tablet, the PO':<16} {'':>8} {order_ms:>8.0f} {'':>8} {'':>13} {order_q:>11.0f}"
+                "  (server time)"
+            )
     scans = tablet.queries["scan"]
     first, last = scans[:LINES], scans[LINES - 5 : LINES]
     print(f"scan queries: first scan of a receipt {first[0]}, last scans {last}")

@@ -203,7 +203,7 @@ def supplier_balance(*, supplier_id, as_of: date | None = None) -> dict:
 
 def ap_aging(as_of: date | None = None, supplier_id=None) -> dict:
     """Open bill amounts per supplier in the aging buckets (the receivables' definition), with
-    totals. One grouped query, whatever the number of suppliers and bills."""
+    totals. Two queries (``aging_rows``), whatever the number of suppliers and bills."""
     as_of = as_of or timezone.localdate()
     qs = Bill.objects.filter(state__in=Bill.OPEN_STATES)
     if supplier_id:
