@@ -22,7 +22,6 @@ from crm.sales.models import OrderEvent, SalesOrder
 from crm.sales.orders import services as order_services
 from integration.fulfilment import handlers, services, shipping
 from integration.fulfilment.models import Shipment
-from scm.inventory import services as stock
 from scm.inventory.models import Product, Reservation, StockLevel, Warehouse
 from scm.inventory.selectors import warehouses_by_distance
 
@@ -137,15 +136,23 @@ def _order_again(ctx, order, picker) -> bool:
     return _ship(ctx, again, picker, Decimal(1)) > 0
 
 
-def _backorder_served(ctx, customer, owner):
-    """An order that asked for more than was in stock, its backorder served by a purchase
-    receipt two days later: the order's timeline tells the story. Returns the order, or None
-    when no product has stock for it."""
+def _short_order(ctx, customer, owner, *, skip_product=None, note: str):
+    """A confirmed order that asks for a quarter more than is in stock of a product that has a
+    preferred supplier, its shortfall bought for (以销定购) on a purchase order that is sent.
+    Returns (order, purchase order), or None when no product has stock for it."""
+    from integration.fulfilment.purchase_to_order import order_line_purchase
+    from scm.purchasing import orders as purchase_orders
+
+    levels = StockLevel.objects.filter(
+        product__tracking=Product.Tracking.NONE,
+        product__is_active=True,
+        product__is_template=False,
+        product__supplier_products__is_preferred=True,  # it is bought for the order
+    )
+    if skip_product is not None:
+        levels = levels.exclude(product=skip_product)
     available = (
-        StockLevel.objects.filter(
-            product__tracking=Product.Tracking.NONE, product__is_active=True, product__is_template=False
-        )
-        .values("product")
+        levels.values("product")
         .annotate(a=Sum(F("on_hand") - F("reserved")))
         .filter(a__gte=10, a__lte=400)
         .order_by("a", "product")
@@ -160,19 +167,30 @@ def _backorder_served(ctx, customer, owner):
         owner=owner,
         lines=[{"product": product, "quantity": available["a"] + short}],
         priority=SalesOrder.Priority.HIGH,
-        notes="客户新店开业备货，缺货部分到货即发",
+        notes=note,
     )
     order = _confirm(order, owner)
-    nearest = warehouses_by_distance(latitude=customer.latitude, longitude=customer.longitude)
-    receipt = stock.stock_receive(
-        product=product,
-        warehouse=Warehouse.objects.get(pk=nearest[0]),
-        quantity=short,
-        unit_cost=product.cost,
-        reference=f"RK-{timezone.localdate():%Y%m%d}-{ctx.rng.randint(100, 999)}",
-        user=ctx.users.get("warehouse"),
-    )
-    handlers.serve_backorders(_event(names.STOCK_AVAILABLE, reference=receipt.reference))
+    buyer = ctx.users.get("purchasing") or owner
+    po_line = order_line_purchase(line=order.lines.get(), user=buyer)
+    purchase = purchase_orders.purchase_order_submit(order=po_line.order, user=buyer)
+    if purchase.state == purchase.State.TO_APPROVE:
+        purchase = purchase_orders.purchase_order_approve(order=purchase, user=ctx.users.get("manager"))
+    purchase = purchase_orders.purchase_order_send(order=purchase, user=buyer, recipient="")
+    return order, purchase
+
+
+def _backorder_served(ctx, customer, owner):
+    """An order that asked for more than was in stock, its backorder bought for on a purchase
+    order and served by the receipt two days later, before any other order waiting: the
+    order's timeline tells the story. Returns the order, or None when no product has stock."""
+    from scm.purchasing.demo import receive
+
+    made = _short_order(ctx, customer, owner, note="客户新店开业备货，缺货部分到货即发")
+    if made is None:
+        return None
+    order, purchase = made
+    receipt = receive(ctx, purchase, day=timezone.localdate())
+    handlers.serve_bought_for_first(_event(names.STOCK_RECEIVED, receipt_id=receipt.pk))
     # The order came in two days before the goods.
     before = timezone.now() - timedelta(days=2)
     SalesOrder.objects.filter(pk=order.pk).update(
@@ -181,6 +199,66 @@ def _backorder_served(ctx, customer, owner):
     OrderEvent.objects.filter(order=order).exclude(kind__in=["backorder_served", "state:reserved"]).update(
         created_at=before
     )
+    order.refresh_from_db()
+    return order
+
+
+def _backorder_waiting(ctx, customer, owner, skip_product=None):
+    """An order partly reserved, the rest bought for on a purchase order still on its way: the
+    order form shows the incoming date, the receipt will serve it first."""
+    made = _short_order(ctx, customer, owner, skip_product=skip_product, note="分批发货，余量等采购到货")
+    return made[0] if made else None
+
+
+def _retailer_stock_up(ctx, manager, picker) -> SalesOrder | None:
+    """The retailer that owes the most gets a holiday stock-up shipped this week, so that it
+    owes about 50,000: bought in, confirmed (the manager releases the credit hold it runs
+    into), shipped and invoiced through the services like any order, and not yet paid."""
+    from finance.models import Invoice
+    from scm.purchasing.demo import receive_through_orders
+
+    open_by_customer = (
+        Invoice.objects.filter(state__in=Invoice.OPEN_STATES, customer__industry="批发零售")
+        .values("customer")
+        .annotate(o=Sum(F("total") - F("paid_amount") - F("credited_amount")))
+        .order_by("-o", "customer")
+        .first()
+    )
+    if open_by_customer is None or open_by_customer["o"] >= 50_000:
+        return None
+    from crm.customers.models import Customer
+
+    customer = Customer.objects.get(pk=open_by_customer["customer"])
+    product = Product.objects.filter(sku="FB-TE-TG", supplier_products__is_preferred=True).first()
+    if product is None:  # 铁观音礼罐, the holiday gift, is not sold here
+        return None
+    gross = product.list_price * (1 + product.tax_rate)
+    quantity = ((Decimal(50_000) - open_by_customer["o"]) / gross).to_integral_value()
+    if quantity <= 0:
+        return None
+    nearest = warehouses_by_distance(latitude=customer.latitude, longitude=customer.longitude)
+    warehouse = Warehouse.objects.get(pk=nearest[0])
+    day = timezone.localdate() - timedelta(days=3)
+    receive_through_orders(
+        ctx, warehouse=warehouse, wants=[{"product": product, "quantity": quantity}], day=day
+    )
+    order = order_services.order_create(
+        customer=customer,
+        owner=customer.owner or picker,
+        lines=[{"product": product, "quantity": quantity}],
+        notes="春节礼品备货，整批发货",
+    )
+    order = _confirm(order, order.owner)
+    if order.state == SalesOrder.State.CREDIT_HOLD and manager is not None:
+        services.order_release_hold(order=order, user=manager, text="年度大客户节前备货，经理特批")
+        event = _event(names.ORDER_CONFIRMED, order_id=order.pk)
+        if event is not None:
+            handlers.reserve_confirmed_order(event)
+        order.refresh_from_db()
+    if order.state in shipping.SHIPPABLE_STATES:
+        _ship(ctx, order, picker, Decimal(1))
+    # Ordered ten days ago (framework agreement), shipped once the goods came in.
+    SalesOrder.objects.filter(pk=order.pk).update(order_date=timezone.localdate() - timedelta(days=10))
     order.refresh_from_db()
     return order
 
@@ -236,6 +314,13 @@ def build(ctx) -> None:
     # Some customers come back for more (their second shipped order makes them repeat customers).
     again = sum(_order_again(ctx, order, picker) for order in paid[: 2 * ctx.scale])
     served = _backorder_served(ctx, drafts[0].customer, drafts[0].owner)
+    _backorder_waiting(
+        ctx,
+        drafts[-1].customer,
+        drafts[-1].owner,
+        skip_product=served.lines.get().product if served else None,
+    )
+    _retailer_stock_up(ctx, manager, picker)
     # The orders as they now stand, this week's and the history's.
     by_state = SalesOrder.objects.values("state").annotate(n=Count("pk")).order_by("state")
     summary = ", ".join(f"{row['state']} {row['n']}" for row in by_state)

@@ -23,7 +23,6 @@ from crm.sales.orders import services as order_services
 from crm.sales.orders.demo import _owner
 from integration.fulfilment import reservations, services, shipping
 from integration.fulfilment.models import Shipment
-from scm.inventory import services as stock
 from scm.inventory.models import Product, StockMove, Warehouse
 from scm.inventory.selectors import warehouses_by_distance
 
@@ -111,17 +110,16 @@ def _last_event(name: str):
 
 
 def _receive(ctx, order, warehouse, day: date, receiver, seq: int) -> None:
-    """A purchase receipt in the customer's nearest warehouse for what the order needs, so the
-    history does not eat the stock the current orders find."""
-    for line in order.lines.select_related("product").order_by("pk"):
-        move = stock.stock_receive(
-            product=line.product,
-            warehouse=warehouse,
-            quantity=line.base_quantity,
-            reference=f"PO-{day:%y%m}-{seq:04d}",
-            user=receiver,
-        )
-        StockMove.objects.filter(pk=move.pk).update(created_at=_aware(day, 9))
+    """What the order needs, bought from the preferred suppliers and received into the
+    customer's nearest warehouse on the day, so the history does not eat the stock the current
+    orders find."""
+    from scm.purchasing.demo import receive_through_orders
+
+    wants = [
+        {"product": line.product, "quantity": line.base_quantity}
+        for line in order.lines.select_related("product").order_by("pk")
+    ]
+    receive_through_orders(ctx, warehouse=warehouse, wants=wants, day=day)
 
 
 def _settle(ctx, order, invoice, today: date, user, open_buckets: set) -> str:

@@ -70,12 +70,13 @@ def users_step(ctx: DemoContext) -> None:
 STEPS = [
     ("users", users_step),
     ("inventory", "scm.inventory.demo:build"),
+    ("purchasing", "scm.purchasing.demo:build"),
     ("customers", "crm.customers.demo:build"),
     ("pipeline", "crm.sales.demo:build"),
     ("orders", "crm.sales.orders.demo:build"),
-    ("purchasing", "scm.purchasing.demo:build"),
     ("fulfilment", "integration.fulfilment.demo:build"),
     ("finance", "finance.demo:build"),
+    ("payables", "finance.payables.demo:build"),
 ]
 
 

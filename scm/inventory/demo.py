@@ -1,6 +1,7 @@
 """Demo inventory: three warehouses (北京, 上海, 广州), about sixty products of a trading company,
-lots with expiry dates, serial-numbered electronics, a T-shirt template with variants, ninety days
-of stock history and one open count. Deterministic (``ctx.rng``) and idempotent."""
+lots with expiry dates, serial-numbered electronics, a T-shirt template with variants (``build``);
+once purchasing has bought their stock (``scm.purchasing.demo``), ninety days of stock history and
+one open count (``stock_history``). Deterministic (``ctx.rng``) and idempotent."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -186,49 +187,6 @@ def _products(ctx, cats) -> list[Product]:
     return products
 
 
-def _receive_all(ctx, products, whs, receiver) -> None:
-    today = timezone.localdate()
-    rng = ctx.rng
-    serial_no = 0
-    for product in products:
-        box = product.units.first()
-        for wh in whs.values():
-            if rng.random() < 0.15:
-                continue  # not every warehouse stocks everything
-            if product.tracking == Product.Tracking.SERIAL:
-                for _ in range(rng.randint(2, 6)):
-                    serial_no += 1
-                    services.stock_receive(
-                        product=product,
-                        warehouse=wh,
-                        quantity=1,
-                        lot_number=f"SN{product.sku[-4:]}{serial_no:05d}",
-                        reference=f"PO-DEMO-{rng.randint(1000, 1999)}",
-                        user=receiver,
-                    )
-                continue
-            lots = rng.randint(1, 3) if product.tracking == Product.Tracking.LOT else 1
-            for i in range(lots):
-                boxes = rng.randint(2, 30)
-                extra = {}
-                if product.tracking == Product.Tracking.LOT:
-                    extra = {
-                        "lot_number": f"{today:%y%m}{wh.code}{i + 1:02d}{rng.randint(100, 999)}",
-                        "expiry_date": today + timedelta(days=rng.choice([12, 45, 120, 240, 400])),
-                    }
-                cost = product.cost * Decimal(rng.choice(["0.95", "1.00", "1.03", "1.08"]))
-                services.stock_receive(
-                    product=product,
-                    warehouse=wh,
-                    quantity=boxes,
-                    unit=box,
-                    unit_cost=(cost * (box.factor if box else 1)).quantize(Decimal("0.01")),
-                    reference=f"PO-DEMO-{rng.randint(1000, 1999)}",
-                    user=receiver,
-                    **extra,
-                )
-
-
 def _history(ctx, products, whs, user) -> None:
     rng = ctx.rng
     levels_products = [p for p in products if p.tracking == Product.Tracking.NONE]
@@ -285,9 +243,14 @@ def _tight_reorder_points(products) -> None:
 
 
 def _spread_history() -> None:
-    """Spread the moves over the last ninety days, in their order, so the ledger reads like one."""
+    """Spread the moves written just now over the last ninety days, in their order, so the
+    ledger reads like one (receipts already carry their own day)."""
     now = timezone.now()
-    ids = list(StockMove.objects.order_by("pk").values_list("pk", flat=True))
+    ids = list(
+        StockMove.objects.filter(created_at__gte=now - timedelta(hours=1))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     for i, pk in enumerate(ids):
         age = timedelta(days=90) * (len(ids) - i) / max(len(ids), 1)
         StockMove.objects.filter(pk=pk).update(created_at=now - age)
@@ -305,17 +268,21 @@ def _open_count(ctx, whs, cats, user) -> None:
 def build(ctx) -> None:
     whs = _warehouses()
     cats = _categories()
-    user = ctx.users.get("warehouse")
-    if Product.objects.filter(sku="OF-A4-70").exists() and StockMove.objects.exists():
+    if Product.objects.filter(sku="OF-A4-70").exists():
         ctx.say("inventory: already there")
         return
-    products = _products(ctx, cats)
-    _receive_all(ctx, products, whs, user)
+    _products(ctx, cats)
+    ctx.say(f"inventory: {len(whs)} warehouses, {Product.objects.count()} products")
+
+
+def stock_history(ctx) -> None:
+    """Once purchasing has bought the warehouses' stock: ninety days of shipments to walk-in
+    customers, adjustments, scrap and transfers, a few products run low, and one open count."""
+    whs = _warehouses()
+    cats = _categories()
+    user = ctx.users.get("warehouse")
+    products = list(Product.objects.filter(is_template=False).order_by("sku"))
     _history(ctx, products, whs, user)
     _tight_reorder_points(products)
     _spread_history()
     _open_count(ctx, whs, cats, user)
-    ctx.say(
-        f"inventory: {len(whs)} warehouses, {Product.objects.count()} products, "
-        f"{StockMove.objects.count()} stock moves"
-    )

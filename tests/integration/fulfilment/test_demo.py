@@ -9,21 +9,30 @@ from integration.setup.demo import DemoContext
 from tests.factories import UserFactory
 from tests.integration.fulfilment.factories import CustomerFactory, make_order, receive, three_warehouses
 from tests.scm.inventory.factories import ProductFactory
+from tests.scm.purchasing.factories import SupplierFactory, SupplierPriceFactory, SupplierProductFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def demo_context():
     ctx = DemoContext()
-    for role in ("sales", "warehouse", "finance", "manager"):
+    for role in ("sales", "warehouse", "finance", "manager", "purchasing"):
         ctx.users[role] = UserFactory(username=role, roles=[role])
     return ctx
+
+
+def supplied(product, warehouse, ctx):
+    """The product has a preferred supplier (the demo buys what its orders need from it)."""
+    supplier = SupplierFactory(default_warehouse=warehouse, buyer=ctx.users["purchasing"])
+    item = SupplierProductFactory(supplier=supplier, product=product)
+    SupplierPriceFactory(supplier_product=item, unit_price=product.cost)
+    return product
 
 
 def test_demo_step_shows_every_order_state():
     ctx = demo_context()
     warehouses = three_warehouses()
-    product = ProductFactory()
+    product = supplied(ProductFactory(), warehouses["SH"], ctx)
     for wh in warehouses.values():
         receive(product, wh, 40)
     rep = ctx.users["sales"]
@@ -56,7 +65,7 @@ def test_demo_step_creates_nothing_without_orders():
 def test_demo_step_shows_a_backorder_that_a_receipt_served():
     ctx = demo_context()
     warehouses = three_warehouses()
-    product = ProductFactory()
+    product = supplied(ProductFactory(), warehouses["SH"], ctx)
     receive(product, warehouses["SH"], 40)
     rep = ctx.users["sales"]
     make_order(CustomerFactory(owner=rep), rep, (product, 4))

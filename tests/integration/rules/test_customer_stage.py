@@ -187,12 +187,15 @@ def test_demo_fulfilment_leaves_customers_and_repeat_customers(
     monkeypatch.setattr("integration.fulfilment.demo_history.build_history", lambda ctx: {})
     from integration.setup.demo import DemoContext
     from tests.factories import UserFactory
+    from tests.scm.purchasing.factories import SupplierFactory, SupplierPriceFactory, SupplierProductFactory
 
     ctx = DemoContext()
-    for role in ("sales", "warehouse", "finance", "manager"):
+    for role in ("sales", "warehouse", "finance", "manager", "purchasing"):
         ctx.users[role] = UserFactory(username=role, roles=[role])
     warehouses = three_warehouses()
     product = ProductFactory()
+    supplier = SupplierFactory(default_warehouse=warehouses["SH"], buyer=ctx.users["purchasing"])
+    SupplierPriceFactory(supplier_product=SupplierProductFactory(supplier=supplier, product=product))
     for warehouse in warehouses.values():
         receive(product, warehouse, 40)
     customers = [CustomerFactory(owner=ctx.users["sales"], stage=Stage.PROSPECT) for _ in range(4)]

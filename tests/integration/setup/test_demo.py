@@ -25,8 +25,10 @@ def database_counts() -> dict:
     from crm.customers.models import Contact, Customer, Region, Team
     from crm.sales.models import Activity, Lead, Opportunity, Quote
     from finance.models import CreditNote, Payment
+    from finance.payables.models import Bill, SupplierPayment
     from integration.fulfilment.models import Shipment
     from scm.inventory.models import Product, StockMove, Warehouse
+    from scm.purchasing.models import PurchaseOrder, Receipt, Supplier
 
     orders = SalesOrder.objects.values_list("state").annotate(n=Count("pk")).order_by()
     return {
@@ -50,6 +52,12 @@ def database_counts() -> dict:
         "open invoices": Invoice.objects.filter(state__in=Invoice.OPEN_STATES).count(),
         "payments": Payment.objects.count(),
         "credit notes": CreditNote.objects.count(),
+        "suppliers": Supplier.objects.count(),
+        "purchase orders": PurchaseOrder.objects.count(),
+        "receipts": Receipt.objects.count(),
+        "bills": Bill.objects.count(),
+        "open bills": Bill.objects.filter(state__in=Bill.OPEN_STATES).count(),
+        "supplier payments": SupplierPayment.objects.count(),
     }
 
 
@@ -67,9 +75,10 @@ def demo(django_db_setup, django_db_blocker):
 # Each step's summary line, and the counts its numbers are, in order.
 SUMMARIES = {
     "users": (r"users: (\d+) \(password tandem-demo\)", ["users"]),
-    "inventory": (
-        r"inventory: (\d+) warehouses, (\d+) products, (\d+) stock moves",
-        ["warehouses", "products", "stock moves"],
+    "inventory": (r"inventory: (\d+) warehouses, (\d+) products", ["warehouses", "products"]),
+    "purchasing": (
+        r"purchasing: (\d+) suppliers, (\d+) purchase orders, (\d+) receipts",
+        ["suppliers", "purchase orders", "receipts"],
     ),
     "customers": (
         r"customers: (\d+) with (\d+) contacts, (\d+) regions, (\d+) teams",
@@ -92,11 +101,15 @@ SUMMARIES = {
         r"finance: (\d+) invoices \((\d+) open\), (\d+) payments, (\d+) credit notes?",
         ["invoices", "open invoices", "payments", "credit notes"],
     ),
+    "payables": (
+        r"payables: (\d+) bills \((\d+) open, [\d,.]+ owed\), (\d+) supplier payments",
+        ["bills", "open bills", "supplier payments"],
+    ),
 }
 
 
 def test_each_step_prints_one_line_as_it_finishes(demo):
-    # Every step whose module exists (purchasing has none yet); a new one adds its line above.
+    # Every step, in order; a new one adds its line above.
     assert [line.split(":")[0] for line, _counts in demo.printed] == list(SUMMARIES)
     assert set(SUMMARIES) <= {name for name, _step in STEPS}
 
@@ -176,3 +189,84 @@ def test_demo_loaded_twice_adds_nothing(demo):
     orders, invoices = SalesOrder.objects.count(), Invoice.objects.count()
     demo_load()
     assert (SalesOrder.objects.count(), Invoice.objects.count()) == (orders, invoices)
+
+
+def test_demo_buys_every_product_from_a_preferred_supplier(demo):
+    from scm.inventory.models import Product
+    from scm.purchasing.models import SupplierProduct
+
+    stocked = Product.objects.filter(is_template=False)
+    preferred = SupplierProduct.objects.filter(is_preferred=True).values("product")
+    assert stocked.exists() and not stocked.exclude(pk__in=preferred).exists()
+
+
+def test_demo_receipts_are_purchase_order_receipts(demo):
+    """Every receipt move of the ledger names a posted receipt of a purchase order."""
+    from scm.inventory.models import StockMove
+    from scm.purchasing.models import Receipt
+
+    receipts = set(Receipt.objects.filter(state=Receipt.State.POSTED).values_list("number", flat=True))
+    moved = set(StockMove.objects.filter(kind=StockMove.Kind.RECEIPT).values_list("reference", flat=True))
+    assert moved and moved <= receipts
+
+
+def test_demo_purchase_history_spans_two_years_with_late_and_partial_deliveries(demo):
+    from django.db.models import F
+
+    from scm.purchasing.models import PurchaseOrder, ReceiptLine
+
+    today = timezone.localdate()
+    assert PurchaseOrder.objects.filter(order_date__lt=today - timedelta(days=600)).exists()
+    posted = ReceiptLine.objects.filter(receipt__state="posted")
+    assert posted.filter(receipt__posted_at__date__gt=F("po_line__expected_date")).exists()  # late
+    assert posted.filter(receipt__posted_at__date__lte=F("po_line__expected_date")).exists()  # on time
+    assert PurchaseOrder.objects.filter(state=PurchaseOrder.State.PARTLY_RECEIVED).exists()
+    assert {PurchaseOrder.State.TO_APPROVE, PurchaseOrder.State.DRAFT, PurchaseOrder.State.SENT} <= set(
+        PurchaseOrder.objects.values_list("state", flat=True)
+    )
+
+
+def test_demo_has_a_rejected_batch_in_quarantine_and_one_returned(demo):
+    from scm.inventory.models import StockLevel, Warehouse
+    from scm.purchasing.models import ReceiptLine, SupplierReturn
+
+    assert ReceiptLine.objects.filter(rejected_quantity__gt=0, reject_action="return").exists()
+    assert SupplierReturn.objects.exists()
+    quarantine = Warehouse.objects.filter(kind=Warehouse.Kind.QUARANTINE)
+    assert StockLevel.objects.filter(warehouse__in=quarantine, on_hand__gt=0, reserved=0).exists()
+
+
+def test_demo_open_orders_show_as_incoming_supply(demo):
+    from scm.inventory.models import IncomingSupply
+
+    assert IncomingSupply.objects.filter(expected_date__gte=timezone.localdate()).exists()
+
+
+def test_demo_fills_every_payables_aging_bucket(demo):
+    from finance.payables.selectors import ap_aging
+
+    totals = ap_aging()["totals"]
+    assert all(totals[bucket] > 0 for bucket in ("current", "d1_30", "d31_60", "d61_90", "over_90")), totals
+
+
+def test_demo_shows_receivables_and_payables_of_one_company(demo):
+    """The retailer owes about 50,000, the company owes the fabric supplier about 30,000; the
+    finance home puts both on one page."""
+    from django.db.models import F, Sum
+
+    from finance.payables.selectors import ar_ap_summary, supplier_balance
+    from scm.purchasing.models import Supplier
+
+    fabric = supplier_balance(supplier_id=Supplier.objects.get(code="V0012").pk)["balance"]
+    retailer = (
+        Invoice.objects.filter(state__in=Invoice.OPEN_STATES, customer__industry="批发零售")
+        .values("customer")
+        .annotate(o=Sum(F("total") - F("paid_amount") - F("credited_amount")))
+        .order_by("-o")
+        .first()["o"]
+    )
+    assert 28_000 <= fabric <= 32_000
+    assert 45_000 <= retailer <= 52_000
+    summary = ar_ap_summary()
+    assert summary["receivable"] > retailer and summary["payable"] > fabric
+    assert summary["net"] == summary["receivable"] - summary["payable"]
