@@ -29,6 +29,8 @@ from finance.payables.selectors import ar_ap_summary
 READ = (FINANCE, MANAGER, SALES)
 WRITE = (FINANCE,)
 PAGE_SIZE = 25
+# Aging reports list a page of parties; the totals are over all of them.
+AGING_PAGE_SIZE = 50
 CSV_LIMIT = 10000
 
 
@@ -340,10 +342,11 @@ def _as_of(request) -> date:
 @role_required(*READ)
 def aging_report(request):
     report = selectors.aging(as_of=_as_of(request), user=request.user)
+    page = Paginator(report["customers"], AGING_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "finance/aging.html",
-        {"title": _("Receivables aging"), "report": report, "labels": aging_labels()},
+        {"title": _("Receivables aging"), "report": report, "page_obj": page, "labels": aging_labels()},
     )
 
 

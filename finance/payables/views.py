@@ -36,6 +36,8 @@ READ = (FINANCE, MANAGER)
 WRITE = (FINANCE,)
 ACCEPT = (MANAGER,)
 PAGE_SIZE = 25
+# Aging reports list a page of parties; the totals are over all of them.
+AGING_PAGE_SIZE = 50
 CSV_LIMIT = 10000
 
 
@@ -401,10 +403,11 @@ def supplier_payment_bills(request):
 @role_required(*READ)
 def ap_aging(request):
     report = selectors.ap_aging(as_of=_as_of(request))
+    page = Paginator(report["suppliers"], AGING_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "finance/payables/aging.html",
-        {"title": _("Payables aging"), "report": report, "labels": aging_labels()},
+        {"title": _("Payables aging"), "report": report, "page_obj": page, "labels": aging_labels()},
     )
 
 

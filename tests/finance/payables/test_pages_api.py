@@ -308,3 +308,15 @@ def test_a_bill_from_a_posted_receipt_bills_what_it_accepted_at_the_order_price(
     body = response.json()
     assert body["state"] == "matched" and body["subtotal"] == "200.00"
     assert order.lines.get().billed_quantity == D("4")
+
+
+def test_the_aging_page_lists_fifty_suppliers_a_page_and_totals_them_all(client, finance_user):
+    for n in range(52):
+        service_bill(SupplierFactory(name=f"供应商 {n:02d}"), "10.00")
+    client.force_login(finance_user)
+    first = client.get(reverse("finance:ap_aging"))
+    second = client.get(reverse("finance:ap_aging"), {"page": 2})
+    assert len(first.context["page_obj"].object_list) == 50
+    assert len(second.context["page_obj"].object_list) == 2
+    assert first.context["report"]["totals"]["total"] == D("520.00")
+    assert "供应商 51" in second.content.decode() and "供应商 51" not in first.content.decode()
