@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 
 from scm.inventory.models import Product, StockMove, Warehouse
@@ -115,7 +116,7 @@ def _offer(supplier, product, *, preferred: bool, factor: Decimal, lead: int, to
         is_preferred=preferred,
     )
     per_unit = product.cost * (box.factor if box else 1) * factor
-    year_ago = today - timedelta(days=365)
+    year_ago = today - timedelta(days=182)  # the price list changed half a year ago
     services.supplier_price_create(
         supplier_product=item,
         min_quantity=0,
@@ -171,8 +172,8 @@ def _backdate_order(order: PurchaseOrder, day: date) -> None:
 def _backdate_receipt(receipt: Receipt, day: date) -> None:
     Receipt.objects.filter(pk=receipt.pk).update(created_at=_aware(day, 8), posted_at=_aware(day, 9))
     StockMove.objects.filter(reference=receipt.number).update(created_at=_aware(day, 9))
-    PurchaseOrderEvent.objects.filter(
-        order_id=receipt.purchase_order_id, data__receipt=receipt.number
+    PurchaseOrderEvent.objects.filter(order_id=receipt.purchase_order_id).filter(
+        Q(data__params__number=receipt.number) | Q(data__params__receipt=receipt.number)
     ).update(created_at=_aware(day, 9))
 
 

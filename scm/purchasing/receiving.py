@@ -58,8 +58,9 @@ def _may_receive(user) -> None:
 
 
 def _event(order: PurchaseOrder, kind: str, text: str, user, **data) -> None:
-    """A timeline entry, stored in English with its parameters (shown in the reader's language)."""
-    PurchaseOrderEvent.objects.create(order=order, kind=kind, text=text, data=data, user=user)
+    """A timeline entry, stored in English with its parameters (shown in the reader's language
+    by ``orders.event_text``, as the order's own entries are)."""
+    PurchaseOrderEvent.objects.create(order=order, kind=kind, text=text, data={"params": data}, user=user)
 
 
 def _locked_receipt(receipt_id: int) -> Receipt:

@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from core.dates import optional_date_input
-from core.i18n import message_text
 from core.people import display_name
 from core.sql import id_input
 from scm.purchasing.models import (
@@ -18,6 +17,7 @@ from scm.purchasing.models import (
     Receipt,
     ReceiptLine,
 )
+from scm.purchasing.orders import event_text
 from scm.purchasing.selectors import receipts_visible_to
 
 ZERO = Decimal(0)
@@ -119,11 +119,8 @@ def receipt_timeline(receipt: Receipt) -> list[dict]:
     the reader's language: one query."""
     events = (
         PurchaseOrderEvent.objects.filter(order_id=receipt.purchase_order_id)
-        .filter(Q(data__number=receipt.number) | Q(data__receipt=receipt.number))
+        .filter(Q(data__params__number=receipt.number) | Q(data__params__receipt=receipt.number))
         .select_related("user")
         .order_by("created_at", "pk")
     )
-    return [
-        {"time": e.created_at, "who": display_name(e.user), "text": message_text(e.text, e.data)}
-        for e in events
-    ]
+    return [{"time": e.created_at, "who": display_name(e.user), "text": event_text(e)} for e in events]

@@ -281,3 +281,11 @@ def test_the_quarantine_list_costs_the_same_queries_for_one_or_many(client, ware
         response = client.get(url)
     assert len(response.context["page_obj"]) == 4
     assert len(many) == len(one)
+
+
+def test_the_order_page_tells_its_receipts_in_words(client, order, warehouse_user, purchasing_user):
+    receipt = posted_receipt(order, warehouse_user, rejected="1")
+    client.force_login(purchasing_user)
+    page = client.get(reverse("purchasing:order_detail", args=[order.pk])).content.decode()
+    assert f"Receipt {receipt.number} started" in page
+    assert "%(" not in page
