@@ -217,9 +217,13 @@ def step_order_placed(w, suggestion: dict, worker) -> PurchaseOrder:
     expected = timezone.localdate() + timedelta(days=7)
     assert (line.quantity, line.unit_price, line.expected_date) == (30, PRICE, expected)
     assert (po.warehouse_id, po.subtotal, po.total) == (w.sh.pk, Decimal("900.00"), Decimal("1017.00"))
+    check_promise(w, on_hand=4, reserved=4, incoming=[])  # a draft brings nothing yet
     po_services.purchase_order_submit(order=po, user=w.buyer)
     assert po.state == P.TO_APPROVE
+    check_promise(w, on_hand=4, reserved=4, incoming=[])
+    assert Notification.objects.filter(user=w.manager, kind="po_to_approve").exists()
     po_services.purchase_order_approve(order=po, user=w.manager)
+    assert po.state == P.APPROVED
     po_services.purchase_order_send(order=po, user=w.buyer)
     assert PurchaseOrder.objects.get(pk=po.pk).state == P.SENT
     email = PurchaseOrderEmail.objects.get(order=po)
