@@ -74,22 +74,33 @@ def lot_for_incoming(
     return existing
 
 
-def lot_incoming_check(*, product: Product, lot_number: str = "", expiry_date: date | None = None) -> None:
+def lot_incoming_check(
+    *,
+    product: Product,
+    lot_number: str = "",
+    expiry_date: date | None = None,
+    counted_expiry: date | None = None,
+) -> date | None:
     """The checks ``lot_for_incoming`` makes of a lot or serial number for the product's
     tracking, without writing anything: for a document that records lots before its stock
-    moves (a receipt being counted)."""
+    moves (a receipt being counted). ``counted_expiry``: the expiry date the lot number already
+    has on that document (counted twice), held to as a known lot's. Returns the lot's expiry
+    date (a known lot's when none is given)."""
     lot_number = (lot_number or "").strip()
     if product.tracking == Product.Tracking.NONE:
         if lot_number:
             raise ValidationError({"lot_number": _("This product is not tracked by lot or serial number.")})
-        return
+        return None
     if not lot_number:
         raise ValidationError({"lot_number": _("A lot or serial number is required for this product.")})
     existing = Lot.objects.filter(product=product, number=lot_number).first()
     if product.tracking == Product.Tracking.LOT:
-        _checked_expiry(existing, expiry_date, allow_expired=False)
-    elif existing is not None:
+        if existing is None and counted_expiry is not None:
+            existing = Lot(product=product, number=lot_number, expiry_date=counted_expiry)
+        return _checked_expiry(existing, expiry_date, allow_expired=False)
+    if existing is not None:
         _check_serial_free(existing, kind=StockMove.Kind.RECEIPT)
+    return None
 
 
 def _checked_expiry(existing: Lot | None, expiry_date: date | None, *, allow_expired: bool) -> date:

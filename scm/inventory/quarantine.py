@@ -20,6 +20,7 @@ from scm.inventory.lots import lot_for_outgoing
 from scm.inventory.models import Lot, Product, StockLevel, StockMove, Warehouse
 from scm.inventory.services import (
     _add_stock,
+    _average_out,
     _check_warehouse,
     _remove_stock,
     _write_move,
@@ -150,6 +151,10 @@ def quarantine_return(
     level = _level(level_id)
     base = _checked(level, quantity, reason)
     lot_id = level.lot_id
+    # Lock the product row (as a receipt does): the moving average gives back the goods' value.
+    locked = Product.objects.select_for_update().only("pk", "cost").order_by("pk").get(pk=level.product_id)
+    cost = locked.cost if unit_cost is None else Decimal(str(unit_cost))
+    _average_out(locked, base, cost)
     _remove_stock(product_id=level.product_id, warehouse_id=level.warehouse_id, lot_id=lot_id, base=base)
     move = _write_move(
         kind=StockMove.Kind.RETURN,
@@ -157,9 +162,7 @@ def quarantine_return(
         warehouse_id=level.warehouse_id,
         lot_id=lot_id,
         quantity=-base,
-        unit_cost=unit_cost
-        if unit_cost is not None
-        else Product.objects.values_list("cost", flat=True).get(pk=level.product_id),
+        unit_cost=cost,
         reference=reference,
         reason=reason.strip(),
         user=user,

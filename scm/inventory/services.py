@@ -206,6 +206,19 @@ def _average_in(locked: Product, base: Decimal, cost: Decimal) -> None:
         Product.objects.filter(pk=locked.pk).update(cost=new_cost.quantize(Decimal("0.0001")))
 
 
+def _average_out(locked: Product, base: Decimal, cost: Decimal) -> None:
+    """The moving-average cost once ``base`` units valued at ``cost`` go back to where they came
+    from (a return to the supplier at what was paid for them): their value leaves with them, as
+    ``_average_in`` took it in. ``locked`` is the product's row, locked by the caller, read
+    before the stock leaves."""
+    total = max(
+        StockLevel.objects.filter(product_id=locked.pk).aggregate(t=Sum("on_hand"))["t"] or ZERO, ZERO
+    )
+    if total - base > 0:
+        new_cost = max((locked.cost * total - cost * base) / (total - base), ZERO)
+        Product.objects.filter(pk=locked.pk).update(cost=new_cost.quantize(Decimal("0.0001")))
+
+
 @atomic_with_retry
 def stock_receive(
     *,

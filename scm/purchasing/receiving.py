@@ -148,6 +148,16 @@ def _unit_cost(po_line: PurchaseOrderLine) -> Decimal:
     return (po_line.unit_price * po_line.quantity / po_line.base_quantity).quantize(Decimal("0.0001"))
 
 
+def _counted_expiry(receipt: Receipt, product: Product, lot_number: str):
+    """The expiry date a lot number already has on this receipt (posting makes the lot with it)."""
+    return (
+        ReceiptLine.objects.filter(receipt=receipt, product=product, lot_number=lot_number)
+        .exclude(expiry_date=None)
+        .values_list("expiry_date", flat=True)
+        .first()
+    )
+
+
 @atomic_with_retry
 def receipt_add_line(
     *,
@@ -185,9 +195,14 @@ def receipt_add_line(
             )
         if ReceiptLine.objects.filter(receipt=receipt, product=product, lot_number=lot_number).exists():
             raise ValidationError({"lot_number": _("This serial number is already on the receipt.")})
+    counted_expiry = None
     if product.tracking != Product.Tracking.LOT:
         expiry_date = None
-    lot_incoming_check(product=product, lot_number=lot_number, expiry_date=expiry_date)
+    elif lot_number:
+        counted_expiry = _counted_expiry(receipt, product, lot_number)
+    expiry_date = lot_incoming_check(
+        product=product, lot_number=lot_number, expiry_date=expiry_date, counted_expiry=counted_expiry
+    )
     _tolerance_check(po_line, receipt, base)
     same = None
     if product.tracking != Product.Tracking.SERIAL:

@@ -7,7 +7,7 @@ import pytest
 
 from scm.inventory import selectors
 from scm.inventory.models import Warehouse
-from scm.inventory.quarantine import quarantine_levels, quarantine_of, quarantine_release
+from scm.inventory.quarantine import quarantine_levels, quarantine_of, quarantine_release, quarantine_return
 from scm.inventory.reservations import stock_reserve, stock_reserve_many
 from scm.inventory.services import stock_receive
 from tests.scm.inventory.factories import ProductFactory, WarehouseFactory
@@ -67,3 +67,24 @@ def test_released_stock_becomes_reservable(held):
     quarantine_release(level_id=level.pk, quantity=3)
     allocations = stock_reserve(product=product, quantity=5, demand="d:1")
     assert [(a.warehouse_id, a.quantity) for a in allocations] == [(site.pk, 3)]
+
+
+def test_goods_returned_from_quarantine_take_their_value_out_of_the_average_cost(held):
+    """10 kept at 40 and 5 held at 10 average 30; once the 5 go back to the supplier at the 10
+    paid for them, the 10 kept are worth 40 each again."""
+    product, site = held
+    stock_receive(product=product, warehouse=site, quantity=10, unit_cost=40)
+    product.refresh_from_db()
+    assert product.cost == Decimal("30.0000")
+    level = quarantine_levels(product_id=product.pk).get()
+    quarantine_return(level_id=level.pk, quantity=5, reason="broken", unit_cost=Decimal("10"))
+    product.refresh_from_db()
+    assert product.cost == Decimal("40.0000")
+
+
+def test_goods_returned_at_the_average_cost_leave_it_as_it_is(held):
+    product, _site = held
+    level = quarantine_levels(product_id=product.pk).get()
+    quarantine_return(level_id=level.pk, quantity=2, reason="broken")
+    product.refresh_from_db()
+    assert product.cost == Decimal("10.0000")
