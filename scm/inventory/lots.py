@@ -45,7 +45,7 @@ def lot_for_incoming(
         if lot.product_id != product.pk:
             raise ValidationError({"lot": _("This lot belongs to another product.")})
         lot_number, expiry_date = lot.number, lot.expiry_date
-    lot_number = (lot_number or "").strip()
+    lot_number = _checked_number(lot_number)
     if product.tracking == Product.Tracking.NONE:
         if lot_number:
             raise ValidationError({"lot_number": _("This product is not tracked by lot or serial number.")})
@@ -78,7 +78,7 @@ def lot_incoming_check(*, product: Product, lot_number: str = "", expiry_date: d
     """The checks ``lot_for_incoming`` makes of a lot or serial number for the product's
     tracking, without writing anything: for a document that records lots before its stock
     moves (a receipt being counted)."""
-    lot_number = (lot_number or "").strip()
+    lot_number = _checked_number(lot_number)
     if product.tracking == Product.Tracking.NONE:
         if lot_number:
             raise ValidationError({"lot_number": _("This product is not tracked by lot or serial number.")})
@@ -90,6 +90,15 @@ def lot_incoming_check(*, product: Product, lot_number: str = "", expiry_date: d
         _checked_expiry(existing, expiry_date, allow_expired=False)
     elif existing is not None:
         _check_serial_free(existing, kind=StockMove.Kind.RECEIPT)
+
+
+def _checked_number(lot_number: str) -> str:
+    """A lot or serial number as stored: stripped, and no longer than its column."""
+    lot_number = (lot_number or "").strip()
+    limit = Lot._meta.get_field("number").max_length
+    if len(lot_number) > limit:
+        raise ValidationError({"lot_number": _("At most %(n)s characters.") % {"n": limit}})
+    return lot_number
 
 
 def _checked_expiry(existing: Lot | None, expiry_date: date | None, *, allow_expired: bool) -> date:

@@ -271,7 +271,9 @@ def _check_line(line: ReceiptLine, result: dict | None) -> None:
     if rejected_raw in (None, ""):
         rejected = line.quantity - accepted
     if accepted < 0 or rejected < 0:
-        field = "rejected_quantity" if rejected < 0 and rejected_raw not in (None, "") else "accepted_quantity"
+        field = (
+            "rejected_quantity" if rejected < 0 and rejected_raw not in (None, "") else "accepted_quantity"
+        )
         raise ValidationError({field: _("Quantities cannot be negative.")})
     if accepted + rejected != line.quantity:
         raise ValidationError(

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from core.models import ImportPreview
 from finance.payables import bills
-from finance.payables.models import Bill, SupplierPaymentAllocation, SupplierPayment
+from finance.payables.models import Bill, SupplierPayment, SupplierPaymentAllocation
 from scm.inventory.models import StockMove
 from scm.purchasing import receiving
 from scm.purchasing.models import (
@@ -382,3 +382,34 @@ def test_the_import_answers_a_broken_file_without_a_server_error(client, purchas
     response = _upload(_as(client, purchasing_user), "suppliers", "s.csv", data)
     assert response.status_code < 500
     assert rows() == before
+
+
+def test_a_lot_number_longer_than_its_column_is_refused_on_the_tablet(client, warehouse_user):
+    product = lot_product(barcode="6900000000504")
+    order = open_purchase_order(lines=[{"product": product}])
+    receipt = receiving.receipt_start(purchase_order=order, user=warehouse_user)
+    before = rows()
+    response = _as(client, warehouse_user).post(
+        reverse("purchasing:receiving_tablet_scan", args=[receipt.pk]),
+        {"code": product.barcode, "quantity": "1", "lot_number": "L" * 65, "expiry_date": "2030-01-01"},
+    )
+    assert response.status_code == 200 and b'data-ok="0"' in response.content
+    assert b"At most 64 characters" in response.content
+    assert rows() == before
+
+
+def test_a_reject_reason_longer_than_its_column_is_refused_not_cut(warehouse_user):
+    order = open_purchase_order(lines=[{"quantity": D("10")}])
+    receipt = receiving.receipt_start(purchase_order=order, user=warehouse_user)
+    line = receiving.receipt_add_line(
+        receipt=receipt, user=warehouse_user, product=order.lines.get().product, quantity="2"
+    )
+    with pytest.raises(Exception) as exc:
+        receiving.receipt_check(
+            receipt=receipt,
+            user=warehouse_user,
+            results=[{"line": line.pk, "rejected_quantity": "1", "reject_reason": "x" * 201}],
+        )
+    assert list(exc.value.message_dict) == ["reject_reason"]
+    line.refresh_from_db()
+    assert line.accepted_quantity is None
