@@ -449,3 +449,99 @@ def test_a_purchase_order_reason_of_100k_characters_is_refused(world, action, bo
     url = f"/api/v1/purchase-orders/{world['order'].pk}/{action}/"
     refused(world["api"].post(url, body, format="json"), field)
     assert rows() == before
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def web(world):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world["user"])
+    return client
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "1.5", "99999999999999999999", "-1", "2026-02-31", "NaN"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/purchasing/orders/?supplier={v}",
+        "/purchasing/orders/?state={v}&owner={v}&warehouse={v}",
+        "/purchasing/orders/new/?supplier={v}&product={v}&quantity={v}",
+        "/purchasing/orders/line-fill/?supplier={v}&product={v}&quantity={v}",
+        "/purchasing/orders/product-options/?supplier={v}&q={v}",
+        "/purchasing/orders/supplier-options/?q={v}",
+        "/purchasing/suppliers/?buyer={v}&page={v}",
+        "/purchasing/receipts/?supplier={v}&state={v}&purchase_order={v}",
+        "/purchasing/quarantine/?warehouse={v}",
+        "/purchasing/receiving/?warehouse={v}",
+        "/finance/payables/bills/?supplier={v}&state={v}&page={v}",
+        "/finance/payables/bills/new/?supplier={v}",
+        "/finance/payables/bills/billable-lines/?supplier={v}",
+        "/finance/payables/payments/?supplier={v}",
+        "/finance/payables/payments/new/?supplier={v}",
+        "/finance/payables/payments/payable-bills/?supplier={v}",
+        "/finance/payables/aging/?as_of={v}&supplier={v}",
+        "/finance/payables/suppliers/{s}/statement/?date_from={v}&date_to={v}",
+    ],
+)
+def test_pages_read_a_bad_value_in_the_query_string_without_a_server_error(world, web, url, value):
+    response = web.get(url.format(v=value, s=world["supplier"].pk))
+    assert response.status_code in (200, 400), (response.status_code, response.content[:300])
+
+
+@pytest.mark.parametrize("pk", ["999999", "99999999999999999999"])
+@pytest.mark.parametrize(
+    "action",
+    [
+        "GET /purchasing/orders/{p}/",
+        "GET /purchasing/orders/{p}/pdf/",
+        "POST /purchasing/orders/{p}/submit/",
+        "POST /purchasing/orders/{p}/approve/",
+        "POST /purchasing/orders/{p}/reject/",
+        "POST /purchasing/orders/{p}/send/",
+        "POST /purchasing/orders/{p}/cancel/",
+        "POST /purchasing/orders/{p}/close/",
+        "POST /purchasing/orders/{p}/lines/add/",
+        "POST /purchasing/orders/{p}/lines/{p}/",
+        "POST /purchasing/orders/{p}/lines/{p}/remove/",
+        "GET /purchasing/suppliers/{p}/",
+        "GET /purchasing/suppliers/{p}/edit/",
+        "POST /purchasing/suppliers/{p}/active/",
+        "GET /purchasing/suppliers/{p}/contacts/new/",
+        "GET /purchasing/suppliers/{p}/products/new/",
+        "GET /purchasing/suppliers/{p}/products/{p}/prices/new/",
+        "GET /purchasing/receipts/{p}/",
+        "GET /purchasing/receiving/{p}/",
+        "POST /purchasing/receiving/{p}/scan/",
+        "POST /purchasing/receiving/{p}/check/",
+        "POST /purchasing/receiving/{p}/post/",
+        "GET /finance/payables/bills/{p}/",
+        "POST /finance/payables/bills/{p}/cancel/",
+        "POST /finance/payables/bills/{p}/accept-mismatch/",
+        "POST /finance/payables/bills/{p}/credit-note/",
+        "GET /finance/payables/suppliers/{p}/statement/",
+        "GET /finance/payables/suppliers/{p}/net/",
+    ],
+)
+def test_a_page_action_on_a_record_that_does_not_exist_is_not_found(world, web, action, pk):
+    method, url = action.split()
+    before = rows()
+    response = getattr(web, method.lower())(url.format(p=pk), {"reason": "x", "note": "x", "quantity": "1"})
+    assert response.status_code == 404, (url, response.status_code)
+    assert rows() == before
+
+
+@pytest.mark.parametrize("pk", ["999999", "99999999999999999999"])
+@pytest.mark.parametrize("action", ["release", "return"])
+def test_a_quarantine_action_on_stock_no_longer_there_says_so(world, web, action, pk):
+    # A row of the quarantine list acted on by someone else first: back to the list with the reason.
+    before = rows()
+    response = web.post(
+        f"/purchasing/quarantine/{pk}/{action}/", {"quantity": "1", "reason": "x"}, follow=True
+    )
+    assert response.status_code == 200
+    assert len(list(response.context["messages"])) == 1
+    assert rows() == before
