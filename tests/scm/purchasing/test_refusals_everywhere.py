@@ -413,3 +413,48 @@ def test_a_reject_reason_longer_than_its_column_is_refused_not_cut(warehouse_use
     assert list(exc.value.message_dict) == ["reject_reason"]
     line.refresh_from_db()
     assert line.accepted_quantity is None
+
+
+# --- supplier product and price forms ----------------------------------------------------------
+
+BAD_NUMBERS = ["NaN", "Infinity", "1e30", "²", "abc", "-1"]
+
+
+@pytest.mark.parametrize("value", [*BAD_NUMBERS, "0"])
+@pytest.mark.parametrize("field", ["unit_price", "min_quantity"])
+def test_the_price_form_names_a_bad_number(client, purchasing_user, field, value):
+    from tests.scm.purchasing.factories import SupplierProductFactory
+
+    if field == "min_quantity" and value == "0":
+        pytest.skip("a price from the first unit")
+    item = SupplierProductFactory()
+    data = {"min_quantity": "10", "unit_price": "5", field: value}
+    before = rows()
+    response = _as(client, purchasing_user).post(
+        reverse("purchasing:supplier_price_create", args=[item.supplier_id, item.pk]), data
+    )
+    assert response.status_code < 500
+    assert response.context["form"].errors[field]
+    assert rows() == before
+
+
+@pytest.mark.parametrize("value", BAD_NUMBERS)
+@pytest.mark.parametrize("field", ["pack_size", "min_order_quantity", "lead_time_days"])
+def test_the_supplier_product_form_names_a_bad_number(client, purchasing_user, field, value):
+    from scm.purchasing.models import SupplierProduct
+
+    supplier = SupplierFactory()
+    data = {
+        "product": ProductFactory().pk,
+        "pack_size": "1",
+        "min_order_quantity": "0",
+        "lead_time_days": "7",
+    }
+    data[field] = value
+    count = SupplierProduct.objects.count()
+    response = _as(client, purchasing_user).post(
+        reverse("purchasing:supplier_product_create", args=[supplier.pk]), data
+    )
+    assert response.status_code < 500
+    assert response.context["form"].errors[field]
+    assert SupplierProduct.objects.count() == count
