@@ -458,3 +458,23 @@ def test_the_supplier_product_form_names_a_bad_number(client, purchasing_user, f
     assert response.status_code < 500
     assert response.context["form"].errors[field]
     assert SupplierProduct.objects.count() == count
+
+
+def test_the_order_form_refuses_a_supplier_reference_longer_than_its_column(client, purchasing_user):
+    supplier, product = supplier_with_product()
+    before = rows()
+    data = {"supplier": supplier.pk, "product": product.pk, "quantity": "2", "supplier_reference": "R" * 101}
+    response = _as(client, purchasing_user).post(reverse("purchasing:order_create"), data)
+    assert response.status_code < 500
+    assert b'data-field-error="supplier_reference"' in response.content
+    assert rows() == before
+
+
+def test_changing_an_order_to_a_supplier_reference_longer_than_its_column_is_refused(purchasing_user):
+    from scm.purchasing import orders
+    from tests.scm.purchasing.orders_helpers import draft_order
+
+    order, _product = draft_order(purchasing_user)
+    with pytest.raises(Exception) as exc:
+        orders.purchase_order_update(order=order, user=purchasing_user, supplier_reference="R" * 101)
+    assert list(exc.value.message_dict) == ["supplier_reference"]
