@@ -45,7 +45,7 @@ def lot_for_incoming(
         if lot.product_id != product.pk:
             raise ValidationError({"lot": _("This lot belongs to another product.")})
         lot_number, expiry_date = lot.number, lot.expiry_date
-    lot_number = (lot_number or "").strip()
+    lot_number = _checked_number(lot_number)
     if product.tracking == Product.Tracking.NONE:
         if lot_number:
             raise ValidationError({"lot_number": _("This product is not tracked by lot or serial number.")})
@@ -86,7 +86,7 @@ def lot_incoming_check(
     moves (a receipt being counted). ``counted_expiry``: the expiry date the lot number already
     has on that document (counted twice), held to as a known lot's. Returns the lot's expiry
     date (a known lot's when none is given)."""
-    lot_number = (lot_number or "").strip()
+    lot_number = _checked_number(lot_number)
     if product.tracking == Product.Tracking.NONE:
         if lot_number:
             raise ValidationError({"lot_number": _("This product is not tracked by lot or serial number.")})
@@ -101,6 +101,15 @@ def lot_incoming_check(
     if existing is not None:
         _check_serial_free(existing, kind=StockMove.Kind.RECEIPT)
     return None
+
+
+def _checked_number(lot_number: str) -> str:
+    """A lot or serial number as stored: stripped, and no longer than its column."""
+    lot_number = (lot_number or "").strip()
+    limit = Lot._meta.get_field("number").max_length
+    if len(lot_number) > limit:
+        raise ValidationError({"lot_number": _("At most %(n)s characters.") % {"n": limit}})
+    return lot_number
 
 
 def _checked_expiry(existing: Lot | None, expiry_date: date | None, *, allow_expired: bool) -> date:

@@ -52,6 +52,15 @@ def _check_approver(user) -> None:
         raise PermissionDenied(_("Only a manager may approve or reject a purchase order."))
 
 
+def _checked_reference(reference) -> str:
+    """The supplier's reference as stored: stripped, and no longer than its column."""
+    reference = (reference or "").strip()
+    limit = PurchaseOrder._meta.get_field("supplier_reference").max_length
+    if len(reference) > limit:
+        raise ValidationError({"supplier_reference": _("At most %(n)s characters.") % {"n": limit}})
+    return reference
+
+
 def _lock(order: PurchaseOrder, states=None, message: str = "") -> PurchaseOrder:
     locked = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
     if states is not None and locked.state not in states:
@@ -148,7 +157,7 @@ def purchase_order_create(
         warehouse=warehouse,
         order_date=order_date,
         notes=notes or "",
-        supplier_reference=supplier_reference or "",
+        supplier_reference=_checked_reference(supplier_reference),
         currency=supplier.currency,
     )
     built = []
@@ -185,7 +194,7 @@ def purchase_order_update(
     if notes is not None:
         fields["notes"] = notes
     if supplier_reference is not None:
-        fields["supplier_reference"] = supplier_reference
+        fields["supplier_reference"] = _checked_reference(supplier_reference)
     if order_date is not None:
         fields["order_date"] = date_input(order_date, field="order_date")
     if fields:

@@ -85,6 +85,9 @@ def _in_state(receipt: Receipt, *states) -> None:
 def receipt_start(*, purchase_order: PurchaseOrder, user, delivery_note: str = "") -> Receipt:
     """Start receiving against an open purchase order (approved, sent or partly received)."""
     _may_receive(user)
+    delivery_note = (delivery_note or "").strip()
+    if len(delivery_note) > 100:
+        raise ValidationError({"delivery_note": _("At most %(n)s characters.") % {"n": 100}})
     order = PurchaseOrder.objects.select_for_update(of=("self",)).get(pk=purchase_order.pk)
     if order.state not in OPEN_STATES:
         raise ValidationError({"purchase_order": _("Only an open purchase order can be received.")})
@@ -93,7 +96,7 @@ def receipt_start(*, purchase_order: PurchaseOrder, user, delivery_note: str = "
         purchase_order=order,
         supplier_id=order.supplier_id,
         warehouse_id=order.warehouse_id,
-        delivery_note=(delivery_note or "").strip()[:100],
+        delivery_note=delivery_note,
         received_by=user,
     )
     _event(order, "receipt_started", gettext_noop("Receipt %(number)s started"), user, number=receipt.number)
@@ -284,7 +287,10 @@ def _check_line(line: ReceiptLine, result: dict | None) -> None:
     if rejected_raw in (None, ""):
         rejected = line.quantity - accepted
     if accepted < 0 or rejected < 0:
-        raise ValidationError({"accepted_quantity": _("Quantities cannot be negative.")})
+        field = (
+            "rejected_quantity" if rejected < 0 and rejected_raw not in (None, "") else "accepted_quantity"
+        )
+        raise ValidationError({field: _("Quantities cannot be negative.")})
     if accepted + rejected != line.quantity:
         raise ValidationError(
             {
@@ -300,10 +306,12 @@ def _check_line(line: ReceiptLine, result: dict | None) -> None:
         )
     if rejected > 0 and not reason:
         raise ValidationError({"reject_reason": _("Give the reason for the rejection.")})
+    if len(reason) > 200:
+        raise ValidationError({"reject_reason": _("At most %(n)s characters.") % {"n": 200}})
     ReceiptLine.objects.filter(pk=line.pk).update(
         accepted_quantity=accepted,
         rejected_quantity=rejected,
-        reject_reason=reason[:200] if rejected > 0 else "",
+        reject_reason=reason if rejected > 0 else "",
         reject_action=action,
     )
 

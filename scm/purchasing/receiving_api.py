@@ -71,11 +71,11 @@ class GoodsReceiptLineInputSerializer(serializers.Serializer):
     po_line = serializers.IntegerField(required=False)
     product = serializers.IntegerField(required=False)
     quantity = serializers.CharField()
-    lot_number = serializers.CharField(required=False, allow_blank=True, default="")
-    expiry_date = serializers.DateField(required=False, allow_null=True, default=None)
+    lot_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+    expiry_date = api_fields.DocumentDateField(required=False, allow_null=True, default=None)
     accepted_quantity = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     rejected_quantity = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    reject_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reject_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     reject_action = serializers.ChoiceField(
         choices=ReceiptLine.RejectAction.choices, required=False, default=ReceiptLine.RejectAction.QUARANTINE
     )
@@ -83,7 +83,7 @@ class GoodsReceiptLineInputSerializer(serializers.Serializer):
 
 class GoodsReceiptCreateSerializer(serializers.Serializer):
     purchase_order = serializers.IntegerField()
-    delivery_note = serializers.CharField(required=False, allow_blank=True, default="")
+    delivery_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     lines = GoodsReceiptLineInputSerializer(many=True, required=False)
     post = serializers.BooleanField(required=False, default=False)
 
@@ -92,7 +92,7 @@ class GoodsReceiptCheckLineSerializer(serializers.Serializer):
     line = serializers.IntegerField()
     accepted_quantity = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     rejected_quantity = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    reject_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reject_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     reject_action = serializers.ChoiceField(
         choices=ReceiptLine.RejectAction.choices, required=False, default=ReceiptLine.RejectAction.QUARANTINE
     )
@@ -165,7 +165,11 @@ class ReceiptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                         "reject_action": line.get("reject_action"),
                     }
                 )
-            if results and (data.get("post") or any(r["rejected_quantity"] for r in results)):
+            # Figures given for any line are checked (and kept) even when the receipt is not posted yet.
+            figures = any(
+                r[k] not in (None, "") for r in results for k in ("accepted_quantity", "rejected_quantity")
+            )
+            if results and (data.get("post") or figures):
                 receiving.receipt_check(receipt=receipt, user=request.user, results=results)
             if data.get("post"):
                 receiving.receipt_post(receipt=receipt, user=request.user)
