@@ -71,8 +71,8 @@ def _priced(raw: dict, po_line: PurchaseOrderLine | None) -> dict:
         price = order_line_unit_price(po_line)
     else:
         price = decimal_input(raw.get("unit_price"), field="unit_price")
-    if price < 0:
-        raise ValidationError({"unit_price": _("The unit price cannot be negative.")})
+    if price <= 0:
+        raise ValidationError({"unit_price": _("The price must be more than 0.")})
     if raw.get("tax_rate") in (None, "") and po_line is not None:
         rate = po_line.tax_rate
     else:

@@ -251,8 +251,8 @@ def _build_line(
             raise ValidationError({"unit_price": _("This supplier has no price for it: enter the price.")})
     else:
         unit_price = decimal_input(unit_price, field="unit_price")
-        if unit_price < 0:
-            raise ValidationError({"unit_price": _("The price cannot be negative.")})
+        if unit_price <= 0:
+            raise ValidationError({"unit_price": _("The price must be more than 0.")})
     if expected_date in (None, ""):
         expected_date = pricing.expected_date_for(sp, order.order_date)
     else:

@@ -179,12 +179,11 @@ NUMBER_ENDPOINTS = {
 
 
 # Where zero is a fair answer (paid on delivery, no minimum, same day, the price from the first unit).
-# A price of 0 on an order or bill line: goods sent free (only negative prices are refused).
+# A price of 0 on an order or bill line is refused like a negative one (a bill or an order
+# line of nothing is a mistake; a free sample is not bought).
 ZERO_ALLOWED = {
     "receipt accepted",
     "receipt accepted, posted",
-    "po price",
-    "bill price",
     "bill tax",
     "receipt rejected",
     "supplier terms",
