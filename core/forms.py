@@ -12,6 +12,16 @@ from core.money import MAX_AMOUNT, decimal_input
 from core.sql import as_id
 
 
+def style_fields(form) -> None:
+    """The pages' look for a form's fields: ``form-select`` for choices, ``form-control`` for the
+    rest (check boxes keep their own)."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxInput):
+            continue
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+
+
 class DecimalField(forms.DecimalField):
     """Django's ``DecimalField`` reading its input with ``decimal_input`` (finite, below
     ``limit``, thousands separators allowed)."""

@@ -4,9 +4,21 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DecimalField, DocumentDateField, IdField
+from core.forms import DecimalField, DocumentDateField, IdField, style_fields
 from core.money import validate_tax_rate
 from finance.models import Invoice, Payment
+
+
+def posted_allocations(data, documents, *, key: str) -> list[dict] | None:
+    """``alloc_<document id>`` fields of a payment form's table of open invoices or bills, as
+    ``{key: document, "amount": text}``; None when none is filled in (the payment service then
+    applies the amount oldest-first)."""
+    chosen = []
+    for document in documents:
+        raw = (data.get(f"alloc_{document.pk}") or "").strip()
+        if raw:
+            chosen.append({key: document, "amount": raw})
+    return chosen or None
 
 
 class InvoiceFilterForm(forms.Form):
@@ -34,20 +46,11 @@ class PaymentForm(forms.Form):
     def __init__(self, *args, customers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = customers
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+        style_fields(self)
         self.fields["amount"].widget.attrs.update({"min": "0.01", "step": "0.01", "inputmode": "decimal"})
 
     def allocations(self, data, invoices) -> list[dict] | None:
-        """``alloc_<invoice id>`` fields of the open-invoice table; None when none is filled in
-        (the service then applies the amount oldest-first)."""
-        chosen = []
-        for invoice in invoices:
-            raw = (data.get(f"alloc_{invoice.pk}") or "").strip()
-            if raw:
-                chosen.append({"invoice": invoice, "amount": raw})
-        return chosen or None
+        return posted_allocations(data, invoices, key="invoice")
 
 
 class CreditNoteForm(forms.Form):

@@ -5,18 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.forms import DecimalField, DocumentDateField, IdField
+from core.forms import DecimalField, DocumentDateField, IdField, style_fields
+from finance.forms import posted_allocations
 from finance.payables.models import Bill, SupplierPayment
 
 SERVICE_LINES = 3
-
-
-def _style(form):
-    for field in form.fields.values():
-        if isinstance(field.widget, forms.CheckboxInput):
-            continue
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        field.widget.attrs.setdefault("class", css)
 
 
 class BillFilterForm(forms.Form):
@@ -42,7 +35,7 @@ class BillForm(forms.Form):
     def __init__(self, *args, suppliers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = suppliers
-        _style(self)
+        style_fields(self)
 
     @staticmethod
     def lines(data, order_lines) -> list[dict]:
@@ -92,17 +85,12 @@ class SupplierPaymentForm(forms.Form):
     def __init__(self, *args, suppliers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = suppliers
-        _style(self)
+        style_fields(self)
         self.fields["amount"].widget.attrs.update({"min": "0.01", "step": "0.01", "inputmode": "decimal"})
 
     @staticmethod
     def allocations(data, bills) -> list[dict] | None:
-        chosen = []
-        for bill in bills:
-            raw = (data.get(f"alloc_{bill.pk}") or "").strip()
-            if raw:
-                chosen.append({"bill": bill, "amount": raw})
-        return chosen or None
+        return posted_allocations(data, bills, key="bill")
 
 
 class SupplierCreditNoteForm(forms.Form):
@@ -112,7 +100,7 @@ class SupplierCreditNoteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_fields(self)
 
 
 class AcceptMismatchForm(forms.Form):
