@@ -34,9 +34,15 @@ def may_purchase_for(user, order) -> bool:
 
 
 def _buyer(supplier, user):
+    """Whose purchase order the line goes on. A buyer buys on their own orders (the purchase
+    order act rule: nobody else's draft is changed for them); a manager, who may act on any
+    order, and the sales order's owner, who asks purchasing to buy, put it on the supplier's
+    buyer's (else on a purchasing user's)."""
+    if has_role(user, (PURCHASING,)) and not has_role(user, (MANAGER,)):
+        return user
     if supplier.buyer_id and supplier.buyer.is_active:
         return supplier.buyer
-    if has_role(user, (PURCHASING, MANAGER)):
+    if has_role(user, (MANAGER,)):
         return user
     buyer = get_user_model().objects.filter(groups__name=PURCHASING, is_active=True).order_by("pk").first()
     if buyer is None:

@@ -88,3 +88,12 @@ def test_the_sales_order_page_offers_the_button_and_it_buys(world, client):
     response = client.post(reverse("fulfilment:order-line-purchase", args=[lines[0].order_id, lines[0].pk]))
     assert response.status_code == 302
     assert PurchaseOrder.objects.get().lines.get().demand == lines[0].demand
+
+
+def test_another_buyer_buys_on_their_own_order_not_the_suppliers_buyers_draft(world):
+    rep, buyer, supplier, lines = world
+    theirs = order_line_purchase(line=lines[0], user=rep).order  # the supplier's buyer's draft
+    other = UserFactory(roles=["purchasing"])
+    mine = order_line_purchase(line=lines[1], user=other).order
+    assert mine.owner == other and mine.pk != theirs.pk
+    assert theirs.lines.count() == 1
