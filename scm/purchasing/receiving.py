@@ -120,14 +120,24 @@ def _po_line_for(order: PurchaseOrder, product: Product, po_line_id=None) -> Pur
     return next((line for line in lines if line.open_quantity > 0), lines[0])
 
 
-def _tolerance_check(po_line: PurchaseOrderLine, receipt: Receipt, adding: Decimal) -> None:
+def _tolerance_check(
+    po_line: PurchaseOrderLine,
+    receipt: Receipt,
+    adding: Decimal,
+    *,
+    on_receipt: Decimal | None = None,
+    percent: Decimal | None = None,
+) -> None:
     """What was accepted before plus what this receipt brings may exceed the ordered quantity by
-    the tolerance (``PurchasingSettings.receipt_tolerance_percent``) at most."""
-    percent = PurchasingSettings.current().receipt_tolerance_percent
+    the tolerance (``PurchasingSettings.receipt_tolerance_percent``) at most. ``on_receipt`` and
+    ``percent``, when the caller has them, spare reading them again."""
+    if percent is None:
+        percent = PurchasingSettings.current().receipt_tolerance_percent
     limit = po_line.base_quantity * (1 + percent / 100)
-    on_receipt = ReceiptLine.objects.filter(receipt=receipt, po_line=po_line).aggregate(s=Sum("quantity"))[
-        "s"
-    ]
+    if on_receipt is None:
+        on_receipt = ReceiptLine.objects.filter(receipt=receipt, po_line=po_line).aggregate(
+            s=Sum("quantity")
+        )["s"]
     total = po_line.accepted_quantity + (on_receipt or ZERO) + adding
     if total > limit:
         room = max(limit - po_line.accepted_quantity - (on_receipt or ZERO), ZERO)
@@ -345,9 +355,10 @@ def receipt_post(*, receipt: Receipt, user) -> Receipt:
     for line in lines:
         received[line.po_line_id] += line.quantity
         accepted[line.po_line_id] += line.accepted_quantity
-    for po_line_id in received:
+    percent = PurchasingSettings.current().receipt_tolerance_percent
+    for po_line_id, quantity in received.items():
         # Other receipts may have been posted since these lines were counted.
-        _tolerance_check(po_lines[po_line_id], receipt, ZERO)
+        _tolerance_check(po_lines[po_line_id], receipt, ZERO, on_receipt=quantity, percent=percent)
     returns = _post_stock(receipt, lines, user)
     for po_line_id in received:
         PurchaseOrderLine.objects.filter(pk=po_line_id).update(
