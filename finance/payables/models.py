@@ -44,11 +44,6 @@ class PayablesSettings(models.Model):
         return cls.objects.get_or_create(pk=1)[0]
 
 
-class BillQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(state__in=Bill.OPEN_STATES)
-
-
 class Bill(models.Model):
     """A supplier's bill (应付账单)."""
 
@@ -110,8 +105,6 @@ class Bill(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    objects = BillQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issue_date", "-id"]

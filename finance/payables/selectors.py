@@ -18,6 +18,7 @@ from finance import selectors as ar
 from finance.models import Invoice, Payment
 from finance.payables.models import Bill, SupplierCreditNote, SupplierPayment
 from finance.selectors import MONEY, OPEN_AMOUNT, ZERO, StatementEntry, _sum, aging_rows, statement_build
+from scm.purchasing.billing import billable_quantity
 from scm.purchasing.models import PurchaseOrderLine, Supplier
 
 DUE_SOON_DAYS = 7
@@ -112,7 +113,7 @@ def billable_order_lines(*, supplier_id):
     from finance.payables.bills import order_line_unit_price
 
     for line in lines:
-        line.billable = line.accepted_quantity - line.billed_quantity
+        line.billable = billable_quantity(line)
         line.base_unit_price = order_line_unit_price(line).quantize(Decimal("0.0001"))
     return lines
 
@@ -142,7 +143,7 @@ def receipt_bill_lines(*, supplier_id, receipt_ids) -> list[dict]:
     lines = []
     for entry in wanted.values():
         line = entry.pop("line")
-        entry["quantity"] = min(entry["quantity"], line.accepted_quantity - line.billed_quantity)
+        entry["quantity"] = min(entry["quantity"], billable_quantity(line))
         if entry["quantity"] > 0:
             lines.append(entry)
     return lines

@@ -21,6 +21,7 @@ from core.templatetags.tandem import money
 from finance.payables import bills as services
 from finance.payables import documents, payments, selectors
 from finance.payables.forms import (
+    SERVICE_LINES,
     AcceptMismatchForm,
     BillFilterForm,
     BillForm,
@@ -28,17 +29,22 @@ from finance.payables.forms import (
     SupplierPaymentForm,
 )
 from finance.payables.models import Bill
-from finance.views import CancelForm, _add_errors, _as_of, _period, aging_labels
+from finance.views import (
+    AGING_PAGE_SIZE,
+    CSV_LIMIT,
+    PAGE_SIZE,
+    CancelForm,
+    _add_errors,
+    _as_of,
+    _period,
+    aging_labels,
+)
 from scm.purchasing.models import Supplier
 
 BILL_READ = (FINANCE, MANAGER, PURCHASING)
 READ = (FINANCE, MANAGER)
 WRITE = (FINANCE,)
 ACCEPT = (MANAGER,)
-PAGE_SIZE = 25
-# Aging reports list a page of parties; the totals are over all of them.
-AGING_PAGE_SIZE = 50
-CSV_LIMIT = 10000
 
 
 def _suppliers():
@@ -306,7 +312,7 @@ def bill_create(request):
                     "amount": (data or {}).get(f"amount_{n}", ""),
                     "tax": (data or {}).get(f"tax_{n}", "0.13"),
                 }
-                for n in range(3)
+                for n in range(SERVICE_LINES)
             ],
         },
         status=status,

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, Sum
 
 from core.dates import optional_date_input
 from core.people import display_name
-from core.sql import id_input
+from core.sql import as_id, id_input
 from scm.purchasing.models import (
     OPEN_STATES,
     PurchaseOrder,
@@ -107,11 +107,11 @@ def receivable_orders():
 
 
 def receivable_order_by_number(number: str) -> PurchaseOrder | None:
-    """The open purchase order with this (scanned or typed) number, any case."""
+    """The open purchase order with this (scanned or typed) number, any case, or its id."""
     number = (number or "").strip()
     if not number:
         return None
-    return receivable_orders().filter(number__iexact=number).first()
+    return receivable_orders().filter(Q(number__iexact=number) | Q(pk=as_id(number) or 0)).first()
 
 
 def receipt_timeline(receipt: Receipt) -> list[dict]:

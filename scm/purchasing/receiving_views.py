@@ -5,7 +5,6 @@ release and return). Every change goes through ``scm.purchasing.receiving``."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.dates import optional_date_input
 from core.permissions import role_required
-from core.sql import as_id, id_input
+from core.sql import id_input
 from scm.inventory.quarantine import quarantine_levels
 from scm.inventory.services import plain_qty
 from scm.purchasing import receiving, receiving_quarantine, receiving_selectors
@@ -49,11 +48,7 @@ def tablet_start(request):
     message = ""
     if request.method == "POST":
         code = (request.POST.get("code") or "").strip()
-        order = (
-            receiving_selectors.receivable_orders()
-            .filter(Q(number__iexact=code) | Q(pk=as_id(code) or 0))
-            .first()
-        )
+        order = receiving_selectors.receivable_order_by_number(code)
         if order is None:
             message = _("No open purchase order %(number)s.") % {"number": code}
         else:

@@ -56,11 +56,6 @@ def purchase_order_actable_q(user, *, prefix: str = "") -> Q:
     return Q(**{f"{prefix}pk__in": []})
 
 
-def purchase_orders_actable_by(user) -> QuerySet:
-    """The purchase orders ``user`` may change, send, cancel or close."""
-    return PurchaseOrder.objects.filter(purchase_order_actable_q(user))
-
-
 def can_act_on(user, order: PurchaseOrder) -> bool:
     """The act rule for one purchase order in hand (no query)."""
     if has_role(user, (MANAGER,)):

@@ -13,7 +13,6 @@ from rest_framework.routers import DefaultRouter
 from core import api_fields
 from core.dates import optional_date_input
 from core.drf import DefaultCharField
-from core.sql import as_id
 from scm.purchasing import services, supplier_selectors
 from scm.purchasing.models import Supplier, SupplierContact, SupplierPrice, SupplierProduct
 from scm.purchasing.scorecard import supplier_scorecard
@@ -133,14 +132,6 @@ class SupplierProductSerializer(api_fields.ModelSerializer):
 class _Rules:
     allowed_roles = READ_ROLES
     write_roles = SUPPLIER_EDIT_ROLES
-
-
-def _filter_id(qs, request, param: str, field: str):
-    value = request.query_params.get(param)
-    if value in (None, ""):
-        return qs
-    pk = as_id(value)
-    return qs.filter(**{field: pk}) if pk is not None else qs.none()
 
 
 @extend_schema_view(
