@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +22,7 @@ from core.events.services import publish
 from core.money import MAX_AMOUNT, decimal_input, money, quantity, tax_rate_input
 from core.numbers import document_number
 from finance.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from finance.settling import settle
 
 ZERO = Decimal("0.00")
 
@@ -218,21 +218,14 @@ def invoice_cancel(*, invoice: Invoice, reason: str, user=None) -> Invoice:
 def _settle(invoice: Invoice, *, paid: Decimal = ZERO, credited: Decimal = ZERO) -> bool:
     """Move a locked invoice's figures by ``paid`` / ``credited`` and set its state.
     Returns True when this move made it fully settled (so ``invoice.paid`` goes out once)."""
-    was_settled = invoice.state == Invoice.State.PAID
-    new_paid = invoice.paid_amount + paid
-    new_credited = invoice.credited_amount + credited
-    remaining = invoice.total - new_paid - new_credited
-    if remaining <= 0:
-        state = Invoice.State.PAID
-    elif new_paid > 0:
-        state = Invoice.State.PARTLY_PAID
-    else:
-        state = Invoice.State.OPEN
-    Invoice.objects.filter(pk=invoice.pk).update(
-        paid_amount=F("paid_amount") + paid, credited_amount=F("credited_amount") + credited, state=state
+    became_settled = settle(
+        invoice,
+        paid=paid,
+        credited=credited,
+        paid_state=Invoice.State.PAID,
+        partly_state=Invoice.State.PARTLY_PAID,
+        unpaid_state=Invoice.State.OPEN,
     )
-    invoice.paid_amount, invoice.credited_amount, invoice.state = new_paid, new_credited, state
-    became_settled = state == Invoice.State.PAID and not was_settled
     if became_settled:
         publish(names.INVOICE_PAID, {"invoice_id": invoice.pk, "sales_order_id": invoice.sales_order_id})
     return became_settled

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +28,7 @@ from core.numbers import document_number
 from core.roles import MANAGER, has_role
 from core.sql import as_id
 from finance.payables.models import Bill, BillLine, PayablesSettings, SupplierCreditNote
+from finance.settling import settle
 from scm.purchasing.billing import billable_quantity, po_lines_billed_add
 from scm.purchasing.models import PurchaseOrderLine
 
@@ -314,20 +314,15 @@ def bill_cancel(*, bill: Bill, reason: str, user=None) -> Bill:
 
 def settle_bill(bill: Bill, *, paid: Decimal = ZERO, credited: Decimal = ZERO) -> None:
     """Move a locked bill's figures and set its state; ``bill.paid`` goes out once."""
-    was_paid = bill.state == Bill.State.PAID
-    new_paid = bill.paid_amount + paid
-    new_credited = bill.credited_amount + credited
-    if bill.total - new_paid - new_credited <= 0:
-        state = Bill.State.PAID
-    elif new_paid > 0:
-        state = Bill.State.PARTLY_PAID
-    else:
-        state = bill.state
-    Bill.objects.filter(pk=bill.pk).update(
-        paid_amount=F("paid_amount") + paid, credited_amount=F("credited_amount") + credited, state=state
+    became_paid = settle(
+        bill,
+        paid=paid,
+        credited=credited,
+        paid_state=Bill.State.PAID,
+        partly_state=Bill.State.PARTLY_PAID,
+        unpaid_state=bill.state,
     )
-    bill.paid_amount, bill.credited_amount, bill.state = new_paid, new_credited, state
-    if state == Bill.State.PAID and not was_paid:
+    if became_paid:
         publish(names.BILL_PAID, {"bill_id": bill.pk, "supplier_id": bill.supplier_id})
 
 
