@@ -11,16 +11,15 @@ from django.views.decorators.http import require_POST
 from core import import_pages
 from core.export import export_response
 from core.idempotency import one_time_form
+from core.pagination import CappedPaginator, page_size
 from core.permissions import role_required
 from core.roles import ADMIN, FINANCE, MANAGER, SALES, SERVICE, is_manager
 from crm.customers import importers, panels, selectors, services
 from crm.customers.forms import ContactForm, CustomerForm, sales_users
 from crm.customers.models import Contact, Customer, MergeSuggestion, Region
-from crm.customers.pagination import CappedPaginator
 
 READERS = (SALES, SERVICE, FINANCE, MANAGER)
 EDITORS = (SALES, MANAGER)
-PAGE_SIZES = (25, 50, 100)
 
 EXPORT_HEADERS = [
     "code",
@@ -78,11 +77,7 @@ def customer_list(request):
             for c in qs.iterator(chunk_size=2000)
         )
         return export_response(filename="customers", headers=EXPORT_HEADERS, rows=rows, fmt=fmt)
-    try:
-        size = int(request.GET.get("page_size", 25))
-    except ValueError:
-        size = 25
-    size = size if size in PAGE_SIZES else 25
+    size = page_size(request)
     page = CappedPaginator(qs, size).get_page(request.GET.get("page"))
     return render(
         request,

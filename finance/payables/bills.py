@@ -28,16 +28,13 @@ from core.numbers import document_number
 from core.roles import MANAGER, has_role
 from core.sql import as_id
 from finance.payables.models import Bill, BillLine, PayablesSettings, SupplierCreditNote
+from finance.services import _user
 from finance.settling import settle
 from scm.purchasing.billing import billable_quantity, po_lines_billed_add
 from scm.purchasing.models import PurchaseOrderLine
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
-
-
-def _user(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def due_date_for(supplier, issue_date: date) -> date:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core import import_pages
 from core.export import export_response
 from core.idempotency import one_time_form
+from core.pagination import page_size
 from core.permissions import role_required
 from scm.purchasing import importers, panels, services, supplier_selectors
 from scm.purchasing.models import SupplierPrice, SupplierProduct
@@ -26,7 +27,6 @@ from scm.purchasing.supplier_forms import (
     buyers,
 )
 
-PAGE_SIZES = (25, 50, 100)
 EXPORT_HEADERS = [
     "code",
     "name",
@@ -85,11 +85,7 @@ def supplier_list(request):
     fmt = request.GET.get("export")
     if fmt in {"csv", "xlsx"}:
         return _export(qs, fmt)
-    try:
-        size = int(request.GET.get("page_size", 25))
-    except ValueError:
-        size = 25
-    size = size if size in PAGE_SIZES else 25
+    size = page_size(request)
     page = Paginator(qs, size).get_page(request.GET.get("page"))
     return render(
         request,

@@ -294,7 +294,7 @@ def test_credit_limit_change_shows_on_customer_timeline(client, manager_user):
 
 
 def test_long_customer_list_counts_only_up_to_the_cap(client, manager_user, monkeypatch):
-    from crm.customers.pagination import CappedPaginator
+    from core.pagination import CappedPaginator
 
     monkeypatch.setattr(CappedPaginator, "cap", 3)
     CustomerFactory.create_batch(5)

@@ -1,10 +1,20 @@
-"""A paginator whose count stops at a cap: counting 100,000 rows on every page view costs more
-than the page itself, and nobody pages past the thousandth customer (they search)."""
+"""List pages' paging: the page sizes a reader may choose, and a paginator whose count stops
+at a cap (counting 100,000 rows on every page view costs more than the page itself, and nobody
+pages past the thousandth customer or supplier: they search)."""
 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+from core.sql import as_id
+
 COUNT_CAP = 1000
+PAGE_SIZES = (25, 50, 100)
+
+
+def page_size(request) -> int:
+    """The ``page_size`` asked for, if it is one of ``PAGE_SIZES``; else the first."""
+    size = as_id(request.GET.get("page_size"))
+    return size if size in PAGE_SIZES else PAGE_SIZES[0]
 
 
 class CappedPaginator(Paginator):
