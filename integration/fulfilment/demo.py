@@ -183,7 +183,7 @@ def _backorder_served(ctx, customer, owner):
     """An order that asked for more than was in stock, its backorder bought for on a purchase
     order and served by the receipt two days later, before any other order waiting: the
     order's timeline tells the story. Returns the order, or None when no product has stock."""
-    from scm.purchasing.demo import receive
+    from scm.purchasing.demo_buying import receive
 
     made = _short_order(ctx, customer, owner, note="客户新店开业备货，缺货部分到货即发")
     if made is None:
@@ -215,7 +215,7 @@ def _retailer_stock_up(ctx, manager, picker) -> SalesOrder | None:
     owes about 50,000: bought in, confirmed (the manager releases the credit hold it runs
     into), shipped and invoiced through the services like any order, and not yet paid."""
     from finance.models import Invoice
-    from scm.purchasing.demo import receive_through_orders
+    from scm.purchasing.demo_buying import receive_through_orders
 
     open_by_customer = (
         Invoice.objects.filter(state__in=Invoice.OPEN_STATES, customer__industry="批发零售")

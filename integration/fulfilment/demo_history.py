@@ -113,7 +113,7 @@ def _receive(ctx, order, warehouse, day: date, receiver, seq: int) -> None:
     """What the order needs, bought from the preferred suppliers and received into the
     customer's nearest warehouse on the day, so the history does not eat the stock the current
     orders find."""
-    from scm.purchasing.demo import receive_through_orders
+    from scm.purchasing.demo_buying import receive_through_orders
 
     wants = [
         {"product": line.product, "quantity": line.base_quantity}
