@@ -74,6 +74,11 @@ def money(value) -> Decimal:
     return Decimal(value).quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
 
 
+def unit_price(value) -> Decimal:
+    """A unit price as stored (four places), rounded half up like every amount."""
+    return Decimal(value).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
 def quantity(value) -> Decimal:
     if isinstance(value, float):
         raise TypeError("quantity() does not take floats")

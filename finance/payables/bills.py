@@ -23,7 +23,7 @@ from core.dates import date_input
 from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import publish
-from core.money import MAX_AMOUNT, decimal_input, money, quantity, tax_rate_input
+from core.money import MAX_AMOUNT, decimal_input, money, quantity, tax_rate_input, unit_price
 from core.numbers import document_number
 from core.roles import MANAGER, has_role
 from core.sql import as_id
@@ -46,13 +46,6 @@ def due_date_for(supplier, issue_date: date) -> date:
     return due
 
 
-def order_line_unit_price(po_line: PurchaseOrderLine) -> Decimal:
-    """The order's price per base unit (a line's price is per its unit)."""
-    if po_line.base_quantity and po_line.base_quantity != po_line.quantity:
-        return po_line.unit_price * po_line.quantity / po_line.base_quantity
-    return po_line.unit_price
-
-
 def within_tolerance(billed: Decimal, expected: Decimal, tolerance_percent: Decimal) -> bool:
     return abs(billed - expected) <= expected * tolerance_percent / HUNDRED
 
@@ -65,7 +58,7 @@ def _priced(raw: dict, po_line: PurchaseOrderLine | None) -> dict:
     if qty <= 0:
         raise ValidationError({"quantity": _("The quantity must be greater than zero.")})
     if raw.get("unit_price") in (None, "") and po_line is not None:
-        price = order_line_unit_price(po_line)
+        price = po_line.base_unit_price
     else:
         price = decimal_input(raw.get("unit_price"), field="unit_price")
     if price <= 0:
@@ -86,7 +79,7 @@ def _priced(raw: dict, po_line: PurchaseOrderLine | None) -> dict:
         "po_line": po_line,
         "description": description[:300],
         "quantity": qty,
-        "unit_price": price.quantize(Decimal("0.0001")),
+        "unit_price": unit_price(price),
         "tax_rate": rate,
         "net_amount": net,
         "tax_amount": money(net * rate),
@@ -184,7 +177,7 @@ def bill_create(
                     }
                 )
             billed[po_line.pk] = already + p["quantity"]
-            expected = money(order_line_unit_price(po_line) * p["quantity"])
+            expected = money(po_line.base_unit_price * p["quantity"])
             p["expected_amount"] = expected
             p["match"] = (
                 BillLine.Match.MATCHED

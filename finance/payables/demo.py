@@ -70,7 +70,7 @@ def _bill_receipts(ctx, user, today: date) -> list[Bill]:
                     "quantity": quantity,
                     **(
                         {
-                            "unit_price": (bills.order_line_unit_price(po_line) * Decimal("1.04")).quantize(
+                            "unit_price": (po_line.base_unit_price * Decimal("1.04")).quantize(
                                 Decimal("0.0001")
                             )
                         }

@@ -12,7 +12,7 @@ from django.db.models import Case, F, Func, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.money import money
+from core.money import money, unit_price
 from crm.customers.models import Customer
 from finance import selectors as ar
 from finance.models import Invoice, Payment
@@ -110,11 +110,10 @@ def billable_order_lines(*, supplier_id):
         .select_related("order", "product")
         .order_by("order_id", "pk")
     )
-    from finance.payables.bills import order_line_unit_price
 
     for line in lines:
         line.billable = billable_quantity(line)
-        line.base_unit_price = order_line_unit_price(line).quantize(Decimal("0.0001"))
+        line.bill_price = unit_price(line.base_unit_price)
     return lines
 
 

@@ -329,6 +329,14 @@ class PurchaseOrderLine(models.Model):
         return max(self.base_quantity - self.accepted_quantity, ZERO)
 
     @property
+    def base_unit_price(self) -> Decimal:
+        """The price per base unit (the line's price is per its unit): what a receipt costs the
+        goods at and what a bill is matched against."""
+        if self.base_quantity and self.base_quantity != self.quantity:
+            return self.unit_price * self.quantity / self.base_quantity
+        return self.unit_price
+
+    @property
     def incoming_reference(self) -> str:
         """The key of this line's expected receipt in inventory (``IncomingSupply.reference``)."""
         return f"purchasing.poline:{self.pk}"

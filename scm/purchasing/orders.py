@@ -19,6 +19,7 @@ from core.dates import date_input
 from core.db import atomic_with_retry
 from core.i18n import message_text
 from core.money import MAX_AMOUNT, decimal_input, money
+from core.money import unit_price as money_unit_price
 from core.numbers import document_number
 from scm.inventory.models import Product, ProductUnit
 from scm.inventory.services import to_base_quantity
@@ -260,7 +261,7 @@ def _build_line(
         if expected_date < order.order_date:
             raise ValidationError({"expected_date": _("The expected date cannot be before the order date.")})
     tax_rate = Decimal(str(product.tax_rate))
-    unit_price = Decimal(unit_price).quantize(Decimal("0.0001"))
+    unit_price = money_unit_price(unit_price)
     net, tax = pricing.line_amounts(quantity=qty, unit_price=unit_price, tax_rate=tax_rate)
     if net + tax >= MAX_AMOUNT:
         raise ValidationError({"quantity": _("This line's amount is too large.")})

@@ -25,7 +25,7 @@ from core.audit import audit
 from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import publish
-from core.money import decimal_input
+from core.money import decimal_input, unit_price
 from core.numbers import document_number
 from scm.inventory import quarantine as inventory_quarantine
 from scm.inventory.lots import lot_incoming_check
@@ -156,11 +156,6 @@ def _tolerance_check(
         )
 
 
-def _unit_cost(po_line: PurchaseOrderLine) -> Decimal:
-    """The order line's price per base unit."""
-    return (po_line.unit_price * po_line.quantity / po_line.base_quantity).quantize(Decimal("0.0001"))
-
-
 def _counted_expiry(receipt: Receipt, product: Product, lot_number: str):
     """The expiry date a lot number already has on this receipt (posting makes the lot with it)."""
     return (
@@ -234,7 +229,7 @@ def receipt_add_line(
             lot_number=lot_number,
             expiry_date=expiry_date,
             quantity=base,
-            unit_cost=_unit_cost(po_line),
+            unit_cost=unit_price(po_line.base_unit_price),
         )
     if receipt.state == R.CHECKING:
         Receipt.objects.filter(pk=receipt.pk).update(state=R.COUNTING)

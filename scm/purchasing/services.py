@@ -3,8 +3,6 @@ is one transaction; bad input raises a ``ValidationError`` naming the field and 
 Only those ``selectors.can_edit_suppliers`` lets (purchasing, managers) may call them with an
 ``actor``; a change is audited."""
 
-from decimal import Decimal
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -12,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.dates import optional_date_input
-from core.money import MAX_QUANTITY, decimal_input, quantity
+from core.money import MAX_QUANTITY, decimal_input, quantity, unit_price
 from core.numbers import document_number
 from scm.purchasing.models import Supplier, SupplierContact, SupplierPrice, SupplierProduct
 from scm.purchasing.selectors import can_edit_suppliers
@@ -368,7 +366,7 @@ def _price_data(data: dict) -> dict:
         price = decimal_input(data["unit_price"], field="unit_price")
         if price <= 0:
             raise ValidationError({"unit_price": _("The price must be more than 0.")})
-        out["unit_price"] = price.quantize(Decimal("0.0001"))
+        out["unit_price"] = unit_price(price)
     for key in ("valid_from", "valid_to"):
         if key in data:
             out[key] = optional_date_input(data[key], field=key)
