@@ -3,6 +3,7 @@ statements. Money as strings like the rest of the API. The router is in ``api``;
 permissions as the pages."""
 
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -36,6 +37,14 @@ AgingCustomerSerializer = _aging_amounts(
     name=serializers.CharField(),
 )
 AgingTotalsSerializer = _aging_amounts("AgingTotalsSerializer")
+
+
+def statement_period(params) -> tuple:
+    """A statement's period from the API's ``date_from`` / ``date_to``: by default the month so
+    far (customers' and suppliers' statements alike)."""
+    date_to = optional_date_input(params.get("date_to"), field="date_to") or timezone.localdate()
+    date_from = optional_date_input(params.get("date_from"), field="date_from") or date_to.replace(day=1)
+    return date_from, date_to
 
 
 class AgingSerializer(serializers.Serializer):
@@ -136,11 +145,7 @@ class ReceivablesViewSet(viewsets.ViewSet):
     )
     @action(detail=True)
     def statement(self, request, pk=None):
-        from django.utils import timezone
-
         customer = self._customer(request, pk)
-        params = request.query_params
-        date_to = optional_date_input(params.get("date_to"), field="date_to") or timezone.localdate()
-        date_from = optional_date_input(params.get("date_from"), field="date_from") or date_to.replace(day=1)
+        date_from, date_to = statement_period(request.query_params)
         statement = selectors.customer_statement(customer.pk, date_from, date_to)
         return Response(StatementSerializer(statement).data)

@@ -3,7 +3,6 @@ AP aging and supplier statements. Joined into ``finance.api``'s router; the same
 pages: finance writes, managers read and accept mismatches, purchasing reads bills."""
 
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -24,7 +23,7 @@ from finance.payables.models import (
     SupplierPayment,
     SupplierPaymentAllocation,
 )
-from finance.receivables_api import StatementEntrySerializer, _aging_amounts, _money
+from finance.receivables_api import StatementEntrySerializer, _aging_amounts, _money, statement_period
 from scm.purchasing.models import Supplier
 
 BILL_READ = (FINANCE, MANAGER, PURCHASING)
@@ -409,8 +408,6 @@ class PayablesViewSet(viewsets.ViewSet):
         supplier = Supplier.objects.filter(pk=as_id(pk)).first()
         if supplier is None:
             raise Http404
-        params = request.query_params
-        date_to = optional_date_input(params.get("date_to"), field="date_to") or timezone.localdate()
-        date_from = optional_date_input(params.get("date_from"), field="date_from") or date_to.replace(day=1)
+        date_from, date_to = statement_period(request.query_params)
         statement = selectors.supplier_statement(supplier.pk, date_from, date_to)
         return Response(SupplierStatementSerializer(statement).data)
