@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "finance",
     "integration.fulfilment",
     "integration.rules",
+    "integration.planning",
     "integration.insights",
     "integration.setup",
 ]
@@ -285,6 +286,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
+    # Charts (Apache ECharts): the planning page now, the dashboards next.
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -26,6 +26,7 @@ APP_PREFIXES = {
     "finance": "finance/",
     "integration.fulfilment": "fulfilment/",
     "integration.rules": "rules/",
+    "integration.planning": "planning/",
     "integration.insights": "insights/",
     "integration.setup": "setup/",
 }

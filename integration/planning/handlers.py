@@ -1,0 +1,1 @@
+"""Event handlers of replenishment planning (filled below)."""

@@ -1,0 +1,1 @@
+"""Planning's Celery tasks (filled below)."""
