@@ -373,6 +373,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Daily: finance hears of bills overdue and due in the next 7 days (once a day).
     "finance-bills-due": {"task": "finance.tasks.bills_due_notice", "schedule": crontab(hour=8, minute=0)},
+    # Nightly: stock-out days marked, every product planned, suggestions refreshed.
+    "planning-nightly": {
+        "task": "integration.planning.tasks.planning_nightly",
+        "schedule": crontab(hour=1, minute=30),
+    },
     # Nightly: customers with no order for a year become "inactive".
     "rules-customers-inactive": {
         "task": "integration.rules.tasks.customers_inactive_sweep",

@@ -4,8 +4,9 @@ The method, as a planner would do it by hand on a spreadsheet, vectorised with n
 series (one row per product × warehouse, one column per day of the last N weeks):
 
 1. **Days that count.** A stock-out day (orders waited on backorder) says nothing about demand:
-   it is left out, so lost sales are not read as low demand. Demand = shipped − returned, never
-   below zero.
+   it is left out, so lost sales are not read as low demand; nor do the days before a series'
+   first demand in the window (a product new to a warehouse did not sell nothing before it was
+   there). Demand = shipped − returned, never below zero.
 2. **Weekday factors.** The average demand of each weekday over the days that count, divided by
    the average of the seven (so the factors average 1): 1.5 on Saturday means Saturdays sell
    half as much again as an average day. A weekday with no day that counts has factor 1.
@@ -45,7 +46,12 @@ def fit(demand: np.ndarray, stockout: np.ndarray, first_day: date) -> Fit:
     marks the days left out."""
     demand = np.maximum(np.asarray(demand, dtype=np.float64), 0.0)
     n, d = demand.shape
-    valid = ~np.asarray(stockout, dtype=bool)
+    stockout = np.asarray(stockout, dtype=bool)
+    # A series starts on its first day of demand (or stock-out) in the window: a product new to
+    # the warehouse did not sell nothing before it was there.
+    seen = (demand > 0) | stockout
+    start = np.where(seen.any(axis=1), seen.argmax(axis=1), d)
+    valid = ~stockout & (np.arange(d)[None, :] >= start[:, None])
     weekday = (np.arange(d) + first_day.weekday()) % WEEK
     counts = valid.sum(axis=1).astype(np.float64)
     y = np.where(valid, demand, 0.0)
@@ -79,7 +85,7 @@ def fit(demand: np.ndarray, stockout: np.ndarray, first_day: date) -> Fit:
         factors=factors,
         sigma=sigma,
         days=counts,
-        stockout_days=(~valid).sum(axis=1).astype(np.float64),
+        stockout_days=stockout.sum(axis=1).astype(np.float64),
         total=y.sum(axis=1),
     )
 

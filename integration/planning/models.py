@@ -42,7 +42,6 @@ class PlanningSettings(models.Model):
     slow_mover_cover_months = models.DecimalField(
         _("slow mover: months of cover above"), max_digits=6, decimal_places=1, default=Decimal("6")
     )
-    suggestion_days = models.PositiveSmallIntegerField(_("open suggestions expire after (days)"), default=7)
 
     class Meta:
         verbose_name = _("planning settings")
@@ -226,6 +225,7 @@ class Suggestion(models.Model):
     class Trigger(models.TextChoices):
         NIGHTLY = "nightly", _("Nightly run")
         SHORTAGE = "shortage", _("Shortage")
+        LOW_STOCK = "low_stock", _("Below reorder point")
         MANUAL = "manual", _("Run by hand")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

@@ -309,7 +309,6 @@ SETTINGS_FIELDS = {
     "review_days": (1, 90),
     "default_lead_time_days": (1, 365),
     "slow_mover_days": (7, 730),
-    "suggestion_days": (1, 90),
 }
 
 

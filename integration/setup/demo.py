@@ -77,6 +77,7 @@ STEPS = [
     ("fulfilment", "integration.fulfilment.demo:build"),
     ("finance", "finance.demo:build"),
     ("payables", "finance.payables.demo:build"),
+    ("planning", "integration.planning.demo:build"),
 ]
 
 

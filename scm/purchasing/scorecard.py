@@ -56,6 +56,36 @@ def _empty(supplier_id) -> dict:
     }
 
 
+def _lead_days(posted_at, sent_at, order_date: date) -> int:
+    """A receipt's actual lead time in days: its posting date − its order's sending date (the
+    order date when it was never marked sent)."""
+    start = _local_date(sent_at) if sent_at is not None else order_date
+    return (_local_date(posted_at) - start).days
+
+
+def actual_lead_days(supplier_ids, *, since: date | None = None) -> dict[int, list[int]]:
+    """Each supplier's actual lead times (days, one per posted receipt) since ``since``: what
+    replenishment planning reads their mean and spread from. One query."""
+    ids = sorted({int(i) for i in supplier_ids})
+    out: dict[int, dict[int, int]] = {i: {} for i in ids}
+    if not ids:
+        return {}
+    lines = ReceiptLine.objects.filter(
+        receipt__supplier_id__in=ids, receipt__state=Receipt.State.POSTED, receipt__posted_at__isnull=False
+    )
+    if since is not None:
+        lines = lines.filter(receipt__posted_at__date__gte=since)
+    for supplier_id, receipt_id, posted_at, ordered, sent in lines.values_list(
+        "receipt__supplier_id",
+        "receipt_id",
+        "receipt__posted_at",
+        "po_line__order__order_date",
+        "po_line__order__sent_at",
+    ).distinct():
+        out[supplier_id][receipt_id] = _lead_days(posted_at, sent, ordered)
+    return {i: list(days.values()) for i, days in out.items()}
+
+
 def _receipt_figures(cards: dict, ids: list[int], since) -> None:
     lines = ReceiptLine.objects.filter(
         receipt__supplier_id__in=ids, receipt__state=Receipt.State.POSTED, receipt__posted_at__isnull=False
@@ -95,8 +125,7 @@ def _receipt_figures(cards: dict, ids: list[int], since) -> None:
             card["on_time_lines"] += 1
         card["received_quantity"] += qty
         card["accepted_quantity"] += accepted if accepted is not None else max(qty - rejected, Decimal(0))
-        start = _local_date(sent) if sent is not None else ordered
-        actual[supplier_id][receipt_id] = (posted - start).days
+        actual[supplier_id][receipt_id] = _lead_days(posted_at, sent, ordered)
         promised[supplier_id][po_line_id] = (expected - ordered).days
     for supplier_id, card in cards.items():
         card["receipts"] = len(actual[supplier_id])
