@@ -18,6 +18,9 @@ STOCK_RECEIVED = "stock.received"
 SHIPMENT_SHIPPED = "shipment.shipped"
 # The customer's shipping notice is due (sent by the worker outside any transaction, retried)
 SHIPMENT_NOTICE_DUE = "shipment.notice_due"
+# Goods came back against a shipped line, restocked or scrapped (integration.fulfilment):
+# {"return_id", "order_id", "product_id", "disposition"}
+RETURN_RECORDED = "return.recorded"
 # A quote's e-mail to the customer is due (sent by the worker outside any transaction, retried;
 # the quote is marked sent once it has left): {"quote_id", "recipient", "language"}
 QUOTE_EMAIL_DUE = "quote.email_due"

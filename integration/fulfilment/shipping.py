@@ -290,7 +290,8 @@ def return_create(
     *, shipment_line: ShipmentLine, quantity, disposition: str, reason: str, user=None
 ) -> Return:
     """Goods come back against one shipped line and lot: back into the same lot in the same
-    warehouse (a return move) or scrapped (nothing re-enters stock); the invoice is credited."""
+    warehouse (a return move) or scrapped (nothing re-enters stock); the invoice is credited and
+    ``return.recorded`` published (either way)."""
 
     qty = decimal_input(quantity, field="quantity")
     if qty <= 0:
@@ -344,6 +345,15 @@ def return_create(
         )
         audit(
             "fulfilment.return", actor=user, obj=ret, data={"quantity": str(qty), "disposition": disposition}
+        )
+        publish(
+            names.RETURN_RECORDED,
+            {
+                "return_id": ret.pk,
+                "order_id": order.pk,
+                "product_id": line.product_id,
+                "disposition": disposition,
+            },
         )
     return ret
 

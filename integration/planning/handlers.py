@@ -1,10 +1,34 @@
-"""Event handlers of replenishment planning. Each runs inside its delivery's transaction and is
-idempotent: a second run for the same event changes nothing more."""
+"""Event handlers of replenishment planning. Each runs in its delivery's transaction and is
+idempotent: the demand history's work is ``integration.planning.history``'s (once per document),
+the replenishment rule's is ``engine.planning_run`` (it brings the suggestions to what is needed
+now, so a second run changes nothing) and ``notices`` (once per product and day)."""
 
 from core.events import names
 from core.events.registry import on
-from integration.planning import engine, notices
+from integration.planning import engine, history, notices
 from integration.planning.models import Suggestion
+
+
+@on(names.SHIPMENT_SHIPPED)
+def demand_from_shipment(event):
+    """What left goes into the demand history (once per shipment)."""
+    history.demand_record_shipment(shipment_id=event.payload["shipment_id"])
+
+
+@on(names.RETURN_RECORDED)
+def demand_from_return(event):
+    """What came back lowers the demand of its day (once per return)."""
+    history.demand_record_return(return_id=event.payload["return_id"])
+
+
+@on(names.STOCK_SHORTAGE)
+def stockout_from_shortage(event):
+    """The day an order line went short is a stock-out day at the customer's warehouse."""
+    history.stockout_mark_shortage(
+        product_id=event.payload["product_id"],
+        order_id=event.payload["order_id"],
+        day=history.local_day(event.created_at),
+    )
 
 
 @on(names.STOCK_SHORTAGE)
@@ -17,6 +41,7 @@ def replenish_on_shortage(event):
 
 @on(names.STOCK_BELOW_REORDER_POINT)
 def replenish_on_low_stock(event):
+    """Stock below the reorder point plans the product too."""
     product_id = event.payload["product_id"]
     engine.planning_run(product_ids=[product_id], trigger=Suggestion.Trigger.LOW_STOCK)
     notices.suggestions_tell(product_id=product_id)
