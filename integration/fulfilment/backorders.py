@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Exists, F, OuterRef, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -267,7 +268,8 @@ def _backorders_update(todo, got_by_line) -> None:
             quantity=Case(
                 *[When(line_id=pk, then=Value(shorts[pk])) for pk in known],
                 output_field=QuantityField(),
-            )
+            ),
+            updated_at=timezone.now(),
         )
     new = [
         Backorder(line=line, order_id=line.order_id, product=line.product, quantity=shorts[line.pk])

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from core.events import names
@@ -104,7 +105,7 @@ def _short(line: SalesOrderLine, short: Decimal) -> None:
     """A line's backorder becomes what it still lacks, and a shortage is announced. A backorder
     row only where something was ever short (no query in the common case)."""
     if line.backordered:
-        Backorder.objects.filter(line=line).update(quantity=short)
+        Backorder.objects.filter(line=line).update(quantity=short, updated_at=timezone.now())
     elif short > 0:
         Backorder.objects.create(line=line, order_id=line.order_id, product=line.product, quantity=short)
     if short > 0:

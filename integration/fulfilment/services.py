@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -265,7 +266,7 @@ def order_cancel(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
         reserved={lines[demand].pk: -qty for demand, qty in released.items() if qty}
     )
     released_total = sum(released.values(), ZERO)
-    Backorder.objects.filter(order=order).update(quantity=0)
+    Backorder.objects.filter(order=order).update(quantity=0, updated_at=timezone.now())
     Shipment.objects.filter(order=order, state=Shipment.State.PICKING).update(state=Shipment.State.CANCELLED)
     order_states.order_transition(
         order=order, to_state=S.CANCELLED, user=user, text=text or gettext_noop("Cancelled")
@@ -300,7 +301,7 @@ def order_line_shorten(*, order: SalesOrder, line_id, quantity, user, text: str 
         order_services.order_line_reduce(line=line, quantity=quantity)
         released = _release_beyond_need(order, line, reserved_before, user)
         short = max(line.base_quantity - (reserved_before - released) - line.shipped_quantity, ZERO)
-        Backorder.objects.filter(line=line).update(quantity=short)
+        Backorder.objects.filter(line=line).update(quantity=short, updated_at=timezone.now())
         order_services.order_add_event(
             order=order,
             kind="line_shortened",

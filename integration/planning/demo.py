@@ -148,7 +148,7 @@ def build(ctx) -> None:
         row: Plan.objects.filter(source=row).count() for row in (Plan.Source.FORECAST, Plan.Source.HAND_SET)
     }
     ctx.say(
-        f"planning: {rebuilt} demand days, store orders {store_days}; {result['plans']} plans "
+        f"planning: {rebuilt['days']} demand days, store orders {store_days}; {result['plans']} plans "
         f"({by_source[Plan.Source.FORECAST]} forecast, {by_source[Plan.Source.HAND_SET]} hand-set), "
         f"{open_.filter(kind=Suggestion.Kind.PURCHASE).count()} purchase and {transfers.count()} transfer "
         f"suggestions open ({', '.join(routes) or 'no transfer'})"
