@@ -88,11 +88,3 @@ class PurchasingConfig(AppConfig):
             roles=(PURCHASING, MANAGER),
             order=31,
         )
-        home.register(
-            "purchasing.needs",
-            _("Below reorder point"),
-            "purchasing/order_today_needs.html",
-            order_selectors.home_needs,
-            roles=(PURCHASING,),
-            order=32,
-        )

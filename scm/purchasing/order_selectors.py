@@ -5,9 +5,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core.search import search_filter
-from scm.inventory.selectors import low_stock
-from scm.purchasing import pricing, selectors
-from scm.purchasing.models import OPEN_STATES, PurchaseOrder, PurchaseOrderLine, SupplierProduct
+from scm.purchasing import selectors
+from scm.purchasing.models import OPEN_STATES, PurchaseOrder, PurchaseOrderLine
 
 P = PurchaseOrder.State
 ORDERINGS = {"number", "order_date", "total", "state", "supplier__name", "created_at"}
@@ -79,36 +78,6 @@ def overdue_lines(user, limit: int = 10):
     return qs.select_related("order", "order__supplier", "product").order_by("expected_date", "id")[:limit]
 
 
-def replenishment_needs(limit: int = 10) -> list[dict]:
-    """Products below their reorder point, each with its preferred supplier and how much to
-    order from them (the reorder quantity or what brings it back to the point, rounded to
-    packs and the minimum order)."""
-    products = list(low_stock()[:limit])
-    preferred = {
-        sp.product_id: sp
-        for sp in SupplierProduct.objects.filter(
-            product_id__in=[p.pk for p in products],
-            is_preferred=True,
-            is_active=True,
-            supplier__is_active=True,
-        ).select_related("supplier", "unit")
-    }
-    needs = []
-    for product in products:
-        short = max(product.reorder_point - product.available_total, 0)
-        want = max(product.reorder_quantity, short)
-        sp = preferred.get(product.pk)
-        needs.append(
-            {
-                "product": product,
-                "available": product.available_total,
-                "supplier_product": sp,
-                "quantity": pricing.suggested_quantity(sp, want) if sp else want,
-            }
-        )
-    return needs
-
-
 # --- the home page's "today" panels (``core.home``) ---------------------------------------------
 
 
@@ -118,7 +87,3 @@ def home_to_approve(record, user) -> dict:
 
 def home_overdue(record, user) -> dict:
     return {"overdue": list(overdue_lines(user))}
-
-
-def home_needs(record, user) -> dict:
-    return {"needs": replenishment_needs(), "can_create": selectors.can_edit_suppliers(user)}

@@ -455,8 +455,8 @@ def order_create(request):
 
 @role_required(*READ_ROLES)
 def today(request):
-    """What needs purchasing now: orders waiting for approval, overdue receipts, products below
-    their reorder point (with a prefilled order for the preferred supplier)."""
+    """What needs purchasing now: orders waiting for approval and overdue receipts (what to
+    order comes from replenishment planning's suggestions)."""
     return render(
         request,
         "purchasing/order_today.html",
@@ -465,7 +465,5 @@ def today(request):
             "show_approval": selectors.can_approve(request.user),
             "to_approve": order_selectors.orders_to_approve(request.user),
             "overdue": order_selectors.overdue_lines(request.user),
-            "needs": order_selectors.replenishment_needs(),
-            "can_create": selectors.can_edit_suppliers(request.user),
         },
     )

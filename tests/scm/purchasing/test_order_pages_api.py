@@ -216,18 +216,6 @@ def test_api_list_costs_the_same_queries_for_one_or_many(
         assert len(api_client.get("/api/v1/purchase-orders/").json()["results"]) == 6
 
 
-def test_the_buyers_home_shows_replenishment_needs_with_a_create_link(client, purchasing_user):
-    from tests.scm.inventory.factories import ProductFactory
-    from tests.scm.purchasing.factories import SupplierProductFactory
-
-    product = ProductFactory(reorder_point=Decimal("5"), reorder_quantity=Decimal("12"))
-    sp = SupplierProductFactory(product=product)
-    client.force_login(purchasing_user)
-    page = client.get(reverse("home"))
-    assert b'data-testid="today-needs"' in page.content
-    assert f"?supplier={sp.supplier_id}&amp;product={product.pk}&amp;quantity=12".encode() in page.content
-
-
 def test_the_managers_home_shows_orders_waiting_for_approval(client, purchasing_user, manager_user):
     PurchasingSettings.objects.update_or_create(pk=1, defaults={"approval_threshold": Decimal("100")})
     order, _ = draft_order(purchasing_user, quantity="10", price="50")
