@@ -127,15 +127,15 @@ def setup() -> list[int]:
                 "INSERT INTO inventory_stockmove (kind, product_id, warehouse_id, quantity, unit_cost, "
                 "reference, reason, created_at) "
                 "SELECT 'receipt', p, w, ((p * 7 + w * 13) %% 400) / 10.0 * ((p + w) %% 40), "
-                "12, 'BENCH', '', now() FROM unnest(%s::bigint[]) p, unnest(%s::bigint[]) w",
+                "12, 'BENCH', '', now() FROM unnest(%s::bigint[]) p, unnest(%s::bigint[]) w "
+                "WHERE (p + w) %% 40 > 0 AND (p * 7 + w * 13) %% 400 > 0",
                 [ids, warehouses],
             )
             c.execute(
                 "INSERT INTO inventory_stocklevel (product_id, warehouse_id, on_hand, reserved, serial) "
                 "SELECT product_id, warehouse_id, quantity, 0, false FROM inventory_stockmove "
-                "WHERE reference = 'BENCH' AND quantity > 0"
+                "WHERE reference = 'BENCH'"
             )
-            c.execute("DELETE FROM inventory_stockmove WHERE reference = 'BENCH' AND quantity = 0")
     return ids
 
 

@@ -10,7 +10,8 @@ For a product × warehouse, every quantity counted once (base units):
   is the open backorders of the customers it serves (``history.backorders_by_warehouse``);
 - it is **below** when position < reorder point; its **net need** = order-up-to − position;
 - a warehouse not below has a **surplus** of what it has free (on hand − reserved − planned
-  out − backordered) above its own order-up-to level.
+  out − backordered) above its own order-up-to level; a transfer from it is suggested when it
+  covers what is left of the need or at least a quarter of it (``MIN_TRANSFER_SHARE``).
 """
 
 from collections import defaultdict
@@ -29,6 +30,9 @@ from scm.purchasing import pricing
 from scm.purchasing.models import EDITABLE_STATES, PurchaseOrderLine
 
 ZERO = Decimal(0)
+# A transfer that covers less than this share of a warehouse's need (and not all of what is
+# left of it) is not suggested: one delivery from the supplier brings it with the rest.
+MIN_TRANSFER_SHARE = Decimal("0.25")
 
 
 def _sums(qs, key_fields, value) -> dict:
@@ -195,6 +199,8 @@ def needs_for(product_ids, *, today: date) -> list[dict]:
                 if source_id == warehouse_id or spare <= 0:
                     continue
                 moved = min(remaining, spare)
+                if moved < remaining and moved < wanted * MIN_TRANSFER_SHARE:
+                    continue  # a shuffle of a few units: the purchase brings them with the rest
                 surplus[source_id] = spare - moved
                 remaining -= moved
                 source = figures.get((product_id, source_id))

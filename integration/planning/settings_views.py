@@ -96,7 +96,6 @@ FIELDS = (
     "default_lead_time_days",
     "slow_mover_days",
     "slow_mover_cover_months",
-    "suggestion_days",
 )
 
 

@@ -2,25 +2,12 @@
 own tests' business), and suggestions that can be accepted (a purchase from a supplier who
 sells the product, a transfer between two stock warehouses)."""
 
-import sys
-import types
 from decimal import Decimal
 
-import integration.planning
 from integration.planning.models import Suggestion
 from tests.integration.planning.factories import SuggestionFactory
 from tests.scm.inventory.factories import ProductFactory, WarehouseFactory
 from tests.scm.purchasing.factories import SupplierPriceFactory, SupplierProductFactory
-
-
-def stub_planning_run(monkeypatch) -> list:
-    """The planning run, recorded instead of run: a list of the product ids asked for."""
-    calls = []
-    fake = types.ModuleType("integration.planning.engine")
-    fake.planning_run = lambda product_ids=None, **kwargs: calls.append(product_ids) or {}
-    monkeypatch.setitem(sys.modules, "integration.planning.engine", fake)
-    monkeypatch.setattr(integration.planning, "engine", fake, raising=False)
-    return calls
 
 
 def purchase_suggestion(**kwargs) -> Suggestion:

@@ -8,20 +8,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from integration.planning.models import CategoryServiceLevel, PlanOverride, Suggestion
+from integration.planning.models import CategoryServiceLevel, Plan, PlanOverride, Suggestion
 from scm.inventory.models import Transfer
 from scm.purchasing.models import PurchaseOrder
 from tests.integration.planning.factories import PlanFactory, SuggestionFactory
-from tests.integration.planning.pages_world import purchase_suggestion, stub_planning_run, transfer_suggestion
+from tests.integration.planning.pages_world import purchase_suggestion, transfer_suggestion
 from tests.scm.inventory.factories import CategoryFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/planning"
-
-
-@pytest.fixture
-def runs(monkeypatch):
-    return stub_planning_run(monkeypatch)
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +76,7 @@ def test_the_warehouse_reads_plans_but_cannot_accept(api_client, warehouse_user)
     ],
 )
 def test_an_override_with_a_bad_number_is_a_400_naming_the_field(
-    api_client, purchasing_user, runs, point, up_to, field
+    api_client, purchasing_user, point, up_to, field
 ):
     warehouse = WarehouseFactory()
     plan = PlanFactory(warehouse=warehouse)
@@ -95,7 +90,7 @@ def test_an_override_with_a_bad_number_is_a_400_naming_the_field(
     assert not PlanOverride.objects.exists()
 
 
-def test_an_override_is_created_changed_and_deleted_through_the_services(api_client, purchasing_user, runs):
+def test_an_override_is_created_changed_and_deleted_through_the_services(api_client, purchasing_user):
     plan = PlanFactory()
     api_client.force_authenticate(purchasing_user)
     created = api_client.post(
@@ -113,8 +108,10 @@ def test_an_override_is_created_changed_and_deleted_through_the_services(api_cli
         f"{BASE}/overrides/{created['id']}/", {"reorder_point": "6", "order_up_to": "12"}, format="json"
     )
     assert changed.json()["reorder_point"] == "6.000"
+    assert Plan.objects.get(product_id=plan.product_id).source == Plan.Source.OVERRIDE
     assert api_client.delete(f"{BASE}/overrides/{created['id']}/").status_code == 204
-    assert not PlanOverride.objects.exists() and runs == [[plan.product_id]] * 3
+    # back to the computed plan: no history and no stock, so no plan at all
+    assert not PlanOverride.objects.exists() and not Plan.objects.filter(product_id=plan.product_id).exists()
 
 
 @pytest.mark.parametrize(("value", "status"), [("50", 400), ("100", 400), ("99.9", 200)])

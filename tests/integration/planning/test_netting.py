@@ -102,11 +102,11 @@ def test_the_nearest_warehouse_with_a_surplus_gives_first(wh, product, no_backor
 def test_a_warehouse_keeps_what_its_own_plan_needs(wh, product, no_backorders):
     SupplierProductFactory(product=product, pack_size=1, min_order_quantity=0)
     receive(product, wh["SH"], 30)
-    _override(product, wh["SH"], 10, 25)  # 上海 keeps 25 of its 30
+    _override(product, wh["SH"], 10, 18)  # 上海 keeps 18 of its 30
     _override(product, wh["GZ"], 10, 40)
     engine.planning_run(product_ids=[product.pk])
     transfer = _open(product=product, kind=Suggestion.Kind.TRANSFER)[0]
-    assert transfer.quantity == Decimal(5)
+    assert transfer.quantity == Decimal(12)
 
 
 def test_a_second_run_updates_the_open_suggestion_instead_of_adding_one(wh, product, no_backorders):
@@ -144,3 +144,12 @@ def test_a_backorder_without_any_plan_is_suggested_for_what_is_short(wh, product
     engine.planning_run(product_ids=[product.pk])
     (s,) = _open(product=product)
     assert (s.warehouse, s.quantity) == (wh["BJ"], Decimal(7))
+
+
+def test_a_surplus_too_small_to_matter_is_left_to_the_purchase(wh, product, no_backorders):
+    SupplierProductFactory(product=product, pack_size=1, min_order_quantity=0)
+    receive(product, wh["SH"], 3)  # 3 of a need of 40: not worth a transfer
+    _override(product, wh["GZ"], 10, 40)
+    engine.planning_run(product_ids=[product.pk])
+    (s,) = _open(product=product)
+    assert (s.kind, s.quantity) == (Suggestion.Kind.PURCHASE, Decimal(40))

@@ -15,15 +15,10 @@ from integration.planning.models import CategoryServiceLevel, Plan, PlanningSett
 from scm.inventory.models import Transfer
 from scm.purchasing.models import PurchaseOrder
 from tests.integration.planning.factories import DemandDayFactory, PlanFactory, SuggestionFactory
-from tests.integration.planning.pages_world import purchase_suggestion, stub_planning_run, transfer_suggestion
+from tests.integration.planning.pages_world import purchase_suggestion, transfer_suggestion
 from tests.scm.inventory.factories import CategoryFactory, ProductFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def runs(monkeypatch):
-    return stub_planning_run(monkeypatch)
 
 
 @pytest.fixture(autouse=True)
@@ -86,9 +81,7 @@ def test_run_planning_now_queues_the_nightly_run(client, purchasing_user, monkey
         ("20", "10", "order_up_to"),
     ],
 )
-def test_the_override_form_refuses_bad_numbers_naming_the_field(
-    client, purchasing_user, runs, point, up_to, field
-):
+def test_the_override_form_refuses_bad_numbers_naming_the_field(client, purchasing_user, point, up_to, field):
     plan = PlanFactory()
     client.force_login(purchasing_user)
     page = client.post(
@@ -97,10 +90,10 @@ def test_the_override_form_refuses_bad_numbers_naming_the_field(
     )
     assert page.status_code == 400
     assert f'data-field-error="{field}"'.encode() in page.content
-    assert not PlanOverride.objects.exists() and runs == []
+    assert not PlanOverride.objects.exists()
 
 
-def test_an_override_is_saved_and_replans_the_product(client, purchasing_user, runs):
+def test_an_override_is_saved_and_replans_the_product(client, purchasing_user):
     plan = PlanFactory()
     client.force_login(purchasing_user)
     client.post(
@@ -109,7 +102,8 @@ def test_an_override_is_saved_and_replans_the_product(client, purchasing_user, r
     )
     override = PlanOverride.objects.get()
     assert (override.reorder_point, override.order_up_to) == (Decimal("30"), Decimal("90"))
-    assert runs == [[plan.product_id]]
+    plan.refresh_from_db()
+    assert (plan.source, plan.reorder_point) == (Plan.Source.OVERRIDE, Decimal("30"))
 
 
 @pytest.mark.parametrize(("value", "saved"), [("50", False), ("100", False), ("99.9", True)])
@@ -140,7 +134,6 @@ def test_the_settings_name_a_wrong_field(client, manager_user):
         "default_lead_time_days": "14",
         "slow_mover_days": "90",
         "slow_mover_cover_months": "6",
-        "suggestion_days": "7",
     }
     page = client.post(reverse("planning:settings"), values)
     assert page.status_code == 400 and b'data-field-error="review_days"' in page.content

@@ -27,6 +27,7 @@ def database_counts() -> dict:
     from finance.models import CreditNote, Payment
     from finance.payables.models import Bill, SupplierPayment
     from integration.fulfilment.models import Shipment
+    from integration.planning.models import DemandDay, Plan, Suggestion
     from scm.inventory.models import Product, StockMove, Warehouse
     from scm.purchasing.models import PurchaseOrder, Receipt, Supplier
 
@@ -58,6 +59,12 @@ def database_counts() -> dict:
         "bills": Bill.objects.count(),
         "open bills": Bill.objects.filter(state__in=Bill.OPEN_STATES).count(),
         "supplier payments": SupplierPayment.objects.count(),
+        "demand days": DemandDay.objects.count(),
+        "plans": Plan.objects.count(),
+        "forecast plans": Plan.objects.filter(source=Plan.Source.FORECAST).count(),
+        "hand-set plans": Plan.objects.filter(source=Plan.Source.HAND_SET).count(),
+        "open purchases": Suggestion.objects.filter(state="open", kind="purchase").count(),
+        "open transfers": Suggestion.objects.filter(state="open", kind="transfer").count(),
     }
 
 
@@ -104,6 +111,11 @@ SUMMARIES = {
     "payables": (
         r"payables: (\d+) bills \((\d+) open, [\d,.]+ owed\), (\d+) supplier payments",
         ["bills", "open bills", "supplier payments"],
+    ),
+    "planning": (
+        r"planning: (\d+) demand days, store orders \d+; (\d+) plans \((\d+) forecast, (\d+) hand-set\), "
+        r"(\d+) purchase and (\d+) transfer suggestions open \(.*\)",
+        ["demand days", "plans", "forecast plans", "hand-set plans", "open purchases", "open transfers"],
     ),
 }
 
@@ -270,3 +282,32 @@ def test_demo_shows_receivables_and_payables_of_one_company(demo):
     summary = ar_ap_summary()
     assert summary["receivable"] > retailer and summary["payable"] > fabric
     assert summary["net"] == summary["receivable"] - summary["payable"]
+
+
+def test_demo_plans_a_weekend_heavy_product(demo):
+    from integration.planning.models import Plan
+
+    plan = Plan.objects.get(product__sku="CL-TS-BX", warehouse__code="GZ")
+    assert plan.source == Plan.Source.FORECAST
+    assert plan.weekday_factors[5] / plan.weekday_factors[0] == pytest.approx(1.5, rel=0.05)
+
+
+def test_demo_suggests_moving_stock_from_beijing_to_guangzhou(demo):
+    from integration.planning.models import Suggestion
+
+    assert Suggestion.objects.filter(
+        state="open",
+        kind="transfer",
+        product__sku="CL-TS-BX",
+        source_warehouse__code="BJ",
+        warehouse__code="GZ",
+    ).exists()
+
+
+def test_demo_keeps_an_accepted_and_a_dismissed_suggestion_and_products_below_their_point(demo):
+    from integration.planning.models import Suggestion
+
+    accepted = Suggestion.objects.get(state="accepted")
+    assert accepted.purchase_order.state == "draft"
+    assert Suggestion.objects.get(state="dismissed").dismiss_reason
+    assert Suggestion.objects.filter(state="open", kind="purchase").count() >= 3
