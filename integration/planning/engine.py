@@ -17,6 +17,7 @@ at once for the products of a shortage, and after an override. Per chunk of prod
 4. the suggestions of the chunk's products (``netting.suggestions_refresh``).
 """
 
+import json
 import math
 import time
 from datetime import date, timedelta
@@ -24,12 +25,19 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from statistics import NormalDist
 
 import numpy as np
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, models, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from integration.planning import demand, forecast, netting, supply, warnings
-from integration.planning.models import CategoryServiceLevel, Plan, PlanningSettings, PlanOverride, Suggestion
+from integration.planning.models import (
+    CategoryServiceLevel,
+    DemandDay,
+    Plan,
+    PlanningSettings,
+    PlanOverride,
+    Suggestion,
+)
 from scm.inventory.models import Category, Product, StockLevel, Warehouse
 
 CHUNK = 2000
@@ -104,6 +112,11 @@ def plans_compute(
     days = settings.history_weeks * 7
     first = today - timedelta(days=days)
     series, matrix, stockout = demand.history_matrix(ids, first=first, days=days)
+    sold = matrix > 0
+    last_idx = days - 1 - np.argmax(sold[:, ::-1], axis=1)
+    last_in_window = {
+        key: first + timedelta(days=int(last_idx[i])) for i, key in enumerate(series) if sold[i].any()
+    }
     fit = forecast.fit(matrix, stockout, first) if series else None
     supplies = supply.supplies_for(ids, today=today, default_lead_time=settings.default_lead_time_days)
     levels = service_levels(products, settings.service_level)
@@ -194,25 +207,27 @@ def plans_compute(
             plan.source = Plan.Source.OVERRIDE
             plan.reorder_point, plan.order_up_to = override.reorder_point, override.order_up_to
         plans.append(plan)
+    _last_demand(plans, last_in_window, first)
     return plans
 
 
-PLAN_FIELDS = [f.name for f in Plan._meta.concrete_fields if f.name not in {"id", "product", "warehouse"}]
-
-
-def _last_demand(ids: list[int], plans: list) -> None:
-    from django.db.models import Max
-
-    from integration.planning.models import DemandDay
-
-    last = {
-        (r["product_id"], r["warehouse_id"]): r["last"]
-        for r in DemandDay.objects.filter(product_id__in=ids, shipped__gt=0)
-        .values("product_id", "warehouse_id")
-        .annotate(last=Max("day"))
-    }
+def _last_demand(plans: list, last_in_window: dict, first: date) -> None:
+    """Each plan's last day of demand: from the window's matrix, else (no demand in the window)
+    the latest before it (one query, for those plans' products only)."""
+    older = [p for p in plans if (p.product_id, p.warehouse_id) not in last_in_window]
+    before = {}
+    if older:
+        before = {
+            (r["product_id"], r["warehouse_id"]): r["last"]
+            for r in DemandDay.objects.filter(
+                product_id__in={p.product_id for p in older}, day__lt=first, shipped__gt=0
+            )
+            .values("product_id", "warehouse_id")
+            .annotate(last=Max("day"))
+        }
     for plan in plans:
-        plan.last_demand_day = last.get((plan.product_id, plan.warehouse_id))
+        key = (plan.product_id, plan.warehouse_id)
+        plan.last_demand_day = last_in_window.get(key) or before.get(key)
 
 
 def _save_plans(ids: list[int], plans: list) -> None:
@@ -226,13 +241,44 @@ def _save_plans(ids: list[int], plans: list) -> None:
     ]
     if stale:
         Plan.objects.filter(pk__in=stale).delete()
-    Plan.objects.bulk_create(
-        plans,
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["product", "warehouse"],
-        update_fields=[f for f in PLAN_FIELDS if f != "product_id"],
+    _upsert(plans)
+
+
+_COLUMNS = [f for f in Plan._meta.concrete_fields if f.name != "id"]
+
+
+def _upsert(plans: list) -> None:
+    """Insert or update the plans (``INSERT … ON CONFLICT (product, warehouse) DO UPDATE``, on
+    PostgreSQL and SQLite alike), one statement executed for every row. Values go in as they
+    are — the run's one time stamp prepared once, JSON as text — instead of through each
+    field's preparation, which cost more than the planning itself."""
+    if not plans:
+        return
+    table = connection.ops.quote_name(Plan._meta.db_table)
+    names = [connection.ops.quote_name(f.column) for f in _COLUMNS]
+    update = ", ".join(
+        f"{n} = excluded.{n}"
+        for f, n in zip(_COLUMNS, names, strict=True)
+        if f.name not in {"product", "warehouse"}
     )
+    stamps = {}
+
+    def value(plan, field):
+        raw = getattr(plan, field.attname)
+        if isinstance(field, models.JSONField):
+            return json.dumps(raw)
+        if isinstance(field, models.DateTimeField):
+            if raw not in stamps:
+                stamps[raw] = field.get_db_prep_save(raw, connection)
+            return stamps[raw]
+        return raw
+
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) "
+            f"ON CONFLICT (product_id, warehouse_id) DO UPDATE SET {update}",
+            [[value(plan, field) for field in _COLUMNS] for plan in plans],
+        )
 
 
 def planning_run(
@@ -261,7 +307,6 @@ def planning_run(
         )
         with transaction.atomic():
             plans = plans_compute(products, today=today, settings=settings, stock_warehouses=stock_warehouses)
-            _last_demand(chunk, plans)
             _save_plans(chunk, plans)
             counts = netting.suggestions_refresh(chunk, trigger=trigger, today=today)
         totals["plans"] += len(plans)

@@ -159,6 +159,19 @@ def needs_for(product_ids, *, today: date) -> list[dict]:
     by_product: dict[int, list] = defaultdict(list)
     for key in keys:
         by_product[key[0]].append(key)
+    by_distance: dict[int, list[int]] = {}
+
+    def nearest(warehouse_id: int) -> list[int]:
+        if warehouse_id not in by_distance:
+            dest = next(w for w in warehouses if w["pk"] == warehouse_id)
+            by_distance[warehouse_id] = warehouses_by_distance(
+                latitude=dest["latitude"], longitude=dest["longitude"], warehouses=warehouses
+            )
+        return by_distance[warehouse_id]
+
+    figures_by_product: dict[int, list] = defaultdict(list)
+    for (p, w), f in figures.items():
+        figures_by_product[p].append((w, f))
     best = supply.best_supplier_products(list(by_product), today=today) if by_product else {}
     zero_plan = {"reorder_point": ZERO, "order_up_to": ZERO, "warnings": []}
     out = []
@@ -178,8 +191,8 @@ def needs_for(product_ids, *, today: date) -> list[dict]:
                 if spare > 0:
                     surplus[key[1]] = spare
         # warehouses with stock and no plan at all (no demand there) give all they have free
-        for (p, w), f in figures.items():
-            if p == product_id and (p, w) not in plans and w in stock_ids and w not in need:
+        for w, f in figures_by_product.get(product_id, ()):
+            if (product_id, w) not in plans and w in stock_ids and w not in need:
                 spare = _floor(f["free"], div)
                 if spare > 0:
                     surplus[w] = spare
@@ -189,10 +202,7 @@ def needs_for(product_ids, *, today: date) -> list[dict]:
             reasons = _text(f, plan)
             reasons["net_need"] = plain_qty(wanted)
             remaining = wanted
-            dest = next(w for w in warehouses if w["pk"] == warehouse_id)
-            for source_id in warehouses_by_distance(
-                latitude=dest["latitude"], longitude=dest["longitude"], warehouses=warehouses
-            ):
+            for source_id in nearest(warehouse_id):
                 if remaining <= 0:
                     break
                 spare = surplus.get(source_id, ZERO)
