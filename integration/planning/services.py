@@ -117,6 +117,16 @@ def _transfer_lines(suggestion: Suggestion) -> list[dict]:
     return lines
 
 
+def _named(exc: ValidationError, group: list[Suggestion]) -> list[str]:
+    """A purchase order's line errors (``lines[i].field``) as messages naming the product."""
+    out = []
+    for key, messages in exc.message_dict.items():
+        index = key[len("lines[") : key.find("]")] if key.startswith("lines[") else ""
+        sku = group[int(index)].product.sku if index.isdigit() and int(index) < len(group) else ""
+        out += [f"{sku}: {m}" if sku else m for m in messages]
+    return out
+
+
 @atomic_with_retry
 def suggestions_accept(*, ids, user) -> Accepted:
     """Turn the chosen open suggestions into draft purchase orders (one per supplier and
@@ -143,16 +153,19 @@ def suggestions_accept(*, ids, user) -> Accepted:
     now = timezone.now()
     for group in purchases.values():
         first = group[0]
-        order = purchase_order_create(
-            supplier=first.supplier,
-            user=user,
-            warehouse=first.warehouse,
-            notes=_("From replenishment suggestions"),
-            lines=[
-                {"product": s.product, "quantity": s.order_quantity, "unit": s.supplier_product.unit}
-                for s in group
-            ],
-        )
+        try:
+            order = purchase_order_create(
+                supplier=first.supplier,
+                user=user,
+                warehouse=first.warehouse,
+                notes=_("From replenishment suggestions"),
+                lines=[
+                    {"product": s.product, "quantity": s.order_quantity, "unit": s.supplier_product.unit}
+                    for s in group
+                ],
+            )
+        except ValidationError as exc:
+            raise ValidationError({"suggestions": _named(exc, group)}) from exc
         Suggestion.objects.filter(pk__in=[s.pk for s in group]).update(
             state=Suggestion.State.ACCEPTED,
             decided_at=now,

@@ -44,7 +44,8 @@ def purchasing_world(purchasing_user):
     low = ProductFactory(
         sku="CUP-01", name="纸杯 9 盎司", reorder_point=Decimal("100"), reorder_quantity=Decimal("500")
     )
-    SupplierProductFactory(supplier=supplier, product=low, pack_size=Decimal("50"))
+    cups = SupplierProductFactory(supplier=supplier, product=low, pack_size=Decimal("50"))
+    SupplierPriceFactory(supplier_product=cups, unit_price=Decimal("0.18"))
     return order, supplier, products
 
 
@@ -72,13 +73,26 @@ def test_buyer_sees_the_list_the_order_and_fills_a_line_from_the_supplier_price(
     screenshot(page, "po-form")
 
 
-def test_buyers_home_shows_what_to_reorder(purchasing_user, purchasing_world, open_page, screenshot):
+def test_buyers_home_shows_what_to_reorder_and_one_click_orders_it(
+    purchasing_user, purchasing_world, open_page, screenshot
+):
+    from integration.planning import engine
+    from scm.purchasing.models import PurchaseOrder
+
+    engine.planning_run()  # CUP-01 has no history: its hand-set point (100) and quantity (500)
     page = open_page(DESKTOP)
     login(page, purchasing_user.username)
     page.goto("/")
-    link = page.locator("[data-testid=create-po]")
-    assert link.count() == 1
+    panel = page.locator("[data-testid=today-suggestions]")
+    assert "CUP-01" in panel.inner_text()
     screenshot(page, "po-home")
-    link.click()
-    page.wait_for_selector("[data-testid=po-form]")
-    assert page.input_value("#line-quantity") == "500"
+    page.locator("[data-testid=all-suggestions]").click()
+    page.wait_for_selector("[data-testid=suggestion-list]")
+    page.locator("[data-testid=suggestion-list] tbody tr", has_text="CUP-01").locator(
+        "input[type=checkbox]"
+    ).check()
+    with page.expect_navigation():
+        page.locator("[data-testid=accept]").click()
+    order = PurchaseOrder.objects.get(state=PurchaseOrder.State.DRAFT, lines__product__sku="CUP-01")
+    assert order.lines.get().quantity == Decimal("600")
+    assert order.number in page.content()

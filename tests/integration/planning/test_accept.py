@@ -159,3 +159,13 @@ def test_service_levels_outside_50_to_99_9_are_refused(buyer, level):
 def test_a_service_level_of_99_9_is_accepted(buyer):
     row = services.category_service_level_set(category=CategoryFactory(), service_level="99.9", user=buyer)
     assert row.service_level == Decimal("99.9")
+
+
+def test_a_supplier_without_a_price_is_named_with_the_product_and_nothing_is_created(wh, buyer):
+    product = ProductFactory(sku="CUP-01")
+    sp = SupplierProductFactory(product=product)
+    s = SuggestionFactory(product=product, warehouse=wh["GZ"], supplier=sp.supplier, supplier_product=sp)
+    with pytest.raises(ValidationError) as exc:
+        services.suggestions_accept(ids=[s.pk], user=buyer)
+    assert exc.value.message_dict["suggestions"][0].startswith("CUP-01: ")
+    assert PurchaseOrder.objects.count() == 0
