@@ -6,7 +6,8 @@
   the last eight weeks, half as much again on Saturdays and Sundays: a weekend-heavy product
   whose plan shows it. 广州仓 is nearly out of them while 北京仓 holds a bulk lot bought for a
   promotion that never came: the plan suggests moving stock from 北京仓 to 广州仓.
-- Service levels by category (drinking water 98 %, office paper 97 %, snacks 90 %).
+- Service levels by category (drinking water 98 %, office paper 97 %, snacks 90 %), and a
+  buyer's own reorder point for A4 paper in 上海仓 for the school season (an override).
 - The nightly run plans every product; one purchase suggestion is taken into a draft purchase
   order and one dismissed with its reason, so the record shows both.
 """
@@ -23,7 +24,7 @@ from crm.sales.orders import services as order_services
 from integration.fulfilment import reservations, services, shipping
 from integration.fulfilment.models import Shipment
 from integration.planning import engine, history
-from integration.planning.models import CategoryServiceLevel, Plan, Suggestion
+from integration.planning.models import CategoryServiceLevel, Plan, PlanOverride, Suggestion
 from integration.planning.services import suggestions_accept, suggestions_dismiss
 from scm.inventory.models import Category, Product, StockMove, Warehouse
 
@@ -135,6 +136,14 @@ def build(ctx) -> None:
             CategoryServiceLevel.objects.update_or_create(
                 category=category, defaults={"service_level": level}
             )
+    paper, shanghai = Product.objects.filter(sku="OF-A4-80").first(), warehouses.get("SH")
+    if paper is not None and shanghai is not None and buyer is not None:
+        # a buyer's own numbers for the school season, marked as such on the plan
+        PlanOverride.objects.update_or_create(
+            product=paper,
+            warehouse=shanghai,
+            defaults={"reorder_point": 200, "order_up_to": 600, "note": "开学季备货", "user": buyer},
+        )
     rebuilt = history.demand_rebuild()
     result = engine.planning_run(trigger=Suggestion.Trigger.NIGHTLY)
     open_ = Suggestion.objects.filter(state=Suggestion.State.OPEN)
