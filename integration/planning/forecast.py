@@ -4,15 +4,19 @@ The method, as a planner would do it by hand on a spreadsheet, vectorised with n
 series (one row per product × warehouse, one column per day of the last N weeks):
 
 1. **Days that count.** A stock-out day (orders waited on backorder) says nothing about demand:
-   it is left out, so lost sales are not read as low demand; nor do the days before a series'
-   first demand in the window (a product new to a warehouse did not sell nothing before it was
-   there). Demand = shipped − returned, never below zero.
+   it is left out, so lost sales are not read as low demand. A series that has sold on most days
+   since its first sale in the window is new there: the days before that sale do not count
+   (though its last four weeks always do); a lumpy one counts the whole window. Demand =
+   shipped − returned, never below zero.
 2. **Weekday factors.** The average demand of each weekday over the days that count, divided by
    the average of the seven (so the factors average 1): 1.5 on Saturday means Saturdays sell
-   half as much again as an average day. A weekday with no day that counts has factor 1.
+   half as much again as an average day. A weekday with no day that counts has factor 1; with
+   fewer than 56 days of sales the factors are pulled toward 1 in proportion (a few orders do
+   not make a weekly pattern).
 3. **Level and trend.** Demand divided by its weekday's factor is a line plus noise; the line is
    fitted by least squares over the days that count. The **trend** is its slope (units per day,
-   per day); the **level** is the line's value on the last day of the history.
+   per day) when it is clear of the noise (more than twice its standard error), else 0; the
+   **level** is the line's value on the last day of the history.
 4. **Spread.** σ, the standard deviation of the days that count around the fitted line (times
    their weekday factor): the demand's day-to-day variability that safety stock covers.
 5. **Forecast** of day *h* after the history: max(level + trend × h, 0) × factor(weekday).
@@ -26,6 +30,12 @@ from datetime import date, timedelta
 import numpy as np
 
 WEEK = 7
+# A new series counts at least its last MIN_DAYS days (four weeks), zeros included.
+MIN_DAYS = 28
+# A series that sold on at least this share of the days since its first sale is "new", not lumpy.
+REGULAR_SHARE = 0.5
+# Days with demand from which the weekday factors count in full.
+SHRINK_DAYS = 56
 
 
 @dataclass
@@ -47,10 +57,15 @@ def fit(demand: np.ndarray, stockout: np.ndarray, first_day: date) -> Fit:
     demand = np.maximum(np.asarray(demand, dtype=np.float64), 0.0)
     n, d = demand.shape
     stockout = np.asarray(stockout, dtype=bool)
-    # A series starts on its first day of demand (or stock-out) in the window: a product new to
-    # the warehouse did not sell nothing before it was there.
+    # A series starts on its first day of demand (or stock-out) in the window, or MIN_DAYS
+    # before the window's end if that is later: a product new to the warehouse did not sell
+    # nothing before it was there, and one sale must not stand for a whole window.
     seen = (demand > 0) | stockout
-    start = np.where(seen.any(axis=1), seen.argmax(axis=1), d)
+    first_seen = np.where(seen.any(axis=1), seen.argmax(axis=1), d)
+    # ... when it has sold on most days since (a new product); a lumpy one (a few big orders)
+    # counts the whole window, or its first order would stand for a rate it never had.
+    regular = (demand > 0).sum(axis=1) >= REGULAR_SHARE * np.maximum(d - first_seen, 1)
+    start = np.where(regular, np.minimum(first_seen, max(d - MIN_DAYS, 0)), 0)
     valid = ~stockout & (np.arange(d)[None, :] >= start[:, None])
     weekday = (np.arange(d) + first_day.weekday()) % WEEK
     counts = valid.sum(axis=1).astype(np.float64)
@@ -63,8 +78,10 @@ def fit(demand: np.ndarray, stockout: np.ndarray, first_day: date) -> Fit:
     wd_n = valid.astype(np.float64) @ onehot
     t = np.arange(d, dtype=np.float64)[None, :]
     ratio = y
+    # Weekday factors count in full from SHRINK_DAYS days with demand; fewer pull them to 1.
+    weight = np.minimum(((y > 0) & valid).sum(axis=1) / SHRINK_DAYS, 1.0)[:, None]
     for _pass in range(2):
-        factors = _weekday_factors(ratio @ onehot, wd_n)
+        factors = 1.0 + weight * (_weekday_factors(ratio @ onehot, wd_n) - 1.0)
         f_day = factors[:, weekday]  # n × d
         # a factor of 0: that weekday never sells, its days say nothing about the line
         use = valid & (f_day > 0)
@@ -114,7 +131,12 @@ def _line(z: np.ndarray, use: np.ndarray, t: np.ndarray):
     dt = np.where(use, t - t_mean[:, None], 0.0)
     sxx = (dt * dt).sum(axis=1)
     sxy = (dt * (z - z_mean[:, None])).sum(axis=1)
-    slope = np.where((m >= 2) & (sxx > 0), sxy / np.where(sxx > 0, sxx, 1.0), 0.0)
+    slope = np.where((m >= 3) & (sxx > 0), sxy / np.where(sxx > 0, sxx, 1.0), 0.0)
+    # A slope no clearer than twice its standard error is noise: the line is flat (the mean).
+    resid = np.where(use, z - (z_mean - slope * t_mean)[:, None] - slope[:, None] * t, 0.0)
+    spread = np.sqrt((resid * resid).sum(axis=1) / np.maximum(m - 2, 1.0))
+    stderr = spread / np.sqrt(np.where(sxx > 0, sxx, np.inf))
+    slope = np.where(np.abs(slope) > 2 * stderr, slope, 0.0)
     return z_mean - slope * t_mean, slope, m
 
 
