@@ -1,6 +1,6 @@
 """The procure-to-pay loop on PostgreSQL with a real Celery worker, step by step: orders that
-cannot be fully reserved run short, purchasing is told with a prefilled order for the
-preferred supplier, the order is placed from that suggestion, approved and e-mailed, shows as
+cannot be fully reserved run short, the planner suggests a purchase from the preferred supplier
+and tells its buyer, the order is placed from that suggestion in one click, approved and e-mailed, shows as
 incoming supply, is received in part (a lot with its expiry, a rejected quantity held in
 quarantine), the worker serves the waiting orders from the receipt (never from quarantine),
 the supplier bills what was accepted (matched three ways) and is paid. Each step checks the
@@ -10,7 +10,7 @@ supplier's scorecard."""
 from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -25,6 +25,8 @@ from finance.payables.payments import supplier_payment_record
 from finance.payables.selectors import ap_aging, supplier_balance
 from integration.fulfilment import services as fulfilment
 from integration.fulfilment.models import Backorder, ReservationRun
+from integration.planning.models import Suggestion
+from integration.planning.services import suggestions_accept as accept_suggestions
 from scm.inventory import services as stock
 from scm.inventory.management.commands.check_stock import stock_differences
 from scm.inventory.models import Product, StockLevel, StockMove, Warehouse
@@ -192,27 +194,23 @@ def step_shortage(w, worker) -> tuple[SalesOrder, SalesOrder]:
     return order_a, order_b
 
 
-def step_buyer_told(w) -> dict:
-    """The buyer alone is told, once, with a link to a new order for the preferred supplier
-    prefilled with the shortage rounded up to the minimum order (30)."""
+def step_buyer_told(w) -> Suggestion:
+    """The buyer alone is told, once, with a link to the suggestions: a purchase from the
+    preferred supplier of the shortage rounded up to the minimum order (30)."""
     note = Notification.objects.get(kind="replenish")
     assert note.user_id == w.buyer.pk
-    url = urlparse(note.url)
-    assert url.path == "/purchasing/orders/new/"
-    query = {key: values[0] for key, values in parse_qs(url.query).items()}
-    assert query == {"supplier": str(w.supplier.pk), "product": str(w.product.pk), "quantity": "30"}
-    return query
+    assert urlparse(note.url).path == "/planning/suggestions/"
+    suggestion = Suggestion.objects.get(product=w.product, state=Suggestion.State.OPEN)
+    assert (suggestion.kind, suggestion.supplier, suggestion.warehouse) == ("purchase", w.supplier, w.sh)
+    assert (suggestion.order_quantity, suggestion.trigger) == (Decimal(30), Suggestion.Trigger.SHORTAGE)
+    return suggestion
 
 
-def step_order_placed(w, suggestion: dict, worker) -> PurchaseOrder:
-    """The buyer places the suggested order (priced from the supplier's list, expected after
-    the lead time): above the threshold it waits for the manager, who approves it; sent, its
-    e-mail goes out from the worker; its line is incoming supply with its date."""
-    po = po_services.purchase_order_create(
-        supplier=w.supplier,
-        user=w.buyer,
-        lines=[{"product": suggestion["product"], "quantity": suggestion["quantity"]}],
-    )
+def step_order_placed(w, suggestion: Suggestion, worker) -> PurchaseOrder:
+    """The buyer accepts the suggestion: a draft order priced from the supplier's list,
+    expected after the lead time; above the threshold it waits for the manager, who approves
+    it; sent, its e-mail goes out from the worker; its line is incoming supply with its date."""
+    (po,) = accept_suggestions(ids=[suggestion.pk], user=w.buyer).purchase_orders
     line = po.lines.get()
     expected = timezone.localdate() + timedelta(days=7)
     assert (line.quantity, line.unit_price, line.expected_date) == (30, PRICE, expected)
