@@ -4,7 +4,7 @@ the replenishment rule's is ``engine.planning_run`` (it brings the suggestions t
 now, so a second run changes nothing) and ``notices`` (once per product and day)."""
 
 from core.events import names
-from core.events.registry import on
+from core.events.registry import batch_of, on
 from integration.planning import engine, history, notices
 from integration.planning.models import Suggestion
 
@@ -31,17 +31,36 @@ def stockout_from_shortage(event):
     )
 
 
+@batch_of(stockout_from_shortage)
+def stockout_from_shortages(events):
+    """A batch of shortages (a hot product runs short with every order): one upsert."""
+    history.stockout_mark_shortages(
+        [(e.payload["product_id"], e.payload["order_id"], history.local_day(e.created_at)) for e in events]
+    )
+
+
 @on(names.STOCK_SHORTAGE)
 def replenish_on_shortage(event):
     """A shortage plans the product at once: its suggestion covers what is short."""
-    product_id = event.payload["product_id"]
-    engine.planning_run(product_ids=[product_id], trigger=Suggestion.Trigger.SHORTAGE)
-    notices.suggestions_tell(product_id=product_id)
+    replenish(product_ids=[event.payload["product_id"]], trigger=Suggestion.Trigger.SHORTAGE)
+
+
+@batch_of(replenish_on_shortage)
+def replenish_on_shortages(events):
+    """A batch of shortages plans their products once (the plan is of the state now, whatever
+    the number of events that asked for it)."""
+    replenish(
+        product_ids=sorted({e.payload["product_id"] for e in events}), trigger=Suggestion.Trigger.SHORTAGE
+    )
+
+
+def replenish(*, product_ids: list[int], trigger: str) -> None:
+    engine.planning_run(product_ids=product_ids, trigger=trigger)
+    for product_id in product_ids:
+        notices.suggestions_tell(product_id=product_id)
 
 
 @on(names.STOCK_BELOW_REORDER_POINT)
 def replenish_on_low_stock(event):
     """Stock below the reorder point plans the product too."""
-    product_id = event.payload["product_id"]
-    engine.planning_run(product_ids=[product_id], trigger=Suggestion.Trigger.LOW_STOCK)
-    notices.suggestions_tell(product_id=product_id)
+    replenish(product_ids=[event.payload["product_id"]], trigger=Suggestion.Trigger.LOW_STOCK)

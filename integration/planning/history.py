@@ -194,18 +194,28 @@ def stockout_mark(*, product_ids: Iterable[int] | None = None, day: date | None 
 def stockout_mark_shortage(*, product_id: int, order_id: int, day: date | None = None) -> bool:
     """An order line went short (``stock.shortage``): ``day`` (today when None) is a stock-out
     day for the product at the warehouse that serves the order's customer. Idempotent."""
-    place = (
-        SalesOrder.objects.filter(pk=order_id)
-        .values_list("customer__latitude", "customer__longitude")
-        .first()
-    )
-    if place is None:
-        return False
-    warehouse_id = _Serving()(*place)
-    if warehouse_id is None:
-        return False
-    _mark([(int(product_id), warehouse_id, day or local_day())])
-    return True
+    return stockout_mark_shortages([(product_id, order_id, day)]) > 0
+
+
+def stockout_mark_shortages(shortages: Iterable[tuple[int, int, date | None]]) -> int:
+    """``stockout_mark_shortage`` for several (product id, order id, day) at once: one query for
+    the orders' customers, one upsert. Returns the days marked."""
+    shortages = list(shortages)
+    places = {
+        pk: (lat, lng)
+        for pk, lat, lng in SalesOrder.objects.filter(
+            pk__in={int(order_id) for _p, order_id, _d in shortages}
+        ).values_list("pk", "customer__latitude", "customer__longitude")
+    }
+    serving = _Serving()
+    keys = set()
+    for product_id, order_id, day in shortages:
+        place = places.get(int(order_id))
+        warehouse_id = serving(*place) if place is not None else None
+        if warehouse_id is not None:
+            keys.add((int(product_id), warehouse_id, day or local_day()))
+    _mark(sorted(keys))
+    return len(keys)
 
 
 def _mark(keys: Iterable[tuple[int, int, date]]) -> None:

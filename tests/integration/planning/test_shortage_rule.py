@@ -3,8 +3,10 @@ product in the same worker run and leaves a suggestion for what is short, and th
 once."""
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from core.events.models import Notification
 from integration.fulfilment import services
@@ -55,3 +57,33 @@ def test_a_shortage_leaves_a_purchase_suggestion_for_what_is_short(short_order):
 def test_the_buyer_is_told_of_the_suggestion_once(short_order):
     (note,) = Notification.objects.filter(user=short_order["buyer"], kind="replenish")
     assert "/planning/" in note.url
+
+
+def test_a_batch_of_shortages_plans_each_product_once(monkeypatch):
+    from types import SimpleNamespace
+
+    from integration.planning import engine, handlers
+
+    runs = []
+    monkeypatch.setattr(engine, "planning_run", lambda product_ids, trigger: runs.append(product_ids))
+    events = [
+        SimpleNamespace(pk=i, payload={"product_id": 7 if i % 2 else 8, "order_id": i}) for i in range(10)
+    ]
+    handlers.replenish_on_shortages(events)
+    assert runs == [[7, 8]]
+
+
+def test_a_batch_of_shortages_marks_the_same_days_as_one_by_one(short_order, sales_user):
+    from integration.planning import handlers
+    from integration.planning.models import DemandDay
+
+    DemandDay.objects.all().delete()
+    events = [
+        SimpleNamespace(
+            created_at=timezone.now(),
+            payload={"product_id": short_order["product"].pk, "order_id": short_order["order"].pk},
+        )
+    ] * 3
+    handlers.stockout_from_shortages(events)
+    (day,) = DemandDay.objects.all()
+    assert (day.warehouse, day.stockout) == (short_order["wh"]["GZ"], True)
