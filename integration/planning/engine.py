@@ -43,6 +43,7 @@ from scm.inventory.models import Category, Product, StockLevel, Warehouse
 CHUNK = 2000
 FIGURE = Decimal("0.0001")
 QTY = Decimal("0.001")
+# A first sale fewer days ago than this: the plan says its forecast is rough.
 SHORT_HISTORY_DAYS = 28
 
 
@@ -194,6 +195,8 @@ def plans_compute(
         )
         plan.reorder_point = _quantity(d_l[i] + safety[i], div)
         plan.order_up_to = max(_quantity(d_lr[i] + safety[i], div), plan.reorder_point)
+        if r >= 0 and fit.total[r] > 0 and fit.age[r] < SHORT_HISTORY_DAYS:
+            plan.warnings.append(warnings.warning(warnings.SHORT_HISTORY, days=int(fit.age[r])))
         if r >= 0 and fit.stockout_days[r]:
             plan.warnings.append(warnings.warning(warnings.STOCKOUTS, days=int(fit.stockout_days[r])))
         if product_id in fallback:

@@ -49,6 +49,7 @@ class Fit:
     days: np.ndarray  # days that counted
     stockout_days: np.ndarray
     total: np.ndarray  # demand over the days that counted
+    age: np.ndarray  # days since the first demand (or stock-out) in the window
 
 
 def fit(demand: np.ndarray, stockout: np.ndarray, first_day: date) -> Fit:
@@ -104,6 +105,7 @@ def fit(demand: np.ndarray, stockout: np.ndarray, first_day: date) -> Fit:
         days=counts,
         stockout_days=stockout.sum(axis=1).astype(np.float64),
         total=y.sum(axis=1),
+        age=(d - first_seen).astype(np.float64),
     )
 
 

@@ -27,7 +27,8 @@ from scm.inventory.models import IncomingSupply, Product, StockLevel, Transfer, 
 from scm.inventory.selectors import warehouses_by_distance
 from scm.inventory.services import plain_qty
 from scm.purchasing import pricing
-from scm.purchasing.models import EDITABLE_STATES, PurchaseOrderLine
+from scm.purchasing.models import EDITABLE_STATES, PurchaseOrderLine, SupplierPrice
+from scm.purchasing.pricing import valid_on_q
 
 ZERO = Decimal(0)
 # A transfer that covers less than this share of a warehouse's need (and not all of what is
@@ -173,6 +174,13 @@ def needs_for(product_ids, *, today: date) -> list[dict]:
     for (p, w), f in figures.items():
         figures_by_product[p].append((w, f))
     best = supply.best_supplier_products(list(by_product), today=today) if by_product else {}
+    # the quantity breaks of the chosen suppliers' prices valid today (one query): an order below
+    # every break has no price
+    breaks: dict[int, list] = defaultdict(list)
+    for sp_id, low in SupplierPrice.objects.filter(
+        valid_on_q(today), supplier_product_id__in=[sp.pk for sp in best.values()]
+    ).values_list("supplier_product_id", "min_quantity"):
+        breaks[sp_id].append(low)
     zero_plan = {"reorder_point": ZERO, "order_up_to": ZERO, "warnings": []}
     out = []
     for product_id, pairs in by_product.items():
@@ -248,6 +256,8 @@ def needs_for(product_ids, *, today: date) -> list[dict]:
                 continue
             order_quantity = pricing.suggested_quantity(sp, remaining)
             factor = sp.unit.factor if sp.unit_id else Decimal(1)
+            if not any(low <= order_quantity for low in breaks.get(sp.pk, ())):
+                notes = [*notes, warnings.warning(warnings.NO_PRICE, supplier=sp.supplier.name)]
             out.append(
                 {
                     "kind": Suggestion.Kind.PURCHASE,

@@ -9,6 +9,7 @@ NO_SUPPLIER = "no_supplier"
 NO_HISTORY = "no_history"
 STOCKOUTS = "stockouts"
 SHORT_HISTORY = "short_history"
+NO_PRICE = "no_price"
 
 MESSAGES = {
     NO_LEAD_TIME: gettext_noop(
@@ -20,6 +21,7 @@ MESSAGES = {
     ),
     STOCKOUTS: gettext_noop("%(days)s stock-out days were left out of the history."),
     SHORT_HISTORY: gettext_noop("Only %(days)s days of history: the forecast is rough."),
+    NO_PRICE: gettext_noop("%(supplier)s has no price for this quantity today: add one before ordering."),
 }
 
 

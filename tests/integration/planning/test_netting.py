@@ -15,7 +15,7 @@ from scm.inventory.reservations import stock_reserve
 from tests.integration.fulfilment.factories import receive, three_warehouses
 from tests.integration.planning.factories import PlanOverrideFactory
 from tests.scm.inventory.factories import ProductFactory, ProductUnitFactory
-from tests.scm.purchasing.factories import SupplierFactory, SupplierProductFactory
+from tests.scm.purchasing.factories import SupplierFactory, SupplierPriceFactory, SupplierProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +153,20 @@ def test_a_surplus_too_small_to_matter_is_left_to_the_purchase(wh, product, no_b
     engine.planning_run(product_ids=[product.pk])
     (s,) = _open(product=product)
     assert (s.kind, s.quantity) == (Suggestion.Kind.PURCHASE, Decimal(40))
+
+
+def test_a_supplier_without_a_price_for_the_quantity_is_warned_about(wh, product, no_backorders):
+    SupplierProductFactory(product=product, pack_size=1, min_order_quantity=0)  # no price at all
+    _override(product, wh["GZ"], 10, 40)
+    engine.planning_run(product_ids=[product.pk])
+    (s,) = _open(product=product)
+    assert [w["key"] for w in s.warnings] == ["no_price"]
+
+
+def test_a_supplier_with_a_price_raises_no_warning(wh, product, no_backorders):
+    sp = SupplierProductFactory(product=product, pack_size=1, min_order_quantity=0)
+    SupplierPriceFactory(supplier_product=sp)
+    _override(product, wh["GZ"], 10, 40)
+    engine.planning_run(product_ids=[product.pk])
+    (s,) = _open(product=product)
+    assert s.warnings == []

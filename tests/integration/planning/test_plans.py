@@ -161,3 +161,13 @@ def test_the_plans_are_computed_the_same_from_the_plain_and_the_fast_history_rea
     read = demand.history_matrix([product.pk], first=first, days=182)
     assert plain[0] == read[0]
     assert (plain[1] == read[1]).all() and (plain[2] == read[2]).all()
+
+
+def test_a_short_history_is_warned_about(wh):
+    product = ProductFactory()
+    _history(product, wh["GZ"], [10] * 20)
+    engine.planning_run(product_ids=[product.pk])
+    plan = _plan(product, wh["GZ"])
+    assert [w for w in plan.warnings if w["key"] == "short_history"] == [
+        {"key": "short_history", "params": {"days": "20"}}
+    ]
