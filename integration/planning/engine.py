@@ -25,10 +25,11 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from statistics import NormalDist
 
 import numpy as np
-from django.db import connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from core.db import is_retryable
 from integration.planning import demand, forecast, netting, supply, warnings
 from integration.planning.models import (
     CategoryServiceLevel,
@@ -41,6 +42,7 @@ from integration.planning.models import (
 from scm.inventory.models import Category, Product, StockLevel, Warehouse
 
 CHUNK = 2000
+RETRIES = 3
 FIGURE = Decimal("0.0001")
 QTY = Decimal("0.001")
 # A first sale fewer days ago than this: the plan says its forecast is rough.
@@ -199,12 +201,11 @@ def plans_compute(
             plan.warnings.append(warnings.warning(warnings.SHORT_HISTORY, days=int(fit.age[r])))
         if r >= 0 and fit.stockout_days[r]:
             plan.warnings.append(warnings.warning(warnings.STOCKOUTS, days=int(fit.stockout_days[r])))
-        if product_id in fallback:
+        if fallback.get(product_id) == warehouse_id:
             plan.source = Plan.Source.HAND_SET
             plan.warnings.append(warnings.warning(warnings.NO_HISTORY))
-            if fallback[product_id] == warehouse_id:
-                plan.reorder_point = Decimal(product.reorder_point)
-                plan.order_up_to = Decimal(product.reorder_point) + Decimal(product.reorder_quantity)
+            plan.reorder_point = Decimal(product.reorder_point)
+            plan.order_up_to = Decimal(product.reorder_point) + Decimal(product.reorder_quantity)
         override = overrides.get((product_id, warehouse_id))
         if override is not None:
             plan.source = Plan.Source.OVERRIDE
@@ -308,10 +309,21 @@ def planning_run(
                 "tracking",
             )
         )
-        with transaction.atomic():
-            plans = plans_compute(products, today=today, settings=settings, stock_warehouses=stock_warehouses)
-            _save_plans(chunk, plans)
-            counts = netting.suggestions_refresh(chunk, trigger=trigger, today=today)
+        for attempt in range(RETRIES):
+            try:
+                with transaction.atomic():
+                    plans = plans_compute(
+                        products, today=today, settings=settings, stock_warehouses=stock_warehouses
+                    )
+                    _save_plans(chunk, plans)
+                    counts = netting.suggestions_refresh(chunk, trigger=trigger, today=today)
+                break
+            except DatabaseError as exc:
+                # Two runs of one product at once (the nightly run and a shortage): the second to
+                # write a new open suggestion meets the first's, or a deadlock; run the chunk
+                # again, now seeing what the other wrote.
+                if attempt == RETRIES - 1 or not (isinstance(exc, IntegrityError) or is_retryable(exc)):
+                    raise
         totals["plans"] += len(plans)
         totals["suggestions"] += counts["open"]
         totals["expired"] += counts["expired"]

@@ -58,9 +58,9 @@ def fit(demand: np.ndarray, stockout: np.ndarray, first_day: date) -> Fit:
     demand = np.maximum(np.asarray(demand, dtype=np.float64), 0.0)
     n, d = demand.shape
     stockout = np.asarray(stockout, dtype=bool)
-    # A series starts on its first day of demand (or stock-out) in the window, or MIN_DAYS
-    # before the window's end if that is later: a product new to the warehouse did not sell
-    # nothing before it was there, and one sale must not stand for a whole window.
+    # A series starts on its first day of demand (or stock-out) in the window, but no later
+    # than MIN_DAYS before the window's end: a product new to the warehouse did not sell
+    # nothing before it was there, and one recent sale must not stand for a whole rate.
     seen = (demand > 0) | stockout
     first_seen = np.where(seen.any(axis=1), seen.argmax(axis=1), d)
     # ... when it has sold on most days since (a new product); a lumpy one (a few big orders)

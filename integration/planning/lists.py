@@ -144,7 +144,7 @@ def stock_warehouses() -> QuerySet:
 
 def category_service_levels() -> list[dict]:
     """Every category with its own service level and the effective one (its own, else the
-    nearest ancestor's, else the company's default), in tree order; two queries."""
+    nearest ancestor's, else the company's default), in tree order; three queries."""
     default = PlanningSettings.current().service_level
     categories = list(Category.objects.order_by("name"))
     own = dict(CategoryServiceLevel.objects.values_list("category_id", "service_level"))

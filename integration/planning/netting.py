@@ -295,13 +295,16 @@ def suggestions_refresh(product_ids, *, trigger: str, today: date | None = None)
     the transaction."""
     today = today or timezone.localdate()
     ids = list(product_ids)
-    wanted = needs_for(ids, today=today)
+    # The open suggestions are locked first (primary-key order, as accepting does), and what is
+    # needed is read after: a suggestion accepted meanwhile is no longer open when the lock is
+    # granted, and its draft order is already in the position.
     existing = {
         _key(s.kind, s.product_id, s.warehouse_id, s.source_warehouse_id): s
-        for s in Suggestion.objects.select_for_update().filter(
-            product_id__in=ids, state=Suggestion.State.OPEN
-        )
+        for s in Suggestion.objects.select_for_update()
+        .filter(product_id__in=ids, state=Suggestion.State.OPEN)
+        .order_by("pk")
     }
+    wanted = needs_for(ids, today=today)
     now = timezone.now()
     create, update = [], []
     for item in wanted:

@@ -29,6 +29,7 @@ from integration.planning.models import (
 )
 from scm.inventory import holding
 from scm.inventory.models import Category, Lot, Product, Warehouse
+from scm.inventory.services import plain_qty
 from scm.inventory.transfers import transfer_create
 from scm.purchasing.orders import purchase_order_create
 
@@ -95,25 +96,32 @@ class Accepted:
 
 
 def _transfer_lines(suggestion: Suggestion) -> list[dict]:
-    """The transfer lines that move a suggestion's quantity: untracked stock as one line, lots
-    and serial numbers first-expiry-first-out from what the source has free now."""
+    """The transfer lines that move a suggestion's quantity from what the source has free now:
+    untracked stock as one line, lots and serial numbers first-expiry-first-out. Less free
+    than suggested is an error naming the product (plan again, or dismiss)."""
     product = suggestion.product
+    levels = holding.candidate_levels(product.pk, [suggestion.source_warehouse_id])
+    free = sum((level["available"] for level in levels), Decimal(0))
+    if free < suggestion.quantity:
+        raise ValidationError(
+            {
+                "suggestions": _(
+                    "%(warehouse)s has only %(free)s of %(sku)s free to move: run planning again or "
+                    "dismiss the transfer."
+                )
+                % {"warehouse": suggestion.source_warehouse.name, "sku": product.sku, "free": plain_qty(free)}
+            }
+        )
     if product.tracking == Product.Tracking.NONE:
         return [{"product": product, "quantity": suggestion.quantity}]
+    lots = Lot.objects.in_bulk([level["lot_id"] for level in levels])
     lines, want = [], suggestion.quantity
-    for level in holding.candidate_levels(product.pk, [suggestion.source_warehouse_id]):
+    for level in levels:
         if want <= 0:
             break
         take = Decimal(1) if product.tracking == Product.Tracking.SERIAL else min(want, level["available"])
-        lines.append({"product": product, "quantity": take, "lot": Lot.objects.get(pk=level["lot_id"])})
+        lines.append({"product": product, "quantity": take, "lot": lots[level["lot_id"]]})
         want -= take
-    if not lines:
-        raise ValidationError(
-            {
-                "suggestions": _("%(warehouse)s has no %(sku)s free to move any more: dismiss the transfer.")
-                % {"warehouse": suggestion.source_warehouse.name, "sku": product.sku}
-            }
-        )
     return lines
 
 
@@ -234,7 +242,7 @@ def _product_and_warehouse(product, warehouse) -> tuple[Product, Warehouse]:
     if not isinstance(product, Product):
         pid = as_id(product)
         product = Product.objects.filter(pk=pid).first() if pid else None
-    if product is None:
+    if product is None or product.is_template:
         raise ValidationError({"product": _("Choose a product.")})
     if not isinstance(warehouse, Warehouse):
         wid = as_id(warehouse)

@@ -169,3 +169,27 @@ def test_a_supplier_without_a_price_is_named_with_the_product_and_nothing_is_cre
         services.suggestions_accept(ids=[s.pk], user=buyer)
     assert exc.value.message_dict["suggestions"][0].startswith("CUP-01: ")
     assert PurchaseOrder.objects.count() == 0
+
+
+def test_a_transfer_of_more_than_the_source_has_free_is_refused_by_name(wh, buyer):
+    product = ProductFactory(sku="PEN-01")
+    receive(product, wh["SH"], 5)
+    s = SuggestionFactory(
+        kind=Suggestion.Kind.TRANSFER, product=product, warehouse=wh["GZ"], source_warehouse=wh["SH"]
+    )  # 48 suggested
+    with pytest.raises(ValidationError) as exc:
+        services.suggestions_accept(ids=[s.pk], user=buyer)
+    assert "PEN-01" in exc.value.message_dict["suggestions"][0]
+    assert not Transfer.objects.exists()
+
+
+def test_an_override_of_a_template_product_is_refused(wh, buyer):
+    with pytest.raises(ValidationError) as exc:
+        services.plan_override_set(
+            product=ProductFactory(is_template=True),
+            warehouse=wh["GZ"],
+            reorder_point="1",
+            order_up_to="2",
+            user=buyer,
+        )
+    assert "product" in exc.value.message_dict

@@ -170,3 +170,26 @@ def test_a_supplier_with_a_price_raises_no_warning(wh, product, no_backorders):
     engine.planning_run(product_ids=[product.pk])
     (s,) = _open(product=product)
     assert s.warnings == []
+
+
+def test_a_run_that_meets_another_runs_suggestion_runs_its_chunk_again(
+    wh, product, no_backorders, monkeypatch
+):
+    from django.db import IntegrityError
+
+    SupplierProductFactory(product=product, pack_size=1, min_order_quantity=0)
+    _override(product, wh["GZ"], 10, 40)
+    real, calls = netting.suggestions_refresh, []
+
+    def clashing(ids, **kwargs):
+        calls.append(ids)
+        if len(calls) == 1:  # as when another run's open suggestion was written first
+            raise IntegrityError(
+                "duplicate key value violates unique constraint suggestion_one_open_purchase"
+            )
+        return real(ids, **kwargs)
+
+    monkeypatch.setattr(netting, "suggestions_refresh", clashing)
+    engine.planning_run(product_ids=[product.pk])
+    assert len(calls) == 2
+    assert [s.quantity for s in _open(product=product)] == [Decimal(40)]
