@@ -3,10 +3,12 @@ idempotent: the demand history's work is ``integration.planning.history``'s (onc
 the replenishment rule's is ``engine.planning_run`` (it brings the suggestions to what is needed
 now, so a second run changes nothing) and ``notices`` (once per product and day)."""
 
+from datetime import timedelta
+
 from core.events import names
 from core.events.registry import batch_of, on
 from integration.planning import engine, history, notices
-from integration.planning.models import Suggestion
+from integration.planning.models import Plan, Suggestion
 
 
 @on(names.SHIPMENT_SHIPPED)
@@ -42,25 +44,43 @@ def stockout_from_shortages(events):
 @on(names.STOCK_SHORTAGE)
 def replenish_on_shortage(event):
     """A shortage plans the product at once: its suggestion covers what is short."""
-    replenish(product_ids=[event.payload["product_id"]], trigger=Suggestion.Trigger.SHORTAGE)
+    replenish({event.payload["product_id"]: event.created_at}, trigger=Suggestion.Trigger.SHORTAGE)
 
 
 @batch_of(replenish_on_shortage)
 def replenish_on_shortages(events):
     """A batch of shortages plans their products once (the plan is of the state now, whatever
     the number of events that asked for it)."""
-    replenish(
-        product_ids=sorted({e.payload["product_id"] for e in events}), trigger=Suggestion.Trigger.SHORTAGE
+    latest: dict = {}
+    for e in events:
+        pid = e.payload["product_id"]
+        latest[pid] = max(latest.get(pid, e.created_at), e.created_at)
+    replenish(latest, trigger=Suggestion.Trigger.SHORTAGE)
+
+
+# A run that began this long after an event was published has seen its effect (its transaction
+# has long committed): the event need not plan the product again.
+SEEN_AFTER = timedelta(seconds=1)
+
+
+def replenish(published: dict, *, trigger: str) -> None:
+    """Plan the products (id → when the event asking for it was published) and tell purchasing.
+    A product whose plans were computed after its event (a hot product runs short with every
+    order; a run for one of them covers those before it) is not planned again."""
+    seen = set(
+        Plan.objects.filter(
+            product_id__in=list(published), computed_at__gt=min(published.values()) + SEEN_AFTER
+        ).values_list("product_id", "computed_at")
     )
-
-
-def replenish(*, product_ids: list[int], trigger: str) -> None:
-    engine.planning_run(product_ids=product_ids, trigger=trigger)
-    for product_id in product_ids:
+    fresh = {pid for pid, at in seen if at > published[pid] + SEEN_AFTER}
+    todo = sorted(pid for pid in published if pid not in fresh)
+    if todo:
+        engine.planning_run(product_ids=todo, trigger=trigger)
+    for product_id in sorted(published):
         notices.suggestions_tell(product_id=product_id)
 
 
 @on(names.STOCK_BELOW_REORDER_POINT)
 def replenish_on_low_stock(event):
     """Stock below the reorder point plans the product too."""
-    replenish(product_ids=[event.payload["product_id"]], trigger=Suggestion.Trigger.LOW_STOCK)
+    replenish({event.payload["product_id"]: event.created_at}, trigger=Suggestion.Trigger.LOW_STOCK)

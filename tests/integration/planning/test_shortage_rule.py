@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.events.models import Notification
 from integration.fulfilment import services
-from integration.planning.models import Suggestion
+from integration.planning.models import Plan, Suggestion
 from tests.factories import UserFactory
 from tests.integration.fulfilment.factories import (
     ContactFactory,
@@ -67,7 +67,10 @@ def test_a_batch_of_shortages_plans_each_product_once(monkeypatch):
     runs = []
     monkeypatch.setattr(engine, "planning_run", lambda product_ids, trigger: runs.append(product_ids))
     events = [
-        SimpleNamespace(pk=i, payload={"product_id": 7 if i % 2 else 8, "order_id": i}) for i in range(10)
+        SimpleNamespace(
+            pk=i, created_at=timezone.now(), payload={"product_id": 7 if i % 2 else 8, "order_id": i}
+        )
+        for i in range(10)
     ]
     handlers.replenish_on_shortages(events)
     assert runs == [[7, 8]]
@@ -87,3 +90,21 @@ def test_a_batch_of_shortages_marks_the_same_days_as_one_by_one(short_order, sal
     handlers.stockout_from_shortages(events)
     (day,) = DemandDay.objects.all()
     assert (day.warehouse, day.stockout) == (short_order["wh"]["GZ"], True)
+
+
+def test_a_shortage_planned_since_by_a_later_run_does_not_plan_again(short_order, monkeypatch):
+    from datetime import timedelta
+
+    from integration.planning import engine, handlers
+
+    runs = []
+    monkeypatch.setattr(engine, "planning_run", lambda product_ids, trigger: runs.append(product_ids))
+    product = short_order["product"]
+    planned = Plan.objects.filter(product=product).values_list("computed_at", flat=True).first()
+    assert planned is not None
+    before = SimpleNamespace(created_at=planned - timedelta(seconds=5), payload={"product_id": product.pk})
+    after = SimpleNamespace(created_at=planned, payload={"product_id": product.pk})
+    handlers.replenish_on_shortage(before)
+    assert runs == []
+    handlers.replenish_on_shortage(after)
+    assert runs == [[product.pk]]
