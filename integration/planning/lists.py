@@ -139,7 +139,7 @@ def plan_list(user, *, warehouse_id=None, source: str = "", search: str = "", pr
 
 
 def stock_warehouses() -> QuerySet:
-    return Warehouse.objects.filter(is_active=True, kind=Warehouse.Kind.STOCK).order_by("code")
+    return Warehouse.objects.for_stock().order_by("code")
 
 
 def category_service_levels() -> list[dict]:

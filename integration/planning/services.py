@@ -246,8 +246,8 @@ def _product_and_warehouse(product, warehouse) -> tuple[Product, Warehouse]:
         raise ValidationError({"product": _("Choose a product.")})
     if not isinstance(warehouse, Warehouse):
         wid = as_id(warehouse)
-        warehouse = Warehouse.objects.filter(pk=wid, kind=Warehouse.Kind.STOCK).first() if wid else None
-    if warehouse is None or warehouse.kind != Warehouse.Kind.STOCK:
+        warehouse = Warehouse.objects.for_stock().filter(pk=wid).first() if wid else None
+    if warehouse is None or warehouse.kind != Warehouse.Kind.STOCK or not warehouse.is_active:
         raise ValidationError({"warehouse": _("Choose a warehouse.")})
     return product, warehouse
 
