@@ -53,7 +53,7 @@ format:
 APP_LOCALES := $(patsubst %/locale,%,$(wildcard crm/*/locale scm/*/locale finance/locale integration/*/locale))
 # The root catalogue's scope: everything except the modules (they keep their own catalogues).
 ROOT_MESSAGES_IGNORE := .venv node_modules var tests bench test-artifacts crm scm finance \
-  integration/fulfilment integration/rules integration/planning integration/insights integration/setup
+  integration/fulfilment integration/rules integration/planning integration/aftersales integration/insights integration/setup
 messages:
 	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete \
 	  $(addprefix --ignore=,$(ROOT_MESSAGES_IGNORE))

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "integration.fulfilment",
     "integration.rules",
     "integration.planning",
+    "integration.aftersales",
     "integration.insights",
     "integration.setup",
 ]

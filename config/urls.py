@@ -27,6 +27,7 @@ APP_PREFIXES = {
     "integration.fulfilment": "fulfilment/",
     "integration.rules": "rules/",
     "integration.planning": "planning/",
+    "integration.aftersales": "aftersales/",
     "integration.insights": "insights/",
     "integration.setup": "setup/",
 }

@@ -18,6 +18,9 @@ STOCK_RECEIVED = "stock.received"
 SHIPMENT_SHIPPED = "shipment.shipped"
 # The customer's shipping notice is due (sent by the worker outside any transaction, retried)
 SHIPMENT_NOTICE_DUE = "shipment.notice_due"
+# Delivery confirmed (by the driver, the customer's link or the carrier's transit time)
+# (integration.fulfilment): {"shipment_id", "order_id", "customer_id", "source"}
+SHIPMENT_DELIVERED = "shipment.delivered"
 # Goods came back against a shipped line, restocked or scrapped (integration.fulfilment):
 # {"return_id", "order_id", "product_id", "disposition"}
 RETURN_RECORDED = "return.recorded"
@@ -27,6 +30,19 @@ QUOTE_EMAIL_DUE = "quote.email_due"
 # A purchase order's e-mail to the supplier is due (sent by the worker outside any transaction,
 # retried): {"order_id", "recipient", "language"}
 PURCHASE_ORDER_EMAIL_DUE = "purchase_order.email_due"
+# Service (crm.service). A ticket was opened: {"ticket_id", "customer_id", "category",
+# "product_id", "lot_id"}; the batch trace runs for complaints that name a lot.
+TICKET_OPENED = "ticket.opened"
+# A ticket was closed: {"ticket_id", "customer_id"} (the satisfaction survey follows).
+TICKET_CLOSED = "ticket.closed"
+# A visit was done and its parts used: {"ticket_id", "visit_id", "part_ids"}; parts not under
+# warranty are invoiced (integration.aftersales).
+TICKET_PARTS_USED = "ticket.parts_used"
+# A survey's e-mail is due (sent by the worker outside any transaction): {"survey_id"}
+SURVEY_EMAIL_DUE = "survey.email_due"
+# A lot was put on hold (scm.inventory): {"lot_id", "product_id"}; what was reserved of it is
+# released and the orders reserved again elsewhere.
+LOT_HELD = "lot.held"
 # Receivables (finance)
 INVOICE_CREATED = "invoice.created"
 INVOICE_CANCELLED = "invoice.cancelled"

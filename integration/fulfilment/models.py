@@ -76,8 +76,44 @@ class ReservationRun(models.Model):
         ordering = ["-id"]
 
 
+class Carrier(models.Model):
+    """A carrier the company ships with. Its transit days per customer region give a shipment's
+    expected delivery day when nothing else confirms the delivery."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    transit_days = models.PositiveSmallIntegerField(_("transit days (default)"), default=2)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("carrier")
+        verbose_name_plural = _("carriers")
+
+    def __str__(self):
+        return self.name
+
+
+class CarrierTransit(models.Model):
+    carrier = models.ForeignKey(Carrier, on_delete=models.CASCADE, related_name="transits")
+    region = models.ForeignKey(
+        "customers.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
+    )
+    days = models.PositiveSmallIntegerField(_("transit days"))
+
+    class Meta:
+        verbose_name = _("transit time")
+        verbose_name_plural = _("transit times")
+        constraints = [models.UniqueConstraint(fields=["carrier", "region"], name="carrier_transit_unique")]
+
+
 class Shipment(models.Model):
     """A pick list for one order from one warehouse, then the parcel that leaves it."""
+
+    class Delivery(models.TextChoices):
+        DRIVER = "driver", _("Confirmed by the driver")
+        CUSTOMER = "customer", _("Confirmed by the customer")
+        ESTIMATE = "estimate", _("By the carrier's transit time")
 
     class State(models.TextChoices):
         PICKING = "picking", _("Picking")
@@ -93,6 +129,14 @@ class Shipment(models.Model):
     )
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.PICKING)
     carrier = models.CharField(_("carrier"), max_length=100, blank=True)
+    carrier_ref = models.ForeignKey(
+        Carrier,
+        verbose_name=_("carrier"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shipments",
+    )
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
     # The lot the picker scanned last, per product, so the next product scan lands on that lot.
     scanned_lots = models.JSONField(default=dict, blank=True)
@@ -105,6 +149,13 @@ class Shipment(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    # Delivery: the day it is expected (ship day + the carrier's transit days to the customer's
+    # region), when it arrived and who said so.
+    expected_delivery_on = models.DateField(_("expected delivery"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    delivery_source = models.CharField(
+        _("delivery confirmed"), max_length=10, choices=Delivery.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -96,6 +96,8 @@ class Product(models.Model):
     # Reorder fields, set by purchasing.
     reorder_point = QuantityField(_("reorder point"), default=0)
     reorder_quantity = QuantityField(_("reorder quantity"), default=0)
+    # Months of warranty from the day a unit was shipped (0: none); service reads it by serial.
+    warranty_months = models.PositiveSmallIntegerField(_("warranty (months)"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -202,6 +204,12 @@ class Lot(models.Model):
     # Where it came from: the receipt reference (purchase receipt, transfer, return).
     source_reference = models.CharField(_("received with"), max_length=100, blank=True)
     supplier_reference = models.CharField(_("supplier"), max_length=100, blank=True)
+    # A lot on hold (a quality problem) is never reserved or shipped until it is released.
+    held_at = models.DateTimeField(_("on hold since"), null=True, blank=True)
+    held_reason = models.CharField(_("hold reason"), max_length=300, blank=True)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

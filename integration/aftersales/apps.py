@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AftersalesConfig(AppConfig):
+    name = "integration.aftersales"
+    label = "aftersales"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = _("After-sales quality")
