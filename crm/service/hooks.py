@@ -1,0 +1,55 @@
+"""What service asks of the modules above it, filled in from their ``AppConfig.ready``.
+
+Service may not read shipments (``integration.fulfilment`` is above it), yet a ticket names a
+lot or serial "picked from what was shipped to this customer". The module that knows shipments
+registers the two functions below; service calls them through ``shipped_lots`` and
+``shipped_lot``. With nothing registered (service alone), no lot counts as shipped.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class ShippedLot:
+    """One lot or serial of one product shipped to a customer: in which shipment and order (the
+    first, when several took it), on which day, how much in all (base units)."""
+
+    lot_id: int
+    lot_number: str
+    product_id: int
+    product_name: str
+    shipment_id: int
+    shipment_number: str
+    order_id: int
+    order_number: str
+    shipped_on: date
+    quantity: object  # Decimal
+
+
+# (customer_id, product_id or None, search text or "", limit) -> list[ShippedLot], newest first
+_lots_provider: Callable | None = None
+# (customer_id, lot_id) -> ShippedLot or None
+_lot_provider: Callable | None = None
+
+
+def register_shipped(*, lots: Callable, lot: Callable) -> None:
+    global _lots_provider, _lot_provider
+    _lots_provider, _lot_provider = lots, lot
+
+
+def shipped_lots(
+    *, customer_id: int, product_id: int | None = None, search: str = "", limit: int = 50
+) -> list[ShippedLot]:
+    """The lots and serials shipped to the customer (of one product if given), newest first."""
+    if _lots_provider is None:
+        return []
+    return _lots_provider(customer_id, product_id, search, limit)
+
+
+def shipped_lot(*, customer_id: int, lot_id: int) -> ShippedLot | None:
+    """The lot as shipped to this customer, or None when it never was."""
+    if _lot_provider is None:
+        return None
+    return _lot_provider(customer_id, lot_id)
