@@ -357,6 +357,7 @@ CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "core.events.tasks.sweep", "schedule": 30.0},
     "crm-task-reminders": {"task": "crm.sales.tasks.task_reminders", "schedule": 300.0},
     "sales-quotes-expire": {"task": "crm.sales.orders.tasks.quotes_expire", "schedule": 3600.0},
+    "service-sla-check": {"task": "crm.service.tasks.sla_check", "schedule": 900.0},
     # Backorders next to free stock whose announcement was missed (stock.available serves the rest).
     "fulfilment-backorders-sweep": {
         "task": "integration.fulfilment.tasks.backorders_sweep",

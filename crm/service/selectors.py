@@ -1,0 +1,169 @@
+"""Who sees which tickets, and the lists the pages and the API read.
+
+Record rules: managers and admins see every ticket; a service user who is an engineer sees their
+team's tickets and their own; a team manager their teams' (and their own); a service user who is
+neither (the desk) sees every ticket. A sales rep reads the tickets of the customers they may
+see (``customer_visible_q``) and writes none. The same rule, without the reps, decides writes.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from core.roles import ADMIN, MANAGER, SALES, SERVICE, user_roles
+from core.sql import as_id
+from crm.customers.models import Customer
+from crm.customers.selectors import customer_visible_q
+from crm.service.models import Engineer, ServiceTeam, Ticket, Visit
+
+OPEN_STATES = (Ticket.State.NEW, Ticket.State.ASSIGNED, Ticket.State.IN_PROGRESS, Ticket.State.WAITING)
+NOTHING = Q(pk__in=[])
+_CACHE = "_tandem_service_scope"
+
+
+def _service_scope(user) -> Q | None:
+    """The service rule for a service user: None for the desk (all), else a Q."""
+    cached = getattr(user, _CACHE, False)
+    if cached is not False:
+        return cached
+    engineer = Engineer.objects.filter(user=user, is_active=True).values_list("team_id", flat=True).first()
+    managed = list(ServiceTeam.objects.filter(manager=user).values_list("pk", flat=True))
+    if engineer is None and not managed:
+        scope = None
+    else:
+        teams = set(managed) | ({engineer} if engineer is not None else set())
+        scope = Q(team_id__in=sorted(teams)) | Q(assignee=user)
+    setattr(user, _CACHE, scope)
+    return scope
+
+
+def ticket_write_q(user) -> Q:
+    roles = user_roles(user)
+    if not roles:
+        return NOTHING
+    if ADMIN in roles or MANAGER in roles:
+        return Q()
+    if SERVICE in roles:
+        scope = _service_scope(user)
+        return Q() if scope is None else scope
+    return NOTHING
+
+
+def ticket_read_q(user) -> Q:
+    roles = user_roles(user)
+    if not roles:
+        return NOTHING
+    if ADMIN in roles or MANAGER in roles or SERVICE in roles:
+        return ticket_write_q(user)
+    if SALES in roles:
+        q = customer_visible_q(user)
+        return Q() if not q else Q(customer__in=Customer.objects.filter(q).values("pk"))
+    return NOTHING
+
+
+def tickets_visible_to(user) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(ticket_read_q(user))
+
+
+def tickets_writable_by(user) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(ticket_write_q(user))
+
+
+def ticket_get(*, user, pk) -> Ticket | None:
+    """The ticket with its header's relations, or None when it does not exist or is not visible."""
+    pk = as_id(pk)
+    if pk is None:
+        return None
+    return (
+        tickets_visible_to(user)
+        .select_related("customer", "contact", "product", "lot", "order", "team", "assignee", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def ticket_can_write(user, ticket) -> bool:
+    q = ticket_write_q(user)
+    if not q:
+        return True
+    if q == NOTHING:
+        return False
+    return Ticket.objects.filter(q, pk=ticket.pk).exists()
+
+
+def ticket_list(
+    *, user, state="", category="", priority="", team=None, assignee=None, overdue=False, search=""
+):
+    """The visible tickets filtered, newest first, with the relations a list row shows."""
+    qs = tickets_visible_to(user).select_related("customer", "team", "assignee", "product")
+    if state == "open":
+        qs = qs.filter(state__in=OPEN_STATES)
+    elif state in Ticket.State.values:
+        qs = qs.filter(state=state)
+    if category:
+        qs = qs.filter(category=category)
+    if priority:
+        qs = qs.filter(priority=priority)
+    team = as_id(team)
+    if team:
+        qs = qs.filter(team_id=team)
+    if assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif as_id(assignee):
+        qs = qs.filter(assignee_id=as_id(assignee))
+    if overdue:
+        qs = tickets_overdue(qs)
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(
+            Q(number__icontains=search) | Q(customer__name__icontains=search) | Q(subject__icontains=search)
+        )
+    return qs.order_by("-opened_at", "-pk")
+
+
+def tickets_overdue(qs, *, now=None):
+    now = now or timezone.now()
+    return qs.filter(state__in=OPEN_STATES).filter(
+        Q(first_response_at__isnull=True, first_response_due__lt=now) | Q(resolution_due__lt=now)
+    )
+
+
+def tickets_near_breach(*, user, limit: int = 10) -> list[Ticket]:
+    """The user's open tickets (assigned to them, or all they see for managers and the desk)
+    that were warned or breached, soonest due first."""
+    qs = tickets_visible_to(user).filter(state__in=OPEN_STATES[:3])
+    roles = user_roles(user)
+    if not (ADMIN in roles or MANAGER in roles) and _service_scope(user) is not None:
+        qs = qs.filter(assignee=user) | qs.filter(team__manager=user)
+    qs = qs.filter(
+        Q(breach_warned_at__isnull=False)
+        | Q(first_response_breached_at__isnull=False)
+        | Q(resolution_breached_at__isnull=False)
+    )
+    return list(qs.select_related("customer").order_by("resolution_due", "pk")[:limit])
+
+
+def customer_tickets(*, customer, user, open_only=True, limit=20) -> list[Ticket]:
+    qs = tickets_visible_to(user).filter(customer=customer).select_related("assignee")
+    if open_only:
+        qs = qs.filter(state__in=OPEN_STATES)
+    return list(qs.order_by("-opened_at", "-pk")[:limit])
+
+
+def customer_ticket_events(*, customer, user, limit=50):
+    from crm.service.models import TicketEvent
+
+    visible = tickets_visible_to(user).filter(customer=customer, pk=OuterRef("ticket_id"))
+    return list(
+        TicketEvent.objects.filter(ticket__customer=customer)
+        .filter(Exists(visible))
+        .select_related("ticket", "actor")
+        .order_by("-at", "-pk")[:limit]
+    )
+
+
+def visits_visible_to(user) -> QuerySet[Visit]:
+    return Visit.objects.filter(ticket__in=tickets_visible_to(user).values("pk"))
+
+
+def engineers_for_assignment() -> QuerySet[Engineer]:
+    return Engineer.objects.filter(is_active=True, user__is_active=True).select_related("user", "team")

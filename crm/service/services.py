@@ -1,0 +1,562 @@
+"""The service desk's state changes: opening a ticket, its transitions (new → assigned → in
+progress → waiting for customer → resolved → closed, and reopen), comments, assignment, photos,
+confirmed quality complaints and on-site visits. One transaction each, the ticket row locked
+for changes of its state; every change leaves a ``TicketEvent`` on the timeline.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit
+from core.db import atomic_with_retry
+from core.events import names
+from core.events.services import publish
+from core.numbers import document_number
+from crm.service import assignment, hooks, parts
+from crm.service.models import (
+    ON_SITE,
+    Category,
+    Channel,
+    Engineer,
+    Priority,
+    Ticket,
+    TicketEvent,
+    TicketPhoto,
+    Visit,
+)
+from crm.service.sla import Clock, sla_target_for
+
+State = Ticket.State
+PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+MAX_PHOTOS = 10
+
+# action -> (states it may start from, state it leads to)
+TRANSITIONS = {
+    "start": ((State.NEW, State.ASSIGNED), State.IN_PROGRESS),
+    "wait": ((State.ASSIGNED, State.IN_PROGRESS), State.WAITING),
+    "resume": ((State.WAITING,), State.IN_PROGRESS),
+    "resolve": ((State.NEW, State.ASSIGNED, State.IN_PROGRESS, State.WAITING), State.RESOLVED),
+    "close": ((State.RESOLVED,), State.CLOSED),
+    "reopen": ((State.RESOLVED, State.CLOSED), None),  # back to assigned or new
+}
+ACTIONS = tuple(TRANSITIONS)
+
+
+def allowed_actions(ticket) -> list[str]:
+    """The transitions open to the ticket in its state."""
+    return [a for a, (sources, _target) in TRANSITIONS.items() if ticket.state in sources]
+
+
+def photo_max_bytes() -> int:
+    return int(getattr(settings, "SERVICE_PHOTO_MAX_BYTES", PHOTO_MAX_BYTES))
+
+
+def _event(ticket, kind: str, *, user=None, text: str = "", at=None, **data) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, kind=kind, actor=user, text=text, data=data, at=at or timezone.now()
+    )
+
+
+def _check_photo(image, *, field: str = "image") -> str:
+    """The content type of an uploaded photo, or a ``ValidationError`` naming ``field``: it must
+    really be a JPEG, PNG or WebP image of at most ``SERVICE_PHOTO_MAX_BYTES``."""
+    from PIL import Image, UnidentifiedImageError
+
+    if image is None or not hasattr(image, "read"):
+        raise ValidationError({field: _("Choose an image file.")})
+    size = getattr(image, "size", None) or 0
+    limit = photo_max_bytes()
+    if size > limit:
+        raise ValidationError(
+            {field: _("The image is too large (at most %(mb)s MB).") % {"mb": round(limit / 1048576, 1)}}
+        )
+    try:
+        image.seek(0)
+        with Image.open(image) as picture:
+            kind = picture.format
+            picture.verify()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise ValidationError({field: _("The file is not an image.")}) from None
+    finally:
+        try:
+            image.seek(0)
+        except (OSError, ValueError):
+            pass
+    if kind not in PHOTO_FORMATS:
+        raise ValidationError({field: _("Only JPEG, PNG or WebP images are accepted.")})
+    return PHOTO_FORMATS[kind]
+
+
+def _save_photo(ticket, image, content_type: str, user) -> TicketPhoto:
+    photo = TicketPhoto(ticket=ticket, content_type=content_type, size=getattr(image, "size", 0) or 0)
+    photo.uploaded_by = user
+    name = getattr(image, "name", "") or "photo"
+    photo.image.save(name.rsplit("/", 1)[-1][:80], image, save=False)
+    photo.save()
+    return photo
+
+
+# --- opening ---------------------------------------------------------------------------------
+
+
+def _validate_open(*, customer, category, priority, channel, contact, product, lot, order, subject):
+    errors = {}
+    if category not in Category.values:
+        errors["category"] = _("Choose a category.")
+    if priority not in Priority.values:
+        errors["priority"] = _("Choose a priority.")
+    if channel not in Channel.values:
+        errors["channel"] = _("Choose a channel.")
+    if not (subject or "").strip():
+        errors["subject"] = _("Give the ticket a subject.")
+    if contact is not None and contact.customer_id != customer.pk:
+        errors["contact"] = _("This contact belongs to another customer.")
+    if order is not None and order.customer_id != customer.pk:
+        errors["order"] = _("This order belongs to another customer.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@atomic_with_retry
+def ticket_open(
+    *,
+    customer,
+    category,
+    subject,
+    description="",
+    priority=Priority.NORMAL,
+    channel=Channel.PHONE,
+    contact=None,
+    product=None,
+    lot=None,
+    order=None,
+    user=None,
+    requester_email="",
+    requester_phone="",
+    photos=(),
+) -> Ticket:
+    """Open a ticket: checked, numbered, its SLA dues set, given to the team of the customer's
+    region and its least-loaded engineer, ``ticket.opened`` published."""
+    _validate_open(
+        customer=customer,
+        category=category,
+        priority=priority,
+        channel=channel,
+        contact=contact,
+        product=product,
+        lot=lot,
+        order=order,
+        subject=subject,
+    )
+    photos = [p for p in (photos or ()) if p]
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": _("At most %(n)s photos.") % {"n": MAX_PHOTOS}})
+    checked = [(p, _check_photo(p, field="photos")) for p in photos]
+    shipment_id = shipped_on = None
+    if lot is not None:
+        shipped = hooks.shipped_lot(customer_id=customer.pk, lot_id=lot.pk)
+        if shipped is None:
+            raise ValidationError({"lot": _("This lot or serial number was never shipped to this customer.")})
+        if product is None:
+            product = lot.product
+        elif product.pk != lot.product_id:
+            raise ValidationError({"product": _("The lot or serial number is of another product.")})
+        shipment_id, shipped_on = shipped.shipment_id, shipped.shipped_on
+        if order is None and shipped.order_id:
+            from crm.sales.models import SalesOrder
+
+            order = SalesOrder.objects.filter(pk=shipped.order_id).first()
+    now = timezone.now()
+    clock = Clock.load()
+    first, resolution = sla_target_for(category, priority)
+    team, engineer = assignment.assignee_for(customer, category)
+    ticket = Ticket(
+        customer=customer,
+        contact=contact,
+        product=product,
+        lot=lot,
+        order=order,
+        shipment_id=shipment_id,
+        shipped_on=shipped_on,
+        category=category,
+        priority=priority,
+        channel=channel,
+        subject=subject.strip()[:200],
+        description=description or "",
+        team=team,
+        assignee=engineer.user if engineer else None,
+        state=State.ASSIGNED if engineer else State.NEW,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        opened_at=now,
+        first_response_due=clock.add(now, first),
+        resolution_due=clock.add(now, resolution),
+        requester_email=requester_email or "",
+        requester_phone=requester_phone or "",
+    )
+    ticket.number = document_number(prefix="TK", when=timezone.localdate(now))
+    ticket.save(force_insert=True)
+    _event(ticket, "opened", user=ticket.created_by, at=now, channel=channel)
+    if team is not None:
+        _event(
+            ticket,
+            "assigned",
+            at=now,
+            team=team.name,
+            assignee=engineer.user.pk if engineer else None,
+            assignee_name=str(engineer.user) if engineer else "",
+            automatic=True,
+        )
+    for image, content_type in checked:
+        _save_photo(ticket, image, content_type, ticket.created_by)
+    publish(
+        names.TICKET_OPENED,
+        {
+            "ticket_id": ticket.pk,
+            "customer_id": customer.pk,
+            "category": category,
+            "product_id": product.pk if product else None,
+            "lot_id": lot.pk if lot else None,
+        },
+    )
+    return ticket
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+
+def _locked(ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _responded(ticket, now, user) -> None:
+    if ticket.first_response_at is None and user is not None:
+        ticket.first_response_at = now
+
+
+def _resume_clock(ticket, now, clock) -> int:
+    """End a pause: the dues still ahead move on by the business time paused."""
+    if ticket.paused_at is None:
+        return 0
+    paused = clock.seconds(ticket.paused_at, now)
+    hours = paused / 3600
+    if ticket.first_response_at is None and ticket.first_response_due:
+        ticket.first_response_due = clock.add(ticket.first_response_due, hours)
+    if ticket.resolution_due:
+        ticket.resolution_due = clock.add(ticket.resolution_due, hours)
+    ticket.paused_seconds += paused
+    ticket.paused_at = None
+    return paused
+
+
+@atomic_with_retry
+def ticket_transition(*, ticket, action: str, user, note: str = "") -> Ticket:
+    """Move the ticket by ``action`` (``start``, ``wait``, ``resume``, ``resolve``, ``close``,
+    ``reopen``); a move the state does not allow is a ``ValidationError`` on ``state``."""
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": _("Unknown action.")})
+    ticket = _locked(ticket)
+    sources, target = TRANSITIONS[action]
+    if ticket.state not in sources:
+        raise ValidationError(
+            {
+                "state": _("A ticket that is %(state)s cannot be moved this way (%(action)s).")
+                % {"state": ticket.get_state_display(), "action": action}
+            }
+        )
+    now = timezone.now()
+    clock = Clock.load()
+    before = ticket.state
+    data = {"from": before, "action": action}
+    if action == "wait":
+        _responded(ticket, now, user)
+        ticket.paused_at = now
+    elif action == "resume":
+        data["paused_seconds"] = _resume_clock(ticket, now, clock)
+    elif action == "start":
+        _responded(ticket, now, user)
+    elif action == "resolve":
+        _resume_clock(ticket, now, clock)
+        _responded(ticket, now, user)
+        ticket.resolved_at = now
+    elif action == "close":
+        ticket.closed_at = now
+        if ticket.resolved_at is None:
+            ticket.resolved_at = now
+    elif action == "reopen":
+        target = State.ASSIGNED if ticket.assignee_id else State.NEW
+        ticket.reopen_count += 1
+        ticket.resolved_at = ticket.closed_at = None
+        ticket.breach_warned_at = None
+        _first, resolution = sla_target_for(ticket.category, ticket.priority)
+        ticket.resolution_due = clock.add(now, resolution)
+    ticket.state = target
+    data["to"] = target
+    ticket.save()
+    _event(ticket, "state", user=user, text=note or "", at=now, **data)
+    if action == "close":
+        publish(names.TICKET_CLOSED, {"ticket_id": ticket.pk, "customer_id": ticket.customer_id})
+    return ticket
+
+
+def ticket_start(*, ticket, user, note=""):
+    return ticket_transition(ticket=ticket, action="start", user=user, note=note)
+
+
+def ticket_wait(*, ticket, user, note=""):
+    return ticket_transition(ticket=ticket, action="wait", user=user, note=note)
+
+
+def ticket_resume(*, ticket, user, note=""):
+    return ticket_transition(ticket=ticket, action="resume", user=user, note=note)
+
+
+def ticket_resolve(*, ticket, user, note=""):
+    return ticket_transition(ticket=ticket, action="resolve", user=user, note=note)
+
+
+def ticket_close(*, ticket, user, note=""):
+    return ticket_transition(ticket=ticket, action="close", user=user, note=note)
+
+
+def ticket_reopen(*, ticket, user, note=""):
+    return ticket_transition(ticket=ticket, action="reopen", user=user, note=note)
+
+
+@atomic_with_retry
+def ticket_comment(*, ticket, text: str, user) -> TicketEvent:
+    """A comment on the timeline; the first one by staff is the first response."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write a comment.")})
+    ticket = _locked(ticket)
+    now = timezone.now()
+    if ticket.first_response_at is None and user is not None:
+        ticket.first_response_at = now
+        ticket.save(update_fields=["first_response_at", "updated_at"])
+    return _event(ticket, "comment", user=user, text=text[:5000], at=now)
+
+
+@atomic_with_retry
+def ticket_assign(*, ticket, assignee, user) -> Ticket:
+    """Give the ticket to ``assignee`` (an active engineer; the ticket moves to their team). A
+    reassignment is audited."""
+    engineer = Engineer.objects.filter(user=assignee, is_active=True).select_related("team").first()
+    if engineer is None or not assignee.is_active:
+        raise ValidationError({"assignee": _("Choose an active engineer.")})
+    ticket = _locked(ticket)
+    if not ticket.is_open:
+        raise ValidationError({"state": _("A resolved or closed ticket cannot be assigned.")})
+    previous = ticket.assignee_id
+    if previous == assignee.pk:
+        return ticket
+    ticket.assignee = assignee
+    ticket.team = engineer.team
+    if ticket.state == State.NEW:
+        ticket.state = State.ASSIGNED
+    ticket.save()
+    _event(
+        ticket,
+        "assigned",
+        user=user,
+        team=engineer.team.name,
+        assignee=assignee.pk,
+        assignee_name=str(assignee),
+        previous=previous,
+    )
+    audit(
+        "ticket.reassigned" if previous else "ticket.assigned",
+        actor=user,
+        obj=ticket,
+        data={"from": previous, "to": assignee.pk, "team": engineer.team_id},
+    )
+    return ticket
+
+
+@atomic_with_retry
+def ticket_confirm_quality(*, ticket, user) -> Ticket:
+    """Confirm a quality complaint (the supplier's quality rate counts confirmed ones)."""
+    ticket = _locked(ticket)
+    if ticket.category != Category.QUALITY:
+        raise ValidationError({"category": _("Only a quality complaint can be confirmed.")})
+    if ticket.quality_confirmed_at is not None:
+        raise ValidationError({"quality_confirmed_at": _("The complaint is already confirmed.")})
+    ticket.quality_confirmed_at = timezone.now()
+    ticket.save(update_fields=["quality_confirmed_at", "updated_at"])
+    _event(ticket, "quality_confirmed", user=user)
+    audit("ticket.quality_confirmed", actor=user, obj=ticket)
+    return ticket
+
+
+@atomic_with_retry
+def ticket_update(*, ticket, user, **changes) -> Ticket:
+    """Change the subject, description or priority (a new priority sets new dues from the
+    opening)."""
+    allowed = {"subject", "description", "priority"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed.")})
+    ticket = _locked(ticket)
+    if "priority" in changes and changes["priority"] not in Priority.values:
+        raise ValidationError({"priority": _("Choose a priority.")})
+    if "subject" in changes and not (changes["subject"] or "").strip():
+        raise ValidationError({"subject": _("Give the ticket a subject.")})
+    before = {k: getattr(ticket, k) for k in changes}
+    for key, value in changes.items():
+        setattr(ticket, key, value)
+    if "priority" in changes and changes["priority"] != before["priority"]:
+        clock = Clock.load()
+        first, resolution = sla_target_for(ticket.category, ticket.priority)
+        # The new targets count from the opening, the paused time added back.
+        extra = ticket.paused_seconds / 3600
+        ticket.first_response_due = clock.add(ticket.opened_at, first + type(first)(extra))
+        ticket.resolution_due = clock.add(ticket.opened_at, resolution + type(resolution)(extra))
+    ticket.save()
+    changed = {
+        k: [str(before[k])[:100], str(getattr(ticket, k))[:100]]
+        for k in changes
+        if before[k] != getattr(ticket, k)
+    }
+    if changed:
+        _event(ticket, "updated", user=user, changes=changed)
+    return ticket
+
+
+@atomic_with_retry
+def ticket_photo_add(*, ticket, image, user) -> TicketPhoto:
+    content_type = _check_photo(image)
+    ticket = _locked(ticket)
+    if ticket.photos.count() >= MAX_PHOTOS:
+        raise ValidationError({"image": _("At most %(n)s photos.") % {"n": MAX_PHOTOS}})
+    photo = _save_photo(ticket, image, content_type, user)
+    _event(ticket, "photo", user=user, photo=photo.pk)
+    return photo
+
+
+# --- on-site visits --------------------------------------------------------------------------
+
+
+@atomic_with_retry
+def visit_book(*, ticket, engineer=None, starts_at=None, user) -> Visit:
+    """Book an on-site visit: the engineer (the assignee by default) at ``starts_at`` or at their
+    first free 2-hour slot in business hours, not overlapping their planned visits."""
+    ticket = _locked(ticket)
+    if ticket.category not in ON_SITE:
+        raise ValidationError({"ticket": _("Only installation and repair tickets get a visit.")})
+    if not ticket.is_open:
+        raise ValidationError({"state": _("A resolved or closed ticket gets no visit.")})
+    engineer = engineer or ticket.assignee
+    if engineer is None:
+        raise ValidationError({"engineer": _("Assign the ticket to an engineer first.")})
+    if not Engineer.objects.filter(user=engineer, is_active=True).exists():
+        raise ValidationError({"engineer": _("Choose an active engineer.")})
+    length = timedelta(hours=assignment.VISIT_HOURS)
+    now = timezone.now()
+    if starts_at is None:
+        earliest = now.replace(second=0, microsecond=0)
+        earliest += timedelta(minutes=(-earliest.minute) % 30)
+        starts_at = assignment.free_slot(clock=Clock.load(), engineer_user=engineer, earliest=earliest)
+        if starts_at is None:
+            raise ValidationError({"starts_at": _("No free time slot was found.")})
+    else:
+        if starts_at < now - timedelta(minutes=5):
+            raise ValidationError({"starts_at": _("The visit cannot start in the past.")})
+        if not assignment.slot_is_free(
+            engineer_user=engineer, starts_at=starts_at, ends_at=starts_at + length
+        ):
+            raise ValidationError({"starts_at": _("The engineer has another visit at this time.")})
+    visit = Visit.objects.create(
+        ticket=ticket, engineer=engineer, starts_at=starts_at, ends_at=starts_at + length
+    )
+    _event(
+        ticket,
+        "visit",
+        user=user,
+        visit=visit.pk,
+        state="planned",
+        starts_at=starts_at.isoformat(),
+        engineer_name=str(engineer),
+    )
+    return visit
+
+
+def _locked_visit(visit) -> Visit:
+    return Visit.objects.select_for_update().select_related("ticket").get(pk=visit.pk)
+
+
+@atomic_with_retry
+def visit_complete(*, visit, notes: str = "", user) -> Visit:
+    """The visit is done: its notes kept, the ticket's reserved parts used."""
+    visit = _locked_visit(visit)
+    if visit.state != Visit.State.PLANNED:
+        raise ValidationError({"state": _("Only a planned visit can be completed.")})
+    visit.state = Visit.State.DONE
+    visit.notes = notes or ""
+    visit.done_at = timezone.now()
+    visit.save()
+    ticket = _locked(visit.ticket)
+    if ticket.first_response_at is None:
+        ticket.first_response_at = visit.done_at
+        ticket.save(update_fields=["first_response_at", "updated_at"])
+    parts.ticket_parts_consume(ticket=ticket, visit=visit, user=user)
+    _event(ticket, "visit", user=user, text=visit.notes, visit=visit.pk, state="done")
+    return visit
+
+
+@atomic_with_retry
+def visit_cancel(*, visit, user, reason: str = "") -> Visit:
+    visit = _locked_visit(visit)
+    if visit.state != Visit.State.PLANNED:
+        raise ValidationError({"state": _("Only a planned visit can be cancelled.")})
+    visit.state = Visit.State.CANCELLED
+    visit.notes = reason or visit.notes
+    visit.save()
+    _event(visit.ticket, "visit", user=user, text=reason or "", visit=visit.pk, state="cancelled")
+    return visit
+
+
+# Writes that are not one ticket's: the calendar, targets, teams (used by the settings pages).
+
+
+@transaction.atomic
+def calendar_set(*, working_days, day_start, day_end, user):
+    from crm.service.models import ServiceCalendar
+
+    days = sorted({int(d) for d in working_days})
+    if any(d < 1 or d > 7 for d in days):
+        raise ValidationError({"working_days": _("Choose days of the week.")})
+    if day_start is None or day_end is None or day_end <= day_start:
+        raise ValidationError({"day_end": _("The working day must end after it starts.")})
+    calendar = ServiceCalendar.current()
+    calendar.working_days, calendar.day_start, calendar.day_end = days, day_start, day_end
+    calendar.save()
+    audit("service.calendar_changed", actor=user, obj=calendar, data={"days": days})
+    return calendar
+
+
+@transaction.atomic
+def sla_target_set(*, category, priority, first_response_hours, resolution_hours, user):
+    from crm.service.models import SlaTarget
+
+    if category not in Category.values:
+        raise ValidationError({"category": _("Choose a category.")})
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Choose a priority.")})
+    if first_response_hours is None or first_response_hours <= 0 or first_response_hours >= 10000:
+        raise ValidationError({"first_response_hours": _("Enter a number of hours above 0.")})
+    if resolution_hours is None or resolution_hours < first_response_hours or resolution_hours >= 100000:
+        raise ValidationError(
+            {"resolution_hours": _("The resolution target cannot be shorter than the first response.")}
+        )
+    target, _created = SlaTarget.objects.update_or_create(
+        category=category,
+        priority=priority,
+        defaults={"first_response_hours": first_response_hours, "resolution_hours": resolution_hours},
+    )
+    audit("service.sla_target_set", actor=user, obj=target, data={"category": category, "priority": priority})
+    return target
