@@ -486,7 +486,7 @@ def visit_book(*, ticket, engineer=None, starts_at=None, user) -> Visit:
 
 
 def _locked_visit(visit) -> Visit:
-    return Visit.objects.select_for_update().select_related("ticket").get(pk=visit.pk)
+    return Visit.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=visit.pk)
 
 
 @atomic_with_retry
@@ -560,3 +560,61 @@ def sla_target_set(*, category, priority, first_response_hours, resolution_hours
     )
     audit("service.sla_target_set", actor=user, obj=target, data={"category": category, "priority": priority})
     return target
+
+
+# --- the public form -------------------------------------------------------------------------
+
+
+def _digits(text: str) -> str:
+    digits = "".join(ch for ch in (text or "") if ch.isascii() and ch.isdigit())
+    return digits[-11:] if len(digits) > 11 and digits.startswith("86") else digits
+
+
+def ticket_open_public(*, order_number, email="", phone="", category, subject, description="") -> Ticket:
+    """A ticket from the public web form: the order number and an e-mail or phone of the order's
+    customer (its own or a contact's) must match; any mismatch is the same one error, so the
+    form tells nothing about which part was wrong."""
+    from crm.sales.models import SalesOrder
+
+    mismatch = ValidationError(
+        _("We could not find an order with this number and e-mail address or phone number.")
+    )
+    number = (order_number or "").strip().upper()[:30]
+    order = SalesOrder.objects.filter(number=number).select_related("customer").first() if number else None
+    if order is None:
+        raise mismatch
+    customer = order.customer
+    contacts = list(customer.contacts.values_list("pk", "email", "phone"))
+    email = (email or "").strip().lower()
+    phone_digits = _digits(phone)
+    contact_id = None
+    matched = False
+    if email:
+        if customer.email and customer.email.strip().lower() == email:
+            matched = True
+        for pk, contact_email, _phone in contacts:
+            if contact_email and contact_email.strip().lower() == email:
+                matched, contact_id = True, pk
+                break
+    if not matched and len(phone_digits) >= 7:
+        if _digits(customer.phone) == phone_digits:
+            matched = True
+        for pk, _email, contact_phone in contacts:
+            if _digits(contact_phone) == phone_digits:
+                matched, contact_id = True, pk
+                break
+    if not matched:
+        raise mismatch
+    from crm.customers.models import Contact
+
+    return ticket_open(
+        customer=customer,
+        category=category,
+        subject=subject,
+        description=description,
+        channel=Channel.WEB,
+        contact=Contact.objects.filter(pk=contact_id).first() if contact_id else None,
+        order=order,
+        requester_email=email,
+        requester_phone=(phone or "").strip()[:50],
+    )

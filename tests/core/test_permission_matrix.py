@@ -18,6 +18,7 @@ not exist where no object is at hand (the role check comes before the object is 
 """
 
 import re
+from datetime import timedelta
 from dataclasses import dataclass
 
 import pytest
@@ -296,6 +297,49 @@ ACCESS = {
     "finance:payment_open_invoices": ("f", "f"),
     "finance:aging": ("sfm", "sfm"),
     "finance:customer_statement": ("sfm", "sfm"),
+    # --- service desk ---
+    "service:support": ("!", "!"),
+    "service:ticket_list": ("svm", "svm"),
+    "service:ticket_create": ("vm", "vm"),
+    "service:ticket_lots": ("vm", "vm"),
+    "service:ticket_detail": ("svm", "svm"),
+    "service:ticket_transition": ("vm", "vm"),
+    "service:ticket_comment": ("vm", "vm"),
+    "service:ticket_assign": ("vm", "vm"),
+    "service:ticket_confirm_quality": ("vm", "vm"),
+    "service:ticket_photo_add": ("vm", "vm"),
+    "service:ticket_photo": ("svm", "svm"),
+    "service:visit_book": ("vm", "vm"),
+    "service:visit_complete": ("vm", "vm"),
+    "service:visit_cancel": ("vm", "vm"),
+    "service:sla_settings": ("m", "m"),
+    "service:teams": ("m", "m"),
+    "api:service-ticket-list": ("svm", "vm"),
+    "api:service-ticket-detail": ("svm", "vm"),
+    "api:service-ticket-start": ("svm", "vm"),
+    "api:service-ticket-wait": ("svm", "vm"),
+    "api:service-ticket-resume": ("svm", "vm"),
+    "api:service-ticket-resolve": ("svm", "vm"),
+    "api:service-ticket-close": ("svm", "vm"),
+    "api:service-ticket-reopen": ("svm", "vm"),
+    "api:service-ticket-assign": ("svm", "vm"),
+    "api:service-ticket-comment": ("svm", "vm"),
+    "api:service-ticket-confirm-quality": ("svm", "vm"),
+    "api:service-ticket-photos": ("svm", "vm"),
+    "api:service-ticket-events": ("svm", "vm"),
+    "api:service-visit-list": ("svm", "vm"),
+    "api:service-visit-detail": ("svm", "vm"),
+    "api:service-visit-complete": ("svm", "vm"),
+    "api:service-visit-cancel": ("svm", "vm"),
+    "api:service-sla-target-list": ("vm", "m"),
+    "api:service-sla-target-detail": ("vm", "m"),
+    "api:service-holiday-list": ("vm", "m"),
+    "api:service-holiday-detail": ("vm", "m"),
+    "api:service-calendar-list": ("vm", "m"),
+    "api:service-team-list": ("vm", "m"),
+    "api:service-team-detail": ("vm", "m"),
+    "api:service-engineer-list": ("vm", "m"),
+    "api:service-engineer-detail": ("vm", "m"),
     # --- replenishment planning ---
     "planning:suggestions": ("pm", "pm"),
     "planning:suggestions_accept": ("pm", "pm"),
@@ -377,6 +421,10 @@ NOT_SENT = {"logout"}
 
 # Path ids: the first route fragment that matches names the object whose id fills ``pk``.
 ROUTE_OBJECTS = [
+    ("service/tickets", "ticket"),
+    ("service/visits", "visit"),
+    ("service/teams", "service_team"),
+    ("service/engineers", "engineer"),
     ("suppliers", "supplier"),
     ("sales-orders", "order"),
     ("sales-order-lines", "order_line"),
@@ -590,6 +638,22 @@ def world(db):
 
     ids["order_line"] = SalesOrderLine.objects.filter(order_id=ids["order"]).first().pk
     ids["purchase_order_line"] = PurchaseOrderLineFactory(order=purchase_order, product=product).pk
+    from crm.service.models import Visit
+    from tests.crm.service.factories import EngineerFactory, TicketFactory
+
+    engineer = EngineerFactory()
+    ticket = TicketFactory(
+        customer=customer, category="installation", assignee=engineer.user, team=engineer.team
+    )
+    ids["ticket"] = ticket.pk
+    ids["service_team"] = engineer.team_id
+    ids["engineer"] = engineer.pk
+    ids["visit"] = Visit.objects.create(
+        ticket=ticket,
+        engineer=engineer.user,
+        starts_at=ticket.opened_at,
+        ends_at=ticket.opened_at + timedelta(hours=2),
+    ).pk
     return users, ids
 
 

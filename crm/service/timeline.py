@@ -1,0 +1,89 @@
+"""Ticket events as timeline entries in the reader's language (the ticket page and the customer
+360 page), and the customer 360 panel of open tickets."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.people import display_name
+from crm.service import selectors
+from crm.service.models import Ticket
+
+STATE_LABELS = dict(Ticket.State.choices)
+
+
+def event_title(event) -> str:
+    data = event.data or {}
+    kind = event.kind
+    if kind == "opened":
+        return _("Ticket opened")
+    if kind == "assigned":
+        name = data.get("assignee_name") or ""
+        if name:
+            return _("Assigned to %(who)s (%(team)s)") % {"who": name, "team": data.get("team", "")}
+        return _("Given to team %(team)s") % {"team": data.get("team", "")}
+    if kind == "state":
+        return _("%(from)s → %(to)s") % {
+            "from": STATE_LABELS.get(data.get("from"), data.get("from", "")),
+            "to": STATE_LABELS.get(data.get("to"), data.get("to", "")),
+        }
+    if kind == "comment":
+        return _("Comment")
+    if kind == "photo":
+        return _("Photo added")
+    if kind == "visit":
+        state = data.get("state")
+        if state == "planned":
+            return _("Visit booked")
+        if state == "done":
+            return _("Visit done")
+        return _("Visit cancelled")
+    if kind == "sla_warning":
+        return _("About to breach the SLA")
+    if kind == "sla_breach":
+        if data.get("target") == "first_response":
+            return _("First response target breached")
+        return _("Resolution target breached")
+    if kind == "quality_confirmed":
+        return _("Quality complaint confirmed")
+    if kind == "updated":
+        return _("Ticket changed")
+    return kind
+
+
+def ticket_entries(ticket, user, limit: int = 200) -> list[dict]:
+    """The ticket's own events, newest first, as timeline entries."""
+    events = ticket.events.select_related("actor").order_by("-at", "-pk")[:limit]
+    return [
+        {
+            "at": e.at,
+            "title": event_title(e),
+            "body": e.text,
+            "url": "",
+            "kind": e.kind,
+            "who": display_name(e.actor) if e.actor_id else "",
+        }
+        for e in events
+    ]
+
+
+def customer_entries(customer, user, limit) -> list[dict]:
+    return [
+        {
+            "at": e.at,
+            "title": f"{e.ticket.number} · {event_title(e)}",
+            "body": e.text,
+            "url": reverse("service:ticket_detail", args=[e.ticket_id]),
+            "kind": "ticket",
+            "kind_label": _("Ticket"),
+            "who": display_name(e.actor) if e.actor_id else "",
+        }
+        for e in selectors.customer_ticket_events(customer=customer, user=user, limit=limit)
+    ]
+
+
+def customer_panel_context(customer, user) -> dict:
+    return {"tickets": selectors.customer_tickets(customer=customer, user=user), "customer": customer}
+
+
+def home_context(record, user) -> dict:
+    return {"tickets": selectors.tickets_near_breach(user=user)}
