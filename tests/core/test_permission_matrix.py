@@ -18,8 +18,8 @@ not exist where no object is at hand (the role check comes before the object is 
 """
 
 import re
-from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
