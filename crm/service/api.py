@@ -4,6 +4,7 @@ the tickets of the customers it may see; record rules in ``crm.service.selectors
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -424,7 +425,7 @@ class TeamSerializer(api_fields.ModelSerializer):
         for field, bound in (("latitude", 90), ("longitude", 180)):
             value = attrs.get(field)
             if value is not None and abs(value) > bound:
-                raise serializers.ValidationError({field: "±%s" % bound})
+                raise serializers.ValidationError({field: _("Out of range.")})
         return attrs
 
 
