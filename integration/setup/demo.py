@@ -75,6 +75,7 @@ STEPS = [
     ("pipeline", "crm.sales.demo:build"),
     ("orders", "crm.sales.orders.demo:build"),
     ("fulfilment", "integration.fulfilment.demo:build"),
+    ("service", "crm.service.demo:build"),
     ("finance", "finance.demo:build"),
     ("payables", "finance.payables.demo:build"),
     ("planning", "integration.planning.demo:build"),

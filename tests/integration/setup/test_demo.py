@@ -24,6 +24,7 @@ def database_counts() -> dict:
 
     from crm.customers.models import Contact, Customer, Region, Team
     from crm.sales.models import Activity, Lead, Opportunity, Quote
+    from crm.service.models import Engineer, ServiceTeam, Ticket
     from finance.models import CreditNote, Payment
     from finance.payables.models import Bill, SupplierPayment
     from integration.fulfilment.models import Shipment
@@ -65,6 +66,9 @@ def database_counts() -> dict:
         "hand-set plans": Plan.objects.filter(source=Plan.Source.HAND_SET).count(),
         "open purchases": Suggestion.objects.filter(state="open", kind="purchase").count(),
         "open transfers": Suggestion.objects.filter(state="open", kind="transfer").count(),
+        "tickets": Ticket.objects.count(),
+        "service teams": ServiceTeam.objects.count(),
+        "engineers": Engineer.objects.count(),
     }
 
 
@@ -103,6 +107,10 @@ SUMMARIES = {
         r"fulfilment: (\d+) orders \(([a-z_ \d,]+)\), (\d+) shipments"
         r"(?:; repeat orders shipped \d+)?(?:; backorder served by a receipt: SO-[\d-]+)?",
         ["orders", None, "shipments"],
+    ),
+    "service": (
+        r"service: (\d+) tickets, (\d+) teams, (\d+) engineers",
+        ["tickets", "service teams", "engineers"],
     ),
     "finance": (
         r"finance: (\d+) invoices \((\d+) open\), (\d+) payments, (\d+) credit notes?",
@@ -312,3 +320,22 @@ def test_demo_keeps_an_accepted_and_a_dismissed_suggestion_and_products_below_th
     assert accepted.purchase_order.state == "draft"
     assert Suggestion.objects.get(state="dismissed").dismiss_reason
     assert Suggestion.objects.filter(state="open", kind="purchase").count() >= 3
+
+
+def test_demo_has_tickets_of_every_category_and_state_some_breached_near_breach_or_waiting(demo):
+    from crm.service.models import Category, Holiday, Ticket
+
+    tickets = Ticket.objects.all()
+    assert set(tickets.values_list("category", flat=True)) == set(Category.values)
+    assert set(tickets.values_list("state", flat=True)) == set(Ticket.State.values)
+    assert tickets.filter(resolution_breached_at__isnull=False, state="in_progress").exists()
+    assert tickets.filter(breach_warned_at__isnull=False, resolution_breached_at__isnull=True).exists()
+    assert tickets.filter(state="waiting", paused_at__isnull=False).exists()
+    assert Holiday.objects.filter(is_working_day=True, date__year=2026).count() >= 5
+
+
+def test_demo_sends_guangzhou_customers_to_the_shenzhen_team(demo):
+    from crm.service.models import Ticket
+
+    south = Ticket.objects.filter(customer__region__code="HN").select_related("team")
+    assert south.exists() and {t.team.base for t in south} == {"深圳"}
