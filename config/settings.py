@@ -484,6 +484,11 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStateEnum": "finance.models.Invoice.State",
         "DeliveryStateEnum": "core.events.models.Delivery.State",
         "ShipmentStateEnum": "integration.fulfilment.models.Shipment.State",
+        "SalesOrderPriorityEnum": "crm.sales.orders.models.SalesOrder.Priority",
+        "TicketPriorityEnum": "crm.service.models.Priority",
+        "TicketCategoryEnum": "crm.service.models.Category",
+        "TicketStateEnum": "crm.service.models.Ticket.State",
+        "VisitStateEnum": "crm.service.models.Visit.State",
     },
 }
 
