@@ -198,3 +198,17 @@ def test_a_visit_for_a_question_is_refused(desk):
     ticket = TicketFactory(category=Category.QUESTION, assignee=engineer.user)
     response = desk.post(f"{BASE}/visits/", {"ticket": ticket.pk}, format="json")
     assert response.status_code == 400 and "ticket" in response.json()
+
+
+def test_patch_changes_only_subject_description_and_priority(desk):
+    ticket = TicketFactory(priority="normal")
+    response = desk.patch(
+        f"{BASE}/tickets/{ticket.pk}/",
+        {"priority": "urgent", "subject": "更正", "state": "closed"},
+        format="json",
+    )
+    assert response.status_code == 200
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.subject, ticket.state) == ("urgent", "更正", "new")
+    assert ticket.first_response_due is not None
+    assert desk.patch(f"{BASE}/tickets/{ticket.pk}/", {"priority": "NaN"}, format="json").status_code == 400
