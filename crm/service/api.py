@@ -5,7 +5,7 @@ the tickets of the customers it may see; record rules in ``crm.service.selectors
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -40,6 +40,8 @@ STAFF = (SERVICE, MANAGER)
 
 class TicketSerializer(api_fields.ModelSerializer):
     allowed_actions = serializers.SerializerMethodField()
+    # As given on the public form: may be empty.
+    requester_email = serializers.CharField(read_only=True)
 
     class Meta:
         model = Ticket
@@ -256,7 +258,7 @@ class TicketViewSet(
         return Response(PhotoSerializer(photo).data, status=201)
 
     @extend_schema(responses={200: EventSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, pk=None):
         ticket = self.get_object()
         return Response(EventSerializer(ticket.events.order_by("at", "pk")[:500], many=True).data)
@@ -377,7 +379,21 @@ class HolidayViewSet(viewsets.ModelViewSet):
     filterset_fields = ["is_working_day"]
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "09:00"})
+class HourMinuteField(serializers.TimeField):
+    """A time of day as ``HH:MM`` (seconds and offsets given are dropped)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+    def to_internal_value(self, value):
+        return super().to_internal_value(value).replace(second=0, microsecond=0, tzinfo=None)
+
+
+@extend_schema_serializer(many=False)
 class CalendarSerializer(serializers.ModelSerializer):
+    day_start = HourMinuteField()
+    day_end = HourMinuteField()
     working_days = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7), max_length=7
     )
@@ -394,11 +410,14 @@ class CalendarViewSet(viewsets.GenericViewSet):
     allowed_roles = STAFF
     write_roles = (MANAGER,)
     pagination_class = None
+    filter_backends = []
     queryset = ServiceCalendar.objects.none()
 
+    @extend_schema(responses={200: CalendarSerializer})
     def list(self, request):
         return Response(CalendarSerializer(ServiceCalendar.current()).data)
 
+    @extend_schema(request=CalendarSerializer, responses={200: CalendarSerializer})
     def create(self, request):
         data = CalendarSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -15,8 +15,10 @@ from django.utils import timezone
 from core.roles import SERVICE
 from crm.customers.models import Customer, Region
 from crm.service import hooks, services
+from crm.service.assignment import free_slot
 from crm.service.models import (
     COMPLAINTS,
+    ON_SITE,
     Category,
     Engineer,
     Holiday,
@@ -26,6 +28,7 @@ from crm.service.models import (
     SlaTarget,
     Ticket,
     TicketEvent,
+    Visit,
 )
 from crm.service.sla import Clock, sla_defaults, sla_targets
 
@@ -254,6 +257,30 @@ def _backdate(ticket, *, state, opened, clock, targets, now, rng, desk) -> None:
         # Not yet given to anyone: the desk picks an engineer.
         fields.update(state=Ticket.State.NEW, assignee=None)
     Ticket.objects.filter(pk=ticket.pk).update(**fields)
+    if ticket.category in ON_SITE and ticket.assignee_id and state != "new":
+        if state in ("closed", "resolved"):
+            start = (
+                clock.next_moment(fields["first_response_at"] + timedelta(hours=1))
+                or fields["first_response_at"]
+            )
+            Visit.objects.create(
+                ticket=ticket,
+                engineer_id=ticket.assignee_id,
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                state=Visit.State.DONE,
+                done_at=start + timedelta(hours=2),
+                notes="已上门处理,客户确认。",
+            )
+        else:
+            start = free_slot(clock=clock, engineer_user=ticket.assignee, earliest=now + timedelta(hours=1))
+            if start is not None:
+                Visit.objects.create(
+                    ticket=ticket,
+                    engineer_id=ticket.assignee_id,
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=2),
+                )
     TicketEvent.objects.filter(ticket=ticket, kind__in=["opened", "assigned"]).update(at=opened)
     TicketEvent.objects.bulk_create(
         [TicketEvent(ticket=ticket, kind=k, data=d, at=at, actor=who) for k, d, at, who in events]

@@ -332,6 +332,9 @@ def test_demo_has_tickets_of_every_category_and_state_some_breached_near_breach_
     assert tickets.filter(breach_warned_at__isnull=False, resolution_breached_at__isnull=True).exists()
     assert tickets.filter(state="waiting", paused_at__isnull=False).exists()
     assert Holiday.objects.filter(is_working_day=True, date__year=2026).count() >= 5
+    from crm.service.models import Visit
+
+    assert set(Visit.objects.values_list("state", flat=True)) == {"done", "planned"}
 
 
 def test_demo_sends_guangzhou_customers_to_the_shenzhen_team(demo):
