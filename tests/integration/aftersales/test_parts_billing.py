@@ -50,7 +50,9 @@ def test_charged_parts_go_on_one_invoice_with_their_tax_rates(world, django_capt
 
     invoice = Invoice.objects.get()
     assert invoice.customer_id == ticket.customer_id
-    lines = sorted(invoice.lines.values_list("product_id", "quantity", "unit_price", "tax_rate", "tax_amount"))
+    lines = sorted(
+        invoice.lines.values_list("product_id", "quantity", "unit_price", "tax_rate", "tax_amount")
+    )
     assert lines == sorted(
         [
             (kit.pk, Decimal(2), Decimal("80.00"), Decimal("0.13"), Decimal("20.80")),
@@ -60,7 +62,9 @@ def test_charged_parts_go_on_one_invoice_with_their_tax_rates(world, django_capt
     assert invoice.subtotal == Decimal("236.50")
     assert invoice.total == Decimal("264.19")
     assert set(TicketPart.objects.values_list("invoice_id", flat=True)) == {invoice.pk}
-    assert {first.pk, second.pk} == set(TicketPart.objects.filter(invoice_id=invoice.pk).values_list("pk", flat=True))
+    assert {first.pk, second.pk} == set(
+        TicketPart.objects.filter(invoice_id=invoice.pk).values_list("pk", flat=True)
+    )
 
 
 def test_parts_under_warranty_raise_no_invoice(world, django_capture_on_commit_callbacks):
