@@ -24,6 +24,7 @@ def database_counts() -> dict:
 
     from crm.customers.models import Contact, Customer, Region, Team
     from crm.sales.models import Activity, Lead, Opportunity, Quote
+    from crm.service.models import TicketPart
     from finance.models import CreditNote, Payment
     from finance.payables.models import Bill, SupplierPayment
     from integration.fulfilment.models import Shipment
@@ -65,6 +66,9 @@ def database_counts() -> dict:
         "hand-set plans": Plan.objects.filter(source=Plan.Source.HAND_SET).count(),
         "open purchases": Suggestion.objects.filter(state="open", kind="purchase").count(),
         "open transfers": Suggestion.objects.filter(state="open", kind="transfer").count(),
+        "ticket parts": TicketPart.objects.count(),
+        "free parts": TicketPart.objects.filter(state="consumed", under_warranty=True).count(),
+        "invoiced parts": TicketPart.objects.filter(state="consumed", invoice_id__isnull=False).count(),
     }
 
 
@@ -116,6 +120,10 @@ SUMMARIES = {
         r"planning: (\d+) demand days, store orders \d+; (\d+) plans \((\d+) forecast, (\d+) hand-set\), "
         r"(\d+) purchase and (\d+) transfer suggestions open \(.*\)",
         ["demand days", "plans", "forecast plans", "hand-set plans", "open purchases", "open transfers"],
+    ),
+    "service_parts": (
+        r"service_parts: (\d+) ticket parts \((\d+) used free under warranty, (\d+) invoiced\)",
+        ["ticket parts", "free parts", "invoiced parts"],
     ),
 }
 
@@ -312,3 +320,24 @@ def test_demo_keeps_an_accepted_and_a_dismissed_suggestion_and_products_below_th
     assert accepted.purchase_order.state == "draft"
     assert Suggestion.objects.get(state="dismissed").dismiss_reason
     assert Suggestion.objects.filter(state="open", kind="purchase").count() >= 3
+
+
+def test_demo_reserves_the_air_conditioner_installation_kit_in_guangzhou(demo):
+    from crm.service.models import TicketPart
+    from integration.aftersales.demo_parts import KIT_SKU
+    from scm.inventory.models import Reservation
+
+    part = TicketPart.objects.get(product__sku=KIT_SKU)
+    assert part.state == TicketPart.State.RESERVED and part.ticket.visits.exists()
+    assert [r.warehouse.code for r in Reservation.objects.filter(demand=part.demand)] == ["GZ"]
+
+
+def test_demo_repairs_use_one_part_free_under_warranty_and_invoice_the_other(demo):
+    from decimal import Decimal
+
+    from crm.service.models import TicketPart
+
+    used = TicketPart.objects.filter(state=TicketPart.State.CONSUMED)
+    free, charged = used.get(under_warranty=True), used.get(under_warranty=False)
+    assert free.invoice_id is None and free.unit_price == 0
+    assert Invoice.objects.get(pk=charged.invoice_id).total == Decimal("50.85")
