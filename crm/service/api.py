@@ -31,6 +31,7 @@ from crm.service.models import (
     TicketPhoto,
     Visit,
 )
+from crm.service.parts_api import TicketPartViewSet
 from scm.inventory.models import Lot, Product
 
 READERS = (SERVICE, SALES, MANAGER)
@@ -483,3 +484,4 @@ router.register("service/holidays", HolidayViewSet, basename="service-holiday")
 router.register("service/calendar", CalendarViewSet, basename="service-calendar")
 router.register("service/teams", TeamViewSet, basename="service-team")
 router.register("service/engineers", EngineerViewSet, basename="service-engineer")
+router.register("ticket-parts", TicketPartViewSet, basename="ticket-part")

@@ -60,3 +60,7 @@ class ServiceConfig(AppConfig):
             roles=(SERVICE, MANAGER),
             order=20,
         )
+
+        from crm.service import parts_setup
+
+        parts_setup.ready()

@@ -30,6 +30,7 @@ from crm.service.models import (
     Visit,
 )
 from crm.service.sla import Clock, sla_target_for
+from crm.service.timeline import ticket_event_add
 
 State = Ticket.State
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -58,9 +59,7 @@ def photo_max_bytes() -> int:
 
 
 def _event(ticket, kind: str, *, user=None, text: str = "", at=None, **data) -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket, kind=kind, actor=user, text=text, data=data, at=at or timezone.now()
-    )
+    return ticket_event_add(ticket=ticket, kind=kind, actor=user, text=text, data=data, at=at)
 
 
 def _check_photo(image, *, field: str = "image") -> str:

@@ -1,14 +1,28 @@
-"""Ticket events as timeline entries in the reader's language (the ticket page and the customer
-360 page), and the customer 360 panel of open tickets."""
+"""A ticket's timeline: the one way a line is added (``ticket_event_add``); ticket events as
+timeline entries in the reader's language (the ticket page and the customer 360 page); the
+customer 360 panel of open tickets."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.people import display_name
 from crm.service import selectors
-from crm.service.models import Ticket
+from crm.service.models import Ticket, TicketEvent
 
 STATE_LABELS = dict(Ticket.State.choices)
+
+
+def ticket_event_add(
+    *, ticket, kind: str, data: dict | None = None, text: str = "", actor=None, at=None
+) -> TicketEvent:
+    """Add one line to ``ticket``'s timeline: ``kind`` names what happened, ``data`` keeps the
+    facts (plain JSON values), ``text`` is free text a person wrote (a comment), if any. Runs in
+    the caller's transaction."""
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return TicketEvent.objects.create(
+        ticket=ticket, kind=kind, data=data or {}, text=text or "", actor=user, at=at or timezone.now()
+    )
 
 
 def event_title(event) -> str:
@@ -47,6 +61,24 @@ def event_title(event) -> str:
         return _("Quality complaint confirmed")
     if kind == "updated":
         return _("Ticket changed")
+    if kind == "part_added":
+        return _("Part reserved: %(product)s × %(qty)s") % {
+            "product": data.get("product", ""),
+            "qty": data.get("quantity", ""),
+        }
+    if kind == "part_removed":
+        return _("Part removed: %(product)s") % {"product": data.get("product", "")}
+    if kind == "parts_used":
+        return _("Parts used: %(products)s") % {
+            "products": ", ".join(p.get("product", "") for p in data.get("parts", []))
+        }
+    if kind == "parts_invoiced":
+        return _("Parts invoiced on %(number)s") % {"number": data.get("number", "")}
+    if kind == "traced":
+        return _("Lot traced: %(customers)s customers got it, supplier %(supplier)s") % {
+            "customers": data.get("customers", 0),
+            "supplier": data.get("supplier") or "–",
+        }
     return kind
 
 

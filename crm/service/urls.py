@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm.service import views
+from crm.service import parts_urls, views
 
 app_name = "service"
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("tickets/<int:pk>/visits/<int:visit_pk>/cancel/", views.visit_cancel, name="visit_cancel"),
     path("sla/", views.sla_settings, name="sla_settings"),
     path("teams/", views.teams, name="teams"),
+    *parts_urls.urlpatterns,
 ]

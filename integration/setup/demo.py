@@ -79,6 +79,7 @@ STEPS = [
     ("finance", "finance.demo:build"),
     ("payables", "finance.payables.demo:build"),
     ("planning", "integration.planning.demo:build"),
+    ("service_parts", "integration.aftersales.demo_parts:build"),
 ]
 
 

@@ -21,6 +21,7 @@ EDITABLE = (
     "is_active",
     "reorder_point",
     "reorder_quantity",
+    "warranty_months",
     "template",
     "is_template",
     "attributes",

@@ -176,6 +176,14 @@ ACCESS = {
     "fulfilment:delivery-note": ("swfm", "swfm"),
     "fulfilment:return-create": ("wm", "wm"),
     "fulfilment:returns": ("swfm", "swfm"),
+    # --- service: parts on tickets ---
+    "service:ticket_parts": ("vwm", "vwm"),
+    "service:ticket_part_add": ("vm", "vm"),
+    "service:ticket_part_remove": ("vm", "vm"),
+    "service:ticket_part_products": ("vm", "vm"),
+    "service:ticket_part_availability": ("vm", "vm"),
+    "api:ticket-part-list": ("vwm", "vm"),
+    "api:ticket-part-detail": ("vwm", "vm"),
     # --- inventory ---
     "api:inventory-product-list": (ALL, "pm"),
     "api:inventory-product-detail": (ALL, "pm"),

@@ -24,7 +24,7 @@ def database_counts() -> dict:
 
     from crm.customers.models import Contact, Customer, Region, Team
     from crm.sales.models import Activity, Lead, Opportunity, Quote
-    from crm.service.models import Engineer, ServiceTeam, Ticket
+    from crm.service.models import Engineer, ServiceTeam, Ticket, TicketPart
     from finance.models import CreditNote, Payment
     from finance.payables.models import Bill, SupplierPayment
     from integration.fulfilment.models import Shipment
@@ -69,6 +69,9 @@ def database_counts() -> dict:
         "tickets": Ticket.objects.count(),
         "service teams": ServiceTeam.objects.count(),
         "engineers": Engineer.objects.count(),
+        "ticket parts": TicketPart.objects.count(),
+        "free parts": TicketPart.objects.filter(state="consumed", under_warranty=True).count(),
+        "invoiced parts": TicketPart.objects.filter(state="consumed", invoice_id__isnull=False).count(),
     }
 
 
@@ -124,6 +127,10 @@ SUMMARIES = {
         r"planning: (\d+) demand days, store orders \d+; (\d+) plans \((\d+) forecast, (\d+) hand-set\), "
         r"(\d+) purchase and (\d+) transfer suggestions open \(.*\)",
         ["demand days", "plans", "forecast plans", "hand-set plans", "open purchases", "open transfers"],
+    ),
+    "service_parts": (
+        r"service_parts: (\d+) ticket parts \((\d+) used free under warranty, (\d+) invoiced\)",
+        ["ticket parts", "free parts", "invoiced parts"],
     ),
 }
 
@@ -342,3 +349,24 @@ def test_demo_sends_guangzhou_customers_to_the_shenzhen_team(demo):
 
     south = Ticket.objects.filter(customer__region__code="HN").select_related("team")
     assert south.exists() and {t.team.base for t in south} == {"深圳"}
+
+
+def test_demo_reserves_the_air_conditioner_installation_kit_in_guangzhou(demo):
+    from crm.service.models import TicketPart
+    from integration.aftersales.demo_parts import KIT_SKU
+    from scm.inventory.models import Reservation
+
+    part = TicketPart.objects.get(product__sku=KIT_SKU)
+    assert part.state == TicketPart.State.RESERVED and part.ticket.visits.exists()
+    assert [r.warehouse.code for r in Reservation.objects.filter(demand=part.demand)] == ["GZ"]
+
+
+def test_demo_repairs_use_one_part_free_under_warranty_and_invoice_the_other(demo):
+    from decimal import Decimal
+
+    from crm.service.models import TicketPart
+
+    used = TicketPart.objects.filter(state=TicketPart.State.CONSUMED)
+    free, charged = used.get(under_warranty=True), used.get(under_warranty=False)
+    assert free.invoice_id is None and free.unit_price == 0
+    assert Invoice.objects.get(pk=charged.invoice_id).total == Decimal("50.85")
