@@ -7,3 +7,8 @@ class ServiceConfig(AppConfig):
     label = "service"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("Service")
+
+    def ready(self):
+        from crm.service import survey_setup
+
+        survey_setup.ready()

@@ -7,3 +7,23 @@ class AftersalesConfig(AppConfig):
     label = "aftersales"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("After-sales quality")
+
+    def ready(self):
+        _register_delivery_rules()
+
+
+def _register_delivery_rules() -> None:
+    """The delivered-shipment → survey rule and the carrier figures' navigation entry."""
+    from core.navigation import NavItem, register
+    from core.roles import MANAGER, PURCHASING, SERVICE, WAREHOUSE
+    from integration.aftersales import handlers_delivery  # noqa: F401 - registers the event handler
+
+    register(
+        NavItem(
+            "carrier_figures",
+            _("Carrier figures"),
+            "carrier_figures:list",
+            (WAREHOUSE, PURCHASING, SERVICE, MANAGER),
+            order=63,
+        )
+    )
