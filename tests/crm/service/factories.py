@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -31,3 +33,15 @@ class TicketFactory(factory.django.DjangoModelFactory):
     category = Category.QUESTION
     subject = factory.Sequence(lambda n: f"问题 {n}")
     opened_at = factory.LazyFunction(timezone.now)
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "service.Survey"
+
+    kind = "delivery"
+    customer = factory.SubFactory(CustomerFactory)
+    recipient = "buyer@customer.example"
+    shipment_id = factory.Sequence(lambda n: 100000 + n)
+    state = "sent"
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
