@@ -53,21 +53,31 @@ def carrier_figures(*, date_from: date | None = None, date_to: date | None = Non
     threshold = QualitySettings.current().carrier_damage_rate
     start, end = period_bounds(date_from, date_to)
     period = Q(shipments__state=Shipment.State.SHIPPED)
-    shipped = Shipment.objects.filter(carrier_ref=OuterRef("pk"), state=Shipment.State.SHIPPED)
     if start:
         period &= Q(shipments__shipped_at__gte=start)
-        shipped = shipped.filter(shipped_at__gte=start)
     if end:
         period &= Q(shipments__shipped_at__lt=end)
-        shipped = shipped.filter(shipped_at__lt=end)
+
+    def shipped(carrier_ref):
+        qs = Shipment.objects.filter(carrier_ref=carrier_ref, state=Shipment.State.SHIPPED)
+        if start:
+            qs = qs.filter(shipped_at__gte=start)
+        if end:
+            qs = qs.filter(shipped_at__lt=end)
+        return qs
+
+    # The carrier's shipments, one level further down: the ticket query is in between.
     damage = (
-        Ticket.objects.filter(category=Category.DAMAGE, shipment_id__in=shipped.values("pk"))
+        Ticket.objects.filter(
+            category=Category.DAMAGE, shipment_id__in=shipped(OuterRef(OuterRef("pk"))).values("pk")
+        )
         .order_by()
         .values("pk")
     )
     delivered = period & Q(shipments__delivered_at__isnull=False)
     on_time = (
-        shipped.filter(delivered_at__isnull=False, expected_delivery_on__isnull=False)
+        shipped(OuterRef("pk"))
+        .filter(delivered_at__isnull=False, expected_delivery_on__isnull=False)
         .annotate(delivered_on=TruncDate("delivered_at", tzinfo=timezone.get_current_timezone()))
         .filter(delivered_on__lte=F("expected_delivery_on"))
         .order_by()
