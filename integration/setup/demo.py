@@ -78,6 +78,7 @@ STEPS = [
     ("finance", "finance.demo:build"),
     ("payables", "finance.payables.demo:build"),
     ("planning", "integration.planning.demo:build"),
+    ("surveys", "integration.aftersales.demo_surveys:build"),
 ]
 
 
