@@ -385,7 +385,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integration.rules.tasks.customers_inactive_sweep",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Nightly: shipped shipments past their expected day, unconfirmed, are taken as delivered.
+    "fulfilment-deliveries-estimate": {
+        "task": "integration.fulfilment.tasks.deliveries_estimate",
+        "schedule": crontab(hour=0, minute=40),
+    },
 }
+# Where the links in customer e-mails point (delivery confirmation, surveys).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+# Days the customer's delivery confirmation link (shipping e-mail) stays valid.
+FULFILMENT_DELIVERY_LINK_DAYS = int(os.environ.get("FULFILMENT_DELIVERY_LINK_DAYS", "30"))
+# Satisfaction surveys: days a survey link stays valid, and the score at or below which an
+# answer opens a follow-up ticket.
+SURVEY_EXPIRY_DAYS = int(os.environ.get("SURVEY_EXPIRY_DAYS", "14"))
+SURVEY_LOW_SCORE = int(os.environ.get("SURVEY_LOW_SCORE", "6"))
 # Hours a new lead may wait for its first contact before it shows on the overdue list.
 CRM_LEAD_SLA_HOURS = int(os.environ.get("CRM_LEAD_SLA_HOURS", "24"))
 # On PostgreSQL, order_confirm does its usual case (no credit limit to check) in one statement

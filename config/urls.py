@@ -47,27 +47,41 @@ api_router.include_format_suffixes = False
 for app in APP_PREFIXES:
     if _has_module(f"{app}.api"):
         api_router.registry.extend(importlib.import_module(f"{app}.api").router.registry)
+# Routers of subject modules that live next to an app's own ``api.py``.
+EXTRA_APIS = ["integration.aftersales.carrier_api"]
+for module in EXTRA_APIS:
+    api_router.registry.extend(importlib.import_module(module).router.registry)
 
-urlpatterns = [
-    path("healthz", core_views.healthz, name="healthz"),
-    path("favicon.ico", core_views.favicon, name="favicon"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/auth/token/", core_api.TokenLoginView.as_view(), name="api-token"),
-    path("api/v1/auth/logout/", core_api.TokenLogoutView.as_view(), name="api-logout"),
-    path("api/v1/auth/logout-all/", core_api.TokenLogoutAllView.as_view(), name="api-logout-all"),
-    path("api/v1/me/", core_api.MeView.as_view(), name="api-me"),
-    path("api/v1/", include(api_router.urls)),
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # The Swagger UI page loads its start-up script from a URL (?script), not inline: the CSP holds.
-    path(
-        "api/v1/docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
-        name="api-docs",
-    ),
-    path("admin/", admin.site.urls),
-] + [
-    path(prefix, include(f"{app}.urls")) for app, prefix in APP_PREFIXES.items() if _has_module(f"{app}.urls")
-]
+urlpatterns = (
+    [
+        path("healthz", core_views.healthz, name="healthz"),
+        path("favicon.ico", core_views.favicon, name="favicon"),
+        path("i18n/", include("django.conf.urls.i18n")),
+        path("api/v1/auth/token/", core_api.TokenLoginView.as_view(), name="api-token"),
+        path("api/v1/auth/logout/", core_api.TokenLogoutView.as_view(), name="api-logout"),
+        path("api/v1/auth/logout-all/", core_api.TokenLogoutAllView.as_view(), name="api-logout-all"),
+        path("api/v1/me/", core_api.MeView.as_view(), name="api-me"),
+        path("api/v1/", include(api_router.urls)),
+        path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+        # The Swagger UI page loads its start-up script from a URL (?script), not inline: the CSP holds.
+        path(
+            "api/v1/docs/",
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
+            name="api-docs",
+        ),
+        path("admin/", admin.site.urls),
+    ]
+    + [
+        path(prefix, include(f"{app}.urls"))
+        for app, prefix in APP_PREFIXES.items()
+        if _has_module(f"{app}.urls")
+    ]
+    + [
+        # Pages of subject modules next to an app's own ``urls.py`` (their own namespaces).
+        path("service/surveys/", include("crm.service.survey_urls")),
+        path("aftersales/carriers/", include("integration.aftersales.carrier_urls")),
+    ]
+)
 
 handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"

@@ -64,3 +64,7 @@ class ServiceConfig(AppConfig):
         from crm.service import parts_setup
 
         parts_setup.ready()
+
+        from crm.service import survey_setup
+
+        survey_setup.ready()

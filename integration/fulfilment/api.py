@@ -17,13 +17,21 @@ from rest_framework.routers import DefaultRouter
 from core import api_fields
 from core.drf import DefaultCharField, serialized
 from core.restricted import VisibleRelatedMixin
-from core.roles import FINANCE, MANAGER, PURCHASING, SALES, WAREHOUSE
+from core.roles import FINANCE, MANAGER, PURCHASING, SALES, SERVICE, WAREHOUSE
 from core.sql import as_id
 from crm.sales.models import SalesOrder, SalesOrderLine
 from crm.sales.orders import selectors as order_selectors
 from crm.sales.orders.api import OrderInputSerializer, OrderPricesMixin, SalesOrderSerializer, order_input
-from integration.fulfilment import backorders, purchase_to_order, selectors, services, shipping
-from integration.fulfilment.models import Backorder, Return, Shipment, ShipmentLine, ShipmentNotice
+from integration.fulfilment import (
+    backorders,
+    carriers,
+    delivery,
+    purchase_to_order,
+    selectors,
+    services,
+    shipping,
+)
+from integration.fulfilment.models import Backorder, Carrier, Return, Shipment, ShipmentLine, ShipmentNotice
 from scm.inventory.models import Warehouse
 from scm.purchasing.api import PurchaseOrderLineSerializer
 
@@ -214,10 +222,14 @@ class ShipmentSerializer(api_fields.ModelSerializer):
             "warehouse",
             "state",
             "carrier",
+            "carrier_ref",
             "tracking_number",
             "invoice_id",
             "created_at",
             "shipped_at",
+            "expected_delivery_on",
+            "delivered_at",
+            "delivery_source",
             "notice",
             "lines",
         ]
@@ -321,6 +333,76 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             user=request.user,
         )
         return Response(ShipmentSerializer(selectors.shipment_with_lines(pk=shipment.pk)).data)
+
+    @extend_schema(request=None, responses=ShipmentSerializer)
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        """The driver confirms the shipment reached the customer (once; a second time is refused
+        with its state)."""
+        shipment = self.get_object()
+        delivery.shipment_deliver(shipment=shipment, source=Shipment.Delivery.DRIVER, user=request.user)
+        return Response(ShipmentSerializer(selectors.shipment_with_lines(pk=shipment.pk)).data)
+
+
+class CarrierTransitSerializer(serializers.Serializer):
+    region = serializers.IntegerField(source="region_id")
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    days = serializers.IntegerField(min_value=0, max_value=carriers.MAX_TRANSIT_DAYS)
+
+
+class CarrierSerializer(api_fields.ModelSerializer):
+    transits = CarrierTransitSerializer(many=True, required=False)
+
+    class Meta:
+        model = Carrier
+        fields = ["id", "name", "transit_days", "is_active", "transits", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"name": {"validators": []}}
+
+
+class CarrierViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Carriers and their transit days (default, and per customer region; calendar days).
+    PUT/PATCH with ``transits`` replaces the per-region days; without, leaves them."""
+
+    serializer_class = CarrierSerializer
+    allowed_roles = (WAREHOUSE, PURCHASING, SERVICE, MANAGER)
+    write_roles = (WAREHOUSE, MANAGER)
+    lookup_value_regex = r"\d+"
+    queryset = Carrier.objects.none()
+
+    def get_queryset(self):
+        return Carrier.objects.prefetch_related("transits__region").order_by("name")
+
+    def _save(self, serializer, carrier=None):
+        data = serializer.validated_data
+        transits = data.get("transits")
+        saved = carriers.carrier_save(
+            carrier=carrier,
+            name=data.get("name", carrier.name if carrier else ""),
+            transit_days=data.get("transit_days", carrier.transit_days if carrier else 2),
+            is_active=data.get("is_active", carrier.is_active if carrier else True),
+            transits=None if transits is None else {t["region_id"]: t["days"] for t in transits},
+            user=self.request.user,
+        )
+        return self.get_queryset().get(pk=saved.pk)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        carrier = self._save(serializer)
+        return Response(CarrierSerializer(carrier).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        carrier = self.get_object()
+        serializer = self.get_serializer(carrier, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        return Response(CarrierSerializer(self._save(serializer, carrier)).data)
 
 
 class PickListSerializer(serializers.Serializer):
@@ -429,4 +511,5 @@ router.register("order-workflow", OrderWorkflowViewSet, basename="order-workflow
 router.register("shipments", ShipmentViewSet, basename="shipment")
 router.register("pick-lists", PickListViewSet, basename="pick-list")
 router.register("returns", ReturnViewSet, basename="return")
+router.register("carriers", CarrierViewSet, basename="carrier")
 router.register("sales-order-lines", SalesOrderLinePurchaseViewSet, basename="sales-order-line")

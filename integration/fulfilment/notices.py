@@ -26,8 +26,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 
 from core.events import names
 from core.events.services import notify, publish
@@ -142,7 +143,36 @@ def _send(notice: ShipmentNotice) -> None:
             "carrier": shipment.carrier,
             "tracking": shipment.tracking_number,
         }
+        arrival = arrival_text(shipment)
+        if arrival:
+            body += "\n\n" + arrival
+        if shipment.delivered_at is None:
+            from integration.fulfilment.delivery import link_url
+
+            body += "\n\n" + _("Has it arrived? Please confirm here: %(url)s") % {"url": link_url(shipment)}
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notice.recipient], fail_silently=False)
+
+
+def arrival_text(shipment: Shipment) -> str:
+    """When the shipment is expected, in the active language, counted from the day it left:
+    "您的订单已出库，预计明日送达" (1 day), "…预计后天送达" (2 days), else the date. Empty when
+    no day is expected (no carrier from the list)."""
+    expected = shipment.expected_delivery_on
+    if expected is None:
+        return ""
+    shipped_on = timezone.localdate(shipment.shipped_at) if shipment.shipped_at else timezone.localdate()
+    days = (expected - shipped_on).days
+    if days <= 0:
+        return pgettext("delivery", "Your order has left our warehouse and is expected today.")
+    if days == 1:
+        return pgettext("delivery", "Your order has left our warehouse and is expected tomorrow.")
+    if days == 2:
+        return pgettext(
+            "delivery", "Your order has left our warehouse and is expected the day after tomorrow."
+        )
+    return pgettext("delivery", "Your order has left our warehouse and is expected on %(date)s.") % {
+        "date": date_format(expected, "MONTH_DAY_FORMAT")
+    }
 
 
 def _notice_sent(notice: ShipmentNotice) -> None:

@@ -27,7 +27,8 @@ from core.sql import as_id
 from crm.sales.models import SalesOrder, SalesOrderLine
 from crm.sales.orders import services as order_services
 from crm.sales.orders import states as order_states
-from integration.fulfilment.models import Return, Shipment, ShipmentLine
+from integration.fulfilment import carriers
+from integration.fulfilment.models import Carrier, Return, Shipment, ShipmentLine
 from integration.fulfilment.services import _lock_order
 from scm.inventory import reservations
 from scm.inventory import services as stock
@@ -188,13 +189,24 @@ def shipment_scan(*, shipment: Shipment, code: str, user=None) -> ScanResult:
 def shipment_ship(
     *,
     shipment: Shipment,
-    carrier: str,
+    carrier,
     tracking_number: str,
     user=None,
     quantities: dict[int, Decimal] | None = None,
 ) -> Shipment:
     """Ship what was picked (or ``quantities`` per shipment line id, from the API). Stock moves
-    are written with the lots; what was not picked stays reserved for the next pick list."""
+    are written with the lots; what was not picked stays reserved for the next pick list.
+
+    ``carrier`` is a ``Carrier`` of the active list or its name (a name that is on no list is
+    kept as text only). With a carrier from the list, the shipment is linked to it and expected
+    on the day it left (local date) plus the carrier's transit days to the customer's region, in
+    calendar days (``carriers.expected_delivery``)."""
+    if isinstance(carrier, Carrier):
+        if not carrier.is_active:
+            raise ValidationError(
+                {"carrier": _("%(name)s is no longer used as a carrier.") % {"name": carrier.name}}
+            )
+        carrier = carrier.name
     carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
     errors = {}
     if not carrier:
@@ -225,6 +237,7 @@ def _ship(*, shipment_id, order_id, carrier, tracking_number, user, quantities) 
     )
     if shipment.state != Shipment.State.PICKING:
         raise ValidationError({"shipment": _("This shipment has already been shipped or cancelled.")})
+    carrier_ref = carriers.carrier_for_name(carrier)
     lines = list(shipment.lines.select_related("order_line", "lot", "product"))
     if quantities is not None:
         _set_picked(lines, quantities)
@@ -233,12 +246,23 @@ def _ship(*, shipment_id, order_id, carrier, tracking_number, user, quantities) 
         raise ValidationError({"lines": _("Nothing has been picked yet.")})
     _consume(shipment, shipped, user)
     ShipmentLine.objects.filter(shipment=shipment, picked_quantity=0).delete()
+    now = timezone.now()
+    expected = None
+    if carrier_ref is not None:
+        carrier = carrier_ref.name
+        expected = carriers.expected_delivery(
+            carrier=carrier_ref,
+            region_id=order.customer.region_id,
+            shipped_on=timezone.localdate(now),
+        )
     Shipment.objects.filter(pk=shipment.pk).update(
         state=Shipment.State.SHIPPED,
         carrier=carrier,
+        carrier_ref=carrier_ref,
+        expected_delivery_on=expected,
         tracking_number=tracking_number,
         shipped_by=user,
-        shipped_at=timezone.now(),
+        shipped_at=now,
     )
     order_states.order_refresh_state(order_id=order.pk)
     order_services.order_add_event(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integration.fulfilment import views
+from integration.fulfilment import delivery_views, views
 
 app_name = "fulfilment"
 
@@ -24,4 +24,9 @@ urlpatterns = [
     path("shipments/<int:pk>/delivery-note.pdf", views.delivery_note, name="delivery-note"),
     path("shipment-lines/<int:line_pk>/return/", views.return_create, name="return-create"),
     path("returns/", views.returns, name="returns"),
+    path("deliveries/confirm/", delivery_views.delivery_confirm, name="delivery-confirm"),
+    path("delivered/<str:token>/", delivery_views.delivery_link, name="delivery-link"),
+    path("carriers/", delivery_views.carrier_list, name="carriers"),
+    path("carriers/new/", delivery_views.carrier_edit, name="carrier-create"),
+    path("carriers/<int:pk>/", delivery_views.carrier_edit, name="carrier-edit"),
 ]

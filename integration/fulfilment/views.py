@@ -17,7 +17,15 @@ from core.redirects import safe_next_url
 from core.roles import FINANCE, MANAGER, PURCHASING, SALES, WAREHOUSE
 from crm.sales.models import SalesOrder
 from crm.sales.orders import selectors as order_selectors
-from integration.fulfilment import backorders, documents, purchase_to_order, selectors, services, shipping
+from integration.fulfilment import (
+    backorders,
+    carriers,
+    documents,
+    purchase_to_order,
+    selectors,
+    services,
+    shipping,
+)
 from integration.fulfilment.models import Return, Shipment
 from scm.inventory.models import Warehouse
 
@@ -217,6 +225,7 @@ def shipment_detail(request, pk, ship_form=None):
             "notice": getattr(shipment, "notice", None),
             "lines": list(shipment.lines.all()),
             "ship_form": ship_form or ShipForm(initial={"carrier": shipment.carrier}),
+            "carrier_names": list(carriers.active_carriers().values_list("name", flat=True)),
             "returns": Return.objects.filter(shipment_line__shipment=shipment).select_related(
                 "shipment_line__product", "shipment_line__lot"
             ),

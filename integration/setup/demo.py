@@ -80,6 +80,7 @@ STEPS = [
     ("payables", "finance.payables.demo:build"),
     ("planning", "integration.planning.demo:build"),
     ("service_parts", "integration.aftersales.demo_parts:build"),
+    ("surveys", "integration.aftersales.demo_surveys:build"),
 ]
 
 

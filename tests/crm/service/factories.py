@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -62,3 +64,15 @@ def order_of(customer, product=None):
     return order_services.order_create(
         customer=customer, owner=customer.owner, lines=[{"product": product, "quantity": "1"}]
     )
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "service.Survey"
+
+    kind = "delivery"
+    customer = factory.SubFactory(CustomerFactory)
+    recipient = "buyer@customer.example"
+    shipment_id = factory.Sequence(lambda n: 100000 + n)
+    state = "sent"
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))

@@ -70,3 +70,39 @@ def make_order(customer, owner, *lines):
             for line in lines
         ],
     )
+
+
+class CarrierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "fulfilment.Carrier"
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"承运商{n}")
+    transit_days = 2
+
+
+def shipped_shipment(*, customer=None, carrier=None, shipped_at=None, expected=None, owner=None):
+    """A shipment in state shipped, written directly (no stock flow): for delivery, survey and
+    carrier figure tests that need only the shipped row."""
+    from django.utils import timezone
+
+    from integration.fulfilment.models import Shipment
+    from tests.factories import UserFactory
+    from tests.scm.inventory.factories import ProductFactory
+
+    owner = owner or (customer.owner if customer is not None and customer.owner_id else None)
+    owner = owner or UserFactory(roles=["manager"])
+    customer = customer or CustomerFactory(owner=owner)
+    order = make_order(customer, owner, (ProductFactory(), 1))
+    shipped_at = shipped_at or timezone.now()
+    return Shipment.objects.create(
+        number=f"SH-T{Shipment.objects.count() + 1:05d}-{order.pk}",
+        order=order,
+        warehouse=WarehouseFactory(code="SH"),
+        state=Shipment.State.SHIPPED,
+        carrier=carrier.name if carrier else "",
+        carrier_ref=carrier,
+        tracking_number="T1",
+        shipped_at=shipped_at,
+        expected_delivery_on=expected,
+    )

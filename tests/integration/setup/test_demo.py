@@ -12,6 +12,7 @@ from django.utils import timezone
 from crm.sales.models import SalesOrder
 from finance import selectors
 from finance.models import Invoice
+from integration.fulfilment.models import Shipment
 from integration.setup.demo import DEMO_USERS, STEPS, demo_load
 from scm.inventory.management.commands.check_stock import stock_differences
 
@@ -24,10 +25,10 @@ def database_counts() -> dict:
 
     from crm.customers.models import Contact, Customer, Region, Team
     from crm.sales.models import Activity, Lead, Opportunity, Quote
-    from crm.service.models import Engineer, ServiceTeam, Ticket, TicketPart
+    from crm.service.models import Engineer, ServiceTeam, Survey, Ticket, TicketPart
     from finance.models import CreditNote, Payment
     from finance.payables.models import Bill, SupplierPayment
-    from integration.fulfilment.models import Shipment
+    from integration.fulfilment.models import Carrier, Shipment
     from integration.planning.models import DemandDay, Plan, Suggestion
     from scm.inventory.models import Product, StockMove, Warehouse
     from scm.purchasing.models import PurchaseOrder, Receipt, Supplier
@@ -72,6 +73,12 @@ def database_counts() -> dict:
         "ticket parts": TicketPart.objects.count(),
         "free parts": TicketPart.objects.filter(state="consumed", under_warranty=True).count(),
         "invoiced parts": TicketPart.objects.filter(state="consumed", invoice_id__isnull=False).count(),
+        "surveys": Survey.objects.count(),
+        "answered surveys": Survey.objects.filter(answered_at__isnull=False).count(),
+        "survey follow-ups": Survey.objects.filter(follow_up__isnull=False).count(),
+        "carriers": Carrier.objects.count(),
+        "delivered shipments": Shipment.objects.filter(delivered_at__isnull=False).count(),
+        "damage tickets": Ticket.objects.filter(category="damage").count(),
     }
 
 
@@ -131,6 +138,18 @@ SUMMARIES = {
     "service_parts": (
         r"service_parts: (\d+) ticket parts \((\d+) used free under warranty, (\d+) invoiced\)",
         ["ticket parts", "free parts", "invoiced parts"],
+    ),
+    "surveys": (
+        r"surveys: (\d+) surveys \((\d+) answered, NPS -?\d+\), (\d+) low scores opened tickets; "
+        r"(\d+) carriers, (\d+) deliveries confirmed, (\d+) damage tickets",
+        [
+            "surveys",
+            "answered surveys",
+            "survey follow-ups",
+            "carriers",
+            "delivered shipments",
+            "damage tickets",
+        ],
     ),
 }
 
@@ -370,3 +389,25 @@ def test_demo_repairs_use_one_part_free_under_warranty_and_invoice_the_other(dem
     free, charged = used.get(under_warranty=True), used.get(under_warranty=False)
     assert free.invoice_id is None and free.unit_price == 0
     assert Invoice.objects.get(pk=charged.invoice_id).total == Decimal("50.85")
+
+
+def test_demo_nps_is_believable_and_spans_two_years(demo):
+    from crm.service import nps
+    from crm.service.models import Survey
+
+    figures = nps.nps()
+    assert 30 <= figures.score <= 45, figures
+    answered = Survey.objects.filter(answered_at__isnull=False)
+    first = answered.order_by("created_at").first().created_at
+    assert (timezone.now() - first).days > 365
+    assert answered.filter(score__lte=6, follow_up__isnull=True).count() == 0
+
+
+def test_demo_flags_the_carrier_with_a_bad_damage_rate(demo):
+    from integration.aftersales.carriers import carrier_figures
+
+    rows = {r.name: r for r in carrier_figures(date_from=timezone.localdate() - timedelta(days=730))}
+    assert rows["中通快递"].flagged and 10 <= rows["中通快递"].damage_rate <= 20
+    assert not rows["顺丰速运"].flagged
+    sources = set(Shipment.objects.exclude(delivery_source="").values_list("delivery_source", flat=True))
+    assert sources == {"driver", "customer", "estimate"}
