@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from core import api_fields
 from core.sql import as_id
-from crm.service import parts
-from crm.service.models import Ticket, TicketPart
+from crm.service import parts, selectors
+from crm.service.models import TicketPart
 from crm.service.parts_views import READ, WRITE
 from scm.inventory.models import Product, ProductUnit
 
@@ -73,7 +74,14 @@ class TicketPartViewSet(
     filter_backends = []
 
     def get_queryset(self):
-        qs = TicketPart.objects.select_related("product").order_by("-id")
+        visible = selectors.tickets_for_parts(
+            self.request.user, write=self.request.method not in SAFE_METHODS
+        )
+        qs = (
+            TicketPart.objects.filter(ticket__in=visible.values("pk"))
+            .select_related("product")
+            .order_by("-id")
+        )
         params = self.request.query_params
         if params.get("ticket"):
             ticket_id = as_id(params["ticket"])
@@ -91,7 +99,7 @@ class TicketPartViewSet(
         data = TicketPartInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        ticket = get_object_or_404(Ticket, pk=values["ticket"])
+        ticket = get_object_or_404(selectors.tickets_for_parts(request.user, write=True), pk=values["ticket"])
         product = Product.objects.filter(pk=values["product"]).first()
         if product is None:
             raise ValidationError({"product": _("No such product.")})

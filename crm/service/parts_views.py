@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from core.permissions import role_required
 from core.roles import MANAGER, SERVICE, WAREHOUSE, has_role
 from core.sql import as_id
-from crm.service import parts
+from crm.service import parts, selectors
 from crm.service.models import Ticket, TicketPart
 from crm.service.warranty import ticket_warranty
 from scm.inventory.models import Product, ProductUnit
@@ -20,8 +20,10 @@ READ = (SERVICE, WAREHOUSE, MANAGER)
 WRITE = (SERVICE, MANAGER)
 
 
-def _ticket(ticket_id) -> Ticket:
-    return get_object_or_404(Ticket.objects.select_related("customer", "product", "lot"), pk=ticket_id)
+def _ticket(request, ticket_id, *, write: bool = False) -> Ticket:
+    """The ticket if the user may read its parts (or change them, ``write``); else a 404."""
+    qs = selectors.tickets_for_parts(request.user, write=write)
+    return get_object_or_404(qs.select_related("customer", "product", "lot"), pk=ticket_id)
 
 
 def panel_context(ticket, user, *, errors=None, values=None) -> dict:
@@ -46,7 +48,7 @@ def _panel(request, ticket, **kwargs):
 @role_required(*READ)
 def ticket_parts(request, ticket_id):
     """The ticket's parts: the panel alone for htmx, else a page around it."""
-    ticket = _ticket(ticket_id)
+    ticket = _ticket(request, ticket_id)
     if request.htmx:
         return _panel(request, ticket)
     context = panel_context(ticket, request.user)
@@ -65,7 +67,7 @@ def _answer(request, ticket, errors=None, values=None):
 @role_required(*WRITE)
 @require_POST
 def ticket_part_add(request, ticket_id):
-    ticket = _ticket(ticket_id)
+    ticket = _ticket(request, ticket_id, write=True)
     values = {
         "product": request.POST.get("product", "")[:20],
         "quantity": request.POST.get("quantity", "")[:40],
@@ -94,7 +96,7 @@ def ticket_part_add(request, ticket_id):
 @role_required(*WRITE)
 @require_POST
 def ticket_part_remove(request, ticket_id, pk):
-    ticket = _ticket(ticket_id)
+    ticket = _ticket(request, ticket_id, write=True)
     part = get_object_or_404(TicketPart, pk=pk, ticket=ticket)
     try:
         parts.ticket_part_remove(part=part, user=request.user)
@@ -109,7 +111,7 @@ def ticket_part_remove(request, ticket_id, pk):
 @role_required(*WRITE)
 def part_product_options(request, ticket_id):
     """htmx: the part select's options for a search (SKU, name, barcode)."""
-    _ticket(ticket_id)
+    _ticket(request, ticket_id)
     options = parts.part_products(search=request.GET.get("product_q", "").strip()[:100])
     return render(request, "service/parts/product_options.html", {"products": options})
 
@@ -118,7 +120,7 @@ def part_product_options(request, ticket_id):
 def part_availability(request, ticket_id):
     """htmx: what each warehouse has free of the chosen part, nearest the customer first, and
     the one it would be taken from for the quantity asked."""
-    ticket = _ticket(ticket_id)
+    ticket = _ticket(request, ticket_id)
     product_id = as_id(request.GET.get("product"))
     product = Product.objects.filter(pk=product_id).first() if product_id else None
     context = {"product": product, "stock": [], "chosen": None, "short": False}

@@ -9,7 +9,7 @@ see (``customer_visible_q``) and writes none. The same rule, without the reps, d
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from core.roles import ADMIN, MANAGER, SALES, SERVICE, user_roles
+from core.roles import ADMIN, MANAGER, SALES, SERVICE, WAREHOUSE, user_roles
 from core.sql import as_id
 from crm.customers.models import Customer
 from crm.customers.selectors import customer_visible_q
@@ -66,6 +66,16 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
 
 def tickets_writable_by(user) -> QuerySet[Ticket]:
     return Ticket.objects.filter(ticket_write_q(user))
+
+
+def tickets_for_parts(user, *, write: bool = False) -> QuerySet[Ticket]:
+    """The tickets whose parts ``user`` may read (the warehouse reads every ticket's parts: they
+    are stock it holds) or change (the write rule)."""
+    if write:
+        return tickets_writable_by(user)
+    if WAREHOUSE in user_roles(user):
+        return Ticket.objects.all()
+    return tickets_visible_to(user)
 
 
 def ticket_get(*, user, pk) -> Ticket | None:

@@ -248,3 +248,33 @@ def test_the_panel_takes_a_fixed_number_of_queries(world, django_assert_max_num_
         parts.ticket_part_add(ticket=ticket, product=kit, quantity=1, user=engineer)
     with django_assert_max_num_queries(len(few)):
         client.get(url, **HTMX)
+
+
+def test_an_engineer_cannot_add_parts_to_another_teams_ticket(client):
+    from tests.crm.service.factories import EngineerFactory, TicketFactory
+
+    engineer = EngineerFactory()
+    ticket = TicketFactory(team=EngineerFactory().team)
+    client.force_login(engineer.user)
+    response = client.post(
+        reverse("service:ticket_part_add", args=[ticket.pk]), {"product": "1", "quantity": "1"}
+    )
+    assert response.status_code == 404
+    assert not ticket.parts.exists()
+
+
+def test_the_parts_api_lists_only_the_parts_of_tickets_the_engineer_may_see():
+    from rest_framework.test import APIClient
+
+    from tests.crm.service.factories import EngineerFactory, TicketFactory
+
+    engineer = EngineerFactory()
+    mine = TicketFactory(team=engineer.team)
+    theirs = TicketFactory(team=EngineerFactory().team)
+    product = ProductFactory()
+    for ticket in (mine, theirs):
+        TicketPart.objects.create(ticket=ticket, product=product, quantity=1)
+    api = APIClient()
+    api.force_authenticate(engineer.user)
+    rows = api.get("/api/v1/ticket-parts/").json()["results"]
+    assert [row["ticket"] for row in rows] == [mine.pk]
