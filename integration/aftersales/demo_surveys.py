@@ -19,9 +19,8 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from core.numbers import document_number
 from crm.customers.models import Region
-from crm.service import nps
+from crm.service import nps, services
 from crm.service.models import Category, Channel, Priority, Survey, Ticket
 from integration.aftersales.models import QualitySettings
 from integration.fulfilment.models import Carrier, CarrierTransit, Shipment
@@ -151,46 +150,55 @@ def _damage_tickets(ctx, delivered, carriers) -> list[Ticket]:
     return tickets
 
 
+def _lived(ticket: Ticket, *, opened_at, closed: bool) -> Ticket:
+    """Move a ticket opened just now back to ``opened_at``; an older one as resolved and closed
+    within days."""
+    fields = {"opened_at": opened_at}
+    if closed:
+        fields.update(
+            state=Ticket.State.CLOSED,
+            first_response_at=opened_at + timedelta(hours=2),
+            resolved_at=opened_at + timedelta(days=2),
+            closed_at=opened_at + timedelta(days=3),
+        )
+    Ticket.objects.filter(pk=ticket.pk).update(**fields)
+    ticket.events.filter(kind__in=["opened", "assigned"]).update(at=opened_at)
+    return ticket
+
+
 def _open_damage_ticket(shipment: Shipment, *, opened_at) -> Ticket:
-    """The one place the demo writes a damage ticket (switch to ``services.ticket_open`` when the
-    demo runs after the service desk's step). Older ones are closed."""
-    closed = opened_at < timezone.now() - timedelta(days=20)
-    return Ticket.objects.create(
-        number=document_number(prefix="TK", when=timezone.localdate(opened_at)),
-        customer=shipment.order.customer,
-        order=shipment.order,
-        shipment_id=shipment.pk,
-        shipped_on=timezone.localdate(shipment.shipped_at),
+    """A damage-in-transport complaint about ``shipment``, opened through the service desk and
+    moved back to ``opened_at``. Older ones are closed."""
+    order = shipment.order
+    ticket = services.ticket_open(
+        customer=order.customer,
         category=Category.DAMAGE,
-        priority=Priority.NORMAL,
-        channel=Channel.PHONE,
-        state=Ticket.State.CLOSED if closed else Ticket.State.NEW,
         subject=f"{shipment.carrier}运输破损：{shipment.number}",
         description="外箱压坏，部分货物破损，已拍照。",
-        opened_at=opened_at,
-        resolved_at=opened_at + timedelta(days=2) if closed else None,
-        closed_at=opened_at + timedelta(days=3) if closed else None,
+        priority=Priority.NORMAL,
+        channel=Channel.PHONE,
+        order=order,
     )
+    Ticket.objects.filter(pk=ticket.pk).update(
+        shipment_id=shipment.pk, shipped_on=timezone.localdate(shipment.shipped_at)
+    )
+    return _lived(ticket, opened_at=opened_at, closed=opened_at < timezone.now() - timedelta(days=20))
 
 
 def _open_follow_up(survey: Survey) -> Ticket:
     """The ticket a low score opened (as ``surveys.survey_answer`` does through ``ticket_open``)."""
-    closed = survey.answered_at < timezone.now() - timedelta(days=20)
-    return Ticket.objects.create(
-        number=document_number(prefix="TK", when=timezone.localdate(survey.answered_at)),
-        customer_id=survey.customer_id,
-        order_id=survey.order_id,
+    ticket = services.ticket_open(
+        customer=survey.customer,
         category=Category.QUESTION,
-        priority=Priority.HIGH,
-        channel=Channel.WEB,
-        state=Ticket.State.CLOSED if closed else Ticket.State.NEW,
         subject=f"满意度评分偏低 {survey.score}/10",
         description=survey.comment or "客户未留言。",
+        priority=Priority.HIGH,
+        channel=Channel.WEB,
+        order=survey.order,
         requester_email=survey.recipient,
-        opened_at=survey.answered_at,
-        resolved_at=survey.answered_at + timedelta(days=1) if closed else None,
-        closed_at=survey.answered_at + timedelta(days=2) if closed else None,
     )
+    closed = survey.answered_at < timezone.now() - timedelta(days=20)
+    return _lived(ticket, opened_at=survey.answered_at, closed=closed)
 
 
 def _surveys(ctx, delivered, damage) -> tuple[int, int]:
