@@ -50,6 +50,7 @@ def customer_of(rep, **kwargs):
 
 
 def confirmed(customer, rep, product, quantity, capture):
+    rep = customer.owner or rep
     order = make_order(customer, rep, (product, quantity))
     with capture(execute=True):
         fulfilment.order_confirm(order=order, user=rep)
