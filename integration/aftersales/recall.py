@@ -29,7 +29,7 @@ def recall_start(*, lot: Lot | int, reason: str, user, alert: QualityAlert | Non
         raise ValidationError({"reason": _("The reason is too long.")})
     lot_id = lot.pk if isinstance(lot, Lot) else lot
     with transaction.atomic():
-        lot = Lot.objects.select_for_update().select_related("product").filter(pk=lot_id).first()
+        lot = Lot.objects.select_for_update(of=("self",)).select_related("product").filter(pk=lot_id).first()
         if lot is None:
             raise ValidationError({"lot": _("No such lot.")})
         open_recall = Recall.objects.filter(lot=lot, state=Recall.State.OPEN).first()
@@ -128,7 +128,7 @@ def recall_customer_set_state(*, recall_customer: RecallCustomer | int, state: s
         raise ValidationError({"state": _("Choose contacted or returned.")})
     pk = recall_customer.pk if isinstance(recall_customer, RecallCustomer) else recall_customer
     with transaction.atomic():
-        row = RecallCustomer.objects.select_for_update().select_related("recall").get(pk=pk)
+        row = RecallCustomer.objects.select_for_update(of=("self",)).select_related("recall").get(pk=pk)
         if row.recall.state != Recall.State.OPEN:
             raise ValidationError({"state": _("This recall is closed.")})
         if STATE_ORDER.index(state) <= STATE_ORDER.index(row.state):

@@ -23,7 +23,7 @@ ZERO = Decimal("0")
 
 def _locked(lot: Lot | int) -> Lot:
     pk = lot.pk if isinstance(lot, Lot) else lot
-    return Lot.objects.select_for_update().select_related("product").get(pk=pk)
+    return Lot.objects.select_for_update(of=("self",)).select_related("product").get(pk=pk)
 
 
 def lot_hold(*, lot: Lot | int, reason: str, user=None) -> Lot:
