@@ -19,6 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Q
 
 from core.people import display_name
@@ -134,6 +135,18 @@ class Trace:
         }
 
 
+def _rows(queryset):
+    """The rows of a ``values_list`` query. On PostgreSQL the driver's own values (aware
+    datetimes, Decimals) are taken as they come, without the ORM's per-row converters: a lot
+    shipped to thousands of customers spends most of its trace there otherwise."""
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _upstream(lot: Lot) -> list[Upstream]:
     match = Q(lot_id=lot.pk)
     if lot.source_reference:
@@ -185,6 +198,7 @@ def _downstream(lot: Lot) -> tuple[list[Shipped], list[CustomerTrace]]:
     )
     shipped: list[Shipped] = []
     customers: dict[int, CustomerTrace] = {}
+    names: dict[int | None, str] = {}
     for (
         shipment_id,
         shipment_number,
@@ -202,7 +216,7 @@ def _downstream(lot: Lot) -> tuple[list[Shipped], list[CustomerTrace]]:
         warehouse_code,
         customer_phone,
         customer_email,
-    ) in lines:
+    ) in _rows(lines):
         net = picked - returned
         shipped.append(
             Shipped(
@@ -218,11 +232,14 @@ def _downstream(lot: Lot) -> tuple[list[Shipped], list[CustomerTrace]]:
                 warehouse_code,
             )
         )
-        owner_name = (
-            display_name(User(username=username or "", first_name=first or "", last_name=last or ""))
-            if owner_id
-            else ""
-        )
+        owner_name = names.get(owner_id)
+        if owner_name is None:
+            # One name per owner, not per row: thousands of customers share a few reps.
+            owner_name = names[owner_id] = (
+                display_name(User(username=username or "", first_name=first or "", last_name=last or ""))
+                if owner_id
+                else ""
+            )
         card = customers.get(customer_id)
         if card is None:
             card = customers[customer_id] = CustomerTrace(customer_id, customer_name, owner_id, owner_name)
@@ -246,6 +263,8 @@ def _downstream(lot: Lot) -> tuple[list[Shipped], list[CustomerTrace]]:
             .order_by("customer_id", "-is_primary", "name", "pk")
             .values_list("customer_id", "name", "phone", "email")
         )
+        if connection.vendor == "postgresql":
+            contacts = contacts.distinct("customer_id")  # the first of each customer only
         for customer_id, name, phone, email in contacts:
             card = customers.get(customer_id)
             if card is not None and not card.contact_name:
