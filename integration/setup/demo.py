@@ -78,6 +78,8 @@ STEPS = [
     ("finance", "finance.demo:build"),
     ("payables", "finance.payables.demo:build"),
     ("planning", "integration.planning.demo:build"),
+    # After fulfilment (and the service desk's step, when it has one): the jammed-printer lot.
+    ("aftersales", "integration.aftersales.demo:build"),
 ]
 
 

@@ -24,8 +24,10 @@ def database_counts() -> dict:
 
     from crm.customers.models import Contact, Customer, Region, Team
     from crm.sales.models import Activity, Lead, Opportunity, Quote
+    from crm.service.models import Ticket
     from finance.models import CreditNote, Payment
     from finance.payables.models import Bill, SupplierPayment
+    from integration.aftersales.models import RecallCustomer
     from integration.fulfilment.models import Shipment
     from integration.planning.models import DemandDay, Plan, Suggestion
     from scm.inventory.models import Product, StockMove, Warehouse
@@ -65,6 +67,8 @@ def database_counts() -> dict:
         "hand-set plans": Plan.objects.filter(source=Plan.Source.HAND_SET).count(),
         "open purchases": Suggestion.objects.filter(state="open", kind="purchase").count(),
         "open transfers": Suggestion.objects.filter(state="open", kind="transfer").count(),
+        "recalled customers": RecallCustomer.objects.count(),
+        "quality tickets": Ticket.objects.filter(category="quality").count(),
     }
 
 
@@ -116,6 +120,11 @@ SUMMARIES = {
         r"planning: (\d+) demand days, store orders \d+; (\d+) plans \((\d+) forecast, (\d+) hand-set\), "
         r"(\d+) purchase and (\d+) transfer suggestions open \(.*\)",
         ["demand days", "plans", "forecast plans", "hand-set plans", "open purchases", "open transfers"],
+    ),
+    "aftersales": (
+        r"aftersales: lot TN2026-0815 of .+ shipped to (\d+) customers, (\d+) quality complaints, "
+        r"alert raised, lot on hold, recall RC-\d{4}-\d+ \((\d+) customers\)",
+        ["recalled customers", "quality tickets", "recalled customers"],
     ),
 }
 
@@ -312,3 +321,18 @@ def test_demo_keeps_an_accepted_and_a_dismissed_suggestion_and_products_below_th
     assert accepted.purchase_order.state == "draft"
     assert Suggestion.objects.get(state="dismissed").dismiss_reason
     assert Suggestion.objects.filter(state="open", kind="purchase").count() >= 3
+
+
+def test_demo_has_the_jammed_printer_lot_on_hold_with_an_alert_and_a_recall(demo):
+    from crm.service.models import TicketEvent
+    from integration.aftersales.models import QualityAlert, Recall
+    from scm.inventory.models import Lot
+    from scm.purchasing.models import ReceiptLine
+
+    lot = Lot.objects.get(number="TN2026-0815")
+    assert lot.held_at is not None
+    assert ReceiptLine.objects.filter(lot=lot, receipt__state="posted").exists()
+    assert QualityAlert.objects.get(lot=lot).state == "recalled"
+    recall = Recall.objects.get(lot=lot)
+    assert recall.customers.count() >= 4 and all(c.authorisation for c in recall.customers.all())
+    assert TicketEvent.objects.filter(kind="trace", ticket__lot=lot).count() == 3
