@@ -483,6 +483,10 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStateEnum": "finance.models.Invoice.State",
         "DeliveryStateEnum": "core.events.models.Delivery.State",
         "ShipmentStateEnum": "integration.fulfilment.models.Shipment.State",
+        "QualityAlertStateEnum": "integration.aftersales.models.QualityAlert.State",
+        "RecallStateEnum": "integration.aftersales.models.Recall.State",
+        "RecallCustomerStateEnum": "integration.aftersales.models.RecallCustomer.State",
+        "RecallCustomerStepEnum": [("contacted", "Contacted"), ("returned", "Returned")],
     },
 }
 

@@ -101,7 +101,7 @@ class HeldLotSerializer(api_fields.ModelSerializer):
         read_only_fields = fields
 
 
-class ReasonSerializer(serializers.Serializer):
+class HoldReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
@@ -213,10 +213,10 @@ class LotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         contacts), and what is left in stock per warehouse. A fixed number of queries."""
         return Response(TraceSerializer(lot_trace(lot=self._lot(pk))).data)
 
-    @extend_schema(request=ReasonSerializer, responses=HeldLotSerializer)
+    @extend_schema(request=HoldReasonSerializer, responses=HeldLotSerializer)
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def hold(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = HoldReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         lot = holds.lot_hold(lot=self._lot(pk), reason=data.validated_data["reason"], user=request.user)
         return Response(HeldLotSerializer(lot).data)
@@ -254,10 +254,10 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return QualityAlert.objects.none()
         return QualityAlert.objects.select_related("product", "lot")
 
-    @extend_schema(request=ReasonSerializer, responses=AlertSerializer)
+    @extend_schema(request=HoldReasonSerializer, responses=AlertSerializer)
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def hold(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = HoldReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         alert = services.alert_hold(
             alert=self.get_object(), reason=data.validated_data["reason"], user=request.user
