@@ -173,3 +173,15 @@ def test_a_complaint_opened_already_confirmed_is_recorded_at_once(
 def test_the_check_says_nothing_for_a_ticket_without_a_lot(shipped):
     ticket = TicketFactory(customer=shipped["customers"][0], category=Category.QUALITY)
     assert services.complaints_check(ticket=ticket) is None
+
+
+def test_the_ticket_page_panel_shows_the_trace_with_a_link(
+    shipped, service_user, django_capture_on_commit_callbacks
+):
+    from crm.service import panels
+
+    ticket = complaint(shipped["customers"][0], shipped["lot"], capture=django_capture_on_commit_callbacks)
+    (panel,) = [p for p in panels.panels_for(ticket, service_user) if p["key"] == "trace"]
+    assert panel["run"] is not None and panel["others"] == 2 and panel["supplier"] == "宏达耗材"
+    assert panel["url"] == f"/aftersales/lots/{shipped['lot'].pk}/trace/"
+    assert not [p for p in panels.panels_for(ticket, shipped["rep"]) if p["key"] == "trace"]
