@@ -502,6 +502,10 @@ SPECTACULAR_SETTINGS = {
         "TicketCategoryEnum": "crm.service.models.Category",
         "TicketStateEnum": "crm.service.models.Ticket.State",
         "VisitStateEnum": "crm.service.models.Visit.State",
+        "QualityAlertStateEnum": "integration.aftersales.models.QualityAlert.State",
+        "RecallStateEnum": "integration.aftersales.models.Recall.State",
+        "RecallCustomerStateEnum": "integration.aftersales.models.RecallCustomer.State",
+        "RecallCustomerStepEnum": [("contacted", "Contacted"), ("returned", "Returned")],
     },
 }
 

@@ -35,6 +35,9 @@ PURCHASE_ORDER_EMAIL_DUE = "purchase_order.email_due"
 TICKET_OPENED = "ticket.opened"
 # A ticket was closed: {"ticket_id", "customer_id"} (the satisfaction survey follows).
 TICKET_CLOSED = "ticket.closed"
+# Service confirmed a quality complaint (``quality_confirmed_at`` set): {"ticket_id"}; it counts
+# against the supplier of the ticket's lot (integration.aftersales, the purchasing scorecard).
+TICKET_QUALITY_CONFIRMED = "ticket.quality_confirmed"
 # A visit was done and its parts used: {"ticket_id", "visit_id", "part_ids"}; parts not under
 # warranty are invoiced (integration.aftersales).
 TICKET_PARTS_USED = "ticket.parts_used"

@@ -14,15 +14,33 @@ STATE_LABELS = dict(Ticket.State.choices)
 
 
 def ticket_event_add(
-    *, ticket, kind: str, data: dict | None = None, text: str = "", actor=None, at=None
+    *, ticket: Ticket | int, kind: str, data: dict | None = None, text: str = "", actor=None, at=None
 ) -> TicketEvent:
-    """Add one line to ``ticket``'s timeline: ``kind`` names what happened, ``data`` keeps the
-    facts (plain JSON values), ``text`` is free text a person wrote (a comment), if any. Runs in
-    the caller's transaction."""
+    """Add one line to a ticket's timeline (the ticket or its id): ``kind`` names what happened,
+    ``data`` keeps the facts (plain JSON values). ``text`` is what a person wrote (a comment),
+    or, with ``data["params"]``, a message key (``gettext_noop``) the params fill when shown in
+    the reader's language. Runs in the caller's transaction."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    ticket_id = ticket.pk if isinstance(ticket, Ticket) else int(ticket)
     return TicketEvent.objects.create(
-        ticket=ticket, kind=kind, data=data or {}, text=text or "", actor=user, at=at or timezone.now()
+        ticket_id=ticket_id,
+        kind=kind[:30],
+        data=data or {},
+        text=text or "",
+        actor=user,
+        at=at or timezone.now(),
     )
+
+
+def event_body(event) -> str:
+    """What a person wrote, or a module's message in the reader's language."""
+    params = (event.data or {}).get("params")
+    if params is not None and event.text:
+        try:
+            return _(event.text) % params
+        except (KeyError, TypeError, ValueError):
+            return event.text
+    return event.text
 
 
 def event_title(event) -> str:
@@ -74,11 +92,8 @@ def event_title(event) -> str:
         }
     if kind == "parts_invoiced":
         return _("Parts invoiced on %(number)s") % {"number": data.get("number", "")}
-    if kind == "traced":
-        return _("Lot traced: %(customers)s customers got it, supplier %(supplier)s") % {
-            "customers": data.get("customers", 0),
-            "supplier": data.get("supplier") or "–",
-        }
+    if kind == "trace":
+        return _("Lot traced")
     return kind
 
 
@@ -89,7 +104,7 @@ def ticket_entries(ticket, user, limit: int = 200) -> list[dict]:
         {
             "at": e.at,
             "title": event_title(e),
-            "body": e.text,
+            "body": event_body(e),
             "url": "",
             "kind": e.kind,
             "who": display_name(e.actor) if e.actor_id else "",
@@ -103,7 +118,7 @@ def customer_entries(customer, user, limit) -> list[dict]:
         {
             "at": e.at,
             "title": f"{e.ticket.number} · {event_title(e)}",
-            "body": e.text,
+            "body": event_body(e),
             "url": reverse("service:ticket_detail", args=[e.ticket_id]),
             "kind": "ticket",
             "kind_label": _("Ticket"),

@@ -14,6 +14,14 @@ class AftersalesConfig(AppConfig):
 
         parts.register_invoice_links(parts_billing.invoice_links)
         _register_delivery_rules()
+        from crm.service import hooks
+        from integration.aftersales import (
+            handlers,  # noqa: F401 - registers the event handlers
+            shipped,
+        )
+
+        hooks.register_shipped(lots=shipped.shipped_lots, lot=shipped.shipped_lot)
+        _register_pages()
 
 
 def _register_delivery_rules() -> None:
@@ -31,3 +39,40 @@ def _register_delivery_rules() -> None:
             order=63,
         )
     )
+
+
+def _register_pages() -> None:
+    """Navigation, the ticket page's trace panel, the lot page's trace link, state colours."""
+    from core.navigation import NavItem, register
+    from core.ui import register_status_colours
+    from crm.service import panels
+    from integration.aftersales.panels import trace_panel_context
+    from integration.aftersales.selectors import READ_ROLES
+    from scm.inventory import lot_links
+
+    register(
+        NavItem(
+            "aftersales.alerts",
+            _("Quality alerts"),
+            "aftersales:alerts",
+            READ_ROLES,
+            section="service",
+            order=60,
+        ),
+        NavItem(
+            "aftersales.recalls", _("Recalls"), "aftersales:recalls", READ_ROLES, section="service", order=61
+        ),
+        NavItem(
+            "aftersales.holds", _("Lots on hold"), "aftersales:holds", READ_ROLES, section="service", order=62
+        ),
+    )
+    panels.register(
+        "trace",
+        _("Batch trace"),
+        "aftersales/panels/trace.html",
+        trace_panel_context,
+        roles=READ_ROLES,
+        order=30,
+    )
+    lot_links.register("trace", _("Trace: suppliers and customers"), "aftersales:lot_trace", roles=READ_ROLES)
+    register_status_colours({"recalled": "danger", "contacted": "info", "returned": "success"})

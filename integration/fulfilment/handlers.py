@@ -96,3 +96,12 @@ def _paid_states(Invoice) -> list[str]:
         getattr(states, name) for name in ("PAID", "CANCELLED", "VOID") if states and hasattr(states, name)
     ]
     return paid or ["paid"]
+
+
+@on(names.LOT_HELD)
+def move_orders_off_held_lot(event):
+    """A lot was put on hold: the order lines holding it are reserved elsewhere (once: a second
+    run finds nothing of the lot held)."""
+    from integration.fulfilment.lot_holds import orders_move_off_held_lot
+
+    orders_move_off_held_lot(lot_id=event.payload["lot_id"], event_id=event.pk)

@@ -139,6 +139,7 @@ def shipment_scan(*, shipment: Shipment, code: str, user=None) -> ScanResult:
         lines = list(shipment.lines.select_related("product", "lot"))
         for line in lines:
             if line.lot is not None and line.lot.number == code:
+                _refuse_held(line.lot, "code")
                 shipment.scanned_lots[str(line.product_id)] = line.lot_id
                 Shipment.objects.filter(pk=shipment.pk).update(scanned_lots=shipment.scanned_lots)
                 return ScanResult(
@@ -167,6 +168,8 @@ def shipment_scan(*, shipment: Shipment, code: str, user=None) -> ScanResult:
             if lot_id is None:
                 raise ValidationError({"code": _("Scan the lot number first.")})
             candidates = [line for line in candidates if line.lot_id == lot_id]
+            for line in candidates[:1]:
+                _refuse_held(line.lot, "code")
         for line in candidates:
             updated = ShipmentLine.objects.filter(
                 pk=line.pk, picked_quantity__lte=F("quantity") - factor
@@ -244,6 +247,8 @@ def _ship(*, shipment_id, order_id, carrier, tracking_number, user, quantities) 
     shipped = [line for line in lines if line.picked_quantity > 0]
     if not shipped:
         raise ValidationError({"lines": _("Nothing has been picked yet.")})
+    for line in shipped:
+        _refuse_held(line.lot, "lines")
     _consume(shipment, shipped, user)
     ShipmentLine.objects.filter(shipment=shipment, picked_quantity=0).delete()
     now = timezone.now()
@@ -274,6 +279,17 @@ def _ship(*, shipment_id, order_id, carrier, tracking_number, user, quantities) 
     )
     publish(names.SHIPMENT_SHIPPED, {"shipment_id": shipment.pk, "order_id": order.pk})
     return shipment
+
+
+def _refuse_held(lot: Lot | None, field: str) -> None:
+    """A lot on hold (a quality problem) is never picked or shipped."""
+    if lot is not None and lot.held_at is not None:
+        raise ValidationError(
+            {
+                field: _("Lot %(lot)s is on hold (%(reason)s) and may not be shipped.")
+                % {"lot": lot.number, "reason": lot.held_reason}
+            }
+        )
 
 
 def _set_picked(lines: list[ShipmentLine], quantities: dict) -> None:

@@ -81,6 +81,8 @@ STEPS = [
     ("planning", "integration.planning.demo:build"),
     ("service_parts", "integration.aftersales.demo_parts:build"),
     ("surveys", "integration.aftersales.demo_surveys:build"),
+    # After fulfilment (and the service desk's step, when it has one): the jammed-printer lot.
+    ("aftersales", "integration.aftersales.demo:build"),
 ]
 
 

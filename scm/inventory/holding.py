@@ -118,8 +118,8 @@ def correct_reservation(demand: str, warehouse_id: int, lot_id: int | None, delt
 
 def candidate_levels_for(product_ids: list[int], warehouse_ids: list[int] | None) -> dict[int, list[dict]]:
     """Levels with stock free to reserve of several products in active warehouses (those of
-    ``warehouse_ids`` if given; never a quarantine), keyed by product, each product's in the
-    order to take them (``fefo_order``). One query."""
+    ``warehouse_ids`` if given; never a quarantine, never a lot on hold), keyed by product,
+    each product's in the order to take them (``fefo_order``). One query."""
     out: dict[int, list[dict]] = {pid: [] for pid in product_ids}
     if not product_ids or (warehouse_ids is not None and not warehouse_ids):
         return out
@@ -134,7 +134,7 @@ def candidate_levels_for(product_ids: list[int], warehouse_ids: list[int] | None
         f"FROM {_LEVEL} sl JOIN {_WAREHOUSE} w ON w.id = sl.warehouse_id "
         f"LEFT JOIN {_LOT} l ON l.id = sl.lot_id "
         f"WHERE sl.product_id IN ({', '.join(['%s'] * len(product_ids))}) AND sl.on_hand > sl.reserved "
-        f"AND w.is_active AND w.kind = 'stock'{where_wh}"
+        f"AND w.is_active AND w.kind = 'stock' AND l.held_at IS NULL{where_wh}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -13,7 +13,7 @@ from core.export import export_response
 from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, PURCHASING, SALES, SERVICE, WAREHOUSE, has_role
 from core.sql import id_input
-from scm.inventory import catalogue, counts, quarantine, selectors, transfers
+from scm.inventory import catalogue, counts, lot_links, quarantine, selectors, transfers
 from scm.inventory.forms import CountStartForm, ProductForm, UnitFormSet, apply_errors
 from scm.inventory.models import Brand, Category, CountSession, Lot, Product, Transfer, Warehouse
 from scm.inventory.services import plain_qty
@@ -204,7 +204,13 @@ def lot_detail(request, pk):
     return render(
         request,
         "inventory/lot_detail.html",
-        {"title": lot.number, "lot": lot, "where": selectors.lot_locations(lot_id=lot.pk), "page_obj": moves},
+        {
+            "title": lot.number,
+            "lot": lot,
+            "where": selectors.lot_locations(lot_id=lot.pk),
+            "page_obj": moves,
+            "links": lot_links.links_for(lot, request.user),
+        },
     )
 
 

@@ -550,3 +550,28 @@ class PurchaseOrderEmail(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("purchase order e-mail")
         verbose_name_plural = _("purchase order e-mails")
+
+
+class SupplierComplaint(models.Model):
+    """A customer's quality complaint, confirmed by service, about goods of a lot this supplier
+    delivered: the scorecard's quality rate counts it (``scorecard``). Written by the after-sales
+    loop (``services.supplier_complaint_record``); one per ticket."""
+
+    supplier = models.ForeignKey(
+        Supplier, verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="complaints"
+    )
+    product = models.ForeignKey(
+        "inventory.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    lot_number = models.CharField(_("lot / serial number"), max_length=64, blank=True)
+    ticket_reference = models.CharField(_("ticket"), max_length=30, unique=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-confirmed_at", "-id"]
+        verbose_name = _("supplier complaint")
+        verbose_name_plural = _("supplier complaints")
+        indexes = [
+            models.Index(fields=["supplier", "product", "lot_number"], name="supplier_complaint_lot_idx")
+        ]

@@ -3,7 +3,13 @@ for any number of suppliers):
 
 - **on time:** the share of posted receipt lines posted on or before their order line's
   expected date (by line);
-- **quality:** accepted ÷ received quantity over those lines;
+- **quality:** the quantity that passed ÷ the received quantity over those lines, where a line
+  passed with its accepted quantity (the receiving check) unless its lot has a confirmed quality
+  complaint against this supplier (``SupplierComplaint``, recorded when service confirms a
+  customer's quality complaint about the lot): then none of it passed. A lot that got through the
+  receiving check and failed at the customers counts as failed. ``complaints`` is the number of
+  confirmed complaints against the supplier in the period (by confirmation date), and
+  ``complained_quantity`` the accepted quantity of the lines whose lot was complained about;
 - **lead time:** the average actual lead time in days (a receipt's posting date − its order's
   sending date, or order date when it was never marked sent), against the average promised one
   (an order line's expected date − its order date) of the lines received;
@@ -18,11 +24,11 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from scm.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
+from scm.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine, SupplierComplaint
 
 RATE = Decimal("0.0001")
 DAYS = Decimal("0.1")
@@ -49,6 +55,8 @@ def _empty(supplier_id) -> dict:
         "on_time_rate": None,
         "received_quantity": Decimal(0),
         "accepted_quantity": Decimal(0),
+        "complaints": 0,
+        "complained_quantity": Decimal(0),
         "quality_rate": None,
         "actual_lead_days": None,
         "promised_lead_days": None,
@@ -92,6 +100,21 @@ def _receipt_figures(cards: dict, ids: list[int], since) -> None:
     )
     if since is not None:
         lines = lines.filter(receipt__posted_at__date__gte=since)
+    # The complaints ride on the same query: whether each line's lot was complained about, and
+    # how many complaints its supplier has in the period (the same on every line of a supplier).
+    complained = SupplierComplaint.objects.filter(
+        supplier_id=OuterRef("receipt__supplier_id"),
+        product_id=OuterRef("product_id"),
+        lot_number=OuterRef("lot_number"),
+    ).exclude(lot_number="")
+    counted = SupplierComplaint.objects.filter(supplier_id=OuterRef("receipt__supplier_id"))
+    if since is not None:
+        counted = counted.filter(confirmed_at__date__gte=since)
+    counted = counted.order_by().values("supplier_id").annotate(n=Count("pk")).values("n")
+    lines = lines.annotate(
+        lot_complained=Exists(complained),
+        supplier_complaints=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)),
+    )
     rows = lines.values_list(
         "receipt__supplier_id",
         "receipt_id",
@@ -103,6 +126,8 @@ def _receipt_figures(cards: dict, ids: list[int], since) -> None:
         "po_line__expected_date",
         "po_line__order__order_date",
         "po_line__order__sent_at",
+        "lot_complained",
+        "supplier_complaints",
     )
     actual: dict[int, dict[int, int]] = defaultdict(dict)  # supplier → receipt → days
     promised: dict[int, dict[int, int]] = defaultdict(dict)  # supplier → po line → days
@@ -117,20 +142,28 @@ def _receipt_figures(cards: dict, ids: list[int], since) -> None:
         expected,
         ordered,
         sent,
+        lot_complained,
+        supplier_complaints,
     ) in rows:
         card = cards[supplier_id]
+        card["complaints"] = supplier_complaints
         posted = _local_date(posted_at)
         card["receipt_lines"] += 1
         if posted <= expected:
             card["on_time_lines"] += 1
         card["received_quantity"] += qty
-        card["accepted_quantity"] += accepted if accepted is not None else max(qty - rejected, Decimal(0))
+        passed = accepted if accepted is not None else max(qty - rejected, Decimal(0))
+        card["accepted_quantity"] += passed
+        if lot_complained:
+            card["complained_quantity"] += passed
         actual[supplier_id][receipt_id] = _lead_days(posted_at, sent, ordered)
         promised[supplier_id][po_line_id] = (expected - ordered).days
     for supplier_id, card in cards.items():
         card["receipts"] = len(actual[supplier_id])
         card["on_time_rate"] = _ratio(card["on_time_lines"], card["receipt_lines"])
-        card["quality_rate"] = _ratio(card["accepted_quantity"], card["received_quantity"])
+        card["quality_rate"] = _ratio(
+            card["accepted_quantity"] - card["complained_quantity"], card["received_quantity"]
+        )
         days = list(actual[supplier_id].values())
         card["actual_lead_days"] = _ratio(sum(days), len(days), DAYS)
         days = list(promised[supplier_id].values())

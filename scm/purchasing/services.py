@@ -457,3 +457,26 @@ def supplier_product_delete(*, item: SupplierProduct, actor=None) -> None:
         obj=supplier,
         data={"supplier_product": item.pk, "product": item.product_id},
     )
+
+
+def supplier_complaint_record(
+    *, supplier_id: int, product_id: int, lot_number: str, ticket_reference: str, confirmed_at
+):
+    """Record a confirmed quality complaint against the supplier of the lot (the scorecard's
+    quality rate counts it). One per ticket: recording the same ticket again changes nothing and
+    returns the record already made."""
+    from scm.purchasing.models import SupplierComplaint
+
+    if not ticket_reference:
+        raise ValidationError({"ticket_reference": _("A complaint names its ticket.")})
+    with transaction.atomic():
+        complaint, _created = SupplierComplaint.objects.get_or_create(
+            ticket_reference=ticket_reference,
+            defaults={
+                "supplier_id": supplier_id,
+                "product_id": product_id,
+                "lot_number": lot_number or "",
+                "confirmed_at": confirmed_at,
+            },
+        )
+    return complaint

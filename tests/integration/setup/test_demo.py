@@ -28,6 +28,7 @@ def database_counts() -> dict:
     from crm.service.models import Engineer, ServiceTeam, Survey, Ticket, TicketPart
     from finance.models import CreditNote, Payment
     from finance.payables.models import Bill, SupplierPayment
+    from integration.aftersales.models import RecallCustomer
     from integration.fulfilment.models import Carrier, Shipment
     from integration.planning.models import DemandDay, Plan, Suggestion
     from scm.inventory.models import Product, StockMove, Warehouse
@@ -79,6 +80,8 @@ def database_counts() -> dict:
         "carriers": Carrier.objects.count(),
         "delivered shipments": Shipment.objects.filter(delivered_at__isnull=False).count(),
         "damage tickets": Ticket.objects.filter(category="damage").count(),
+        "recalled customers": RecallCustomer.objects.count(),
+        "quality tickets": Ticket.objects.filter(category="quality").count(),
     }
 
 
@@ -150,6 +153,11 @@ SUMMARIES = {
             "delivered shipments",
             "damage tickets",
         ],
+    ),
+    "aftersales": (
+        r"aftersales: lot TN2026-0815 of .+ shipped to (\d+) customers, (\d+) quality complaints, "
+        r"alert raised, lot on hold, recall RC-\d{4}-\d+ \((\d+) customers\)",
+        ["recalled customers", "quality tickets", "recalled customers"],
     ),
 }
 
@@ -411,3 +419,18 @@ def test_demo_flags_the_carrier_with_a_bad_damage_rate(demo):
     assert not rows["顺丰速运"].flagged
     sources = set(Shipment.objects.exclude(delivery_source="").values_list("delivery_source", flat=True))
     assert sources == {"driver", "customer", "estimate"}
+
+
+def test_demo_has_the_jammed_printer_lot_on_hold_with_an_alert_and_a_recall(demo):
+    from crm.service.models import TicketEvent
+    from integration.aftersales.models import QualityAlert, Recall
+    from scm.inventory.models import Lot
+    from scm.purchasing.models import ReceiptLine
+
+    lot = Lot.objects.get(number="TN2026-0815")
+    assert lot.held_at is not None
+    assert ReceiptLine.objects.filter(lot=lot, receipt__state="posted").exists()
+    assert QualityAlert.objects.get(lot=lot).state == "recalled"
+    recall = Recall.objects.get(lot=lot)
+    assert recall.customers.count() >= 4 and all(c.authorisation for c in recall.customers.all())
+    assert TicketEvent.objects.filter(kind="trace", ticket__lot=lot).count() == 3

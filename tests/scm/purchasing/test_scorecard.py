@@ -131,3 +131,63 @@ def test_scorecards_of_many_suppliers_take_a_fixed_number_of_queries(django_asse
 def test_a_supplier_without_receipts_has_empty_figures(supplier):
     card = supplier_scorecard(supplier.pk, today=timezone.localdate() + timedelta(days=1))
     assert card["receipts"] == 0 and card["actual_lead_days"] is None and card["price_trend"] == []
+
+
+def _receive_lot(line, *, on: date, quantity, lot_number):
+    receipt = _receive(line, on=on, quantity=quantity)
+    receipt.lines.update(lot_number=lot_number)
+    return receipt
+
+
+def test_a_lot_with_a_confirmed_complaint_counts_as_failed_in_the_quality_rate(supplier):
+    from scm.purchasing.services import supplier_complaint_record
+
+    line = _line(supplier, ordered=date(2026, 3, 1), expected=date(2026, 3, 10))
+    _receive_lot(line, on=date(2026, 3, 5), quantity=6, lot_number="L-BAD")
+    _receive_lot(line, on=date(2026, 3, 6), quantity=4, lot_number="L-GOOD")
+    assert supplier_scorecard(supplier.pk)["quality_rate"] == Decimal("1.0000")
+    supplier_complaint_record(
+        supplier_id=supplier.pk,
+        product_id=line.product_id,
+        lot_number="L-BAD",
+        ticket_reference="TK-1",
+        confirmed_at=_at(date(2026, 4, 1)),
+    )
+    card = supplier_scorecard(supplier.pk)
+    assert card["quality_rate"] == Decimal("0.4000")
+    assert card["complaints"] == 1 and card["complained_quantity"] == 6
+
+
+def test_a_complaint_recorded_twice_for_one_ticket_counts_once(supplier):
+    from scm.purchasing.models import SupplierComplaint
+    from scm.purchasing.services import supplier_complaint_record
+
+    product = ProductFactory()
+    for _ in range(2):
+        supplier_complaint_record(
+            supplier_id=supplier.pk,
+            product_id=product.pk,
+            lot_number="L1",
+            ticket_reference="TK-9",
+            confirmed_at=_at(date(2026, 4, 1)),
+        )
+    assert SupplierComplaint.objects.count() == 1
+
+
+def test_complaints_still_take_two_queries_for_many_suppliers(django_assert_num_queries):
+    from scm.purchasing.services import supplier_complaint_record
+
+    suppliers = [SupplierFactory() for _ in range(4)]
+    for n, s in enumerate(suppliers):
+        line = _line(s, ordered=date(2026, 3, 1), expected=date(2026, 3, 10))
+        _receive_lot(line, on=date(2026, 3, 5), quantity=2, lot_number=f"L{n}")
+        supplier_complaint_record(
+            supplier_id=s.pk,
+            product_id=line.product_id,
+            lot_number=f"L{n}",
+            ticket_reference=f"TK-{n}",
+            confirmed_at=_at(date(2026, 3, 9)),
+        )
+    with django_assert_num_queries(2):
+        cards = supplier_scorecards([s.pk for s in suppliers], today=date(2026, 3, 20))
+    assert all(cards[s.pk]["complaints"] == 1 and cards[s.pk]["quality_rate"] == 0 for s in suppliers)
