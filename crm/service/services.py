@@ -389,6 +389,7 @@ def ticket_confirm_quality(*, ticket, user) -> Ticket:
     ticket.save(update_fields=["quality_confirmed_at", "updated_at"])
     _event(ticket, "quality_confirmed", user=user)
     audit("ticket.quality_confirmed", actor=user, obj=ticket)
+    publish(names.TICKET_QUALITY_CONFIRMED, {"ticket_id": ticket.pk})
     return ticket
 
 

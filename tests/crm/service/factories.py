@@ -28,7 +28,7 @@ class TicketFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Ticket
 
-    number = factory.Sequence(lambda n: f"TK-2026-{n:06d}")
+    number = factory.Sequence(lambda n: f"TK-F{n:06d}")
     customer = factory.SubFactory(CustomerFactory)
     category = Category.QUESTION
     subject = factory.Sequence(lambda n: f"问题 {n}")

@@ -133,7 +133,8 @@ def test_complaints_about_one_product_across_lots_raise_a_product_alert(
     a, b, _c = shipped["customers"]
     complaint(a, lot, capture=capture)
     complaint(b, lot, capture=capture)
-    complaint(a, second, capture=capture)
+    # (Made as given: the reservation took lot L's older stock for a's orders.)
+    complaint(a, second, capture=capture, subject="卡纸")
     alert = QualityAlert.objects.get()
     assert alert.lot_id is None and alert.product_id == lot.product_id and alert.complaints == 3
 
@@ -185,3 +186,18 @@ def test_the_ticket_page_panel_shows_the_trace_with_a_link(
     assert panel["run"] is not None and panel["others"] == 2 and panel["supplier"] == "宏达耗材"
     assert panel["url"] == f"/aftersales/lots/{shipped['lot'].pk}/trace/"
     assert not [p for p in panels.panels_for(ticket, shipped["rep"]) if p["key"] == "trace"]
+
+
+def test_confirming_a_complaint_on_the_desk_counts_it_against_the_supplier(
+    shipped, service_user, django_capture_on_commit_callbacks
+):
+    from crm.service.services import ticket_confirm_quality
+
+    ticket = complaint(shipped["customers"][0], shipped["lot"], capture=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_confirm_quality(ticket=ticket, user=service_user)
+    recorded = SupplierComplaint.objects.get()
+    assert (recorded.supplier_id, recorded.ticket_reference) == (
+        shipped["receipt"].supplier_id,
+        ticket.number,
+    )
