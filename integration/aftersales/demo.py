@@ -14,10 +14,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.events import names
-from core.events.services import publish
-from core.numbers import document_number
+from core.events.models import Event
 from crm.customers.models import Customer
 from crm.sales.orders import services as order_services
+from crm.service import services as desk
 from crm.service.models import Category, Channel, Ticket
 from integration.aftersales import recall as recalls
 from integration.aftersales import services
@@ -85,38 +85,26 @@ def _supplier(buyer, product) -> Supplier:
 
 
 def _open_complaint(ctx, *, customer, lot, subject: str, days_ago: int) -> Ticket:
-    """A quality complaint about the lot, opened ``days_ago`` days ago, and its ``ticket.opened``.
-
-    The one place the demo opens a ticket: to be switched to the service desk's ``ticket_open``
-    once it exists (which publishes the event itself)."""
+    """A quality complaint about the lot opened on the service desk (``ticket_open`` publishes
+    ``ticket.opened``), moved back ``days_ago`` days."""
     opened = timezone.now() - timedelta(days=days_ago)
-    contact = customer.contacts.order_by("-is_primary", "pk").first()
-    ticket = Ticket.objects.create(
-        number=document_number(prefix="TK", when=opened.date()),
+    ticket = desk.ticket_open(
         customer=customer,
-        contact=contact,
-        product=lot.product,
-        lot=lot,
         category=Category.QUALITY,
-        channel=Channel.PHONE,
         subject=subject,
         description=subject,
-        opened_at=opened,
-        created_by=ctx.users.get("service"),
+        channel=Channel.PHONE,
+        contact=customer.contacts.order_by("-is_primary", "pk").first(),
+        lot=lot,
+        user=ctx.users.get("service"),
     )
-    event = publish(
-        names.TICKET_OPENED,
-        {
-            "ticket_id": ticket.pk,
-            "customer_id": customer.pk,
-            "category": ticket.category,
-            "product_id": lot.product_id,
-            "lot_id": lot.pk,
-        },
-    )
+    Ticket.objects.filter(pk=ticket.pk).update(opened_at=opened)
+    ticket.events.filter(kind__in=["opened", "assigned"]).update(at=opened)
+    event = Event.objects.filter(name=names.TICKET_OPENED).order_by("-pk").first()
     # The rule runs now, so the demo shows its result whether or not a worker is running (the
     # worker's run of the same event finds it done).
     services.complaint_trace(event_id=event.pk, ticket_id=ticket.pk)
+    ticket.refresh_from_db()
     return ticket
 
 

@@ -25,13 +25,14 @@ from crm.customers.services import customer_create
 from crm.sales.models import SalesOrder
 from crm.sales.orders import services as order_services
 from crm.service import parts
+from crm.service import services as desk
 from crm.service.models import Category, Ticket, TicketPart, Visit
 from crm.service.warranty import add_months
 from integration.aftersales.parts_billing import parts_invoice
 from integration.fulfilment import reservations, services, shipping
 from integration.fulfilment.models import Shipment
 from scm.inventory import catalogue
-from scm.inventory.models import Product, StockMove, Warehouse
+from scm.inventory.models import Lot, Product, StockMove, Warehouse
 
 AC_SKU = "AC-GREE-15P"
 KIT_SKU = "AC-KIT-MOUNT"
@@ -192,53 +193,47 @@ def _ship_unit(ctx, *, unit, customer, warehouse, day, owner, picker, finance_us
 
 
 def _open_ticket(*, customer, unit, shipment, category, subject, description, opened_at, user) -> Ticket:
-    """Open a ticket about the serial that ``shipment`` took to ``customer``. (Becomes
-    ``crm.service.services.ticket_open`` once the ticket services exist.)"""
-    from core.numbers import document_number
-
+    """Open a ticket on the service desk about the serial that ``shipment`` took to
+    ``customer`` (the desk gives it to the team of the customer's region), moved back to
+    ``opened_at``."""
     serial = (
         StockMove.objects.filter(reference=shipment.number, product=unit)
         .values_list("lot", flat=True)
         .first()
     )
-    contact = customer.contacts.order_by("-is_primary", "pk").first()
-    return Ticket.objects.create(
-        number=document_number(prefix="TK", when=opened_at.date()),
+    ticket = desk.ticket_open(
         customer=customer,
-        contact=contact,
-        product=unit,
-        lot_id=serial,
-        order_id=shipment.order_id,
-        shipment_id=shipment.pk,
-        shipped_on=timezone.localdate(shipment.shipped_at),
         category=category,
-        channel="phone",
         subject=subject,
         description=description,
-        assignee=user,
-        state=Ticket.State.ASSIGNED,
-        created_by=user,
-        opened_at=opened_at,
+        contact=customer.contacts.order_by("-is_primary", "pk").first(),
+        lot=Lot.objects.get(pk=serial),
+        user=user,
     )
+    Ticket.objects.filter(pk=ticket.pk).update(opened_at=opened_at)
+    ticket.events.filter(kind__in=["opened", "assigned"]).update(at=opened_at)
+    ticket.refresh_from_db()
+    return ticket
 
 
-def _book_visit(*, ticket, engineer, starts_at) -> Visit:
-    return Visit.objects.create(
-        ticket=ticket, engineer=engineer, starts_at=starts_at, ends_at=starts_at + timedelta(hours=2)
-    )
+def _book_visit(*, ticket, user) -> Visit:
+    """The assignee's first free slot."""
+    return desk.visit_book(ticket=ticket, user=user)
 
 
 def _complete_visit(*, visit, user) -> list:
-    """The engineer finishes the visit: the ticket's parts are used and the ticket resolved.
-    (Becomes the service desk's ``visit_complete`` once it exists.)"""
-    done_at = visit.ends_at
-    Visit.objects.filter(pk=visit.pk).update(state=Visit.State.DONE, done_at=done_at)
-    visit.refresh_from_db()
-    used = parts.ticket_parts_consume(ticket=visit.ticket, visit=visit, user=user)
-    Ticket.objects.filter(pk=visit.ticket_id).update(
-        state=Ticket.State.RESOLVED, resolved_at=done_at, first_response_at=visit.ticket.opened_at
+    """The engineer finishes the visit (the desk uses the ticket's parts) and resolves the
+    ticket."""
+    desk.visit_complete(visit=visit, notes="更换风机电容，试机正常。", user=user)
+    ticket = visit.ticket
+    # The visit was the day after the call.
+    start = ticket.opened_at + timedelta(days=1)
+    Visit.objects.filter(pk=visit.pk).update(
+        starts_at=start, ends_at=start + timedelta(hours=2), done_at=start
     )
-    return used
+    desk.ticket_transition(ticket=ticket, action="start", user=user)
+    desk.ticket_transition(ticket=ticket, action="resolve", user=user)
+    return list(TicketPart.objects.filter(ticket=ticket, state=TicketPart.State.CONSUMED))
 
 
 def build(ctx) -> None:
@@ -279,7 +274,7 @@ def build(ctx) -> None:
                 user=engineer,
             )
             parts.ticket_part_add(ticket=ticket, product=kit, quantity=1, user=engineer)
-            _book_visit(ticket=ticket, engineer=engineer, starts_at=now + timedelta(hours=2))
+            _book_visit(ticket=ticket, user=engineer)
             continue
         opened_at = now - timedelta(days=3)
         ticket = _open_ticket(
@@ -293,8 +288,8 @@ def build(ctx) -> None:
             user=engineer,
         )
         parts.ticket_part_add(ticket=ticket, product=capacitor, quantity=1, user=engineer)
-        visit = _book_visit(ticket=ticket, engineer=engineer, starts_at=opened_at + timedelta(days=1))
-        used = _complete_visit(visit=visit, user=engineer)
+        visit = _book_visit(ticket=ticket, user=engineer)
+        used = _complete_visit(visit=visit, user=ticket.assignee or engineer)
         # What the ``ticket.parts_used`` handler does once this commits (it then finds it done).
         parts_invoice(part_ids=[p.pk for p in used])
     used = TicketPart.objects.filter(state=TicketPart.State.CONSUMED)
