@@ -187,7 +187,8 @@ def build(ctx) -> None:
         recall = recalls.recall_start(lot=lot, reason="硒鼓批次卡纸漏粉，召回退换", user=manager, alert=alert)
         ctx.say(
             f"aftersales: lot {LOT} of {toner.name} shipped to {len(customers)} customers, "
-            f"3 quality complaints, alert raised, lot on hold, recall {recall.number} "
+            f"{Ticket.objects.filter(lot=lot, category=Category.QUALITY).count()} quality complaints, "
+            f"alert raised, lot on hold, recall {recall.number} "
             f"({recall.customers.count()} customers)"
         )
     else:

@@ -65,7 +65,7 @@ def build(ctx) -> None:
     ctx.say(
         f"surveys: {made} surveys ({figures.answers} answered, NPS {figures.score}), {follow_ups} low scores "
         f"opened tickets; {len(carriers)} carriers, {len(delivered)} deliveries confirmed, "
-        f"{len(damage)} damage tickets"
+        f"{Ticket.objects.filter(category=Category.DAMAGE).count()} damage tickets"
     )
 
 
@@ -141,12 +141,19 @@ def _deliveries(ctx, shipments) -> list[Shipment]:
 
 
 def _damage_tickets(ctx, delivered, carriers) -> list[Ticket]:
-    tickets = []
+    """Each carrier damages its share (``DAMAGE_RATE``) of the parcels it delivered: that many of
+    its shipments, picked at random, get a damage complaint (a count, not a coin per parcel, so
+    the figures hold whatever the other steps drew)."""
+    by_carrier: dict[str, list] = {}
     for s in delivered:
-        if ctx.rng.random() < DAMAGE_RATE.get(s.carrier, 0.01):
-            tickets.append(
-                _open_damage_ticket(s, opened_at=s.delivered_at + timedelta(hours=ctx.rng.randint(2, 30)))
-            )
+        by_carrier.setdefault(s.carrier, []).append(s)
+    tickets = []
+    for name in sorted(by_carrier):
+        shipments = by_carrier[name]
+        count = round(DAMAGE_RATE.get(name, 0.01) * len(shipments))
+        for s in sorted(ctx.rng.sample(shipments, count), key=lambda s: s.pk):
+            opened_at = s.delivered_at + timedelta(hours=ctx.rng.randint(2, 30))
+            tickets.append(_open_damage_ticket(s, opened_at=opened_at))
     return tickets
 
 

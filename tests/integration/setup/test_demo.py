@@ -81,7 +81,7 @@ def database_counts() -> dict:
         "delivered shipments": Shipment.objects.filter(delivered_at__isnull=False).count(),
         "damage tickets": Ticket.objects.filter(category="damage").count(),
         "recalled customers": RecallCustomer.objects.count(),
-        "quality tickets": Ticket.objects.filter(category="quality").count(),
+        "quality tickets": Ticket.objects.filter(category="quality", lot__number="TN2026-0815").count(),
     }
 
 
