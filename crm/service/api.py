@@ -102,6 +102,8 @@ class TicketCreateSerializer(VisibleRelatedMixin, serializers.Serializer):
         queryset=Lot.objects.select_related("product"), required=False, allow_null=True
     )
     order = api_fields.IdRelatedField(queryset=SalesOrder.objects.all(), required=False, allow_null=True)
+    # The shipment a parcel complaint is about (one that left for this customer).
+    shipment_id = api_fields.IdField(required=False, allow_null=True)
     requester_email = serializers.EmailField(required=False, allow_blank=True, default="")
     requester_phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
 

@@ -28,15 +28,37 @@ class ShippedLot:
     quantity: object  # Decimal
 
 
+@dataclass(frozen=True)
+class ShippedParcel:
+    """A shipment that left for a customer: its number, order and day."""
+
+    shipment_id: int
+    shipment_number: str
+    order_id: int
+    shipped_on: date
+
+
+# (customer_id, order_id or None, shipment_id or None) -> list[ShippedParcel], latest first
+_parcels_provider: Callable | None = None
 # (customer_id, product_id or None, search text or "", limit) -> list[ShippedLot], newest first
 _lots_provider: Callable | None = None
 # (customer_id, lot_id) -> ShippedLot or None
 _lot_provider: Callable | None = None
 
 
-def register_shipped(*, lots: Callable, lot: Callable) -> None:
-    global _lots_provider, _lot_provider
+def register_shipped(*, lots: Callable, lot: Callable, parcels: Callable | None = None) -> None:
+    global _lots_provider, _lot_provider, _parcels_provider
     _lots_provider, _lot_provider = lots, lot
+    if parcels is not None:
+        _parcels_provider = parcels
+
+
+def shipped_parcels(*, customer_id: int, order_id: int | None = None, shipment_id: int | None = None) -> list:
+    """The shipments that left for the customer (of one order, or the one shipment, if given),
+    latest first: what a complaint about a parcel (damage in transport, missing goods) names."""
+    if _parcels_provider is None:
+        return []
+    return _parcels_provider(customer_id, order_id, shipment_id)
 
 
 def shipped_lots(

@@ -17,6 +17,7 @@ from core.db import atomic_with_retry
 from core.events import names
 from core.events.services import publish
 from core.numbers import document_number
+from core.sql import as_id
 from crm.service import assignment, hooks, parts
 from crm.service.models import (
     ON_SITE,
@@ -139,9 +140,14 @@ def ticket_open(
     requester_email="",
     requester_phone="",
     photos=(),
+    shipment_id=None,
 ) -> Ticket:
     """Open a ticket: checked, numbered, its SLA dues set, given to the team of the customer's
-    region and its least-loaded engineer, ``ticket.opened`` published."""
+    region and its least-loaded engineer, ``ticket.opened`` published.
+
+    The shipment it is about comes from the lot (its first shipment to the customer), else
+    ``shipment_id`` (a shipment that left for this customer, of ``order`` if given), else the
+    order's only shipment: carriers' damage figures count complaints by it."""
     _validate_open(
         customer=customer,
         category=category,
@@ -157,7 +163,7 @@ def ticket_open(
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("At most %(n)s photos.") % {"n": MAX_PHOTOS}})
     checked = [(p, _check_photo(p, field="photos")) for p in photos]
-    shipment_id = shipped_on = None
+    asked_shipment, shipment_id, shipped_on = shipment_id, None, None
     if lot is not None:
         shipped = hooks.shipped_lot(customer_id=customer.pk, lot_id=lot.pk)
         if shipped is None:
@@ -171,6 +177,22 @@ def ticket_open(
             from crm.sales.models import SalesOrder
 
             order = SalesOrder.objects.filter(pk=shipped.order_id).first()
+    elif asked_shipment is not None or order is not None:
+        if asked_shipment is not None and as_id(asked_shipment) is None:
+            raise ValidationError({"shipment": _("Enter a valid id.")})
+        parcels = hooks.shipped_parcels(
+            customer_id=customer.pk,
+            order_id=order.pk if order is not None else None,
+            shipment_id=as_id(asked_shipment) if asked_shipment is not None else None,
+        )
+        if asked_shipment is not None and not parcels:
+            raise ValidationError({"shipment": _("This shipment never left for this customer.")})
+        if len(parcels) == 1:
+            shipment_id, shipped_on = parcels[0].shipment_id, parcels[0].shipped_on
+            if order is None:
+                from crm.sales.models import SalesOrder
+
+                order = SalesOrder.objects.filter(pk=parcels[0].order_id).first()
     now = timezone.now()
     clock = Clock.load()
     first, resolution = sla_target_for(category, priority)

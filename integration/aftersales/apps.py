@@ -20,7 +20,9 @@ class AftersalesConfig(AppConfig):
             shipped,
         )
 
-        hooks.register_shipped(lots=shipped.shipped_lots, lot=shipped.shipped_lot)
+        hooks.register_shipped(
+            lots=shipped.shipped_lots, lot=shipped.shipped_lot, parcels=shipped.shipped_parcels
+        )
         _register_pages()
 
 

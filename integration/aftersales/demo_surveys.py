@@ -185,9 +185,7 @@ def _open_damage_ticket(shipment: Shipment, *, opened_at) -> Ticket:
         priority=Priority.NORMAL,
         channel=Channel.PHONE,
         order=order,
-    )
-    Ticket.objects.filter(pk=ticket.pk).update(
-        shipment_id=shipment.pk, shipped_on=timezone.localdate(shipment.shipped_at)
+        shipment_id=shipment.pk,
     )
     return _lived(ticket, opened_at=opened_at, closed=opened_at < timezone.now() - timedelta(days=20))
 

@@ -4,7 +4,7 @@ serials of shipped shipment lines (picked above zero) of the customer's orders. 
 
 from django.db.models import Max, Q, Sum
 
-from crm.service.hooks import ShippedLot
+from crm.service.hooks import ShippedLot, ShippedParcel
 from integration.fulfilment.models import Shipment, ShipmentLine
 
 
@@ -88,3 +88,25 @@ def shipped_lot(customer_id, lot_id) -> ShippedLot | None:
     """The lot as shipped to the customer, or None when it never was."""
     found = _shipped(customer_id, Q(lot_id=lot_id), 1)
     return found[0] if found else None
+
+
+def shipped_parcels(customer_id, order_id, shipment_id) -> list[ShippedParcel]:
+    """The customer's shipped shipments (of one order, or the one shipment), latest first. One
+    query."""
+    from django.utils import timezone
+
+    qs = Shipment.objects.filter(order__customer_id=customer_id, state=Shipment.State.SHIPPED)
+    if order_id is not None:
+        qs = qs.filter(order_id=order_id)
+    if shipment_id is not None:
+        qs = qs.filter(pk=shipment_id)
+    rows = qs.order_by("-shipped_at", "-pk").values_list("pk", "number", "order_id", "shipped_at")[:50]
+    return [
+        ShippedParcel(
+            shipment_id=pk,
+            shipment_number=number,
+            order_id=order,
+            shipped_on=timezone.localdate(at) if at else None,
+        )
+        for pk, number, order, at in rows
+    ]

@@ -4,6 +4,7 @@ and quality complaints past the threshold raise one quality alert."""
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.events import names
@@ -201,3 +202,29 @@ def test_confirming_a_complaint_on_the_desk_counts_it_against_the_supplier(
         shipped["receipt"].supplier_id,
         ticket.number,
     )
+
+
+def test_a_damage_complaint_about_an_order_names_its_only_shipment(shipped):
+    from crm.service.services import ticket_open
+    from integration.fulfilment.models import Shipment
+
+    customer = shipped["customers"][0]
+    shipment = Shipment.objects.get(order__customer=customer)
+    ticket = ticket_open(
+        customer=customer, category=Category.DAMAGE, subject="外箱破损", order=shipment.order
+    )
+    assert ticket.shipment_id == shipment.pk and ticket.shipped_on is not None
+
+
+def test_a_damage_complaint_names_a_shipment_that_left_for_the_customer(shipped):
+    from crm.service.services import ticket_open
+    from integration.fulfilment.models import Shipment
+
+    first, second = shipped["customers"][:2]
+    theirs = Shipment.objects.get(order__customer=second)
+    with pytest.raises(ValidationError) as refused:
+        ticket_open(customer=first, category=Category.DAMAGE, subject="外箱破损", shipment_id=theirs.pk)
+    assert "shipment" in refused.value.message_dict
+    mine = Shipment.objects.get(order__customer=first)
+    ticket = ticket_open(customer=first, category=Category.DAMAGE, subject="外箱破损", shipment_id=mine.pk)
+    assert (ticket.shipment_id, ticket.order_id) == (mine.pk, mine.order_id)
