@@ -16,18 +16,16 @@ from django.utils import timezone
 from core.events import names
 from core.events.models import Event
 from crm.customers.models import Customer
-from crm.sales.orders import services as order_services
 from crm.service import services as desk
 from crm.service.models import Category, Channel, Ticket
 from integration.aftersales import recall as recalls
 from integration.aftersales import services
 from integration.aftersales.models import QualityAlert
-from integration.fulfilment import reservations, shipping
-from integration.fulfilment import services as fulfilment
+from integration.fulfilment.demo_orders import demo_order_shipped
 from integration.fulfilment.models import Shipment
 from scm.inventory import catalogue
 from scm.inventory.models import Category as ProductCategory
-from scm.inventory.models import Lot, Product, StockMove, Warehouse
+from scm.inventory.models import Lot, Product, Warehouse
 from scm.purchasing import services as purchasing
 from scm.purchasing.demo_buying import place_order, receive
 from scm.purchasing.models import Supplier
@@ -109,28 +107,15 @@ def _open_complaint(ctx, *, customer, lot, subject: str, days_ago: int) -> Ticke
 
 
 def _ship(ctx, *, customer, product, quantity, warehouse, picker, days_ago: int) -> Shipment:
-    owner = customer.owner or ctx.users.get("sales")
-    day = timezone.localdate() - timedelta(days=days_ago)
-    order = order_services.order_create(
+    _order, shipment, _invoice = demo_order_shipped(
+        ctx,
         customer=customer,
-        owner=owner,
+        owner=customer.owner or ctx.users.get("sales"),
         lines=[{"product": product, "quantity": Decimal(quantity)}],
-        order_date=day,
+        warehouse=warehouse,
+        picker=picker,
+        day=timezone.localdate() - timedelta(days=days_ago),
     )
-    order = fulfilment.order_confirm(order=order, user=owner)
-    reservations.order_reserve(order_id=order.pk, event_id=None)
-    order.refresh_from_db()
-    shipment = shipping.shipment_start(order=order, warehouse=warehouse, user=picker)
-    shipment = shipping.shipment_ship(
-        shipment=shipment,
-        carrier="顺丰速运",
-        tracking_number=f"SF{ctx.rng.randint(10**11, 10**12 - 1)}",
-        quantities={line.pk: line.quantity for line in shipment.lines.all()},
-        user=picker,
-    )
-    stamp = timezone.now() - timedelta(days=days_ago)
-    Shipment.objects.filter(pk=shipment.pk).update(created_at=stamp, shipped_at=stamp)
-    StockMove.objects.filter(reference=shipment.number).update(created_at=stamp)
     return shipment
 
 

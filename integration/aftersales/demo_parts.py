@@ -22,14 +22,12 @@ from django.utils import timezone
 
 from crm.customers.models import Customer
 from crm.customers.services import customer_create
-from crm.sales.models import SalesOrder
-from crm.sales.orders import services as order_services
 from crm.service import parts
 from crm.service import services as desk
 from crm.service.models import Category, Ticket, TicketPart, Visit
 from crm.service.warranty import add_months
 from integration.aftersales.parts_billing import parts_invoice
-from integration.fulfilment import reservations, services, shipping
+from integration.fulfilment.demo_orders import demo_order_shipped
 from integration.fulfilment.models import Shipment
 from scm.inventory import catalogue
 from scm.inventory.models import Lot, Product, StockMove, Warehouse
@@ -169,26 +167,16 @@ def _customer(owner) -> Customer:
 
 def _ship_unit(ctx, *, unit, customer, warehouse, day, owner, picker, finance_user) -> Shipment:
     """One unit ordered, shipped and invoiced on ``day`` through the order-to-cash loop."""
-    order = order_services.order_create(
-        customer=customer, owner=owner, lines=[{"product": unit, "quantity": Decimal(1)}], order_date=day
+    _order, shipment, _invoice = demo_order_shipped(
+        ctx,
+        customer=customer,
+        owner=owner,
+        lines=[{"product": unit, "quantity": Decimal(1)}],
+        warehouse=warehouse,
+        picker=picker,
+        day=day,
+        finance_user=finance_user,
     )
-    order = services.order_confirm(order=order, user=owner)
-    reservations.order_reserve(order_id=order.pk, event_id=None)
-    order.refresh_from_db()
-    shipment = shipping.shipment_start(order=order, warehouse=warehouse, user=picker)
-    shipment = shipping.shipment_ship(
-        shipment=shipment,
-        carrier="顺丰速运",
-        tracking_number=f"SF{ctx.rng.randint(10**11, 10**12 - 1)}",
-        quantities={line.pk: line.quantity for line in shipment.lines.all()},
-        user=picker,
-    )
-    stamp = _aware(day, 14)
-    Shipment.objects.filter(pk=shipment.pk).update(created_at=stamp, shipped_at=stamp)
-    StockMove.objects.filter(reference=shipment.number).update(created_at=stamp)
-    SalesOrder.objects.filter(pk=order.pk).update(created_at=_aware(day, 9), confirmed_at=_aware(day, 9))
-    shipping.shipment_invoice(order=order, shipment=shipment, issue_date=day, user=finance_user)
-    shipment.refresh_from_db()
     return shipment
 
 

@@ -19,14 +19,11 @@ from django.utils import timezone
 
 from crm.customers.models import Customer
 from crm.customers.services import customer_create
-from crm.sales.models import SalesOrder
-from crm.sales.orders import services as order_services
-from integration.fulfilment import reservations, services, shipping
-from integration.fulfilment.models import Shipment
+from integration.fulfilment.demo_orders import demo_order_shipped
 from integration.planning import engine, history
 from integration.planning.models import CategoryServiceLevel, Plan, PlanOverride, Suggestion
 from integration.planning.services import suggestions_accept, suggestions_dismiss
-from scm.inventory.models import Category, Product, StockMove, Warehouse
+from scm.inventory.models import Category, Product, Warehouse
 
 STORE_PRODUCT = "CL-TS-BX"
 STORE_DAYS = 56
@@ -77,25 +74,17 @@ def _store_orders(ctx, product, warehouse, store, owner, picker, finance_user) -
         )
     due = Decimal(0)
     for day, quantity in zip(days, wants, strict=True):
-        order = order_services.order_create(
-            customer=store, owner=owner, lines=[{"product": product, "quantity": quantity}], order_date=day
+        _order, _shipment, invoice = demo_order_shipped(
+            ctx,
+            customer=store,
+            owner=owner,
+            lines=[{"product": product, "quantity": quantity}],
+            warehouse=warehouse,
+            picker=picker,
+            day=day,
+            finance_user=finance_user,
+            hour=15,
         )
-        order = services.order_confirm(order=order, user=owner)
-        reservations.order_reserve(order_id=order.pk, event_id=None)
-        order.refresh_from_db()
-        shipment = shipping.shipment_start(order=order, warehouse=warehouse, user=picker)
-        shipment = shipping.shipment_ship(
-            shipment=shipment,
-            carrier="顺丰速运",
-            tracking_number=f"SF{ctx.rng.randint(10**11, 10**12 - 1)}",
-            quantities={line.pk: line.quantity for line in shipment.lines.all()},
-            user=picker,
-        )
-        stamp = _aware(day, 15)
-        Shipment.objects.filter(pk=shipment.pk).update(created_at=stamp, shipped_at=stamp)
-        StockMove.objects.filter(reference=shipment.number).update(created_at=stamp)
-        SalesOrder.objects.filter(pk=order.pk).update(created_at=_aware(day, 9), confirmed_at=_aware(day, 9))
-        invoice = shipping.shipment_invoice(order=order, shipment=shipment, issue_date=day, user=finance_user)
         if day < today - timedelta(days=14):
             due += invoice.total
     if due > 0:
