@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from core.forms import DocumentDateField
 from core.permissions import role_required
-from core.roles import MANAGER, SALES, SERVICE
+from core.roles import MANAGER, SALES, SERVICE, has_role
+from crm.sales.orders.selectors import ORDER_READ_ROLES
 from crm.service import nps as nps_selectors
 from crm.service import surveys
 from crm.service.models import Survey
@@ -86,7 +87,13 @@ def survey_list(request):
     return render(
         request,
         "service/surveys.html",
-        {"title": _("Satisfaction surveys"), "form": form, "page_obj": page, "nps": figures},
+        {
+            "title": _("Satisfaction surveys"),
+            "form": form,
+            "page_obj": page,
+            "nps": figures,
+            "link_orders": has_role(request.user, ORDER_READ_ROLES),
+        },
     )
 
 
