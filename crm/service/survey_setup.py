@@ -11,7 +11,11 @@ def ready() -> None:
     from crm.customers import panels
     from crm.service import survey_handlers  # noqa: F401 - registers the event handlers
 
-    register(NavItem("surveys", _("Surveys"), "surveys:list", (SERVICE, SALES, MANAGER), order=62))
+    register(
+        NavItem(
+            "surveys", _("Surveys"), "surveys:list", (SERVICE, SALES, MANAGER), section="service", order=63
+        )
+    )
     panels.register_timeline("service.surveys", survey_entries, roles=(SERVICE, SALES, MANAGER))
     register_status_colours({"answered": "success"})
 
