@@ -107,3 +107,13 @@ def test_the_damage_tickets_are_those_counted(django_assert_max_num_queries):
     counts = {r.carrier_id: r.damage_complaints for r in carriers.carrier_figures(**kwargs)}
     assert carriers.damage_tickets(carrier_id=zto.pk, **kwargs).count() == counts[zto.pk] == 2
     assert carriers.damage_tickets(carrier_id=sf.pk, **kwargs).count() == counts[sf.pk] == 0
+
+
+def test_the_trace_panel_counts_one_other_customer_in_the_singular(
+    shipped, django_capture_on_commit_callbacks, client, service_user, settings
+):
+    settings.LANGUAGE_CODE = "en"
+    ticket = complaint(shipped["customers"][0], shipped["lot"], capture=django_capture_on_commit_callbacks)
+    client.force_login(service_user)
+    body = client.get(reverse("service:ticket_detail", args=[ticket.pk])).content.decode()
+    assert "1 other customer got this lot" in body
