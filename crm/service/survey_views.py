@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.forms import DocumentDateField
 from core.permissions import role_required
@@ -30,8 +30,8 @@ SCORE_GROUPS = {
 
 
 class SurveyFilter(forms.Form):
-    date_from = DocumentDateField(label=gettext_lazy("From"), required=False)
-    date_to = DocumentDateField(label=gettext_lazy("To"), required=False)
+    date_from = DocumentDateField(label=pgettext_lazy("date range", "From"), required=False)
+    date_to = DocumentDateField(label=pgettext_lazy("date range", "To"), required=False)
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"), required=False, choices=[("", gettext_lazy("All")), *Survey.Kind.choices]
     )

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from core.forms import DocumentDateField
 from core.permissions import role_required
@@ -22,8 +22,8 @@ READERS = (WAREHOUSE, PURCHASING, SERVICE, MANAGER)
 
 
 class PeriodForm(forms.Form):
-    date_from = DocumentDateField(label=gettext_lazy("From"), required=False)
-    date_to = DocumentDateField(label=gettext_lazy("To"), required=False)
+    date_from = DocumentDateField(label=pgettext_lazy("date range", "From"), required=False)
+    date_to = DocumentDateField(label=pgettext_lazy("date range", "To"), required=False)
 
 
 def period(params):
