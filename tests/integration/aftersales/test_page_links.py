@@ -117,3 +117,10 @@ def test_the_trace_panel_counts_one_other_customer_in_the_singular(
     client.force_login(service_user)
     body = client.get(reverse("service:ticket_detail", args=[ticket.pk])).content.decode()
     assert "1 other customer got this lot" in body
+
+
+def test_a_recall_in_the_list_links_its_lot(shipped, django_capture_on_commit_callbacks, client):
+    _recall(shipped, django_capture_on_commit_callbacks)
+    client.force_login(shipped["manager"])
+    body = client.get(reverse("aftersales:recalls")).content.decode()
+    assert reverse("aftersales:lot_trace", args=[shipped["lot"].pk]) in body
