@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
@@ -162,7 +162,7 @@ def exception_handler(exc, context):
 class TooManyFailures(exceptions.Throttled):
     """429 with Retry-After: too many failed tokens, or the login is locked out."""
 
-    default_detail = _lazy("Too many failed authentication attempts. Try again later.")
+    default_detail = gettext_lazy("Too many failed authentication attempts. Try again later.")
     default_code = "locked_out"
 
     def __init__(self, wait=None):

@@ -14,9 +14,9 @@ from core.sql import as_id
 
 def style_fields(form) -> None:
     """The pages' look for a form's fields: ``form-select`` for choices, ``form-control`` for the
-    rest (check boxes keep their own)."""
+    rest (check boxes and lists of check boxes or radio buttons keep their own)."""
     for field in form.fields.values():
-        if isinstance(field.widget, forms.CheckboxInput):
+        if isinstance(field.widget, forms.CheckboxInput | forms.RadioSelect):
             continue
         css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
         field.widget.attrs.setdefault("class", css)

@@ -164,6 +164,7 @@ class EngineerForm(forms.ModelForm):
     class Meta:
         model = Engineer
         fields = ["user", "team", "skills", "is_active"]
+        labels = {"team": _("Service team")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,7 +11,11 @@ def ready() -> None:
     from crm.customers import panels
     from crm.service import survey_handlers  # noqa: F401 - registers the event handlers
 
-    register(NavItem("surveys", _("Surveys"), "surveys:list", (SERVICE, SALES, MANAGER), order=62))
+    register(
+        NavItem(
+            "surveys", _("Surveys"), "surveys:list", (SERVICE, SALES, MANAGER), section="service", order=63
+        )
+    )
     panels.register_timeline("service.surveys", survey_entries, roles=(SERVICE, SALES, MANAGER))
     register_status_colours({"answered": "success"})
 
@@ -19,7 +23,7 @@ def ready() -> None:
 def survey_entries(customer, user, limit: int) -> list[dict]:
     """The customer's survey answers on the 360 timeline (one query)."""
     from django.urls import reverse
-    from django.utils.translation import gettext as _t
+    from django.utils.translation import gettext
 
     from crm.service.models import Survey
 
@@ -32,12 +36,12 @@ def survey_entries(customer, user, limit: int) -> list[dict]:
     return [
         {
             "at": s.answered_at,
-            "title": _t("Survey answered: %(score)s/10 (%(kind)s)")
+            "title": gettext("Survey answered: %(score)s/10 (%(kind)s)")
             % {"score": s.score, "kind": s.get_kind_display()},
             "body": s.comment,
             "url": url,
             "kind": "survey",
-            "kind_label": _t("Survey"),
+            "kind_label": gettext("Survey"),
         }
         for s in rows
     ]

@@ -10,11 +10,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.forms import DocumentDateField
 from core.permissions import role_required
-from core.roles import MANAGER, SALES, SERVICE
+from core.roles import MANAGER, SALES, SERVICE, has_role
+from crm.sales.orders.selectors import ORDER_READ_ROLES
 from crm.service import nps as nps_selectors
 from crm.service import surveys
 from crm.service.models import Survey
@@ -29,8 +30,8 @@ SCORE_GROUPS = {
 
 
 class SurveyFilter(forms.Form):
-    date_from = DocumentDateField(label=gettext_lazy("From"), required=False)
-    date_to = DocumentDateField(label=gettext_lazy("To"), required=False)
+    date_from = DocumentDateField(label=pgettext_lazy("date range", "From"), required=False)
+    date_to = DocumentDateField(label=pgettext_lazy("date range", "To"), required=False)
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"), required=False, choices=[("", gettext_lazy("All")), *Survey.Kind.choices]
     )
@@ -86,7 +87,13 @@ def survey_list(request):
     return render(
         request,
         "service/surveys.html",
-        {"title": _("Satisfaction surveys"), "form": form, "page_obj": page, "nps": figures},
+        {
+            "title": _("Satisfaction surveys"),
+            "form": form,
+            "page_obj": page,
+            "nps": figures,
+            "link_orders": has_role(request.user, ORDER_READ_ROLES),
+        },
     )
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import counters
@@ -182,12 +182,12 @@ def ticket_detail(request, pk):
 
 
 ACTION_LABELS = {
-    "start": _lazy("Start work"),
-    "wait": _lazy("Wait for customer"),
-    "resume": _lazy("Resume"),
-    "resolve": _lazy("Resolve"),
-    "close": _lazy("Close"),
-    "reopen": _lazy("Reopen"),
+    "start": gettext_lazy("Start work"),
+    "wait": gettext_lazy("Wait for customer"),
+    "resume": gettext_lazy("Resume"),
+    "resolve": gettext_lazy("Resolve"),
+    "close": gettext_lazy("Close"),
+    "reopen": gettext_lazy("Reopen"),
 }
 
 

@@ -38,7 +38,8 @@ def _register_delivery_rules() -> None:
             _("Carrier figures"),
             "carrier_figures:list",
             (WAREHOUSE, PURCHASING, SERVICE, MANAGER),
-            order=63,
+            section="service",
+            order=64,
         )
     )
 

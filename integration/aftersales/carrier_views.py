@@ -4,14 +4,17 @@ a period; carriers above the damage threshold are flagged."""
 from datetime import timedelta
 
 from django import forms
+from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from core.forms import DocumentDateField
 from core.permissions import role_required
-from core.roles import MANAGER, PURCHASING, SERVICE, WAREHOUSE
+from core.roles import MANAGER, PURCHASING, SERVICE, WAREHOUSE, has_role
+from core.sql import as_id
 from integration.aftersales import carriers
 from integration.aftersales.models import QualitySettings
 
@@ -19,8 +22,8 @@ READERS = (WAREHOUSE, PURCHASING, SERVICE, MANAGER)
 
 
 class PeriodForm(forms.Form):
-    date_from = DocumentDateField(label=gettext_lazy("From"), required=False)
-    date_to = DocumentDateField(label=gettext_lazy("To"), required=False)
+    date_from = DocumentDateField(label=pgettext_lazy("date range", "From"), required=False)
+    date_to = DocumentDateField(label=pgettext_lazy("date range", "To"), required=False)
 
 
 def period(params):
@@ -42,6 +45,15 @@ def period(params):
 @role_required(*READERS)
 def carrier_figures(request):
     form, date_from, date_to = period(request.GET)
+    rows = carriers.carrier_figures(date_from=date_from, date_to=date_to)
+    # ?carrier=<id>: the damage complaints behind that carrier's count, below the figures.
+    chosen = next((r for r in rows if r.carrier_id == as_id(request.GET.get("carrier"))), None)
+    damage = None
+    if chosen is not None:
+        damage = Paginator(
+            carriers.damage_tickets(carrier_id=chosen.carrier_id, date_from=date_from, date_to=date_to), 25
+        ).get_page(request.GET.get("page"))
+    ticket_view = resolve(reverse("service:ticket_detail", args=[1])).func
     return render(
         request,
         "aftersales/carrier_figures.html",
@@ -50,7 +62,10 @@ def carrier_figures(request):
             "form": form,
             "date_from": date_from,
             "date_to": date_to,
-            "rows": carriers.carrier_figures(date_from=date_from, date_to=date_to),
+            "rows": rows,
+            "chosen": chosen,
+            "damage": damage,
+            "link_tickets": has_role(request.user, getattr(ticket_view, "allowed_roles", ())),
             "threshold": QualitySettings.current().carrier_damage_rate,
         },
     )

@@ -112,3 +112,20 @@ def carrier_figures(*, date_from: date | None = None, date_to: date | None = Non
         )
     figures.sort(key=lambda f: (-(f.damage_rate or 0), f.name))
     return figures
+
+
+def damage_tickets(*, carrier_id: int, date_from: date | None = None, date_to: date | None = None):
+    """The damage complaints counted in the carrier's figures for the period: tickets of category
+    "damage in transport" naming one of the carrier's shipments that left in the period, newest
+    first."""
+    start, end = period_bounds(date_from, date_to)
+    shipped = Shipment.objects.filter(carrier_ref_id=carrier_id, state=Shipment.State.SHIPPED)
+    if start:
+        shipped = shipped.filter(shipped_at__gte=start)
+    if end:
+        shipped = shipped.filter(shipped_at__lt=end)
+    return (
+        Ticket.objects.filter(category=Category.DAMAGE, shipment_id__in=shipped.values("pk"))
+        .select_related("customer")
+        .order_by("-opened_at", "-pk")
+    )

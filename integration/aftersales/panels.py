@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from integration.aftersales.models import TraceRun
+from integration.aftersales.models import Recall, TraceRun
 from scm.inventory.models import Lot
 
 
@@ -28,4 +28,5 @@ def trace_panel_context(ticket, user) -> dict:
         "others": params.get("others", max(run.customers - 1, 0)),
         "stock": f"{run.in_stock.normalize():f}",
         "held": Lot.objects.filter(pk=ticket.lot_id, held_at__isnull=False).exists(),
+        "recall": Recall.objects.filter(lot_id=ticket.lot_id, state=Recall.State.OPEN).first(),
     }

@@ -5,6 +5,7 @@ close). Views parse input, call one service or selector, render."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +13,7 @@ from core.pagination import CappedPaginator, page_size
 from core.permissions import role_required
 from core.roles import has_role
 from core.sql import as_id
+from crm.service.selectors import tickets_visible_to
 from integration.aftersales import recall as recalls
 from integration.aftersales import services
 from integration.aftersales.models import QualityAlert, Recall, RecallCustomer
@@ -19,6 +21,31 @@ from integration.aftersales.selectors import ACT_ROLES, CONTACT_ROLES, READ_ROLE
 from integration.aftersales.trace import lot_trace
 from scm.inventory import holds
 from scm.inventory.models import Lot
+
+
+def _may_open(user, url_name: str) -> bool:
+    """Whether ``user`` may open the page named ``url_name`` (the roles its view declares): a
+    link to a page the reader would get 403 on is shown as plain text."""
+    view = resolve(reverse(url_name, args=[1])).func
+    return has_role(user, getattr(view, "allowed_roles", ()))
+
+
+def _links(user) -> dict:
+    return {
+        "link_customers": _may_open(user, "customers:detail"),
+        "link_receipts": _may_open(user, "purchasing:receipt_detail"),
+        "link_suppliers": _may_open(user, "purchasing:supplier_detail"),
+        "link_tickets": _may_open(user, "service:ticket_detail"),
+    }
+
+
+def _lot_tickets(lot, user) -> list:
+    """The latest tickets naming the lot (complaints first in mind), for readers of tickets."""
+    if lot is None or not _may_open(user, "service:ticket_detail"):
+        return []
+    return list(
+        tickets_visible_to(user).filter(lot=lot).select_related("customer").order_by("-opened_at", "-pk")[:20]
+    )
 
 
 def _error(request, exc: ValidationError) -> None:
@@ -39,6 +66,8 @@ def lot_trace_page(request, pk):
             "trace": trace,
             "open_recall": Recall.objects.filter(lot=lot, state=Recall.State.OPEN).first(),
             "can_act": has_role(request.user, ACT_ROLES),
+            "lot_tickets": _lot_tickets(lot, request.user),
+            **_links(request.user),
         },
     )
 
@@ -132,6 +161,7 @@ def alert_detail(request, pk):
             "trace": trace,
             "recalls": alert.recalls.all(),
             "can_act": has_role(request.user, ACT_ROLES),
+            **_links(request.user),
         },
     )
 
@@ -180,6 +210,7 @@ def recall_detail(request, pk):
             "page_obj": page,
             "can_act": has_role(request.user, ACT_ROLES),
             "can_contact": has_role(request.user, CONTACT_ROLES) and recall.state == Recall.State.OPEN,
+            **_links(request.user),
         },
     )
 

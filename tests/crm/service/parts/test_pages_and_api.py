@@ -278,3 +278,10 @@ def test_the_parts_api_lists_only_the_parts_of_tickets_the_engineer_may_see():
     api.force_authenticate(engineer.user)
     rows = api.get("/api/v1/ticket-parts/").json()["results"]
     assert [row["ticket"] for row in rows] == [mine.pk]
+
+
+def test_the_parts_page_links_back_to_its_ticket(world):
+    ticket, _kit, _wh = world
+    body = _client("service").get(reverse("service:ticket_parts", args=[ticket.pk])).content.decode()
+    assert 'data-testid="back-to-ticket"' in body
+    assert reverse("service:ticket_detail", args=[ticket.pk]) in body
