@@ -33,7 +33,8 @@ from integration.fulfilment import shipping
 from integration.fulfilment.models import Backorder, BackorderRun
 from integration.fulfilment.reservations import lines_reserve, target_state
 from integration.fulfilment.services import ZERO, _order_url
-from scm.inventory.models import StockLevel, Warehouse
+from scm.inventory.holding import free_level_q
+from scm.inventory.models import StockLevel
 from scm.inventory.services import plain_qty
 
 S = SalesOrder.State
@@ -124,12 +125,7 @@ def backorders_sweep() -> Decimal:
     be missed: stock that arrived while the confirmation's rule was still reserving an order
     (neither transaction saw the other's change) leaves that order waiting next to free stock.
     One query when nothing waits next to free stock. Returns what was reserved."""
-    free = StockLevel.objects.filter(
-        product_id=OuterRef("product_id"),
-        on_hand__gt=F("reserved"),
-        warehouse__is_active=True,
-        warehouse__kind=Warehouse.Kind.STOCK,
-    )
+    free = StockLevel.objects.filter(free_level_q(), product_id=OuterRef("product_id"), on_hand__gt=F("reserved"))
     products = list(
         Backorder.objects.filter(quantity__gt=0, order__state__in=WAITING_STATES)
         .filter(Exists(free))
