@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('service', '0001_initial'),
+        ("service", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ticketpart',
-            name='state',
-            field=models.CharField(choices=[('reserved', 'Reserved'), ('consumed', 'Used'), ('released', 'Released'), ('short', 'Short')], default='reserved', max_length=10, verbose_name='state'),
+            model_name="ticketpart",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("reserved", "Reserved"),
+                    ("consumed", "Used"),
+                    ("released", "Released"),
+                    ("short", "Short"),
+                ],
+                default="reserved",
+                max_length=10,
+                verbose_name="state",
+            ),
         ),
     ]
