@@ -125,7 +125,9 @@ def backorders_sweep() -> Decimal:
     be missed: stock that arrived while the confirmation's rule was still reserving an order
     (neither transaction saw the other's change) leaves that order waiting next to free stock.
     One query when nothing waits next to free stock. Returns what was reserved."""
-    free = StockLevel.objects.filter(free_level_q(), product_id=OuterRef("product_id"), on_hand__gt=F("reserved"))
+    free = StockLevel.objects.filter(
+        free_level_q(), product_id=OuterRef("product_id"), on_hand__gt=F("reserved")
+    )
     products = list(
         Backorder.objects.filter(quantity__gt=0, order__state__in=WAITING_STATES)
         .filter(Exists(free))

@@ -112,9 +112,9 @@ def _write_move(
 
 def _signal_low_stock(product: Product, dropped: Decimal) -> None:
     """Publish ``stock.below_reorder_point`` when available stock (all warehouses, on hand −
-    reserved of what is free to reserve: ``holding.free_level_q``) has just fallen below the product's reorder point: only on the crossing, so a
-    product that stays low is not announced again with every order. Products without a reorder
-    point cost nothing here."""
+    reserved of what is free to reserve: ``holding.free_level_q``) has just fallen below the
+    product's reorder point: only on the crossing, so a product that stays low is not announced
+    again with every order. Products without a reorder point cost nothing here."""
     point = product.reorder_point
     if not point or dropped <= 0:
         return

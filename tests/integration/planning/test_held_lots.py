@@ -1,7 +1,6 @@
 """A lot on hold is on hand but not free: planning's position and free stock leave it out."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
