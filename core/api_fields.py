@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -67,6 +68,24 @@ class DocumentDateField(serializers.DateField):
             return date_input(value, field=self.field_name or "date")
         except DjangoValidationError as exc:
             raise serializers.ValidationError(_message(exc)) from None
+
+
+class DocumentDateTimeField(serializers.DateTimeField):
+    """A date and time whose date a document can have (``date_input``'s years), checked before
+    it is moved between time zones (year 1 or 9999 would overflow there)."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None  # not a real date: the parent's message says the format
+            if parsed is not None:
+                try:
+                    date_input(parsed.date(), field=self.field_name or "date")
+                except DjangoValidationError as exc:
+                    raise serializers.ValidationError(_message(exc)) from None
+        return super().to_internal_value(value)
 
 
 class ModelSerializer(serializers.ModelSerializer):

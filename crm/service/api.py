@@ -279,7 +279,7 @@ class VisitBookSerializer(serializers.Serializer):
     engineer = api_fields.IdRelatedField(
         queryset=get_user_model().objects.filter(engineer__is_active=True), required=False, allow_null=True
     )
-    starts_at = serializers.DateTimeField(required=False, allow_null=True)
+    starts_at = api_fields.DocumentDateTimeField(required=False, allow_null=True)
 
     def get_fields(self):
         fields = super().get_fields()

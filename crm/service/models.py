@@ -364,6 +364,8 @@ class TicketPart(models.Model):
         RESERVED = "reserved", _("Reserved")
         CONSUMED = "consumed", _("Used")
         RELEASED = "released", _("Released")
+        # Its lot was put on hold and no other stock was free: it holds less than it needs.
+        SHORT = "short", _("Short")
 
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="parts"

@@ -21,16 +21,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.audit import audit
 from core.db import atomic_with_retry
 from core.events import names
-from core.events.services import publish
+from core.events.services import notify, publish
 from crm.service.models import Ticket, TicketEvent, TicketPart
 from crm.service.timeline import ticket_event_add
 from crm.service.warranty import ticket_warranty
-from scm.inventory import reservations
-from scm.inventory.models import Product, Reservation
+from scm.inventory import holds, reservations
+from scm.inventory.models import Lot, Product, Reservation
 from scm.inventory.selectors import available_to_promise, warehouses_by_distance
 from scm.inventory.services import plain_qty, to_base_quantity
 
@@ -41,6 +42,12 @@ PART_ADDED = "part_added"
 PART_REMOVED = "part_removed"
 PARTS_USED = "parts_used"
 PARTS_INVOICED = "parts_invoiced"
+PART_MOVED = "part_moved"
+PART_SHORT = "part_short"
+
+DEMAND_PREFIX = "ticket-part:"
+# A part that still holds stock and may be taken off its ticket.
+HOLDING_STATES = ("reserved", "short")
 
 
 # --- what the module above registers ----------------------------------------------------------
@@ -241,7 +248,7 @@ def ticket_part_remove(*, part, user) -> TicketPart:
     locked = TicketPart.objects.select_for_update(of=("self",)).get(pk=part.pk)
     if ticket.state == Ticket.State.CLOSED:
         raise ValidationError({"ticket": _("The ticket is closed: its parts can no longer change.")})
-    if locked.state != TicketPart.State.RESERVED:
+    if locked.state not in HOLDING_STATES:
         raise ValidationError(
             {
                 "part": _("Only a reserved part can be removed; this one is %(state)s.")
@@ -322,6 +329,107 @@ def ticket_parts_consume(*, ticket, visit, user=None) -> list:
         return parts
 
 
+def _reserve_near(*, part, quantity: Decimal) -> list | None:
+    """Reserve ``quantity`` more for ``part`` the way ``ticket_part_add`` does (the nearest
+    warehouse holding it all, else split nearest first); None, and nothing held, when the stock
+    free everywhere is short."""
+    stock = nearest_stock(customer=part.ticket.customer, product=part.product)
+    if sum((s.available for s in stock), ZERO) < quantity:
+        return None
+    whole = warehouse_for(stock, quantity)
+    tries = ([[whole.warehouse_id]] if whole is not None else []) + [[s.warehouse_id for s in stock]]
+    for warehouse_ids in tries:
+        try:
+            return reservations.stock_reserve(
+                product=part.product,
+                quantity=quantity,
+                demand=part.demand,
+                warehouse_ids=warehouse_ids,
+                partial=False,
+            )
+        except ValidationError:
+            continue  # taken meanwhile
+    return None
+
+
+@atomic_with_retry
+def ticket_parts_rereserve(*, lot_id: int, user=None) -> dict[int, str]:
+    """The ``lot.held`` rule of the ticket parts: every part holding stock of the held lot lets
+    it go and is reserved again from the nearest warehouse that has the part free (as
+    ``ticket_part_add`` chooses), a ``part_moved`` line on its ticket. When nothing else is free
+    the part is marked short (it keeps what it holds of other lots), a ``part_short`` line goes
+    on the ticket and the assignee (and the team's manager) are told. Returns each part's
+    outcome (``moved`` or ``short``). Idempotent: a second run finds nothing of the lot held."""
+    part_ids = sorted(
+        {
+            int(d[len(DEMAND_PREFIX) :])
+            for d in Reservation.objects.filter(
+                lot_id=lot_id, demand__startswith=DEMAND_PREFIX, quantity__gt=0
+            ).values_list("demand", flat=True)
+        }
+    )
+    if not part_ids:
+        return {}
+    ticket_ids = sorted(set(TicketPart.objects.filter(pk__in=part_ids).values_list("ticket_id", flat=True)))
+    # Locks in the one order: the tickets, the parts, then inventory's rows.
+    list(Ticket.objects.select_for_update(of=("self",)).filter(pk__in=ticket_ids).order_by("pk").values("pk"))
+    parts = list(
+        TicketPart.objects.select_for_update(of=("self",))
+        .filter(pk__in=part_ids)
+        .select_related("product", "ticket", "ticket__customer", "ticket__team")
+        .order_by("pk")
+    )
+    released = holds.lot_reservations_release(lot_id=lot_id, demand_prefix=DEMAND_PREFIX, user=user)
+    lot_number = Lot.objects.filter(pk=lot_id).values_list("number", flat=True).first() or ""
+    out: dict[int, str] = {}
+    for part in parts:
+        quantity = released.get(part.demand, ZERO)
+        if quantity <= 0:
+            continue
+        facts = {
+            "part_id": part.pk,
+            "product_id": part.product_id,
+            "product": part.product.name,
+            "quantity": plain_qty(quantity),
+            "lot_id": lot_id,
+            "lot": lot_number,
+        }
+        allocations = _reserve_near(part=part, quantity=quantity)
+        if allocations is not None:
+            ticket_event_add(
+                ticket=part.ticket,
+                kind=PART_MOVED,
+                actor=user,
+                data={
+                    **facts,
+                    "to": [
+                        {
+                            "warehouse_id": a.warehouse_id,
+                            "lot_id": a.lot_id,
+                            "quantity": plain_qty(a.quantity),
+                        }
+                        for a in allocations
+                    ],
+                },
+            )
+            out[part.pk] = "moved"
+            continue
+        part.state = TicketPart.State.SHORT
+        part.save(update_fields=["state"])
+        ticket_event_add(ticket=part.ticket, kind=PART_SHORT, actor=user, data=facts)
+        ticket = part.ticket
+        notify(
+            users=[u for u in (ticket.assignee_id, ticket.team.manager_id if ticket.team_id else None) if u],
+            title=gettext_noop("Ticket %(number)s: part %(product)s is short, lot %(lot)s was put on hold"),
+            params={"number": ticket.number, "product": part.product.name, "lot": lot_number},
+            url=f"/service/tickets/{ticket.pk}/",
+            kind="service.part_short",
+            key=f"service.part_short:{part.pk}:{lot_id}",
+        )
+        out[part.pk] = "short"
+    return out
+
+
 @atomic_with_retry
 def ticket_parts_invoiced(
     *, ticket_id: int, part_ids: list[int], invoice_id: int, invoice_number: str = ""
@@ -376,7 +484,7 @@ def ticket_parts(*, ticket, user=None) -> list[dict]:
     was taken from (used), its price or "under warranty", its invoice. Four queries whatever
     the number of parts (plus the invoice lookup of the module that registers it)."""
     parts = list(TicketPart.objects.filter(ticket_id=ticket.pk).select_related("product").order_by("pk"))
-    held = _holdings([p.demand for p in parts if p.state == TicketPart.State.RESERVED])
+    held = _holdings([p.demand for p in parts if p.state in HOLDING_STATES])
     used_from: dict[int, list[dict]] = {}
     if any(p.state == TicketPart.State.CONSUMED for p in parts):
         for data in TicketEvent.objects.filter(ticket_id=ticket.pk, kind=PARTS_USED).values_list(
@@ -387,7 +495,7 @@ def ticket_parts(*, ticket, user=None) -> list[dict]:
     links = invoice_links([p.invoice_id for p in parts], user)
     rows = []
     for p in parts:
-        if p.state == TicketPart.State.RESERVED:
+        if p.state in HOLDING_STATES:
             where = [_where(r) for r in held.get(p.demand, [])]
         elif p.state == TicketPart.State.CONSUMED:
             where = used_from.get(p.pk, [])
@@ -399,7 +507,7 @@ def ticket_parts(*, ticket, user=None) -> list[dict]:
                 "where": where,
                 "amount": ZERO if p.under_warranty else p.unit_price * p.quantity,
                 "invoice": links.get(p.invoice_id) if p.invoice_id else None,
-                "removable": p.state == TicketPart.State.RESERVED and ticket.state != Ticket.State.CLOSED,
+                "removable": p.state in HOLDING_STATES and ticket.state != Ticket.State.CLOSED,
             }
         )
     return rows

@@ -10,4 +10,6 @@ def ready() -> None:
     from crm.service.parts_views import READ, panel_context
 
     panels.register("parts", _("Parts"), "service/parts/panel.html", panel_context, roles=READ, order=30)
-    register_status_colours({"reserved": "info", "consumed": "success"})
+    register_status_colours({"reserved": "info", "consumed": "success", "short": "danger"})
+
+    from crm.service import parts_handlers  # noqa: F401  (registers the lot.held rule)

@@ -463,6 +463,11 @@ def ticket_photo_add(*, ticket, image, user) -> TicketPhoto:
 # --- on-site visits --------------------------------------------------------------------------
 
 
+# How far ahead a visit may be booked (a date beyond is a typing mistake, and one near the end of
+# the calendar would not even leave room for the visit's end).
+MAX_VISIT_AHEAD = timedelta(days=366)
+
+
 @atomic_with_retry
 def visit_book(*, ticket, engineer=None, starts_at=None, user) -> Visit:
     """Book an on-site visit: the engineer (the assignee by default) at ``starts_at`` or at their
@@ -488,6 +493,8 @@ def visit_book(*, ticket, engineer=None, starts_at=None, user) -> Visit:
     else:
         if starts_at < now - timedelta(minutes=5):
             raise ValidationError({"starts_at": _("The visit cannot start in the past.")})
+        if starts_at > now + MAX_VISIT_AHEAD:
+            raise ValidationError({"starts_at": _("A visit can be booked at most a year ahead.")})
         if not assignment.slot_is_free(
             engineer_user=engineer, starts_at=starts_at, ends_at=starts_at + length
         ):

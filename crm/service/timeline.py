@@ -90,6 +90,19 @@ def event_title(event) -> str:
         return _("Parts used: %(products)s") % {
             "products": ", ".join(p.get("product", "") for p in data.get("parts", []))
         }
+    if kind == "part_moved":
+        return _("Part %(product)s × %(qty)s reserved again: lot %(lot)s is on hold") % {
+            "product": data.get("product", ""),
+            "qty": data.get("quantity", ""),
+            "lot": data.get("lot", ""),
+        }
+    if kind == "part_short":
+        msg = _("Part %(product)s is short by %(qty)s: lot %(lot)s is on hold and no other stock is free")
+        return msg % {
+            "product": data.get("product", ""),
+            "qty": data.get("quantity", ""),
+            "lot": data.get("lot", ""),
+        }
     if kind == "parts_invoiced":
         return _("Parts invoiced on %(number)s") % {"number": data.get("number", "")}
     if kind == "trace":

@@ -227,7 +227,7 @@ class LotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         lot = holds.lot_release(lot=self._lot(pk), user=request.user)
         return Response(HeldLotSerializer(lot).data)
 
-    @extend_schema(request=RecallStartSerializer, responses=RecallSerializer)
+    @extend_schema(request=RecallStartSerializer, responses={201: RecallSerializer})
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def recall(self, request, pk=None):
         data = RecallStartSerializer(data=request.data)

@@ -42,6 +42,8 @@ def recall_start(*, lot: Lot | int, reason: str, user, alert: QualityAlert | Non
             )
         if alert is not None and alert.lot_id not in (None, lot.pk):
             raise ValidationError({"alert": _("This alert is about another lot.")})
+        if alert is not None and alert.product_id != lot.product_id:
+            raise ValidationError({"alert": _("This alert is about another product.")})
         trace = lot_trace(lot=lot)
         if not trace.customers:
             raise ValidationError(

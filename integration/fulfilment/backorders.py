@@ -33,7 +33,8 @@ from integration.fulfilment import shipping
 from integration.fulfilment.models import Backorder, BackorderRun
 from integration.fulfilment.reservations import lines_reserve, target_state
 from integration.fulfilment.services import ZERO, _order_url
-from scm.inventory.models import StockLevel, Warehouse
+from scm.inventory.holding import free_level_q
+from scm.inventory.models import StockLevel
 from scm.inventory.services import plain_qty
 
 S = SalesOrder.State
@@ -125,10 +126,7 @@ def backorders_sweep() -> Decimal:
     (neither transaction saw the other's change) leaves that order waiting next to free stock.
     One query when nothing waits next to free stock. Returns what was reserved."""
     free = StockLevel.objects.filter(
-        product_id=OuterRef("product_id"),
-        on_hand__gt=F("reserved"),
-        warehouse__is_active=True,
-        warehouse__kind=Warehouse.Kind.STOCK,
+        free_level_q(), product_id=OuterRef("product_id"), on_hand__gt=F("reserved")
     )
     products = list(
         Backorder.objects.filter(quantity__gt=0, order__state__in=WAITING_STATES)

@@ -3,14 +3,16 @@ first by transfers from warehouses with more than they need (nearest first), the
 purchase from the best supplier rounded to its packs and minimum order.
 
 For a product × warehouse, every quantity counted once (base units):
-- **position** = on hand − reserved + incoming − backordered + planned in − planned out, where
+- **position** = on hand − reserved − on hold + incoming − backordered + planned in − planned out, where
   incoming is open purchase order lines (``IncomingSupply``) and transfers in transit to it,
   planned in is draft purchase orders and draft transfers to it (what an accepted suggestion
   made, so it is not suggested again), planned out is draft transfers from it, and backordered
-  is the open backorders of the customers it serves (``history.backorders_by_warehouse``);
+  is the open backorders of the customers it serves (``history.backorders_by_warehouse``), and
+  on hold is what is free on hand of lots on hold (never reserved: inventory's
+  ``holding.free_level_q``);
 - it is **below** when position < reorder point; its **net need** = order-up-to − position;
-- a warehouse not below has a **surplus** of what it has free (on hand − reserved − planned
-  out − backordered) above its own order-up-to level; a transfer from it is suggested when it
+- a warehouse not below has a **surplus** of what it has free (on hand − reserved − on hold −
+  planned out − backordered) above its own order-up-to level; a transfer from it is suggested when it
   covers what is left of the need or at least a quarter of it (``MIN_TRANSFER_SHARE``).
 """
 
@@ -23,6 +25,7 @@ from django.utils import timezone
 
 from integration.planning import history, supply, warnings
 from integration.planning.models import Plan, Suggestion
+from scm.inventory.holding import free_expression
 from scm.inventory.models import IncomingSupply, Product, StockLevel, Transfer, TransferLine, Warehouse
 from scm.inventory.selectors import warehouses_by_distance
 from scm.inventory.services import plain_qty
@@ -51,6 +54,8 @@ def positions(product_ids) -> dict[tuple[int, int], dict]:
             product_id__in=ids, warehouse__kind=Warehouse.Kind.STOCK, warehouse__is_active=True
         )
         .values("product_id", "warehouse_id")
+        # ``free`` first: it reads the levels' on_hand and reserved, not the sums named so below.
+        .annotate(free=Sum(free_expression()))
         .annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
     )
     incoming = _sums(
@@ -81,6 +86,7 @@ def positions(product_ids) -> dict[tuple[int, int], dict]:
     for row in levels:
         f = out[(row["product_id"], row["warehouse_id"])]
         f["on_hand"], f["reserved"] = Decimal(row["on_hand"] or 0), Decimal(row["reserved"] or 0)
+        f["held"] = f["on_hand"] - f["reserved"] - Decimal(row["free"] or 0)
     for source, name in ((incoming, "incoming"), (transit, "incoming"), (draft_in, "planned_in")):
         for key, qty in source.items():
             out[key][name] += qty
@@ -100,6 +106,7 @@ def _blank() -> dict:
     figures = {
         "on_hand": ZERO,
         "reserved": ZERO,
+        "held": ZERO,
         "incoming": ZERO,
         "planned_in": ZERO,
         "planned_out": ZERO,
@@ -110,10 +117,9 @@ def _blank() -> dict:
 
 
 def _settle(f: dict) -> dict:
-    f["position"] = (
-        f["on_hand"] - f["reserved"] + f["incoming"] - f["backordered"] + f["planned_in"] - f["planned_out"]
-    )
-    f["free"] = f["on_hand"] - f["reserved"] - f["planned_out"] - f["backordered"]
+    on_shelf = f["on_hand"] - f["reserved"] - f["held"]
+    f["position"] = on_shelf + f["incoming"] - f["backordered"] + f["planned_in"] - f["planned_out"]
+    f["free"] = on_shelf - f["planned_out"] - f["backordered"]
     return f
 
 
@@ -129,6 +135,7 @@ def _text(figures: dict, plan) -> dict:
     return {
         "on_hand": plain_qty(figures["on_hand"]),
         "reserved": plain_qty(figures["reserved"]),
+        "held": plain_qty(figures["held"]),
         "incoming": plain_qty(figures["incoming"]),
         "planned": plain_qty(figures["planned_in"] - figures["planned_out"]),
         "backordered": plain_qty(figures["backordered"]),

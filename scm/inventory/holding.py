@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import Case, DecimalField, F, Q, Value, When
 from django.utils import timezone
 
 from core.db import ConflictError
@@ -23,6 +23,50 @@ ZERO = Decimal("0")
 _LEVEL = StockLevel._meta.db_table
 _WAREHOUSE = Warehouse._meta.db_table
 _LOT = Lot._meta.db_table
+
+
+# --- what is free to reserve: the one definition ---------------------------------------------
+#
+# Stock on a level is free to reserve — counted as available, promised, offered to a ticket's
+# parts, planned with — only in an active stock warehouse (never a quarantine) and only of a lot
+# that is not on hold (``Lot.held_at``). A quarantine's or a held lot's stock is still on hand.
+# The SQL form (levels ``sl``, their warehouse ``w`` joined, their lot ``l`` LEFT joined) is what
+# the reservation statements read; the ORM forms are the same condition for the reads.
+
+FREE_LEVEL_SQL = "w.is_active AND w.kind = 'stock' AND l.held_at IS NULL"
+
+
+def lot_held_q(prefix: str = "") -> Q:
+    """Levels (``prefix`` leads from another model to the level) of a lot on hold."""
+    return Q(**{f"{prefix}lot__held_at__isnull": False})
+
+
+def free_level_q(prefix: str = "") -> Q:
+    """Levels whose free stock (on hand − reserved) may be reserved: an active stock warehouse,
+    no lot or a lot that is not on hold (``FREE_LEVEL_SQL`` as a ``Q``)."""
+    return Q(**{f"{prefix}warehouse__is_active": True, f"{prefix}warehouse__kind": Warehouse.Kind.STOCK}) & (
+        Q(**{f"{prefix}lot__isnull": True}) | Q(**{f"{prefix}lot__held_at__isnull": True})
+    )
+
+
+def free_expression(prefix: str = ""):
+    """A level's stock free to reserve (on hand − reserved, nothing for a level that is not
+    free: ``free_level_q``), to annotate or sum."""
+    return Case(
+        When(free_level_q(prefix), then=F(f"{prefix}on_hand") - F(f"{prefix}reserved")),
+        default=Value(ZERO),
+        output_field=DecimalField(max_digits=18, decimal_places=3),
+    )
+
+
+def held_expression(prefix: str = ""):
+    """A level's stock on hand of a lot on hold (nothing otherwise), to annotate or sum: shown
+    apart from what is available."""
+    return Case(
+        When(lot_held_q(prefix), then=F(f"{prefix}on_hand")),
+        default=Value(ZERO),
+        output_field=DecimalField(max_digits=18, decimal_places=3),
+    )
 
 
 # --- which stock is taken first ---------------------------------------------------------------
@@ -134,7 +178,7 @@ def candidate_levels_for(product_ids: list[int], warehouse_ids: list[int] | None
         f"FROM {_LEVEL} sl JOIN {_WAREHOUSE} w ON w.id = sl.warehouse_id "
         f"LEFT JOIN {_LOT} l ON l.id = sl.lot_id "
         f"WHERE sl.product_id IN ({', '.join(['%s'] * len(product_ids))}) AND sl.on_hand > sl.reserved "
-        f"AND w.is_active AND w.kind = 'stock' AND l.held_at IS NULL{where_wh}"
+        f"AND {FREE_LEVEL_SQL}{where_wh}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.roles import FINANCE, MANAGER, PURCHASING, has_role
+from scm.inventory.holding import free_expression, held_expression
 from scm.inventory.models import (
     CountLine,
     CountSession,
@@ -30,21 +31,13 @@ QTY = DecimalField(max_digits=18, decimal_places=3)
 VALUE = DecimalField(max_digits=24, decimal_places=4)
 
 
-def _AVAILABLE_UNLESS_QUARANTINE(expression):
-    """What a level (or a warehouse's sum) offers as available: nothing in a quarantine."""
-    return Case(
-        When(warehouse__kind=Warehouse.Kind.QUARANTINE, then=Value(ZERO)),
-        default=expression,
-        output_field=QTY,
-    )
-
-
 def available_to_promise(*, product_id: int, warehouse_id: int | None = None) -> list[dict]:
-    """Per active warehouse (or the one given): on hand, reserved, available (on hand − reserved,
-    expired lots excluded from available) and incoming supplies with their dates. Three queries."""
+    """Per active warehouse (or the one given): on hand, reserved, available (on hand − reserved
+    of what is free to reserve: expired lots and lots on hold left out), held (on hand of lots on
+    hold) and incoming supplies with their dates. Three queries."""
     today = timezone.localdate()
     levels = StockLevel.objects.filter(product_id=product_id).values(
-        "warehouse_id", "lot__expiry_date", "on_hand", "reserved"
+        "warehouse_id", "lot__expiry_date", "lot__held_at", "on_hand", "reserved"
     )
     warehouses = Warehouse.objects.for_stock().order_by("code")
     if warehouse_id is not None:
@@ -55,6 +48,7 @@ def available_to_promise(*, product_id: int, warehouse_id: int | None = None) ->
             "on_hand": Decimal(0),
             "reserved": Decimal(0),
             "available": Decimal(0),
+            "held": Decimal(0),
             "incoming": [],
         }
         for w in warehouses
@@ -65,6 +59,9 @@ def available_to_promise(*, product_id: int, warehouse_id: int | None = None) ->
             continue
         row["on_hand"] += lv["on_hand"]
         row["reserved"] += lv["reserved"]
+        if lv["lot__held_at"] is not None:
+            row["held"] += lv["on_hand"]
+            continue
         expired = lv["lot__expiry_date"] is not None and lv["lot__expiry_date"] < today
         if not expired:
             row["available"] += lv["on_hand"] - lv["reserved"]
@@ -79,7 +76,8 @@ def available_to_promise(*, product_id: int, warehouse_id: int | None = None) ->
 
 
 def available_at(*, product_id: int, warehouse_id: int, lot_id: int | None = None) -> Decimal:
-    """On hand − reserved of a product in one warehouse (one lot, or all its unexpired lots)."""
+    """What is free to reserve of a product in one warehouse (one lot, or all its unexpired
+    lots): on hand − reserved, nothing of a lot on hold (``holding.free_level_q``)."""
     qs = StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
     if lot_id is not None:
         qs = qs.filter(lot_id=lot_id)
@@ -88,15 +86,13 @@ def available_at(*, product_id: int, warehouse_id: int, lot_id: int | None = Non
         qs = qs.filter(
             Q(lot__isnull=True) | Q(lot__expiry_date__isnull=True) | Q(lot__expiry_date__gte=today)
         )
-    return qs.aggregate(a=Sum(F("on_hand") - F("reserved")))["a"] or ZERO
+    return qs.aggregate(a=Sum(free_expression()))["a"] or ZERO
 
 
 def available_total(*, product_id: int) -> Decimal:
-    total = (
-        StockLevel.objects.filter(product_id=product_id)
-        .exclude(warehouse__kind=Warehouse.Kind.QUARANTINE)
-        .aggregate(a=Sum(F("on_hand") - F("reserved")))["a"]
-    )
+    """What is free to reserve of a product in all warehouses (``holding.free_level_q``: no
+    quarantine, no lot on hold)."""
+    total = StockLevel.objects.filter(product_id=product_id).aggregate(a=Sum(free_expression()))["a"]
     return total or Decimal(0)
 
 
@@ -176,27 +172,29 @@ def product_list(
     ordering: str = "sku",
     include_templates: bool = False,
 ):
-    """Products with their stock totals (three subqueries, so a page costs one query): on hand,
-    reserved and available outside quarantine, and what is held in quarantine."""
+    """Products with their stock totals (subqueries, so a page costs one query): on hand and
+    reserved outside quarantine, available (free to reserve: ``holding.free_level_q``), what is
+    held in quarantine and what is on hand of lots on hold."""
     levels = StockLevel.objects.filter(product=OuterRef("pk"))
     totals = levels.exclude(warehouse__kind=Warehouse.Kind.QUARANTINE).values("product")
     held = levels.filter(warehouse__kind=Warehouse.Kind.QUARANTINE).values("product")
-    qs = (
-        Product.objects.select_related("category", "brand")
-        .annotate(
-            on_hand_total=Coalesce(
-                Subquery(totals.annotate(s=Sum("on_hand")).values("s")), ZERO, output_field=QTY
-            ),
-            reserved_total=Coalesce(
-                Subquery(totals.annotate(s=Sum("reserved")).values("s")), ZERO, output_field=QTY
-            ),
-            quarantine_total=Coalesce(
-                Subquery(held.annotate(s=Sum("on_hand")).values("s")), ZERO, output_field=QTY
-            ),
-        )
-        .annotate(
-            available_total=ExpressionWrapper(F("on_hand_total") - F("reserved_total"), output_field=QTY)
-        )
+    every = levels.values("product")
+    qs = Product.objects.select_related("category", "brand").annotate(
+        on_hand_total=Coalesce(
+            Subquery(totals.annotate(s=Sum("on_hand")).values("s")), ZERO, output_field=QTY
+        ),
+        reserved_total=Coalesce(
+            Subquery(totals.annotate(s=Sum("reserved")).values("s")), ZERO, output_field=QTY
+        ),
+        quarantine_total=Coalesce(
+            Subquery(held.annotate(s=Sum("on_hand")).values("s")), ZERO, output_field=QTY
+        ),
+        on_hold_total=Coalesce(
+            Subquery(every.annotate(s=Sum(held_expression())).values("s")), ZERO, output_field=QTY
+        ),
+        available_total=Coalesce(
+            Subquery(every.annotate(s=Sum(free_expression())).values("s")), ZERO, output_field=QTY
+        ),
     )
     if not include_templates:
         qs = qs.filter(is_template=False)
@@ -223,25 +221,30 @@ def product_list(
 
 
 def stock_by_warehouse(*, product_id: int) -> list[dict]:
-    """On hand, reserved and available per warehouse, all lots together (one query). A
-    quarantine's stock is on hand but never available."""
+    """On hand, reserved, available (free to reserve: ``holding.free_level_q``) and on hold per
+    warehouse, all lots together (one query). A quarantine's stock and a held lot's are on hand
+    but never available."""
     return list(
         StockLevel.objects.filter(product_id=product_id)
         .values("warehouse_id", "warehouse__code", "warehouse__name", "warehouse__kind")
-        .annotate(total_on_hand=Sum("on_hand"), total_reserved=Sum("reserved"))
-        .annotate(total_available=_AVAILABLE_UNLESS_QUARANTINE(F("total_on_hand") - F("total_reserved")))
+        .annotate(
+            total_on_hand=Sum("on_hand"),
+            total_reserved=Sum("reserved"),
+            total_available=Sum(free_expression()),
+            total_held=Sum(held_expression()),
+        )
         .order_by("warehouse__code")
     )
 
 
 def stock_overview(*, warehouse_id=None, search: str = ""):
     """Stock levels with product, warehouse and lot, biggest first (one query per page). A
-    quarantine's levels show as such, with nothing available."""
+    quarantine's levels and a held lot's show as such, with nothing available."""
     qs = (
         StockLevel.objects.exclude(on_hand=0)
         .select_related("product", "warehouse", "lot")
         .annotate(
-            available=_AVAILABLE_UNLESS_QUARANTINE(F("on_hand") - F("reserved")),
+            available=free_expression(),
             value=ExpressionWrapper(F("on_hand") * F("product__cost"), output_field=VALUE),
         )
         .order_by("product__sku", "warehouse__code", "lot__expiry_date", "pk")

@@ -21,6 +21,7 @@ from core.events import names
 from core.events.services import publish
 from core.money import MAX_QUANTITY, decimal_input
 from core.money import quantity as as_quantity
+from scm.inventory.holding import free_expression
 from scm.inventory.lots import lot_for_incoming, lot_for_outgoing
 from scm.inventory.models import (
     Lot,
@@ -111,17 +112,13 @@ def _write_move(
 
 def _signal_low_stock(product: Product, dropped: Decimal) -> None:
     """Publish ``stock.below_reorder_point`` when available stock (all warehouses, on hand −
-    reserved) has just fallen below the product's reorder point: only on the crossing, so a
-    product that stays low is not announced again with every order. Products without a reorder
-    point cost nothing here."""
+    reserved of what is free to reserve: ``holding.free_level_q``) has just fallen below the
+    product's reorder point: only on the crossing, so a product that stays low is not announced
+    again with every order. Products without a reorder point cost nothing here."""
     point = product.reorder_point
     if not point or dropped <= 0:
         return
-    after = (
-        StockLevel.objects.filter(product_id=product.pk)
-        .exclude(warehouse__kind=Warehouse.Kind.QUARANTINE)
-        .aggregate(a=Sum(F("on_hand") - F("reserved")))["a"]
-    )
+    after = StockLevel.objects.filter(product_id=product.pk).aggregate(a=Sum(free_expression()))["a"]
     after = as_quantity(Decimal(str(after or 0)))
     if after < point <= after + dropped:
         publish(

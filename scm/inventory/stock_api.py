@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from core import api_fields
 from core.restricted import RestrictedFieldsMixin
 from scm.inventory import counts, selectors, services, transfers
+from scm.inventory.holding import free_expression
 from scm.inventory.models import (
     CountLine,
     CountSession,
@@ -58,12 +59,14 @@ class StockLevelSerializer(api_fields.ModelSerializer):
         fields = ["id", "product", "warehouse", "lot", "on_hand", "reserved", "available"]
 
     def get_available(self, obj) -> str:
-        return str(obj.on_hand - obj.reserved)
+        """Free to reserve: nothing in a quarantine or of a lot on hold."""
+        free = getattr(obj, "free", None)
+        return str(obj.on_hand - obj.reserved if free is None else free)
 
 
 class StockLevelViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = StockLevelSerializer
-    queryset = StockLevel.objects.order_by("pk")
+    queryset = StockLevel.objects.annotate(free=free_expression()).order_by("pk")
     allowed_roles = READ
     filterset_fields = ["product", "warehouse", "lot"]
 
