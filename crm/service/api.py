@@ -32,6 +32,7 @@ from crm.service.models import (
     Visit,
 )
 from crm.service.parts_api import TicketPartViewSet
+from crm.service.survey_api import SurveyViewSet
 from scm.inventory.models import Lot, Product
 
 READERS = (SERVICE, SALES, MANAGER)
@@ -487,3 +488,4 @@ router.register("service/calendar", CalendarViewSet, basename="service-calendar"
 router.register("service/teams", TeamViewSet, basename="service-team")
 router.register("service/engineers", EngineerViewSet, basename="service-engineer")
 router.register("ticket-parts", TicketPartViewSet, basename="ticket-part")
+router.register("service/surveys", SurveyViewSet, basename="service-survey")

@@ -74,9 +74,40 @@ def surveys_in(*, date_from: date | None = None, date_to: date | None = None, ki
     return qs
 
 
-def nps(*, date_from: date | None = None, date_to: date | None = None, kind: str = "") -> Nps:
+SCORE_GROUPS = {
+    "promoters": Q(score__gte=PROMOTER_MIN, answered_at__isnull=False),
+    "passives": Q(score__gte=PASSIVE_MIN, score__lt=PROMOTER_MIN, answered_at__isnull=False),
+    "detractors": Q(score__lt=PASSIVE_MIN, answered_at__isnull=False),
+    "unanswered": Q(answered_at__isnull=True),
+}
+
+
+def surveys_visible_to(user, *, date_from=None, date_to=None, kind: str = "", score: str = ""):
+    """The surveys and answers ``user`` may read (the customers' rule: a sales rep their own and
+    their team's customers'; service and managers all), of the period, kind and score group
+    (promoters, passives, detractors, unanswered), newest first, with what the list shows."""
+    qs = _visible(surveys_in(date_from=date_from, date_to=date_to, kind=kind), user)
+    if score in SCORE_GROUPS:
+        qs = qs.filter(SCORE_GROUPS[score])
+    return qs.select_related("customer", "order", "ticket", "follow_up").order_by("-created_at", "-id")
+
+
+def _visible(qs, user):
+    from crm.customers.models import Customer
+    from crm.customers.selectors import customer_visible_q
+
+    visible = customer_visible_q(user)
+    return qs.filter(customer__in=Customer.objects.filter(visible).values("pk")) if visible else qs
+
+
+def nps(*, date_from: date | None = None, date_to: date | None = None, kind: str = "", user=None) -> Nps:
+    """The NPS figures of the period and kind: of every survey, or (``user``) of the surveys of
+    the customers the user may see, as the list shows them."""
     answered = Q(answered_at__isnull=False)
-    row = surveys_in(date_from=date_from, date_to=date_to, kind=kind).aggregate(
+    qs = surveys_in(date_from=date_from, date_to=date_to, kind=kind)
+    if user is not None:
+        qs = _visible(qs, user)
+    row = qs.aggregate(
         surveys=Count("pk"),
         sent=Count("pk", filter=Q(sent_at__isnull=False) | answered),
         answers=Count("pk", filter=answered),

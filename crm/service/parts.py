@@ -269,6 +269,28 @@ def ticket_part_remove(*, part, user) -> TicketPart:
     return locked
 
 
+def ticket_parts_release(*, ticket, user=None) -> list:
+    """Give back what every part still holding stock (reserved, or short after a hold) holds:
+    the ticket was resolved or closed without them. Called by the ticket's transition inside its
+    transaction, the ticket locked. Returns the parts released."""
+    parts = list(
+        TicketPart.objects.select_for_update(of=("self",))
+        .filter(ticket_id=ticket.pk, state__in=HOLDING_STATES)
+        .order_by("pk")
+    )
+    for part in parts:
+        released = reservations.stock_release(demand=part.demand, user=user)
+        part.state = TicketPart.State.RELEASED
+        part.save(update_fields=["state"])
+        ticket_event_add(
+            ticket=ticket,
+            kind=PART_REMOVED,
+            actor=user,
+            data={"part_id": part.pk, "product_id": part.product_id, "quantity": plain_qty(released)},
+        )
+    return parts
+
+
 def ticket_parts_consume(*, ticket, visit, user=None) -> list:
     """Use every reserved part of ``ticket`` at ``visit`` (called by ``visit_complete`` inside its
     transaction). Returns the parts used.

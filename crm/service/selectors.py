@@ -25,7 +25,8 @@ def _service_scope(user) -> Q | None:
     cached = getattr(user, _CACHE, False)
     if cached is not False:
         return cached
-    engineer = Engineer.objects.filter(user=user, is_active=True).values_list("team_id", flat=True).first()
+    # An engineer made inactive keeps their team's scope (never the desk's, which sees all).
+    engineer = Engineer.objects.filter(user=user).values_list("team_id", flat=True).first()
     managed = list(ServiceTeam.objects.filter(manager=user).values_list("pk", flat=True))
     if engineer is None and not managed:
         scope = None
@@ -131,8 +132,10 @@ def ticket_list(
 
 
 def tickets_overdue(qs, *, now=None):
+    """Open tickets past a due time; one waiting for the customer is not (its clock is paused)."""
     now = now or timezone.now()
-    return qs.filter(state__in=OPEN_STATES).filter(
+    running = [s for s in OPEN_STATES if s != Ticket.State.WAITING]
+    return qs.filter(state__in=running).filter(
         Q(first_response_at__isnull=True, first_response_due__lt=now) | Q(resolution_due__lt=now)
     )
 

@@ -313,12 +313,21 @@ def ticket_transition(*, ticket, action: str, user, note: str = "") -> Ticket:
         target = State.ASSIGNED if ticket.assignee_id else State.NEW
         ticket.reopen_count += 1
         ticket.resolved_at = ticket.closed_at = None
-        ticket.breach_warned_at = None
+        # A new resolution due: its breach is a new one (the old one stays on the timeline).
+        ticket.breach_warned_at = ticket.resolution_breached_at = None
         _first, resolution = sla_target_for(ticket.category, ticket.priority)
         ticket.resolution_due = clock.add(now, resolution)
     ticket.state = target
     data["to"] = target
     ticket.save()
+    if action in ("resolve", "close"):
+        # Done without them: parts still holding stock give it back, planned visits are off.
+        parts.ticket_parts_release(ticket=ticket, user=user)
+        for visit in Visit.objects.select_for_update(of=("self",)).filter(
+            ticket=ticket, state=Visit.State.PLANNED
+        ):
+            visit.state = Visit.State.CANCELLED
+            visit.save(update_fields=["state"])
     _event(ticket, "state", user=user, text=note or "", at=now, **data)
     if action == "close":
         publish(names.TICKET_CLOSED, {"ticket_id": ticket.pk, "customer_id": ticket.customer_id})
@@ -480,7 +489,8 @@ def visit_book(*, ticket, engineer=None, starts_at=None, user) -> Visit:
     engineer = engineer or ticket.assignee
     if engineer is None:
         raise ValidationError({"engineer": _("Assign the ticket to an engineer first.")})
-    if not Engineer.objects.filter(user=engineer, is_active=True).exists():
+    # The engineer's row locked: two bookings for one engineer at once never both find a slot free.
+    if not Engineer.objects.select_for_update().filter(user=engineer, is_active=True).exists():
         raise ValidationError({"engineer": _("Choose an active engineer.")})
     length = timedelta(hours=assignment.VISIT_HOURS)
     now = timezone.now()
@@ -521,9 +531,12 @@ def _locked_visit(visit) -> Visit:
 @atomic_with_retry
 def visit_complete(*, visit, notes: str = "", user) -> Visit:
     """The visit is done: its notes kept, the ticket's reserved parts used."""
+    _locked(Ticket(pk=visit.ticket_id))  # the ticket's row first, as every ticket change takes it
     visit = _locked_visit(visit)
     if visit.state != Visit.State.PLANNED:
         raise ValidationError({"state": _("Only a planned visit can be completed.")})
+    if not visit.ticket.is_open:
+        raise ValidationError({"state": _("The ticket is resolved or closed: reopen it first.")})
     visit.state = Visit.State.DONE
     visit.notes = notes or ""
     visit.done_at = timezone.now()

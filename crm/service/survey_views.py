@@ -21,12 +21,6 @@ from crm.service import surveys
 from crm.service.models import Survey
 
 READERS = (SERVICE, SALES, MANAGER)
-SCORE_GROUPS = {
-    "promoters": {"score__gte": 9},
-    "passives": {"score__gte": 7, "score__lte": 8},
-    "detractors": {"score__lte": 6},
-    "unanswered": {"answered_at__isnull": True},
-}
 
 
 class SurveyFilter(forms.Form):
@@ -68,22 +62,15 @@ def survey_filters(params) -> tuple[SurveyFilter, dict]:
     }
 
 
-def survey_list_qs(*, date_from=None, date_to=None, kind="", score=""):
-    qs = nps_selectors.surveys_in(date_from=date_from, date_to=date_to, kind=kind)
-    if score in SCORE_GROUPS:
-        qs = qs.filter(**SCORE_GROUPS[score])
-        if score != "unanswered":
-            qs = qs.filter(answered_at__isnull=False)
-    return qs.select_related("customer", "order", "ticket", "follow_up").order_by("-created_at", "-id")
-
-
 @role_required(*READERS)
 def survey_list(request):
     form, filters = survey_filters(request.GET)
     figures = nps_selectors.nps(
-        date_from=filters["date_from"], date_to=filters["date_to"], kind=filters["kind"]
+        date_from=filters["date_from"], date_to=filters["date_to"], kind=filters["kind"], user=request.user
     )
-    page = Paginator(survey_list_qs(**filters), 30).get_page(request.GET.get("page"))
+    page = Paginator(nps_selectors.surveys_visible_to(request.user, **filters), 30).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "service/surveys.html",

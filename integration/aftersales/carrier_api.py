@@ -18,7 +18,9 @@ class CarrierFiguresSerializer(serializers.Serializer):
     shipments = serializers.IntegerField()
     delivered = serializers.IntegerField()
     on_time = serializers.IntegerField()
-    damage_complaints = serializers.IntegerField()
+    damage_complaints = serializers.IntegerField(
+        help_text="Shipments of the period with a damage complaint (damaged parcels)."
+    )
     damage_rate = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
     on_time_rate = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
     flagged = serializers.BooleanField()

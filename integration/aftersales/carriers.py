@@ -1,7 +1,9 @@
-"""Carrier figures for a period: per carrier, the shipments it took, the damage complaints about
-them (tickets of category "damage in transport" naming one of its shipments), the damage rate
-and the on-time delivery rate (delivered on or before the expected day, among the delivered
-ones). A carrier whose damage rate is above ``QualitySettings.carrier_damage_rate`` is flagged.
+"""Carrier figures for a period: per carrier, the shipments it took, the damaged ones (shipments
+named by a ticket of category "damage in transport"; two complaints about one parcel are one
+damaged parcel), the damage rate (damaged ÷ shipments) and the on-time delivery rate (delivered
+on or before the expected day, among the deliveries confirmed by the driver or the customer: one
+assumed from the transit time is on time by construction). A carrier whose damage rate is above
+``QualitySettings.carrier_damage_rate`` is flagged.
 
 A shipment belongs to the period it left in (``shipped_at``, local days). Two queries whatever
 the number of carriers: the settings row and one aggregate."""
@@ -67,17 +69,26 @@ def carrier_figures(*, date_from: date | None = None, date_to: date | None = Non
         return qs
 
     # The carrier's shipments, one level further down: the ticket query is in between.
+    # Damaged parcels: shipments with a damage complaint (two complaints about one parcel are
+    # one damaged parcel).
     damage = (
-        Ticket.objects.filter(
-            category=Category.DAMAGE, shipment_id__in=shipped(OuterRef(OuterRef("pk"))).values("pk")
+        shipped(OuterRef("pk"))
+        .filter(
+            pk__in=Ticket.objects.filter(category=Category.DAMAGE, shipment_id__isnull=False).values(
+                "shipment_id"
+            )
         )
         .order_by()
         .values("pk")
     )
-    delivered = period & Q(shipments__delivered_at__isnull=False)
+    # Delivered and on time count confirmed deliveries only: a delivery assumed from the
+    # transit time (``estimate``) is on time by construction and says nothing of the carrier.
+    confirmed = ~Q(shipments__delivery_source=Shipment.Delivery.ESTIMATE)
+    delivered = period & Q(shipments__delivered_at__isnull=False) & confirmed
     on_time = (
         shipped(OuterRef("pk"))
         .filter(delivered_at__isnull=False, expected_delivery_on__isnull=False)
+        .exclude(delivery_source=Shipment.Delivery.ESTIMATE)
         .annotate(delivered_on=TruncDate("delivered_at", tzinfo=timezone.get_current_timezone()))
         .filter(delivered_on__lte=F("expected_delivery_on"))
         .order_by()

@@ -196,6 +196,9 @@ ACCESS = {
     "fulfilment:carrier-edit": ("wm", "wm"),
     "carrier_figures:list": ("vwpm", "vwpm"),
     "surveys:list": ("svm", "svm"),
+    "api:service-survey-list": ("svm", "svm"),
+    "api:service-survey-detail": ("svm", "svm"),
+    "api:service-survey-nps": ("svm", "svm"),
     "surveys:answer": ("!", "!"),
     # --- inventory ---
     "api:inventory-product-list": (ALL, "pm"),

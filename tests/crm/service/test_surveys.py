@@ -258,3 +258,47 @@ def test_two_answers_at_once_one_wins():
     assert sum(isinstance(r, surveys.SurveyAnswered) for r in results) == 3
     winner = next(r for r in results if isinstance(r, Survey))
     assert Survey.objects.get(pk=survey.pk).score == winner.score
+
+
+def test_a_sales_rep_lists_only_the_surveys_of_customers_they_see(client):
+    from rest_framework.test import APIClient
+
+    from tests.crm.customers.factories import CustomerFactory
+    from tests.crm.service.factories import SurveyFactory
+    from tests.factories import UserFactory
+
+    rep = UserFactory(roles=["sales"])
+    mine = SurveyFactory(customer=CustomerFactory(owner=rep))
+    SurveyFactory(customer=CustomerFactory(owner=UserFactory(roles=["sales"])))
+    api = APIClient()
+    api.force_authenticate(rep)
+    rows = api.get("/api/v1/service/surveys/").json()["results"]
+    assert [row["id"] for row in rows] == [mine.pk]
+
+
+def test_the_nps_api_gives_promoters_minus_detractors():
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from tests.crm.service.factories import SurveyFactory
+    from tests.factories import UserFactory
+
+    now = timezone.now()
+    for score in (10, 9, 8, 3):
+        SurveyFactory(score=score, answered_at=now, state="answered")
+    api = APIClient()
+    api.force_authenticate(UserFactory(roles=["manager"]))
+    figures = api.get("/api/v1/service/surveys/nps/").json()
+    assert (figures["promoters"], figures["detractors"], figures["answers"]) == (2, 1, 4)
+    assert figures["score"] == "25"
+
+
+def test_the_survey_api_names_a_bad_filter():
+    from rest_framework.test import APIClient
+
+    from tests.factories import UserFactory
+
+    api = APIClient()
+    api.force_authenticate(UserFactory(roles=["service"]))
+    response = api.get("/api/v1/service/surveys/", {"date_from": "2026-02-31", "score": "²"})
+    assert response.status_code == 400 and {"date_from", "score"} <= set(response.json())

@@ -222,3 +222,39 @@ def test_an_engineer_without_the_skill_is_passed_over():
     customer = CustomerFactory()
     ticket = _open(customer, category=Category.INSTALLATION)
     assert (ticket.team, ticket.assignee) == (team, None)
+
+
+def test_a_reopened_ticket_can_breach_its_new_due_time(desk):
+    from django.utils import timezone
+
+    ticket = _open()
+    Ticket.objects.filter(pk=ticket.pk).update(resolution_breached_at=timezone.now())
+    services.ticket_transition(ticket=ticket, action="resolve", user=desk)
+    ticket = services.ticket_transition(ticket=ticket, action="reopen", user=desk)
+    assert ticket.resolution_breached_at is None and ticket.resolution_due > timezone.now()
+
+
+def test_a_ticket_waiting_for_the_customer_is_not_overdue(desk):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from crm.service.selectors import tickets_overdue
+
+    waiting, running = _open(), _open()
+    past = timezone.now() - timedelta(hours=1)
+    Ticket.objects.filter(pk=waiting.pk).update(state="waiting", paused_at=past, resolution_due=past)
+    Ticket.objects.filter(pk=running.pk).update(state="in_progress", resolution_due=past)
+    assert list(tickets_overdue(Ticket.objects.all()).values_list("pk", flat=True)) == [running.pk]
+
+
+def test_an_engineer_made_inactive_keeps_their_teams_scope_not_the_desks():
+    from crm.service.selectors import tickets_visible_to
+    from tests.crm.service.factories import TicketFactory
+
+    engineer = EngineerFactory()
+    theirs = TicketFactory(team=engineer.team)
+    TicketFactory(team=ServiceTeamFactory())
+    engineer.is_active = False
+    engineer.save()
+    assert list(tickets_visible_to(engineer.user).values_list("pk", flat=True)) == [theirs.pk]

@@ -96,16 +96,18 @@ def test_a_carriers_damage_count_opens_its_damage_tickets_of_the_period(
         page = client.get(reverse("carrier_figures:list"), {**period, "carrier": zto.pk}).content.decode()
 
     rows = page.split('data-testid="damage-tickets"')[1].split("</table>")[0]
-    assert rows.count("/service/tickets/") == 2  # the two in December, not January's
+    # The three complaints about December's two damaged parcels, not January's.
+    assert rows.count("/service/tickets/") == 3
 
 
-def test_the_damage_tickets_are_those_counted(django_assert_max_num_queries):
+def test_the_damage_tickets_name_the_damaged_parcels_counted(django_assert_max_num_queries):
     from integration.aftersales import carriers
 
     zto, sf = _figures_world()
     kwargs = {"date_from": date(2026, 12, 1), "date_to": date(2026, 12, 31)}
     counts = {r.carrier_id: r.damage_complaints for r in carriers.carrier_figures(**kwargs)}
-    assert carriers.damage_tickets(carrier_id=zto.pk, **kwargs).count() == counts[zto.pk] == 2
+    parcels = {t.shipment_id for t in carriers.damage_tickets(carrier_id=zto.pk, **kwargs)}
+    assert len(parcels) == counts[zto.pk] == 2
     assert carriers.damage_tickets(carrier_id=sf.pk, **kwargs).count() == counts[sf.pk] == 0
 
 

@@ -352,3 +352,31 @@ def test_no_ship_date_or_no_warranty_months_means_no_warranty(ticket):
 )
 def test_months_are_added_with_month_ends_clamped(day, months, end):
     assert add_months(day, months) == end
+
+
+# --- a ticket done without its parts ---------------------------------------------------------
+
+
+def test_resolving_a_ticket_gives_back_the_stock_its_parts_still_hold(wh, ticket, engineer):
+    from crm.service.services import ticket_transition
+
+    part_product = ProductFactory()
+    stock.stock_receive(product=part_product, warehouse=wh["广州"], quantity=5)
+    part = parts.ticket_part_add(ticket=ticket, product=part_product, quantity=2, user=engineer)
+    Ticket.objects.filter(pk=ticket.pk).update(state=Ticket.State.IN_PROGRESS)
+    ticket_transition(ticket=ticket, action="resolve", user=engineer)
+    part.refresh_from_db()
+    assert part.state == TicketPart.State.RELEASED and _held(part) == {}
+    assert _level(part_product, wh["广州"]) == (Decimal(5), Decimal(0))
+
+
+def test_a_visit_of_a_resolved_ticket_cannot_be_completed(wh, ticket, engineer):
+    from crm.service.services import visit_complete
+
+    visit = VisitFactory(ticket=ticket, engineer=engineer)
+    Ticket.objects.filter(pk=ticket.pk).update(state=Ticket.State.RESOLVED)
+    with pytest.raises(ValidationError) as refused:
+        visit_complete(visit=visit, user=engineer)
+    assert "state" in refused.value.message_dict
+    visit.refresh_from_db()
+    assert visit.state == "planned"
