@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit
 from core.events import names
 from core.events.services import publish
+from scm.inventory import holding
 from scm.inventory.models import Lot, Reservation, StockLevel
 
 ZERO = Decimal("0")
@@ -84,11 +85,22 @@ def lot_reservations_release(*, lot_id: int, demand_prefix: str, user=None) -> d
         .order_by("pk")
     )
     out: dict[str, Decimal] = {}
+    by_warehouse: dict[int, Decimal] = {}
     for res in rows:
-        StockLevel.objects.filter(
-            product_id=res.product_id, warehouse_id=res.warehouse_id, lot_id=lot_id
-        ).update(reserved=F("reserved") - res.quantity)
+        by_warehouse[res.warehouse_id] = by_warehouse.get(res.warehouse_id, ZERO) + res.quantity
         out[res.demand] = out.get(res.demand, ZERO) + res.quantity
+    if by_warehouse:
+        # The levels in primary-key order, the one order every reservation path takes them in.
+        levels = dict(
+            StockLevel.objects.filter(lot_id=lot_id, warehouse_id__in=list(by_warehouse)).values_list(
+                "pk", "warehouse_id"
+            )
+        )
+        holding.lock_levels(sorted(levels))
+        for level_id in sorted(levels):
+            StockLevel.objects.filter(pk=level_id).update(
+                reserved=F("reserved") - by_warehouse[levels[level_id]]
+            )
     if rows:
         Reservation.objects.filter(pk__in=[r.pk for r in rows]).delete()
         audit(
