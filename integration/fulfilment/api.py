@@ -211,6 +211,10 @@ class ShipmentSerializer(api_fields.ModelSerializer):
     order_number = serializers.CharField(source="order.number", read_only=True)
     # The customer's shipping notice (null: none, e.g. no e-mail address): sent, or why not.
     notice = serializers.SerializerMethodField()
+    # Empty until the delivery is confirmed.
+    delivery_source = serializers.ChoiceField(
+        choices=Shipment.Delivery.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Shipment
