@@ -18,7 +18,7 @@ from core.roles import MANAGER, SALES, SERVICE
 from crm.customers.models import Contact
 from crm.customers.selectors import customers_visible_to
 from crm.sales.models import SalesOrder
-from crm.service import selectors, services
+from crm.service import selectors, services, sla_settings, visits
 from crm.service.models import (
     Category,
     Engineer,
@@ -319,7 +319,7 @@ class VisitViewSet(
     def create(self, request, *args, **kwargs):
         data = VisitBookSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        visit = services.visit_book(user=request.user, **data.validated_data)
+        visit = visits.visit_book(user=request.user, **data.validated_data)
         return Response(VisitSerializer(visit).data, status=201)
 
     @extend_schema(request=VisitDoneSerializer, responses={200: VisitSerializer})
@@ -328,7 +328,7 @@ class VisitViewSet(
         visit = self._writable()
         data = VisitDoneSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        visit = services.visit_complete(visit=visit, notes=data.validated_data["notes"], user=request.user)
+        visit = visits.visit_complete(visit=visit, notes=data.validated_data["notes"], user=request.user)
         return Response(VisitSerializer(visit).data)
 
     @extend_schema(request=VisitDoneSerializer, responses={200: VisitSerializer})
@@ -337,7 +337,7 @@ class VisitViewSet(
         visit = self._writable()
         data = VisitDoneSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        visit = services.visit_cancel(visit=visit, reason=data.validated_data["notes"], user=request.user)
+        visit = visits.visit_cancel(visit=visit, reason=data.validated_data["notes"], user=request.user)
         return Response(VisitSerializer(visit).data)
 
 
@@ -348,7 +348,7 @@ class SlaTargetSerializer(api_fields.ModelSerializer):
         validators = []  # the service updates the (category, priority) row in place
 
     def create(self, validated_data):
-        return services.sla_target_set(user=self.context["request"].user, **validated_data)
+        return sla_settings.sla_target_set(user=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
         data = {
@@ -358,7 +358,7 @@ class SlaTargetSerializer(api_fields.ModelSerializer):
             "resolution_hours": instance.resolution_hours,
             **validated_data,
         }
-        return services.sla_target_set(user=self.context["request"].user, **data)
+        return sla_settings.sla_target_set(user=self.context["request"].user, **data)
 
 
 class SlaTargetViewSet(viewsets.ModelViewSet):
@@ -425,7 +425,7 @@ class CalendarViewSet(viewsets.GenericViewSet):
     def create(self, request):
         data = CalendarSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        calendar = services.calendar_set(user=request.user, **data.validated_data)
+        calendar = sla_settings.calendar_set(user=request.user, **data.validated_data)
         return Response(CalendarSerializer(calendar).data)
 
 

@@ -1,14 +1,11 @@
 """The service desk's state changes: opening a ticket, its transitions (new → assigned → in
 progress → waiting for customer → resolved → closed, and reopen), comments, assignment, photos,
-confirmed quality complaints and on-site visits. One transaction each, the ticket row locked
+confirmed quality complaints (visits: ``visits``). One transaction each, the ticket row locked
 for changes of its state; every change leaves a ``TicketEvent`` on the timeline.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +17,6 @@ from core.numbers import document_number
 from core.sql import as_id
 from crm.service import assignment, hooks, parts
 from crm.service.models import (
-    ON_SITE,
     Category,
     Channel,
     Engineer,
@@ -31,7 +27,7 @@ from crm.service.models import (
     Visit,
 )
 from crm.service.sla import Clock, sla_target_for
-from crm.service.timeline import ticket_event_add
+from crm.service.timeline import ticket_event
 
 State = Ticket.State
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -57,10 +53,6 @@ def allowed_actions(ticket) -> list[str]:
 
 def photo_max_bytes() -> int:
     return int(getattr(settings, "SERVICE_PHOTO_MAX_BYTES", PHOTO_MAX_BYTES))
-
-
-def _event(ticket, kind: str, *, user=None, text: str = "", at=None, **data) -> TicketEvent:
-    return ticket_event_add(ticket=ticket, kind=kind, actor=user, text=text, data=data, at=at)
 
 
 def _check_photo(image, *, field: str = "image") -> str:
@@ -222,9 +214,9 @@ def ticket_open(
     )
     ticket.number = document_number(prefix="TK", when=timezone.localdate(now))
     ticket.save(force_insert=True)
-    _event(ticket, "opened", user=ticket.created_by, at=now, channel=channel)
+    ticket_event(ticket, "opened", user=ticket.created_by, at=now, channel=channel)
     if team is not None:
-        _event(
+        ticket_event(
             ticket,
             "assigned",
             at=now,
@@ -251,7 +243,8 @@ def ticket_open(
 # --- transitions -----------------------------------------------------------------------------
 
 
-def _locked(ticket) -> Ticket:
+def ticket_locked(ticket) -> Ticket:
+    """The ticket's row, locked: the first lock every change of a ticket takes."""
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
@@ -281,7 +274,7 @@ def ticket_transition(*, ticket, action: str, user, note: str = "") -> Ticket:
     ``reopen``); a move the state does not allow is a ``ValidationError`` on ``state``."""
     if action not in TRANSITIONS:
         raise ValidationError({"action": _("Unknown action.")})
-    ticket = _locked(ticket)
+    ticket = ticket_locked(ticket)
     sources, target = TRANSITIONS[action]
     if ticket.state not in sources:
         raise ValidationError(
@@ -328,7 +321,7 @@ def ticket_transition(*, ticket, action: str, user, note: str = "") -> Ticket:
         ):
             visit.state = Visit.State.CANCELLED
             visit.save(update_fields=["state"])
-    _event(ticket, "state", user=user, text=note or "", at=now, **data)
+    ticket_event(ticket, "state", user=user, text=note or "", at=now, **data)
     if action == "close":
         publish(names.TICKET_CLOSED, {"ticket_id": ticket.pk, "customer_id": ticket.customer_id})
     return ticket
@@ -364,12 +357,12 @@ def ticket_comment(*, ticket, text: str, user) -> TicketEvent:
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write a comment.")})
-    ticket = _locked(ticket)
+    ticket = ticket_locked(ticket)
     now = timezone.now()
     if ticket.first_response_at is None and user is not None:
         ticket.first_response_at = now
         ticket.save(update_fields=["first_response_at", "updated_at"])
-    return _event(ticket, "comment", user=user, text=text[:5000], at=now)
+    return ticket_event(ticket, "comment", user=user, text=text[:5000], at=now)
 
 
 @atomic_with_retry
@@ -379,7 +372,7 @@ def ticket_assign(*, ticket, assignee, user) -> Ticket:
     engineer = Engineer.objects.filter(user=assignee, is_active=True).select_related("team").first()
     if engineer is None or not assignee.is_active:
         raise ValidationError({"assignee": _("Choose an active engineer.")})
-    ticket = _locked(ticket)
+    ticket = ticket_locked(ticket)
     if not ticket.is_open:
         raise ValidationError({"state": _("A resolved or closed ticket cannot be assigned.")})
     previous = ticket.assignee_id
@@ -390,7 +383,7 @@ def ticket_assign(*, ticket, assignee, user) -> Ticket:
     if ticket.state == State.NEW:
         ticket.state = State.ASSIGNED
     ticket.save()
-    _event(
+    ticket_event(
         ticket,
         "assigned",
         user=user,
@@ -411,14 +404,14 @@ def ticket_assign(*, ticket, assignee, user) -> Ticket:
 @atomic_with_retry
 def ticket_confirm_quality(*, ticket, user) -> Ticket:
     """Confirm a quality complaint (the supplier's quality rate counts confirmed ones)."""
-    ticket = _locked(ticket)
+    ticket = ticket_locked(ticket)
     if ticket.category != Category.QUALITY:
         raise ValidationError({"category": _("Only a quality complaint can be confirmed.")})
     if ticket.quality_confirmed_at is not None:
         raise ValidationError({"quality_confirmed_at": _("The complaint is already confirmed.")})
     ticket.quality_confirmed_at = timezone.now()
     ticket.save(update_fields=["quality_confirmed_at", "updated_at"])
-    _event(ticket, "quality_confirmed", user=user)
+    ticket_event(ticket, "quality_confirmed", user=user)
     audit("ticket.quality_confirmed", actor=user, obj=ticket)
     publish(names.TICKET_QUALITY_CONFIRMED, {"ticket_id": ticket.pk})
     return ticket
@@ -432,7 +425,7 @@ def ticket_update(*, ticket, user, **changes) -> Ticket:
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed.")})
-    ticket = _locked(ticket)
+    ticket = ticket_locked(ticket)
     if "priority" in changes and changes["priority"] not in Priority.values:
         raise ValidationError({"priority": _("Choose a priority.")})
     if "subject" in changes and not (changes["subject"] or "").strip():
@@ -454,154 +447,19 @@ def ticket_update(*, ticket, user, **changes) -> Ticket:
         if before[k] != getattr(ticket, k)
     }
     if changed:
-        _event(ticket, "updated", user=user, changes=changed)
+        ticket_event(ticket, "updated", user=user, changes=changed)
     return ticket
 
 
 @atomic_with_retry
 def ticket_photo_add(*, ticket, image, user) -> TicketPhoto:
     content_type = _check_photo(image)
-    ticket = _locked(ticket)
+    ticket = ticket_locked(ticket)
     if ticket.photos.count() >= MAX_PHOTOS:
         raise ValidationError({"image": _("At most %(n)s photos.") % {"n": MAX_PHOTOS}})
     photo = _save_photo(ticket, image, content_type, user)
-    _event(ticket, "photo", user=user, photo=photo.pk)
+    ticket_event(ticket, "photo", user=user, photo=photo.pk)
     return photo
-
-
-# --- on-site visits --------------------------------------------------------------------------
-
-
-# How far ahead a visit may be booked (a date beyond is a typing mistake, and one near the end of
-# the calendar would not even leave room for the visit's end).
-MAX_VISIT_AHEAD = timedelta(days=366)
-
-
-@atomic_with_retry
-def visit_book(*, ticket, engineer=None, starts_at=None, user) -> Visit:
-    """Book an on-site visit: the engineer (the assignee by default) at ``starts_at`` or at their
-    first free 2-hour slot in business hours, not overlapping their planned visits."""
-    ticket = _locked(ticket)
-    if ticket.category not in ON_SITE:
-        raise ValidationError({"ticket": _("Only installation and repair tickets get a visit.")})
-    if not ticket.is_open:
-        raise ValidationError({"state": _("A resolved or closed ticket gets no visit.")})
-    engineer = engineer or ticket.assignee
-    if engineer is None:
-        raise ValidationError({"engineer": _("Assign the ticket to an engineer first.")})
-    # The engineer's row locked: two bookings for one engineer at once never both find a slot free.
-    if not Engineer.objects.select_for_update().filter(user=engineer, is_active=True).exists():
-        raise ValidationError({"engineer": _("Choose an active engineer.")})
-    length = timedelta(hours=assignment.VISIT_HOURS)
-    now = timezone.now()
-    if starts_at is None:
-        earliest = now.replace(second=0, microsecond=0)
-        earliest += timedelta(minutes=(-earliest.minute) % 30)
-        starts_at = assignment.free_slot(clock=Clock.load(), engineer_user=engineer, earliest=earliest)
-        if starts_at is None:
-            raise ValidationError({"starts_at": _("No free time slot was found.")})
-    else:
-        if starts_at < now - timedelta(minutes=5):
-            raise ValidationError({"starts_at": _("The visit cannot start in the past.")})
-        if starts_at > now + MAX_VISIT_AHEAD:
-            raise ValidationError({"starts_at": _("A visit can be booked at most a year ahead.")})
-        if not assignment.slot_is_free(
-            engineer_user=engineer, starts_at=starts_at, ends_at=starts_at + length
-        ):
-            raise ValidationError({"starts_at": _("The engineer has another visit at this time.")})
-    visit = Visit.objects.create(
-        ticket=ticket, engineer=engineer, starts_at=starts_at, ends_at=starts_at + length
-    )
-    _event(
-        ticket,
-        "visit",
-        user=user,
-        visit=visit.pk,
-        state="planned",
-        starts_at=starts_at.isoformat(),
-        engineer_name=str(engineer),
-    )
-    return visit
-
-
-def _locked_visit(visit) -> Visit:
-    return Visit.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=visit.pk)
-
-
-@atomic_with_retry
-def visit_complete(*, visit, notes: str = "", user) -> Visit:
-    """The visit is done: its notes kept, the ticket's reserved parts used."""
-    _locked(Ticket(pk=visit.ticket_id))  # the ticket's row first, as every ticket change takes it
-    visit = _locked_visit(visit)
-    if visit.state != Visit.State.PLANNED:
-        raise ValidationError({"state": _("Only a planned visit can be completed.")})
-    if not visit.ticket.is_open:
-        raise ValidationError({"state": _("The ticket is resolved or closed: reopen it first.")})
-    visit.state = Visit.State.DONE
-    visit.notes = notes or ""
-    visit.done_at = timezone.now()
-    visit.save()
-    ticket = _locked(visit.ticket)
-    if ticket.first_response_at is None:
-        ticket.first_response_at = visit.done_at
-        ticket.save(update_fields=["first_response_at", "updated_at"])
-    parts.ticket_parts_consume(ticket=ticket, visit=visit, user=user)
-    _event(ticket, "visit", user=user, text=visit.notes, visit=visit.pk, state="done")
-    return visit
-
-
-@atomic_with_retry
-def visit_cancel(*, visit, user, reason: str = "") -> Visit:
-    visit = _locked_visit(visit)
-    if visit.state != Visit.State.PLANNED:
-        raise ValidationError({"state": _("Only a planned visit can be cancelled.")})
-    visit.state = Visit.State.CANCELLED
-    visit.notes = reason or visit.notes
-    visit.save()
-    _event(visit.ticket, "visit", user=user, text=reason or "", visit=visit.pk, state="cancelled")
-    return visit
-
-
-# Writes that are not one ticket's: the calendar, targets, teams (used by the settings pages).
-
-
-@transaction.atomic
-def calendar_set(*, working_days, day_start, day_end, user):
-    from crm.service.models import ServiceCalendar
-
-    days = sorted({int(d) for d in working_days})
-    if any(d < 1 or d > 7 for d in days):
-        raise ValidationError({"working_days": _("Choose days of the week.")})
-    if day_start is None or day_end is None or day_end <= day_start:
-        raise ValidationError({"day_end": _("The working day must end after it starts.")})
-    calendar = ServiceCalendar.current()
-    calendar.working_days, calendar.day_start, calendar.day_end = days, day_start, day_end
-    calendar.save()
-    audit("service.calendar_changed", actor=user, obj=calendar, data={"days": days})
-    return calendar
-
-
-@transaction.atomic
-def sla_target_set(*, category, priority, first_response_hours, resolution_hours, user):
-    from crm.service.models import SlaTarget
-
-    if category not in Category.values:
-        raise ValidationError({"category": _("Choose a category.")})
-    if priority not in Priority.values:
-        raise ValidationError({"priority": _("Choose a priority.")})
-    if first_response_hours is None or first_response_hours <= 0 or first_response_hours >= 10000:
-        raise ValidationError({"first_response_hours": _("Enter a number of hours above 0.")})
-    if resolution_hours is None or resolution_hours < first_response_hours or resolution_hours >= 100000:
-        raise ValidationError(
-            {"resolution_hours": _("The resolution target cannot be shorter than the first response.")}
-        )
-    target, _created = SlaTarget.objects.update_or_create(
-        category=category,
-        priority=priority,
-        defaults={"first_response_hours": first_response_hours, "resolution_hours": resolution_hours},
-    )
-    audit("service.sla_target_set", actor=user, obj=target, data={"category": category, "priority": priority})
-    return target
 
 
 # --- the public form -------------------------------------------------------------------------

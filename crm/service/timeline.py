@@ -32,6 +32,11 @@ def ticket_event_add(
     )
 
 
+def ticket_event(ticket, kind: str, *, user=None, text: str = "", at=None, **data) -> TicketEvent:
+    """``ticket_event_add`` with the facts as keyword arguments (the desk's own lines)."""
+    return ticket_event_add(ticket=ticket, kind=kind, actor=user, text=text, data=data, at=at)
+
+
 def event_body(event) -> str:
     """What a person wrote, or a module's message in the reader's language."""
     params = (event.data or {}).get("params")

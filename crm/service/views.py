@@ -19,7 +19,8 @@ from core.net import client_ip
 from core.permissions import role_required
 from core.roles import MANAGER, SALES, SERVICE
 from core.sql import as_id
-from crm.service import hooks, panels, selectors, services, sla
+from crm.service import hooks, panels, selectors, services, sla, visits
+from crm.service import sla_settings as sla_writes
 from crm.service.forms import (
     CalendarForm,
     EngineerForm,
@@ -30,6 +31,7 @@ from crm.service.forms import (
 )
 from crm.service.forms import TicketForm as NewTicketForm
 from crm.service.models import (
+    ON_SITE,
     Category,
     Engineer,
     Holiday,
@@ -175,7 +177,7 @@ def ticket_detail(request, pk):
             "panels": panels.panels_for(ticket, request.user),
             "timeline": entries[:200],
             "engineers": engineers,
-            "on_site": ticket.category in services.ON_SITE,
+            "on_site": ticket.category in ON_SITE,
             "title": ticket.number,
         },
     )
@@ -296,7 +298,7 @@ def visit_book(request, pk):
             raise ValidationError({"starts_at": _("Enter a valid date and time.")})
         if request.POST.get("engineer") and engineer is None:
             raise ValidationError({"engineer": _("Choose an active engineer.")})
-        services.visit_book(ticket=ticket, engineer=engineer, starts_at=starts_at, user=request.user)
+        visits.visit_book(ticket=ticket, engineer=engineer, starts_at=starts_at, user=request.user)
 
     return _run(request, ticket, book)
 
@@ -312,7 +314,7 @@ def visit_complete(request, pk, visit_pk):
     visit = _writable_visit(request, pk, visit_pk)
     notes = request.POST.get("notes", "")[:5000]
     return _run(
-        request, visit.ticket, lambda: services.visit_complete(visit=visit, notes=notes, user=request.user)
+        request, visit.ticket, lambda: visits.visit_complete(visit=visit, notes=notes, user=request.user)
     )
 
 
@@ -322,7 +324,7 @@ def visit_cancel(request, pk, visit_pk):
     visit = _writable_visit(request, pk, visit_pk)
     reason = request.POST.get("notes", "")[:5000]
     return _run(
-        request, visit.ticket, lambda: services.visit_cancel(visit=visit, reason=reason, user=request.user)
+        request, visit.ticket, lambda: visits.visit_cancel(visit=visit, reason=reason, user=request.user)
     )
 
 
@@ -346,11 +348,11 @@ def sla_settings(request):
         kind = request.POST.get("form")
         try:
             if kind == "target" and target_form.is_valid():
-                services.sla_target_set(user=request.user, **target_form.cleaned_data)
+                sla_writes.sla_target_set(user=request.user, **target_form.cleaned_data)
                 messages.success(request, _("Saved."))
                 return redirect("service:sla_settings")
             if kind == "calendar" and calendar_form.is_valid():
-                services.calendar_set(user=request.user, **calendar_form.cleaned_data)
+                sla_writes.calendar_set(user=request.user, **calendar_form.cleaned_data)
                 messages.success(request, _("Saved."))
                 return redirect("service:sla_settings")
             if kind == "holiday" and holiday_form.is_valid():

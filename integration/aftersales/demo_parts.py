@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from crm.customers.models import Customer
 from crm.customers.services import customer_create
-from crm.service import parts
+from crm.service import parts, visits
 from crm.service import services as desk
 from crm.service.models import Category, Ticket, TicketPart, Visit
 from crm.service.warranty import add_months
@@ -206,13 +206,13 @@ def _open_ticket(*, customer, unit, shipment, category, subject, description, op
 
 def _book_visit(*, ticket, user) -> Visit:
     """The assignee's first free slot."""
-    return desk.visit_book(ticket=ticket, user=user)
+    return visits.visit_book(ticket=ticket, user=user)
 
 
 def _complete_visit(*, visit, user) -> list:
     """The engineer finishes the visit (the desk uses the ticket's parts) and resolves the
     ticket."""
-    desk.visit_complete(visit=visit, notes="更换风机电容，试机正常。", user=user)
+    visits.visit_complete(visit=visit, notes="更换风机电容，试机正常。", user=user)
     ticket = visit.ticket
     # The visit was the day after the call.
     start = ticket.opened_at + timedelta(days=1)

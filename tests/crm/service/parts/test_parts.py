@@ -371,7 +371,7 @@ def test_resolving_a_ticket_gives_back_the_stock_its_parts_still_hold(wh, ticket
 
 
 def test_a_visit_of_a_resolved_ticket_cannot_be_completed(wh, ticket, engineer):
-    from crm.service.services import visit_complete
+    from crm.service.visits import visit_complete
 
     visit = VisitFactory(ticket=ticket, engineer=engineer)
     Ticket.objects.filter(pk=ticket.pk).update(state=Ticket.State.RESOLVED)
