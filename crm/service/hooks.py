@@ -14,18 +14,21 @@ from datetime import date
 @dataclass(frozen=True)
 class ShippedLot:
     """One lot or serial of one product shipped to a customer: in which shipment and order (the
-    first, when several took it), on which day, how much in all (base units)."""
+    first, when several took it), on which day, how much in all (base units). A lot the customer
+    got only as a service part has no shipment or order: the ticket it was used on instead, and
+    the day it was used."""
 
     lot_id: int
     lot_number: str
     product_id: int
     product_name: str
-    shipment_id: int
+    shipment_id: int | None
     shipment_number: str
-    order_id: int
+    order_id: int | None
     order_number: str
     shipped_on: date
     quantity: object  # Decimal
+    ticket_number: str = ""  # the first ticket it was used on as a part, if any
 
 
 @dataclass(frozen=True)

@@ -407,6 +407,7 @@ class Survey(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         ANSWERED = "answered", _("Answered")
         FAILED = "failed", _("Failed")

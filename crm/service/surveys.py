@@ -4,8 +4,9 @@
   hold it, a second call returns the first) with its recipient and expiry
   (``SURVEY_EXPIRY_DAYS``) and publishes ``survey.email_due`` in the caller's transaction.
 - ``survey_send`` runs in the worker outside any transaction (network I/O), as the shipping
-  notice does: pending (or failed) → the e-mail → ``sent``; a failed send is recorded
-  (``failed``) and raised, so the outbox retries it with its backoff.
+  notice does: pending (or failed) → ``sending`` (claimed by a conditional UPDATE) → the e-mail
+  → ``sent``; a failed send is recorded (``failed``) and raised, so the outbox retries it with
+  its backoff; a survey found still ``sending`` was interrupted: ``failed``, never resent.
 - The customer answers at a signed link (``django.core.signing`` of the survey id with a salt;
   no login): ``survey_answer`` writes the score with a conditional UPDATE (``WHERE answered_at
   IS NULL`` and not expired), so one link gives one answer even when two submits race. A score
@@ -206,25 +207,52 @@ def _open_follow_up(survey: Survey):
 
 
 def survey_send(*, survey_id: int) -> str:
-    """Send the survey e-mail unless it was sent or answered. Outside any transaction. Returns
-    ``sent`` or ``skipped``; raises ``SurveyFailed`` after recording the failure."""
+    """Send the survey e-mail unless it was sent, answered or its sending was interrupted.
+    Outside any transaction. Returns ``sent``, ``interrupted`` or ``skipped``; raises
+    ``SurveyFailed`` after recording the failure.
+
+    As the shipping notice: the survey is first claimed (pending or failed → ``sending``, one
+    conditional UPDATE), then the e-mail goes, then ``sent`` (or ``failed``). A delivery that
+    finds the survey still ``sending`` (the outbox's lease ran out while a send was under way,
+    or the worker died in it) sends nothing: the survey is recorded ``failed`` and never sent
+    again on its own, since the e-mail may well have reached the customer."""
     survey = Survey.objects.select_related("customer", "order", "ticket").filter(pk=survey_id).first()
-    if survey is None or survey.state not in (Survey.State.PENDING, Survey.State.FAILED):
+    if survey is None:
+        return "skipped"
+    if survey.state == Survey.State.SENDING:
+        return _interrupted(survey)
+    if survey.state not in (Survey.State.PENDING, Survey.State.FAILED):
         return "skipped"
     if not survey.recipient or survey.expires_at <= timezone.now():
         return "skipped"
+    claimed = Survey.objects.filter(
+        pk=survey.pk, state__in=(Survey.State.PENDING, Survey.State.FAILED)
+    ).update(state=Survey.State.SENDING)
+    if not claimed:  # another delivery claimed it between the read and the UPDATE
+        return _interrupted(survey)
     try:
         _send(survey)
     except Exception as exc:  # noqa: BLE001 - whatever stopped the e-mail is recorded and retried
         reason = (str(exc) or type(exc).__name__)[:500]
-        Survey.objects.filter(pk=survey.pk, state__in=(Survey.State.PENDING, Survey.State.FAILED)).update(
+        failed = Survey.objects.filter(pk=survey.pk, state=Survey.State.SENDING).update(
             state=Survey.State.FAILED
         )
+        if not failed:
+            # Already recorded as interrupted by another delivery: no retry of its own.
+            return "interrupted"
         raise SurveyFailed(reason) from exc
-    Survey.objects.filter(pk=survey.pk, state__in=(Survey.State.PENDING, Survey.State.FAILED)).update(
+    # It went out: recorded whatever another delivery marked meanwhile (not over an answer).
+    Survey.objects.filter(pk=survey.pk, state__in=(Survey.State.SENDING, Survey.State.FAILED)).update(
         state=Survey.State.SENT, sent_at=timezone.now()
     )
     return "sent"
+
+
+def _interrupted(survey: Survey) -> str:
+    """A survey found ``sending``: its send was cut off (or still runs elsewhere). Recorded
+    ``failed``; nothing is sent."""
+    marked = Survey.objects.filter(pk=survey.pk, state=Survey.State.SENDING).update(state=Survey.State.FAILED)
+    return "interrupted" if marked else "skipped"
 
 
 def _send(survey: Survey) -> None:

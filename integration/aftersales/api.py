@@ -52,6 +52,15 @@ class ShippedSerializer(serializers.Serializer):
     warehouse_code = serializers.CharField()
 
 
+class ServicePartSerializer(serializers.Serializer):
+    ticket_id = serializers.IntegerField()
+    ticket_number = serializers.CharField()
+    used_at = serializers.DateTimeField(allow_null=True)
+    customer_id = serializers.IntegerField()
+    customer_name = serializers.CharField()
+    quantity = _qty()
+
+
 class CustomerTraceSerializer(serializers.Serializer):
     customer_id = serializers.IntegerField()
     customer_name = serializers.CharField()
@@ -65,6 +74,7 @@ class CustomerTraceSerializer(serializers.Serializer):
     first_shipped_at = serializers.DateTimeField(allow_null=True)
     last_shipped_at = serializers.DateTimeField(allow_null=True)
     orders = serializers.ListField(child=serializers.CharField())
+    tickets = serializers.ListField(child=serializers.CharField())
 
 
 class InStockSerializer(serializers.Serializer):
@@ -86,9 +96,11 @@ class TraceSerializer(serializers.Serializer):
     supplier_name = serializers.CharField()
     upstream = UpstreamSerializer(many=True)
     shipped = ShippedSerializer(many=True)
+    service_parts = ServicePartSerializer(many=True)
     customers = CustomerTraceSerializer(many=True)
     in_stock = InStockSerializer(many=True)
     shipped_quantity = _qty()
+    service_quantity = _qty()
     stock_quantity = _qty()
 
 

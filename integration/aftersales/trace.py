@@ -5,12 +5,15 @@
   purchase order and supplier;
 - **downstream:** every shipped shipment line of the lot (picked quantity above zero), with the
   order, the customer, the customer's primary contact and owner, the quantity net of returns and
-  the day it was shipped; and the same grouped per customer;
+  the day it was shipped; every use of the lot as a service part (a ticket's part consumed at a
+  visit: inventory's shipment moves of the lot referenced with the ticket's number), with the
+  ticket, its customer, the quantity and the day; and both grouped per customer (a customer who
+  got the lot both ways is one card with the sum);
 - **in stock:** what is left of the lot per warehouse (on hand and reserved), quarantine
   included and marked.
 
-Five queries whatever the number of customers (the lot, the receipts, the shipment lines, the
-primary contacts, the stock levels): no query per row.
+Six queries whatever the number of customers (the lot, the receipts, the shipment lines, the
+service parts, the primary contacts, the stock levels): no query per row.
 """
 
 from collections import OrderedDict
@@ -20,12 +23,14 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from core.people import display_name
 from crm.customers.models import Contact
+from crm.service.models import Ticket
 from integration.fulfilment.models import Shipment, ShipmentLine
-from scm.inventory.models import Lot, StockLevel
+from scm.inventory.models import Lot, StockLevel, StockMove
 from scm.purchasing.models import ReceiptLine
 
 ZERO = Decimal("0")
@@ -61,6 +66,18 @@ class Shipped:
 
 
 @dataclass
+class ServicePart:
+    """The lot used as a part on a ticket (every move of the lot referenced with the ticket)."""
+
+    ticket_id: int
+    ticket_number: str
+    used_at: datetime | None  # the last move
+    customer_id: int
+    customer_name: str
+    quantity: Decimal
+
+
+@dataclass
 class CustomerTrace:
     customer_id: int
     customer_name: str
@@ -74,6 +91,7 @@ class CustomerTrace:
     first_shipped_at: datetime | None = None
     last_shipped_at: datetime | None = None
     orders: list[str] = field(default_factory=list)
+    tickets: list[str] = field(default_factory=list)  # got it as a service part on these
 
 
 @dataclass
@@ -93,6 +111,7 @@ class Trace:
     shipped: list[Shipped]
     customers: list[CustomerTrace]
     in_stock: list[InStock]
+    service_parts: list[ServicePart] = field(default_factory=list)
 
     @property
     def suppliers(self) -> list[tuple[int, str]]:
@@ -118,6 +137,10 @@ class Trace:
         return sum((row.quantity for row in self.shipped), ZERO)
 
     @property
+    def service_quantity(self) -> Decimal:
+        return sum((row.quantity for row in self.service_parts), ZERO)
+
+    @property
     def stock_quantity(self) -> Decimal:
         return sum((row.on_hand for row in self.in_stock), ZERO)
 
@@ -131,6 +154,7 @@ class Trace:
             "receipts": self.receipt_numbers,
             "customers": len(self.customers),
             "shipped": f"{self.shipped_quantity.normalize():f}",
+            "service_parts": f"{self.service_quantity.normalize():f}",
             "in_stock": f"{self.stock_quantity.normalize():f}",
         }
 
@@ -171,7 +195,37 @@ def _upstream(lot: Lot) -> list[Upstream]:
     return [Upstream(*row) for row in rows]
 
 
-def _downstream(lot: Lot) -> tuple[list[Shipped], list[CustomerTrace]]:
+def _service_parts(lot: Lot):
+    """The tickets that took the lot as a part, with their customer and the quantity and day of
+    the lot's moves referenced with the ticket's number. One query: the tickets named by the
+    lot's shipment moves (few per lot), the sums per ticket as subqueries."""
+    moves = StockMove.objects.filter(lot_id=lot.pk, kind=StockMove.Kind.SHIPMENT)
+    per_ticket = moves.filter(reference=OuterRef("number")).order_by().values("reference")
+    return (
+        Ticket.objects.filter(number__in=moves.values("reference"))
+        .annotate(
+            taken=Coalesce(Subquery(per_ticket.annotate(s=Sum("quantity")).values("s")), ZERO),
+            used_at=Subquery(per_ticket.order_by("-created_at", "-pk").values("created_at")[:1]),
+        )
+        .order_by("used_at", "pk")
+        .values_list(
+            "pk",
+            "number",
+            "used_at",
+            "customer_id",
+            "customer__name",
+            "customer__owner_id",
+            "customer__owner__username",
+            "customer__owner__first_name",
+            "customer__owner__last_name",
+            "taken",
+            "customer__phone",
+            "customer__email",
+        )
+    )
+
+
+def _downstream(lot: Lot) -> tuple[list[Shipped], list[CustomerTrace], list[ServicePart]]:
     lines = (
         ShipmentLine.objects.filter(
             lot_id=lot.pk, shipment__state=Shipment.State.SHIPPED, picked_quantity__gt=0
@@ -252,14 +306,54 @@ def _downstream(lot: Lot) -> tuple[list[Shipped], list[CustomerTrace]]:
             card.last_shipped_at = max(card.last_shipped_at or shipped_at, shipped_at)
         if order_number not in card.orders:
             card.orders.append(order_number)
+    service: list[ServicePart] = []
+    for (
+        ticket_id,
+        ticket_number,
+        used_at,
+        customer_id,
+        customer_name,
+        owner_id,
+        username,
+        first,
+        last,
+        taken,
+        customer_phone,
+        customer_email,
+    ) in _rows(_service_parts(lot)):
+        quantity = -Decimal(taken)  # the moves take stock out: negative
+        if quantity <= 0:
+            continue
+        service.append(ServicePart(ticket_id, ticket_number, used_at, customer_id, customer_name, quantity))
+        owner_name = names.get(owner_id)
+        if owner_name is None:
+            owner_name = names[owner_id] = (
+                display_name(User(username=username or "", first_name=first or "", last_name=last or ""))
+                if owner_id
+                else ""
+            )
+        card = customers.get(customer_id)
+        if card is None:
+            card = customers[customer_id] = CustomerTrace(customer_id, customer_name, owner_id, owner_name)
+            card.contact_phone, card.contact_email = customer_phone, customer_email
+        card.quantity += quantity
+        if used_at is not None:
+            card.first_shipped_at = min(card.first_shipped_at or used_at, used_at)
+            card.last_shipped_at = max(card.last_shipped_at or used_at, used_at)
+        if ticket_number not in card.tickets:
+            card.tickets.append(ticket_number)
     if customers:
         # The primary contact (or else the first by name) of every customer, in one query: the
         # customers are named by a subquery, not a list of thousands of ids.
         customer_ids = ShipmentLine.objects.filter(
             lot_id=lot.pk, shipment__state=Shipment.State.SHIPPED, picked_quantity__gt=0
         ).values("shipment__order__customer_id")
+        match = Q(customer_id__in=customer_ids)
+        if service:
+            # The service customers by their ids: a handful, where the shipments may be thousands.
+            match |= Q(customer_id__in=sorted({row.customer_id for row in service}))
         contacts = (
-            Contact.objects.filter(customer_id__in=customer_ids)
+            Contact.objects.filter(match)
             .order_by("customer_id", "-is_primary", "name", "pk")
             .values_list("customer_id", "name", "phone", "email")
         )
@@ -272,7 +366,7 @@ def _downstream(lot: Lot) -> tuple[list[Shipped], list[CustomerTrace]]:
                 card.contact_phone = phone or card.contact_phone
                 card.contact_email = email or card.contact_email
     ordered = sorted(customers.values(), key=lambda c: (c.customer_name, c.customer_id))
-    return shipped, ordered
+    return shipped, ordered, service
 
 
 def _in_stock(lot: Lot) -> list[InStock]:
@@ -293,7 +387,12 @@ def lot_trace(*, lot: Lot | int) -> Trace:
     """The trace of ``lot`` (a lot or its id; ``Lot.DoesNotExist`` for no such lot)."""
     if not isinstance(lot, Lot):
         lot = Lot.objects.select_related("product").get(pk=lot)
-    shipped, customers = _downstream(lot)
+    shipped, customers, service = _downstream(lot)
     return Trace(
-        lot=lot, upstream=_upstream(lot), shipped=shipped, customers=customers, in_stock=_in_stock(lot)
+        lot=lot,
+        upstream=_upstream(lot),
+        shipped=shipped,
+        customers=customers,
+        in_stock=_in_stock(lot),
+        service_parts=service,
     )

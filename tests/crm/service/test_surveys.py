@@ -31,6 +31,20 @@ class RefusingBackend(BaseEmailBackend):
         raise smtplib.SMTPRecipientsRefused({messages[0].to[0]: (550, b"5.1.1 User unknown")})
 
 
+redelivered: list[str] = []
+
+
+class RedeliveringBackend(BaseEmailBackend):
+    """Delivers, but while the e-mail is under way the outbox runs the same event again (the
+    lease ran out): what that second run does is kept in ``redelivered``."""
+
+    def send_messages(self, messages):
+        event = Event.objects.get(name="survey.email_due")
+        redelivered.append(surveys.survey_send(survey_id=event.payload["survey_id"]))
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
 def _url(survey):
     return reverse("surveys:answer", args=[surveys.survey_token(survey)])
 
@@ -302,3 +316,32 @@ def test_the_survey_api_names_a_bad_filter():
     api.force_authenticate(UserFactory(roles=["service"]))
     response = api.get("/api/v1/service/surveys/", {"date_from": "2026-02-31", "score": "²"})
     assert response.status_code == 400 and {"date_from", "score"} <= set(response.json())
+
+
+def test_a_second_delivery_while_the_survey_is_sending_sends_nothing(settings):
+    settings.EMAIL_BACKEND = f"{BACKEND}.RedeliveringBackend"
+    redelivered.clear()
+    survey = surveys.survey_create(
+        kind="delivery", customer=CustomerFactory(email="a@b.example"), shipment_id=11
+    )
+    assert surveys.survey_send(survey_id=survey.pk) == "sent"
+    assert redelivered == ["interrupted"]
+    assert len(mail.outbox) == 1
+    assert Survey.objects.get(pk=survey.pk).state == "sent"
+
+
+def test_an_interrupted_survey_send_is_failed_and_never_sent_again():
+    from core.events import dispatch
+    from core.events.models import Delivery
+
+    survey = surveys.survey_create(
+        kind="delivery", customer=CustomerFactory(email="a@b.example"), shipment_id=12
+    )
+    # A worker died after claiming the send: whether the e-mail left is unknown.
+    Survey.objects.filter(pk=survey.pk).update(state="sending")
+    delivery = Delivery.objects.get(event__name="survey.email_due")
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert dispatch.delivery_run(delivery_id=delivery.pk) == "done"
+    assert dispatch.delivery_run(delivery_id=delivery.pk) == "skipped"
+    assert mail.outbox == []
+    assert Survey.objects.get(pk=survey.pk).state == "failed"
