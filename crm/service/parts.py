@@ -543,3 +543,66 @@ def part_products(*, search: str = "", limit: int = 30) -> list[Product]:
     if search:
         qs = qs.filter(Q(sku__icontains=search) | Q(name__icontains=search) | Q(barcode=search))
     return list(qs.order_by("sku")[:limit])
+
+
+def ticket_parts_serve_short(*, product_ids, user=None) -> dict[int, str]:
+    """The ``stock.available`` rule of the ticket parts: a short part of one of ``product_ids``
+    (its lot was put on hold and nothing else was free) is reserved what it still lacks, the
+    way ``ticket_part_add`` chooses, and is reserved again (a ``part_moved`` line on its ticket).
+    A part the free stock still cannot cover stays short. Returns each served part (``served``).
+    Idempotent: a served part is no longer short."""
+    ids = sorted({int(p) for p in product_ids})
+    if not ids:
+        return {}
+    candidates = list(
+        TicketPart.objects.filter(state=TicketPart.State.SHORT, product_id__in=ids).values_list(
+            "pk", "ticket_id"
+        )
+    )
+    if not candidates:
+        return {}
+    out: dict[int, str] = {}
+    with transaction.atomic():
+        # Locks in the one order: the tickets, the parts, then inventory's rows.
+        ticket_ids = sorted({t for _p, t in candidates})
+        list(
+            Ticket.objects.select_for_update(of=("self",))
+            .filter(pk__in=ticket_ids)
+            .order_by("pk")
+            .values("pk")
+        )
+        parts = list(
+            TicketPart.objects.select_for_update(of=("self",))
+            .filter(pk__in=[p for p, _t in candidates], state=TicketPart.State.SHORT)
+            .select_related("product", "ticket", "ticket__customer")
+            .order_by("pk")
+        )
+        held = _holdings([p.demand for p in parts])
+        for part in parts:
+            lacking = part.quantity - sum((r.quantity for r in held[part.demand]), ZERO)
+            allocations = _reserve_near(part=part, quantity=lacking) if lacking > 0 else []
+            if allocations is None:
+                continue
+            part.state = TicketPart.State.RESERVED
+            part.save(update_fields=["state"])
+            ticket_event_add(
+                ticket=part.ticket,
+                kind=PART_MOVED,
+                actor=user,
+                data={
+                    "part_id": part.pk,
+                    "product_id": part.product_id,
+                    "product": part.product.name,
+                    "quantity": plain_qty(lacking),
+                    "to": [
+                        {
+                            "warehouse_id": a.warehouse_id,
+                            "lot_id": a.lot_id,
+                            "quantity": plain_qty(a.quantity),
+                        }
+                        for a in allocations
+                    ],
+                },
+            )
+            out[part.pk] = "served"
+    return out

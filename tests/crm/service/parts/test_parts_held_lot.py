@@ -137,3 +137,29 @@ def test_the_parts_panel_offers_no_stock_of_a_held_lot(world, django_capture_on_
         )
     assert "quantity" in exc.value.message_dict
     assert not TicketPart.objects.exists()
+
+
+def test_a_short_part_is_served_when_its_stock_arrives(world, django_capture_on_commit_callbacks):
+    part, bad = _part_on(world)
+    _hold(bad, django_capture_on_commit_callbacks)
+    parts.ticket_parts_rereserve(lot_id=bad.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        good = _receive(world, "广州", "L-NEW", 5)
+    part.refresh_from_db()
+    assert part.state == TicketPart.State.RESERVED
+    assert [(r.lot_id, r.quantity) for r in Reservation.objects.filter(demand=part.demand)] == [
+        (good.pk, Decimal(2))
+    ]
+
+
+def test_a_short_part_stays_short_while_the_free_stock_cannot_cover_it(
+    world, django_capture_on_commit_callbacks
+):
+    part, bad = _part_on(world, quantity=3)
+    _hold(bad, django_capture_on_commit_callbacks)
+    parts.ticket_parts_rereserve(lot_id=bad.pk)
+    _receive(world, "广州", "L-FEW", 1)
+    assert parts.ticket_parts_serve_short(product_ids=[world["product"].pk]) == {}
+    part.refresh_from_db()
+    assert part.state == TicketPart.State.SHORT
+    assert not Reservation.objects.filter(demand=part.demand).exists()
