@@ -1,0 +1,3 @@
+"""Daily facts kept by events (see ``integration.insights.facts``)."""
+
+__all__: list[str] = []

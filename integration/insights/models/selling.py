@@ -1,0 +1,3 @@
+"""Purchase cycles and co-purchase statistics, refreshed nightly."""
+
+__all__: list[str] = []
