@@ -431,6 +431,12 @@ EVENTS_COALESCE_SECONDS = int(os.environ.get("EVENTS_COALESCE_SECONDS", "10"))
 # the events published meanwhile along: under load the worker reserves orders by the batch
 # (a fifth of the work per order), at the cost of this much latency.
 EVENTS_DISPATCH_DELAY_MS = int(os.environ.get("EVENTS_DISPATCH_DELAY_MS", "50"))
+# In-app notifications: at most this many unread ones of a kind per user in the period; further
+# ones are folded into their kind's group (listed there, never unread rows of their own).
+NOTIFICATIONS_PER_KIND = int(os.environ.get("NOTIFICATIONS_PER_KIND", "5"))
+NOTIFICATIONS_PERIOD_SECONDS = int(os.environ.get("NOTIFICATIONS_PERIOD_SECONDS", "86400"))
+# The service's "today" page lists the tickets due within this many hours (and those breached).
+SERVICE_SLA_SOON_HOURS = int(os.environ.get("SERVICE_SLA_SOON_HOURS", "4"))
 
 # --- uploads and imports (core.tabular) ------------------------------------------------------
 # Largest import file; checked before it is parsed.

@@ -57,6 +57,7 @@ ACCESS = {
     "password_change_done": ("+", "+"),
     "events:notifications": ("+", "+"),
     "events:bell": ("+", "+"),
+    "events:bell_menu": ("+", "+"),
     "events:mark_read": ("+", "+"),
     # --- API: infrastructure ---
     "api:api-root": ("a", "a"),
