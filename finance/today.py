@@ -17,7 +17,9 @@ ROWS = 6
 
 
 def _due(day, today) -> tuple[str, str]:
-    return date_format(day, "SHORT_DATE_FORMAT"), "danger" if day < today else ""
+    return _("due %(date)s") % {
+        "date": date_format(day, "SHORT_DATE_FORMAT")
+    }, "danger" if day < today else ""
 
 
 def home_overdue_invoices(record, user) -> dict:

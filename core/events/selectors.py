@@ -33,22 +33,19 @@ def unread_count(*, user) -> int:
 
 def notification_lines(*, user, unread_only: bool = False):
     """The user's notifications by line, newest first (a values queryset to paginate; each row:
-    group, day, count, unread, folded, latest_id, latest_at). ``line_rows`` turns a page of them
-    into lines to show."""
-    qs = Notification.objects.filter(user=user)
-    if unread_only:
-        qs = qs.filter(read_at__isnull=True)
-    return (
-        _lines(qs)
-        .annotate(
-            count=Count("pk"),
-            unread=Count("pk", filter=Q(read_at__isnull=True)),
-            folded=Count("pk", filter=Q(folded=True)),
-            latest_id=Max("pk"),
-            latest_at=Max("created_at"),
-        )
-        .order_by("-latest_at", "-latest_id")
+    group, day, count, unread, folded, latest_id, latest_at); ``unread_only``: the lines with an
+    unread notification (counting the whole line). ``line_rows`` turns a page of them into lines
+    to show."""
+    lines = _lines(Notification.objects.filter(user=user)).annotate(
+        count=Count("pk"),
+        unread=Count("pk", filter=Q(read_at__isnull=True)),
+        folded=Count("pk", filter=Q(folded=True)),
+        latest_id=Max("pk"),
+        latest_at=Max("created_at"),
     )
+    if unread_only:
+        lines = lines.filter(unread__gt=0)
+    return lines.order_by("-latest_at", "-latest_id")
 
 
 def line_rows(rows) -> list[dict]:

@@ -26,7 +26,6 @@ def home_stock_alerts(record, user) -> dict:
             "url": note.url,
             "title": " ".join(str(note.params.get(k, "")) for k in ("sku", "product")).strip()
             or note.title_text(),
-            "meta": _("Available stock is below what is needed: check it before you promise a date."),
             "end": date_format(timezone.localtime(note.created_at), "SHORT_DATE_FORMAT"),
         }
         for note in notes
@@ -36,5 +35,6 @@ def home_stock_alerts(record, user) -> dict:
         "count": count,
         "see_all": f"{reverse('events:notifications')}?{urlencode({'kind': STOCK_TIGHT_KIND})}",
         "see_all_label": _("All stock notices"),
+        "hint": _("Available stock is below what is needed: check it before you promise a date."),
         "empty": _("Stock is fine for what your customers asked for. Tandem tells you when it gets tight."),
     }

@@ -116,6 +116,7 @@ def _order_rows(orders, *, late_from=None) -> list[dict]:
     rows = []
     for order in orders:
         since = getattr(order, "owed_since", None)
+        late = bool(since and late_from and since < late_from)
         rows.append(
             {
                 "url": reverse("purchasing:order_detail", args=[order.pk]),
@@ -124,7 +125,9 @@ def _order_rows(orders, *, late_from=None) -> list[dict]:
                     n for n in (order.supplier.name, getattr(order.warehouse, "name", "")) if n
                 ),
                 "end": date_format(since, "SHORT_DATE_FORMAT") if since else "",
-                "end_colour": "danger" if since and late_from and since < late_from else "",
+                "end_colour": "danger" if late else "",
+                "badge": _("late") if late else "",
+                "badge_colour": "danger",
             }
         )
     return rows

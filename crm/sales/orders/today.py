@@ -2,6 +2,7 @@
 orders that wait (credit hold, backorder); the manager's orders on credit hold. Each reads the
 lists' own selectors (the orders' record rule), two queries a panel."""
 
+from django.db.models import Case, Value, When
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -46,7 +47,10 @@ def home_quotes_expiring(record, user) -> dict:
 
 def home_orders_waiting(record, user) -> dict:
     """My orders on credit hold or with a line on backorder, holds first, then the oldest."""
-    qs = selectors.order_list(user=user, owner_id=user.pk, waiting=True).order_by("order_date", "pk")
+    holds_first = Case(When(state=SalesOrder.State.CREDIT_HOLD, then=Value(0)), default=Value(1))
+    qs = selectors.order_list(user=user, owner_id=user.pk, waiting=True).order_by(
+        holds_first, "order_date", "pk"
+    )
     rows = []
     for order in qs[:ROWS]:
         held = order.state == SalesOrder.State.CREDIT_HOLD
