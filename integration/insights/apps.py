@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InsightsConfig(AppConfig):
     name = "integration.insights"
     label = "insights"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = _("Insights")
+
+    def ready(self):
+        from core.navigation import NavItem, register
+        from integration.insights.views import READ_ROLES
+
+        register(
+            NavItem("insights.dashboard", _("Dashboard"), "insights:dashboard", READ_ROLES, section="insights", order=4),
+        )
