@@ -5,3 +5,6 @@ class InsightsConfig(AppConfig):
     name = "integration.insights"
     label = "insights"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from integration.insights import facts  # noqa: F401 - registers the facts' event handlers
