@@ -84,3 +84,11 @@ def atomic_with_retry(func=None, *, retries: int = 3):
     if func is not None:
         return decorator(func)
     return decorator
+
+
+def reporting_db() -> str:
+    """The database alias reports and dashboards read from: the replica when one is configured
+    (``DATABASE_REPLICA_URL``), else the default database."""
+    from django.conf import settings
+
+    return "replica" if "replica" in settings.DATABASES else "default"

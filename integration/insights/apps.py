@@ -10,8 +10,9 @@ class InsightsConfig(AppConfig):
 
     def ready(self):
         from core.navigation import NavItem, register
-        from integration.insights.views import READ_ROLES
+        from integration.insights import facts  # noqa: F401 - registers the facts' event handlers
+        from integration.insights.figures import VIEW_ROLES
 
         register(
-            NavItem("insights.dashboard", _("Dashboard"), "insights:dashboard", READ_ROLES, section="insights", order=4),
+            NavItem("insights.dashboard", _("Dashboard"), "insights:dashboard", VIEW_ROLES, section="insights", order=4),
         )

@@ -19,13 +19,12 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.export import export_response
 from core.permissions import role_required
-from core.roles import MANAGER
 from core.templatetags.tandem import money
 from crm.customers.models import Team
 from integration.insights import figures, periods
 
-# Who reads the dashboard (admins pass every role check).
-READ_ROLES = (MANAGER,)
+# Who reads the dashboard: who may see the figures.
+READ_ROLES = figures.VIEW_ROLES
 
 PERIOD_KINDS = (
     ("month", gettext_lazy("Month")),
