@@ -14,5 +14,12 @@ class InsightsConfig(AppConfig):
         from integration.insights.figures import VIEW_ROLES
 
         register(
-            NavItem("insights.dashboard", _("Dashboard"), "insights:dashboard", VIEW_ROLES, section="insights", order=4),
+            NavItem(
+                "insights.dashboard",
+                _("Dashboard"),
+                "insights:dashboard",
+                VIEW_ROLES,
+                section="insights",
+                order=4,
+            ),
         )

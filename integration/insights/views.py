@@ -4,7 +4,7 @@ behind it, and an xlsx export of the figure's table. Period and team come from t
 (``integration.insights.periods``), so a view of the dashboard is a bookmark."""
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -108,6 +108,12 @@ def _steps(kind, current, team, today) -> tuple[str | None, str | None]:
     return prev_query, next_query
 
 
+def _number(value: Decimal, places: int) -> str:
+    """``value`` rounded half up to ``places`` decimals, with thousands separators."""
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return number_format(rounded, places, use_l10n=True, force_grouping=True)
+
+
 def format_value(value, unit: str) -> str:
     """A figure as the card shows it: money with its symbol and thousands separators, percent
     and numbers with one decimal at most, days with their unit; a dash when there is none."""
@@ -117,7 +123,7 @@ def format_value(value, unit: str) -> str:
     if unit == "money":
         return money(value)
     places = 0 if value == value.to_integral_value() else 1
-    text = number_format(value, places, use_l10n=True, force_grouping=True)
+    text = _number(value, places)
     if unit == "percent":
         return f"{text} %"
     if unit == "days":
@@ -142,13 +148,30 @@ def _change(card) -> dict | None:
         arrow, tone = "▼", fall
     else:
         arrow, tone = "=", "secondary"
-    text = number_format(abs(change), 1, use_l10n=True, force_grouping=True)
-    return {"arrow": arrow, "text": f"{text} %", "tone": tone, "direction": "up" if change > 0 else "down" if change < 0 else "flat"}
+    text = _number(abs(change), 1)
+    return {
+        "arrow": arrow,
+        "text": f"{text} %",
+        "tone": tone,
+        "direction": "up" if change > 0 else "down" if change < 0 else "flat",
+    }
+
+
+def _chart_unit(card) -> str:
+    """The unit of the chart's values: the chart's own, else the figure's, but a percentage's
+    funnel or pie draws what it is the share of (opportunities, customers), counted."""
+    chart = card.get("chart") or {}
+    unit = card.get("unit", "number")
+    if chart.get("unit"):
+        return chart["unit"]
+    if unit == "percent" and chart.get("kind") in ("funnel", "pie"):
+        return "number"
+    return unit
 
 
 def _card(card, *, query: str) -> dict:
     unit = card.get("unit", "number")
-    chart = {**card["chart"], "unit": unit, "drilldown": card.get("drilldown") or ""}
+    chart = {**card["chart"], "unit": _chart_unit(card), "drilldown": card.get("drilldown") or ""}
     return {
         **card,
         "chart_id": f"insights-chart-{card['key']}",
@@ -214,7 +237,9 @@ def figure_export(request, key):
         raise Http404
     current, previous, team, errors = _filters(request)
     if errors:
-        return _page(request, current=current, previous=previous, team=team, errors=errors, cards=[], status=400)
+        return _page(
+            request, current=current, previous=previous, team=team, errors=errors, cards=[], status=400
+        )
     card = figures.figure_card(key, user=request.user, period=current, previous=previous, team=team)
     if card is None:
         raise Http404

@@ -418,6 +418,9 @@ ACCESS = {
     "api:aftersales-recall-export": ("vwpm", "m"),
     "api:aftersales-recall-close": ("vwpm", "m"),
     "api:aftersales-recall-customer-state": ("vwpm", "vm"),
+    # --- insights: the manager dashboard ---
+    "insights:dashboard": ("m", "m"),
+    "insights:export": ("m", "m"),
     # --- purchasing: suppliers ---
     "purchasing:supplier_list": ("wpfm", "wpfm"),
     "purchasing:supplier_detail": ("wpfm", "wpfm"),

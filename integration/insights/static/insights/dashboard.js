@@ -1,4 +1,5 @@
-/* The manager dashboard's charts: each card carries its chart as JSON next to an empty box
+/* The manager dashboard's charts (tooltips drawn as rich text on the canvas: an HTML tooltip
+   would carry inline styles, which the CSP refuses): each card carries its chart as JSON next to an empty box
    (json_script, so no inline script and the CSP holds): {kind, categories, series: [{name,
    values}], unit, drilldown, links?, filter?}. Amounts arrive as decimal strings and are drawn as
    numbers. Apache ECharts draws them in the page's language; a click on a chart element opens
@@ -34,28 +35,32 @@
     return isFinite(number) ? number : null;
   }
 
-  function formatter(unit, box, compact) {
-    var locale = language();
-    var options;
-    if (unit === "money") {
-      options = compact
-        ? { notation: "compact", maximumFractionDigits: 1 }
-        : { style: "currency", currency: currency(box), minimumFractionDigits: 2, maximumFractionDigits: 2 };
-    } else if (unit === "percent" || unit === "days") {
-      options = { maximumFractionDigits: 1 };
-    } else {
-      options = compact ? { notation: "compact", maximumFractionDigits: 1 } : { maximumFractionDigits: 2 };
-    }
-    var format;
+  function numberFormat(options) {
     try {
-      format = new Intl.NumberFormat(locale, options);
+      return new Intl.NumberFormat(language(), options);
     } catch (error) {
-      format = new Intl.NumberFormat(undefined, options);
+      return new Intl.NumberFormat(undefined, options);
     }
+  }
+
+  // Full: a tooltip's value (money with its currency and cents). Short: an axis label (large
+  // numbers compact, 12万 or 120K).
+  function formatter(unit, box, short) {
+    var full = unit === "money"
+      ? numberFormat({ style: "currency", currency: currency(box), minimumFractionDigits: 2, maximumFractionDigits: 2 })
+      : numberFormat({ maximumFractionDigits: unit === "percent" || unit === "days" ? 1 : 2 });
+    var compact = numberFormat({ notation: "compact", maximumFractionDigits: 1 });
+    var plain = numberFormat({ maximumFractionDigits: 2 });
     var suffix = unit === "percent" ? " %" : unit === "days" ? (isChinese() ? " 天" : " d") : "";
     return function (value) {
       var number = toNumber(value);
-      return number === null ? "–" : format.format(number) + suffix;
+      if (number === null) {
+        return "–";
+      }
+      if (!short) {
+        return full.format(number) + suffix;
+      }
+      return (Math.abs(number) >= 10000 ? compact : plain).format(number) + suffix;
     };
   }
 
@@ -80,9 +85,13 @@
     }
   }
 
+  // Something to draw: a value that is not missing (and, but for percentages, not zero).
   function hasValues(data) {
     return (data.series || []).some(function (s) {
-      return (s.values || []).some(function (v) { return toNumber(v) !== null; });
+      return (s.values || []).some(function (v) {
+        var number = toNumber(v);
+        return number !== null && (number !== 0 || data.unit === "percent");
+      });
     });
   }
 
@@ -107,7 +116,8 @@
         cursor: "pointer"
       };
       if (kind === "line") {
-        item.smooth = true;
+        item.smooth = 0.2;
+        item.smoothMonotone = "x";
         item.symbolSize = 7;
         item.connectNulls = false;
         if (i === 0) {
@@ -129,6 +139,7 @@
         trigger: "axis",
         axisPointer: { type: kind === "line" ? "line" : "shadow" },
         valueFormatter: full,
+        renderMode: "richText",
         confine: true
       },
       xAxis: {
@@ -151,7 +162,7 @@
     var full = formatter(data.unit, box, false);
     return {
       color: COLOURS,
-      tooltip: { trigger: "item", confine: true, formatter: function (p) { return p.marker + p.name + ": " + full(p.value); } },
+      tooltip: { trigger: "item", renderMode: "richText", confine: true, formatter: function (p) { return p.name + ": " + full(p.value); } },
       series: [{
         name: (data.series[0] || {}).name,
         type: "funnel",
@@ -174,7 +185,7 @@
     var full = formatter(data.unit, box, false);
     return {
       color: COLOURS,
-      tooltip: { trigger: "item", confine: true, formatter: function (p) { return p.marker + p.name + ": " + full(p.value) + " (" + p.percent + " %)"; } },
+      tooltip: { trigger: "item", renderMode: "richText", confine: true, formatter: function (p) { return p.name + ": " + full(p.value) + " (" + p.percent + " %)"; } },
       legend: { type: "scroll", orient: "vertical", right: 0, top: "middle", icon: "circle", itemWidth: 8, itemHeight: 8 },
       series: [{
         name: (data.series[0] || {}).name,
