@@ -33,6 +33,12 @@ PERIOD_KINDS = (
     ("custom", pgettext_lazy("period", "Custom")),
 )
 DEFAULT_KIND = "month"
+# The ``at`` field's label and example for each kind of period.
+AT_FIELD = {
+    "month": (gettext_lazy("Month"), "2026-11"),
+    "quarter": (gettext_lazy("Quarter"), "2026-Q3"),
+    "year": (gettext_lazy("Year"), "2026"),
+}
 # Which way a figure's change is good news (``better``: higher, lower or neutral), unless the
 # card says so itself: a rise in backorders or overdue money shows red, in stock value grey.
 BETTER = {
@@ -191,6 +197,8 @@ def _page(request, *, current, previous, team, errors, cards, status=200):
         "title": _("Dashboard"),
         "kinds": PERIOD_KINDS,
         "kind": kind,
+        "at_label": AT_FIELD.get(kind, AT_FIELD[DEFAULT_KIND])[0],
+        "at_example": AT_FIELD.get(kind, AT_FIELD[DEFAULT_KIND])[1],
         "teams": Team.objects.order_by("name").only("pk", "name"),
         "team_value": params.get("team", ""),
         "errors": errors,

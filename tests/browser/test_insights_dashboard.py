@@ -79,10 +79,15 @@ def test_the_manager_sees_the_charts_drawn_and_drills_down(manager_user, history
     for key in ("sales", "aov", "inventory_value", "cash", "pipeline"):
         assert page.locator(f"[data-figure={key}] [data-insights-chart]").evaluate(SERIES) >= 1, key
     assert page.locator("[data-figure=sales] [data-testid=value]").inner_text().startswith("¥")
+    # The figure's definition is the ⓘ's tooltip.
+    page.hover("[data-figure=sales] [data-testid=definition]")
+    definition = page.locator("[data-figure=sales] [id$=-definition]").inner_text()
+    assert page.locator(".tooltip").inner_text() == definition
 
     # Another kind of period: htmx swaps the cards in, the address keeps it, the charts are drawn.
     page.click("label[for=period-year]")
     page.wait_for_url("**period=year**")
+    assert "start=" not in page.url
     page.wait_for_selector("[data-figure=sales] [data-insights-chart][data-drawn]")
     assert _charts_drawn(page) == count
     assert (
@@ -134,6 +139,11 @@ def test_an_inverted_range_is_shown_next_to_the_end_date(manager_user, history, 
     login(page, manager_user.username)
     page.goto("/insights/")
     _charts_drawn(page)
+    # Choosing a team applies it at once.
+    page.select_option("#period-team", str(history["team"].pk))
+    page.wait_for_url(f"**team={history['team'].pk}**")
+    page.wait_for_selector("[data-figure=sales] [data-insights-chart][data-drawn]")
+    assert history["team"].name in page.locator("[data-testid=period-summary]").inner_text()
     page.click("label[for=period-custom]")
     page.fill("#period-start", "2026-05-01")
     page.fill("#period-end", "2026-04-01")

@@ -285,6 +285,11 @@
     });
   }
 
+  function toggle(group, hide) {
+    group.hidden = hide;
+    group.querySelectorAll("input").forEach(function (input) { input.disabled = hide; });
+  }
+
   // The period form shows the fields its kind needs (without script, all of them).
   function periodForm(form) {
     if (form.dataset.ready) {
@@ -294,8 +299,10 @@
     function show() {
       var checked = form.querySelector("input[name=period]:checked");
       var custom = checked && checked.value === "custom";
-      form.querySelectorAll("[data-period-custom]").forEach(function (el) { el.hidden = !custom; });
-      form.querySelectorAll("[data-period-at]").forEach(function (el) { el.hidden = custom; });
+      // Hidden fields are also left out of the query (disabled), so the address says no more
+      // than the period it shows.
+      form.querySelectorAll("[data-period-custom]").forEach(function (el) { toggle(el, !custom); });
+      form.querySelectorAll("[data-period-at]").forEach(function (el) { toggle(el, custom); });
     }
     form.addEventListener("change", function (event) {
       var field = event.target;
