@@ -24,12 +24,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from core.events import names
-from core.events.registry import on
+from core.events.registry import batch_of, on
 from core.money import money
 from crm.sales.models import SalesOrder, SalesOrderLine
 from crm.service.models import Survey, Ticket
@@ -117,52 +117,59 @@ def _fact_days(model, key: str, ids) -> set[date]:
     return days
 
 
+def _count(model, **filters):
+    """A correlated subquery counting ``model`` rows of the outer order (``order_id``)."""
+    rows = model.objects.filter(order_id=OuterRef("pk"), **filters).order_by().values("order_id")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
 def _order_facts(orders) -> list[OrderFact]:
     """The facts of ``orders`` (a queryset of confirmed orders), from their lines, backorders
-    and shipments: four grouped queries."""
-    orders = list(
-        orders.values_list(
-            "pk", "confirmed_at", "requested_date", "owner_id", "customer_id", "subtotal", "state"
-        )
+    and shipments: one query (the figures are subqueries)."""
+    shipped = Shipment.objects.filter(order_id=OuterRef("pk"), state=Shipment.State.SHIPPED)
+    rows = orders.annotate(
+        n_lines=_count(SalesOrderLine),
+        n_short=_count(SalesOrderLine, shipped_quantity__lt=F("base_quantity")),
+        n_backordered=_count(Backorder),
+        n_shipped=_count(Shipment, state=Shipment.State.SHIPPED),
+        n_waiting=_count(Shipment, state=Shipment.State.SHIPPED, delivered_at__isnull=True),
+        last_delivery=Subquery(shipped.order_by("-delivered_at").values("delivered_at")[:1]),
+    ).values_list(
+        "pk",
+        "confirmed_at",
+        "requested_date",
+        "owner_id",
+        "customer_id",
+        "subtotal",
+        "state",
+        "n_lines",
+        "n_short",
+        "n_backordered",
+        "n_shipped",
+        "n_waiting",
+        "last_delivery",
     )
-    if not orders:
-        return []
-    ids = [row[0] for row in orders]
-    lines: dict[int, tuple[int, int]] = {}
-    backordered: dict[int, int] = {}
-    shipped: dict[int, tuple[int, object]] = {}
-    for chunk in _chunks(ids):
-        for order_id, n, short in (
-            SalesOrderLine.objects.filter(order_id__in=chunk)
-            .values("order_id")
-            .annotate(n=Count("pk"), short=Count("pk", filter=Q(shipped_quantity__lt=F("base_quantity"))))
-            .values_list("order_id", "n", "short")
-            .order_by()
-        ):
-            lines[order_id] = (n, short)
-        backordered.update(
-            Backorder.objects.filter(order_id__in=chunk)
-            .values("order_id")
-            .annotate(n=Count("pk"))
-            .values_list("order_id", "n")
-            .order_by()
-        )
-        for order_id, waiting, last in (
-            Shipment.objects.filter(order_id__in=chunk, state=Shipment.State.SHIPPED)
-            .values("order_id")
-            .annotate(waiting=Count("pk", filter=Q(delivered_at__isnull=True)), last=Max("delivered_at"))
-            .values_list("order_id", "waiting", "last")
-            .order_by()
-        ):
-            shipped[order_id] = (waiting, last)
     facts = []
-    for pk, confirmed_at, requested, owner_id, customer_id, subtotal, state in orders:
+    for (
+        pk,
+        confirmed_at,
+        requested,
+        owner_id,
+        customer_id,
+        subtotal,
+        state,
+        n,
+        short,
+        backordered,
+        shipments,
+        waiting,
+        last,
+    ) in rows.iterator(chunk_size=2000):
         day = local_day(confirmed_at)
         due = requested or day + timedelta(days=DEFAULT_DUE_DAYS)
-        n, short = lines.get(pk, (0, 0))
         in_full = n > 0 and short == 0
-        waiting, last = shipped.get(pk, (1, None))
-        delivered = local_day(last) if in_full and waiting == 0 and last is not None else None
+        arrived = in_full and shipments > 0 and waiting == 0 and last is not None
+        delivered = local_day(last) if arrived else None
         facts.append(
             OrderFact(
                 order_id=pk,
@@ -172,7 +179,7 @@ def _order_facts(orders) -> list[OrderFact]:
                 customer_id=customer_id,
                 net=money(subtotal),
                 lines=n,
-                backordered_lines=backordered.get(pk, 0),
+                backordered_lines=backordered,
                 shipped_in_full=in_full,
                 delivered_day=delivered,
                 on_time_in_full=delivered is not None and delivered <= due,
@@ -188,7 +195,7 @@ def orders_refresh(order_ids: Iterable[int]) -> set[date]:
     ids = sorted({int(i) for i in order_ids})
     if not ids:
         return set()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         days = _fact_days(OrderFact, "order_id", ids)
         facts = _order_facts(SalesOrder.objects.filter(pk__in=ids, confirmed_at__isnull=False))
         OrderFact.objects.filter(order_id__in=ids).delete()
@@ -256,7 +263,7 @@ def shipments_refresh(shipment_ids: Iterable[int]) -> set[date]:
     ids = sorted({int(i) for i in shipment_ids})
     if not ids:
         return set()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         days = _fact_days(ShipmentFact, "shipment_id", ids)
         facts = _shipment_facts(Shipment.objects.filter(_SHIPPED, pk__in=ids))
         ShipmentFact.objects.filter(shipment_id__in=ids).delete()
@@ -306,7 +313,7 @@ def sales_days_refresh(days: Days = None) -> None:
     ):
         r = row(day, owner_id)
         r.revenue, r.cost = money(net), money(cost)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _replace(SalesDay, days, list(rows.values()))
 
 
@@ -343,7 +350,7 @@ def stock_days_refresh(days: Days = None) -> None:
         )
         for (day, site), (v, q, c, i) in sums.items()
     ]
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _replace(StockDay, days, rows)
 
 
@@ -374,7 +381,7 @@ def cash_days_refresh(days: Days = None) -> None:
             .values_list(day_field, "total")
         ):
             setattr(rows.setdefault(day, CashDay(day=day)), column, money(total or 0))
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _replace(CashDay, days, list(rows.values()))
 
 
@@ -400,7 +407,7 @@ def receipt_days_refresh(days: Days = None) -> None:
         r.amount += qty * unit_cost
     for r in rows.values():
         r.amount = money(r.amount)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _replace(ReceiptDay, days, list(rows.values()))
 
 
@@ -422,7 +429,7 @@ def ticket_days_refresh(days: Days = None) -> None:
         ):
             r = rows.setdefault((day, category), TicketDay(day=day, category=category))
             setattr(r, column, n)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _replace(TicketDay, days, list(rows.values()))
 
 
@@ -444,7 +451,7 @@ def survey_days_refresh(days: Days = None) -> None:
         .values_list("day", "kind", "n", "promoters", "passives", "detractors")
         .order_by()
     ]
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _replace(SurveyDay, days, rows)
 
 
@@ -460,7 +467,7 @@ def facts_rebuild(start: date | None = None, end: date | None = None) -> dict[st
     ``start`` … ``end`` (the orders confirmed and shipments shipped on them, and every day fact
     they touch). Returns the number of rows of each fact table."""
     if start is None and end is None:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             OrderFact.objects.all().delete()
             ShipmentFact.objects.all().delete()
             OrderFact.objects.bulk_create(
@@ -489,7 +496,7 @@ def facts_rebuild(start: date | None = None, end: date | None = None) -> dict[st
         shipments |= set(
             ShipmentFact.objects.filter(day__range=(start, end)).values_list("shipment_id", flat=True)
         )
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             touched = set(days)
             for chunk in _chunks(sorted(orders)):
                 touched |= orders_refresh(chunk)
@@ -528,6 +535,12 @@ def facts_on_order_confirmed(event):
     _orders(event)
 
 
+@batch_of(facts_on_order_confirmed)
+def facts_on_orders_confirmed(events):
+    """A batch of confirmations (the worker's, on PostgreSQL): one refresh for them all."""
+    sales_days_refresh(orders_refresh([e.payload["order_id"] for e in events]))
+
+
 @on(names.ORDER_CANCELLED)
 def facts_on_order_cancelled(event):
     """An order cancelled leaves the sales of its day."""
@@ -538,6 +551,11 @@ def facts_on_order_cancelled(event):
 def facts_on_shortage(event):
     """A line went on backorder: the order's backordered lines."""
     _orders(event)
+
+
+@batch_of(facts_on_shortage)
+def facts_on_shortages(events):
+    sales_days_refresh(orders_refresh([e.payload["order_id"] for e in events]))
 
 
 @on(names.SHIPMENT_SHIPPED)

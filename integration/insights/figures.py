@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.db import reporting_db
+from core.db import reporting, reporting_db
 from core.money import money
 from core.roles import ADMIN, MANAGER, has_role
 from crm.service.nps import Nps
@@ -724,14 +724,16 @@ def dashboard(*, user, period: Period, previous: Period, team=None) -> list[dict
     if not can_see_figures(user):
         return []
     cards = _Cards(_Data(user=user, period=period, previous=previous, team=team))
-    return [cards.card(key) for key in FIGURES]
+    with reporting():
+        return [cards.card(key) for key in FIGURES]
 
 
 def figure_card(key: str, *, user, period: Period, previous: Period, team=None) -> dict | None:
     """The card of one figure (None: no such figure, or not for this user)."""
     if key not in FIGURES or not can_see_figures(user):
         return None
-    return _Cards(_Data(user=user, period=period, previous=previous, team=team)).card(key)
+    with reporting():
+        return _Cards(_Data(user=user, period=period, previous=previous, team=team)).card(key)
 
 
 def headline(*, user, period: Period, previous: Period, team=None) -> list[dict]:
@@ -741,7 +743,8 @@ def headline(*, user, period: Period, previous: Period, team=None) -> list[dict]
     cards = _Cards(_Data(user=user, period=period, previous=previous, team=team))
     out = []
     for key in HEADLINE:
-        card = cards.card(key)
+        with reporting():
+            card = cards.card(key)
         card.pop("chart")
         card.pop("table")
         out.append(card)

@@ -218,3 +218,13 @@ def test_cash_receipt_ticket_and_survey_days(world):
 def test_a_cancelled_order_leaves_the_sales_of_its_day(world):
     row = SalesDay.objects.get(owner_id=world["owner"].pk, day=timezone.localdate())
     assert row.orders == 2  # the third, cancelled, is not counted
+
+
+def test_the_nightly_refresh_recomputes_the_recent_days(world):
+    from integration.insights.tasks import insights_refresh_recent
+
+    kept = snapshot()
+    SalesDay.objects.all().delete()
+    OrderFact.objects.filter(order_id=world["first"].pk).update(lines=99)
+    insights_refresh_recent()
+    assert snapshot() == kept
