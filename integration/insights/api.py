@@ -94,6 +94,7 @@ class FigureViewSet(viewsets.GenericViewSet):
     queryset = SalesDay.objects.none()
     filter_backends = []
     pagination_class = None
+    lookup_field = lookup_url_kwarg = "key"
 
     def _args(self, request):
         period, previous = period_from_params(request.query_params, today=timezone.localdate())
@@ -112,11 +113,17 @@ class FigureViewSet(viewsets.GenericViewSet):
         }
         return Response(DashboardSerializer(data).data)
 
-    @extend_schema(parameters=PARAMETERS, responses=FigureSerializer)
-    def retrieve(self, request, pk=None):
-        if pk not in figures.FIGURES:
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH, enum=[*figures.FIGURES]),
+            *PARAMETERS,
+        ],
+        responses=FigureSerializer,
+    )
+    def retrieve(self, request, key=None):
+        if key not in figures.FIGURES:
             raise Http404
-        card = figures.figure_card(pk, **self._args(request))
+        card = figures.figure_card(key, **self._args(request))
         if card is None:
             raise Http404
         return Response(FigureSerializer(_cells(card)).data)
