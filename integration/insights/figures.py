@@ -241,16 +241,24 @@ class _Trend:
 
     def __init__(self, rows: dict[date, dict]):
         self.rows = rows
+        self._index: dict[Period, dict[date, int]] = {}
 
     def total(self, period: Period, column: str):
-        return sum((r.get(column) or 0 for d, r in self.rows.items() if period.contains(d)), Decimal(0))
+        return sum((r[column] for d, r in self.rows.items() if period.start <= d <= period.end), Decimal(0))
 
     def per_bucket(self, period: Period, column: str) -> list:
-        out = []
-        for _label, first, last in buckets(period):
-            out.append(
-                sum((r.get(column) or 0 for d, r in self.rows.items() if first <= d <= last), Decimal(0))
-            )
+        index = self._index.get(period)
+        if index is None:
+            index = self._index[period] = {
+                first + timedelta(days=i): n
+                for n, (_label, first, last) in enumerate(buckets(period))
+                for i in range((last - first).days + 1)
+            }
+        out = [Decimal(0)] * (max(index.values()) + 1 if index else 0)
+        for day, row in self.rows.items():
+            n = index.get(day)
+            if n is not None:
+                out[n] += row[column]
         return out
 
 
