@@ -7,4 +7,4 @@ class InsightsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from integration.insights import facts, tasks  # noqa: F401 - registers the facts' handlers and tasks
+        from integration.insights import handlers, tasks  # noqa: F401 - registers the facts' handlers and tasks

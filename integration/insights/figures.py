@@ -31,7 +31,7 @@ from core.db import reporting, reporting_db
 from core.money import money
 from core.roles import ADMIN, MANAGER, has_role
 from crm.service.nps import Nps
-from integration.insights.facts import _start
+from integration.insights.fact_days import day_start
 from integration.insights.models import CashDay, OrderFact, ReceiptDay, SalesDay, StockDay, SurveyDay
 from integration.insights.periods import Period
 
@@ -415,7 +415,7 @@ class _Data:
         spans = {"cur": self.period, "prev": self.previous}
         aggregates = {}
         for key, p in spans.items():
-            inside = Q(closed_at__gte=_start(p.start), closed_at__lt=_start(p.end + timedelta(days=1)))
+            inside = Q(closed_at__gte=day_start(p.start), closed_at__lt=day_start(p.end + timedelta(days=1)))
             aggregates[f"{key}_closed"] = Count("pk", filter=inside)
             aggregates[f"{key}_won"] = Count("pk", filter=inside & won)
         return qs.aggregate(**aggregates)

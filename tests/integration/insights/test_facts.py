@@ -18,7 +18,7 @@ from finance.payables import bills
 from finance.payables import payments as supplier_payments
 from integration.fulfilment import delivery, services, shipping
 from integration.fulfilment.models import Shipment
-from integration.insights import facts
+from integration.insights import facts, handlers
 from integration.insights.facts import FACT_MODELS, facts_rebuild
 from integration.insights.models import (
     CashDay,
@@ -153,11 +153,11 @@ def test_an_event_handled_twice_has_the_effect_of_once(world):
     from core.events.models import Event
 
     for event in Event.objects.filter(name="order.confirmed"):
-        facts.facts_on_order_confirmed(event)
+        handlers.facts_on_order_confirmed(event)
     for event in Event.objects.filter(name="shipment.shipped"):
-        facts.facts_on_shipment_shipped(event)
+        handlers.facts_on_shipment_shipped(event)
     for event in Event.objects.filter(name="payment.recorded"):
-        facts.facts_on_payment(event)
+        handlers.facts_on_payment(event)
     assert snapshot() == kept
 
 
