@@ -10,7 +10,7 @@ class InsightsConfig(AppConfig):
 
     def ready(self):
         from core.navigation import NavItem, register
-        from integration.insights import facts  # noqa: F401 - registers the facts' event handlers
+        from integration.insights import handlers, tasks  # noqa: F401 - registers the facts' handlers and tasks
         from integration.insights.figures import VIEW_ROLES
 
         register(

@@ -27,11 +27,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.db import reporting_db
+from core.db import reporting, reporting_db
 from core.money import money
 from core.roles import ADMIN, MANAGER, has_role
 from crm.service.nps import Nps
-from integration.insights.facts import _start
+from integration.insights.fact_days import day_start
 from integration.insights.models import CashDay, OrderFact, ReceiptDay, SalesDay, StockDay, SurveyDay
 from integration.insights.periods import Period
 
@@ -241,16 +241,24 @@ class _Trend:
 
     def __init__(self, rows: dict[date, dict]):
         self.rows = rows
+        self._index: dict[Period, dict[date, int]] = {}
 
     def total(self, period: Period, column: str):
-        return sum((r.get(column) or 0 for d, r in self.rows.items() if period.contains(d)), Decimal(0))
+        return sum((r[column] for d, r in self.rows.items() if period.start <= d <= period.end), Decimal(0))
 
     def per_bucket(self, period: Period, column: str) -> list:
-        out = []
-        for _label, first, last in buckets(period):
-            out.append(
-                sum((r.get(column) or 0 for d, r in self.rows.items() if first <= d <= last), Decimal(0))
-            )
+        index = self._index.get(period)
+        if index is None:
+            index = self._index[period] = {
+                first + timedelta(days=i): n
+                for n, (_label, first, last) in enumerate(buckets(period))
+                for i in range((last - first).days + 1)
+            }
+        out = [Decimal(0)] * (max(index.values()) + 1 if index else 0)
+        for day, row in self.rows.items():
+            n = index.get(day)
+            if n is not None:
+                out[n] += row[column]
         return out
 
 
@@ -407,7 +415,7 @@ class _Data:
         spans = {"cur": self.period, "prev": self.previous}
         aggregates = {}
         for key, p in spans.items():
-            inside = Q(closed_at__gte=_start(p.start), closed_at__lt=_start(p.end + timedelta(days=1)))
+            inside = Q(closed_at__gte=day_start(p.start), closed_at__lt=day_start(p.end + timedelta(days=1)))
             aggregates[f"{key}_closed"] = Count("pk", filter=inside)
             aggregates[f"{key}_won"] = Count("pk", filter=inside & won)
         return qs.aggregate(**aggregates)
@@ -724,14 +732,16 @@ def dashboard(*, user, period: Period, previous: Period, team=None) -> list[dict
     if not can_see_figures(user):
         return []
     cards = _Cards(_Data(user=user, period=period, previous=previous, team=team))
-    return [cards.card(key) for key in FIGURES]
+    with reporting():
+        return [cards.card(key) for key in FIGURES]
 
 
 def figure_card(key: str, *, user, period: Period, previous: Period, team=None) -> dict | None:
     """The card of one figure (None: no such figure, or not for this user)."""
     if key not in FIGURES or not can_see_figures(user):
         return None
-    return _Cards(_Data(user=user, period=period, previous=previous, team=team)).card(key)
+    with reporting():
+        return _Cards(_Data(user=user, period=period, previous=previous, team=team)).card(key)
 
 
 def headline(*, user, period: Period, previous: Period, team=None) -> list[dict]:
@@ -741,7 +751,8 @@ def headline(*, user, period: Period, previous: Period, team=None) -> list[dict]
     cards = _Cards(_Data(user=user, period=period, previous=previous, team=team))
     out = []
     for key in HEADLINE:
-        card = cards.card(key)
+        with reporting():
+            card = cards.card(key)
         card.pop("chart")
         card.pop("table")
         out.append(card)

@@ -388,6 +388,9 @@ ACCESS = {
     "api:planning-service-level-list": ("pm", "pm"),
     "api:planning-service-level-set": ("pm", "pm"),
     "api:planning-slow-mover-list": ("pm", "pm"),
+    # --- insights: the manager's figures ---
+    "api:insights-figure-list": ("m", "m"),
+    "api:insights-figure-detail": ("m", "m"),
     # --- after-sales quality: trace, holds, alerts, recalls ---
     "aftersales:lot_trace": ("vwpm", "vwpm"),
     "aftersales:lot_hold": ("m", "m"),

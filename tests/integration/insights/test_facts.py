@@ -18,7 +18,7 @@ from finance.payables import bills
 from finance.payables import payments as supplier_payments
 from integration.fulfilment import delivery, services, shipping
 from integration.fulfilment.models import Shipment
-from integration.insights import facts
+from integration.insights import facts, handlers
 from integration.insights.facts import FACT_MODELS, facts_rebuild
 from integration.insights.models import (
     CashDay,
@@ -153,11 +153,11 @@ def test_an_event_handled_twice_has_the_effect_of_once(world):
     from core.events.models import Event
 
     for event in Event.objects.filter(name="order.confirmed"):
-        facts.facts_on_order_confirmed(event)
+        handlers.facts_on_order_confirmed(event)
     for event in Event.objects.filter(name="shipment.shipped"):
-        facts.facts_on_shipment_shipped(event)
+        handlers.facts_on_shipment_shipped(event)
     for event in Event.objects.filter(name="payment.recorded"):
-        facts.facts_on_payment(event)
+        handlers.facts_on_payment(event)
     assert snapshot() == kept
 
 
@@ -218,3 +218,13 @@ def test_cash_receipt_ticket_and_survey_days(world):
 def test_a_cancelled_order_leaves_the_sales_of_its_day(world):
     row = SalesDay.objects.get(owner_id=world["owner"].pk, day=timezone.localdate())
     assert row.orders == 2  # the third, cancelled, is not counted
+
+
+def test_the_nightly_refresh_recomputes_the_recent_days(world):
+    from integration.insights.tasks import insights_refresh_recent
+
+    kept = snapshot()
+    SalesDay.objects.all().delete()
+    OrderFact.objects.filter(order_id=world["first"].pk).update(lines=99)
+    insights_refresh_recent()
+    assert snapshot() == kept
