@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from integration.insights.figures import FIGURES
 from tests.browser.conftest import DESKTOP, TABLET, login
 from tests.integration.insights.dashboard_data import company, ship_orders
 
@@ -80,9 +81,11 @@ def test_the_manager_sees_the_charts_drawn_and_drills_down(manager_user, history
         assert page.locator(f"[data-figure={key}] [data-insights-chart]").evaluate(SERIES) >= 1, key
     assert page.locator("[data-figure=sales] [data-testid=value]").inner_text().startswith("¥")
     # The figure's definition is the ⓘ's tooltip.
+    tip = page.locator("[data-figure=sales] [role=tooltip]")
+    assert not tip.is_visible()
     page.hover("[data-figure=sales] [data-testid=definition]")
-    definition = page.locator("[data-figure=sales] [id$=-definition]").inner_text()
-    assert page.locator(".tooltip").inner_text() == definition
+    assert tip.is_visible()
+    assert tip.inner_text() == str(FIGURES["sales"].definition)
 
     # Another kind of period: htmx swaps the cards in, the address keeps it, the charts are drawn.
     page.click("label[for=period-year]")

@@ -63,9 +63,11 @@ def test_every_figure_has_a_card_with_value_definition_chart_drilldown_and_expor
     cards = re.findall(r'data-figure="([a-z_]+)"', html)
     assert cards == list(FIGURES)
     for key, figure in FIGURES.items():
-        # The definition is the ⓘ's tooltip and what it is described by.
-        assert f'title="{escape(figure.definition)}"' in html
+        # The definition is the ⓘ's tooltip, which describes it.
         assert f'aria-describedby="insights-chart-{key}-definition"' in html
+        assert (
+            f'id="insights-chart-{key}-definition" role="tooltip">{escape(figure.definition)}</span>' in html
+        )
         assert f'data-insights-chart="insights-chart-{key}"' in html
         assert reverse("insights:export", args=[key]) + "?period=month&amp;at=" in html
         data = _chart_data(html, key)

@@ -276,15 +276,6 @@
     });
   }
 
-  function tooltips(root) {
-    if (typeof bootstrap === "undefined" || !bootstrap.Tooltip) {
-      return;
-    }
-    root.querySelectorAll("[data-bs-toggle=tooltip]").forEach(function (el) {
-      bootstrap.Tooltip.getOrCreateInstance(el);
-    });
-  }
-
   function toggle(group, hide) {
     group.hidden = hide;
     group.querySelectorAll("input").forEach(function (input) { input.disabled = hide; });
@@ -324,7 +315,6 @@
     forget();
     (root || document).querySelectorAll("[data-insights-chart]").forEach(draw);
     (root || document).querySelectorAll("[data-insights-filters]").forEach(periodForm);
-    tooltips(root || document);
   }
 
   if (document.readyState === "loading") {
@@ -332,13 +322,5 @@
   } else {
     setUp(document);
   }
-  document.addEventListener("htmx:beforeSwap", function () {
-    document.querySelectorAll("#insights [data-bs-toggle=tooltip]").forEach(function (el) {
-      var tip = typeof bootstrap !== "undefined" && bootstrap.Tooltip.getInstance(el);
-      if (tip) {
-        tip.dispose();
-      }
-    });
-  });
   document.addEventListener("htmx:afterSettle", function () { setUp(document); });
 })();
