@@ -90,7 +90,7 @@ def test_the_manager_sees_the_charts_drawn_and_drills_down(manager_user, history
     # Another kind of period: htmx swaps the cards in, the address keeps it, the charts are drawn.
     page.click("label[for=period-year]")
     page.wait_for_url("**period=year**")
-    assert "start=" not in page.url
+    assert page.url.endswith("/insights/?period=year")
     page.wait_for_selector("[data-figure=sales] [data-insights-chart][data-drawn]")
     assert _charts_drawn(page) == count
     assert (
@@ -123,6 +123,44 @@ def test_a_funnel_click_opens_the_pipeline(manager_user, history, open_page):
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + 24)
     page.wait_for_url("**/sales/pipeline/**")
     assert errors == []
+
+
+def test_a_chart_with_a_link_per_category_opens_that_categorys_list(
+    manager_user, history, open_page, monkeypatch
+):
+    """A chart may name a list per category (``chart["links"]``): a click on a warehouse's bar
+    opens the stock of that warehouse."""
+    from django.urls import reverse
+
+    from integration.insights import figures
+    from scm.inventory.models import Warehouse
+
+    plain = figures.dashboard
+
+    def with_links(**kwargs):
+        cards = plain(**kwargs)
+        for card in cards:
+            if card["key"] == "inventory_value":
+                ids = dict(Warehouse.objects.values_list("name", "pk"))
+                stock = reverse("inventory:stock")
+                card["chart"]["links"] = [f"{stock}?warehouse={ids[n]}" for n in card["chart"]["categories"]]
+        return cards
+
+    monkeypatch.setattr(figures, "dashboard", with_links)
+    page = open_page(DESKTOP)
+    login(page, manager_user.username)
+    page.goto("/insights/")
+    chart = page.locator("[data-figure=inventory_value] [data-insights-chart]")
+    chart.locator("canvas").wait_for()
+    first = page.evaluate(
+        "JSON.parse(document.getElementById('insights-chart-inventory_value').textContent).categories[0]"
+    )
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    # The first of two categories: the left quarter of the plot.
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.7)
+    page.wait_for_url("**/inventory/stock/?warehouse=*")
+    assert page.url.endswith(f"warehouse={Warehouse.objects.get(name=first).pk}")
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["desktop", "tablet"])

@@ -1,13 +1,12 @@
-/* The manager dashboard's charts (tooltips drawn as rich text on the canvas: an HTML tooltip
-   would carry inline styles, which the CSP refuses): each card carries its chart as JSON next to an empty box
-   (json_script, so no inline script and the CSP holds): {kind, categories, series: [{name,
-   values}], unit, drilldown, links?, filter?}. Amounts arrive as decimal strings and are drawn as
-   numbers. Apache ECharts draws them in the page's language; a click on a chart element opens
-   the list behind it (the element's own link, or the card's list filtered by the category when
-   the chart names the filter, or else the card's list). Charts in content that htmx swaps in
-   are drawn when it settles; those swapped out are disposed of.
-   The period form: the kind of period shows the fields it needs, and a new kind or team
-   applies at once. */
+/* The manager dashboard's charts. Each card carries its chart as JSON next to an empty box
+   (json_script: no inline script, the CSP holds): {kind, categories, series: [{name, values}],
+   unit, drilldown, links?}. Amounts arrive as decimal strings and are drawn as numbers. Apache
+   ECharts draws them in the page's language, tooltips as rich text on the canvas (an HTML
+   tooltip would carry inline styles, which the CSP refuses). A click on a chart opens the list
+   behind it: the category's own list when ``links`` names one, else the card's. Charts that
+   htmx swaps in are drawn when it settles; those swapped out are disposed of.
+   The period form shows the fields its kind of period needs, and a new kind or team applies at
+   once. */
 (function () {
   "use strict";
 
@@ -64,17 +63,11 @@
     };
   }
 
-  // Where a click on the category at ``index`` leads.
+  // Where a click on the category at ``index`` leads: the category's own list when the chart
+  // names one (``links``, e.g. a warehouse's stock), else the card's list.
   function target(data, index) {
-    if (index !== null && index !== undefined && index >= 0) {
-      if (data.links && data.links[index]) {
-        return data.links[index];
-      }
-      if (data.filter && data.drilldown && data.categories[index] !== undefined) {
-        var value = data.filter_values ? data.filter_values[index] : data.categories[index];
-        var joiner = data.drilldown.indexOf("?") < 0 ? "?" : "&";
-        return data.drilldown + joiner + encodeURIComponent(data.filter) + "=" + encodeURIComponent(value);
-      }
+    if (index !== null && data.links && data.links[index]) {
+      return data.links[index];
     }
     return data.drilldown || null;
   }
@@ -250,8 +243,10 @@
         if (!chart.containPixel("grid", point)) {
           return;
         }
-        var index = chart.convertFromPixel({ xAxisIndex: 0 }, point);
-        open(target(data, Array.isArray(index) ? index[0] : index));
+        // [category index, value] of the point in the grid.
+        var at = chart.convertFromPixel({ gridIndex: 0 }, point);
+        var index = Array.isArray(at) ? Math.round(Number(at[0])) : NaN;
+        open(target(data, index >= 0 && index < data.categories.length ? index : null));
       });
       chart.getZr().on("mousemove", function (event) {
         chart.getZr().setCursorStyle(chart.containPixel("grid", [event.offsetX, event.offsetY]) ? "pointer" : "default");
@@ -323,4 +318,15 @@
     setUp(document);
   }
   document.addEventListener("htmx:afterSettle", function () { setUp(document); });
+  // Empty fields stay out of the address (the current period, all teams).
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-insights-filters]")) {
+      return;
+    }
+    ["at", "start", "end", "team"].forEach(function (name) {
+      if (event.detail.parameters[name] === "") {
+        delete event.detail.parameters[name];
+      }
+    });
+  });
 })();
