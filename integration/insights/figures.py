@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Window
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -374,27 +374,40 @@ class _Data:
             changes[wid][day] = (value, cogs)
         ids = set(opening) | set(changes)
         names = dict(Warehouse.objects.filter(pk__in=ids).values_list("pk", "name"))
-        days = [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
         out = {}
         for wid in sorted(ids, key=lambda i: (names.get(i, ""), i)):
+            # Running sums from the first day read: the value at the end of each day, and the
+            # sums of those values and of the cost of goods up to it (a period's sum is then a
+            # difference of two).
             level = Decimal(opening.get(wid, ZERO))
-            values, cogs = {}, {}
-            for day in days:
-                value, cost = changes[wid].get(day, (ZERO, ZERO))
+            values, value_sums, cogs_sums = [], [ZERO], [ZERO]
+            for i in range((self.last - self.first).days + 1):
+                value, cost = changes[wid].get(self.first + timedelta(days=i), (ZERO, ZERO))
                 level += value
-                values[day] = level
-                cogs[day] = cost
-            out[wid] = {"name": names.get(wid, str(wid)), "values": values, "cogs": cogs}
+                values.append(level)
+                value_sums.append(value_sums[-1] + level)
+                cogs_sums.append(cogs_sums[-1] + cost)
+            out[wid] = {
+                "name": names.get(wid, str(wid)),
+                "values": values,
+                "value_sums": value_sums,
+                "cogs": cogs_sums,
+            }
         return out
 
+    def _span(self, period: Period) -> tuple[int, int]:
+        return (period.start - self.first).days, (period.end - self.first).days + 1
+
     def stock_end(self, period: Period, wid: int) -> Decimal:
-        return money(self.stock[wid]["values"][period.end])
+        return money(self.stock[wid]["values"][(period.end - self.first).days])
 
     def turnover(self, period: Period, wid: int | None) -> Decimal | None:
+        """Cost of goods ÷ the average daily value, per year (× 365 ÷ days)."""
+        a, b = self._span(period)
         wids = list(self.stock) if wid is None else [wid]
-        days = [period.start + timedelta(days=i) for i in range(period.days)]
-        cogs = sum((self.stock[w]["cogs"][d] for w in wids for d in days), ZERO)
-        average = sum((self.stock[w]["values"][d] for w in wids for d in days), ZERO) / period.days
+        cogs = sum((self.stock[w]["cogs"][b] - self.stock[w]["cogs"][a] for w in wids), ZERO)
+        total = sum((self.stock[w]["value_sums"][b] - self.stock[w]["value_sums"][a] for w in wids), ZERO)
+        average = total / period.days
         if average <= 0:
             return None
         return (cogs * 365 / period.days / average).quantize(RATIO, rounding=ROUND_HALF_UP)
@@ -422,24 +435,31 @@ class _Data:
 
     @cached_property
     def ar(self) -> dict:
-        from finance.selectors import aging
+        from finance.selectors import receivables_aging_totals
 
-        return aging(user=self.user)
+        return receivables_aging_totals(user=self.user)
 
     @cached_property
     def ap(self) -> dict:
-        from finance.payables.selectors import ap_aging
+        from finance.payables.selectors import ap_aging_totals
 
-        return ap_aging()
+        return ap_aging_totals()
 
     @cached_property
     def slow(self) -> dict:
+        """The slow movers biggest first, with the value and number of them all on each row (a
+        window over the list): one query."""
         from integration.planning.slow_movers import slow_movers
 
-        qs = slow_movers()
-        top = list(qs.values_list("sku", "name", "on_hand", "value")[:SLOW_MOVERS_SHOWN])
-        total = qs.aggregate(total=Sum("value"), n=Count("pk"))
-        return {"top": top, "total": money(total["total"] or 0), "count": total["n"]}
+        qs = slow_movers().annotate(all_value=Window(Sum("value")), all_count=Window(Count("pk")))
+        top = list(
+            qs.values_list("sku", "name", "on_hand", "value", "all_value", "all_count")[:SLOW_MOVERS_SHOWN]
+        )
+        return {
+            "top": [row[:4] for row in top],
+            "total": money(top[0][4] or 0) if top else money(0),
+            "count": top[0][5] if top else 0,
+        }
 
 
 # --- the cards ------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Each figure of the dashboard against a small data set computed by hand, its definition, the
 team filter, and a fixed number of queries."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -267,3 +267,33 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(
     _more_facts(size)
     with django_assert_max_num_queries(24):
         dashboard(user=manager_user, period=MARCH, previous=FEBRUARY, team=owners["team"])
+
+
+def test_slow_movers_and_overdue_receivables(manager_user):
+    from scm.inventory import services as stock
+    from tests.finance.factories import CustomerFactory as FinanceCustomerFactory
+    from tests.finance.factories import make_invoice
+    from tests.scm.inventory.factories import ProductFactory
+
+    warehouse = WarehouseFactory(code="GZ", name="广州仓")
+    product = ProductFactory(cost=D("12.5000"))
+    stock.stock_receive(product=product, warehouse=warehouse, quantity=8, reference="TEST")
+    make_invoice(FinanceCustomerFactory(), amount="300.00", issue_date=date(2026, 1, 10))
+    c = cards(manager_user)
+    assert c["slow_movers"]["value"] == D("100.00")  # 8 × 12.50, never sold
+    assert c["slow_movers"]["table"]["rows"][0][0] == product.sku
+    assert c["ar_aging"]["value"] == D("300.00")  # due long ago
+    assert c["ap_aging"]["value"] == D("0.00")
+
+
+def test_aging_totals_are_the_aging_reports_totals(manager_user):
+    from finance.selectors import aging, receivables_aging_totals
+    from tests.finance.factories import CustomerFactory as FinanceCustomerFactory
+    from tests.finance.factories import make_invoice
+
+    for days, amount in ((5, "100.00"), (40, "250.00"), (200, "75.50")):
+        make_invoice(
+            FinanceCustomerFactory(), amount=amount, issue_date=date(2026, 12, 31) - timedelta(days=days)
+        )
+    as_of = date(2027, 3, 1)
+    assert receivables_aging_totals(as_of=as_of)["totals"] == aging(as_of=as_of)["totals"]
