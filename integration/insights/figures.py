@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum, Window
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,16 +31,24 @@ from core.db import reporting, reporting_db
 from core.money import money
 from core.roles import ADMIN, MANAGER, has_role
 from crm.service.nps import Nps
-from integration.insights.fact_days import day_start
-from integration.insights.models import CashDay, OrderFact, ReceiptDay, SalesDay, StockDay, SurveyDay
+from integration.insights.fact_days import day_start, slow_movers_read
+from integration.insights.models import (
+    CashDay,
+    OrderFact,
+    ReceiptDay,
+    SalesDay,
+    SlowMoversDay,
+    StockDay,
+    SurveyDay,
+)
 from integration.insights.periods import Period
 
 ZERO = Decimal("0")
+D = Decimal
 PCT = Decimal("0.1")
 RATIO = Decimal("0.01")
 VIEW_ROLES = (MANAGER, ADMIN)
 DAILY_UP_TO = 62
-SLOW_MOVERS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -155,8 +163,9 @@ FIGURES: dict[str, Figure] = {
             "slow_movers",
             _F("Slow movers"),
             _F(
-                "Stock value at average cost, now, of the products that sold nothing for the "
-                "planning settings' days or have more cover than their months (the slow movers list)."
+                "Stock value at average cost of the products on the slow movers list (nothing "
+                "sold for the planning settings' days, or more cover than their months), as "
+                "recorded on the last night of the period (as they are now before any record)."
             ),
             "money",
         ),
@@ -445,21 +454,27 @@ class _Data:
 
         return ap_aging_totals()
 
+    def _slow_snapshot(self, period: Period) -> SlowMoversDay | None:
+        return (
+            SlowMoversDay.objects.using(self.db)
+            .filter(day__lte=period.end)
+            .order_by("-day")
+            .only("day", "products", "value", "top")
+            .first()
+        )
+
     @cached_property
     def slow(self) -> dict:
-        """The slow movers biggest first, with the value and number of them all on each row (a
-        window over the list): one query."""
-        from integration.planning.slow_movers import slow_movers
-
-        qs = slow_movers().annotate(all_value=Window(Sum("value")), all_count=Window(Count("pk")))
-        top = list(
-            qs.values_list("sku", "name", "on_hand", "value", "all_value", "all_count")[:SLOW_MOVERS_SHOWN]
-        )
-        return {
-            "top": [row[:4] for row in top],
-            "total": money(top[0][4] or 0) if top else money(0),
-            "count": top[0][5] if top else 0,
-        }
+        """The slow movers as last recorded up to the period's end (``SlowMoversDay``), or, when
+        none was, as they are now; the value recorded up to the comparison period's end. Two
+        queries."""
+        snapshot = self._slow_snapshot(self.period)
+        if snapshot is not None:
+            current = {"products": snapshot.products, "value": snapshot.value, "top": snapshot.top}
+        else:
+            current = slow_movers_read()
+        before = self._slow_snapshot(self.previous)
+        return {**current, "previous": before.value if before is not None else None}
 
 
 # --- the cards ------------------------------------------------------------------------------------------
@@ -694,13 +709,17 @@ class _Cards:
 
     def slow_movers(self):
         slow = self.d.slow
-        categories = [f"{sku} {name}" for sku, name, _q, _v in slow["top"]]
-        series = [(_("Stock value"), [money(v or 0) for _s, _n, _q, v in slow["top"]])]
-        table = {
-            "columns": [_("SKU"), _("Product"), _("On hand"), _("Stock value")],
-            "rows": [[sku, name, on_hand, money(v or 0)] for sku, name, on_hand, v in slow["top"]],
-        }
-        return slow["total"], None, _chart("bar", categories, series), table, _url("planning:slow_movers")
+        top = [[sku, name, D(on_hand), D(value)] for sku, name, on_hand, value in slow["top"]]
+        categories = [f"{sku} {name}" for sku, name, _q, _v in top]
+        series = [(_("Stock value"), [value for _s, _n, _q, value in top])]
+        table = {"columns": [_("SKU"), _("Product"), _("On hand"), _("Stock value")], "rows": top}
+        return (
+            money(slow["value"]),
+            slow["previous"],
+            _chart("bar", categories, series),
+            table,
+            _url("planning:slow_movers"),
+        )
 
     def purchase_on_time(self):
         return (

@@ -20,6 +20,7 @@ __all__ = [
     "ReceiptDay",
     "SalesDay",
     "ShipmentFact",
+    "SlowMoversDay",
     "StockDay",
     "SurveyDay",
     "TicketDay",
@@ -170,3 +171,16 @@ class SurveyDay(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "kind"], name="insights_survey_day_unique")]
+
+
+class SlowMoversDay(models.Model):
+    """The slow movers (``integration.planning.slow_movers``) as they were on a day, taken by the
+    nightly refresh (after the nightly planning run) and by a full rebuild: how many products,
+    their stock value at average cost, and the biggest by value (``top``: [sku, name, on hand,
+    value] as text). Reading the list itself costs a query over every product; the dashboard
+    reads this row."""
+
+    day = models.DateField(unique=True)
+    products = models.PositiveIntegerField(default=0)
+    value = MoneyField(default=0)
+    top = models.JSONField(default=list)
