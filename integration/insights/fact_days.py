@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Window
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from integration.insights.models import (
     ReceiptDay,
     SalesDay,
     ShipmentFact,
+    SlowMoversDay,
     StockDay,
     SurveyDay,
     TicketDay,
@@ -269,3 +270,28 @@ def survey_days_refresh(days: Days = None) -> None:
     ]
     with transaction.atomic(savepoint=False):
         _replace(SurveyDay, days, rows)
+
+
+SLOW_MOVERS_KEPT = 10
+
+
+def slow_movers_read(limit: int = SLOW_MOVERS_KEPT) -> dict:
+    """The slow movers now: their number, stock value and the ``limit`` biggest by value
+    ([sku, name, on hand, value], values as text). One query (a window over the list)."""
+    from integration.planning.slow_movers import slow_movers
+
+    qs = slow_movers().annotate(all_value=Window(Sum("value")), all_count=Window(Count("pk")))
+    rows = list(qs.values_list("sku", "name", "on_hand", "value", "all_value", "all_count")[:limit])
+    return {
+        "products": rows[0][5] if rows else 0,
+        "value": money(rows[0][4] or 0) if rows else money(0),
+        "top": [[sku, name, str(on_hand), str(money(value or 0))] for sku, name, on_hand, value, *_ in rows],
+    }
+
+
+def slow_movers_snapshot(day: date | None = None) -> SlowMoversDay:
+    """Record the slow movers of ``day`` (today): one row per day, replaced."""
+    day = day or local_day()
+    figures = slow_movers_read()
+    snapshot, _created = SlowMoversDay.objects.update_or_create(day=day, defaults=figures)
+    return snapshot

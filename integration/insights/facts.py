@@ -39,6 +39,7 @@ from integration.insights.fact_days import (
     on_days,
     receipt_days_refresh,
     sales_days_refresh,
+    slow_movers_snapshot,
     stock_days_refresh,
     survey_days_refresh,
     ticket_days_refresh,
@@ -66,6 +67,7 @@ __all__ = [
     "receipt_days_refresh",
     "sales_days_refresh",
     "shipments_refresh",
+    "slow_movers_snapshot",
     "stock_days_refresh",
     "survey_days_refresh",
     "ticket_days_refresh",
@@ -275,6 +277,7 @@ def facts_rebuild(start: date | None = None, end: date | None = None) -> dict[st
             receipt_days_refresh(None)
             ticket_days_refresh(None)
             survey_days_refresh(None)
+            slow_movers_snapshot()
     else:
         start = start or end
         end = end or start
@@ -300,6 +303,8 @@ def facts_rebuild(start: date | None = None, end: date | None = None) -> dict[st
             receipt_days_refresh(days)
             ticket_days_refresh(days)
             survey_days_refresh(days)
+            if start <= local_day() <= end:
+                slow_movers_snapshot()
     return fact_counts()
 
 

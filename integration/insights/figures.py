@@ -31,16 +31,24 @@ from core.db import reporting, reporting_db
 from core.money import money
 from core.roles import ADMIN, MANAGER, has_role
 from crm.service.nps import Nps
-from integration.insights.fact_days import day_start
-from integration.insights.models import CashDay, OrderFact, ReceiptDay, SalesDay, StockDay, SurveyDay
+from integration.insights.fact_days import day_start, slow_movers_read
+from integration.insights.models import (
+    CashDay,
+    OrderFact,
+    ReceiptDay,
+    SalesDay,
+    SlowMoversDay,
+    StockDay,
+    SurveyDay,
+)
 from integration.insights.periods import Period
 
 ZERO = Decimal("0")
+D = Decimal
 PCT = Decimal("0.1")
 RATIO = Decimal("0.01")
 VIEW_ROLES = (MANAGER, ADMIN)
 DAILY_UP_TO = 62
-SLOW_MOVERS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -155,8 +163,9 @@ FIGURES: dict[str, Figure] = {
             "slow_movers",
             _F("Slow movers"),
             _F(
-                "Stock value at average cost, now, of the products that sold nothing for the "
-                "planning settings' days or have more cover than their months (the slow movers list)."
+                "Stock value at average cost of the products on the slow movers list (nothing "
+                "sold for the planning settings' days, or more cover than their months), as "
+                "recorded on the last night of the period (as they are now before any record)."
             ),
             "money",
         ),
@@ -374,27 +383,40 @@ class _Data:
             changes[wid][day] = (value, cogs)
         ids = set(opening) | set(changes)
         names = dict(Warehouse.objects.filter(pk__in=ids).values_list("pk", "name"))
-        days = [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
         out = {}
         for wid in sorted(ids, key=lambda i: (names.get(i, ""), i)):
+            # Running sums from the first day read: the value at the end of each day, and the
+            # sums of those values and of the cost of goods up to it (a period's sum is then a
+            # difference of two).
             level = Decimal(opening.get(wid, ZERO))
-            values, cogs = {}, {}
-            for day in days:
-                value, cost = changes[wid].get(day, (ZERO, ZERO))
+            values, value_sums, cogs_sums = [], [ZERO], [ZERO]
+            for i in range((self.last - self.first).days + 1):
+                value, cost = changes[wid].get(self.first + timedelta(days=i), (ZERO, ZERO))
                 level += value
-                values[day] = level
-                cogs[day] = cost
-            out[wid] = {"name": names.get(wid, str(wid)), "values": values, "cogs": cogs}
+                values.append(level)
+                value_sums.append(value_sums[-1] + level)
+                cogs_sums.append(cogs_sums[-1] + cost)
+            out[wid] = {
+                "name": names.get(wid, str(wid)),
+                "values": values,
+                "value_sums": value_sums,
+                "cogs": cogs_sums,
+            }
         return out
 
+    def _span(self, period: Period) -> tuple[int, int]:
+        return (period.start - self.first).days, (period.end - self.first).days + 1
+
     def stock_end(self, period: Period, wid: int) -> Decimal:
-        return money(self.stock[wid]["values"][period.end])
+        return money(self.stock[wid]["values"][(period.end - self.first).days])
 
     def turnover(self, period: Period, wid: int | None) -> Decimal | None:
+        """Cost of goods ÷ the average daily value, per year (× 365 ÷ days)."""
+        a, b = self._span(period)
         wids = list(self.stock) if wid is None else [wid]
-        days = [period.start + timedelta(days=i) for i in range(period.days)]
-        cogs = sum((self.stock[w]["cogs"][d] for w in wids for d in days), ZERO)
-        average = sum((self.stock[w]["values"][d] for w in wids for d in days), ZERO) / period.days
+        cogs = sum((self.stock[w]["cogs"][b] - self.stock[w]["cogs"][a] for w in wids), ZERO)
+        total = sum((self.stock[w]["value_sums"][b] - self.stock[w]["value_sums"][a] for w in wids), ZERO)
+        average = total / period.days
         if average <= 0:
             return None
         return (cogs * 365 / period.days / average).quantize(RATIO, rounding=ROUND_HALF_UP)
@@ -422,24 +444,37 @@ class _Data:
 
     @cached_property
     def ar(self) -> dict:
-        from finance.selectors import aging
+        from finance.selectors import receivables_aging_totals
 
-        return aging(user=self.user)
+        return receivables_aging_totals(user=self.user)
 
     @cached_property
     def ap(self) -> dict:
-        from finance.payables.selectors import ap_aging
+        from finance.payables.selectors import ap_aging_totals
 
-        return ap_aging()
+        return ap_aging_totals()
+
+    def _slow_snapshot(self, period: Period) -> SlowMoversDay | None:
+        return (
+            SlowMoversDay.objects.using(self.db)
+            .filter(day__lte=period.end)
+            .order_by("-day")
+            .only("day", "products", "value", "top")
+            .first()
+        )
 
     @cached_property
     def slow(self) -> dict:
-        from integration.planning.slow_movers import slow_movers
-
-        qs = slow_movers()
-        top = list(qs.values_list("sku", "name", "on_hand", "value")[:SLOW_MOVERS_SHOWN])
-        total = qs.aggregate(total=Sum("value"), n=Count("pk"))
-        return {"top": top, "total": money(total["total"] or 0), "count": total["n"]}
+        """The slow movers as last recorded up to the period's end (``SlowMoversDay``), or, when
+        none was, as they are now; the value recorded up to the comparison period's end. Two
+        queries."""
+        snapshot = self._slow_snapshot(self.period)
+        if snapshot is not None:
+            current = {"products": snapshot.products, "value": snapshot.value, "top": snapshot.top}
+        else:
+            current = slow_movers_read()
+        before = self._slow_snapshot(self.previous)
+        return {**current, "previous": before.value if before is not None else None}
 
 
 # --- the cards ------------------------------------------------------------------------------------------
@@ -674,13 +709,17 @@ class _Cards:
 
     def slow_movers(self):
         slow = self.d.slow
-        categories = [f"{sku} {name}" for sku, name, _q, _v in slow["top"]]
-        series = [(_("Stock value"), [money(v or 0) for _s, _n, _q, v in slow["top"]])]
-        table = {
-            "columns": [_("SKU"), _("Product"), _("On hand"), _("Stock value")],
-            "rows": [[sku, name, on_hand, money(v or 0)] for sku, name, on_hand, v in slow["top"]],
-        }
-        return slow["total"], None, _chart("bar", categories, series), table, _url("planning:slow_movers")
+        top = [[sku, name, D(on_hand), D(value)] for sku, name, on_hand, value in slow["top"]]
+        categories = [f"{sku} {name}" for sku, name, _q, _v in top]
+        series = [(_("Stock value"), [value for _s, _n, _q, value in top])]
+        table = {"columns": [_("SKU"), _("Product"), _("On hand"), _("Stock value")], "rows": top}
+        return (
+            money(slow["value"]),
+            slow["previous"],
+            _chart("bar", categories, series),
+            table,
+            _url("planning:slow_movers"),
+        )
 
     def purchase_on_time(self):
         return (

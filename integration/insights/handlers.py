@@ -20,7 +20,7 @@ from integration.insights.facts import (
     survey_days_refresh,
     ticket_days_refresh,
 )
-from scm.inventory.models import Warehouse
+from scm.inventory.models import StockMove, Transfer, Warehouse
 from scm.purchasing.models import Receipt
 
 
@@ -102,6 +102,15 @@ def facts_on_return(event):
 def facts_on_stock_available(event):
     """Stock came in (a return, a transfer arriving, an adjustment, a count): its value."""
     stock_days_refresh(_today_and(event), sites=_warehouse_sites(event))
+    if event.payload.get("reason") == StockMove.Kind.TRANSFER_IN:
+        # The goods left the source warehouse when the transfer was shipped.
+        transfer = (
+            Transfer.objects.filter(number=event.payload.get("reference") or "")
+            .values_list("source_id", "source__site_id", "shipped_at")
+            .first()
+        )
+        if transfer is not None and transfer[2] is not None:
+            stock_days_refresh({local_day(transfer[2])}, sites=[transfer[1] or transfer[0]])
 
 
 @on(names.STOCK_RECEIVED)

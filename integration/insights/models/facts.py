@@ -20,6 +20,7 @@ __all__ = [
     "ReceiptDay",
     "SalesDay",
     "ShipmentFact",
+    "SlowMoversDay",
     "StockDay",
     "SurveyDay",
     "TicketDay",
@@ -47,7 +48,11 @@ class OrderFact(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["day", "customer_id"], name="insights_order_day_idx"),
+            # Covers the repurchase rate's read (customers by period, team, cancelled): no row
+            # of the table itself is visited.
+            models.Index(
+                fields=["day", "customer_id", "owner_id", "cancelled"], name="insights_order_day_idx"
+            ),
             models.Index(fields=["due_day"], name="insights_order_due_idx"),
         ]
 
@@ -166,3 +171,16 @@ class SurveyDay(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "kind"], name="insights_survey_day_unique")]
+
+
+class SlowMoversDay(models.Model):
+    """The slow movers (``integration.planning.slow_movers``) as they were on a day, taken by the
+    nightly refresh (after the nightly planning run) and by a full rebuild: how many products,
+    their stock value at average cost, and the biggest by value (``top``: [sku, name, on hand,
+    value] as text). Reading the list itself costs a query over every product; the dashboard
+    reads this row."""
+
+    day = models.DateField(unique=True)
+    products = models.PositiveIntegerField(default=0)
+    value = MoneyField(default=0)
+    top = models.JSONField(default=list)

@@ -228,3 +228,24 @@ def test_the_nightly_refresh_recomputes_the_recent_days(world):
     OrderFact.objects.filter(order_id=world["first"].pk).update(lines=99)
     insights_refresh_recent()
     assert snapshot() == kept
+
+
+def test_a_transfer_moves_value_between_the_warehouses_of_its_days(django_capture_on_commit_callbacks):
+    from scm.inventory import transfers
+
+    warehouses = three_warehouses()
+    product = ProductFactory(cost=Decimal("20.0000"))
+    with django_capture_on_commit_callbacks(execute=True):
+        receive(product, warehouses["SH"], 10)
+    transfer = transfers.transfer_create(
+        source=warehouses["SH"], destination=warehouses["BJ"], lines=[{"product": product, "quantity": 4}]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        transfers.transfer_ship(transfer=transfer)
+        transfers.transfer_receive(transfer=transfer)
+    today = timezone.localdate()
+    values = dict(StockDay.objects.filter(day=today).values_list("warehouse_id", "value_change"))
+    assert values == {warehouses["SH"].pk: Decimal("120.00"), warehouses["BJ"].pk: Decimal("80.00")}
+    kept = snapshot()
+    facts_rebuild()
+    assert snapshot() == kept

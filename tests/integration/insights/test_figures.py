@@ -1,7 +1,7 @@
 """Each figure of the dashboard against a small data set computed by hand, its definition, the
 team filter, and a fixed number of queries."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,7 +10,15 @@ from django.utils import timezone
 from crm.customers.models import Team
 from integration.insights import figures
 from integration.insights.figures import FIGURES, dashboard, headline
-from integration.insights.models import CashDay, OrderFact, ReceiptDay, SalesDay, StockDay, SurveyDay
+from integration.insights.models import (
+    CashDay,
+    OrderFact,
+    ReceiptDay,
+    SalesDay,
+    SlowMoversDay,
+    StockDay,
+    SurveyDay,
+)
 from integration.insights.periods import Period
 from tests.crm.sales.factories import CustomerFactory, OpportunityFactory
 from tests.factories import UserFactory
@@ -267,3 +275,49 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(
     _more_facts(size)
     with django_assert_max_num_queries(24):
         dashboard(user=manager_user, period=MARCH, previous=FEBRUARY, team=owners["team"])
+
+
+def test_slow_movers_are_read_live_before_any_record_and_overdue_receivables(manager_user):
+    from tests.finance.factories import CustomerFactory as FinanceCustomerFactory
+    from tests.finance.factories import make_invoice
+
+    product = _slow_product()
+    make_invoice(FinanceCustomerFactory(), amount="300.00", issue_date=date(2026, 1, 10))
+    c = cards(manager_user)
+    assert c["slow_movers"]["value"] == D("100.00")  # 8 × 12.50, never sold
+    assert c["slow_movers"]["table"]["rows"][0][0] == product.sku
+    assert c["ar_aging"]["value"] == D("300.00")  # due long ago
+    assert c["ap_aging"]["value"] == D("0.00")
+
+
+def test_slow_movers_are_those_recorded_at_the_end_of_each_period(manager_user):
+    from integration.insights.facts import slow_movers_snapshot
+
+    _slow_product()
+    slow_movers_snapshot(date(2026, 2, 20))
+    SlowMoversDay.objects.create(day=date(2026, 3, 30), products=3, value=D("900.00"), top=[])
+    SlowMoversDay.objects.create(day=date(2026, 4, 2), products=1, value=D("5.00"), top=[])
+    c = cards(manager_user)["slow_movers"]
+    assert (c["value"], c["previous"]) == (D("900.00"), D("100.00"))
+
+
+def _slow_product():
+    from scm.inventory import services as stock
+    from tests.scm.inventory.factories import ProductFactory
+
+    product = ProductFactory(cost=D("12.5000"))
+    stock.stock_receive(product=product, warehouse=WarehouseFactory(code="GZ"), quantity=8, reference="TEST")
+    return product
+
+
+def test_aging_totals_are_the_aging_reports_totals(manager_user):
+    from finance.selectors import aging, receivables_aging_totals
+    from tests.finance.factories import CustomerFactory as FinanceCustomerFactory
+    from tests.finance.factories import make_invoice
+
+    for days, amount in ((5, "100.00"), (40, "250.00"), (200, "75.50")):
+        make_invoice(
+            FinanceCustomerFactory(), amount=amount, issue_date=date(2026, 12, 31) - timedelta(days=days)
+        )
+    as_of = date(2027, 3, 1)
+    assert receivables_aging_totals(as_of=as_of)["totals"] == aging(as_of=as_of)["totals"]
