@@ -389,6 +389,9 @@ ACCESS = {
     "api:planning-service-level-list": ("pm", "pm"),
     "api:planning-service-level-set": ("pm", "pm"),
     "api:planning-slow-mover-list": ("pm", "pm"),
+    # --- insights: the manager's figures ---
+    "api:insights-figure-list": ("m", "m"),
+    "api:insights-figure-detail": ("m", "m"),
     # --- after-sales quality: trace, holds, alerts, recalls ---
     "aftersales:lot_trace": ("vwpm", "vwpm"),
     "aftersales:lot_hold": ("m", "m"),
@@ -419,6 +422,9 @@ ACCESS = {
     "api:aftersales-recall-export": ("vwpm", "m"),
     "api:aftersales-recall-close": ("vwpm", "m"),
     "api:aftersales-recall-customer-state": ("vwpm", "vm"),
+    # --- insights: the manager dashboard ---
+    "insights:dashboard": ("m", "m"),
+    "insights:export": ("m", "m"),
     # --- purchasing: suppliers ---
     "purchasing:supplier_list": ("wpfm", "wpfm"),
     "purchasing:supplier_detail": ("wpfm", "wpfm"),
