@@ -22,7 +22,8 @@ What is written (``bulk_create``, a few minutes at full size on SQLite):
   rebuild's time per 10,000 order lines is printed with it.
 
 ``python bench/bench_dashboard.py`` — SQLite by default (a fresh file in /tmp), or PostgreSQL
-with ``DATABASE_URL`` naming an empty database. ``BENCH_SCALE=0.05`` for a quick run (every size × 0.05).
+with ``DATABASE_URL`` (the bench makes a database of its own next to it, ``<name>_dashboard``).
+``BENCH_SCALE=0.05`` for a quick run (every size × 0.05).
 """
 
 import os
@@ -40,10 +41,29 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("TANDEM_MANIFEST_STATIC", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 DB_FILE = Path("/tmp/tandem_bench_dashboard.sqlite3")
-if "DATABASE_URL" not in os.environ:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{DB_FILE}{suffix}").unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{DB_FILE}"
+
+
+def _fresh_database() -> None:
+    """A fresh SQLite file, or on PostgreSQL a database of its own next to ``DATABASE_URL``'s
+    (``<name>_dashboard``, dropped and created again), so that a run never meets an earlier
+    one's rows nor another benchmark's."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DB_FILE}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{DB_FILE}"
+        return
+    import psycopg
+
+    base, _slash, name = url.rpartition("/")
+    name = name.split("?")[0] + "_dashboard"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = f"{base}/{name}"
+
+
+_fresh_database()
 
 import django  # noqa: E402
 

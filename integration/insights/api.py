@@ -87,7 +87,8 @@ def _cells(card: dict) -> dict:
 
 
 class FigureViewSet(viewsets.GenericViewSet):
-    """The dashboard's figures: every card (list), or one by its key."""
+    """The dashboard's figures: every card (list: one per figure, a fixed number, so not paged),
+    or one by its key."""
 
     serializer_class = FigureSerializer
     allowed_roles = figures.VIEW_ROLES

@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -465,14 +466,16 @@ class _Data:
 
     @cached_property
     def slow(self) -> dict:
-        """The slow movers as last recorded up to the period's end (``SlowMoversDay``), or, when
-        none was, as they are now; the value recorded up to the comparison period's end. Two
-        queries."""
+        """The slow movers as last recorded up to the period's end (``SlowMoversDay``); when none
+        was, as they are now if the period runs to today (else none); the value recorded up to
+        the comparison period's end. Two or three queries."""
         snapshot = self._slow_snapshot(self.period)
         if snapshot is not None:
             current = {"products": snapshot.products, "value": snapshot.value, "top": snapshot.top}
-        else:
+        elif self.period.end >= timezone.localdate():
             current = slow_movers_read()
+        else:  # a past period with no record
+            current = {"products": 0, "value": None, "top": []}
         before = self._slow_snapshot(self.previous)
         return {**current, "previous": before.value if before is not None else None}
 
@@ -714,7 +717,7 @@ class _Cards:
         series = [(_("Stock value"), [value for _s, _n, _q, value in top])]
         table = {"columns": [_("SKU"), _("Product"), _("On hand"), _("Stock value")], "rows": top}
         return (
-            money(slow["value"]),
+            None if slow["value"] is None else money(slow["value"]),
             slow["previous"],
             _chart("bar", categories, series),
             table,
