@@ -527,6 +527,7 @@ SPECTACULAR_SETTINGS = {
         "RecallStateEnum": "integration.aftersales.models.Recall.State",
         "RecallCustomerStateEnum": "integration.aftersales.models.RecallCustomer.State",
         "RecallCustomerStepEnum": [("contacted", "Contacted"), ("returned", "Returned")],
+        "PurchaseCycleKindEnum": "integration.insights.models.selling.CycleKind",
     },
 }
 

@@ -12,7 +12,7 @@ customers). Figures are strings (decimals)."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.routers import DefaultRouter
 
@@ -36,7 +36,7 @@ class ProductRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class SuggestionSerializer(serializers.Serializer):
+class CrossSellSuggestionSerializer(serializers.Serializer):
     product = serializers.IntegerField(source="product.pk")
     sku = serializers.CharField(source="product.sku")
     name = serializers.CharField(source="product.name")
@@ -57,7 +57,7 @@ class CrossSellViewSet(viewsets.GenericViewSet):
     that customers who bought what this customer bought also bought, in stock in a warehouse
     that serves the customer and not ordered by them lately, the most confident first."""
 
-    serializer_class = SuggestionSerializer
+    serializer_class = CrossSellSuggestionSerializer
     allowed_roles = SELLING_ROLES
     queryset = CoPurchase.objects.none()
     filter_backends = []
@@ -75,7 +75,7 @@ class CrossSellViewSet(viewsets.GenericViewSet):
             customer=customer, user=request.user, limit=max(1, min(limit, MAX_LIMIT))
         )
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(SuggestionSerializer(page, many=True).data)
+        return self.get_paginated_response(CrossSellSuggestionSerializer(page, many=True).data)
 
 
 class CoPurchaseSerializer(api_fields.ModelSerializer):
@@ -227,13 +227,13 @@ class CycleReminderSerializer(api_fields.ModelSerializer):
     def get_task_owner(self, reminder) -> int | None:
         return reminder.task.owner_id if reminder.task_id else None
 
-    @extend_schema(responses=OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_task_due_at(self, reminder):
         return (
             serializers.DateTimeField().to_representation(reminder.task.due_at) if reminder.task_id else None
         )
 
-    @extend_schema(responses=OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_task_done_at(self, reminder):
         done = reminder.task.done_at if reminder.task_id else None
         return serializers.DateTimeField().to_representation(done) if done else None

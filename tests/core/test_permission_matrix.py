@@ -388,6 +388,17 @@ ACCESS = {
     "api:planning-service-level-list": ("pm", "pm"),
     "api:planning-service-level-set": ("pm", "pm"),
     "api:planning-slow-mover-list": ("pm", "pm"),
+    # --- insights: purchase cycles and cross-sell ---
+    "selling:cycles": ("sm", "sm"),
+    "selling:form_suggestions": ("sm", "sm"),
+    "selling:quote_from_suggestion": ("sm", "sm"),
+    "api:insights-cross-sell-list": ("sm", "sm"),
+    "api:insights-co-purchase-list": ("spm", "spm"),
+    "api:insights-co-purchase-detail": ("spm", "spm"),
+    "api:insights-purchase-cycle-list": ("sm", "sm"),
+    "api:insights-purchase-cycle-detail": ("sm", "sm"),
+    "api:insights-purchase-reminder-list": ("sm", "sm"),
+    "api:insights-purchase-reminder-detail": ("sm", "sm"),
     # --- after-sales quality: trace, holds, alerts, recalls ---
     "aftersales:lot_trace": ("vwpm", "vwpm"),
     "aftersales:lot_hold": ("m", "m"),

@@ -104,3 +104,17 @@ def test_a_category_cycle_lists_what_was_bought_of_it_last_time():
     body = Activity.objects.get().body
     assert "A4 复印纸 70g" in body and ": 2 包" in body
     assert "A3 复印纸 80g" in body and ": 5 包" in body
+
+
+def test_the_nightly_task_is_scheduled_and_runs_the_refresh(toner_buyer, settings):
+    from config.celery import app
+    from integration.insights import selling_tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["insights-selling-nightly"]
+    assert entry["task"] == selling_tasks.selling_nightly.name and entry["task"] in app.tasks
+    PurchaseCycle.objects.all().delete()
+
+    result = selling_tasks.selling_nightly.delay().get()
+
+    assert set(result) == {"cycles", "copurchases", "reminders"}
+    assert all("seconds" in step for step in result.values())
