@@ -64,10 +64,11 @@ def day_sql(column: str) -> str:
 
 
 def part_sql(part: str, column: str) -> str:
-    """The year, month or day of ``column`` as an integer."""
+    """The year, month or day of ``column`` as an integer (in a statement with parameters)."""
     if is_postgres():
         return f"CAST(EXTRACT({part.upper()} FROM {column}) AS INTEGER)"
-    fmt = {"year": "%Y", "month": "%m", "day": "%d"}[part]
+    # "%%": the statements run with parameters, where a lone "%" would be read as one.
+    fmt = {"year": "%%Y", "month": "%%m", "day": "%%d"}[part]
     return f"CAST(strftime('{fmt}', {column}) AS INTEGER)"
 
 

@@ -326,9 +326,13 @@ def line_row(request):
     form.unit_options, form.selected_unit, form.product_obj = [], "", None
     if product is not None:
         form.unit_options, form.product_obj = list(product.units.all()), product
-    return render(
+    response = render(
         request, "sales/orders/_line_row.html", {"form": form, "index": index, "new_total": index + 1}
     )
+    if product is not None:
+        # Once the row is in the form, the totals and the panels refresh (they read it).
+        response["HX-Trigger-After-Settle"] = "line-added"
+    return response
 
 
 @role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))

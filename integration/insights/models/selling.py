@@ -67,7 +67,7 @@ class PurchaseCycle(models.Model):
     month = models.PositiveSmallIntegerField(pgettext_lazy("calendar", "month"), null=True, blank=True)
     # Purchases the cycle rests on: days bought (interval), years bought in the month (annual).
     occurrences = models.PositiveIntegerField(_("occurrences"), default=0)
-    expected_date = models.DateField(_("expected date"), db_index=True)
+    expected_date = models.DateField(pgettext_lazy("purchase cycle", "expected date"), db_index=True)
     confidence = models.DecimalField(_("confidence"), max_digits=4, decimal_places=3)
     last_quantity = QuantityField(_("last quantity"))
     last_order_date = models.DateField(_("last order date"))
@@ -121,7 +121,7 @@ class CycleReminder(models.Model):
     category = _category()
     item_key = models.CharField(max_length=24, editable=False)
     kind = models.CharField(pgettext_lazy("purchase cycle", "kind"), max_length=8, choices=CycleKind.choices)
-    expected_date = models.DateField(_("expected date"))
+    expected_date = models.DateField(pgettext_lazy("purchase cycle", "expected date"))
     task = models.ForeignKey(
         "sales.Activity",
         verbose_name=_("task"),

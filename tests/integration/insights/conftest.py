@@ -23,8 +23,7 @@ class World:
     today: object
 
 
-@pytest.fixture
-def selling_world(db):
+def build_selling_world() -> World:
     """Printers and their toner (in stock in 上海仓), bought together by three customers (three
     others bought paper only); a rep
     whose customer bought a printer and buys paper every six weeks (due in twelve days); another
@@ -49,3 +48,8 @@ def selling_world(db):
         every(who, paper, gaps=[42, 42, 42], last=today - timedelta(days=30), quantity=20)
     selling_refresh(today=today)
     return World(rep, customer, other, printer, toner, paper, today)
+
+
+@pytest.fixture
+def selling_world(db):
+    return build_selling_world()

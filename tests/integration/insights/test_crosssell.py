@@ -302,3 +302,14 @@ def test_the_history_window_limits_what_the_customer_bought(printers):
     bought(customer, TODAY - timedelta(days=crosssell.history_days() + 5), (printer, 1))
 
     assert suggest(customer) == []
+
+
+def test_the_pair_statement_can_be_logged_as_debug_mode_logs_it():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _mixed_history()
+    with CaptureQueriesContext(connection) as queries:
+        crosssell.pair_counts(today=TODAY, fast=True)
+
+    assert any("near" in q["sql"] for q in queries.captured_queries)

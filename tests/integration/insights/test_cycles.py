@@ -190,3 +190,14 @@ def test_refresh_keeps_a_cycle_found_again_and_removes_one_no_longer_found():
     assert list(PurchaseCycle.objects.values_list("pk", "product_id")) == [(kept.pk, toner.pk)]
     assert result == {"annual": 0, "interval": 1, "removed": 1}
     assert PurchaseCycle.objects.get().refreshed_at > kept.refreshed_at
+
+
+def test_the_statement_can_be_logged_as_debug_mode_logs_it():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _mixed_history()
+    with CaptureQueriesContext(connection) as queries:
+        cycles.cycle_stats(TODAY - timedelta(days=cycles.history_days()), TODAY, fast=True)
+
+    assert any("pdays" in q["sql"] for q in queries.captured_queries)

@@ -62,6 +62,18 @@ def test_a_line_row_can_come_filled_with_a_product_and_quantity(client, sales_us
     assert f"product={product.pk}" in row  # its available-to-promise is loaded
 
 
+def test_a_filled_line_row_tells_the_form_to_refresh_its_totals_and_panels(client, sales_user):
+    product = ProductFactory()
+    client.force_login(sales_user)
+    url = reverse("sales:orders:line_row")
+
+    filled = client.get(url, {"lines-TOTAL_FORMS": "3", "product": product.pk})
+    empty = client.get(url, {"lines-TOTAL_FORMS": "3"})
+
+    assert filled["HX-Trigger-After-Settle"] == "line-added"
+    assert "HX-Trigger-After-Settle" not in empty
+
+
 @pytest.mark.parametrize("quantity", ["NaN", "1e30", "-1", "²", ""])
 def test_a_quantity_that_is_no_plain_number_becomes_one(client, sales_user, quantity):
     product = ProductFactory()
