@@ -105,34 +105,41 @@ class PairCounts:
 
 
 def _pair_counts_sql(since: date, until: date, window: int, least: int) -> PairCounts:
-    """The pairs bought within ``window`` days by one customer: the customer's purchase days
-    are put in buckets of ``window`` + 1 days, so that a day meets only the days of its own
-    bucket and of the next (a band join on equal keys, not every day of the customer against
-    every other), those of the next bucket kept when ``window`` days apart or less."""
+    """One statement, over the customers' purchase days (``days``): the pairs bought within
+    ``window`` days by one customer (tagged 0), each product's buyers (1) and the number of
+    customers (2). The days are put in buckets of ``window`` + 1 days, so that a day meets only
+    the days of its own bucket and of the next (a band join on equal keys, not every day of the
+    customer against every other), those of the next bucket kept when ``window`` days apart or
+    less."""
     where, params = purchase_filter_sql(since=since, until=until)
-    base = f"FROM {LINE_TABLE} l JOIN {ORDER_TABLE} o ON o.id = l.order_id WHERE {where}"
     day, width = day_sql("o.order_date"), int(window) + 1
-    days = f"SELECT DISTINCT o.customer_id AS c, l.product_id AS p, {day} AS d, {day} / {width} AS k {base}"
+    days = (
+        f"SELECT DISTINCT o.customer_id AS c, l.product_id AS p, {day} AS d, {day} / {width} AS k "
+        f"FROM {LINE_TABLE} l JOIN {ORDER_TABLE} o ON o.id = l.order_id WHERE {where}"
+    )
+    sql = (
+        f"WITH days AS ({days}), near AS ("
+        f"SELECT a.c, a.p AS pa, b.p AS pb FROM days a "
+        f"JOIN days b ON b.c = a.c AND b.k = a.k AND b.p > a.p "
+        f"UNION ALL "
+        f"SELECT a.c, CASE WHEN a.p < b.p THEN a.p ELSE b.p END, "
+        f"CASE WHEN a.p < b.p THEN b.p ELSE a.p END FROM days a "
+        f"JOIN days b ON b.c = a.c AND b.k = a.k + 1 AND b.p <> a.p AND b.d - a.d <= %s) "
+        f"SELECT 0, pa, pb, COUNT(*) FROM (SELECT DISTINCT c, pa, pb FROM near) x "
+        f"GROUP BY pa, pb HAVING COUNT(*) >= %s "
+        f"UNION ALL SELECT 1, p, 0, COUNT(DISTINCT c) FROM days GROUP BY p "
+        f"UNION ALL SELECT 2, 0, 0, COUNT(DISTINCT c) FROM days"
+    )
+    pairs, buyers, customers = {}, {}, 0
     with purchases.aggregation(), connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH days AS ({days}), near AS ("
-            f"SELECT a.c, a.p AS pa, b.p AS pb FROM days a "
-            f"JOIN days b ON b.c = a.c AND b.k = a.k AND b.p > a.p "
-            f"UNION ALL "
-            f"SELECT a.c, CASE WHEN a.p < b.p THEN a.p ELSE b.p END, "
-            f"CASE WHEN a.p < b.p THEN b.p ELSE a.p END FROM days a "
-            f"JOIN days b ON b.c = a.c AND b.k = a.k + 1 AND b.p <> a.p AND b.d - a.d <= %s) "
-            f"SELECT pa, pb, COUNT(*) FROM (SELECT DISTINCT c, pa, pb FROM near) x "
-            f"GROUP BY pa, pb HAVING COUNT(*) >= %s",
-            [*params, window, least],
-        )
-        pairs = {(a, b): n for a, b, n in cursor.fetchall()}
-        cursor.execute(
-            f"SELECT l.product_id, COUNT(DISTINCT o.customer_id) {base} GROUP BY l.product_id", params
-        )
-        buyers = dict(cursor.fetchall())
-        cursor.execute(f"SELECT COUNT(DISTINCT o.customer_id) {base}", params)
-        customers = cursor.fetchone()[0]
+        cursor.execute(sql, [*params, window, least])
+        for tag, a, b, n in cursor.fetchall():
+            if tag == 0:
+                pairs[(a, b)] = n
+            elif tag == 1:
+                buyers[a] = n
+            else:
+                customers = n
     return PairCounts(pairs, buyers, customers)
 
 
