@@ -406,6 +406,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integration.fulfilment.tasks.deliveries_estimate",
         "schedule": crontab(hour=0, minute=40),
     },
+    # Nightly: purchase cycles and co-purchases refreshed, follow-up tasks for cycles due.
+    "insights-selling-nightly": {
+        "task": "integration.insights.selling_tasks.selling_nightly",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 # Where the links in customer e-mails point (delivery confirmation, surveys).
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
@@ -421,6 +426,22 @@ CRM_LEAD_SLA_HOURS = int(os.environ.get("CRM_LEAD_SLA_HOURS", "24"))
 # instead of its steps (half their time: bench/bench_intake_steps.py --services); both write
 # the same, and the sales order and fulfilment tests run both ways.
 ORDERS_CONFIRM_IN_ONE_STATEMENT = env_bool("ORDERS_CONFIRM_IN_ONE_STATEMENT", True)
+
+# --- purchase cycles and cross-sell (integration.insights) -------------------------------------
+# Days before (and after) a purchase cycle's expected date that its follow-up task is made.
+INSIGHTS_CYCLE_LEAD_DAYS = int(os.environ.get("INSIGHTS_CYCLE_LEAD_DAYS", "14"))
+# Days of order history read for purchase cycles and for co-purchases.
+INSIGHTS_CYCLE_HISTORY_DAYS = int(os.environ.get("INSIGHTS_CYCLE_HISTORY_DAYS", "1096"))
+INSIGHTS_COPURCHASE_HISTORY_DAYS = int(os.environ.get("INSIGHTS_COPURCHASE_HISTORY_DAYS", "730"))
+# Two products bought by one customer at most this many days apart are bought together.
+INSIGHTS_COPURCHASE_WINDOW_DAYS = int(os.environ.get("INSIGHTS_COPURCHASE_WINDOW_DAYS", "30"))
+# A rule "A → B" needs this many customers who bought both, and this support (share of customers).
+INSIGHTS_COPURCHASE_MIN_CUSTOMERS = int(os.environ.get("INSIGHTS_COPURCHASE_MIN_CUSTOMERS", "3"))
+INSIGHTS_COPURCHASE_MIN_SUPPORT = os.environ.get("INSIGHTS_COPURCHASE_MIN_SUPPORT", "0")
+# Rules kept per product (the best by confidence, then lift).
+INSIGHTS_COPURCHASE_TOP = int(os.environ.get("INSIGHTS_COPURCHASE_TOP", "10"))
+# A product the customer ordered this many days ago or less is not suggested to them.
+INSIGHTS_CROSSSELL_RECENT_DAYS = int(os.environ.get("INSIGHTS_CROSSSELL_RECENT_DAYS", "90"))
 
 # --- outbox ---------------------------------------------------------------------------------
 EVENTS_MAX_ATTEMPTS = int(os.environ.get("EVENTS_MAX_ATTEMPTS", "5"))
@@ -528,6 +549,7 @@ SPECTACULAR_SETTINGS = {
         "RecallStateEnum": "integration.aftersales.models.Recall.State",
         "RecallCustomerStateEnum": "integration.aftersales.models.RecallCustomer.State",
         "RecallCustomerStepEnum": [("contacted", "Contacted"), ("returned", "Returned")],
+        "PurchaseCycleKindEnum": "integration.insights.models.selling.CycleKind",
     },
 }
 

@@ -48,7 +48,7 @@ for app in APP_PREFIXES:
     if _has_module(f"{app}.api"):
         api_router.registry.extend(importlib.import_module(f"{app}.api").router.registry)
 # Routers of subject modules that live next to an app's own ``api.py``.
-EXTRA_APIS = ["integration.aftersales.carrier_api"]
+EXTRA_APIS = ["integration.aftersales.carrier_api", "integration.insights.selling_api"]
 for module in EXTRA_APIS:
     api_router.registry.extend(importlib.import_module(module).router.registry)
 
@@ -80,6 +80,7 @@ urlpatterns = (
         # Pages of subject modules next to an app's own ``urls.py`` (their own namespaces).
         path("service/surveys/", include("crm.service.survey_urls")),
         path("aftersales/carriers/", include("integration.aftersales.carrier_urls")),
+        path("insights/selling/", include("integration.insights.selling_urls")),
     ]
 )
 

@@ -23,3 +23,7 @@ class InsightsConfig(AppConfig):
                 order=4,
             ),
         )
+
+        from integration.insights.selling_registry import register_selling
+
+        register_selling()

@@ -78,6 +78,8 @@ STEPS = [
     ("service", "crm.service.demo:build"),
     ("finance", "finance.demo:build"),
     ("payables", "finance.payables.demo:build"),
+    # After the order history: a customer who buys every March, one every six weeks, 订书机 → 订书钉.
+    ("selling", "integration.insights.demo_selling:build"),
     ("planning", "integration.planning.demo:build"),
     ("service_parts", "integration.aftersales.demo_parts:build"),
     ("surveys", "integration.aftersales.demo_surveys:build"),

@@ -392,6 +392,17 @@ ACCESS = {
     # --- insights: the manager's figures ---
     "api:insights-figure-list": ("m", "m"),
     "api:insights-figure-detail": ("m", "m"),
+    # --- insights: purchase cycles and cross-sell ---
+    "selling:cycles": ("sm", "sm"),
+    "selling:form_suggestions": ("sm", "sm"),
+    "selling:quote_from_suggestion": ("sm", "sm"),
+    "api:insights-cross-sell-list": ("sm", "sm"),
+    "api:insights-co-purchase-list": ("spm", "spm"),
+    "api:insights-co-purchase-detail": ("spm", "spm"),
+    "api:insights-purchase-cycle-list": ("sm", "sm"),
+    "api:insights-purchase-cycle-detail": ("sm", "sm"),
+    "api:insights-purchase-reminder-list": ("sm", "sm"),
+    "api:insights-purchase-reminder-detail": ("sm", "sm"),
     # --- after-sales quality: trace, holds, alerts, recalls ---
     "aftersales:lot_trace": ("vwpm", "vwpm"),
     "aftersales:lot_hold": ("m", "m"),

@@ -18,7 +18,7 @@ from core.roles import has_role
 from core.sql import as_id
 from crm.sales.models import SalesOrder
 from crm.sales.orders import actions as order_actions
-from crm.sales.orders import pricing
+from crm.sales.orders import form_panels, pricing
 from crm.sales.orders import selectors as order_selectors
 from crm.sales.orders import services as order_services
 from crm.sales.orders.forms import (
@@ -143,7 +143,14 @@ def _lines_form_page(request, *, kind, record, header_form, header_initial, save
     return render(
         request,
         "sales/orders/form.html",
-        {"title": title, kind: record, "header": header, "formset": formset, "kind": kind},
+        {
+            "title": title,
+            kind: record,
+            "header": header,
+            "formset": formset,
+            "kind": kind,
+            "form_panels": form_panels.panels_for(request.user),
+        },
     )
 
 
@@ -291,6 +298,11 @@ def customer_info(request):
     return render(request, "sales/orders/_customer_info.html", {"customer": customer})
 
 
+def _is_plain_number(text: str) -> bool:
+    """A quantity to put in a form field as it is: a few digits, one decimal point at most."""
+    return 0 < len(text) <= 12 and text.isascii() and text.replace(".", "", 1).isdigit()
+
+
 @role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))
 def line_row(request):
     """One more empty line row for the order or quote form (htmx)."""
@@ -301,12 +313,33 @@ def line_row(request):
             _("An order or quote has at most %(count)s lines.") % {"count": MAX_LINES}, status=400
         )
     formset = line_formset(extra=0)
-    form = formset.form(prefix=formset.add_prefix(index), empty_permitted=True, use_required_attribute=False)
+    # A row may come filled with a product (and quantity): a panel's "add this line" button.
+    product_id = as_id(request.GET.get("product"))
+    product = (
+        Product.objects.filter(pk=product_id, is_active=True, is_template=False)
+        .prefetch_related("units")
+        .first()
+        if product_id is not None
+        else None
+    )
+    initial = {}
+    if product is not None:
+        quantity = request.GET.get("quantity", "")
+        initial = {"product": product.pk, "quantity": quantity if _is_plain_number(quantity) else "1"}
+    form = formset.form(
+        prefix=formset.add_prefix(index), empty_permitted=True, use_required_attribute=False, initial=initial
+    )
     formset.add_fields(form, index)
     form.unit_options, form.selected_unit, form.product_obj = [], "", None
-    return render(
+    if product is not None:
+        form.unit_options, form.product_obj = list(product.units.all()), product
+    response = render(
         request, "sales/orders/_line_row.html", {"form": form, "index": index, "new_total": index + 1}
     )
+    if product is not None:
+        # Once the row is in the form, the totals and the panels refresh (they read it).
+        response["HX-Trigger-After-Settle"] = "line-added"
+    return response
 
 
 @role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))

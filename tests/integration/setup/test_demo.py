@@ -31,6 +31,7 @@ def database_counts() -> dict:
     from finance.payables.models import Bill, SupplierPayment
     from integration.aftersales.models import RecallCustomer
     from integration.fulfilment.models import Carrier, Shipment
+    from integration.insights.models import CoPurchase, CycleReminder, PurchaseCycle
     from integration.planning.models import DemandDay, Plan, Suggestion
     from scm.inventory.models import Product, StockMove, Warehouse
     from scm.purchasing.models import PurchaseOrder, Receipt, Supplier
@@ -82,6 +83,10 @@ def database_counts() -> dict:
         "delivered shipments": Shipment.objects.filter(delivered_at__isnull=False).count(),
         "damage tickets": Ticket.objects.filter(category="damage").count(),
         "recalled customers": RecallCustomer.objects.count(),
+        "annual cycles": PurchaseCycle.objects.filter(kind="annual").count(),
+        "interval cycles": PurchaseCycle.objects.filter(kind="interval").count(),
+        "co-purchase rules": CoPurchase.objects.count(),
+        "cycle reminders": CycleReminder.objects.count(),
         "quality tickets": Ticket.objects.filter(category="quality", lot__number="TN2026-0815").count(),
         **{f"{m._meta.model_name} facts": m.objects.count() for m in FACT_MODELS},
     }
@@ -134,6 +139,12 @@ SUMMARIES = {
     "payables": (
         r"payables: (\d+) bills \((\d+) open, [\d,.]+ owed\), (\d+) supplier payments",
         ["bills", "open bills", "supplier payments"],
+    ),
+    "selling": (
+        r"selling: (\d+) annual and (\d+) regular purchase cycles, (\d+) co-purchase rules, "
+        r"(\d+) follow-up tasks \(.+ every March, .+ every six weeks, 订书机 → 订书钉 by 6 customers; "
+        r"\d+ orders\)",
+        ["annual cycles", "interval cycles", "co-purchase rules", "cycle reminders"],
     ),
     "planning": (
         r"planning: (\d+) demand days, store orders \d+; (\d+) plans \((\d+) forecast, (\d+) hand-set\), "
