@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 def register_selling() -> None:
+    from core import home
     from core.navigation import NavItem, register
+    from core.roles import SALES
     from crm.customers import panels
     from crm.sales.orders import form_panels
     from integration.insights import selling_panels, selling_tasks  # noqa: F401 - registers the task
@@ -28,5 +30,13 @@ def register_selling() -> None:
         selling_panels.cycles_context,
         roles=SELLING_ROLES,
         order=13,
+    )
+    home.register(
+        "insights.due_to_buy",
+        _("My customers due to buy"),
+        "today/rows.html",
+        selling_panels.home_due_to_buy,
+        roles=(SALES,),
+        order=50,
     )
     form_panels.register("insights.suggestions", "selling:form_suggestions", roles=SELLING_ROLES)
