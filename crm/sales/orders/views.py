@@ -315,12 +315,7 @@ def totals_partial(request):
     customer picked (``pricing.lines_price``: price lists, promotions, list price), with each
     line's price and where it came from next to its price field (out-of-band); lines that do
     not price yet are skipped. A fixed number of queries, whatever the number of lines."""
-    formset = line_formset(data=request.POST)
-    entries = [
-        (form.prefix, form.as_line())
-        for form in formset.forms
-        if form.is_valid() and form.has_changed() and not form.cleaned_data.get("DELETE")
-    ]
+    entries, count = _posted_lines(request.POST)
     customer_id = as_id(request.POST.get("customer"))
     customer = (
         customers_visible_to(request.user).filter(pk=customer_id, is_active=True).first()
@@ -328,7 +323,8 @@ def totals_partial(request):
         else None
     )
     lines, prefixes = _price_leniently(entries, customer)
-    hints: dict[str, list] = {}
+    # Every line's hint is redrawn: empty for a line that does not price (yet).
+    hints: dict[str, list] = {f"lines-{i}": [] for i in range(count)}
     for line, prefix in zip(lines, prefixes, strict=True):
         hints.setdefault(prefix, []).append(
             {
@@ -350,9 +346,39 @@ def totals_partial(request):
             "totals": totals,
             "line_count": len(lines),
             "promotion": getattr(lines, "promotion", None),
-            "hints": [(form.prefix, hints.get(form.prefix, [])) for form in formset.forms],
+            "hints": list(hints.items()),
         },
     )
+
+
+def _posted_lines(post) -> tuple[list[tuple[str, dict]], int]:
+    """The filled lines of a posted order or quote form, as (form prefix, line) read straight
+    from the data (ids unchecked: ``pricing.lines_price`` reads the products in one query and
+    refuses what is not sellable), and the number of line forms."""
+    raw = post.get("lines-TOTAL_FORMS", "0")
+    count = min(int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0, MAX_LINES)
+    entries = []
+    for i in range(count):
+        prefix = f"lines-{i}"
+        value = {name: post.get(f"{prefix}-{name}", "").strip() for name in LINE_FIELDS}
+        if not value["product"] or not value["quantity"] or post.get(f"{prefix}-DELETE"):
+            continue
+        entries.append(
+            (
+                prefix,
+                {
+                    "product": value["product"],
+                    "unit": value["unit"] or None,
+                    "quantity": value["quantity"],
+                    "unit_price": value["unit_price"] or None,
+                    "discount_percent": value["discount_percent"] or 0,
+                },
+            )
+        )
+    return entries, count
+
+
+LINE_FIELDS = ("product", "unit", "quantity", "unit_price", "discount_percent")
 
 
 def _price_leniently(entries: list[tuple[str, dict]], customer) -> tuple[list, list[str]]:

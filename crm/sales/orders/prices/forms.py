@@ -4,6 +4,7 @@ before the start, a discount over 100 % — are the ones shown next to the field
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import DocumentDateField, style_fields
 from crm.customers.models import CustomerGroup
@@ -174,9 +175,11 @@ class BulkPriceForm(forms.Form):
         help_text=_("With its subcategories."),
     )
     brand = forms.ModelChoiceField(label=_("Brand"), queryset=Brand.objects.order_by("name"), required=False)
-    method = forms.ChoiceField(label=_("Change"), choices=list(bulk.METHODS.items()))
+    method = forms.ChoiceField(
+        label=pgettext_lazy("bulk price change", "Change"), choices=list(bulk.METHODS.items())
+    )
     direction = forms.ChoiceField(label=_("Direction"), choices=list(bulk.DIRECTIONS.items()))
-    value = _number(_("Value"), required=True, help_text=_("Percent, or amount per base unit."))
+    value = _number(_("By how much"), required=True, help_text=_("Percent, or amount per base unit."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.idempotency import one_time_form
 from core.pagination import CappedPaginator, page_size
@@ -29,8 +30,8 @@ def _state_labels() -> dict:
     return {
         "current": _("Valid today"),
         "future": _("Starting later"),
-        "expired": _("Expired"),
-        "inactive": _("Inactive"),
+        "expired": pgettext("price list state", "Expired"),
+        "inactive": pgettext("price list state", "Inactive"),
     }
 
 
