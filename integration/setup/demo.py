@@ -74,6 +74,8 @@ STEPS = [
     ("customers", "crm.customers.demo:build"),
     ("pipeline", "crm.sales.demo:build"),
     ("orders", "crm.sales.orders.demo:build"),
+    # Price lists, promotions, and a quote and an order of this week that use them.
+    ("prices", "crm.sales.orders.prices.demo:build"),
     ("fulfilment", "integration.fulfilment.demo:build"),
     ("service", "crm.service.demo:build"),
     ("finance", "finance.demo:build"),

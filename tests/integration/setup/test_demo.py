@@ -23,8 +23,8 @@ def database_counts() -> dict:
     """What each step's summary line speaks of, as the database holds it now."""
     from django.contrib.auth import get_user_model
 
-    from crm.customers.models import Contact, Customer, Region, Team
-    from crm.sales.models import Activity, Lead, Opportunity, Quote
+    from crm.customers.models import Contact, Customer, CustomerGroup, Region, Team
+    from crm.sales.models import Activity, Lead, Opportunity, PriceList, Promotion, Quote
     from crm.service.models import Engineer, ServiceTeam, Survey, Ticket, TicketPart
     from finance.models import CreditNote, Payment
     from finance.payables.models import Bill, SupplierPayment
@@ -82,6 +82,10 @@ def database_counts() -> dict:
         "damage tickets": Ticket.objects.filter(category="damage").count(),
         "recalled customers": RecallCustomer.objects.count(),
         "quality tickets": Ticket.objects.filter(category="quality", lot__number="TN2026-0815").count(),
+        "customer groups": CustomerGroup.objects.count(),
+        "key customers": Customer.objects.filter(group__code="KEY").count(),
+        "price lists": PriceList.objects.count(),
+        "promotions": Promotion.objects.count(),
     }
 
 
@@ -115,6 +119,11 @@ SUMMARIES = {
     "orders": (
         r"orders: (\d+) quotes \((\d+) expired\), (\d+) draft orders",
         ["quotes", "expired quotes", "orders by state:draft"],
+    ),
+    "prices": (
+        r"prices: (\d+) customer groups \((\d+) customers in 重点客户\), (\d+) price lists, "
+        r"(\d+) promotions; quote QT-[\d-]+ and order SO-[\d-]+ use them",
+        ["customer groups", "key customers", "price lists", "promotions"],
     ),
     "fulfilment": (
         r"fulfilment: (\d+) orders \(([a-z_ \d,]+)\), (\d+) shipments"
