@@ -74,9 +74,10 @@ STEPS = [
     ("customers", "crm.customers.demo:build"),
     ("pipeline", "crm.sales.demo:build"),
     ("orders", "crm.sales.orders.demo:build"),
-    # Price lists, promotions, and a quote and an order of this week that use them.
-    ("prices", "crm.sales.orders.prices.demo:build"),
     ("fulfilment", "integration.fulfilment.demo:build"),
+    # Price lists and promotions signed this week, and a quote and an order that use them: after
+    # the order history, which was sold at list prices.
+    ("prices", "crm.sales.orders.prices.demo:build"),
     ("service", "crm.service.demo:build"),
     ("finance", "finance.demo:build"),
     ("payables", "finance.payables.demo:build"),

@@ -120,15 +120,15 @@ SUMMARIES = {
         r"orders: (\d+) quotes \((\d+) expired\), (\d+) draft orders",
         ["quotes", "expired quotes", "orders by state:draft"],
     ),
-    "prices": (
-        r"prices: (\d+) customer groups \((\d+) customers in 重点客户\), (\d+) price lists, "
-        r"(\d+) promotions; quote QT-[\d-]+ and order SO-[\d-]+ use them",
-        ["customer groups", "key customers", "price lists", "promotions"],
-    ),
     "fulfilment": (
         r"fulfilment: (\d+) orders \(([a-z_ \d,]+)\), (\d+) shipments"
         r"(?:; repeat orders shipped \d+)?(?:; backorder served by a receipt: SO-[\d-]+)?",
         ["orders", None, "shipments"],
+    ),
+    "prices": (
+        r"prices: (\d+) customer groups \((\d+) customers in 重点客户\), (\d+) price lists, "
+        r"(\d+) promotions; quote QT-[\d-]+ and order SO-[\d-]+ use them",
+        ["customer groups", "key customers", "price lists", "promotions"],
     ),
     "service": (
         r"service: (\d+) tickets, (\d+) teams, (\d+) engineers",
@@ -199,6 +199,12 @@ def test_demo_has_orders_older_than_a_year(demo):
     assert old.count() >= 30
     assert old.values("customer").distinct().count() >= 10
     assert old.filter(created_at__date__lt=year_ago).count() == old.count()
+
+
+def test_demo_has_an_order_of_this_week_with_a_promotion_and_a_price_list(demo):
+    recent = SalesOrder.objects.filter(order_date__gte=timezone.localdate() - timedelta(days=7))
+    used = recent.filter(promotion__isnull=False, lines__price_source="group_list")
+    assert used.filter(lines__price_source="promotion").exists()
 
 
 def test_demo_orders_reach_most_customers(demo):

@@ -7,7 +7,7 @@ overlap, stock condition, resolution order); creates nothing when the demo produ
 are missing. Deterministic; the step runner makes it run once per database.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -88,7 +88,8 @@ def build(ctx) -> None:
         user=manager,
         name="重点客户年度协议价",
         group=group,
-        valid_from=date(today.year, 1, 1) if today.month > 1 else today - timedelta(days=30),
+        # Signed this week: the history before it was sold at list prices.
+        valid_from=today - timedelta(days=6),
         valid_until=None,
         notes="重点客户统一协议价，按年度续签。",
         lines=_rows(GROUP_PRICES, products, units),
@@ -98,8 +99,8 @@ def build(ctx) -> None:
         user=manager,
         name=f"{framework.name} 框架协议价",
         customer=framework,
-        valid_from=today - timedelta(days=60),
-        valid_until=today + timedelta(days=305),
+        valid_from=today - timedelta(days=6),
+        valid_until=today + timedelta(days=358),
         notes="复印纸量大从优：50 包、200 包起分档。",
         lines=_rows(CUSTOMER_PRICES, products, units),
     )
