@@ -506,6 +506,8 @@ SPECTACULAR_SETTINGS = {
         "RecallStateEnum": "integration.aftersales.models.Recall.State",
         "RecallCustomerStateEnum": "integration.aftersales.models.RecallCustomer.State",
         "RecallCustomerStepEnum": [("contacted", "Contacted"), ("returned", "Returned")],
+        "PromotionKindEnum": "crm.sales.orders.prices.models.Promotion.Kind",
+        "PriceSourceEnum": "crm.sales.orders.prices.models.PriceSource",
     },
 }
 
