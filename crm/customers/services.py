@@ -155,12 +155,14 @@ def customer_update(*, customer: Customer, actor=None, **data) -> Customer:
 
 @transaction.atomic
 def customer_group_save(
-    *, group: CustomerGroup | None = None, actor=None, code: str, name: str
+    *, group: CustomerGroup | None = None, actor=None, code: str | None = None, name: str | None = None
 ) -> CustomerGroup:
     """Create a customer group, or change ``group``'s code and name. A code in use is refused on
     ``code``."""
     group = group or CustomerGroup()
-    group.code, group.name = (code or "").strip(), (name or "").strip()
+    # Left out (None): kept as they are.
+    group.code = (group.code if code is None else code or "").strip()
+    group.name = (group.name if name is None else name or "").strip()
     group.full_clean(validate_unique=False)
     if CustomerGroup.objects.filter(code=group.code).exclude(pk=group.pk).exists():
         raise ValidationError({"code": _("A customer group with this code already exists.")})

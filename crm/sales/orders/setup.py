@@ -127,3 +127,13 @@ def _register_price_pages() -> None:
         ),
     )
     register_status_colours({"current": "success", "future": "info", "inactive": "secondary"})
+    from crm.customers import panels
+
+    panels.register(
+        "prices",
+        _("Prices"),
+        "sales/prices/_customer_panel.html",
+        lambda customer, user: price_selectors.customer_prices_summary(customer=customer, user=user),
+        roles=price_selectors.PRICE_READ_ROLES,
+        order=25,
+    )

@@ -87,6 +87,23 @@ def price_list_lines(price_list: PriceList) -> QuerySet[PriceListLine]:
     )
 
 
+def customer_prices_summary(*, customer, user, today: date | None = None) -> dict:
+    """For the customer 360 panel: the price lists that apply to the customer today or later (its
+    own, then its group's), in one query."""
+    today = today or timezone.localdate()
+    owners = Q(customer=customer)
+    if customer.group_id is not None:
+        owners |= Q(group_id=customer.group_id)
+    lists = list(
+        PriceList.objects.filter(
+            owners, Q(valid_until__isnull=True) | Q(valid_until__gte=today), is_active=True
+        )
+        .annotate(line_count=Count("lines"))
+        .order_by("group_id", "valid_from", "pk")
+    )
+    return {"customer": customer, "price_lists": lists, "today": today}
+
+
 def promotion_list(*, search: str = "", state: str = "", today: date | None = None) -> QuerySet:
     today = today or timezone.localdate()
     qs = Promotion.objects.select_related("group", "buy_product", "get_product", "stock_product").order_by(

@@ -302,3 +302,21 @@ def test_managers_keep_customer_groups_through_the_api(api_client, manager_user,
         api_client.post("/api/v1/customer-groups/", {"code": "X", "name": "X"}, format="json").status_code
         == 403
     )
+
+
+def test_the_customer_page_shows_its_price_lists_and_its_groups(client, sales_user):
+    group = CustomerGroupFactory(name="重点客户")
+    customer = CustomerFactory(owner=sales_user, group=group)
+    own = price_list(customer=customer, lines=[(ProductFactory(), "10")], name="框架协议价")
+    group_list = price_list(group=group, lines=[(ProductFactory(), "10")], name="年度协议价")
+    price_list(
+        customer=customer,
+        lines=[(ProductFactory(), "10")],
+        name="旧价",
+        valid_from=days(-90),
+        valid_until=days(-1),
+    )
+    client.force_login(sales_user)
+    body = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert 'data-testid="panel-prices"' in body
+    assert f"#{own.pk} 框架协议价" in body and f"#{group_list.pk} 年度协议价" in body and "旧价" not in body
