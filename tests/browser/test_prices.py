@@ -88,3 +88,25 @@ def test_the_bulk_change_previews_every_product(open_page, screenshot, manager_u
     page.wait_for_selector("[data-testid=bulk-preview] tbody tr[data-product]")
     assert page.locator("[data-testid=bulk-preview] tbody tr[data-product]").count() == 2
     screenshot(page, "bulk-price-preview")
+
+
+def test_the_forms_show_refusals_next_to_their_fields(open_page, screenshot, manager_user, price_world):
+    page = open_page(DESKTOP)
+    login(page, manager_user.username)
+    page.goto("/sales/promotions/new/")
+    page.fill("#id_name", "国庆满减")
+    page.fill("#id_valid_from", "2026-10-01")
+    page.fill("#id_threshold", "5000")
+    page.fill("#id_discount_percent", "120")
+    page.click("[data-testid=save]")
+    page.wait_for_selector("[data-field-error=valid_until]")
+    assert page.locator("[data-field-error=valid_until]").count() == 1
+    screenshot(page, "promotion-form-refused")
+    page.goto(f"/sales/price-lists/new/?customer={price_world['customer'].pk}")
+    page.fill("#id_name", "重复的价目表")
+    page.fill("#id_valid_from", "2026-01-01")
+    page.select_option("#id_lines-0-product", str(price_world["paper"].pk))
+    page.fill("#id_lines-0-price", "20")
+    page.click("[data-testid=save]")
+    page.wait_for_selector("[data-field-error=lines-0-product]")
+    screenshot(page, "price-list-form-overlap")

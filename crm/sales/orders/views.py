@@ -54,9 +54,9 @@ def _initial_lines(lines) -> list[dict]:
         {
             "product": line.product_id,
             "unit": line.unit_id,
-            "quantity": line.quantity.normalize(),
+            "quantity": f"{line.quantity.normalize():f}",
             "unit_price": line.unit_price if line.price_source in ("", PriceSource.MANUAL) else "",
-            "discount_percent": line.discount_percent.normalize() if line.discount_percent else "",
+            "discount_percent": f"{line.discount_percent.normalize():f}" if line.discount_percent else "",
         }
         for line in lines
     ]
