@@ -66,9 +66,11 @@ class PricedLines(list):
     """``lines_price``'s answer: the priced lines, and the order-level promotion they got
     (``promotion``: the ``Promotion``, when it was resolved here)."""
 
-    promotion: Promotion | None = None
-    # (line, index of the input line it came from): a split line's two parts share one.
-    indexes: list
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.promotion: Promotion | None = None
+        # (line, index of the input line it came from): a split line's two parts share one.
+        self.indexes: list[tuple[PricedLine, int]] = []
 
 
 @dataclass
@@ -220,7 +222,6 @@ def _resolved(checked: list[_Checked], customer, on: date) -> PricedLines:
         lists=any(not item.manual for item in items),
     )
     priced = PricedLines()
-    priced.indexes = []
     for c, found in zip(checked, resolve(context, items), strict=True):
         if found is None:
             parts = [_line(c, price=c.unit_price, source=PriceSource.MANUAL)]
@@ -282,7 +283,6 @@ def _take_off(line: PricedLine, share: Decimal, promotion_id: int | None) -> Non
 def _kept(checked: list[_Checked]) -> PricedLines:
     """Lines copied from another document, priced as they were there."""
     priced = PricedLines()
-    priced.indexes = []
     for c in checked:
         raw = c.raw
         source = raw.get("price_source") or PriceSource.MANUAL
