@@ -133,6 +133,17 @@ DATABASES = {
     )
 }
 DB_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# A read-only copy (PostgreSQL streaming replica) that dashboards and reports read from
+# (config/db_router.py); every write goes to the default database. Tests mirror the default.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 if DB_IS_POSTGRES and env_bool("DATABASE_PREPARED_STATEMENTS", True):
     # Parameters bound by the server, so that a statement a connection runs this many times
     # is prepared once and then only executed (psycopg's prepare_threshold): order intake's
@@ -385,6 +396,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integration.rules.tasks.customers_inactive_sweep",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Nightly: the dashboards' facts of the last weeks recomputed (what changed with no event).
+    "insights-refresh-recent": {
+        "task": "integration.insights.tasks.insights_refresh_recent",
+        "schedule": crontab(hour=2, minute=50),
+    },
     # Nightly: shipped shipments past their expected day, unconfirmed, are taken as delivered.
     "fulfilment-deliveries-estimate": {
         "task": "integration.fulfilment.tasks.deliveries_estimate",
@@ -431,6 +447,12 @@ EVENTS_COALESCE_SECONDS = int(os.environ.get("EVENTS_COALESCE_SECONDS", "10"))
 # the events published meanwhile along: under load the worker reserves orders by the batch
 # (a fifth of the work per order), at the cost of this much latency.
 EVENTS_DISPATCH_DELAY_MS = int(os.environ.get("EVENTS_DISPATCH_DELAY_MS", "50"))
+# In-app notifications: at most this many unread ones of a kind per user in the period; further
+# ones are folded into their kind's group (listed there, never unread rows of their own).
+NOTIFICATIONS_PER_KIND = int(os.environ.get("NOTIFICATIONS_PER_KIND", "5"))
+NOTIFICATIONS_PERIOD_SECONDS = int(os.environ.get("NOTIFICATIONS_PERIOD_SECONDS", "86400"))
+# The service's "today" page lists the tickets due within this many hours (and those breached).
+SERVICE_SLA_SOON_HOURS = int(os.environ.get("SERVICE_SLA_SOON_HOURS", "4"))
 
 # --- uploads and imports (core.tabular) ------------------------------------------------------
 # Largest import file; checked before it is parsed.

@@ -50,3 +50,14 @@ def optional_date_input(value, *, field: str) -> datetime.date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return date_input(value, field=field)
+
+
+def end_of_day(now: datetime.datetime | None = None) -> datetime.datetime:
+    """The next local midnight after ``now`` (aware, in the current time zone): what is due
+    before it is due today (or overdue)."""
+    from django.utils import timezone
+
+    local = timezone.localtime(now)
+    return timezone.make_aware(
+        datetime.datetime.combine(local.date() + datetime.timedelta(days=1), datetime.time())
+    )

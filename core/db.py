@@ -12,6 +12,8 @@ replaces the connection before the next one.
 
 import random
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -84,3 +86,31 @@ def atomic_with_retry(func=None, *, retries: int = 3):
     if func is not None:
         return decorator(func)
     return decorator
+
+
+# Set while a report or dashboard is computed (``reporting()``): the database router
+# (``config.db_router``) then sends every read to the replica.
+_reporting: ContextVar[bool] = ContextVar("tandem_reporting", default=False)
+
+
+def reporting_db() -> str:
+    """The database alias reports and dashboards read from: the replica when one is configured
+    (``DATABASE_REPLICA_URL``), else the default database."""
+    from django.conf import settings
+
+    return "replica" if "replica" in settings.DATABASES else "default"
+
+
+@contextmanager
+def reporting():
+    """Within it, reads go to the replica when one is configured (the router): for computing a
+    report that writes nothing. Writes still go to the default database."""
+    token = _reporting.set(True)
+    try:
+        yield
+    finally:
+        _reporting.reset(token)
+
+
+def is_reporting() -> bool:
+    return _reporting.get()

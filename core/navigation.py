@@ -87,19 +87,3 @@ def sections_for(user, items: list[dict] | None = None, current_path: str = "") 
 
 
 register(NavItem("home", _("Home"), "home", EVERYONE, order=0, icon="house"))
-
-
-def tile_groups(sections: list[dict]) -> list[dict]:
-    """The home page's tiles: a section with several entries under its heading; neighbouring
-    one-entry sections share one unlabelled row."""
-    groups: list[dict] = []
-    for section in sections:
-        if section["key"] == "home":
-            continue
-        if len(section["items"]) > 1:
-            groups.append({"label": section["label"], "key": section["key"], "items": section["items"]})
-        elif groups and groups[-1]["label"] is None:
-            groups[-1]["items"].extend(section["items"])
-        else:
-            groups.append({"label": None, "key": section["key"], "items": list(section["items"])})
-    return groups

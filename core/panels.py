@@ -4,7 +4,7 @@ them. A panel is a template rendered with the context its function returns for o
 is shown only to the roles named."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.roles import EVERYONE, has_role
 
@@ -17,6 +17,8 @@ class Panel:
     context: Callable  # (record, user) -> dict
     roles: tuple[str, ...] = EVERYONE
     order: int = 100
+    # What a page's registry keeps besides (the home page's: ``wide``, ``section``).
+    options: dict = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,20 @@ class PanelRegistry:
         self._timeline: dict[str, TimelineSource] = {}
 
     def register(
-        self, key: str, title: str, template: str, context: Callable, roles=EVERYONE, order: int = 100
+        self,
+        key: str,
+        title: str,
+        template: str,
+        context: Callable,
+        roles=EVERYONE,
+        order: int = 100,
+        **options,
     ) -> None:
-        self._panels[key] = Panel(key, title, template, context, tuple(roles), order)
+        self._panels[key] = Panel(key, title, template, context, tuple(roles), order, options)
+
+    def panels(self) -> list[Panel]:
+        """Every registered panel, in order."""
+        return sorted(self._panels.values(), key=lambda p: (p.order, p.key))
 
     def register_timeline(self, key: str, entries: Callable, roles=EVERYONE) -> None:
         self._timeline[key] = TimelineSource(key, entries, tuple(roles))
@@ -44,7 +57,7 @@ class PanelRegistry:
     def panels_for(self, record, user) -> list[dict]:
         """The panels this user may see, each with its rendered context, in order."""
         shown = []
-        for panel in sorted(self._panels.values(), key=lambda p: (p.order, p.key)):
+        for panel in self.panels():
             if not has_role(user, panel.roles):
                 continue
             shown.append(

@@ -14,7 +14,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from core import home as home_panels
-from core import navigation, tokens
+from core import tokens
 from core.db import is_connection_lost
 from core.middleware import connection_lost_response
 from core.sql import as_id
@@ -22,14 +22,16 @@ from core.sql import as_id
 
 @login_required
 def home(request):
-    groups = navigation.tile_groups(navigation.sections_for(request.user))
-    # The "today" panels apps register (``core.home``): what needs this user now.
-    panels = [
-        {"key": p["key"], "title": p["title"], "html": render_to_string(p["template"], p, request)}
-        for p in home_panels.panels_for(None, request.user)
-    ]
+    """The user's "today" page: the panels of their roles (``core.home``), what needs them now,
+    and a row of quick actions; the menu has the rest."""
+    today = home_panels.today_for(request.user)
+    for group in today["groups"]:
+        for panel in group["panels"]:
+            panel["html"] = render_to_string(panel["template"], panel["context"], request)
     return render(
-        request, "core/home.html", {"title": _("Home"), "tile_groups": groups, "today_panels": panels}
+        request,
+        "core/home.html",
+        {"title": _("Home"), "today": today, "quick_actions": home_panels.actions_for(request.user)},
     )
 
 

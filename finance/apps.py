@@ -94,3 +94,48 @@ class FinanceConfig(AppConfig):
         # The order form shows the credit left with finance's definition (crm.sales may not
         # import finance).
         credit.register(credit_exposure)
+        _register_today()
+
+
+def _register_today() -> None:
+    """Finance's "today" panels (and the mismatched bills among the manager's approvals), the
+    quick actions, the bills-due notice's group line."""
+    from core import home
+    from core.roles import FINANCE, MANAGER
+    from finance import today
+
+    home.register(
+        "finance.overdue_invoices",
+        _("Overdue receivables"),
+        "today/rows.html",
+        today.home_overdue_invoices,
+        roles=(FINANCE,),
+        order=10,
+    )
+    home.register(
+        "finance.bills_due",
+        _("Bills to pay this week"),
+        "today/rows.html",
+        today.home_bills_due,
+        roles=(FINANCE,),
+        order=20,
+    )
+    home.register(
+        "finance.unmatched_bills",
+        _("Bills that do not match"),
+        "today/rows.html",
+        today.home_unmatched_bills,
+        roles=(FINANCE,),
+        order=30,
+    )
+    home.register(
+        "finance.mismatch_approvals",
+        _("Bill mismatches to accept"),
+        "today/rows.html",
+        today.home_unmatched_bills,
+        roles=(MANAGER,),
+        order=home.APPROVALS_ORDER + 2,
+        section="approvals",
+    )
+    home.register_action("finance.payment", _("Record a payment"), "finance:payment_create", (FINANCE,), 60)
+    home.register_action("finance.bill", _("New bill"), "finance:bill_create", (FINANCE,), 61)

@@ -292,6 +292,43 @@ def _bucket_condition(key: str, first, last, as_of: date) -> Q:
     return cond
 
 
+def _aging_bucket(as_of: date) -> Case:
+    return Case(
+        *(
+            When(_bucket_condition(key, first, last, as_of), then=Value(key))
+            for key, first, last in AGING_BUCKETS
+        ),
+        output_field=CharField(),
+    )
+
+
+def aging_totals(qs, *, as_of: date) -> dict:
+    """``aging_rows``' totals alone (the same buckets, every party together): the open amounts
+    of ``qs`` per bucket and in all. One query, a row per bucket: for a figure that needs no
+    party's row."""
+    keys = [key for key, _first, _last in AGING_BUCKETS]
+    totals = dict.fromkeys([*keys, "total"], ZERO)
+    for key, amount in (
+        qs.order_by()
+        .annotate(aging_bucket=_aging_bucket(as_of))
+        .values("aging_bucket")
+        .annotate(amount=_sum(OPEN_AMOUNT))
+        .values_list("aging_bucket", "amount")
+    ):
+        if key in totals:
+            totals[key] = money(amount)
+    totals["total"] = money(sum((totals[k] for k in keys), ZERO))
+    return {"as_of": as_of, "buckets": keys, "totals": totals}
+
+
+def receivables_aging_totals(as_of: date | None = None, user=None) -> dict:
+    """``aging``'s buckets and totals without the customers' rows: one query."""
+    qs = Invoice.objects.filter(state__in=Invoice.OPEN_STATES)
+    if user is not None:
+        qs = _only_visible(qs, user)
+    return aging_totals(qs, as_of=as_of or timezone.localdate())
+
+
 def aging_rows(qs, *, party: str, as_of: date) -> dict:
     """The one aging definition (receivables and payables): the open amounts of ``qs`` (invoices
     or bills: ``total``, ``paid_amount``, ``credited_amount``, ``due_date``) per ``party`` (the
@@ -300,13 +337,7 @@ def aging_rows(qs, *, party: str, as_of: date) -> dict:
     summed per party and bucket (one sum per row: cheaper than a sum per bucket over every row,
     and grouped by the party's id alone), then the parties with open amounts in name order."""
     keys = [key for key, _first, _last in AGING_BUCKETS]
-    bucket = Case(
-        *(
-            When(_bucket_condition(key, first, last, as_of), then=Value(key))
-            for key, first, last in AGING_BUCKETS
-        ),
-        output_field=CharField(),
-    )
+    bucket = _aging_bucket(as_of)
     sums = (
         qs.order_by()
         .annotate(aging_bucket=bucket)

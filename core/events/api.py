@@ -20,7 +20,7 @@ class NotificationSerializer(api_fields.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "title", "body", "url", "kind", "created_at", "read_at"]
+        fields = ["id", "title", "body", "url", "kind", "created_at", "read_at", "folded"]
 
 
 class NotificationsReadSerializer(serializers.Serializer):

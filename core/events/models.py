@@ -88,6 +88,9 @@ class Notification(models.Model):
     key = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Written past the rate limit of its kind (``NOTIFICATIONS_PER_KIND`` per user in
+    # ``NOTIFICATIONS_PERIOD_SECONDS``): kept in its kind's group, never an unread row of its own.
+    folded = models.BooleanField(_("folded into its group"), default=False)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -102,6 +105,7 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_user_read_idx"),
+            models.Index(fields=["user", "kind", "created_at"], name="notification_user_kind_idx"),
         ]
 
     def __str__(self):

@@ -4,6 +4,8 @@ docs/architecture.md lists each event with its publisher, payload and handlers."
 
 # Orders (integration.fulfilment)
 ORDER_CONFIRMED = "order.confirmed"
+# A confirmed order (or one on credit hold) was cancelled: {"order_id", "customer_id"}
+ORDER_CANCELLED = "order.cancelled"
 # Stock (scm.inventory; the reservation rule)
 STOCK_SHORTAGE = "stock.shortage"
 STOCK_BELOW_REORDER_POINT = "stock.below_reorder_point"
@@ -43,6 +45,8 @@ TICKET_QUALITY_CONFIRMED = "ticket.quality_confirmed"
 TICKET_PARTS_USED = "ticket.parts_used"
 # A survey's e-mail is due (sent by the worker outside any transaction): {"survey_id"}
 SURVEY_EMAIL_DUE = "survey.email_due"
+# A customer answered a survey: {"survey_id", "customer_id", "score"}
+SURVEY_ANSWERED = "survey.answered"
 # A lot was put on hold (scm.inventory): {"lot_id", "product_id"}; what was reserved of it is
 # released and the orders reserved again elsewhere.
 LOT_HELD = "lot.held"

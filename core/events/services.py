@@ -7,11 +7,15 @@ run, retry, sweep) is ``dispatch``.
 """
 
 import json
+from collections import Counter
+from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,13 +121,17 @@ def notify(
     """In-app notification to each of ``users`` (users or ids). ``title`` and ``body`` are message
     keys (``gettext_noop``) whose placeholders ``params`` fill when a user reads them, in that
     user's language (``core.i18n``). With ``key``, writing the same notification again is a
-    no-op, so a handler that runs twice notifies once."""
+    no-op, so a handler that runs twice notifies once. Notifications of a ``kind`` are grouped
+    when shown (``core.events.groups``) and rate-limited: past ``NOTIFICATIONS_PER_KIND`` of the
+    kind for a user in ``NOTIFICATIONS_PERIOD_SECONDS``, they are written folded into their
+    group (``_fold_over_limit``) instead of as unread rows."""
     note = {"users": users, "title": title, "body": body, "params": params, "url": url, "kind": kind}
     return notify_many([{**note, "key": key}])
 
 
 def notify_many(notes: list[dict]) -> int:
-    """Several ``notify`` calls (each a dict of its keyword arguments) in one statement."""
+    """Several ``notify`` calls (each a dict of its keyword arguments) in one statement (and the
+    rate limit's count, one query, when they have a kind)."""
     rows, keyed = [], False
     for note in notes:
         user_ids = {getattr(u, "pk", u) for u in note["users"] if u is not None}
@@ -143,13 +151,56 @@ def notify_many(notes: list[dict]) -> int:
             for uid in sorted(user_ids)
         ]
     if rows:
+        _fold_over_limit(rows)
         Notification.objects.bulk_create(rows, ignore_conflicts=keyed)
     return len(rows)
 
 
-def notifications_mark_read(*, user, ids=None) -> int:
-    """Mark the user's unread notifications read: all of them, or those of ``ids`` (a list of
-    ids by ``core.sql.as_id``'s rule; anything else is a ``ValidationError`` on ``ids``)."""
+def _fold_over_limit(rows: list[Notification]) -> None:
+    """The rate limit: a row of a kind whose user already got ``NOTIFICATIONS_PER_KIND`` unfolded
+    ones of it in the last ``NOTIFICATIONS_PERIOD_SECONDS`` is written folded — read at birth,
+    shown in its kind's group, never an unread row. A keyed row already written (a repeat, which
+    the unique key makes a no-op) takes no place in the count. ``NOTIFICATIONS_PER_KIND = 0``
+    turns the limit off. Two writers at the same moment may each let one more through: a limit
+    on noise, not an invariant."""
+    limit = settings.NOTIFICATIONS_PER_KIND
+    kinded = [row for row in rows if row.kind]
+    if limit <= 0 or not kinded:
+        return
+    now = timezone.now()
+    users = {row.user_id for row in kinded}
+    kinds = {row.kind for row in kinded}
+    recent = (
+        Notification.objects.filter(
+            user_id__in=users,
+            kind__in=kinds,
+            folded=False,
+            created_at__gte=now - timedelta(seconds=settings.NOTIFICATIONS_PERIOD_SECONDS),
+        )
+        .values("user_id", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    seen = Counter({(r["user_id"], r["kind"]): r["n"] for r in recent})
+    keys = {row.key for row in kinded if row.key}
+    written = (
+        set(Notification.objects.filter(user_id__in=users, key__in=keys).values_list("user_id", "key"))
+        if keys
+        else set()
+    )
+    for row in kinded:
+        if row.key and (row.user_id, row.key) in written:
+            continue
+        if seen[(row.user_id, row.kind)] >= limit:
+            row.folded, row.read_at = True, now
+        else:
+            seen[(row.user_id, row.kind)] += 1
+
+
+def notifications_mark_read(*, user, ids=None, kind: str = "", day=None) -> int:
+    """Mark the user's unread notifications read: all of them, those of ``ids`` (a list of ids
+    by ``core.sql.as_id``'s rule; anything else is a ``ValidationError`` on ``ids``), or one
+    line's: those of ``kind`` (received on ``day``, a date)."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         if isinstance(ids, str | int) and not isinstance(ids, bool):
@@ -158,4 +209,8 @@ def notifications_mark_read(*, user, ids=None) -> int:
         if None in parsed or len(parsed) > 1000:
             raise ValidationError({"ids": _("Give a list of notification ids.")})
         qs = qs.filter(pk__in=parsed)
+    elif kind:
+        from core.events.selectors import notifications_of_group
+
+        qs = notifications_of_group(user=user, kind=kind, day=day).filter(read_at__isnull=True)
     return qs.update(read_at=timezone.now())

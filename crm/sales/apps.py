@@ -50,6 +50,7 @@ class SalesConfig(AppConfig):
             order=5,
         )
         panels.register_timeline("sales.activities", customer_panels.activity_entries)
+        _register_today()
 
         from crm.sales import importers
 
@@ -58,3 +59,24 @@ class SalesConfig(AppConfig):
         from crm.sales.orders import setup as order_setup
 
         order_setup.ready()
+
+
+def _register_today() -> None:
+    """The rep's "today" panel of the pipeline, the quick actions, the task reminders' group."""
+    from django.utils.translation import ngettext_lazy
+
+    from core import home
+    from core.events import groups
+    from core.roles import SALES
+    from crm.sales import today
+
+    home.register(
+        "sales.tasks", _("My tasks due"), "today/rows.html", today.home_tasks, roles=(SALES,), order=10
+    )
+    home.register_action("sales.new_lead", _("New lead"), "sales:lead_create", (SALES,), order=12)
+    groups.register(
+        "crm.task",
+        ngettext_lazy("%(count)s task reminder", "%(count)s task reminders", "count"),
+        url_name="sales:tasks",
+        query="due=today",
+    )

@@ -217,9 +217,15 @@ def activity_add(request):
 
 @role_required(*REPS)
 def tasks(request):
-    qs = selectors.tasks_for(user=request.user, include_done=request.GET.get("done") == "1")
+    due_today = request.GET.get("due") == "today"
+    if due_today:
+        qs = selectors.tasks_due(user=request.user)
+    else:
+        qs = selectors.tasks_for(user=request.user, include_done=request.GET.get("done") == "1")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "sales/tasks.html", {"page_obj": page, "title": _("Tasks")})
+    return render(
+        request, "sales/tasks.html", {"page_obj": page, "title": _("Tasks"), "due_today": due_today}
+    )
 
 
 @role_required(*REPS)

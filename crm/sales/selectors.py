@@ -8,6 +8,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.dates import end_of_day
 from core.money import money
 from core.roles import user_roles
 from core.sql import as_id
@@ -194,6 +195,12 @@ def tasks_for(*, user, include_done: bool = False) -> QuerySet[Activity]:
     if not include_done:
         qs = qs.filter(done_at__isnull=True)
     return qs.select_related("customer", "lead", "opportunity", "owner").order_by("due_at", "pk")
+
+
+def tasks_due(*, user, now=None) -> QuerySet[Activity]:
+    """The user's own open tasks due today or overdue, soonest first (the home page's panel and
+    the tasks page's ``?due=today``)."""
+    return tasks_for(user=user).filter(owner=user, due_at__lt=end_of_day(now))
 
 
 def customer_activities(*, customer, user, limit: int = 50) -> list[Activity]:

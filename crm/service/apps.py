@@ -57,9 +57,13 @@ class ServiceConfig(AppConfig):
             _("Tickets near their SLA"),
             "service/panels/home_sla.html",
             timeline.home_context,
-            roles=(SERVICE, MANAGER),
+            roles=(SERVICE,),
             order=20,
         )
+        home.register_action(
+            "service.new_ticket", _("New ticket"), "service:ticket_create", (SERVICE,), order=40
+        )
+        _register_notification_groups()
 
         from crm.service import parts_setup
 
@@ -68,3 +72,22 @@ class ServiceConfig(AppConfig):
         from crm.service import survey_setup
 
         survey_setup.ready()
+
+
+def _register_notification_groups() -> None:
+    from django.utils.translation import ngettext_lazy
+
+    from core.events import groups
+
+    groups.register(
+        "service.sla_warning",
+        ngettext_lazy(
+            "%(count)s ticket is about to breach its SLA",
+            "%(count)s tickets are about to breach their SLA",
+            "count",
+        ),
+    )
+    groups.register(
+        "service.sla_breach",
+        ngettext_lazy("%(count)s ticket breached its SLA", "%(count)s tickets breached their SLA", "count"),
+    )

@@ -6,7 +6,10 @@ neither (the desk) sees every ticket. A sales rep reads the tickets of the custo
 see (``customer_visible_q``) and writes none. The same rule, without the reps, decides writes.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from core.roles import ADMIN, MANAGER, SALES, SERVICE, WAREHOUSE, user_roles
@@ -16,6 +19,8 @@ from crm.customers.selectors import customer_visible_q
 from crm.service.models import Engineer, ServiceTeam, Ticket, Visit
 
 OPEN_STATES = (Ticket.State.NEW, Ticket.State.ASSIGNED, Ticket.State.IN_PROGRESS, Ticket.State.WAITING)
+# Open and not waiting for the customer: the SLA clock runs.
+RUNNING_STATES = OPEN_STATES[:3]
 NOTHING = Q(pk__in=[])
 _CACHE = "_tandem_service_scope"
 
@@ -102,9 +107,19 @@ def ticket_can_write(user, ticket) -> bool:
 
 
 def ticket_list(
-    *, user, state="", category="", priority="", team=None, assignee=None, overdue=False, search=""
+    *,
+    user,
+    state="",
+    category="",
+    priority="",
+    team=None,
+    assignee=None,
+    overdue=False,
+    search="",
+    near_sla=False,
 ):
-    """The visible tickets filtered, newest first, with the relations a list row shows."""
+    """The visible tickets filtered, newest first, with the relations a list row shows;
+    ``near_sla``: near their SLA (``near_sla_q``), the user's own first, soonest due first."""
     qs = tickets_visible_to(user).select_related("customer", "team", "assignee", "product")
     if state == "open":
         qs = qs.filter(state__in=OPEN_STATES)
@@ -128,6 +143,8 @@ def ticket_list(
         qs = qs.filter(
             Q(number__icontains=search) | Q(customer__name__icontains=search) | Q(subject__icontains=search)
         )
+    if near_sla:
+        return mine_first(qs.filter(near_sla_q()), user)
     return qs.order_by("-opened_at", "-pk")
 
 
@@ -140,19 +157,37 @@ def tickets_overdue(qs, *, now=None):
     )
 
 
-def tickets_near_breach(*, user, limit: int = 10) -> list[Ticket]:
-    """The user's open tickets (assigned to them, or all they see for managers and the desk)
-    that were warned or breached, soonest due first."""
-    qs = tickets_visible_to(user).filter(state__in=OPEN_STATES[:3])
-    roles = user_roles(user)
-    if not (ADMIN in roles or MANAGER in roles) and _service_scope(user) is not None:
-        qs = qs.filter(assignee=user) | qs.filter(team__manager=user)
-    qs = qs.filter(
+def near_sla_q(*, now=None, hours: int | None = None) -> Q:
+    """Running tickets (not waiting for the customer: their clock is paused) that breached a due,
+    were warned of one (``sla.sla_check``), or fall due within ``hours``
+    (``SERVICE_SLA_SOON_HOURS``)."""
+    now = now or timezone.now()
+    hours = settings.SERVICE_SLA_SOON_HOURS if hours is None else hours
+    soon = now + timedelta(hours=hours)
+    return Q(state__in=RUNNING_STATES) & (
         Q(breach_warned_at__isnull=False)
         | Q(first_response_breached_at__isnull=False)
         | Q(resolution_breached_at__isnull=False)
+        | Q(first_response_at__isnull=True, first_response_due__lte=soon)
+        | Q(resolution_due__lte=soon)
     )
-    return list(qs.select_related("customer").order_by("resolution_due", "pk")[:limit])
+
+
+def mine_first(qs, user):
+    """``qs`` with the user's own tickets first, then by resolution due (soonest first)."""
+    return qs.annotate(
+        not_mine=Case(When(assignee_id=user.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("not_mine", F("resolution_due").asc(nulls_last=True), "pk")
+
+
+def tickets_near_sla(*, user, now=None, hours: int | None = None) -> QuerySet[Ticket]:
+    """The tickets the user sees that are near their SLA (``near_sla_q``), theirs first."""
+    qs = (
+        tickets_visible_to(user)
+        .filter(near_sla_q(now=now, hours=hours))
+        .select_related("customer", "assignee")
+    )
+    return mine_first(qs, user)
 
 
 def customer_tickets(*, customer, user, open_only=True, limit=20) -> list[Ticket]:

@@ -172,6 +172,9 @@ def survey_answer(*, survey: Survey, score, comment: str = "", now=None) -> Surv
                 raise SurveyAnswered
             raise SurveyExpired
         survey = Survey.objects.select_related("customer", "order", "ticket", "contact").get(pk=survey.pk)
+        publish(
+            names.SURVEY_ANSWERED, {"survey_id": survey.pk, "customer_id": survey.customer_id, "score": score}
+        )
         if score <= settings.SURVEY_LOW_SCORE:
             ticket = _open_follow_up(survey)
             Survey.objects.filter(pk=survey.pk).update(follow_up=ticket)

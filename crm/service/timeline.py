@@ -11,6 +11,7 @@ from crm.service import selectors
 from crm.service.models import Ticket, TicketEvent
 
 STATE_LABELS = dict(Ticket.State.choices)
+HOME_ROWS = 8
 
 
 def ticket_event_add(
@@ -151,4 +152,13 @@ def customer_panel_context(customer, user) -> dict:
 
 
 def home_context(record, user) -> dict:
-    return {"tickets": selectors.tickets_near_breach(user=user)}
+    """The service home page's panel: tickets near their SLA (breached, warned, due within
+    ``SERVICE_SLA_SOON_HOURS``), the user's own first (two queries)."""
+    qs = selectors.tickets_near_sla(user=user)
+    return {
+        "tickets": list(qs[:HOME_ROWS]),
+        "user_id": user.pk,
+        "now": timezone.now(),
+        "count": qs.count(),
+        "see_all": reverse("service:ticket_list") + "?sla=near",
+    }

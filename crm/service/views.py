@@ -68,7 +68,8 @@ def ticket_list(request):
         "search": request.GET.get("q", "").strip()[:100],
     }
     overdue = request.GET.get("overdue") == "1"
-    qs = selectors.ticket_list(user=request.user, overdue=overdue, **filters)
+    near_sla = request.GET.get("sla") == "near"
+    qs = selectors.ticket_list(user=request.user, overdue=overdue, near_sla=near_sla, **filters)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -77,6 +78,7 @@ def ticket_list(request):
             "page_obj": page,
             "filters": filters,
             "overdue": overdue,
+            "near_sla": near_sla,
             "states": [("open", _("Open")), *Ticket.State.choices],
             "categories": Category.choices,
             "priorities": Priority.choices,

@@ -20,6 +20,7 @@ class BillFilterForm(forms.Form):
     supplier = IdField(label=_("Supplier"), required=False, widget=forms.HiddenInput)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     due = forms.BooleanField(label=_("Due in 7 days"), required=False)
+    to_pay = forms.BooleanField(label=_("Overdue or due in 7 days"), required=False)
 
 
 class BillForm(forms.Form):

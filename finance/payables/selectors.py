@@ -31,11 +31,13 @@ def bills_for(
     supplier_id=None,
     overdue: bool = False,
     due_soon: bool = False,
+    to_pay: bool = False,
     q: str = "",
     as_of: date | None = None,
 ):
     """Bills, filtered; supplier and order joined so a list page costs fixed queries.
-    ``due_soon``: open and due in the next ``DUE_SOON_DAYS`` days (not yet overdue)."""
+    ``due_soon``: open and due in the next ``DUE_SOON_DAYS`` days (not yet overdue);
+    ``to_pay``: open and overdue or due in the next ``DUE_SOON_DAYS`` days."""
     as_of = as_of or timezone.localdate()
     qs = Bill.objects.select_related("supplier", "purchase_order").annotate(open_amount_db=OPEN_AMOUNT)
     if state:
@@ -50,6 +52,8 @@ def bills_for(
             due_date__gte=as_of,
             due_date__lte=as_of + timedelta(days=DUE_SOON_DAYS),
         )
+    if to_pay:
+        qs = qs.filter(state__in=Bill.OPEN_STATES, due_date__lte=as_of + timedelta(days=DUE_SOON_DAYS))
     if q:
         qs = qs.filter(
             Q(number__icontains=q)
@@ -215,6 +219,13 @@ def ap_aging(as_of: date | None = None, supplier_id=None) -> dict:
         "suppliers": report["rows"],
         "totals": report["totals"],
     }
+
+
+def ap_aging_totals(as_of: date | None = None) -> dict:
+    """``ap_aging``'s buckets and totals without the suppliers' rows: one query."""
+    return ar.aging_totals(
+        Bill.objects.filter(state__in=Bill.OPEN_STATES), as_of=as_of or timezone.localdate()
+    )
 
 
 def _owed_before(supplier_id, day: date) -> Decimal:

@@ -63,6 +63,7 @@ def bill_list(request):
         supplier_id=filters.get("supplier"),
         overdue=bool(filters.get("overdue")),
         due_soon=bool(filters.get("due")),
+        to_pay=bool(filters.get("to_pay")),
         q=filters.get("q") or "",
     )
     if request.GET.get("format") == "csv":

@@ -79,3 +79,16 @@ def _register_pages() -> None:
     )
     lot_links.register("trace", _("Trace: suppliers and customers"), "aftersales:lot_trace", roles=READ_ROLES)
     register_status_colours({"recalled": "danger", "contacted": "info", "returned": "success"})
+    from core import home
+    from core.roles import MANAGER
+    from integration.aftersales.panels import home_alerts_open
+
+    home.register(
+        "aftersales.alerts_open",
+        _("Quality alerts to decide"),
+        "today/rows.html",
+        home_alerts_open,
+        roles=(MANAGER,),
+        order=home.APPROVALS_ORDER + 4,
+        section="approvals",
+    )

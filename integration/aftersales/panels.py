@@ -30,3 +30,41 @@ def trace_panel_context(ticket, user) -> dict:
         "held": Lot.objects.filter(pk=ticket.lot_id, held_at__isnull=False).exists(),
         "recall": Recall.objects.filter(lot_id=ticket.lot_id, state=Recall.State.OPEN).first(),
     }
+
+
+def home_alerts_open(record, user) -> dict:
+    """The manager's open quality alerts (``core.home``): each waits for a decision — hold the
+    lot and recall, or close it. Two queries."""
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from integration.aftersales.models import QualityAlert
+
+    qs = QualityAlert.objects.filter(state=QualityAlert.State.OPEN).select_related("product", "lot")
+    rows = [
+        {
+            "url": reverse("aftersales:alert_detail", args=[a.pk]),
+            "title": f"{a.product.sku} {a.product.name}",
+            "meta": " · ".join(
+                n
+                for n in (
+                    getattr(a.lot, "number", ""),
+                    ngettext("%(n)s complaint", "%(n)s complaints", a.complaints) % {"n": a.complaints},
+                )
+                if n
+            ),
+            "badge": _("Quality"),
+            "badge_colour": "danger",
+            "end": date_format(timezone.localtime(a.created_at), "SHORT_DATE_FORMAT"),
+        }
+        for a in qs.order_by("created_at", "pk")[:6]
+    ]
+    return {
+        "rows": rows,
+        "count": qs.count(),
+        "see_all": reverse("aftersales:alerts") + f"?state={QualityAlert.State.OPEN}",
+        "empty": _("No quality alert waits for a decision."),
+    }

@@ -22,6 +22,7 @@ class FulfilmentConfig(AppConfig):
 
         _register_pages()
         _register_order_actions()
+        _register_today()
 
 
 def _register_pages() -> None:
@@ -122,6 +123,45 @@ def _register_order_actions() -> None:
         order=95,
         confirm=_("Cancel this order?"),
         check=may_act,
+    )
+
+
+def _register_today() -> None:
+    """The warehouse's picks due, the quick action to pick, the group lines of the order
+    notices (reservations, backorders served, credit holds)."""
+    from django.utils.translation import ngettext_lazy
+
+    from core import home
+    from core.events import groups
+    from core.roles import WAREHOUSE
+    from integration.fulfilment import today
+
+    home.register(
+        "fulfilment.picks_due",
+        _("Picks due"),
+        "today/rows.html",
+        today.home_picks_due,
+        roles=(WAREHOUSE,),
+        order=10,
+    )
+    home.register_action("fulfilment.picking", _("Picking"), "fulfilment:picking", (WAREHOUSE,), 20)
+    groups.register(
+        "reservation",
+        ngettext_lazy("Stock reserved for %(count)s order", "Stock reserved for %(count)s orders", "count"),
+        url_name="sales:orders:order_list",
+        query="owner=me",
+    )
+    groups.register(
+        "backorder_served",
+        ngettext_lazy("%(count)s backorder served", "%(count)s backorders served", "count"),
+        url_name="sales:orders:order_list",
+        query="owner=me",
+    )
+    groups.register(
+        "credit_hold",
+        ngettext_lazy("%(count)s order put on credit hold", "%(count)s orders put on credit hold", "count"),
+        url_name="sales:orders:order_list",
+        query="state=credit_hold",
     )
 
 

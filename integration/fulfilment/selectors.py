@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, QuerySet, Sum
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, QuerySet, Sum, Value, When
 
 from crm.sales.models import SalesOrder, SalesOrderLine
 from crm.sales.orders.selectors import order_visible_q
@@ -13,9 +13,27 @@ DEMAND_PREFIX = "sales.orderline:"
 SHIPPABLE = (SalesOrder.State.PARTLY_RESERVED, SalesOrder.State.RESERVED, SalesOrder.State.PARTLY_SHIPPED)
 
 
+def pick_order() -> tuple:
+    """The order in which orders are picked: the backorder rule's (``backorders.waiting_order_key``):
+    priority (urgent first), requested delivery date (none last), confirmation time, id."""
+    from integration.fulfilment.backorders import PRIORITY_RANK
+
+    rank = Case(
+        *[When(priority=p, then=Value(r)) for p, r in PRIORITY_RANK.items()],
+        default=Value(len(PRIORITY_RANK)),
+        output_field=IntegerField(),
+    )
+    return (
+        rank.asc(),
+        F("requested_date").asc(nulls_last=True),
+        F("confirmed_at").asc(nulls_last=True),
+        "pk",
+    )
+
+
 def pick_list_orders(*, warehouse_id: int) -> QuerySet:
-    """Orders with stock held in ``warehouse_id`` and ready to pick, oldest first (two queries
-    when evaluated: the held line ids, then the orders with their customers)."""
+    """Orders with stock held in ``warehouse_id`` and ready to pick, in ``pick_order`` (two
+    queries when evaluated: the held line ids, then the orders with their customers)."""
     demands = Reservation.objects.filter(
         warehouse_id=warehouse_id, quantity__gt=0, demand__startswith=DEMAND_PREFIX
     ).values_list("demand", flat=True)
@@ -24,8 +42,44 @@ def pick_list_orders(*, warehouse_id: int) -> QuerySet:
         SalesOrder.objects.filter(state__in=SHIPPABLE, lines__id__in=line_ids)
         .distinct()
         .select_related("customer")
-        .order_by("confirmed_at", "pk")
+        .order_by(*pick_order())
     )
+
+
+def picks_due(*, user) -> QuerySet:
+    """Orders the user may read that hold stock ready to pick (a line with reserved stock), in
+    ``pick_order``, with their customers."""
+    held = SalesOrderLine.objects.filter(order_id=OuterRef("pk"), reserved_quantity__gt=0)
+    return (
+        SalesOrder.objects.filter(order_visible_q(user), state__in=SHIPPABLE)
+        .filter(Exists(held))
+        .select_related("customer")
+        .order_by(*pick_order())
+    )
+
+
+def pick_places(*, order_ids) -> dict[int, dict]:
+    """Per order: the warehouses holding its stock (id → name) and its open pick lists
+    (warehouse id → shipment id). Three queries for any number of orders."""
+    order_ids = list(order_ids)
+    lines = dict(
+        SalesOrderLine.objects.filter(order_id__in=order_ids, reserved_quantity__gt=0).values_list(
+            "pk", "order_id"
+        )
+    )
+    places: dict[int, dict] = {pk: {"warehouses": {}, "open": {}} for pk in order_ids}
+    held = (
+        Reservation.objects.filter(demand__in=[f"{DEMAND_PREFIX}{pk}" for pk in lines], quantity__gt=0)
+        .values_list("demand", "warehouse_id", "warehouse__name")
+        .distinct()
+    )
+    for demand, warehouse_id, name in held:
+        places[lines[int(demand[len(DEMAND_PREFIX) :])]]["warehouses"][warehouse_id] = name
+    for order_id, warehouse_id, pk in Shipment.objects.filter(
+        order_id__in=order_ids, state=Shipment.State.PICKING
+    ).values_list("order_id", "warehouse_id", "pk"):
+        places[order_id]["open"][warehouse_id] = pk
+    return places
 
 
 def held_by_order(*, order_ids, warehouse_id: int) -> dict[int, Decimal]:

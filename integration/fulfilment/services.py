@@ -271,6 +271,7 @@ def order_cancel(*, order: SalesOrder, user, text: str = "") -> SalesOrder:
     order_states.order_transition(
         order=order, to_state=S.CANCELLED, user=user, text=text or gettext_noop("Cancelled")
     )
+    publish(names.ORDER_CANCELLED, {"order_id": order.pk, "customer_id": order.customer_id})
     audit("fulfilment.cancel", actor=user, obj=order, data={"released": str(released_total)})
     return order
 

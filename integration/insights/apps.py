@@ -1,7 +1,25 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InsightsConfig(AppConfig):
     name = "integration.insights"
     label = "insights"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = _("Insights")
+
+    def ready(self):
+        from core.navigation import NavItem, register
+        from integration.insights import handlers, tasks  # noqa: F401 - registers the facts' handlers and tasks
+        from integration.insights.figures import VIEW_ROLES
+
+        register(
+            NavItem(
+                "insights.dashboard",
+                _("Dashboard"),
+                "insights:dashboard",
+                VIEW_ROLES,
+                section="insights",
+                order=4,
+            ),
+        )

@@ -9,9 +9,12 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Replenishment planning")
 
     def ready(self):
+        from django.utils.translation import ngettext_lazy
+
         from core import home
+        from core.events import groups
         from core.navigation import NavItem, register
-        from core.roles import MANAGER, PURCHASING
+        from core.roles import PURCHASING
         from core.ui import register_status_colours
         from integration.planning import handlers, lists, tasks  # noqa: F401 - registers handlers and tasks
         from integration.planning.selectors import ACT_ROLES, READ_ROLES, SETTINGS_ROLES
@@ -65,6 +68,14 @@ class PlanningConfig(AppConfig):
             _("Replenishment suggestions"),
             "planning/home_suggestions.html",
             lists.home_suggestions,
-            roles=(PURCHASING, MANAGER),
+            roles=(PURCHASING,),
             order=20,
+        )
+        home.register_action(
+            "planning.suggestions", _("Order what is short"), "planning:suggestions", (PURCHASING,), 51
+        )
+        groups.register(
+            "replenish",
+            ngettext_lazy("%(count)s product to replenish", "%(count)s products to replenish", "count"),
+            url_name="planning:suggestions",
         )

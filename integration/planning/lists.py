@@ -110,8 +110,18 @@ def open_suggestions(user, limit: int = 10) -> list[dict]:
 
 def home_suggestions(record, user) -> dict:
     """The home page's "Replenishment suggestions" panel (``core.home``)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
     visible = selectors.suggestions_visible_to(user).filter(state=Suggestion.State.OPEN)
-    return {"rows": open_suggestions(user), "open_count": visible.count()}
+    count = visible.count()
+    return {
+        "rows": open_suggestions(user, limit=6),
+        "open_count": count,
+        "count": count,
+        "see_all": reverse("planning:suggestions"),
+        "see_all_label": _("All open suggestions (%(count)s)") % {"count": count},
+    }
 
 
 def plan_filters(params) -> dict:

@@ -63,6 +63,9 @@ def customers_inactive_sweep(*, today: date | None = None) -> int:
     return customer_services.customers_mark_inactive(customer_ids=lapsed)
 
 
+STOCK_TIGHT_KIND = "stock_tight"
+
+
 def reps_interested_in(*, product_id: int, today: date | None = None) -> set[int]:
     """Users who sell ``product_id`` right now: owners of open opportunities and open leads that
     name it, and owners of orders for it placed in the last 90 days (three queries)."""
@@ -106,6 +109,6 @@ def stock_tight_tell(*, product_id: int, today: date | None = None) -> int:
         ),
         params={"sku": product.sku, "product": product.name},
         url=reverse("inventory:product_detail", args=[product.pk]),
-        kind="stock_tight",
+        kind=STOCK_TIGHT_KIND,
         key=f"stock-tight:{product.pk}:{today.isoformat()}",
     )

@@ -86,6 +86,8 @@ STEPS = [
     ("surveys", "integration.aftersales.demo_surveys:build"),
     # After fulfilment (and the service desk's step, when it has one): the jammed-printer lot.
     ("aftersales", "integration.aftersales.demo:build"),
+    # Last: the dashboards' facts rebuilt from everything the steps above wrote.
+    ("insights", "integration.insights.demo:build"),
 ]
 
 

@@ -67,3 +67,31 @@ class InventoryConfig(AppConfig):
                 "posted": "success",
             }
         )
+        _register_today()
+
+
+def _register_today() -> None:
+    """The warehouse's open counts and the manager's counts to approve; quick actions."""
+    from core import home
+    from core.roles import MANAGER, WAREHOUSE
+    from scm.inventory import today
+
+    home.register(
+        "inventory.counts_open",
+        _("Open counts"),
+        "today/rows.html",
+        today.home_counts_open,
+        roles=(WAREHOUSE,),
+        order=30,
+    )
+    home.register(
+        "inventory.counts_to_approve",
+        _("Counts waiting for approval"),
+        "today/rows.html",
+        today.home_counts_to_approve,
+        roles=(MANAGER,),
+        order=home.APPROVALS_ORDER + 3,
+        section="approvals",
+    )
+    home.register_action("inventory.transfers", _("Transfers"), "inventory:transfers", (WAREHOUSE,), 23)
+    home.register_action("inventory.counts", _("Stock counts"), "inventory:counts", (WAREHOUSE,), 22)

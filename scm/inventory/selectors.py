@@ -320,6 +320,21 @@ def low_stock(*, warehouse_id=None):
     return qs.order_by("available_total", "sku")
 
 
+# Counts the warehouse still works on: counting, or approved and waiting to be posted.
+OPEN_COUNT_STATES = (CountSession.State.COUNTING, CountSession.State.APPROVED)
+
+
+def count_sessions(*, state: str = ""):
+    """Counts, newest first (warehouse, category and who started each joined): all, those in
+    ``state``, or ``"open"`` ones (``OPEN_COUNT_STATES``)."""
+    qs = CountSession.objects.select_related("warehouse", "category", "created_by")
+    if state == "open":
+        qs = qs.filter(state__in=OPEN_COUNT_STATES)
+    elif state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-created_at", "-pk")
+
+
 def count_report(*, session: CountSession) -> dict:
     """The variance report: each line's expected, counted, variance, its value and rate, and
     totals (net and absolute value, accuracy = lines without variance / lines)."""

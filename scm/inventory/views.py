@@ -298,7 +298,9 @@ def count_list(request):
                 apply_errors(form, exc)
             else:
                 return redirect("inventory:tablet_count", pk=session.pk)
-    qs = CountSession.objects.select_related("warehouse", "category", "created_by")
+    state = request.GET.get("state", "")
+    state = state if state in {"open", *CountSession.State.values} else ""
+    qs = selectors.count_sessions(state=state)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -308,6 +310,7 @@ def count_list(request):
             "page_obj": page,
             "form": form,
             "can_count": has_role(request.user, STOCK_WRITE),
+            "state": state,
         },
     )
 

@@ -9,14 +9,12 @@ class PurchasingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from core import home
         from core.navigation import NavItem, register
-        from core.roles import ADMIN, FINANCE, MANAGER, PURCHASING
+        from core.roles import FINANCE, MANAGER, PURCHASING
         from core.ui import register_status_colours
         from scm.purchasing import (
             handlers,  # noqa: F401 - registers the e-mail handler
             importers,
-            order_selectors,
             panels,
             supplier_timeline,
         )
@@ -72,19 +70,55 @@ class PurchasingConfig(AppConfig):
                 "closed": "secondary",
             }
         )
-        home.register(
-            "purchasing.to_approve",
-            _("Purchase orders waiting for approval"),
-            "purchasing/order_today_approval.html",
-            order_selectors.home_to_approve,
-            roles=(MANAGER, ADMIN),
-            order=30,
-        )
-        home.register(
-            "purchasing.overdue",
-            _("Overdue receipts"),
-            "purchasing/order_today_overdue.html",
-            order_selectors.home_overdue,
-            roles=(PURCHASING, MANAGER),
-            order=31,
-        )
+        _register_today()
+
+
+def _register_today() -> None:
+    """The home page's panels: the manager's approvals, the buyer's overdue receipts, the
+    warehouse's receipts due; quick actions; the approval notices' group line."""
+    from django.utils.translation import ngettext_lazy
+
+    from core import home
+    from core.events import groups
+    from core.roles import MANAGER, PURCHASING, WAREHOUSE
+    from scm.purchasing import order_selectors
+
+    home.register(
+        "purchasing.to_approve",
+        _("Purchase orders waiting for approval"),
+        "today/rows.html",
+        order_selectors.home_to_approve,
+        roles=(MANAGER,),
+        order=home.APPROVALS_ORDER + 1,
+        section="approvals",
+    )
+    home.register(
+        "purchasing.overdue",
+        _("Overdue receipts"),
+        "today/rows.html",
+        order_selectors.home_overdue,
+        roles=(PURCHASING,),
+        order=31,
+    )
+    home.register(
+        "purchasing.receipts_due",
+        _("Receipts expected today"),
+        "today/rows.html",
+        order_selectors.home_receipts_due,
+        roles=(WAREHOUSE,),
+        order=20,
+    )
+    home.register_action(
+        "purchasing.new_order", _("New purchase order"), "purchasing:order_create", (PURCHASING,), 50
+    )
+    home.register_action("purchasing.receive", _("Receive"), "purchasing:receiving_tablet", (WAREHOUSE,), 21)
+    groups.register(
+        "po_to_approve",
+        ngettext_lazy(
+            "%(count)s purchase order waits for your approval",
+            "%(count)s purchase orders wait for your approval",
+            "count",
+        ),
+        url_name="purchasing:order_list",
+        query="state=to_approve",
+    )

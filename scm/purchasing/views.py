@@ -59,6 +59,7 @@ def _list_filters(request) -> dict:
         "supplier_id": as_id(request.GET.get("supplier")),
         "owner_id": as_id(request.GET.get("buyer")),
         "overdue": request.GET.get("overdue") == "1",
+        "due": request.GET.get("due") == "1",
         "ordering": request.GET.get("ordering", ""),
     }
 

@@ -50,16 +50,3 @@ def test_the_section_of_the_current_page_is_active(registry, sales_user):
     registry(NavItem("events.one", "One", "events:deliveries", (SALES,), order=10))
     sections = navigation.sections_for(sales_user, current_path="/events/deliveries/")
     assert [s["active"] for s in sections] == [False, True]
-
-
-def test_home_tiles_put_neighbouring_single_entries_in_one_row():
-    def section(key, *labels):
-        return {"key": key, "label": key.title(), "items": [{"label": label} for label in labels]}
-
-    groups = navigation.tile_groups(
-        [section("home", "Home"), section("a", "A1"), section("b", "B1"), section("c", "C1", "C2")]
-    )
-    assert [(g["label"], [i["label"] for i in g["items"]]) for g in groups] == [
-        (None, ["A1", "B1"]),
-        ("C", ["C1", "C2"]),
-    ]

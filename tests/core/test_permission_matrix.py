@@ -57,6 +57,7 @@ ACCESS = {
     "password_change_done": ("+", "+"),
     "events:notifications": ("+", "+"),
     "events:bell": ("+", "+"),
+    "events:bell_menu": ("+", "+"),
     "events:mark_read": ("+", "+"),
     # --- API: infrastructure ---
     "api:api-root": ("a", "a"),
@@ -407,6 +408,9 @@ ACCESS = {
     "api:planning-service-level-list": ("pm", "pm"),
     "api:planning-service-level-set": ("pm", "pm"),
     "api:planning-slow-mover-list": ("pm", "pm"),
+    # --- insights: the manager's figures ---
+    "api:insights-figure-list": ("m", "m"),
+    "api:insights-figure-detail": ("m", "m"),
     # --- after-sales quality: trace, holds, alerts, recalls ---
     "aftersales:lot_trace": ("vwpm", "vwpm"),
     "aftersales:lot_hold": ("m", "m"),
@@ -437,6 +441,9 @@ ACCESS = {
     "api:aftersales-recall-export": ("vwpm", "m"),
     "api:aftersales-recall-close": ("vwpm", "m"),
     "api:aftersales-recall-customer-state": ("vwpm", "vm"),
+    # --- insights: the manager dashboard ---
+    "insights:dashboard": ("m", "m"),
+    "insights:export": ("m", "m"),
     # --- purchasing: suppliers ---
     "purchasing:supplier_list": ("wpfm", "wpfm"),
     "purchasing:supplier_detail": ("wpfm", "wpfm"),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from core.idempotency import one_time_form
 from core.permissions import role_required
 from core.roles import has_role
+from core.sql import as_id
 from crm.sales.models import Quote
 from crm.sales.orders import ownership, quote_services
 from crm.sales.orders import selectors as order_selectors
@@ -25,8 +26,16 @@ def quote_list(request):
     state = request.GET.get("state", "")
     if state not in Quote.State.values:
         state = ""
+    # The home page's "see all": mine (``owner=me``), expiring in the next ``expiring`` days.
+    owner_id = request.user.pk if request.GET.get("owner") == "me" else None
+    expiring = min(as_id(request.GET.get("expiring")) or 0, 366)
     qs = order_selectors.quote_list(
-        user=request.user, search=search, state=state, ordering=request.GET.get("ordering", "")
+        user=request.user,
+        search=search,
+        state=state,
+        ordering=request.GET.get("ordering", ""),
+        owner_id=owner_id,
+        expiring_days=expiring,
     )
     return render(
         request,
@@ -37,6 +46,8 @@ def quote_list(request):
             "search": search,
             "state": state,
             "states": Quote.State.choices,
+            "mine": bool(owner_id),
+            "expiring": expiring,
             "can_create": has_role(request.user, QUOTE_WRITE_ROLES),
         },
     )

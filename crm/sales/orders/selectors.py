@@ -15,10 +15,12 @@ A record a user may not read does not exist for them (404); one they read but ma
 is refused (403).
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, When
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from core.money import money
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, has_role, user_roles
@@ -31,6 +33,7 @@ from crm.customers.selectors import (
     record_editable_by,
 )
 from crm.sales.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
+from crm.sales.orders.models import BACKORDER_STATES
 from crm.sales.orders.states import CREDIT_STATES
 from scm.inventory.models import Product, ProductUnit
 from scm.inventory.selectors import available_to_promise
@@ -124,10 +127,44 @@ def _apply_sort(qs: QuerySet, ordering: str | None, allowed: dict, default: tupl
     return qs.order_by(*default)
 
 
-def order_list(*, user, search: str = "", state: str = "", ordering: str = "", customer_id=None) -> QuerySet:
+def order_waiting_q() -> Q:
+    """Orders that wait: on credit hold (for a manager) or with a line on backorder (an order in
+    ``BACKORDER_STATES`` with a line that lacks stock: ordered − reserved − shipped > 0, the
+    lines' ``backordered_quantity``)."""
+    short = SalesOrderLine.objects.filter(
+        order_id=OuterRef("pk"), base_quantity__gt=F("reserved_quantity") + F("shipped_quantity")
+    )
+    return Q(state=SalesOrder.State.CREDIT_HOLD) | (Q(state__in=BACKORDER_STATES) & Q(Exists(short)))
+
+
+def quotes_expiring_q(*, days: int = 7, today=None) -> Q:
+    """Quotes still open (draft or sent) whose validity ends in the next ``days`` days."""
+    today = today or timezone.localdate()
+    return Q(
+        state__in=(Quote.State.DRAFT, Quote.State.SENT),
+        valid_until__gte=today,
+        valid_until__lte=today + timedelta(days=days),
+    )
+
+
+def order_list(
+    *,
+    user,
+    search: str = "",
+    state: str = "",
+    ordering: str = "",
+    customer_id=None,
+    owner_id=None,
+    waiting: bool = False,
+) -> QuerySet:
     """Orders the user may see, filtered and sorted; the customer and owner come with each row,
-    so a page of any size costs the same queries."""
+    so a page of any size costs the same queries. ``waiting``: on credit hold or backordered
+    (``order_waiting_q``)."""
     qs = orders_visible_to(user).select_related("customer", "owner")
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    if waiting:
+        qs = qs.filter(order_waiting_q())
     if search:
         qs = qs.filter(
             Q(number__icontains=search)
@@ -173,8 +210,14 @@ def order_timeline(*, order: SalesOrder) -> QuerySet:
     return OrderEvent.objects.filter(order_id=order.pk).select_related("user").order_by("created_at", "id")
 
 
-def quote_list(*, user, search: str = "", state: str = "", ordering: str = "") -> QuerySet:
+def quote_list(
+    *, user, search: str = "", state: str = "", ordering: str = "", owner_id=None, expiring_days=None
+) -> QuerySet:
     qs = quotes_visible_to(user).select_related("customer", "owner")
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    if expiring_days:
+        qs = qs.filter(quotes_expiring_q(days=expiring_days))
     if search:
         qs = qs.filter(
             Q(number__icontains=search)

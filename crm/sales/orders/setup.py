@@ -12,6 +12,7 @@ def ready() -> None:
     _register_pages()
     _register_order_actions()
     _register_price_pages()
+    _register_today()
 
 
 def _register_pages() -> None:
@@ -137,3 +138,39 @@ def _register_price_pages() -> None:
         roles=price_selectors.PRICE_READ_ROLES,
         order=25,
     )
+
+
+def _register_today() -> None:
+    """The home page's panels (a rep's quotes and waiting orders, the manager's credit holds)
+    and quick actions."""
+    from core import home
+    from core.roles import MANAGER, SALES
+    from crm.sales.orders import today
+
+    home.register(
+        "orders.quotes_expiring",
+        _("My quotes expiring this week"),
+        "today/rows.html",
+        today.home_quotes_expiring,
+        roles=(SALES,),
+        order=30,
+    )
+    home.register(
+        "orders.waiting",
+        _("My orders on hold or backordered"),
+        "today/rows.html",
+        today.home_orders_waiting,
+        roles=(SALES,),
+        order=40,
+    )
+    home.register(
+        "orders.credit_holds",
+        _("Orders on credit hold"),
+        "today/rows.html",
+        today.home_credit_holds,
+        roles=(MANAGER,),
+        order=home.APPROVALS_ORDER,
+        section="approvals",
+    )
+    home.register_action("orders.new_order", _("New order"), "sales:orders:order_create", (SALES,), order=10)
+    home.register_action("orders.new_quote", _("New quote"), "sales:orders:quote_create", (SALES,), order=11)

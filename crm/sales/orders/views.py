@@ -97,7 +97,12 @@ def order_list(request):
     ordering = request.GET.get("ordering", "")
     if not show_prices and ordering.lstrip("-") == "total":
         ordering = ""  # sorted by total, the list would tell how the hidden amounts compare
-    qs = order_selectors.order_list(user=request.user, search=search, state=state, ordering=ordering)
+    # The home page's "see all": mine (``owner=me``), waiting (on credit hold or backordered).
+    owner_id = request.user.pk if request.GET.get("owner") == "me" else None
+    waiting = request.GET.get("waiting") == "1"
+    qs = order_selectors.order_list(
+        user=request.user, search=search, state=state, ordering=ordering, owner_id=owner_id, waiting=waiting
+    )
     page = _page(request, qs)
     return render(
         request,
@@ -110,6 +115,8 @@ def order_list(request):
             "search": search,
             "state": state,
             "states": SalesOrder.State.choices,
+            "mine": bool(owner_id),
+            "waiting": waiting,
             "can_create": has_role(request.user, ORDER_WRITE_ROLES),
         },
     )

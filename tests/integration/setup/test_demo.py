@@ -13,6 +13,7 @@ from crm.sales.models import SalesOrder
 from finance import selectors
 from finance.models import Invoice
 from integration.fulfilment.models import Shipment
+from integration.insights.facts import FACT_MODELS
 from integration.setup.demo import DEMO_USERS, STEPS, demo_load
 from scm.inventory.management.commands.check_stock import stock_differences
 
@@ -86,6 +87,7 @@ def database_counts() -> dict:
         "key customers": Customer.objects.filter(group__code="KEY").count(),
         "price lists": PriceList.objects.count(),
         "promotions": Promotion.objects.count(),
+        **{f"{m._meta.model_name} facts": m.objects.count() for m in FACT_MODELS},
     }
 
 
@@ -167,6 +169,13 @@ SUMMARIES = {
         r"aftersales: lot TN2026-0815 of .+ shipped to (\d+) customers, (\d+) quality complaints, "
         r"alert raised, lot on hold, recall RC-\d{4}-\d+ \((\d+) customers\)",
         ["recalled customers", "quality tickets", "recalled customers"],
+    ),
+    # Every figure of the manager's dashboard has data over the last twelve months.
+    "insights": (
+        r"insights: facts rebuilt: "
+        + ", ".join(rf"{m._meta.model_name} (\d+)" for m in FACT_MODELS)
+        + "; figures without data: none",
+        [f"{m._meta.model_name} facts" for m in FACT_MODELS],
     ),
 }
 
