@@ -550,6 +550,8 @@ SPECTACULAR_SETTINGS = {
         "RecallCustomerStateEnum": "integration.aftersales.models.RecallCustomer.State",
         "RecallCustomerStepEnum": [("contacted", "Contacted"), ("returned", "Returned")],
         "PurchaseCycleKindEnum": "integration.insights.models.selling.CycleKind",
+        "PromotionKindEnum": "crm.sales.orders.prices.models.Promotion.Kind",
+        "PriceSourceEnum": "crm.sales.orders.prices.models.PriceSource",
     },
 }
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from crm.customers.models import Region, Team
+from crm.customers.models import CustomerGroup, Region, Team
 
 
 @admin.register(Region)
@@ -12,3 +12,9 @@ class RegionAdmin(admin.ModelAdmin):
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "manager", "region"]
     filter_horizontal = ["members"]
+
+
+@admin.register(CustomerGroup)
+class CustomerGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]

@@ -10,7 +10,7 @@ from core.drf import ByIdRelatedField, DefaultCharField
 from core.restricted import VisibleRelatedMixin
 from core.roles import FINANCE, MANAGER, SALES, SERVICE
 from crm.customers import selectors, services
-from crm.customers.models import Contact, Customer
+from crm.customers.models import Contact, Customer, CustomerGroup
 
 READERS = (SALES, SERVICE, FINANCE, MANAGER)
 EDITORS = (SALES, MANAGER)
@@ -45,6 +45,7 @@ class CustomerSerializer(api_fields.ModelSerializer):
             "owner",
             "owner_name",
             "team",
+            "group",
             "credit_limit",
             "payment_terms_days",
             "stage",
@@ -62,8 +63,8 @@ class CustomerSerializer(api_fields.ModelSerializer):
     def validate(self, attrs):
         user = self.context["request"].user
         if not selectors.customer_assignment_allowed(user):
-            # Reps own what they create and cannot change credit limits or owners.
-            for field in ("owner", "credit_limit"):
+            # Reps own what they create and cannot change credit limits, groups (prices) or owners.
+            for field in ("owner", "credit_limit", "group"):
                 if field in attrs and (
                     self.instance is None or getattr(self.instance, field) != attrs[field]
                 ):
@@ -123,6 +124,35 @@ class CustomerViewSet(viewsets.ModelViewSet):
         return obj
 
 
+class CustomerGroupSerializer(api_fields.ModelSerializer):
+    class Meta:
+        model = CustomerGroup
+        fields = ["id", "code", "name"]
+
+
+class CustomerGroupViewSet(viewsets.ModelViewSet):
+    """Customer groups (a group price list applies to each member): everyone who reads customers
+    reads them; managers keep them."""
+
+    serializer_class = CustomerGroupSerializer
+    allowed_roles = READERS
+    write_roles = (MANAGER,)
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name"]
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+    queryset = CustomerGroup.objects.all().order_by("code", "pk")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.customer_group_save(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.customer_group_save(
+            group=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
+
+
 class CustomerIdField(ByIdRelatedField):
     """A customer id in a body (order intake's cheap read); the writing service checks that the
     user may read the customer and answers "No such customer." for one they may not: the same
@@ -179,3 +209,4 @@ class ContactViewSet(viewsets.ModelViewSet):
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("customer-groups", CustomerGroupViewSet, basename="customer-group")

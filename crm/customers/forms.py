@@ -28,6 +28,7 @@ class CustomerForm(forms.ModelForm):
             "source",
             "owner",
             "team",
+            "group",
             "credit_limit",
             "payment_terms_days",
             "stage",
@@ -38,6 +39,7 @@ class CustomerForm(forms.ModelForm):
             "tags": _("Separate tags with commas."),
             "code": _("Leave empty to number it automatically."),
             "credit_limit": _("0 means no credit limit: orders are never put on credit hold."),
+            "group": _("Its price list applies where the customer has none of its own."),
         }
 
     def __init__(self, *args, can_set_owner=True, can_set_credit=True, teams=None, **kwargs):
@@ -49,7 +51,9 @@ class CustomerForm(forms.ModelForm):
         if not can_set_owner:
             del self.fields["owner"]
         if not can_set_credit:
+            # The credit limit and the group (which decides prices) are a manager's to set.
             del self.fields["credit_limit"]
+            del self.fields["group"]
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

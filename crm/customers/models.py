@@ -47,6 +47,22 @@ class Team(models.Model):
         return self.name
 
 
+class CustomerGroup(models.Model):
+    """A group of customers priced alike (重点客户, 经销商 …): a group price list applies to every
+    customer in it, and a promotion may be kept for one group."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+
+    def __str__(self):
+        return self.name
+
+
 class Customer(models.Model):
     """A customer belongs to the company; ``owner`` is the rep who looks after it today."""
 
@@ -94,6 +110,15 @@ class Customer(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        related_name="customers",
+    )
+    # Prices: the group's price list applies when the customer has none of its own.
+    group = models.ForeignKey(
+        CustomerGroup,
+        verbose_name=_("customer group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="customers",
     )
     credit_limit = MoneyField(_("credit limit"), default=0)

@@ -160,7 +160,7 @@ def customer_get(*, user, pk) -> Customer:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(
-        customers_visible_to(user).select_related("owner", "region", "team"), pk=as_id(pk)
+        customers_visible_to(user).select_related("owner", "region", "team", "group"), pk=as_id(pk)
     )
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit
 from core.money import decimal_input, money
 from core.numbers import document_number
-from crm.customers.models import Contact, Customer, MergeSuggestion
+from crm.customers.models import Contact, Customer, CustomerGroup, MergeSuggestion
 from crm.customers.selectors import duplicates_of
 
 CUSTOMER_FIELDS = (
@@ -29,6 +29,7 @@ CUSTOMER_FIELDS = (
     "source",
     "owner",
     "team",
+    "group",
     "credit_limit",
     "payment_terms_days",
     "stage",
@@ -120,6 +121,7 @@ def customer_update(*, customer: Customer, actor=None, **data) -> Customer:
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     old_limit = locked.credit_limit
     old_owner = locked.owner_id
+    old_group = locked.group_id
     if "tags" in data:
         data["tags"] = normalize_tags(data["tags"])
     if "credit_limit" in data:
@@ -136,6 +138,11 @@ def customer_update(*, customer: Customer, actor=None, **data) -> Customer:
             obj=locked,
             data={"old": str(old_limit), "new": str(locked.credit_limit)},
         )
+    if locked.group_id != old_group:
+        # The group decides which price list applies: a change of prices, audited like one.
+        audit(
+            "customer.group_changed", actor=actor, obj=locked, data={"old": old_group, "new": locked.group_id}
+        )
     if locked.owner_id != old_owner:
         audit(
             "customer.owner_changed", actor=actor, obj=locked, data={"old": old_owner, "new": locked.owner_id}
@@ -144,6 +151,30 @@ def customer_update(*, customer: Customer, actor=None, **data) -> Customer:
         if not field.startswith("_"):
             setattr(customer, field, value)
     return locked
+
+
+@transaction.atomic
+def customer_group_save(
+    *, group: CustomerGroup | None = None, actor=None, code: str | None = None, name: str | None = None
+) -> CustomerGroup:
+    """Create a customer group, or change ``group``'s code and name. A code in use is refused on
+    ``code``."""
+    group = group or CustomerGroup()
+    # Left out (None): kept as they are.
+    group.code = (group.code if code is None else code or "").strip()
+    group.name = (group.name if name is None else name or "").strip()
+    group.full_clean(validate_unique=False)
+    if CustomerGroup.objects.filter(code=group.code).exclude(pk=group.pk).exists():
+        raise ValidationError({"code": _("A customer group with this code already exists.")})
+    created = group.pk is None
+    group.save()
+    audit(
+        "customer.group_created" if created else "customer.group_changed_name",
+        actor=actor,
+        obj=group,
+        data={"code": group.code, "name": group.name},
+    )
+    return group
 
 
 @transaction.atomic

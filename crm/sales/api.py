@@ -16,6 +16,7 @@ from crm.customers.selectors import customers_visible_to
 from crm.sales import selectors, services
 from crm.sales.models import Activity, Lead, Opportunity, PipelineStage
 from crm.sales.orders import api as orders_api
+from crm.sales.orders.prices import api as prices_api
 
 REPS = (SALES, MANAGER)
 
@@ -293,3 +294,4 @@ router.register("leads", LeadViewSet, basename="lead")
 router.register("opportunities", OpportunityViewSet, basename="opportunity")
 router.register("activities", ActivityViewSet, basename="activity")
 router.registry.extend(orders_api.router.registry)
+router.registry.extend(prices_api.router.registry)

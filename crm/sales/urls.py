@@ -4,4 +4,5 @@ app_name = "sales"
 urlpatterns = [
     path("", include("crm.sales.pipeline_urls")),
     path("", include("crm.sales.orders.urls")),
+    path("", include("crm.sales.orders.prices.urls")),
 ]

@@ -75,6 +75,9 @@ STEPS = [
     ("pipeline", "crm.sales.demo:build"),
     ("orders", "crm.sales.orders.demo:build"),
     ("fulfilment", "integration.fulfilment.demo:build"),
+    # Price lists and promotions signed this week, and a quote and an order that use them: after
+    # the order history, which was sold at list prices.
+    ("prices", "crm.sales.orders.prices.demo:build"),
     ("service", "crm.service.demo:build"),
     ("finance", "finance.demo:build"),
     ("payables", "finance.payables.demo:build"),

@@ -1,5 +1,7 @@
 """Catalogue services: creating and changing products (not their stock)."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -61,6 +63,43 @@ def product_update(*, product: Product, user=None, **fields) -> Product:
     if changed:
         audit("inventory.product_changed", actor=user, obj=product, data=changed)
     return product
+
+
+@transaction.atomic
+def product_list_prices_set(
+    *, prices: dict[int, Decimal], expected: dict[int, Decimal], user=None, data=None
+) -> int:
+    """Set several products' list prices at once (a bulk price change, ``crm.sales``): product id →
+    new price, each written only if the product's price is still ``expected[id]`` (the products
+    are locked first, in id order). A price that changed meanwhile, or a negative new price,
+    raises ``ValidationError`` and writes nothing. One audit entry (``data`` and every change:
+    ``[id, old, new]``). Returns how many prices changed."""
+    ids = sorted(int(pk) for pk in prices)
+    locked = {
+        row["pk"]: row["list_price"]
+        for row in Product.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values("pk", "list_price")
+    }
+    if set(locked) != set(ids) or any(locked[pk] != Decimal(str(expected[pk])) for pk in ids):
+        raise ValidationError(
+            {"prices": _("Prices changed meanwhile: look at them again before changing them.")}
+        )
+    if any(Decimal(str(prices[pk])) < 0 for pk in ids):
+        raise ValidationError({"prices": _("A list price cannot be negative.")})
+    changed = [
+        Product(pk=pk, list_price=Decimal(str(prices[pk])))
+        for pk in ids
+        if Decimal(str(prices[pk])) != locked[pk]
+    ]
+    Product.objects.bulk_update(changed, ["list_price"], batch_size=500)
+    audit(
+        "inventory.list_prices_changed",
+        actor=user,
+        data={**(data or {}), "changes": [[pk, str(locked[pk]), str(prices[pk])] for pk in ids]},
+    )
+    return len(changed)
 
 
 @transaction.atomic

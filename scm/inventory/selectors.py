@@ -96,6 +96,23 @@ def available_total(*, product_id: int) -> Decimal:
     return total or Decimal(0)
 
 
+def available_totals(*, product_ids) -> dict[int, Decimal]:
+    """``available_total`` of several products in one query: product id → what is free to
+    reserve in all warehouses (a product with no stock maps to zero)."""
+    ids = {int(pk) for pk in product_ids}
+    if not ids:
+        return {}
+    rows = (
+        StockLevel.objects.filter(product_id__in=ids)
+        .values("product_id")
+        .annotate(a=Sum(free_expression()))
+        .order_by()
+    )
+    totals = dict.fromkeys(ids, Decimal(0))
+    totals.update({row["product_id"]: row["a"] or Decimal(0) for row in rows})
+    return totals
+
+
 def _distance_km(lat1, lon1, lat2, lon2) -> float:
     p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
     dp, dl = p2 - p1, math.radians(float(lon2) - float(lon1))

@@ -11,6 +11,7 @@ from crm.sales.models.pipeline import (
     StageChange,
 )
 from crm.sales.orders.models import OrderEvent, Quote, QuoteEmail, QuoteLine, SalesOrder, SalesOrderLine
+from crm.sales.orders.prices.models import PriceList, PriceListLine, PriceSource, Promotion
 
 __all__ = [
     "Activity",
@@ -19,6 +20,10 @@ __all__ = [
     "Opportunity",
     "OrderEvent",
     "PipelineStage",
+    "PriceList",
+    "PriceListLine",
+    "PriceSource",
+    "Promotion",
     "Quote",
     "QuoteEmail",
     "QuoteLine",

@@ -105,7 +105,7 @@ class LineForm(forms.Form):
             attrs={
                 "class": "form-control form-control-sm num",
                 "inputmode": "decimal",
-                "placeholder": _("list price"),
+                "placeholder": _("automatic price"),
             }
         ),
     )

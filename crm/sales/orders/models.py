@@ -10,9 +10,58 @@ from django.utils.translation import gettext_lazy as _
 
 from core.i18n import message_text
 from core.money import MoneyField, QuantityField
+from crm.sales.orders.prices.models import PriceSource
 
 
-class Quote(models.Model):
+class DocumentPromotionFields(models.Model):
+    """What a quote and an order keep of the order-level promotion they got
+    (``prices.selectors``): the promotion and the amount it took off, already spread over the
+    lines' net amounts (each line's ``promotion_discount``), so that the subtotal, the tax, the
+    total, the invoices and the credit check all count it alike."""
+
+    promotion = models.ForeignKey(
+        "sales.Promotion",
+        verbose_name=_("promotion"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    promotion_discount = MoneyField(_("promotion discount"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class LinePriceFields(models.Model):
+    """Where a quote's or order's line got its unit price (a price list, a promotion, the list
+    price, or typed: manual) and its share of the document's order-level promotion (taken off
+    its net amount)."""
+
+    price_source = models.CharField(_("price source"), max_length=16, choices=PriceSource.choices, blank=True)
+    price_list = models.ForeignKey(
+        "sales.PriceList",
+        verbose_name=_("price list"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    price_promotion = models.ForeignKey(
+        "sales.Promotion",
+        verbose_name=_("price promotion"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    promotion_discount = MoneyField(_("promotion discount"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Quote(DocumentPromotionFields):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SENT = "sent", _("Sent")
@@ -75,7 +124,7 @@ class QuoteEmail(models.Model):
         return message_text(self.error)
 
 
-class QuoteLine(models.Model):
+class QuoteLine(LinePriceFields):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(
         "inventory.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
@@ -114,7 +163,7 @@ class QuoteLine(models.Model):
 LINE_LIST = "line_list"
 
 
-class SalesOrder(models.Model):
+class SalesOrder(DocumentPromotionFields):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         CREDIT_HOLD = "credit_hold", _("Credit hold")
@@ -197,7 +246,7 @@ _S = SalesOrder.State
 BACKORDER_STATES = frozenset({_S.CONFIRMED, _S.PARTLY_RESERVED, _S.RESERVED, _S.PARTLY_SHIPPED})
 
 
-class SalesOrderLine(models.Model):
+class SalesOrderLine(LinePriceFields):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(
         "inventory.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"

@@ -32,7 +32,16 @@ def line_columns() -> list[str]:
 
 
 def totals(doc) -> list[tuple[str, str]]:
-    return [
+    rows = []
+    if doc.promotion_id and doc.promotion_discount:
+        # Already taken off the lines' net amounts: shown so the customer sees what it gave.
+        rows.append(
+            (
+                _("Promotion %(name)s (in the net amounts)") % {"name": doc.promotion.name},
+                "−" + money(doc.promotion_discount, doc.currency),
+            )
+        )
+    return rows + [
         (_("Subtotal"), money(doc.subtotal, doc.currency)),
         (_("Tax"), money(doc.tax_total, doc.currency)),
         (_("Total"), money(doc.total, doc.currency)),

@@ -47,9 +47,10 @@ def quote_create(
 ) -> Quote:
     """A draft quote. Lines as for ``order_services.order_create`` (product, quantity, unit,
     unit_price, discount_percent); bad input raises one ``ValidationError`` naming the fields.
-    Written on behalf of ``owner``: the customer must be one they may read."""
+    Written on behalf of ``owner``: the customer must be one they may read. Prices not given are
+    resolved for the customer today (``pricing.lines_price``)."""
     order_services._check_customer(customer, owner)
-    priced = lines_price(lines)
+    priced = lines_price(lines, customer=customer, on=timezone.localdate())
     valid_until = valid_until or timezone.localdate() + timedelta(days=DEFAULT_VALIDITY_DAYS)
     _check_valid_until(valid_until)
     quote = Quote.objects.create(
@@ -83,7 +84,7 @@ def quote_update(
 ) -> Quote:
     """Change a draft quote (lines replaced when given) on behalf of ``user``, who must be able
     to read a new customer."""
-    _lock_in(quote, EDITABLE_STATES, _("Only a draft quote can be changed."))
+    locked = _lock_in(quote, EDITABLE_STATES, _("Only a draft quote can be changed."))
     fields = {}
     if customer is not None:
         order_services._check_customer(customer, user)
@@ -94,7 +95,7 @@ def quote_update(
     if notes is not None:
         fields["notes"] = notes
     if lines is not None:
-        priced = lines_price(lines)
+        priced = lines_price(lines, customer=fields.get("customer", locked.customer), on=timezone.localdate())
         fields.update(lines_totals(priced))
         QuoteLine.objects.filter(quote=quote).delete()
         QuoteLine.objects.bulk_create([QuoteLine(quote=quote, **p.as_fields()) for p in priced])
@@ -240,8 +241,9 @@ def _quote_email_failed(email: QuoteEmail, reason: str) -> None:
 
 @transaction.atomic
 def quote_accept(*, quote: Quote, user) -> SalesOrder:
-    """The customer accepted: the quote becomes a draft sales order with the quote's prices, in
-    one transaction (the quote is locked, so accepting twice creates one order)."""
+    """The customer accepted: the quote becomes a draft sales order with the quote's prices (and
+    where they came from, and its order-level promotion: what the customer was offered holds),
+    in one transaction (the quote is locked, so accepting twice creates one order)."""
     locked = Quote.objects.select_for_update(of=("self",)).select_related("customer").get(pk=quote.pk)
     if locked.state == Q.ACCEPTED:
         raise ValidationError({"state": _("This quote has already been accepted.")})
@@ -256,6 +258,11 @@ def quote_accept(*, quote: Quote, user) -> SalesOrder:
             "quantity": line.quantity,
             "unit_price": line.unit_price,
             "discount_percent": line.discount_percent,
+            "price_source": line.price_source,
+            "price_list": line.price_list_id,
+            "price_promotion": line.price_promotion_id,
+            "promotion_discount": line.promotion_discount,
+            "order_promotion": locked.promotion_id,
         }
         for line in locked.lines.select_related("product", "unit")
     ]
@@ -265,6 +272,7 @@ def quote_accept(*, quote: Quote, user) -> SalesOrder:
         lines=lines,
         notes=locked.notes,
         quote=locked,
+        keep_prices=True,
     )
     Quote.objects.filter(pk=quote.pk).update(state=Q.ACCEPTED)
     quote.state = Q.ACCEPTED

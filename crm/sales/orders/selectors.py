@@ -190,9 +190,14 @@ def order_detail(*, user, order_id: int) -> SalesOrder:
 
     qs = (
         orders_visible_to(user)
-        .select_related("customer", "owner", "quote")
+        .select_related("customer", "owner", "quote", "promotion")
         .prefetch_related(
-            Prefetch("lines", queryset=SalesOrderLine.objects.select_related("product", "unit")),
+            Prefetch(
+                "lines",
+                queryset=SalesOrderLine.objects.select_related(
+                    "product", "unit", "price_list", "price_promotion"
+                ),
+            ),
             Prefetch("events", queryset=OrderEvent.objects.select_related("user")),
         )
     )
@@ -229,9 +234,12 @@ def quote_detail(*, user, quote_id: int) -> Quote:
 
     qs = (
         quotes_visible_to(user)
-        .select_related("customer", "owner")
+        .select_related("customer", "owner", "promotion")
         .prefetch_related(
-            Prefetch("lines", queryset=QuoteLine.objects.select_related("product", "unit")),
+            Prefetch(
+                "lines",
+                queryset=QuoteLine.objects.select_related("product", "unit", "price_list", "price_promotion"),
+            ),
             "orders",
             "emails",
         )

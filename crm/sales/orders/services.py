@@ -65,18 +65,22 @@ def order_create(
     notes: str = "",
     quote=None,
     priority: str = SalesOrder.Priority.NORMAL,
+    keep_prices: bool = False,
 ) -> SalesOrder:
-    """A draft order with its lines. Prices default to the product's list price (per unit);
-    quantities are converted to base units; taxes come from the product. Bad input raises one
-    ``ValidationError`` naming the fields (``lines[i].quantity``) and writes nothing: the input
-    is checked before the first write. Inside the caller's transaction it joins it (no
-    savepoint: an order placed in one step costs no extra round trips). The order comes back
-    with its lines as written (ids, products and units) in ``order.line_list`` (``LINE_LIST``).
-    The order is written on behalf of ``owner``: the customer must be one they may read."""
+    """A draft order with its lines. Prices not given are resolved for the customer on the order
+    date (``pricing.lines_price``: price lists, promotions, list price per unit), and the order
+    may earn an order-level promotion; ``keep_prices`` keeps the prices and promotions the lines
+    carry (a quote accepted). Quantities are converted to base units; taxes come from the
+    product. Bad input raises one ``ValidationError`` naming the fields (``lines[i].quantity``)
+    and writes nothing: the input is checked before the first write. Inside the caller's
+    transaction it joins it (no savepoint: an order placed in one step costs no extra round
+    trips). The order comes back with its lines as written (ids, products and units) in
+    ``order.line_list`` (``LINE_LIST``). The order is written on behalf of ``owner``: the
+    customer must be one they may read."""
     _check_customer(customer, owner)
     _check_priority(priority)
-    priced = lines_price(lines)
     order_date = order_date or timezone.localdate()
+    priced = lines_price(lines, customer=customer, on=order_date, keep_prices=keep_prices)
     if requested_date and requested_date < order_date:
         raise ValidationError({"requested_date": _("The requested date cannot be before the order date.")})
     order = SalesOrder(
@@ -159,12 +163,13 @@ def order_update(
 
 @transaction.atomic
 def order_update_lines(*, order: SalesOrder, lines: list[dict], user=None) -> SalesOrder:
-    """Replace a draft order's lines (and its totals). Only drafts: nothing is reserved yet."""
-    priced = lines_price(lines)
-    totals = lines_totals(priced)
-    locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
+    """Replace a draft order's lines (and its totals), priced for the order's customer on its
+    order date (``pricing.lines_price``). Only drafts: nothing is reserved yet."""
+    locked = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
     if locked.state != S.DRAFT:
         raise ValidationError({"state": _("Only a draft order's lines can be changed.")})
+    priced = lines_price(lines, customer=locked.customer, on=locked.order_date)
+    totals = lines_totals(priced)
     SalesOrderLine.objects.filter(order=order).delete()
     SalesOrderLine.objects.bulk_create([SalesOrderLine(order=order, **p.as_fields()) for p in priced])
     SalesOrder.objects.filter(pk=order.pk).update(updated_at=timezone.now(), **totals)
@@ -181,7 +186,9 @@ def order_line_reduce(*, line: SalesOrderLine, quantity) -> SalesOrderLine:
 
     For the fulfilment bridge (``order_line_shorten``), which holds the order's lock (so the
     line's figures it read stay true) and releases what the line no longer needs. Bad input
-    raises ``ValidationError`` on ``quantity`` and writes nothing."""
+    raises ``ValidationError`` on ``quantity`` and writes nothing. The line keeps its share of an
+    order-level promotion in proportion to what it still asks for (the promotion given is not
+    taken back), and the order's promotion discount is summed again with its totals."""
     new_quantity = decimal_input(quantity, field="quantity")
     base = to_base_quantity(product=line.product, quantity=new_quantity, unit=line.unit)
     if new_quantity >= line.quantity:
@@ -198,23 +205,34 @@ def order_line_reduce(*, line: SalesOrderLine, quantity) -> SalesOrderLine:
                 % {"shipped": f"{line.shipped_quantity.normalize():f}"}
             }
         )
+    share = (
+        money(line.promotion_discount * new_quantity / line.quantity)
+        if line.promotion_discount
+        else Decimal(0)
+    )
     net, tax = line_amounts(
         quantity=new_quantity,
         unit_price=line.unit_price,
         discount_percent=line.discount_percent,
         tax_rate=line.tax_rate,
+        promotion_discount=share,
     )
     SalesOrderLine.objects.filter(pk=line.pk).update(
-        quantity=new_quantity, base_quantity=base, net_amount=net, tax_amount=tax
+        quantity=new_quantity, base_quantity=base, net_amount=net, tax_amount=tax, promotion_discount=share
     )
     sums = SalesOrderLine.objects.filter(order_id=line.order_id).aggregate(
-        n=Sum("net_amount"), t=Sum("tax_amount")
+        n=Sum("net_amount"), t=Sum("tax_amount"), p=Sum("promotion_discount")
     )
     subtotal, tax_total = money(sums["n"] or 0), money(sums["t"] or 0)
     SalesOrder.objects.filter(pk=line.order_id).update(
-        subtotal=subtotal, tax_total=tax_total, total=money(subtotal + tax_total), updated_at=timezone.now()
+        subtotal=subtotal,
+        tax_total=tax_total,
+        total=money(subtotal + tax_total),
+        promotion_discount=money(sums["p"] or 0),
+        updated_at=timezone.now(),
     )
     line.quantity, line.base_quantity, line.net_amount, line.tax_amount = new_quantity, base, net, tax
+    line.promotion_discount = share
     return line
 
 

@@ -11,6 +11,7 @@ def ready() -> None:
 
     _register_pages()
     _register_order_actions()
+    _register_price_pages()
     _register_today()
 
 
@@ -90,6 +91,52 @@ def _register_order_actions() -> None:
         style="outline-secondary",
         method="get",
         order=90,
+    )
+
+
+def _register_price_pages() -> None:
+    """Navigation and status colours of the price lists, promotions and bulk price change."""
+    from core.navigation import NavItem
+    from core.navigation import register as nav_register
+    from core.ui import register_status_colours
+    from crm.sales.orders.prices import selectors as price_selectors
+
+    nav_register(
+        NavItem(
+            "sales.price_lists",
+            _("Price lists"),
+            "sales:prices:price_list_list",
+            price_selectors.PRICE_READ_ROLES,
+            section="sales",
+            order=32,
+        ),
+        NavItem(
+            "sales.promotions",
+            _("Promotions"),
+            "sales:prices:promotion_list",
+            price_selectors.PRICE_READ_ROLES,
+            section="sales",
+            order=33,
+        ),
+        NavItem(
+            "sales.bulk_prices",
+            _("Bulk price change"),
+            "sales:prices:bulk",
+            price_selectors.BULK_PRICE_ROLES,
+            section="sales",
+            order=34,
+        ),
+    )
+    register_status_colours({"current": "success", "future": "info", "inactive": "secondary"})
+    from crm.customers import panels
+
+    panels.register(
+        "prices",
+        _("Prices"),
+        "sales/prices/_customer_panel.html",
+        lambda customer, user: price_selectors.customer_prices_summary(customer=customer, user=user),
+        roles=price_selectors.PRICE_READ_ROLES,
+        order=25,
     )
 
 

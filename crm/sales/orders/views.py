@@ -16,18 +16,22 @@ from core.people import display_name
 from core.permissions import role_required
 from core.roles import has_role
 from core.sql import as_id
+from crm.customers.selectors import customers_visible_to
 from crm.sales.models import SalesOrder
 from crm.sales.orders import actions as order_actions
 from crm.sales.orders import form_panels, pricing
 from crm.sales.orders import selectors as order_selectors
 from crm.sales.orders import services as order_services
 from crm.sales.orders.forms import (
+    LINE_ERROR,
     OrderHeaderForm,
     apply_service_errors,
     formset_lines,
     line_formset,
 )
 from crm.sales.orders.pdf import order_confirmation_pdf
+from crm.sales.orders.prices.models import PriceSource
+from crm.sales.orders.prices.selectors import source_text
 from crm.sales.orders.pricing import MAX_LINES
 from crm.sales.orders.selectors import (
     ORDER_PRICE_ROLES,
@@ -43,14 +47,16 @@ POLL_STATES = frozenset({SalesOrder.State.CONFIRMED})
 
 
 def _initial_lines(lines) -> list[dict]:
-    """A document's lines as the line formset's initial data (order and quote forms)."""
+    """A document's lines as the line formset's initial data (order and quote forms). A price
+    typed by the rep is shown as typed; the others are left empty, so that saving resolves them
+    again (``pricing.lines_price``) and the form shows the price it finds next to the field."""
     return [
         {
             "product": line.product_id,
             "unit": line.unit_id,
-            "quantity": line.quantity.normalize(),
-            "unit_price": line.unit_price,
-            "discount_percent": line.discount_percent.normalize() if line.discount_percent else "",
+            "quantity": f"{line.quantity.normalize():f}",
+            "unit_price": line.unit_price if line.price_source in ("", PriceSource.MANUAL) else "",
+            "discount_percent": f"{line.discount_percent.normalize():f}" if line.discount_percent else "",
         }
         for line in lines
     ]
@@ -345,14 +351,90 @@ def line_row(request):
 @role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))
 @require_POST
 def totals_partial(request):
-    """Live totals of the lines being entered (htmx); lines that do not price yet are skipped."""
-    formset = line_formset(data=request.POST)
-    lines = []
-    for form in formset.forms:
-        if form.is_valid() and form.has_changed() and not form.cleaned_data.get("DELETE"):
-            try:
-                lines.extend(pricing.lines_price([form.as_line()]))
-            except ValidationError:
-                continue
+    """Live totals of the lines being entered (htmx), priced as saving would price them for the
+    customer picked (``pricing.lines_price``: price lists, promotions, list price), with each
+    line's price and where it came from next to its price field (out-of-band); lines that do
+    not price yet are skipped. A fixed number of queries, whatever the number of lines."""
+    entries, count = _posted_lines(request.POST)
+    customer_id = as_id(request.POST.get("customer"))
+    customer = (
+        customers_visible_to(request.user).filter(pk=customer_id, is_active=True).first()
+        if customer_id is not None
+        else None
+    )
+    lines, prefixes = _price_leniently(entries, customer)
+    # Every line's hint is redrawn: empty for a line that does not price (yet).
+    hints: dict[str, list] = {f"lines-{i}": [] for i in range(count)}
+    for line, prefix in zip(lines, prefixes, strict=True):
+        hints.setdefault(prefix, []).append(
+            {
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "source": line.price_source,
+                "text": source_text(line.price_source, line.price_list_id, line.price_promotion_id),
+                "parts": 0,
+            }
+        )
+    for parts in hints.values():
+        for hint in parts:
+            hint["parts"] = len(parts)
     totals = pricing.lines_totals(lines)
-    return render(request, "sales/orders/_totals.html", {"totals": totals, "line_count": len(lines)})
+    return render(
+        request,
+        "sales/orders/_totals.html",
+        {
+            "totals": totals,
+            "line_count": len(lines),
+            "promotion": getattr(lines, "promotion", None),
+            "hints": list(hints.items()),
+        },
+    )
+
+
+def _posted_lines(post) -> tuple[list[tuple[str, dict]], int]:
+    """The filled lines of a posted order or quote form, as (form prefix, line) read straight
+    from the data (ids unchecked: ``pricing.lines_price`` reads the products in one query and
+    refuses what is not sellable), and the number of line forms."""
+    raw = post.get("lines-TOTAL_FORMS", "0")
+    count = min(int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0, MAX_LINES)
+    entries = []
+    for i in range(count):
+        prefix = f"lines-{i}"
+        value = {name: post.get(f"{prefix}-{name}", "").strip() for name in LINE_FIELDS}
+        if not value["product"] or not value["quantity"] or post.get(f"{prefix}-DELETE"):
+            continue
+        entries.append(
+            (
+                prefix,
+                {
+                    "product": value["product"],
+                    "unit": value["unit"] or None,
+                    "quantity": value["quantity"],
+                    "unit_price": value["unit_price"] or None,
+                    "discount_percent": value["discount_percent"] or 0,
+                },
+            )
+        )
+    return entries, count
+
+
+LINE_FIELDS = ("product", "unit", "quantity", "unit_price", "discount_percent")
+
+
+def _price_leniently(entries: list[tuple[str, dict]], customer) -> tuple[list, list[str]]:
+    """The entries' lines priced together (promotions see the whole document); lines the
+    pricing refuses are left out (at most two tries). Returns the priced lines (with the
+    document's promotion) and, for each, the prefix of its form."""
+    for _attempt in range(2):
+        if not entries:
+            break
+        try:
+            priced = pricing.lines_price([line for _prefix, line in entries], customer=customer)
+        except ValidationError as exc:
+            bad = {int(m.group(1)) for name in exc.message_dict if (m := LINE_ERROR.match(name))}
+            if not bad:
+                break
+            entries = [entry for i, entry in enumerate(entries) if i not in bad]
+            continue
+        return priced, [entries[index][0] for _line, index in priced.indexes]
+    return pricing.PricedLines(), []

@@ -28,9 +28,11 @@ pytestmark = pytest.mark.django_db
 AUTH = 1 if connection.vendor == "postgresql" else 2
 # On PostgreSQL an event and its deliveries are one statement; elsewhere two.
 PUBLISH = 1 if connection.vendor == "postgresql" else 2
-# The customer and the products (by id), the order's number, the order, its lines and its
-# timeline entry (the answer shows the lines as written, without reading them back).
-CREATE_MAX = AUTH + 6
+# The customer and the products (by id), the price lists of those products and the promotions
+# valid that day (crm.sales.orders.prices.resolution), the order's number, the order, its lines
+# and its timeline entry (the answer shows the lines as written, without reading them back).
+PRICES = 2
+CREATE_MAX = AUTH + 6 + PRICES
 # order_confirm's steps: the order read and locked with what confirming checks, its state change
 # and timeline entry, the event, in a savepoint; then the backorders for the answer.
 CONFIRM_STEPS = 5 + PUBLISH + 1
@@ -42,7 +44,7 @@ CONFIRM_ONE_STATEMENT = 2
 RESERVE_MAX = 15 + 12
 # Create and confirm in one call: one authentication, one transaction (the order's creation
 # joins it without a savepoint), no second read of the order.
-PLACE_CREATE = AUTH + 2 + 6
+PLACE_CREATE = AUTH + 2 + 6 + PRICES
 
 
 def confirm_max(one_statement: bool) -> int:

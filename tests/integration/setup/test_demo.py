@@ -24,8 +24,8 @@ def database_counts() -> dict:
     """What each step's summary line speaks of, as the database holds it now."""
     from django.contrib.auth import get_user_model
 
-    from crm.customers.models import Contact, Customer, Region, Team
-    from crm.sales.models import Activity, Lead, Opportunity, Quote
+    from crm.customers.models import Contact, Customer, CustomerGroup, Region, Team
+    from crm.sales.models import Activity, Lead, Opportunity, PriceList, Promotion, Quote
     from crm.service.models import Engineer, ServiceTeam, Survey, Ticket, TicketPart
     from finance.models import CreditNote, Payment
     from finance.payables.models import Bill, SupplierPayment
@@ -88,6 +88,10 @@ def database_counts() -> dict:
         "co-purchase rules": CoPurchase.objects.count(),
         "cycle reminders": CycleReminder.objects.count(),
         "quality tickets": Ticket.objects.filter(category="quality", lot__number="TN2026-0815").count(),
+        "customer groups": CustomerGroup.objects.count(),
+        "key customers": Customer.objects.filter(group__code="KEY").count(),
+        "price lists": PriceList.objects.count(),
+        "promotions": Promotion.objects.count(),
         **{f"{m._meta.model_name} facts": m.objects.count() for m in FACT_MODELS},
     }
 
@@ -127,6 +131,11 @@ SUMMARIES = {
         r"fulfilment: (\d+) orders \(([a-z_ \d,]+)\), (\d+) shipments"
         r"(?:; repeat orders shipped \d+)?(?:; backorder served by a receipt: SO-[\d-]+)?",
         ["orders", None, "shipments"],
+    ),
+    "prices": (
+        r"prices: (\d+) customer groups \((\d+) customers in 重点客户\), (\d+) price lists, "
+        r"(\d+) promotions; quote QT-[\d-]+ and order SO-[\d-]+ use them",
+        ["customer groups", "key customers", "price lists", "promotions"],
     ),
     "service": (
         r"service: (\d+) tickets, (\d+) teams, (\d+) engineers",
@@ -210,6 +219,12 @@ def test_demo_has_orders_older_than_a_year(demo):
     assert old.count() >= 30
     assert old.values("customer").distinct().count() >= 10
     assert old.filter(created_at__date__lt=year_ago).count() == old.count()
+
+
+def test_demo_has_an_order_of_this_week_with_a_promotion_and_a_price_list(demo):
+    recent = SalesOrder.objects.filter(order_date__gte=timezone.localdate() - timedelta(days=7))
+    used = recent.filter(promotion__isnull=False, lines__price_source="group_list")
+    assert used.filter(lines__price_source="promotion").exists()
 
 
 def test_demo_orders_reach_most_customers(demo):
