@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -170,24 +170,27 @@ def _fold_over_limit(rows: list[Notification]) -> None:
     now = timezone.now()
     users = {row.user_id for row in kinded}
     kinds = {row.kind for row in kinded}
-    recent = (
-        Notification.objects.filter(
-            user_id__in=users,
-            kind__in=kinds,
-            folded=False,
-            created_at__gte=now - timedelta(seconds=settings.NOTIFICATIONS_PERIOD_SECONDS),
-        )
-        .values("user_id", "kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    seen = Counter({(r["user_id"], r["kind"]): r["n"] for r in recent})
     keys = {row.key for row in kinded if row.key}
-    written = (
-        set(Notification.objects.filter(user_id__in=users, key__in=keys).values_list("user_id", "key"))
-        if keys
-        else set()
+    # One read for both questions: the recent unfolded rows of these kinds (the count) and the
+    # keyed rows already written (the repeats).
+    recent_q = Q(
+        kind__in=kinds,
+        folded=False,
+        created_at__gte=now - timedelta(seconds=settings.NOTIFICATIONS_PERIOD_SECONDS),
     )
+    found = Notification.objects.filter(
+        Q(user_id__in=users) & (recent_q | Q(key__in=keys) if keys else recent_q)
+    )
+    seen: Counter = Counter()
+    written = set()
+    since = now - timedelta(seconds=settings.NOTIFICATIONS_PERIOD_SECONDS)
+    for user_id, kind, key, folded, created_at in found.values_list(
+        "user_id", "kind", "key", "folded", "created_at"
+    ):
+        if kind in kinds and not folded and created_at >= since:
+            seen[(user_id, kind)] += 1
+        if key and key in keys:
+            written.add((user_id, key))
     for row in kinded:
         if row.key and (row.user_id, row.key) in written:
             continue

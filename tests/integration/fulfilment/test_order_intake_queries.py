@@ -40,8 +40,9 @@ CONFIRM_STEPS = 5 + PUBLISH + 1
 CONFIRM_ONE_STATEMENT = 2
 # The reservation rule's delivery, then the daily facts' (integration.insights.facts): its claim,
 # savepoint and release, the order's fact (its old days, the order with its figures, delete,
-# insert) and its day's sales (three reads, delete, insert).
-RESERVE_MAX = 15 + 12
+# insert) and its day's sales (three reads, delete, insert); the rep's notice reads the rate
+# limit's count and the repeats of its key in one query (core.events.services._fold_over_limit).
+RESERVE_MAX = 15 + 12 + 1
 # Create and confirm in one call: one authentication, one transaction (the order's creation
 # joins it without a savepoint), no second read of the order.
 PLACE_CREATE = AUTH + 2 + 6 + PRICES
