@@ -17,7 +17,13 @@ from tests.home_world import build, users
 pytestmark = pytest.mark.django_db
 
 PANELS = {
-    "sales": ["sales.tasks", "rules.stock_alerts", "orders.quotes_expiring", "orders.waiting"],
+    "sales": [
+        "sales.tasks",
+        "rules.stock_alerts",
+        "orders.quotes_expiring",
+        "orders.waiting",
+        "insights.due_to_buy",
+    ],
     "warehouse": ["fulfilment.picks_due", "purchasing.receipts_due", "inventory.counts_open"],
     "purchasing": ["planning.suggestions", "purchasing.overdue"],
     "finance": ["finance.overdue_invoices", "finance.bills_due", "finance.unmatched_bills"],
@@ -32,7 +38,13 @@ PANELS = {
 }
 # With ``build(2)``: what waits for each role (the other team's rep has as much again).
 COUNTS = {
-    "sales": {"sales.tasks": 2, "rules.stock_alerts": 2, "orders.quotes_expiring": 2, "orders.waiting": 4},
+    "sales": {
+        "sales.tasks": 2,
+        "rules.stock_alerts": 2,
+        "orders.quotes_expiring": 2,
+        "orders.waiting": 4,
+        "insights.due_to_buy": 0,
+    },
     # Receipts due: the two expected today and the buyer's two late ones.
     "warehouse": {"fulfilment.picks_due": 2, "purchasing.receipts_due": 4, "inventory.counts_open": 2},
     "purchasing": {"planning.suggestions": 2, "purchasing.overdue": 2},
