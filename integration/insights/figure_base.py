@@ -119,12 +119,19 @@ def list_url(name: str, **params) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def chart_of(kind: str, categories, series: list[tuple[str, list]]) -> dict:
-    return {
+def chart_of(
+    kind: str, categories, series: list[tuple[str, list]], *, links: list[str] | None = None
+) -> dict:
+    """A card's chart; ``links``: the list behind each category (as many as the categories),
+    where one has its own (a click elsewhere opens the card's list)."""
+    chart = {
         "kind": kind,
         "categories": [str(c) for c in categories],
         "series": [{"name": str(name), "values": list(values)} for name, values in series],
     }
+    if links is not None:
+        chart["links"] = list(links)
+    return chart
 
 
 def trend_table(first_column: str, categories, series: list[tuple[str, list]]) -> dict:

@@ -136,10 +136,14 @@ class SalesCards(CardsBase):
         )
 
     def pipeline(self):
+        """The funnel's open stages open their column of the pipeline board (the won stage, which
+        has none, the board)."""
         c = self.d.conversion
+        board = list_url("sales:board")
         stages = self.d.funnel
         names = [s["stage"].name for s in stages]
         series = [(_("Open opportunities"), [s["count"] for s in stages])]
+        links = [board if s["stage"].is_closed else f"{board}#stage-{s['stage'].pk}" for s in stages]
         table = {
             "columns": [
                 _("Stage"),
@@ -155,9 +159,9 @@ class SalesCards(CardsBase):
         return (
             ratio_pct(c["cur_won"], c["cur_closed"]),
             ratio_pct(c["prev_won"], c["prev_closed"]),
-            chart_of("funnel", names, series),
+            chart_of("funnel", names, series, links=links),
             table,
-            list_url("sales:board"),
+            board,
         )
 
     def aov(self):

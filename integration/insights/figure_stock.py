@@ -119,6 +119,10 @@ class StockData(DataBase):
 
 
 class StockCards(CardsBase):
+    def _warehouse_links(self) -> list[str]:
+        """Each warehouse's stock list."""
+        return [list_url("inventory:stock", warehouse=wid) for wid in self.d.stock]
+
     def inventory_value(self):
         st = self.d.stock
         names = [w["name"] for w in st.values()]
@@ -128,7 +132,7 @@ class StockCards(CardsBase):
         return (
             money(sum(current, ZERO)),
             money(sum(before, ZERO)),
-            chart_of("bar", names, series),
+            chart_of("bar", names, series, links=self._warehouse_links()),
             trend_table(_("Warehouse"), names, series),
             list_url("inventory:stock"),
         )
@@ -143,7 +147,7 @@ class StockCards(CardsBase):
         return (
             self.d.turnover(self.p, None) if st else None,
             self.d.turnover(self.q, None) if st else None,
-            chart_of("bar", names, series),
+            chart_of("bar", names, series, links=self._warehouse_links()),
             trend_table(_("Warehouse"), names, series),
             list_url("inventory:stock"),
         )
@@ -154,10 +158,11 @@ class StockCards(CardsBase):
         categories = [f"{sku} {name}" for sku, name, _q, _v in top]
         series = [(_("Stock value"), [value for _s, _n, _q, value in top])]
         table = {"columns": [_("SKU"), _("Product"), _("On hand"), _("Stock value")], "rows": top}
+        links = [list_url("inventory:stock", q=sku) for sku, *_rest in top]  # the product's stock
         return (
             None if slow["value"] is None else money(slow["value"]),
             slow["previous"],
-            chart_of("bar", categories, series),
+            chart_of("bar", categories, series, links=links),
             table,
             list_url("planning:slow_movers"),
         )

@@ -41,6 +41,9 @@ class Figure:
     label: str
     definition: str
     unit: str  # money, percent, number, days
+    # Which way the figure is good news: "up" (a rise shows green), "down" (a rise shows red:
+    # backorders, overdue money, slow stock) or None (neither: the stock's value).
+    better: str | None = "up"
 
 
 _F = gettext_lazy
@@ -124,6 +127,7 @@ FIGURES: dict[str, Figure] = {
             _F("Backorders"),
             _F("Order lines of the orders confirmed in the period that had to wait for stock."),
             "number",
+            better="down",
         ),
         Figure(
             "inventory_value",
@@ -133,6 +137,7 @@ FIGURES: dict[str, Figure] = {
                 "its warehouse): every ledger move's quantity × its unit cost, summed to that day."
             ),
             "money",
+            better=None,
         ),
         Figure(
             "turnover",
@@ -152,6 +157,7 @@ FIGURES: dict[str, Figure] = {
                 "recorded on the last night of the period (as they are now before any record)."
             ),
             "money",
+            better="down",
         ),
         Figure(
             "purchase_on_time",
@@ -167,12 +173,14 @@ FIGURES: dict[str, Figure] = {
             _F("Receivables overdue"),
             _F("Open invoice amounts past their due date today; the chart shows every aging bucket."),
             "money",
+            better="down",
         ),
         Figure(
             "ap_aging",
             _F("Payables overdue"),
             _F("Open bill amounts past their due date today; the chart shows every aging bucket."),
             "money",
+            better="down",
         ),
         Figure(
             "cash",
@@ -208,6 +216,7 @@ class _Cards(SalesCards, StockCards, MoneyCards):
             "title": str(figure.label),
             "definition": str(figure.definition),
             "unit": figure.unit,
+            "better": figure.better,
             "value": value,
             "previous": previous,
             "change": change_pct(value, previous),

@@ -39,15 +39,6 @@ AT_FIELD = {
     "quarter": (gettext_lazy("Quarter"), "2026-Q3"),
     "year": (gettext_lazy("Year"), "2026"),
 }
-# Which way a figure's change is good news (``better``: higher, lower or neutral), unless the
-# card says so itself: a rise in backorders or overdue money shows red, in stock value grey.
-BETTER = {
-    "backorders": "lower",
-    "slow_movers": "lower",
-    "ar_aging": "lower",
-    "ap_aging": "lower",
-    "inventory_value": "neutral",
-}
 # The query parameters the filter form has; an error on any other goes above the form.
 FILTER_FIELDS = ("period", "at", "start", "end", "team")
 
@@ -138,15 +129,16 @@ def format_value(value, unit: str) -> str:
 
 
 def _change(card) -> dict | None:
-    """The change against the previous period: arrow, text and whether it is good news (a
-    figure where less is better is coloured the other way round, see ``BETTER``)."""
+    """The change against the previous period: arrow, text and whether it is good news (the
+    figure's ``better``: a figure where less is better is coloured the other way round, one
+    where neither is, grey)."""
     change = card.get("change")
     if change is None:
         return None
     change = Decimal(change)
-    better = card.get("better") or BETTER.get(card["key"], "higher")
-    rise, fall = ("success", "danger") if better == "higher" else ("danger", "success")
-    if better == "neutral":
+    better = figures.FIGURES[card["key"]].better
+    rise, fall = ("success", "danger") if better == "up" else ("danger", "success")
+    if better is None:
         rise = fall = "secondary"
     if change > 0:
         arrow, tone = "▲", rise
