@@ -128,7 +128,7 @@ def format_value(value, unit: str) -> str:
     return text
 
 
-def _change(card) -> dict | None:
+def change_view(card) -> dict | None:
     """The change against the previous period: arrow, text and whether it is good news (the
     figure's ``better``: a figure where less is better is coloured the other way round, one
     where neither is, grey)."""
@@ -176,7 +176,7 @@ def _card(card, *, query: str) -> dict:
         "chart_data": chart,
         "display": format_value(card.get("value"), unit),
         "previous_display": format_value(card.get("previous"), unit),
-        "change_view": _change(card),
+        "change_view": change_view(card),
         "export_url": f"{reverse('insights:export', args=[card['key']])}?{query}",
     }
 
