@@ -21,6 +21,7 @@ def home_headline(record, user) -> dict:
             "title": card["title"],
             "definition": card["definition"],
             "display": format_value(card["value"], card["unit"]),
+            "previous": card["previous"],
             "previous_display": format_value(card["previous"], card["unit"]),
             "change_view": change_view(card),
             "url": f"{dashboard}#figure-{card['key']}",

@@ -113,13 +113,16 @@ def _number(value: Decimal, places: int) -> str:
 
 def format_value(value, unit: str) -> str:
     """A figure as the card shows it: money with its symbol and thousands separators, percent
-    and numbers with one decimal at most, days with their unit; a dash when there is none."""
+    and days with one decimal at most, numbers (a turnover of 0.06) with two, days with their
+    unit; a dash when there is none."""
     if value is None:
         return "–"
     value = Decimal(value)
     if unit == "money":
         return money(value)
     places = 0 if value == value.to_integral_value() else 1
+    if unit == "number" and places and value * 10 != (value * 10).to_integral_value():
+        places = 2
     text = _number(value, places)
     if unit == "percent":
         return f"{text} %"
