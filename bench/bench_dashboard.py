@@ -4,8 +4,11 @@
 
 Prints, for a month, a quarter and a year (each against the period before):
 ``integration.insights.figures.dashboard`` time (median and max of 20 runs) and its number of
-queries (aim < 300 ms, the same number whatever the size); then the time of
-``facts_rebuild`` (every fact recomputed from the documents).
+queries, and next to it the dashboard page's (``GET /insights/`` through ``django.test.Client``
+signed in as a manager: the figures, the template and the middleware) — aim < 300 ms, the same
+number of queries whatever the size; the manager's home page (the headline figures of the month
+with the approvals); then the time of ``facts_rebuild`` (every fact recomputed from the
+documents).
 
 What is written (``bulk_create``, a few minutes at full size on SQLite):
 - the facts directly, as the events would have left them: one ``OrderFact`` per order and one
@@ -466,6 +469,7 @@ def measure(manager, params: dict) -> tuple[float, float, int]:
     from integration.insights.periods import period_from_params
 
     period, previous = period_from_params(params, today=timezone.localdate())
+    dashboard(user=manager, period=period, previous=previous)  # warm, as the page is
     times = []
     queries = 0
     for _ in range(RUNS):
@@ -476,6 +480,25 @@ def measure(manager, params: dict) -> tuple[float, float, int]:
             times.append((time.perf_counter() - start) * 1000)
         queries = len(captured)
     return statistics.median(times), max(times), queries
+
+
+def measure_page(client, url: str) -> tuple[float, float, str]:
+    """A page's time (median and max of ``RUNS`` requests, after one to warm up) and its queries
+    (the fewest and most of the runs: the session middleware writes now and then). Over HTTPS,
+    as behind the production proxy (plain HTTP is redirected)."""
+    response = client.get(url, secure=True)
+    assert response.status_code == 200, (url, response.status_code)
+    times, counts = [], []
+    for _ in range(RUNS):
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.get(url, secure=True)
+            times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        counts.append(len(captured))
+    low, high = min(counts), max(counts)
+    return statistics.median(times), max(times), str(low) if low == high else f"{low}–{high}"
 
 
 def main() -> None:
@@ -503,6 +526,13 @@ def main() -> None:
     started = time.perf_counter()
     slow_movers_snapshot()
     say(f"slow movers recorded (the nightly refresh's step): {(time.perf_counter() - started) * 1000:.0f} ms")
+    from urllib.parse import urlencode
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(manager)
+    say(f"median and max of {RUNS} runs")
     for params in (
         {"period": "month"},
         {"period": "quarter"},
@@ -510,9 +540,16 @@ def main() -> None:
     ):
         median, worst, queries = measure(manager, params)
         say(
-            f"dashboard {params['period']:7s}: median {median:6.0f} ms, max {worst:6.0f} ms, "
+            f"dashboard() {params['period']:7s}: median {median:6.0f} ms, max {worst:6.0f} ms, "
             f"{queries} queries"
         )
+        median, worst, queries = measure_page(client, f"/insights/?{urlencode(params)}")
+        say(
+            f"  page      {params['period']:7s}: median {median:6.0f} ms, max {worst:6.0f} ms, "
+            f"{queries} queries (GET /insights/)"
+        )
+    median, worst, queries = measure_page(client, "/")
+    say(f"manager's home page   : median {median:6.0f} ms, max {worst:6.0f} ms, {queries} queries")
 
     from integration.insights.facts import facts_rebuild
 

@@ -19,6 +19,7 @@ from integration.insights.periods import PERIOD_KINDS, period_from_params, team_
 
 UNITS = ("money", "percent", "number", "days")
 CHART_KINDS = ("line", "bar", "funnel", "pie", "bar_stacked")
+BETTER = ("up", "down")
 
 
 def _number(**kwargs):
@@ -34,6 +35,11 @@ class ChartSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CHART_KINDS)
     categories = serializers.ListField(child=serializers.CharField())
     series = SeriesSerializer(many=True)
+    links = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="The list behind each category, where the categories have one (warehouses, stages).",
+    )
 
 
 class TableSerializer(serializers.Serializer):
@@ -46,6 +52,11 @@ class FigureSerializer(serializers.Serializer):
     title = serializers.CharField()
     definition = serializers.CharField(help_text="What the figure is, as the dashboard's tooltip says it.")
     unit = serializers.ChoiceField(choices=UNITS)
+    better = serializers.ChoiceField(
+        choices=BETTER,
+        allow_null=True,
+        help_text="Which way is good news: up, down, or neither (null).",
+    )
     value = _number()
     previous = _number(help_text="The same figure over the comparison period.")
     change = _number(help_text="Change of value against previous, in percent.")

@@ -23,7 +23,24 @@ class InsightsConfig(AppConfig):
                 order=4,
             ),
         )
+        self._home()
 
         from integration.insights.selling_registry import register_selling
 
         register_selling()
+
+    def _home(self):
+        """The manager's headline figures, first on their home page (admins: in the summary)."""
+        from core import home
+        from core.roles import MANAGER
+        from integration.insights import today
+
+        home.register(
+            home.MANAGER_HEADLINE,
+            _("This month's figures"),
+            "insights/home_headline.html",
+            today.home_headline,
+            roles=(MANAGER,),
+            order=home.MANAGER_HEADLINE_ORDER,
+            wide=True,
+        )

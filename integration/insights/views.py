@@ -39,15 +39,6 @@ AT_FIELD = {
     "quarter": (gettext_lazy("Quarter"), "2026-Q3"),
     "year": (gettext_lazy("Year"), "2026"),
 }
-# Which way a figure's change is good news (``better``: higher, lower or neutral), unless the
-# card says so itself: a rise in backorders or overdue money shows red, in stock value grey.
-BETTER = {
-    "backorders": "lower",
-    "slow_movers": "lower",
-    "ar_aging": "lower",
-    "ap_aging": "lower",
-    "inventory_value": "neutral",
-}
 # The query parameters the filter form has; an error on any other goes above the form.
 FILTER_FIELDS = ("period", "at", "start", "end", "team")
 
@@ -122,13 +113,16 @@ def _number(value: Decimal, places: int) -> str:
 
 def format_value(value, unit: str) -> str:
     """A figure as the card shows it: money with its symbol and thousands separators, percent
-    and numbers with one decimal at most, days with their unit; a dash when there is none."""
+    and days with one decimal at most, numbers (a turnover of 0.06) with two, days with their
+    unit; a dash when there is none."""
     if value is None:
         return "–"
     value = Decimal(value)
     if unit == "money":
         return money(value)
     places = 0 if value == value.to_integral_value() else 1
+    if unit == "number" and places and value * 10 != (value * 10).to_integral_value():
+        places = 2
     text = _number(value, places)
     if unit == "percent":
         return f"{text} %"
@@ -137,16 +131,17 @@ def format_value(value, unit: str) -> str:
     return text
 
 
-def _change(card) -> dict | None:
-    """The change against the previous period: arrow, text and whether it is good news (a
-    figure where less is better is coloured the other way round, see ``BETTER``)."""
+def change_view(card) -> dict | None:
+    """The change against the previous period: arrow, text and whether it is good news (the
+    figure's ``better``: a figure where less is better is coloured the other way round, one
+    where neither is, grey)."""
     change = card.get("change")
     if change is None:
         return None
     change = Decimal(change)
-    better = card.get("better") or BETTER.get(card["key"], "higher")
-    rise, fall = ("success", "danger") if better == "higher" else ("danger", "success")
-    if better == "neutral":
+    better = figures.FIGURES[card["key"]].better
+    rise, fall = ("success", "danger") if better == "up" else ("danger", "success")
+    if better is None:
         rise = fall = "secondary"
     if change > 0:
         arrow, tone = "▲", rise
@@ -184,7 +179,7 @@ def _card(card, *, query: str) -> dict:
         "chart_data": chart,
         "display": format_value(card.get("value"), unit),
         "previous_display": format_value(card.get("previous"), unit),
-        "change_view": _change(card),
+        "change_view": change_view(card),
         "export_url": f"{reverse('insights:export', args=[card['key']])}?{query}",
     }
 

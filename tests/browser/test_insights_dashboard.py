@@ -25,6 +25,8 @@ PAINTED = """box => {
   for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) painted += 1; }
   return painted;
 }"""
+# Every chart drawn and its animation over (what a screenshot shows).
+SETTLED = """() => [...document.querySelectorAll("[data-insights-chart]")].every(b => b.dataset.settled)"""
 SERIES = """box => {
   const chart = echarts.getInstanceByDom(box);
   return chart ? chart.getOption().series.length : -1;
@@ -121,32 +123,18 @@ def test_a_funnel_click_opens_the_pipeline(manager_user, history, open_page):
     funnel.locator("canvas").wait_for()
     box = funnel.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + 24)
-    page.wait_for_url("**/sales/pipeline/**")
+    # The first stage: its column of the board.
+    page.wait_for_url("**/sales/pipeline/#stage-*")
+    anchor = page.url.rsplit("#", 1)[1]
+    assert page.locator(f"#{anchor}.kanban-column").is_visible()
     assert errors == []
 
 
-def test_a_chart_with_a_link_per_category_opens_that_categorys_list(
-    manager_user, history, open_page, monkeypatch
-):
-    """A chart may name a list per category (``chart["links"]``): a click on a warehouse's bar
-    opens the stock of that warehouse."""
-    from django.urls import reverse
-
-    from integration.insights import figures
+def test_a_warehouse_bar_opens_that_warehouses_stock(manager_user, history, open_page):
+    """A chart whose categories have a list each (``chart["links"]``): a click on a warehouse's
+    bar opens the stock of that warehouse."""
     from scm.inventory.models import Warehouse
 
-    plain = figures.dashboard
-
-    def with_links(**kwargs):
-        cards = plain(**kwargs)
-        for card in cards:
-            if card["key"] == "inventory_value":
-                ids = dict(Warehouse.objects.values_list("name", "pk"))
-                stock = reverse("inventory:stock")
-                card["chart"]["links"] = [f"{stock}?warehouse={ids[n]}" for n in card["chart"]["categories"]]
-        return cards
-
-    monkeypatch.setattr(figures, "dashboard", with_links)
     page = open_page(DESKTOP)
     login(page, manager_user.username)
     page.goto("/insights/")
@@ -171,6 +159,7 @@ def test_the_dashboard_at_desktop_and_tablet_width(manager_user, history, open_p
     _charts_drawn(page)
     # Every card lies inside the page: nothing runs off to the side.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.wait_for_function(SETTLED)
     screenshot(page, "insights-dashboard")
 
 
@@ -195,3 +184,50 @@ def test_an_inverted_range_is_shown_next_to_the_end_date(manager_user, history, 
     assert "end=2026-04-01" in page.url
     screenshot(page, "insights-dashboard-error")
     assert errors == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, TABLET], ids=["desktop", "tablet"])
+def test_the_managers_home_opens_with_the_headline_figures(
+    manager_user, history, open_page, screenshot, viewport
+):
+    page = open_page(viewport)
+    errors = _watch(page)
+    login(page, manager_user.username)
+    page.goto("/")
+    tiles = page.locator("[data-testid=headline] [data-figure]")
+    tiles.first.wait_for()
+    assert tiles.count() == 6
+    assert (
+        page.locator("[data-testid=headline] [data-figure=sales] [data-testid=value]")
+        .inner_text()
+        .startswith("¥")
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # The definition is the ⓘ's tooltip, and it stays on the page.
+    tip = page.locator("[data-testid=headline] [data-figure=ar_aging] [role=tooltip]")
+    page.hover("[data-testid=headline] [data-figure=ar_aging] [data-testid=definition]")
+    assert tip.is_visible()
+    box = tip.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    screenshot(page, "home-manager-headline")
+    # A click anywhere on a tile (here its value) opens its card on the dashboard.
+    page.mouse.move(0, 0)
+    value = page.locator("[data-testid=headline] [data-figure=aov] .headline-value").bounding_box()
+    page.mouse.click(value["x"] + value["width"] / 2, value["y"] + value["height"] / 2)
+    page.wait_for_url("**/insights/?period=month#figure-aov")
+    page.wait_for_selector("#figure-aov [data-insights-chart][data-drawn]")
+    assert errors == []
+
+
+def test_the_admins_summary_folds_the_headline_into_its_column(admin_user, history, open_page, screenshot):
+    page = open_page(DESKTOP)
+    login(page, admin_user.username)
+    page.goto("/")
+    page.click("[data-panel='insights.headline'] summary")
+    tiles = page.locator("[data-testid=headline] [data-figure]")
+    tiles.first.wait_for()
+    # Two tiles a row in a column of the summary, nothing running off the page.
+    tops = [tiles.nth(i).bounding_box()["y"] for i in range(3)]
+    assert tops[0] == tops[1] < tops[2]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "home-admin-headline")

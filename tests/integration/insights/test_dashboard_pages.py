@@ -122,6 +122,13 @@ def test_a_rise_of_a_figure_where_less_is_better_is_red():
     assert views._card(card, query="")["change_view"]["tone"] == "danger"
 
 
+def test_a_small_number_figure_keeps_its_second_decimal():
+    card = {"key": "turnover", "chart": {}, "unit": "number", "value": Decimal("0.06"), "change": None}
+    assert views._card(card, query="")["display"] == "0.06"
+    assert views.format_value(Decimal("4.30"), "number") == "4.3"
+    assert views.format_value(Decimal("96.25"), "percent") == "96.3 %"
+
+
 def test_a_figure_without_value_or_comparison_shows_a_dash():
     card = {"key": "nps", "chart": {}, "unit": "number", "value": None, "previous": None, "change": None}
     shown = views._card(card, query="")

@@ -88,6 +88,19 @@
     });
   }
 
+  function highest(data) {
+    var top = -Infinity;
+    (data.series || []).forEach(function (s) {
+      (s.values || []).forEach(function (v) {
+        var number = toNumber(v);
+        if (number !== null && number > top) {
+          top = number;
+        }
+      });
+    });
+    return top;
+  }
+
   function itemsOf(data) {
     var first = (data.series && data.series[0]) || { values: [] };
     return data.categories.map(function (name, i) {
@@ -124,6 +137,14 @@
       }
       return item;
     });
+    var yAxis = {
+      type: "value",
+      axisLabel: { formatter: short, color: "#6c757d" },
+      splitLine: { lineStyle: { color: "#e9ecef" } }
+    };
+    if (data.unit === "percent" && highest(data) <= 0) {
+      yAxis.max = 100; // a rate that is nothing at all: against 0–100 %, not 0–1 %
+    }
     return {
       color: COLOURS,
       grid: { left: 8, right: kind === "line" ? 24 : 12, top: series.length > 1 ? 36 : 16, bottom: 8, containLabel: true },
@@ -142,11 +163,7 @@
         axisTick: { alignWithLabel: true },
         axisLabel: { hideOverlap: true, color: "#6c757d" }
       },
-      yAxis: {
-        type: "value",
-        axisLabel: { formatter: short, color: "#6c757d" },
-        splitLine: { lineStyle: { color: "#e9ecef" } }
-      },
+      yAxis: yAxis,
       series: series
     };
   }
@@ -165,7 +182,8 @@
         top: 8,
         bottom: 8,
         gap: 0,
-        minSize: "12%",
+        // Wide enough for a stage's name and count, however few it holds.
+        minSize: "30%",
         itemStyle: { borderColor: "#fff", borderWidth: 1 },
         cursor: "pointer",
         label: { show: true, position: "inside", color: "#fff", formatter: function (p) { return p.name + "  " + full(p.value); } },
@@ -228,6 +246,8 @@
     var chart = echarts.init(box, null, { renderer: "canvas", locale: isChinese() ? "ZH" : "EN" });
     var option = optionFor(data, box);
     option.animationDuration = 300;
+    // data-drawn: drawn; data-settled: its animation over too (what a screenshot waits for).
+    chart.on("finished", function () { box.dataset.settled = "true"; });
     chart.setOption(option);
     box.dataset.drawn = "true";
     if (!hasValues(data)) {
