@@ -86,7 +86,7 @@ def test_buyers_home_shows_what_to_reorder_and_one_click_orders_it(
     panel = page.locator("[data-testid=today-suggestions]")
     assert "CUP-01" in panel.inner_text()
     screenshot(page, "po-home")
-    page.locator("[data-testid=all-suggestions]").click()
+    page.locator('[data-panel="planning.suggestions"] [data-testid=see-all]').click()
     page.wait_for_selector("[data-testid=suggestion-list]")
     page.locator("[data-testid=suggestion-list] tbody tr", has_text="CUP-01").locator(
         "input[type=checkbox]"
