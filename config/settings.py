@@ -531,6 +531,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several models have a ``state`` field; each choice set gets its own schema name.
     "ENUM_NAME_OVERRIDES": {
+        # A bulk price change's direction and a figure's good direction share their values.
+        "UpDownEnum": ["up", "down"],
         "QuoteStateEnum": "crm.sales.orders.models.Quote.State",
         "SalesOrderStateEnum": "crm.sales.orders.models.SalesOrder.State",
         "OpportunityStateEnum": "crm.sales.models.pipeline.Opportunity.State",

@@ -39,8 +39,10 @@ def pick_list_orders(*, warehouse_id: int) -> QuerySet:
     ).values_list("demand", flat=True)
     line_ids = {int(d[len(DEMAND_PREFIX) :]) for d in demands}
     return (
-        SalesOrder.objects.filter(state__in=SHIPPABLE, lines__id__in=line_ids)
-        .distinct()
+        # Orders of those lines by a subquery (no join, so no DISTINCT to clash with the ordering).
+        SalesOrder.objects.filter(
+            state__in=SHIPPABLE, pk__in=SalesOrderLine.objects.filter(pk__in=line_ids).values("order_id")
+        )
         .select_related("customer")
         .order_by(*pick_order())
     )
