@@ -95,10 +95,13 @@ _reporting: ContextVar[bool] = ContextVar("tandem_reporting", default=False)
 
 def reporting_db() -> str:
     """The database alias reports and dashboards read from: the replica when one is configured
-    (``DATABASE_REPLICA_URL``), else the default database."""
+    (``DATABASE_REPLICA_URL``) and no transaction is open on the default database (a transaction
+    that writes reads what it wrote, never a replica a moment behind), else the default."""
     from django.conf import settings
 
-    return "replica" if "replica" in settings.DATABASES else "default"
+    if "replica" not in settings.DATABASES or connection.in_atomic_block:
+        return "default"
+    return "replica"
 
 
 @contextmanager

@@ -29,7 +29,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from core.money import money
-from crm.sales.models import SalesOrder, SalesOrderLine
+from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
 from integration.fulfilment.models import Backorder, Shipment, ShipmentLine
 from integration.insights.fact_days import (
     BATCH,
@@ -279,19 +279,30 @@ def facts_rebuild(start: date | None = None, end: date | None = None) -> dict[st
             survey_days_refresh(None)
             slow_movers_snapshot()
     else:
+        # A start alone runs to today; an end alone is that day.
+        end = end or (local_day() if start else None)
         start = start or end
-        end = end or start
         days = _days_between(start, end)
-        in_range = on_days("confirmed_at", days, moment=True)
-        orders = set(SalesOrder.objects.filter(in_range).values_list("pk", flat=True))
-        orders |= set(OrderFact.objects.filter(day__range=(start, end)).values_list("order_id", flat=True))
-        shipments = set(
-            Shipment.objects.filter(on_days("shipped_at", days, moment=True)).values_list("pk", flat=True)
-        )
-        shipments |= set(
-            ShipmentFact.objects.filter(day__range=(start, end)).values_list("shipment_id", flat=True)
-        )
+        # Inside the transaction: the ids read here come from the default database, as written.
         with transaction.atomic(savepoint=False):
+            in_range = on_days("confirmed_at", days, moment=True)
+            orders = set(SalesOrder.objects.filter(in_range).values_list("pk", flat=True))
+            # Orders changed on those days without an event of their own (a line shortened, a
+            # note): every change to an order writes its timeline.
+            orders |= set(
+                OrderEvent.objects.filter(on_days("created_at", days, moment=True)).values_list(
+                    "order_id", flat=True
+                )
+            )
+            orders |= set(
+                OrderFact.objects.filter(day__range=(start, end)).values_list("order_id", flat=True)
+            )
+            shipments = set(
+                Shipment.objects.filter(on_days("shipped_at", days, moment=True)).values_list("pk", flat=True)
+            )
+            shipments |= set(
+                ShipmentFact.objects.filter(day__range=(start, end)).values_list("shipment_id", flat=True)
+            )
             touched = set(days)
             for chunk in _chunks(sorted(orders)):
                 touched |= orders_refresh(chunk)

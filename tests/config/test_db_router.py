@@ -46,6 +46,7 @@ def test_with_a_replica_a_report_reads_every_model_from_it(replica):
 def test_a_transaction_reads_what_it_writes_from_the_default_database(replica, monkeypatch):
     monkeypatch.setattr(connections["default"], "in_atomic_block", True)
     assert router.db_for_read(OrderFact) is None
+    assert reporting_db() == "default"
     with reporting():
         assert router.db_for_read(SalesOrder) is None
 

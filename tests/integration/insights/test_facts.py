@@ -249,3 +249,22 @@ def test_a_transfer_moves_value_between_the_warehouses_of_its_days(django_captur
     kept = snapshot()
     facts_rebuild()
     assert snapshot() == kept
+
+
+def test_a_line_shortened_on_an_old_order_reaches_its_fact_at_night(world):
+    from integration.insights.tasks import insights_refresh_recent
+
+    second = world["second"]
+    long_ago = timezone.now() - timedelta(days=60)
+    SalesOrder.objects.filter(pk=second.pk).update(confirmed_at=long_ago)
+    facts_rebuild()
+    short_line = second.lines.order_by("pk").last()
+
+    services.order_line_shorten(
+        order=second, line_id=short_line.pk, quantity=Decimal("1"), user=world["owner"]
+    )
+    insights_refresh_recent()
+
+    fact = OrderFact.objects.get(order_id=second.pk)
+    assert fact.day == timezone.localdate(long_ago)
+    assert fact.net == SalesOrder.objects.get(pk=second.pk).subtotal
