@@ -180,6 +180,13 @@ def facts_on_ticket_closed(event):
     _ticket(event, "closed_at")
 
 
+@on(names.TICKET_PARTS_USED)
+def facts_on_parts_used(event):
+    """Service parts leave stock (the ticket's visit): the stock value of the day, every
+    warehouse (the payload names the parts, not where they were taken from)."""
+    stock_days_refresh(_today_and(event))
+
+
 @on(names.SURVEY_ANSWERED)
 def facts_on_survey_answered(event):
     """An answer counts on the day its survey was created."""

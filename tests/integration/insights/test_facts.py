@@ -268,3 +268,32 @@ def test_a_line_shortened_on_an_old_order_reaches_its_fact_at_night(world):
     fact = OrderFact.objects.get(order_id=second.pk)
     assert fact.day == timezone.localdate(long_ago)
     assert fact.net == SalesOrder.objects.get(pk=second.pk).subtotal
+
+
+def test_service_parts_used_leave_the_stock_value_of_their_day(django_capture_on_commit_callbacks):
+    from crm.service import parts
+    from scm.inventory import services as stock
+    from tests.crm.customers.factories import CustomerFactory as ServiceCustomerFactory
+    from tests.crm.service.factories import TicketFactory
+    from tests.crm.service.parts.factories import GUANGZHOU_CUSTOMER, VisitFactory, city_warehouses
+    from tests.factories import UserFactory
+
+    warehouses = city_warehouses()
+    lat, lon = GUANGZHOU_CUSTOMER
+    ticket = TicketFactory(customer=ServiceCustomerFactory(latitude=lat, longitude=lon), category="repair")
+    kit = ProductFactory(name="空调安装支架", cost=Decimal("40.0000"))
+    with django_capture_on_commit_callbacks(execute=True):
+        stock.stock_receive(product=kit, warehouse=warehouses["广州"], quantity=10)
+    parts.ticket_part_add(ticket=ticket, product=kit, quantity=2, user=UserFactory(roles=["service"]))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        parts.ticket_parts_consume(ticket=ticket, visit=VisitFactory(ticket=ticket))
+
+    # The stock days only: the factory's ticket was opened without its event.
+    kept = snapshot()["stockday"]
+    facts_rebuild()
+    assert snapshot()["stockday"] == kept
+    assert (
+        StockDay.objects.get(warehouse_id=warehouses["广州"].pk, day=timezone.localdate()).quantity_change
+        == 8
+    )
