@@ -343,3 +343,24 @@ def lines_totals(priced: Iterable[PricedLine]) -> dict:
         "promotion_id": promotion_id,
         "promotion_discount": money(off),
     }
+
+
+def price_is_typed(line) -> bool:
+    """Whether a saved line's price was typed by the rep (kept when the document is priced
+    again) rather than resolved (resolved again)."""
+    return line.price_source in ("", PriceSource.MANUAL)
+
+
+def lines_as_input(lines) -> list[dict]:
+    """A saved document's lines as ``lines_price`` input, to price them again (another customer,
+    another day): a typed price is kept, the others are resolved again."""
+    return [
+        {
+            "product": line.product,
+            "unit": line.unit,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price if price_is_typed(line) else None,
+            "discount_percent": line.discount_percent,
+        }
+        for line in lines
+    ]

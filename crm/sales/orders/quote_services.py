@@ -22,7 +22,7 @@ from core.numbers import document_number
 from core.people import display_name
 from crm.sales.models import Quote, QuoteEmail, QuoteLine, SalesOrder
 from crm.sales.orders import services as order_services
-from crm.sales.orders.pricing import lines_price, lines_totals
+from crm.sales.orders.pricing import lines_as_input, lines_price, lines_totals
 
 Q = Quote.State
 DEFAULT_VALIDITY_DAYS = 30
@@ -94,6 +94,9 @@ def quote_update(
         fields["valid_until"] = valid_until
     if notes is not None:
         fields["notes"] = notes
+    if lines is None and "customer" in fields and fields["customer"].pk != locked.customer_id:
+        # Another customer, other prices: the lines are priced again for them (typed prices kept).
+        lines = lines_as_input(quote.lines.select_related("product", "unit").order_by("pk")) or None
     if lines is not None:
         priced = lines_price(lines, customer=fields.get("customer", locked.customer), on=timezone.localdate())
         fields.update(lines_totals(priced))

@@ -28,7 +28,7 @@ from core.numbers import document_number
 from crm.customers.selectors import customer_check_writable
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
 from crm.sales.orders.models import LINE_LIST
-from crm.sales.orders.pricing import line_amounts, lines_price, lines_totals
+from crm.sales.orders.pricing import line_amounts, lines_as_input, lines_price, lines_totals
 from scm.inventory.services import to_base_quantity
 
 S = SalesOrder.State
@@ -158,6 +158,11 @@ def order_update(
         setattr(order, name, value)
     if changes:
         order.save(update_fields=[*changes.keys(), "updated_at"])
+    if "customer" in changes:
+        # Another customer, other prices: the lines are priced again for them (typed prices kept).
+        lines = list(order.lines.select_related("product", "unit").order_by("pk"))
+        if lines:
+            order_update_lines(order=order, lines=lines_as_input(lines), user=user)
     return order
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.dates import optional_date_input
 from core.idempotency import one_time_form
 from core.people import display_name
 from core.permissions import role_required
@@ -30,9 +31,8 @@ from crm.sales.orders.forms import (
     line_formset,
 )
 from crm.sales.orders.pdf import order_confirmation_pdf
-from crm.sales.orders.prices.models import PriceSource
 from crm.sales.orders.prices.selectors import source_text
-from crm.sales.orders.pricing import MAX_LINES
+from crm.sales.orders.pricing import MAX_LINES, price_is_typed
 from crm.sales.orders.selectors import (
     ORDER_PRICE_ROLES,
     ORDER_READ_ROLES,
@@ -55,7 +55,7 @@ def _initial_lines(lines) -> list[dict]:
             "product": line.product_id,
             "unit": line.unit_id,
             "quantity": f"{line.quantity.normalize():f}",
-            "unit_price": line.unit_price if line.price_source in ("", PriceSource.MANUAL) else "",
+            "unit_price": line.unit_price if price_is_typed(line) else "",
             "discount_percent": f"{line.discount_percent.normalize():f}" if line.discount_percent else "",
         }
         for line in lines
@@ -156,6 +156,8 @@ def _lines_form_page(request, *, kind, record, header_form, header_initial, save
             "formset": formset,
             "kind": kind,
             "form_panels": form_panels.panels_for(request.user),
+            # The day the lines are priced on when saved: a draft order's date, else today.
+            "price_date": getattr(record, "order_date", None),
         },
     )
 
@@ -362,7 +364,11 @@ def totals_partial(request):
         if customer_id is not None
         else None
     )
-    lines, prefixes = _price_leniently(entries, customer)
+    try:
+        on = optional_date_input(request.POST.get("price_date"), field="price_date")
+    except ValidationError:
+        on = None  # a hand-made value: today's prices
+    lines, prefixes = _price_leniently(entries, customer, on)
     # Every line's hint is redrawn: empty for a line that does not price (yet).
     hints: dict[str, list] = {f"lines-{i}": [] for i in range(count)}
     for line, prefix in zip(lines, prefixes, strict=True):
@@ -421,7 +427,7 @@ def _posted_lines(post) -> tuple[list[tuple[str, dict]], int]:
 LINE_FIELDS = ("product", "unit", "quantity", "unit_price", "discount_percent")
 
 
-def _price_leniently(entries: list[tuple[str, dict]], customer) -> tuple[list, list[str]]:
+def _price_leniently(entries: list[tuple[str, dict]], customer, on=None) -> tuple[list, list[str]]:
     """The entries' lines priced together (promotions see the whole document); lines the
     pricing refuses are left out (at most two tries). Returns the priced lines (with the
     document's promotion) and, for each, the prefix of its form."""
@@ -429,7 +435,7 @@ def _price_leniently(entries: list[tuple[str, dict]], customer) -> tuple[list, l
         if not entries:
             break
         try:
-            priced = pricing.lines_price([line for _prefix, line in entries], customer=customer)
+            priced = pricing.lines_price([line for _prefix, line in entries], customer=customer, on=on)
         except ValidationError as exc:
             bad = {int(m.group(1)) for name in exc.message_dict if (m := LINE_ERROR.match(name))}
             if not bad:

@@ -163,6 +163,24 @@ def test_the_order_form_shows_each_lines_resolved_price_and_the_promotion(client
     assert "9,981.00" in body
 
 
+def test_a_draft_orders_form_shows_the_prices_of_its_order_date(client, sales_user):
+    customer = CustomerFactory(owner=sales_user, credit_limit=0)
+    product = ProductFactory(list_price=Decimal("100"))
+    own = price_list(customer=customer, lines=[(product, "80")], valid_from=days(-60), valid_until=days(-30))
+    order = order_services.order_create(
+        customer=customer, owner=sales_user, lines=[{"product": product, "quantity": 1}], order_date=days(-40)
+    )
+    client.force_login(sales_user)
+
+    form = client.get(reverse("sales:orders:order_edit", args=[order.pk])).content.decode()
+    data = {"customer": customer.pk, "price_date": days(-40).isoformat(), "lines-TOTAL_FORMS": "1"}
+    data.update({"lines-INITIAL_FORMS": "0", "lines-0-product": product.pk, "lines-0-quantity": "1"})
+    body = client.post(reverse("sales:orders:totals"), data).content.decode()
+
+    assert f'name="price_date" value="{days(-40).isoformat()}"' in form
+    assert f"Customer price list #{own.pk}" in body and "80.00" in body
+
+
 def test_the_order_form_prices_for_no_customer_it_may_not_read(client, sales_user):
     other = CustomerFactory()
     product = ProductFactory(list_price=Decimal("100"))

@@ -184,6 +184,40 @@ def test_a_draft_orders_lines_are_priced_on_its_order_date(customer, product, sa
     assert order.lines.get().unit_price == Decimal("80.00")
 
 
+def test_another_customer_on_a_draft_order_prices_its_lines_again_keeping_typed_prices(
+    customer, product, sales_user
+):
+    price_list(customer=customer, lines=[(product, "85")])
+    other = CustomerFactory(owner=sales_user, credit_limit=0)
+    order = order_services.order_create(
+        customer=customer,
+        owner=sales_user,
+        lines=[
+            {"product": product, "quantity": "2"},
+            {"product": product, "quantity": "1", "unit_price": "70"},
+        ],
+    )
+
+    order_services.order_update(order=order, customer=other, user=sales_user)
+
+    lines = [(line.unit_price, line.price_source) for line in order.lines.order_by("pk")]
+    assert lines == [(Decimal("100.00"), "list"), (Decimal("70.00"), "manual")]
+    assert order.subtotal == Decimal("270.00")
+
+
+def test_another_customer_on_a_draft_quote_prices_its_lines_again(customer, product, sales_user):
+    price_list(customer=customer, lines=[(product, "85")])
+    other = CustomerFactory(owner=sales_user, credit_limit=0)
+    quote = quote_services.quote_create(
+        customer=customer, owner=sales_user, lines=[{"product": product, "quantity": 2}]
+    )
+
+    quote_services.quote_update(quote=quote, customer=other, user=sales_user)
+
+    line = quote.lines.get()
+    assert (line.unit_price, line.price_source, line.price_list_id) == (Decimal("100.00"), "list", None)
+
+
 def test_resolving_many_lines_costs_the_same_queries_as_few(
     customer, group, sales_user, django_assert_max_num_queries
 ):
