@@ -46,7 +46,15 @@ LINE_FIELDS = [
     "tax_rate",
     "net_amount",
     "tax_amount",
+    # Where the unit price came from (customer or group price list, promotion, list price, typed)
+    # and the line's share of the document's order-level promotion (taken off its net amount).
+    "price_source",
+    "price_list",
+    "price_promotion",
+    "promotion_discount",
 ]
+# The document's order-level promotion and what it took off (already in the lines' net amounts).
+PROMOTION_FIELDS = ["promotion", "promotion_discount"]
 
 
 class QuoteLineSerializer(api_fields.ModelSerializer):
@@ -73,7 +81,16 @@ class OrderPricesMixin(RestrictedFieldsMixin):
 
 
 class OrderLineSerializer(OrderPricesMixin, QuoteLineSerializer):
-    restricted_fields = ("unit_price", "discount_percent", "net_amount", "tax_amount")
+    restricted_fields = (
+        "unit_price",
+        "discount_percent",
+        "net_amount",
+        "tax_amount",
+        "price_source",
+        "price_list",
+        "price_promotion",
+        "promotion_discount",
+    )
     backordered_quantity = serializers.DecimalField(
         max_digits=18, decimal_places=3, read_only=True, help_text="Base units still waiting for stock."
     )
@@ -111,13 +128,15 @@ class QuoteSerializer(api_fields.ModelSerializer):
             "subtotal",
             "tax_total",
             "total",
+            *PROMOTION_FIELDS,
             "created_at",
             "lines",
         ]
+        read_only_fields = PROMOTION_FIELDS
 
 
 class SalesOrderSerializer(OrderPricesMixin, api_fields.ModelSerializer):
-    restricted_fields = ("subtotal", "tax_total", "total")
+    restricted_fields = ("subtotal", "tax_total", "total", *PROMOTION_FIELDS)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_username = serializers.CharField(source="owner.username", read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True, source=LINE_LIST)
@@ -148,12 +167,14 @@ class SalesOrderSerializer(OrderPricesMixin, api_fields.ModelSerializer):
             "subtotal",
             "tax_total",
             "total",
+            *PROMOTION_FIELDS,
             "confirmed_at",
             "created_at",
             "updated_at",
             "backordered_quantity",
             "lines",
         ]
+        read_only_fields = PROMOTION_FIELDS
 
 
 class OrderEventSerializer(api_fields.ModelSerializer):

@@ -240,3 +240,28 @@ def test_resolving_many_lines_costs_the_same_queries_as_few(
     with django_assert_max_num_queries(len(few.captured_queries)):
         priced = lines_price([{"product": p.pk, "quantity": "6"} for p in products], customer=customer)
     assert {line.price_source for line in priced} == {"customer_list", "group_list", "list", "promotion"}
+
+
+def test_the_order_and_quote_api_say_where_each_price_came_from(customer, product, sales_user, api_client):
+    own = price_list(customer=customer, lines=[(product, "85")])
+    order = order_services.order_create(
+        customer=customer,
+        owner=sales_user,
+        lines=[
+            {"product": product, "quantity": "2"},
+            {"product": product, "quantity": "1", "unit_price": "70"},
+        ],
+    )
+    quote = quote_services.quote_create(
+        customer=customer, owner=sales_user, lines=[{"product": product, "quantity": 1}]
+    )
+    api_client.force_authenticate(sales_user)
+
+    order_lines = api_client.get(f"/api/v1/sales-orders/{order.pk}/").json()["lines"]
+    quote_line = api_client.get(f"/api/v1/quotes/{quote.pk}/").json()["lines"][0]
+
+    assert [(line["price_source"], line["price_list"]) for line in order_lines] == [
+        ("customer_list", own.pk),
+        ("manual", None),
+    ]
+    assert (quote_line["price_source"], quote_line["price_list"]) == ("customer_list", own.pk)
