@@ -13,6 +13,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core.schema import AutoSchema
 from integration.insights import figures
 from integration.insights.models import SalesDay
 from integration.insights.periods import PERIOD_KINDS, period_from_params, team_from_params
@@ -97,11 +98,27 @@ def _cells(card: dict) -> dict:
     return {**card, "table": {"columns": [str(c) for c in table["columns"]], "rows": rows}}
 
 
+class _DashboardSchema(AutoSchema):
+    """The list of figures answers one object (the period, its comparison and the cards), not
+    an array of them: the schema says so, under the list's usual operation id."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        if getattr(self.view, "action", None) == "list":
+            return False
+        return super()._is_list_view(serializer)
+
+    def get_operation_id(self) -> str:
+        if getattr(self.view, "action", None) == "list":
+            return "insights_figures_list"
+        return super().get_operation_id()
+
+
 class FigureViewSet(viewsets.GenericViewSet):
     """The dashboard's figures: every card (list: one per figure, a fixed number, so not paged),
     or one by its key."""
 
     serializer_class = FigureSerializer
+    schema = _DashboardSchema()
     allowed_roles = figures.VIEW_ROLES
     queryset = SalesDay.objects.none()
     filter_backends = []

@@ -12,7 +12,11 @@ class Command(BaseCommand):
     help = "Recompute the dashboards' daily facts from the documents."
 
     def add_arguments(self, parser):
-        parser.add_argument("--start", default="", help="first day (YYYY-MM-DD); with no --end, up to today; all days when both are omitted")
+        parser.add_argument(
+            "--start",
+            default="",
+            help="first day (YYYY-MM-DD); up to today without --end; all days without either",
+        )
         parser.add_argument("--end", default="", help="last day (YYYY-MM-DD)")
 
     def handle(self, *args, start="", end="", **options):
