@@ -46,14 +46,14 @@ class Figure:
     better: str | None = "up"
 
 
-_F = gettext_lazy
+_ = gettext_lazy
 FIGURES: dict[str, Figure] = {
     f.key: f
     for f in (
         Figure(
             "sales",
-            _F("Sales"),
-            _F(
+            _("Sales"),
+            _(
                 "Net value (before tax) of the goods shipped in the period, at the order lines' "
                 "prices, by the day they left; the chart shows it with the gross margin."
             ),
@@ -61,8 +61,8 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "gross_margin",
-            _F("Gross margin"),
-            _F(
+            _("Gross margin"),
+            _(
                 "(Sales − cost of the goods shipped) ÷ sales, where the cost is what the stock "
                 "ledger recorded for the shipped goods."
             ),
@@ -70,8 +70,8 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "pipeline",
-            _F("Pipeline and conversion"),
-            _F(
+            _("Pipeline and conversion"),
+            _(
                 "The funnel shows the open opportunities per stage now; the figure is the "
                 "conversion: opportunities won ÷ opportunities closed (won or lost) in the period."
             ),
@@ -79,8 +79,8 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "aov",
-            _F("Average order value"),
-            _F(
+            _("Average order value"),
+            _(
                 "Net value (before tax) of the orders confirmed in the period ÷ their number; "
                 "cancelled orders left out."
             ),
@@ -88,8 +88,8 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "repurchase",
-            _F("Repurchase rate"),
-            _F(
+            _("Repurchase rate"),
+            _(
                 "Of the customers with an order confirmed in the period, the share that had two "
                 "or more (cancelled orders left out)."
             ),
@@ -97,8 +97,8 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "nps",
-            _F("Net promoter score"),
-            _F(
+            _("Net promoter score"),
+            _(
                 "% promoters (9–10) − % detractors (0–6) of the survey answers, surveys counted in "
                 "the period they were sent for (the delivery or the closed ticket)."
             ),
@@ -106,8 +106,8 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "fill_rate",
-            _F("Order fill rate"),
-            _F(
+            _("Order fill rate"),
+            _(
                 "Order lines reserved in full from stock ÷ order lines, of the orders confirmed in "
                 "the period: a line that had to wait for stock (a backorder) is not filled."
             ),
@@ -115,8 +115,8 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "otif",
-            _F("On time in full (OTIF)"),
-            _F(
+            _("On time in full (OTIF)"),
+            _(
                 "Orders due in the period (the requested delivery date, else 7 days after "
                 "confirmation) delivered in full on or before that day ÷ orders due in the period."
             ),
@@ -124,15 +124,15 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "backorders",
-            _F("Backorders"),
-            _F("Order lines of the orders confirmed in the period that had to wait for stock."),
+            _("Backorders"),
+            _("Order lines of the orders confirmed in the period that had to wait for stock."),
             "number",
             better="down",
         ),
         Figure(
             "inventory_value",
-            _F("Inventory value"),
-            _F(
+            _("Inventory value"),
+            _(
                 "Stock at cost at the end of the period, per warehouse (a quarantine counted with "
                 "its warehouse): every ledger move's quantity × its unit cost, summed to that day."
             ),
@@ -141,8 +141,8 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "turnover",
-            _F("Inventory turnover"),
-            _F(
+            _("Inventory turnover"),
+            _(
                 "Cost of the goods shipped in the period ÷ the average stock value at cost over "
                 "its days, per year (× 365 ÷ the period's days)."
             ),
@@ -150,8 +150,8 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "slow_movers",
-            _F("Slow movers"),
-            _F(
+            _("Slow movers"),
+            _(
                 "Stock value at average cost of the products on the slow movers list (nothing "
                 "sold for the planning settings' days, or more cover than their months), as "
                 "recorded on the last night of the period (as they are now before any record)."
@@ -161,8 +161,8 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "purchase_on_time",
-            _F("Purchase on-time rate"),
-            _F(
+            _("Purchase on-time rate"),
+            _(
                 "Receipt lines posted in the period on or before their purchase order line's "
                 "expected date ÷ receipt lines posted in the period (the supplier scorecard's rule)."
             ),
@@ -170,22 +170,22 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "ar_aging",
-            _F("Receivables overdue"),
-            _F("Open invoice amounts past their due date today; the chart shows every aging bucket."),
+            _("Receivables overdue"),
+            _("Open invoice amounts past their due date today; the chart shows every aging bucket."),
             "money",
             better="down",
         ),
         Figure(
             "ap_aging",
-            _F("Payables overdue"),
-            _F("Open bill amounts past their due date today; the chart shows every aging bucket."),
+            _("Payables overdue"),
+            _("Open bill amounts past their due date today; the chart shows every aging bucket."),
             "money",
             better="down",
         ),
         Figure(
             "cash",
-            _F("Cash in and out"),
-            _F(
+            _("Cash in and out"),
+            _(
                 "Payments received from customers − payments made to suppliers, by payment date "
                 "in the period; the chart shows both."
             ),
