@@ -171,25 +171,19 @@ def _fold_over_limit(rows: list[Notification]) -> None:
     users = {row.user_id for row in kinded}
     kinds = {row.kind for row in kinded}
     keys = {row.key for row in kinded if row.key}
+    since = now - timedelta(seconds=settings.NOTIFICATIONS_PERIOD_SECONDS)
     # One read for both questions: the recent unfolded rows of these kinds (the count) and the
     # keyed rows already written (the repeats).
-    recent_q = Q(
-        kind__in=kinds,
-        folded=False,
-        created_at__gte=now - timedelta(seconds=settings.NOTIFICATIONS_PERIOD_SECONDS),
-    )
-    found = Notification.objects.filter(
-        Q(user_id__in=users) & (recent_q | Q(key__in=keys) if keys else recent_q)
-    )
+    wanted = Q(kind__in=kinds, folded=False, created_at__gte=since)
+    if keys:
+        wanted |= Q(key__in=keys)
     seen: Counter = Counter()
     written = set()
-    since = now - timedelta(seconds=settings.NOTIFICATIONS_PERIOD_SECONDS)
-    for user_id, kind, key, folded, created_at in found.values_list(
-        "user_id", "kind", "key", "folded", "created_at"
-    ):
+    found = Notification.objects.filter(wanted, user_id__in=users)
+    for user_id, kind, key, folded, created_at in found.values_list("user_id", "kind", "key", "folded", "created_at"):
         if kind in kinds and not folded and created_at >= since:
             seen[(user_id, kind)] += 1
-        if key and key in keys:
+        if key in keys:
             written.add((user_id, key))
     for row in kinded:
         if row.key and (row.user_id, row.key) in written:

@@ -92,8 +92,7 @@ def available_at(*, product_id: int, warehouse_id: int, lot_id: int | None = Non
 def available_total(*, product_id: int) -> Decimal:
     """What is free to reserve of a product in all warehouses (``holding.free_level_q``: no
     quarantine, no lot on hold)."""
-    total = StockLevel.objects.filter(product_id=product_id).aggregate(a=Sum(free_expression()))["a"]
-    return total or Decimal(0)
+    return available_totals(product_ids=[product_id])[int(product_id)]
 
 
 def available_totals(*, product_ids) -> dict[int, Decimal]:
