@@ -61,3 +61,11 @@ def end_of_day(now: datetime.datetime | None = None) -> datetime.datetime:
     return timezone.make_aware(
         datetime.datetime.combine(local.date() + datetime.timedelta(days=1), datetime.time())
     )
+
+
+def at_hour(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    """``day`` at ``hour`` o'clock, aware, in the current time zone (back-dated records: the
+    demo's history)."""
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))

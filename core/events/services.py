@@ -180,7 +180,9 @@ def _fold_over_limit(rows: list[Notification]) -> None:
     seen: Counter = Counter()
     written = set()
     found = Notification.objects.filter(wanted, user_id__in=users)
-    for user_id, kind, key, folded, created_at in found.values_list("user_id", "kind", "key", "folded", "created_at"):
+    for user_id, kind, key, folded, created_at in found.values_list(
+        "user_id", "kind", "key", "folded", "created_at"
+    ):
         if kind in kinds and not folded and created_at >= since:
             seen[(user_id, kind)] += 1
         if key in keys:

@@ -10,12 +10,13 @@ rows written "now" is moved back to the day they stand for.
 """
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils import timezone
 
+from core.dates import at_hour
 from finance.payables import bills, payments
 from finance.payables.models import Bill, SupplierPayment
 from scm.purchasing.models import Receipt, ReceiptLine, Supplier
@@ -29,10 +30,6 @@ FABRIC_SUPPLIER = "V0012"
 # Days overdue of the bills kept open, one per AP aging bucket.
 OPEN_OVERDUE = [12, 44, 75, 120]
 MONTHS = 24
-
-
-def _aware(day: date, hour: int = 10) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
 def _months_back(today: date, n: int) -> date:
@@ -83,7 +80,7 @@ def _bill_receipts(ctx, user, today: date) -> list[Bill]:
             notes=f"对应收货单 {receipt.number}",
             user=user,
         )
-        Bill.objects.filter(pk=bill.pk).update(created_at=_aware(day))
+        Bill.objects.filter(pk=bill.pk).update(created_at=at_hour(day))
         made.append(bill)
     return made
 
@@ -111,7 +108,7 @@ def _service_bills(ctx, suppliers, user, today: date) -> list[Bill]:
                 ],
                 user=user,
             )
-            Bill.objects.filter(pk=bill.pk).update(created_at=_aware(day))
+            Bill.objects.filter(pk=bill.pk).update(created_at=at_hour(day))
             made.append(bill)
     return made
 
@@ -168,7 +165,7 @@ def _payment_runs(ctx, made: list[Bill], kept: set[int], user, today: date) -> i
             reference=f"网银付款 {ctx.rng.randint(10_000_000, 99_999_999)}",
             user=user,
         )
-        SupplierPayment.objects.filter(pk=payment.pk).update(created_at=_aware(pay_day, 15))
+        SupplierPayment.objects.filter(pk=payment.pk).update(created_at=at_hour(pay_day, 15))
         runs += 1
     return runs
 

@@ -15,7 +15,7 @@ Tickets are opened by ``_open_ticket`` and visits completed by ``_complete_visit
 places that change when the ticket services take them over.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -38,10 +38,6 @@ CAPACITOR_SKU = "AC-CAP-FAN"
 CUSTOMER_NAME = "广州粤海酒店管理有限公司"
 # (months ago it was shipped, what the ticket is)
 UNITS = [(0, "install"), (10, "repair_free"), (40, "repair_charged")]
-
-
-def _aware(day, hour: int):
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
 def _product(sku: str, **fields) -> Product:

@@ -14,11 +14,12 @@ Written with bulk statements (the step must stay fast); the ticket rows come fro
 ``_open_*`` functions only, so they can be switched to the service desk's ``ticket_open``.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
+from core.dates import at_hour
 from crm.customers.models import Region
 from crm.service import nps, services
 from crm.service.models import Category, Channel, Priority, Survey, Ticket
@@ -45,10 +46,6 @@ COMMENTS = {
         "送错了地址，又转了一次",
     ],
 }
-
-
-def _aware(day, hour: int):
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
 def build(ctx) -> None:
@@ -133,7 +130,7 @@ def _deliveries(ctx, shipments) -> list[Shipment]:
             elif ctx.rng.random() < 0.15 and day - timedelta(days=1) > timezone.localdate(s.shipped_at):
                 day = day - timedelta(days=1)
             day = min(day, today - timedelta(days=1))
-        at = _aware(day, 18 if source == Shipment.Delivery.ESTIMATE else ctx.rng.randint(9, 17))
+        at = at_hour(day, 18 if source == Shipment.Delivery.ESTIMATE else ctx.rng.randint(9, 17))
         s.delivered_at, s.delivery_source = max(at, s.shipped_at), source
         done.append(s)
     Shipment.objects.bulk_update(done, ["delivered_at", "delivery_source"], batch_size=500)

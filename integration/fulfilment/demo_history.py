@@ -10,11 +10,12 @@ shipment, receipt moves) are moved back to the day they stand for. Called by the
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from django.utils import timezone
 
+from core.dates import at_hour
 from core.events import names
 from core.events.models import Event
 from crm.customers.models import Customer
@@ -53,10 +54,6 @@ BUCKETS = [(1, 30), (31, 60), (61, 90), (91, 10_000)]
 def _months_back(today: date, n: int) -> date:
     year, month = divmod(today.year * 12 + today.month - 1 - n, 12)
     return date(year, month + 1, 1)
-
-
-def _aware(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
 def _lines(ctx, products, big: bool) -> list[dict]:
@@ -243,12 +240,12 @@ class _History:
         elif newest:
             outcome = order.state  # reserved, waiting to be picked
         else:
-            outcome = _ship_and_bill(
+            outcome = ship_and_bill(
                 ctx, order, ship_day, self.today, self.picker, self.finance_user, self.open_buckets
             )
-        stamp = _aware(day, ctx.rng.randint(8, 17))
+        stamp = at_hour(day, ctx.rng.randint(8, 17))
         SalesOrder.objects.filter(pk=order.pk).update(created_at=stamp, confirmed_at=stamp)
-        OrderEvent.objects.filter(order=order).update(created_at=_aware(ship_day, 16))
+        OrderEvent.objects.filter(order=order).update(created_at=at_hour(ship_day, 16))
         OrderEvent.objects.filter(order=order, kind__in=EARLY_EVENTS).update(created_at=stamp)
         return outcome
 
@@ -278,7 +275,7 @@ def _over_limit(customers, manager) -> int:
     return len(owing[:2])
 
 
-def _ship_and_bill(ctx, order, ship_day, today, picker, finance_user, open_buckets) -> str:
+def ship_and_bill(ctx, order, ship_day, today, picker, finance_user, open_buckets) -> str:
     """Ship everything reserved (one shipment per warehouse) on ``ship_day`` and bill it."""
     from scm.inventory.models import Reservation
 
@@ -295,7 +292,7 @@ def _ship_and_bill(ctx, order, ship_day, today, picker, finance_user, open_bucke
             quantities={line.pk: line.quantity for line in shipment.lines.all()},
             user=picker,
         )
-        shipped_at = _aware(ship_day, ctx.rng.randint(10, 18))
+        shipped_at = at_hour(ship_day, ctx.rng.randint(10, 18))
         Shipment.objects.filter(pk=shipment.pk).update(created_at=shipped_at, shipped_at=shipped_at)
         StockMove.objects.filter(reference=shipment.number).update(created_at=shipped_at)
         invoice = shipping.shipment_invoice(

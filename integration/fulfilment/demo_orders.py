@@ -2,19 +2,14 @@
 and shipped in full from one warehouse on a given day (and invoiced when a finance user is given),
 then moved back to that day as if it had happened then."""
 
-from datetime import date, datetime, time
+from datetime import date
 
-from django.utils import timezone
-
+from core.dates import at_hour
 from crm.sales.models import SalesOrder
 from crm.sales.orders import services as order_services
 from integration.fulfilment import reservations, services, shipping
 from integration.fulfilment.models import Shipment
 from scm.inventory.models import StockMove
-
-
-def _aware(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
 def demo_order_shipped(
@@ -43,10 +38,10 @@ def demo_order_shipped(
         quantities={line.pk: line.quantity for line in shipment.lines.all()},
         user=picker,
     )
-    stamp = _aware(day, hour)
+    stamp = at_hour(day, hour)
     Shipment.objects.filter(pk=shipment.pk).update(created_at=stamp, shipped_at=stamp)
     StockMove.objects.filter(reference=shipment.number).update(created_at=stamp)
-    SalesOrder.objects.filter(pk=order.pk).update(created_at=_aware(day, 9), confirmed_at=_aware(day, 9))
+    SalesOrder.objects.filter(pk=order.pk).update(created_at=at_hour(day, 9), confirmed_at=at_hour(day, 9))
     invoice = None
     if finance_user is not None:
         invoice = shipping.shipment_invoice(order=order, shipment=shipment, issue_date=day, user=finance_user)

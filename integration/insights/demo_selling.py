@@ -22,13 +22,14 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.dates import at_hour
 from core.events import names
 from core.events.models import Event
 from crm.customers.models import Customer
 from crm.sales.models import OrderEvent, SalesOrder
 from crm.sales.orders import services as order_services
 from integration.fulfilment import reservations, services
-from integration.fulfilment.demo_history import EARLY_EVENTS, _aware, _ship_and_bill
+from integration.fulfilment.demo_history import EARLY_EVENTS, ship_and_bill
 from integration.insights.selling_services import selling_refresh
 from scm.inventory.models import Product, Warehouse
 from scm.inventory.selectors import available_total, warehouses_by_distance
@@ -85,10 +86,10 @@ class _Buyer:
         reservations.order_reserve(order_id=order.pk, event_id=event.pk if event else None)
         order.refresh_from_db()
         ship_day = min(day + timedelta(days=1), self.today - timedelta(days=1))
-        _ship_and_bill(ctx, order, ship_day, self.today, self.picker, self.finance_user, self.open_buckets)
-        stamp = _aware(day, 10)
+        ship_and_bill(ctx, order, ship_day, self.today, self.picker, self.finance_user, self.open_buckets)
+        stamp = at_hour(day, 10)
         SalesOrder.objects.filter(pk=order.pk).update(created_at=stamp, confirmed_at=stamp)
-        OrderEvent.objects.filter(order=order).update(created_at=_aware(ship_day, 16))
+        OrderEvent.objects.filter(order=order).update(created_at=at_hour(ship_day, 16))
         OrderEvent.objects.filter(order=order, kind__in=EARLY_EVENTS).update(created_at=stamp)
         self.orders += 1
         return order

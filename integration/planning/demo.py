@@ -12,7 +12,7 @@
   order and one dismissed with its reason, so the record shows both.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -29,10 +29,6 @@ STORE_PRODUCT = "CL-TS-BX"
 STORE_DAYS = 56
 WEEKDAY, WEEKEND = 6, 9  # packs a day
 SERVICE_LEVELS = {"饮用水": Decimal("98"), "纸张本册": Decimal("97"), "休闲零食": Decimal("90")}
-
-
-def _aware(day, hour: int):
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
 def _store(ctx, owner) -> Customer:

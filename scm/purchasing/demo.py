@@ -8,7 +8,7 @@ written "now" are moved back to the day they stand for. ``receive_through_orders
 sales history and the backorder story (``integration.fulfilment``) get their goods.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -29,10 +29,6 @@ from scm.purchasing.models import (
 SECOND_SOURCE = "V0013"
 SECOND_SOURCE_SKUS = ("OF-A4-70", "OF-A4-80", "OF-GP-05B", "OF-GP-05R", "OF-GP-05U")
 MONTHS = 24
-
-
-def _aware(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
 def _suppliers(ctx, warehouses) -> dict[str, Supplier]:

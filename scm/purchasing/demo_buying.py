@@ -4,12 +4,12 @@ checked and posted — through the services, with only the timestamps of the row
 moved back to the day they stand for."""
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
-from django.utils import timezone
 
+from core.dates import at_hour
 from scm.inventory.models import Product, StockMove
 from scm.purchasing import orders, pricing, receiving
 from scm.purchasing.models import (
@@ -25,25 +25,21 @@ from scm.purchasing.models import (
 LATE_ODDS = {"V0005": 0.45, "V0009": 0.25, "V0008": 0.15, "V0012": 0.3}
 
 
-def _aware(day: date, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
-
-
 def _backdate_order(order: PurchaseOrder, day: date) -> None:
     PurchaseOrder.objects.filter(pk=order.pk).update(
-        created_at=_aware(day, 10),
-        approved_at=_aware(day, 11) if order.approved_at else None,
-        sent_at=_aware(day, 14) if order.sent_at else None,
+        created_at=at_hour(day, 10),
+        approved_at=at_hour(day, 11) if order.approved_at else None,
+        sent_at=at_hour(day, 14) if order.sent_at else None,
     )
-    PurchaseOrderEvent.objects.filter(order=order).update(created_at=_aware(day, 10))
+    PurchaseOrderEvent.objects.filter(order=order).update(created_at=at_hour(day, 10))
 
 
 def _backdate_receipt(receipt: Receipt, day: date) -> None:
-    Receipt.objects.filter(pk=receipt.pk).update(created_at=_aware(day, 8), posted_at=_aware(day, 9))
-    StockMove.objects.filter(reference=receipt.number).update(created_at=_aware(day, 9))
+    Receipt.objects.filter(pk=receipt.pk).update(created_at=at_hour(day, 8), posted_at=at_hour(day, 9))
+    StockMove.objects.filter(reference=receipt.number).update(created_at=at_hour(day, 9))
     PurchaseOrderEvent.objects.filter(order_id=receipt.purchase_order_id).filter(
         Q(data__params__number=receipt.number) | Q(data__params__receipt=receipt.number)
-    ).update(created_at=_aware(day, 9))
+    ).update(created_at=at_hour(day, 9))
 
 
 def _line(product: Product, base: Decimal, sp: SupplierProduct | None, on: date) -> dict:
