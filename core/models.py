@@ -157,3 +157,56 @@ class ImportPreview(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.file_name} ({self.get_state_display()})"
+
+
+class CompanyProfile(models.Model):
+    """The company that uses Tandem: one row (pk 1), read by every document (``core.company``).
+
+    Its name, tax id, address and bank head every PDF; the logo and the seal (公章) are drawn on
+    them when given. ``tax_id`` is the unified social credit code (统一社会信用代码), checked by
+    ``core.taxid``. ``fiscal_year_start`` is the month the fiscal year starts in."""
+
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    tax_id = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=200, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=64, blank=True)
+    logo = models.ImageField(_("logo"), upload_to="company/", blank=True)
+    seal = models.ImageField(_("seal"), upload_to="company/", blank=True)
+    fiscal_year_start = models.PositiveSmallIntegerField(_("fiscal year starts in month"), default=1)
+    base_currency = models.CharField(_("base currency"), max_length=3, default="CNY")
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("company profile")
+        verbose_name_plural = _("company profile")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fiscal_year_start__gte=1, fiscal_year_start__lte=12),
+                name="company_fiscal_month",
+            )
+        ]
+
+    def __str__(self):
+        return self.legal_name or self.short_name or "Tandem"
+
+
+class Preference(models.Model):
+    """A company-wide choice that an industry template sets and an admin may change: lists
+    offered in forms (lead sources, customer tags, units, payment terms) and settings (number
+    formats, credit policy, dashboard order, navigation). One row per key; ``core.preferences``
+    names the keys and reads and merges them."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    value = models.JSONField(_("value"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self):
+        return self.key

@@ -99,3 +99,61 @@ class QuantityField(models.DecimalField):
         kwargs.setdefault("max_digits", 18)
         kwargs.setdefault("decimal_places", 3)
         super().__init__(*args, **kwargs)
+
+
+_CN_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_CN_PLACES = ("", "拾", "佰", "仟")
+_CN_SECTIONS = ("", "万", "亿", "万亿")
+
+
+def _cn_group(number: int) -> str:
+    """A number below 10,000 in capitals; zeros inside read as one 零, trailing ones not at all."""
+    text, zero = "", False
+    for place in range(3, -1, -1):
+        digit = number // 10**place % 10
+        if digit == 0:
+            zero = bool(text)
+            continue
+        if zero:
+            text += "零"
+            zero = False
+        text += _CN_DIGITS[digit] + _CN_PLACES[place]
+    return text
+
+
+def amount_in_chinese(value) -> str:
+    """An amount in Chinese capitals as cheques and invoices write it (金额大写):
+    1,004.50 → 壹仟零肆元伍角整, 0.05 → 伍分, 100,010 → 壹拾万零壹拾元整. Negative amounts
+    start with 负. The amount is rounded to cents first (``money``)."""
+    amount = money(value)
+    sign = "负" if amount < 0 else ""
+    cents = int(abs(amount) * 100)
+    yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
+    if yuan == 0 and jiao == 0 and fen == 0:
+        return "零元整"
+    groups = []
+    rest = yuan
+    while rest:
+        groups.append(rest % 10000)
+        rest //= 10000
+    text, skipped = "", False
+    for index in range(len(groups) - 1, -1, -1):
+        group = groups[index]
+        if group == 0:
+            skipped = bool(text)
+            continue
+        if text and (skipped or group < 1000):
+            text += "零"
+        text += _cn_group(group) + _CN_SECTIONS[index]
+        skipped = False
+    if yuan:
+        text += "元"
+    if jiao:
+        text += _CN_DIGITS[jiao] + "角"
+    elif fen and yuan:
+        text += "零"
+    if fen:
+        text += _CN_DIGITS[fen] + "分"
+    else:
+        text += "整"
+    return sign + text

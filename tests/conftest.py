@@ -104,9 +104,10 @@ def _fast_and_isolated(settings):
     settings.EVENTS_COALESCE_SECONDS = 0
     _cache_clear()
     # A cache failure seen by an earlier test (the cache outage tests) is forgotten.
-    from core import counters
+    from core import counters, preferences
 
     counters.reset_state()
+    preferences.cache_clear()
 
 
 _redis_clients: dict = {}
