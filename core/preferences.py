@@ -79,7 +79,9 @@ def _key(key: Key | str) -> Key:
 
 def _copy_default(key: Key):
     default = key.default
-    return list(default) if isinstance(default, list) else dict(default) if isinstance(default, dict) else default
+    if isinstance(default, list | dict):
+        return type(default)(default)
+    return default
 
 
 def preference(key: Key | str):

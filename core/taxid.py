@@ -31,9 +31,8 @@ def tax_id_input(value, *, field: str = "tax_id") -> str:
     if not code:
         return ""
     if len(code) != 18:
-        raise ValidationError(
-            {field: _("A unified social credit code has 18 characters; this one has %(n)s.") % {"n": len(code)}}
-        )
+        message = _("A unified social credit code has 18 characters; this one has %(n)s.")
+        raise ValidationError({field: message % {"n": len(code)}})
     wrong = [c for c in code if c not in ALPHABET]
     if wrong:
         raise ValidationError(

@@ -4,47 +4,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0008_import_preview_suppliers'),
+        ("core", "0008_import_preview_suppliers"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Preference',
+            name="Preference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64, unique=True, verbose_name='key')),
-                ('value', models.JSONField(blank=True, default=dict, verbose_name='value')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=64, unique=True, verbose_name="key")),
+                ("value", models.JSONField(blank=True, default=dict, verbose_name="value")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'preference',
-                'verbose_name_plural': 'preferences',
-                'ordering': ['key'],
+                "verbose_name": "preference",
+                "verbose_name_plural": "preferences",
+                "ordering": ["key"],
             },
         ),
         migrations.CreateModel(
-            name='CompanyProfile',
+            name="CompanyProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('legal_name', models.CharField(blank=True, max_length=200, verbose_name='legal name')),
-                ('short_name', models.CharField(blank=True, max_length=60, verbose_name='short name')),
-                ('tax_id', models.CharField(blank=True, max_length=18, verbose_name='unified social credit code')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('bank_name', models.CharField(blank=True, max_length=200, verbose_name='bank')),
-                ('bank_account', models.CharField(blank=True, max_length=64, verbose_name='bank account')),
-                ('logo', models.ImageField(blank=True, upload_to='company/', verbose_name='logo')),
-                ('seal', models.ImageField(blank=True, upload_to='company/', verbose_name='seal')),
-                ('fiscal_year_start', models.PositiveSmallIntegerField(default=1, verbose_name='fiscal year starts in month')),
-                ('base_currency', models.CharField(default='CNY', max_length=3, verbose_name='base currency')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("legal_name", models.CharField(blank=True, max_length=200, verbose_name="legal name")),
+                ("short_name", models.CharField(blank=True, max_length=60, verbose_name="short name")),
+                (
+                    "tax_id",
+                    models.CharField(blank=True, max_length=18, verbose_name="unified social credit code"),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                ("bank_name", models.CharField(blank=True, max_length=200, verbose_name="bank")),
+                ("bank_account", models.CharField(blank=True, max_length=64, verbose_name="bank account")),
+                ("logo", models.ImageField(blank=True, upload_to="company/", verbose_name="logo")),
+                ("seal", models.ImageField(blank=True, upload_to="company/", verbose_name="seal")),
+                (
+                    "fiscal_year_start",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="fiscal year starts in month"),
+                ),
+                (
+                    "base_currency",
+                    models.CharField(default="CNY", max_length=3, verbose_name="base currency"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'company profile',
-                'verbose_name_plural': 'company profile',
-                'constraints': [models.CheckConstraint(condition=models.Q(('fiscal_year_start__gte', 1), ('fiscal_year_start__lte', 12)), name='company_fiscal_month')],
+                "verbose_name": "company profile",
+                "verbose_name_plural": "company profile",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("fiscal_year_start__gte", 1), ("fiscal_year_start__lte", 12)),
+                        name="company_fiscal_month",
+                    )
+                ],
             },
         ),
     ]
