@@ -129,6 +129,12 @@ class Customer(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     # Comma-separated, normalised by the services ("key account, export").
     tags = models.CharField(_("tags"), max_length=300, blank=True)
+    # Invoicing details (开票信息): what a VAT invoice to this customer carries. ``invoice_tax_id``
+    # is checked by ``core.taxid`` wherever it is entered.
+    invoice_title = models.CharField(_("invoice title"), max_length=200, blank=True)
+    invoice_tax_id = models.CharField(_("taxpayer id"), max_length=18, blank=True)
+    invoice_address_phone = models.CharField(_("invoicing address and phone"), max_length=300, blank=True)
+    invoice_bank_account = models.CharField(_("invoicing bank and account"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -1,0 +1,7 @@
+"""The set-up API under /api/v1/ (admin only): templates, company profile, users and roles,
+imports. Each subject registers its viewsets on this router from its own module."""
+
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter()
+router.include_format_suffixes = False

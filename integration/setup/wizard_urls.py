@@ -1,0 +1,3 @@
+"""Pages of the set-up wizard (joined by ``integration.setup.urls`` in the ``setup`` namespace)."""
+
+urlpatterns: list = []
