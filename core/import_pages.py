@@ -1,12 +1,14 @@
-"""The import pages' common flow, used by each app's import page (customers, purchasing):
-upload → check and preview (every error by row and column) → confirm: a task writes all rows
-or none while the status page shows its progress (``core.imports``). A page offers, checks and
-confirms only the kinds of its ``group``."""
+"""The import pages' common flow, used by each app's import page (customers, purchasing) and the
+set-up wizard's import steps: upload → check and preview (every error by row and column) →
+confirm: a task writes all rows or none while the status page shows its progress
+(``core.imports``). A page offers, checks and confirms only the kinds of its ``group`` (or the
+``kinds`` it names). ``page_url`` and ``status_url`` are URL names or paths; ``template`` and
+``extra_context`` let a page show the flow inside its own layout."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 
 from core import imports, tabular
 from core.forms import ImportForm
@@ -15,21 +17,43 @@ TEMPLATE = "core/import.html"
 STATUS_TEMPLATE = "core/import_status.html"
 
 
-def import_page(request, *, group: str, labels: dict, heading: str, page_url: str, status_url: str):
-    """The upload, preview and confirm page of ``group``'s kinds (``labels``: kind → label)."""
-    kinds = [(k, labels.get(k, k)) for k in imports.kinds_of(group)]
+def import_page(
+    request,
+    *,
+    group: str | None = None,
+    kinds: list[str] | None = None,
+    labels: dict,
+    heading: str,
+    page_url: str,
+    status_url: str,
+    template: str = TEMPLATE,
+    extra_context: dict | None = None,
+):
+    """The upload, preview and confirm page of ``group``'s kinds, or of ``kinds`` (``labels``:
+    kind → label)."""
+    offered = list(kinds) if kinds is not None else imports.kinds_of(group)
+    scope = {"group": group, "kinds": offered if kinds is not None else None}
+    choices = [(k, labels.get(k, k)) for k in offered]
     if request.method == "POST" and request.POST.get("token"):
         token = request.POST["token"]
         try:
-            preview = imports.import_preview_confirm(user=request.user, preview_id=token, group=group)
+            preview = imports.import_preview_confirm(user=request.user, preview_id=token, **scope)
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
-            preview = imports.import_preview_get(user=request.user, preview_id=token, group=group)
+            preview = imports.import_preview_get(user=request.user, preview_id=token, **scope)
             if preview is None:
                 return redirect(page_url)
         return redirect(status_url, pk=preview.pk)
-    form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
-    context = {"form": form, "title": heading, "heading": heading, "page_url": page_url}
+    form = ImportForm(request.POST or None, request.FILES or None, kinds=choices)
+    context = {
+        **(extra_context or {}),
+        "form": form,
+        "title": heading,
+        "heading": heading,
+        "page_url": page_url,
+        "page_href": resolve_url(page_url),
+        "kinds": choices,
+    }
     if request.method == "POST" and form.is_valid():
         spec = imports.SPECS[form.cleaned_data["kind"]]
         upload = form.cleaned_data["file"]
@@ -37,7 +61,7 @@ def import_page(request, *, group: str, labels: dict, heading: str, page_url: st
             header, rows = tabular.read_rows(upload)
         except ValidationError as exc:
             form.add_error(None, exc)
-            return render(request, TEMPLATE, context)
+            return render(request, template, context)
         result = tabular.import_run(spec, header, rows, actor=request.user, dry_run=True)
         context["result"] = result
         context["columns"] = spec.columns
@@ -46,16 +70,28 @@ def import_page(request, *, group: str, labels: dict, heading: str, page_url: st
                 user=request.user, kind=spec.kind, header=header, rows=rows, file_name=upload.name
             )
             context["token"] = str(preview.pk)
-    return render(request, TEMPLATE, context)
+    return render(request, template, context)
 
 
-def import_status(request, pk, *, group: str, heading: str, page_url: str):
+def import_status(
+    request,
+    pk,
+    *,
+    group: str | None = None,
+    kinds: list[str] | None = None,
+    heading: str,
+    page_url: str,
+    template: str = STATUS_TEMPLATE,
+    extra_context: dict | None = None,
+):
     """One import's progress and outcome; the page polls it (htmx) while the import runs."""
-    preview = imports.import_preview_get(user=request.user, preview_id=pk, group=group)
+    preview = imports.import_preview_get(user=request.user, preview_id=pk, group=group, kinds=kinds)
     if preview is None:
         raise Http404
     running = preview.state == preview.State.IMPORTING
     context = {
+        **(extra_context or {}),
+        "page_href": resolve_url(page_url),
         "title": heading,
         "heading": heading,
         "page_url": page_url,
@@ -65,4 +101,4 @@ def import_status(request, pk, *, group: str, heading: str, page_url: str):
     }
     if request.htmx:
         return render(request, STATUS_TEMPLATE + "#status", context)
-    return render(request, STATUS_TEMPLATE, context)
+    return render(request, template, context)

@@ -88,23 +88,29 @@ def import_preview_create(*, user, kind: str, header: list, rows: list, file_nam
     )
 
 
-def import_preview_get(*, user, preview_id, group: str | None = None) -> ImportPreview | None:
-    """The user's own preview (anyone else's, one of another page's kinds, or a malformed id,
-    is none)."""
+def import_preview_get(
+    *, user, preview_id, group: str | None = None, kinds: list[str] | None = None
+) -> ImportPreview | None:
+    """The user's own preview (anyone else's, one of another page's kinds — ``group``'s, or
+    ``kinds`` when given —, or a malformed id, is none)."""
     qs = ImportPreview.objects.filter(user=user)
     if group is not None:
         qs = qs.filter(kind__in=kinds_of(group))
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
     try:
         return qs.filter(pk=preview_id).first()
     except (ValueError, ValidationError):
         return None
 
 
-def import_preview_confirm(*, user, preview_id, group: str | None = None) -> ImportPreview:
+def import_preview_confirm(
+    *, user, preview_id, group: str | None = None, kinds: list[str] | None = None
+) -> ImportPreview:
     """Start writing a ready preview: *ready* → *importing* in one conditional UPDATE, then queue
     the task (after commit). Raises ``ValidationError`` when the preview is gone, expired or
     already started."""
-    preview = import_preview_get(user=user, preview_id=preview_id, group=group)
+    preview = import_preview_get(user=user, preview_id=preview_id, group=group, kinds=kinds)
     if preview is None:
         raise ValidationError(_("The preview has expired. Upload the file again."))
     started = ImportPreview.objects.filter(
