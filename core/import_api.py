@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -27,6 +28,9 @@ from core import imports, tabular
 from core.models import ImportPreview
 from core.permissions import check_roles
 from core.roles import ALL_ROLES
+
+# The import's id (the preview's UUID); anything else reads as a missing import.
+IMPORT_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The import's id.")
 
 
 class ImportColumnSerializer(serializers.Serializer):
@@ -196,13 +200,14 @@ class ImportViewSet(viewsets.ViewSet):
         )
         return Response({**answer, "id": preview.pk}, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: ImportStatusSerializer})
+    @extend_schema(parameters=[IMPORT_ID], responses={200: ImportStatusSerializer})
     def retrieve(self, request, pk=None):
         """One of the user's imports: its state, rows written so far and errors."""
         return Response(ImportStatusSerializer(_status_data(self._own(pk))).data)
 
     @extend_schema(
         request=None,
+        parameters=[IMPORT_ID],
         responses={
             202: OpenApiResponse(ImportStatusSerializer, description="The import has started."),
             400: OpenApiResponse(description="The preview has expired: upload the file again."),
