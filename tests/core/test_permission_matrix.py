@@ -79,6 +79,12 @@ ACCESS = {
     "api:event-delivery-replay": ("a", "a"),
     "events:deliveries": ("a", "a"),
     "events:replay": ("a", "a"),
+    # --- imports: every role reaches them; each kind is open to its own roles (ImportSpec.roles) ---
+    "import-template": (ALL, ALL),
+    "api:import-list": (ALL, ALL),
+    "api:import-kinds": (ALL, ALL),
+    "api:import-detail": (ALL, ALL),
+    "api:import-confirm": (ALL, ALL),
     # --- customers ---
     "api:customer-list": ("svfm", "sm"),
     "api:customer-detail": ("svfm", "sm"),
