@@ -207,6 +207,22 @@ class ImportSpec:
     # The import page that offers this kind ("customers", "purchasing"): a page lists, checks
     # and confirms only its own kinds.
     group: str = ""
+    # The kind's name (translated), for pages and the template's file.
+    label: str = ""
+    # Column → its Chinese heading (a template file's header row; also read as an alias).
+    labels: dict = field(default_factory=dict)
+    # Column → the value of a believable example row, which imports cleanly once
+    # ``example_setup(actor)`` (optional) has created what it refers to.
+    example: dict = field(default_factory=dict)
+    example_setup: Callable | None = None
+    # Column → what to enter (shown beside the template's headings).
+    notes: dict = field(default_factory=dict)
+    # The roles that may import this kind (empty: whoever may open its page).
+    roles: tuple = ()
+    # ``finish(written, actor)`` (optional) runs after the last row, inside the import's
+    # transaction, with what each ``write`` returned: to announce once what the whole file
+    # changed rather than once per row.
+    finish: Callable | None = None
 
 
 @dataclass
@@ -220,7 +236,8 @@ class ImportResult:
 
 
 def _column_names(spec: ImportSpec, header: list[str]) -> list[str]:
-    return [spec.aliases.get(h, h) for h in header]
+    labelled = {str(label).strip().lower(): column for column, label in spec.labels.items()}
+    return [spec.aliases.get(h, labelled.get(h, h)) for h in header]
 
 
 def _row_values(spec, names, raw) -> dict:
@@ -301,11 +318,15 @@ def import_run(
     current = None
     try:
         with transaction.atomic():
+            written = []
             for done, row in enumerate(result.rows, start=1):
                 current = row["row"]
-                spec.write({k: v for k, v in row.items() if k != "row"}, actor)
+                written.append(spec.write({k: v for k, v in row.items() if k != "row"}, actor))
                 if progress is not None and done % 200 == 0:
                     progress(done)
+            current = None
+            if spec.finish is not None:
+                spec.finish(written, actor)
             if on_success is not None:
                 on_success()
     except ValidationError as exc:
