@@ -3,7 +3,8 @@ the average cost, creates lots with their expiry and keeps every level equal to 
 the import checks each row (product, warehouse, quantity, unit, lot, expiry, serial) by row and
 column, writes all rows or none, and announces the file once per warehouse."""
 
-from datetime import date
+import io
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import translation
+from openpyxl import Workbook
 
 from core.events import names
 from core.events.models import Event
-from core.tabular import import_check, import_run
+from core.tabular import import_check, import_run, read_rows
 from scm.inventory import opening, services
 from scm.inventory.models import Lot, Product, StockLevel, StockMove
 from scm.inventory.opening_import import OPENING_STOCK
@@ -307,3 +309,18 @@ def test_checking_a_long_file_costs_a_fixed_number_of_queries(wh, django_assert_
     with django_assert_max_num_queries(12):
         result = _check(*rows)
     assert result.ok, result.errors[:3]
+
+
+def test_an_expiry_date_cell_of_a_spreadsheet_is_read_as_its_date(wh):
+    tea = lot_product(sku="TEA")
+    wb = Workbook()
+    wb.active.append(["商品编码", "仓库", "批次/序列号", "有效期至", "数量"])
+    wb.active.append(["TEA", "BJ", "L1", datetime(2027, 3, 1), 12])
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.name, buf.size = "o.xlsx", len(buf.getvalue())
+    buf.seek(0)
+    header, rows = read_rows(buf)
+    result = import_run(OPENING_STOCK, header, rows, actor=None, dry_run=False)
+    assert result.ok, result.errors
+    assert Lot.objects.get(product=tea).expiry_date == date(2027, 3, 1)
