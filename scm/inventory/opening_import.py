@@ -302,8 +302,17 @@ def clean(values: dict, context: dict) -> dict:
     }
 
 
+# The service's field names as the file's columns, for an error found only while writing.
+_COLUMN_OF = {"lot_number": "lot", "product": "sku", "lot": "lot"}
+
+
 def write(data: dict, actor) -> list[StockMove]:
-    return opening.stock_opening(lines=[data["line"]], user=actor, announce=False)
+    try:
+        return opening.stock_opening(lines=[data["line"]], user=actor, announce=False)
+    except ValidationError as exc:
+        errors: dict[str, list] = {}
+        merge(errors, exc, _COLUMN_OF)
+        raise ValidationError(errors) from None
 
 
 def finish(written: list[list[StockMove]], actor) -> None:

@@ -324,3 +324,14 @@ def test_an_expiry_date_cell_of_a_spreadsheet_is_read_as_its_date(wh):
     result = import_run(OPENING_STOCK, header, rows, actor=None, dry_run=False)
     assert result.ok, result.errors
     assert Lot.objects.get(product=tea).expiry_date == date(2027, 3, 1)
+
+
+def test_a_serial_that_came_into_stock_after_the_check_is_refused_when_writing(wh):
+    phone = serial_product(sku="PH")
+    result = _check(_row("PH", lot="SN-1", quantity="1"))
+    services.stock_receive(
+        product=phone, warehouse=WarehouseFactory(code="SH"), quantity=1, lot_number="SN-1"
+    )
+    with pytest.raises(ValidationError) as exc:
+        OPENING_STOCK.write({"line": result.rows[0]["line"]}, None)
+    assert list(exc.value.message_dict) == ["lot"]
