@@ -225,6 +225,10 @@ class ImportSpec:
     notes: dict[str, str] = field(default_factory=dict)
     roles: tuple[str, ...] = ()
     example_setup: Callable | None = None
+    # ``finish(written, actor)`` (optional) runs after the last row, inside the import's
+    # transaction, with what each ``write`` returned: to announce once what the whole file
+    # changed rather than once per row.
+    finish: Callable | None = None
 
     @property
     def title(self) -> str:
@@ -337,11 +341,15 @@ def import_run(
     current = None
     try:
         with transaction.atomic():
+            written = []
             for done, row in enumerate(result.rows, start=1):
                 current = row["row"]
-                spec.write({k: v for k, v in row.items() if k != "row"}, actor)
+                written.append(spec.write({k: v for k, v in row.items() if k != "row"}, actor))
                 if progress is not None and done % 200 == 0:
                     progress(done)
+            current = None
+            if spec.finish is not None:
+                spec.finish(written, actor)
             if on_success is not None:
                 on_success()
     except ValidationError as exc:

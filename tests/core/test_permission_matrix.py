@@ -264,6 +264,8 @@ ACCESS = {
     "inventory:product_create": ("pm", "pm"),
     "inventory:product_detail": (ALL, ALL),
     "inventory:product_edit": ("pm", "pm"),
+    "inventory:import": ("wpm", "wpm"),
+    "inventory:import_status": ("wpm", "wpm"),
     "inventory:stock": (ALL, ALL),
     "inventory:low_stock": (ALL, ALL),
     "inventory:lot_detail": (ALL, ALL),
