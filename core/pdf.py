@@ -145,6 +145,7 @@ def render_document(
 # The largest image file read for a document (a logo or a seal is some kilobytes) and the size
 # it is drawn at (points): a logo fits a box in the header, a seal is a 4 cm round stamp.
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_PIXELS = 25_000_000
 LOGO_BOX = (42 * mm, 20 * mm)
 SEAL_SIZE = (40 * mm, 40 * mm)
 
@@ -175,6 +176,9 @@ def _image(field, box: tuple[float, float]) -> _Picture | None:
         if len(data) > MAX_IMAGE_BYTES:
             raise ValueError(f"larger than {MAX_IMAGE_BYTES} bytes")
         with PILImage.open(io.BytesIO(data)) as image:
+            # A small file can unpack to a huge picture: its size is read before its pixels.
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ValueError(f"{image.width}×{image.height} pixels")
             image.load()
             image = image.convert("RGBA")
             image.thumbnail((800, 800))

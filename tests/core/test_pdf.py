@@ -139,6 +139,14 @@ def test_a_missing_or_broken_logo_or_seal_is_left_off_and_the_document_still_ren
     assert "北京同行商贸有限公司" in pdf_text(pdf)
 
 
+def test_a_picture_that_unpacks_to_too_many_pixels_is_left_off(media):
+    out = io.BytesIO()
+    Image.new("1", (6000, 6000)).save(out, format="PNG")  # some kilobytes, 36 million pixels
+    (media / "company" / "huge.png").write_bytes(out.getvalue())
+    company_profile_saved(logo="company/huge.png")
+    assert b"/Subtype /Image" not in _document()
+
+
 def test_a_sealed_document_has_a_signature_block_for_the_company():
     company_profile_saved()
     with translation.override("en"):
