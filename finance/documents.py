@@ -1,10 +1,12 @@
-"""Invoice and statement PDFs (``core.pdf.render_document``), readable in Chinese."""
+"""Invoice and statement PDFs (``core.pdf.render_document``), readable in Chinese: the seller's
+and the buyer's invoicing details (开票信息) on the invoice, amounts in Chinese capitals and the
+company's seal on both."""
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from core.pdf import local_format, render_document
+from core.company import company_name, company_profile
+from core.pdf import company_block, local_format, party_block, render_document
 from core.templatetags.tandem import money, qty
 
 
@@ -16,8 +18,24 @@ def _customer_block(customer) -> str:
     return "\n".join(part for part in (customer.name, customer.address, customer.phone) if part)
 
 
-def _company() -> str:
-    return getattr(settings, "COMPANY_NAME", "") or "Tandem"
+def _buyer_block(customer) -> str:
+    """The customer as an invoice names it: its invoicing details (title, taxpayer id, address
+    and phone, bank and account) when it has them, else its name, address and phone."""
+    if not any(
+        (
+            customer.invoice_title,
+            customer.invoice_tax_id,
+            customer.invoice_address_phone,
+            customer.invoice_bank_account,
+        )
+    ):
+        return _customer_block(customer)
+    return party_block(
+        name=customer.invoice_title or customer.name,
+        tax_id=customer.invoice_tax_id,
+        address_phone=customer.invoice_address_phone,
+        bank_account=customer.invoice_bank_account,
+    )
 
 
 def invoice_pdf(invoice) -> bytes:
@@ -54,16 +72,21 @@ def invoice_pdf(invoice) -> bytes:
     notes = ""
     if invoice.state == invoice.State.CANCELLED:
         notes = _("Cancelled: %(reason)s") % {"reason": invoice.cancel_reason}
+    profile = company_profile()
     return render_document(
         title=_("Invoice"),
         number=invoice.number,
-        parties=[(_("Seller"), _company()), (_("Customer"), _customer_block(invoice.customer))],
+        parties=[(_("Seller"), company_block(profile)), (_("Customer"), _buyer_block(invoice.customer))],
         meta=meta,
         columns=[_("Description"), _("Quantity"), _("Unit price"), _("Tax rate"), _("Net amount"), _("Tax")],
         rows=rows,
         numeric_columns=[1, 2, 3, 4, 5],
         totals=totals,
+        amount_in_words=invoice.total,
+        currency=invoice.currency,
+        sealed=True,
         notes=notes,
+        profile=profile,
     )
 
 
@@ -84,10 +107,11 @@ def statement_pdf(customer, statement: dict) -> bytes:
             ]
         )
     period = f"{_d(statement['date_from'])} – {_d(statement['date_to'])}"
+    profile = company_profile()
     return render_document(
         title=_("Customer statement"),
         number=customer.code,
-        parties=[(_("Seller"), _company()), (_("Customer"), _customer_block(customer))],
+        parties=[(_("Seller"), company_name(profile)), (_("Customer"), _customer_block(customer))],
         meta=[(_("Period"), period)],
         columns=[
             _("Date"),
@@ -105,4 +129,7 @@ def statement_pdf(customer, statement: dict) -> bytes:
             (_("Paid and credited"), money(statement["total_credit"])),
             (_("Closing balance"), money(statement["closing_balance"])),
         ],
+        amount_in_words=statement["closing_balance"],
+        sealed=True,
+        profile=profile,
     )

@@ -51,6 +51,10 @@ class CustomerSerializer(api_fields.ModelSerializer):
             "stage",
             "notes",
             "is_active",
+            "invoice_title",
+            "invoice_tax_id",
+            "invoice_address_phone",
+            "invoice_bank_account",
             "contacts",
             "created_at",
         ]
@@ -58,6 +62,7 @@ class CustomerSerializer(api_fields.ModelSerializer):
         extra_kwargs = {
             "code": {"required": False, "allow_blank": True, "validators": []},
             "credit_limit": {"help_text": _("0 means no credit limit: orders are never put on credit hold.")},
+            "invoice_tax_id": {"help_text": _("The unified social credit code (18 characters), checked.")},
         }
 
     def validate(self, attrs):

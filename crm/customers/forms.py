@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import formfield
 from core.roles import SALES
 from crm.customers.models import Contact, Customer
+from crm.customers.services import INVOICE_FIELDS
 
 
 def sales_users():
@@ -33,6 +34,7 @@ class CustomerForm(forms.ModelForm):
             "payment_terms_days",
             "stage",
             "notes",
+            *INVOICE_FIELDS,
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
@@ -40,6 +42,8 @@ class CustomerForm(forms.ModelForm):
             "code": _("Leave empty to number it automatically."),
             "credit_limit": _("0 means no credit limit: orders are never put on credit hold."),
             "group": _("Its price list applies where the customer has none of its own."),
+            "invoice_title": _("The name on the customer's VAT invoices, if not the customer's name."),
+            "invoice_tax_id": _("The unified social credit code: 18 characters."),
         }
 
     def __init__(self, *args, can_set_owner=True, can_set_credit=True, teams=None, **kwargs):
@@ -57,6 +61,13 @@ class CustomerForm(forms.ModelForm):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+    def main_fields(self):
+        return [field for field in self.visible_fields() if field.name not in INVOICE_FIELDS]
+
+    def invoice_fields(self):
+        """The invoicing details (开票信息), shown in a fieldset of their own."""
+        return [field for field in self.visible_fields() if field.name in INVOICE_FIELDS]
 
     def _post_clean(self):
         # Model validation runs in the service (one place for the rules).

@@ -11,9 +11,12 @@ from django.utils.translation import gettext as _
 from core.audit import audit
 from core.money import decimal_input, money
 from core.numbers import document_number
+from core.taxid import tax_id_input
 from crm.customers.models import Contact, Customer, CustomerGroup, MergeSuggestion
 from crm.customers.selectors import duplicates_of
 
+# Invoicing details (开票信息): what a VAT invoice to the customer carries.
+INVOICE_FIELDS = ("invoice_title", "invoice_tax_id", "invoice_address_phone", "invoice_bank_account")
 CUSTOMER_FIELDS = (
     "code",
     "name",
@@ -35,10 +38,7 @@ CUSTOMER_FIELDS = (
     "stage",
     "notes",
     "is_active",
-    "invoice_title",
-    "invoice_tax_id",
-    "invoice_address_phone",
-    "invoice_bank_account",
+    *INVOICE_FIELDS,
 )
 CONTACT_FIELDS = ("name", "role", "phone", "email", "is_primary")
 
@@ -94,6 +94,8 @@ def customer_create(*, actor=None, contacts: list[dict] | None = None, **data) -
         raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
     data = dict(data)
     data["tags"] = normalize_tags(data.get("tags", ""))
+    if "invoice_tax_id" in data:
+        data["invoice_tax_id"] = tax_id_input(data["invoice_tax_id"], field="invoice_tax_id")
     if data.get("credit_limit") in (None, ""):
         data.pop("credit_limit", None)
     else:
@@ -128,6 +130,8 @@ def customer_update(*, customer: Customer, actor=None, **data) -> Customer:
     old_group = locked.group_id
     if "tags" in data:
         data["tags"] = normalize_tags(data["tags"])
+    if "invoice_tax_id" in data:
+        data["invoice_tax_id"] = tax_id_input(data["invoice_tax_id"], field="invoice_tax_id")
     if "credit_limit" in data:
         if data["credit_limit"] in (None, ""):
             raise ValidationError({"credit_limit": _("Enter a credit limit (0 for none).")})
@@ -267,6 +271,11 @@ def customer_merge(*, target: Customer, duplicate: Customer, actor=None) -> dict
     moved = _related_moves(target, duplicate)
     for field in ("industry", "address", "phone", "email", "source", "notes"):
         if not getattr(target, field) and getattr(duplicate, field):
+            setattr(target, field, getattr(duplicate, field))
+    # Invoicing details go together (a title with another company's tax id is a wrong invoice):
+    # the duplicate's are taken only when the target has none.
+    if not any(getattr(target, f) for f in INVOICE_FIELDS):
+        for field in INVOICE_FIELDS:
             setattr(target, field, getattr(duplicate, field))
     target.tags = normalize_tags(target.tag_list + duplicate.tag_list)
     if target.region_id is None:

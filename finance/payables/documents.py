@@ -3,9 +3,10 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core.company import company_name, company_profile
 from core.pdf import render_document
 from core.templatetags.tandem import money
-from finance.documents import _company, _customer_block, _d
+from finance.documents import _customer_block, _d
 
 
 def supplier_statement_pdf(supplier, statement: dict) -> bytes:
@@ -23,10 +24,11 @@ def supplier_statement_pdf(supplier, statement: dict) -> bytes:
             ]
         )
     period = f"{_d(statement['date_from'])} – {_d(statement['date_to'])}"
+    profile = company_profile()
     return render_document(
         title=_("Supplier statement"),
         number=supplier.code,
-        parties=[(_("Buyer"), _company()), (_("Supplier"), _customer_block(supplier))],
+        parties=[(_("Buyer"), company_name(profile)), (_("Supplier"), _customer_block(supplier))],
         meta=[(_("Period"), period)],
         columns=[
             _("Date"),
@@ -44,4 +46,7 @@ def supplier_statement_pdf(supplier, statement: dict) -> bytes:
             (pgettext("payables", "Paid and credited"), money(statement["total_credit"])),
             (_("Closing balance"), money(statement["closing_balance"])),
         ],
+        amount_in_words=statement["closing_balance"],
+        sealed=True,
+        profile=profile,
     )

@@ -72,6 +72,9 @@ STEPS = [
     ("inventory", "scm.inventory.demo:build"),
     ("purchasing", "scm.purchasing.demo:build"),
     ("customers", "crm.customers.demo:build"),
+    # The company's profile (every document's header, logo and seal) and half the customers'
+    # invoicing details: right after the customers, before any document is made.
+    ("company", "integration.setup.demo_company:build"),
     ("pipeline", "crm.sales.demo:build"),
     ("orders", "crm.sales.orders.demo:build"),
     ("fulfilment", "integration.fulfilment.demo:build"),

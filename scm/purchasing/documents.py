@@ -1,16 +1,12 @@
 """The purchase order as a PDF (``core.pdf.render_document``), readable in Chinese, with the
-company's name as the buyer."""
+company's name as the buyer, the total in Chinese capitals and the company's seal."""
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.company import company_name, company_profile
 from core.pdf import local_format, render_document
 from core.people import display_name
 from core.templatetags.tandem import money, qty
-
-
-def company_name() -> str:
-    return getattr(settings, "COMPANY_NAME", "") or "Tandem"
 
 
 def _supplier_block(supplier) -> str:
@@ -43,11 +39,12 @@ def purchase_order_pdf(order) -> bytes:
     ]
     if order.supplier_reference:
         meta.append((_("Supplier's reference"), order.supplier_reference))
+    profile = company_profile()
     return render_document(
         title=_("Purchase order"),
         number=order.number,
         parties=[
-            (_("Buyer"), company_name()),
+            (_("Buyer"), company_name(profile)),
             (_("Supplier"), _supplier_block(order.supplier)),
             (_("Deliver to"), _warehouse_block(order.warehouse)),
         ],
@@ -60,5 +57,9 @@ def purchase_order_pdf(order) -> bytes:
             (_("Tax"), money(order.tax_total, order.currency)),
             (_("Total"), money(order.total, order.currency)),
         ],
+        amount_in_words=order.total,
+        currency=order.currency,
+        sealed=True,
         notes=order.notes,
+        profile=profile,
     )

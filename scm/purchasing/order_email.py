@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext_noop, override
 from django.utils.translation import gettext as _
 
+from core.company import company_name
 from core.events import names
 from core.events.services import notify, publish
 from core.people import display_name
@@ -51,7 +52,7 @@ def email_queue(*, order: PurchaseOrder, recipient: str | None = None) -> str:
 
 
 def _send(order_id: int, recipient: str, language: str) -> None:
-    from scm.purchasing.documents import company_name, purchase_order_pdf
+    from scm.purchasing.documents import purchase_order_pdf
 
     order = PurchaseOrder.objects.select_related("supplier", "owner", "warehouse").get(pk=order_id)
     with override(language):

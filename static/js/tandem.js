@@ -63,4 +63,29 @@
       event.stopPropagation();
     }
   }, true);
+
+  // Copy a block's text: <button data-copy-target="#id" data-copied-label="Copied">. The
+  // clipboard needs a secure context (HTTPS or localhost); elsewhere the text is selected instead,
+  // ready for Ctrl+C.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-target]");
+    var source = button && document.querySelector(button.getAttribute("data-copy-target"));
+    if (!source) {
+      return;
+    }
+    var lines = [];
+    source.querySelectorAll("dt").forEach(function (term) {
+      var value = term.nextElementSibling;
+      lines.push(term.innerText.trim() + ": " + (value ? value.innerText.trim() : ""));
+    });
+    var text = lines.length ? lines.join("\n") : source.innerText;
+    var done = function () {
+      button.textContent = button.getAttribute("data-copied-label") || button.textContent;
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+    } else {
+      window.getSelection().selectAllChildren(source);
+    }
+  });
 })();

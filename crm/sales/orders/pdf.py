@@ -71,5 +71,8 @@ def order_confirmation_pdf(order) -> bytes:
         rows=line_rows(lines),
         numeric_columns=LINE_COLUMNS_NUMERIC,
         totals=totals(order),
+        amount_in_words=order.total,
+        currency=order.currency,
+        sealed=True,
         notes=order.notes,
     )

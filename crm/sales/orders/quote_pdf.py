@@ -22,5 +22,8 @@ def quote_pdf(quote) -> bytes:
         rows=line_rows(lines),
         numeric_columns=LINE_COLUMNS_NUMERIC,
         totals=totals(quote),
+        amount_in_words=quote.total,
+        currency=quote.currency,
+        sealed=True,
         notes=quote.notes,
     )

@@ -320,3 +320,18 @@ def test_the_aging_page_lists_fifty_suppliers_a_page_and_totals_them_all(client,
     assert len(second.context["page_obj"].object_list) == 2
     assert first.context["report"]["totals"]["total"] == D("520.00")
     assert "供应商 51" in second.content.decode() and "供应商 51" not in first.content.decode()
+
+
+def test_the_supplier_statement_pdf_writes_what_is_owed_in_chinese_capitals():
+    from finance.payables import selectors
+    from finance.payables.documents import supplier_statement_pdf
+    from tests.company_profile import company_profile_saved
+    from tests.pdf_text import pdf_text
+
+    company_profile_saved()
+    supplier = SupplierFactory()
+    service_bill(supplier, "3005.08", issue_date=date(2026, 3, 1))
+    statement = selectors.supplier_statement(supplier.pk, date(2026, 3, 1), date(2026, 3, 31))
+    text = pdf_text(supplier_statement_pdf(supplier, statement))
+    assert text.startswith("北京同行商贸有限公司\n") and "Buyer\n北京同行商贸有限公司\n" in text
+    assert "Amount in words\n叁仟零伍元零捌分" in text

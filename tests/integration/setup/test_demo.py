@@ -43,6 +43,7 @@ def database_counts() -> dict:
         "products": Product.objects.count(),
         "stock moves": StockMove.objects.count(),
         "customers": Customer.objects.count(),
+        "customers with invoicing details": Customer.objects.exclude(invoice_tax_id="").count(),
         "contacts": Contact.objects.count(),
         "regions": Region.objects.count(),
         "teams": Team.objects.count(),
@@ -118,6 +119,10 @@ SUMMARIES = {
     "customers": (
         r"customers: (\d+) with (\d+) contacts, (\d+) regions, (\d+) teams",
         ["customers", "contacts", "regions", "teams"],
+    ),
+    "company": (
+        r"company: 北京同行商贸有限公司 \(\w{18}\), logo and seal; (\d+) customers with invoicing details",
+        ["customers with invoicing details"],
     ),
     "pipeline": (
         r"pipeline: (\d+) leads, (\d+) opportunities, (\d+) activities and tasks",

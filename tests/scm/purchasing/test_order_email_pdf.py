@@ -82,3 +82,20 @@ def test_a_refused_email_is_recorded_as_failed_and_the_buyer_told(purchasing_use
     email.refresh_from_db()
     assert email.state == PurchaseOrderEmail.State.FAILED and "User unknown" in email.error
     assert Notification.objects.filter(user=purchasing_user, kind="po_email_failed").count() == 1
+
+
+def test_the_pdf_writes_the_total_in_chinese_capitals_under_the_company_header(purchasing_user):
+    from django.utils import translation
+
+    from tests.company_profile import TAX_ID, company_profile_saved
+    from tests.pdf_text import pdf_text
+
+    company_profile_saved()
+    order, _ = draft_order(purchasing_user, quantity="2", price="1000", tax_rate="0.13")
+    order.refresh_from_db()
+    with translation.override("en"):
+        text = pdf_text(purchase_order_pdf(order))
+    assert text.startswith("北京同行商贸有限公司\n") and TAX_ID in text
+    assert "Buyer\n北京同行商贸有限公司\n" in text
+    assert f"Total\n¥{order.total:,.2f}" in text
+    assert "Amount in words\n贰仟贰佰陆拾元整" in text
