@@ -207,6 +207,12 @@ class ImportSpec:
     # The import page that offers this kind ("customers", "purchasing"): a page lists, checks
     # and confirms only its own kinds.
     group: str = ""
+    # The template file's headers (column → Chinese header, also accepted as an alias), an
+    # example row (column → value), a hint per column, and the roles that may import the kind.
+    labels: dict = field(default_factory=dict)
+    example: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)
+    roles: tuple = ()
 
 
 @dataclass
