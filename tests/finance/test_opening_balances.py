@@ -407,3 +407,12 @@ def test_the_bill_page_shows_an_opening_bill_as_such(client, finance_user):
 def test_finance_finds_the_import_in_the_menu_and_sales_does_not(finance_user, sales_user):
     assert "finance.import" in {i["key"] for i in items_for(finance_user)}
     assert "finance.import" not in {i["key"] for i in items_for(sales_user)}
+
+
+def test_the_api_tells_an_opening_invoice_from_others(api_client, finance_user):
+    customer = CustomerFactory()
+    make_invoice(customer)
+    services.opening_invoice_create(customer=customer, amount="50", issue_date="2026-01-10")
+    api_client.force_authenticate(finance_user)
+    response = api_client.get(reverse("api:invoice-list"))
+    assert sorted(row["is_opening"] for row in response.json()["results"]) == [False, True]
