@@ -199,14 +199,10 @@ def clean_receivable(values: dict, context: dict) -> dict:
         owner = context["taken"].get(document)
         if document in context["seen"]:
             errors.setdefault("document", []).append(_("This document number is in the file twice."))
-        elif owner is not None and customer is not None and owner == customer.pk:
-            errors.setdefault("document", []).append(
-                _("Invoice %(document)s of this customer is already entered.") % {"document": document}
-            )
         elif owner is not None:
+            same = customer is not None and owner == customer.pk
             errors.setdefault("document", []).append(
-                _("%(document)s is already the reference of another customer's invoice.")
-                % {"document": document}
+                services.opening_document_taken(document, same_customer=same)
             )
         context["seen"].add(document)
     if errors:

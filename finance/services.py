@@ -304,7 +304,13 @@ def opening_invoice_create(
 
 
 def _document_taken(document: str, customer) -> str:
-    if Invoice.objects.filter(source_reference=document, customer=customer).exists():
+    same = Invoice.objects.filter(source_reference=document, customer=customer).exists()
+    return opening_document_taken(document, same_customer=same)
+
+
+def opening_document_taken(document: str, *, same_customer: bool) -> str:
+    """Why an old invoice number already on an invoice cannot be brought over again."""
+    if same_customer:
         return _("Invoice %(document)s of this customer is already entered.") % {"document": document}
     return _("%(document)s is already the reference of another customer's invoice.") % {"document": document}
 
