@@ -1,5 +1,5 @@
-"""Core API: the audit log (admins), the signed-in user, and API tokens (log in for a token,
-log out, list and revoke tokens)."""
+"""Core API: the audit log (admins), the signed-in user, API tokens (log in for a token,
+log out, list and revoke tokens), and imports (``core.import_api``)."""
 
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in, user_logged_out
@@ -9,7 +9,7 @@ from rest_framework import mixins, permissions, serializers, status, views, view
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core import tokens
+from core import import_api, tokens
 from core.drf import TooManyFailures
 from core.models import ApiToken, AuditLog
 from core.roles import ADMIN, EVERYONE, user_roles
@@ -188,3 +188,4 @@ class ApiTokenViewSet(
 router = DefaultRouter()
 router.register("audit-log", AuditLogViewSet, basename="audit-log")
 router.register("tokens", ApiTokenViewSet, basename="api-token")
+router.registry.extend(import_api.router.registry)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from core import tabular
 from core.models import ImportPreview
+from core.roles import has_role
 from core.tabular import ImportSpec
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,16 @@ def register(spec: ImportSpec) -> None:
 def kinds_of(group: str) -> list[str]:
     """The kinds one import page offers, in the order they were registered."""
     return [kind for kind, spec in SPECS.items() if spec.group == group]
+
+
+def import_allowed(user, spec: ImportSpec) -> bool:
+    """May ``user`` import ``spec``'s kind (its ``roles``; admins always)?"""
+    return has_role(user, spec.roles)
+
+
+def kinds_for(user) -> list[ImportSpec]:
+    """The kinds ``user`` may import, in the order they were registered."""
+    return [spec for spec in SPECS.values() if import_allowed(user, spec)]
 
 
 def _pack(header: list, rows: list) -> bytes:

@@ -22,6 +22,7 @@ Reading is bounded before anything is parsed, so no file can hold a worker:
 
 import csv
 import io
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -195,6 +196,17 @@ class ImportSpec:
     put there. ``prepare(rows, context)`` (optional) loads what the rows refer to in a few
     queries. ``write(cleaned, actor)`` writes one row (inside the import's one transaction).
     ``group`` names the import page that offers the kind.
+
+    What a kind declares besides is all its template file and the import API need:
+    - ``label``: the kind's name (translated), for pages, the API and the template's file;
+    - ``labels``: column → the Chinese header its template writes ("客户编码"); the reader takes
+      it as an alias too, before ``aliases``;
+    - ``example``: column → the value of the template's one example row, a row that imports
+      cleanly on an empty company once ``example_setup(actor)`` (optional) has created what it
+      refers to (the customer a contact names). A ``str`` is written as text (codes, phones and
+      barcodes keep their leading zeros), a number as a number;
+    - ``notes``: column → what the column takes ("箱/包/个", "YYYY-MM-DD"), on the template;
+    - ``roles``: who may import the kind (admins always may): the roles of the page offering it.
     """
 
     kind: str
@@ -207,12 +219,24 @@ class ImportSpec:
     # The import page that offers this kind ("customers", "purchasing"): a page lists, checks
     # and confirms only its own kinds.
     group: str = ""
-    # The template file's headers (column → Chinese header, also accepted as an alias), an
-    # example row (column → value), a hint per column, and the roles that may import the kind.
-    labels: dict = field(default_factory=dict)
+    label: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
     example: dict = field(default_factory=dict)
-    notes: dict = field(default_factory=dict)
-    roles: tuple = ()
+    notes: dict[str, str] = field(default_factory=dict)
+    roles: tuple[str, ...] = ()
+    example_setup: Callable | None = None
+    # ``finish(written, actor)`` (optional) runs after the last row, inside the import's
+    # transaction, with what each ``write`` returned: to announce once what the whole file
+    # changed rather than once per row.
+    finish: Callable | None = None
+
+    @property
+    def title(self) -> str:
+        return str(self.label or self.kind)
+
+    def header_of(self, column: str) -> str:
+        """The header the template writes for ``column`` (its Chinese label, else its name)."""
+        return self.labels.get(column) or column
 
 
 @dataclass
@@ -225,8 +249,18 @@ class ImportResult:
         return not self.errors
 
 
+def _header_key(text) -> str:
+    """A header as compared: full-width forms as their ASCII ones (（天） as (天)), no spaces
+    around, lower case."""
+    return unicodedata.normalize("NFKC", str(text or "")).strip().lower()
+
+
 def _column_names(spec: ImportSpec, header: list[str]) -> list[str]:
-    return [spec.aliases.get(h, h) for h in header]
+    """The column each header names: a column's own name, its template label, or an alias."""
+    known = {_header_key(k): v for k, v in spec.aliases.items()}
+    known.update({_header_key(label): column for column, label in spec.labels.items()})
+    known.update({_header_key(column): column for column in spec.columns})
+    return [known.get(_header_key(h), h) for h in header]
 
 
 def _row_values(spec, names, raw) -> dict:
@@ -307,11 +341,15 @@ def import_run(
     current = None
     try:
         with transaction.atomic():
+            written = []
             for done, row in enumerate(result.rows, start=1):
                 current = row["row"]
-                spec.write({k: v for k, v in row.items() if k != "row"}, actor)
+                written.append(spec.write({k: v for k, v in row.items() if k != "row"}, actor))
                 if progress is not None and done % 200 == 0:
                     progress(done)
+            current = None
+            if spec.finish is not None:
+                spec.finish(written, actor)
             if on_success is not None:
                 on_success()
     except ValidationError as exc:
@@ -320,3 +358,85 @@ def import_run(
             {"row": current, "column": col, "message": m} for col, msgs in detail.items() for m in msgs
         ]
     return result
+
+
+# --- template files ------------------------------------------------------------------------------
+
+NOTES_SHEET = "说明"
+_TEXT_FORMAT = "@"
+_REQUIRED_FILL = "FFF2CC"
+
+
+def _display_width(value) -> int:
+    """Columns a value takes in a spreadsheet: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value))
+
+
+def template_workbook(spec: ImportSpec) -> bytes:
+    """The template file of ``spec`` (xlsx): its headers (the Chinese labels, bold, required ones
+    shaded, each with a comment saying what it takes), the example row below them (a text column
+    formatted as text, so that codes, phones and barcodes keep their leading zeros), the header
+    row frozen; and a second sheet, ``说明``, listing every column, whether it is required and
+    what it takes. ``read_rows`` reads the first sheet back, and ``import_check`` takes every
+    header it wrote."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    shaded = PatternFill("solid", start_color=_REQUIRED_FILL, end_color=_REQUIRED_FILL)
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = spec.title[:31]
+    for index, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(index)
+        header = sheet.cell(row=1, column=index, value=spec.header_of(column))
+        header.font = bold
+        required = column in spec.required
+        if required:
+            header.fill = shaded
+        note = _template_note(spec, column, required)
+        if note:
+            header.comment = Comment(note, "Tandem", width=240, height=90)
+        example = spec.example.get(column)
+        if isinstance(example, str):
+            sheet.column_dimensions[letter].number_format = _TEXT_FORMAT
+        if example not in (None, ""):
+            cell = sheet.cell(row=2, column=index, value=example)
+            if isinstance(example, str):
+                cell.number_format = _TEXT_FORMAT
+        width = max(_display_width(header.value), _display_width(example if example is not None else ""))
+        sheet.column_dimensions[letter].width = min(max(width + 4, 10), 40)
+    sheet.freeze_panes = "A2"
+
+    notes = wb.create_sheet(NOTES_SHEET)
+    headings = [_("Column"), _("Field"), _("Required"), _("What it takes"), _("Example")]
+    notes.append([str(h) for h in headings])
+    for cell in notes[1]:
+        cell.font = bold
+    for column in spec.columns:
+        example = spec.example.get(column)
+        notes.append(
+            [
+                spec.header_of(column),
+                column,
+                str(_("Yes")) if column in spec.required else "",
+                str(spec.notes.get(column, "")),
+                "" if example is None else str(example),
+            ]
+        )
+    for letter, width in zip("ABCDE", (24, 24, 10, 60, 30), strict=True):
+        notes.column_dimensions[letter].width = width
+    notes.freeze_panes = "A2"
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _template_note(spec: ImportSpec, column: str, required: bool) -> str:
+    parts = [str(_("Required."))] if required else []
+    if spec.notes.get(column):
+        parts.append(str(spec.notes[column]))
+    return " ".join(parts)

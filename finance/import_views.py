@@ -9,13 +9,6 @@ from core.roles import FINANCE
 from finance import importers
 
 
-def _labels() -> dict:
-    return {
-        "opening_receivables": _("Opening receivables (per customer)"),
-        "opening_payables": _("Opening payables (per supplier)"),
-    }
-
-
 def _heading() -> str:
     return _("Import opening balances")
 
@@ -26,7 +19,6 @@ def import_page(request):
     return import_pages.import_page(
         request,
         group=importers.GROUP,
-        labels=_labels(),
         heading=_heading(),
         page_url="finance:import",
         status_url="finance:import_status",

@@ -273,6 +273,30 @@ def _notes(party: str, document: str) -> dict:
     }
 
 
+def receivables_example_setup(actor) -> None:
+    """The customer the opening receivables template's example names (the customers
+    template's example)."""
+    from crm.customers import services as customer_services
+    from crm.customers.importers import CUSTOMER_EXAMPLE
+
+    if not Customer.objects.filter(code=CUSTOMER_EXAMPLE["code"]).exists():
+        customer_services.customer_create(
+            actor=actor, code=CUSTOMER_EXAMPLE["code"], name=CUSTOMER_EXAMPLE["name"]
+        )
+
+
+def payables_example_setup(actor) -> None:
+    """The supplier the opening payables template's example names (the suppliers template's
+    example)."""
+    from scm.purchasing import services as purchasing_services
+    from scm.purchasing.importers import SUPPLIER_EXAMPLE
+
+    if not Supplier.objects.filter(code=SUPPLIER_EXAMPLE["code"]).exists():
+        purchasing_services.supplier_create(
+            actor=actor, code=SUPPLIER_EXAMPLE["code"], name=SUPPLIER_EXAMPLE["name"]
+        )
+
+
 OPENING_RECEIVABLES = ImportSpec(
     kind="opening_receivables",
     columns=RECEIVABLE_COLUMNS,
@@ -282,16 +306,18 @@ OPENING_RECEIVABLES = ImportSpec(
     aliases=RECEIVABLE_ALIASES,
     prepare=prepare_receivables,
     group=GROUP,
+    label=gettext_lazy("Opening receivables (per customer)"),
     labels=RECEIVABLE_LABELS,
     notes=_notes("customer", gettext_lazy("The old invoice number (optional, once only).")),
     example={
-        "customer": "C00001",
+        "customer": "KH0001",
         "document": "XS-2025-1186",
         "issue_date": "2025-12-18",
         "due_date": "2026-01-17",
-        "amount": "12800.00",
+        "amount": 12800,
         "note": "2025年12月货款",
     },
+    example_setup=receivables_example_setup,
     roles=(FINANCE,),
 )
 OPENING_PAYABLES = ImportSpec(
@@ -303,16 +329,18 @@ OPENING_PAYABLES = ImportSpec(
     aliases=PAYABLE_ALIASES,
     prepare=prepare_payables,
     group=GROUP,
+    label=gettext_lazy("Opening payables (per supplier)"),
     labels=PAYABLE_LABELS,
     notes=_notes("supplier", gettext_lazy("The supplier's invoice number (once per supplier).")),
     example={
-        "supplier": "V0001",
-        "document": "FP-88120456",
+        "supplier": "GYS0001",
+        "document": "88120456",
         "issue_date": "2025-12-05",
         "due_date": "2026-01-04",
-        "amount": "36500.00",
+        "amount": 36500,
         "note": "12月采购货款",
     },
+    example_setup=payables_example_setup,
     roles=(FINANCE,),
 )
 

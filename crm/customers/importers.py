@@ -1,6 +1,10 @@
 """Import specs for customers and contacts (see ``core.tabular``), offered by the customers' import
 page (group ``"customers"``) and registered with ``core.imports`` by ``install()``.
 
+A customers file gives each customer with its primary contact (``contact_*`` columns: a contact
+is written when its name is given) and its invoicing details (开票信息, ``invoice_*``; the tax id
+checked by ``core.taxid``), so one file is all a new company needs.
+
 An import writes on behalf of the user who imports it, under the same rules as the forms and the
 API: a contact goes only to a customer the user may edit (``customers_editable_by``), and a
 customer the user cannot see reads exactly like a missing one; owner, team and credit limit are
@@ -11,10 +15,13 @@ owner and their own teams). What the rows refer to is loaded in a few queries (`
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import imports
 from core.money import decimal_input
+from core.roles import MANAGER, SALES
 from core.tabular import ImportSpec
+from core.taxid import tax_id_input
 from crm.customers import selectors, services
 from crm.customers.models import Contact, Customer, Region, Team
 
@@ -35,7 +42,26 @@ CUSTOMER_COLUMNS = [
     "payment_terms_days",
     "stage",
     "notes",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "contact_role",
+    "invoice_title",
+    "invoice_tax_id",
+    "invoice_address_phone",
+    "invoice_bank_account",
 ]
+CONTACT_COLUMNS = ["customer", "name", "role", "phone", "email", "is_primary"]
+# The primary contact's columns of a customers file, by the contact's field.
+PRIMARY_CONTACT = {
+    "contact_name": "name",
+    "contact_phone": "phone",
+    "contact_email": "email",
+    "contact_role": "role",
+}
+INVOICE_COLUMNS = ("invoice_title", "invoice_tax_id", "invoice_address_phone", "invoice_bank_account")
+# Who imports customers, contacts and leads: the customers' import page's roles.
+ROLES = (SALES, MANAGER)
 ALIASES = {
     "编码": "code",
     "客户编码": "code",
@@ -60,6 +86,69 @@ ALIASES = {
     "职务": "role",
     "角色": "role",
     "主要联系人": "is_primary",
+}
+CUSTOMER_LABELS = {
+    "code": "客户编码",
+    "name": "客户名称",
+    "kind": "客户类型",
+    "industry": "行业",
+    "region": "区域",
+    "address": "地址",
+    "phone": "电话",
+    "email": "邮箱",
+    "tags": "标签",
+    "source": "来源",
+    "owner": "负责人",
+    "team": "团队",
+    "credit_limit": "信用额度",
+    "payment_terms_days": "账期（天）",
+    "stage": "阶段",
+    "notes": "备注",
+    "contact_name": "联系人",
+    "contact_phone": "联系人电话",
+    "contact_email": "联系人邮箱",
+    "contact_role": "联系人职务",
+    "invoice_title": "开票抬头",
+    "invoice_tax_id": "纳税人识别号",
+    "invoice_address_phone": "开票地址电话",
+    "invoice_bank_account": "开户行及账号",
+}
+CUSTOMER_EXAMPLE = {
+    "code": "KH0001",
+    "name": "上海恒信贸易有限公司",
+    "kind": "company",
+    "industry": "批发零售",
+    "address": "上海市浦东新区张杨路500号",
+    "phone": "02158880001",
+    "email": "purchase@hengxin.example.cn",
+    "tags": "重点客户",
+    "source": "展会",
+    "payment_terms_days": 30,
+    "stage": "customer",
+    "notes": "每月初集中下单",
+    "contact_name": "王丽",
+    "contact_phone": "13800138000",
+    "contact_email": "wangli@hengxin.example.cn",
+    "contact_role": "采购经理",
+    "invoice_title": "上海恒信贸易有限公司",
+    "invoice_tax_id": "91310000MA1FL8XQ37",
+    "invoice_address_phone": "上海市浦东新区张杨路500号 021-58880001",
+    "invoice_bank_account": "中国工商银行上海张杨路支行 1001234509000012345",
+}
+CUSTOMER_NOTES = {
+    "code": gettext_lazy("Left blank: numbered automatically. A code in use is an error."),
+    "kind": gettext_lazy("company or person"),
+    "region": gettext_lazy("A region's code or name"),
+    "tags": gettext_lazy("Several separated by commas"),
+    "owner": gettext_lazy("A user name; only managers may name another user than themselves"),
+    "team": gettext_lazy("A team's name"),
+    "credit_limit": gettext_lazy("An amount in yuan; managers only"),
+    "payment_terms_days": gettext_lazy("Whole days"),
+    "stage": gettext_lazy("lead, prospect, customer, repeat or inactive"),
+    "contact_name": gettext_lazy("The primary contact; the other contact columns need it"),
+    "invoice_tax_id": gettext_lazy("Unified social credit code, 18 characters"),
+    "invoice_address_phone": gettext_lazy("As printed on VAT invoices"),
+    "invoice_bank_account": gettext_lazy("Bank and account number, as printed on VAT invoices"),
 }
 
 
@@ -127,11 +216,30 @@ def clean_customer(values: dict, context: dict) -> dict:
     errors: dict[str, list] = {}
     data = {k: values.get(k, "") for k in CUSTOMER_COLUMNS if k in values}
     out: dict = {}
-    for key in ("code", "name", "industry", "address", "phone", "email", "tags", "source", "notes"):
+    for key in (
+        "code",
+        "name",
+        "industry",
+        "address",
+        "phone",
+        "email",
+        "tags",
+        "source",
+        "notes",
+        "invoice_title",
+        "invoice_address_phone",
+        "invoice_bank_account",
+    ):
         if key in data:
             out[key] = str(data[key])
     if not out.get("name"):
         errors.setdefault("name", []).append(_("This field is required."))
+    if "invoice_tax_id" in data:
+        try:
+            out["invoice_tax_id"] = tax_id_input(data["invoice_tax_id"], field="invoice_tax_id")
+        except ValidationError as exc:
+            errors.setdefault("invoice_tax_id", []).extend(exc.message_dict["invoice_tax_id"])
+    contact = _primary_contact(data, errors)
     code = out.get("code", "")
     if code:
         taken = ctx["taken_codes"] if "taken_codes" in ctx else _codes_among(Customer.objects.all(), {code})
@@ -187,10 +295,30 @@ def clean_customer(values: dict, context: dict) -> dict:
                 errors.setdefault(k, []).extend(v)
     if errors:
         raise ValidationError(errors)
+    if contact is not None:
+        out["contacts"] = [contact]
     return out
 
 
+def _primary_contact(data: dict, errors: dict) -> dict | None:
+    """The row's primary contact (its ``contact_*`` columns), or None when it names none; a
+    contact's phone, e-mail or role without its name is an error on ``contact_name``."""
+    given = {field: str(data.get(column, "") or "").strip() for column, field in PRIMARY_CONTACT.items()}
+    if not given["name"]:
+        if any(given.values()):
+            errors.setdefault("contact_name", []).append(_("Give the contact's name."))
+        return None
+    contact = {**given, "is_primary": True}
+    try:
+        Contact(customer=Customer(), **contact).full_clean(exclude=["customer"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(f"contact_{field}", []).extend(messages)
+    return contact
+
+
 def write_customer(data: dict, actor) -> None:
+    """One customer, with its primary contact when the row names one (one service call)."""
     if data.get("owner") is None:
         data.pop("owner", None)
     services.customer_create(actor=actor, **data)
@@ -243,6 +371,12 @@ def write_contact(data: dict, actor) -> None:
     services.contact_create(actor=actor, **data)
 
 
+def contacts_example_setup(actor) -> None:
+    """The customer the contacts template's example names (the customers template's example)."""
+    if not Customer.objects.filter(code=CUSTOMER_EXAMPLE["code"]).exists():
+        services.customer_create(actor=actor, code=CUSTOMER_EXAMPLE["code"], name=CUSTOMER_EXAMPLE["name"])
+
+
 CUSTOMERS = ImportSpec(
     kind="customers",
     columns=CUSTOMER_COLUMNS,
@@ -252,16 +386,44 @@ CUSTOMERS = ImportSpec(
     aliases=ALIASES,
     prepare=prepare_customers,
     group=GROUP,
+    label=gettext_lazy("Customers"),
+    labels=CUSTOMER_LABELS,
+    example=CUSTOMER_EXAMPLE,
+    notes=CUSTOMER_NOTES,
+    roles=ROLES,
 )
 CONTACTS = ImportSpec(
     kind="contacts",
-    columns=["customer", "name", "role", "phone", "email", "is_primary"],
+    columns=CONTACT_COLUMNS,
     required=["customer", "name"],
     clean=clean_contact,
     write=write_contact,
     prepare=prepare_contacts,
     group=GROUP,
     aliases={**ALIASES, "名称": "name", "姓名": "name"},
+    label=gettext_lazy("Contacts"),
+    labels={
+        "customer": "客户编码",
+        "name": "姓名",
+        "role": "职务",
+        "phone": "电话",
+        "email": "邮箱",
+        "is_primary": "主要联系人",
+    },
+    example={
+        "customer": CUSTOMER_EXAMPLE["code"],
+        "name": "李强",
+        "role": "财务主管",
+        "phone": "13900139000",
+        "email": "liqiang@hengxin.example.cn",
+        "is_primary": "否",
+    },
+    notes={
+        "customer": gettext_lazy("The code of a customer you may edit"),
+        "is_primary": gettext_lazy("是 or 否 (yes or no); a new primary contact replaces the old one"),
+    },
+    roles=ROLES,
+    example_setup=contacts_example_setup,
 )
 
 

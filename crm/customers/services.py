@@ -35,6 +35,10 @@ CUSTOMER_FIELDS = (
     "stage",
     "notes",
     "is_active",
+    "invoice_title",
+    "invoice_tax_id",
+    "invoice_address_phone",
+    "invoice_bank_account",
 )
 CONTACT_FIELDS = ("name", "role", "phone", "email", "is_primary")
 

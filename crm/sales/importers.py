@@ -2,9 +2,10 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.tabular import ImportSpec
-from crm.customers.importers import ALIASES, GROUP, register
+from crm.customers.importers import ALIASES, GROUP, ROLES, register
 from crm.customers.models import Region
 from crm.sales import services
 from crm.sales.models import Lead
@@ -46,6 +47,30 @@ LEADS = ImportSpec(
     write=write_lead,
     group=GROUP,
     aliases={**ALIASES, "姓名": "name", "公司": "company", "留言": "message"},
+    label=gettext_lazy("Leads"),
+    labels={
+        "name": "姓名",
+        "company": "公司",
+        "phone": "电话",
+        "email": "邮箱",
+        "region": "区域",
+        "source": "来源",
+        "message": "留言",
+    },
+    example={
+        "name": "赵敏",
+        "company": "杭州佳禾日用品有限公司",
+        "phone": "13700137000",
+        "email": "zhaomin@jiahe.example.cn",
+        "source": "官网",
+        "message": "想了解整箱采购价格",
+    },
+    notes={
+        "phone": gettext_lazy("A phone number or an e-mail address is required"),
+        "region": gettext_lazy("A region's code or name"),
+        "source": gettext_lazy("Left blank: import"),
+    },
+    roles=ROLES,
 )
 
 

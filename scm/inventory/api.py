@@ -47,9 +47,13 @@ class BrandSerializer(api_fields.ModelSerializer):
 
 
 class ProductUnitSerializer(api_fields.ModelSerializer):
+    """A unit's ``name`` is one of the company's units and, without a ``factor``, it holds the
+    company's usual conversion (``catalogue.product_unit_save``)."""
+
     class Meta:
         model = ProductUnit
         fields = ["id", "product", "name", "factor", "barcode", "divisible"]
+        extra_kwargs = {"factor": {"required": False}}
 
 
 class ProductSerializer(CostHiddenMixin, api_fields.ModelSerializer):

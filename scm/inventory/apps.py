@@ -12,6 +12,8 @@ class InventoryConfig(AppConfig):
         from core.navigation import NavItem, register
         from core.roles import FINANCE, MANAGER, PURCHASING, SALES, SERVICE, WAREHOUSE
         from core.ui import register_status_colours
+        from scm.inventory import importers
+        from scm.inventory.views import IMPORT_ROLES
 
         read = (SALES, SERVICE, WAREHOUSE, PURCHASING, FINANCE, MANAGER)
         register(
@@ -49,6 +51,14 @@ class InventoryConfig(AppConfig):
                 order=340,
             ),
             NavItem(
+                "inventory.import",
+                _("Import products or opening stock"),
+                "inventory:import",
+                IMPORT_ROLES,
+                section="inventory",
+                order=345,
+            ),
+            NavItem(
                 "inventory.receive",
                 _("Receive"),
                 "inventory:tablet_receive",
@@ -68,6 +78,7 @@ class InventoryConfig(AppConfig):
             }
         )
         _register_today()
+        importers.install()
 
 
 def _register_today() -> None:

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.audit import audit
-from scm.inventory.models import Product
+from scm.inventory.models import Brand, Category, Product
+from scm.inventory.units import unit_input, usual_factor
 
 EDITABLE = (
     "sku",
@@ -32,19 +33,37 @@ EDITABLE = (
 
 def _validate(product: Product) -> None:
     product.full_clean()
+    before = None
+    if product.pk:
+        before = Product.objects.filter(pk=product.pk).values("tracking", "base_unit").first()
+    _check_base_unit(product, before)
     if product.barcode and _barcode_taken(product.barcode, product_id=product.pk):
         raise ValidationError({"barcode": _("Another product already has this barcode.")})
     if (
-        product.pk
-        and product.tracking != Product.objects.get(pk=product.pk).tracking
+        before is not None
+        and product.tracking != before["tracking"]
         and product.stock_levels.exclude(on_hand=0).exists()
     ):
         raise ValidationError({"tracking": _("Tracking cannot change while the product is in stock.")})
 
 
+def _check_base_unit(product: Product, before: dict | None) -> None:
+    """A new or changed base unit is one of the company's units (``units.unit_input``); a unit
+    set before the company named its units stays valid while it is not changed, and a variant
+    keeps its template's."""
+    unchanged = before is not None and before["base_unit"] == product.base_unit
+    inherited = product.template is not None and product.template.base_unit == product.base_unit
+    if not (unchanged or inherited):
+        product.base_unit = unit_input(product.base_unit, field="base_unit")
+
+
 @transaction.atomic
-def product_create(*, user=None, **fields) -> Product:
+def product_create(*, user=None, cost=None, **fields) -> Product:
+    """A new product. ``cost`` is its average cost until stock comes in (what an imported
+    catalogue states); afterwards only receipts move it, so it is not among ``EDITABLE``."""
     product = Product(**{k: v for k, v in fields.items() if k in EDITABLE})
+    if cost is not None:
+        product.cost = cost
     _validate(product)
     product.save()
     audit("inventory.product_created", actor=user, obj=product, data={"sku": product.sku})
@@ -158,14 +177,31 @@ def _barcode_taken(code: str, *, product_id=None, unit_id=None) -> bool:
 @transaction.atomic
 def product_unit_save(*, product: Product, unit=None, user=None, **fields):
     """Create or change another unit of a product (a box of 24). Its barcode must be unique
-    among products and units: scanning it must mean one thing."""
+    among products and units: scanning it must mean one thing. A new or renamed unit is one of
+    the company's units (``units.unit_input``); without a ``factor`` it holds the company's
+    usual number of base units (``units.usual_factor``: 箱 → 24 个), and without one of those
+    the factor is required."""
     from scm.inventory.models import ProductUnit
 
+    before = unit.name if unit is not None and unit.pk else None
     unit = unit or ProductUnit(product=product)
     for key in ("name", "factor", "barcode", "divisible"):
         if key in fields:
             setattr(unit, key, fields[key])
     unit.product = product
+    if unit.name != before:
+        unit.name = unit_input(unit.name, field="name")
+    if unit.factor is None:
+        unit.factor = usual_factor(unit.name, product.base_unit)
+        if unit.factor is None:
+            raise ValidationError(
+                {
+                    "factor": _(
+                        "Enter how many %(base)s one %(unit)s holds: the company has no usual conversion."
+                    )
+                    % {"base": product.base_unit, "unit": unit.name}
+                }
+            )
     if _barcode_taken(unit.barcode, unit_id=unit.pk):
         raise ValidationError({"barcode": _("Another product or unit already has this barcode.")})
     unit.full_clean()
@@ -183,3 +219,55 @@ def product_unit_save(*, product: Product, unit=None, user=None, **fields):
 def product_unit_delete(*, unit, user=None) -> None:
     audit("inventory.unit_deleted", actor=user, obj=unit, data={"name": unit.name})
     unit.delete()
+
+
+# Separators of a category path: 饮料/茶饮, 饮料／茶饮 (full width) or 饮料 > 茶饮.
+_PATH_SEPARATORS = ("／", ">", "＞")
+
+
+def category_path_parts(path, *, field: str = "category") -> list[str]:
+    """The names of a category path (``饮料/茶饮`` → ``["饮料", "茶饮"]``), top first; an empty
+    path is no category (``[]``). A part that is empty or too long is a ``ValidationError``
+    naming ``field``."""
+    text = str(path or "").strip()
+    for sep in _PATH_SEPARATORS:
+        text = text.replace(sep, "/")
+    if not text:
+        return []
+    parts = [part.strip() for part in text.split("/")]
+    limit = Category._meta.get_field("name").max_length
+    if any(not part for part in parts):
+        raise ValidationError({field: _("A category path has a name between each “/”.")})
+    if any(len(part) > limit for part in parts):
+        raise ValidationError({field: _("A category name has at most %(n)s characters.") % {"n": limit}})
+    return parts
+
+
+@transaction.atomic
+def category_path_ensure(*, path, user=None) -> Category | None:
+    """The category at ``path`` (``饮料/茶饮``), creating the parts that are missing; None for
+    an empty path. Categories that exist are never renamed or moved."""
+    category = None
+    for name in category_path_parts(path):
+        found = Category.objects.filter(parent=category, name=name).first()
+        if found is None:
+            found = Category.objects.create(parent=category, name=name)
+            audit("inventory.category_created", actor=user, obj=found, data={"path": str(path)})
+        category = found
+    return category
+
+
+@transaction.atomic
+def brand_ensure(*, name: str, user=None) -> Brand | None:
+    """The brand called ``name`` (matched without regard to case), created when missing; None
+    for an empty name."""
+    name = str(name or "").strip()
+    if not name:
+        return None
+    brand = Brand.objects.filter(name__iexact=name).first()
+    if brand is None:
+        brand = Brand(name=name)
+        brand.full_clean()
+        brand.save()
+        audit("inventory.brand_created", actor=user, obj=brand, data={"name": name})
+    return brand

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import formfield
 from scm.inventory.models import Category, Product, ProductUnit, Warehouse
+from scm.inventory.units import units_offered
 
 
 class ProductForm(forms.ModelForm):
@@ -28,6 +29,14 @@ class ProductForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The company's units, offered as a choice (the service checks them: ``unit_input``).
+        names = unit_names(units_offered())
+        if names:
+            current = self.instance.base_unit if self.instance.pk else ""
+            choices = [*names, *([current] if current and current not in names else [])]
+            self.fields["base_unit"].widget = forms.Select(choices=[(n, n) for n in choices])
+            if not self.instance.pk:
+                self.initial.setdefault("base_unit", names[0])
         for field in self.fields.values():
             widget = field.widget
             css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
@@ -69,17 +78,38 @@ def apply_errors(form: forms.Form, exc) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
+def unit_names(offered: list[dict]) -> list[str]:
+    return [str(u["name"]) for u in offered]
+
+
 class ProductUnitForm(forms.ModelForm):
+    """Another unit of the product. The company's units are offered as a choice; an empty
+    factor is the company's usual conversion (``catalogue.product_unit_save``), which the page
+    also fills in as soon as a unit is chosen (``inventory/units.js``)."""
+
     class Meta:
         model = ProductUnit
         formfield_callback = formfield
         fields = ["name", "factor", "barcode", "divisible"]
         widgets = {
-            "name": forms.TextInput(attrs={"class": "form-control"}),
-            "factor": forms.NumberInput(attrs={"class": "form-control"}),
+            "name": forms.TextInput(attrs={"class": "form-control", "data-unit-name": ""}),
+            "factor": forms.NumberInput(attrs={"class": "form-control", "data-unit-factor": ""}),
             "barcode": forms.TextInput(attrs={"class": "form-control"}),
             "divisible": forms.CheckboxInput(attrs={"class": "form-check-input"}),
         }
+
+    def __init__(self, *args, offered: list[dict] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["factor"].required = False
+        names = unit_names(offered or [])
+        if names:
+            current = self.instance.name if self.instance.pk else ""
+            choices = [("", "—"), *((n, n) for n in names)]
+            if current and current not in names:
+                choices.append((current, current))
+            self.fields["name"].widget = forms.Select(
+                choices=choices, attrs={"class": "form-select", "data-unit-name": ""}
+            )
 
 
 UnitFormSet = forms.inlineformset_factory(

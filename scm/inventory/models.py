@@ -278,6 +278,8 @@ class StockMove(models.Model):
         ADJUSTMENT = "adjustment", _("Adjustment")
         RETURN = "return", _("Return")
         SCRAP = "scrap", _("Scrap")
+        # Stock a company had before it started with Tandem (the opening-stock import).
+        OPENING = "opening", _("Opening balance")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="moves")

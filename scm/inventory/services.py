@@ -233,9 +233,11 @@ def stock_receive(
     supplier_reference: str = "",
     announce: bool = True,
 ) -> StockMove:
-    """Put stock into a warehouse (a purchase receipt, a return, a transfer arriving).
+    """Put stock into a warehouse (a purchase receipt, a return, a transfer arriving, an
+    opening balance: ``opening.stock_opening``).
 
-    Updates the moving-average cost under a lock on the product row. A new lot records
+    Updates the moving-average cost (receipts and opening balances) under a lock on the
+    product row. A new lot records
     ``reference`` and ``supplier_reference`` (where it came from). Stock put into a quarantine
     is never free to reserve, so it is not announced; ``announce=False`` leaves the announcing
     to the caller (a purchase receipt announces ``stock.received`` instead, whose rule serves
@@ -260,7 +262,7 @@ def stock_receive(
     lot_id = lot.pk if lot else None
     # Lock the product row: the moving average needs the on-hand total before this receipt.
     locked = Product.objects.select_for_update().only("pk", "cost").order_by("pk").get(pk=product.pk)
-    if kind == StockMove.Kind.RECEIPT:
+    if kind in (StockMove.Kind.RECEIPT, StockMove.Kind.OPENING):
         _average_in(locked, base, cost)
     _add_stock(product=product, warehouse=warehouse, lot=lot, base=base)
     move = _write_move(

@@ -9,20 +9,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import import_pages, imports
 from core.export import export_response
 from core.permissions import role_required
+from core.preferences import UNIT_CONVERSIONS, preference
 from core.roles import FINANCE, MANAGER, PURCHASING, SALES, SERVICE, WAREHOUSE, has_role
 from core.sql import id_input
-from scm.inventory import catalogue, counts, lot_links, quarantine, selectors, transfers
+from scm.inventory import catalogue, counts, importers, lot_links, quarantine, selectors, transfers
 from scm.inventory.forms import CountStartForm, ProductForm, UnitFormSet, apply_errors
 from scm.inventory.models import Brand, Category, CountSession, Lot, Product, Transfer, Warehouse
 from scm.inventory.services import plain_qty
+from scm.inventory.units import units_offered
 
 # Who may do what (admins may do everything).
 READ = (SALES, SERVICE, WAREHOUSE, PURCHASING, FINANCE, MANAGER)
 STOCK_WRITE = (WAREHOUSE,)
 CATALOGUE_WRITE = (PURCHASING, MANAGER)
 APPROVE = (MANAGER,)
+# The import page: products for those who edit the catalogue, opening stock for the warehouse
+# (each kind's ``ImportSpec.roles``); admins both.
+IMPORT_ROLES = (WAREHOUSE, PURCHASING, MANAGER)
 PAGE_SIZE = 50
 UNIT_FIELDS = ("name", "factor", "barcode", "divisible")
 
@@ -119,7 +125,10 @@ def product_detail(request, pk):
 def _product_form(request, product=None):
     """The product and its other units (box, pack) in one form, saved in one transaction."""
     form = ProductForm(request.POST or None, instance=product)
-    units = UnitFormSet(request.POST or None, instance=product, prefix="units")
+    offered = units_offered()
+    units = UnitFormSet(
+        request.POST or None, instance=product, prefix="units", form_kwargs={"offered": offered}
+    )
     if request.method == "POST" and form.is_valid() and units.is_valid():
         try:
             with transaction.atomic():
@@ -157,7 +166,14 @@ def _product_form(request, product=None):
     return render(
         request,
         "inventory/product_form.html",
-        {"title": title, "form": form, "units": units, "product": product},
+        {
+            "title": title,
+            "form": form,
+            "units": units,
+            "product": product,
+            # For the page to fill a unit's factor in from the usual conversion (箱 → 24 个).
+            "unit_conversions": preference(UNIT_CONVERSIONS),
+        },
     )
 
 
@@ -366,3 +382,37 @@ def count_action(request, pk, action):
             % {"number": session.number, "state": session.get_state_display()},
         )
     return redirect("inventory:count_detail", pk=pk)
+
+
+def _import_kinds(user) -> list[str]:
+    """The inventory kinds ``user`` may import (their ``roles``)."""
+    kinds = imports.kinds_of(importers.GROUP)
+    return [kind for kind in kinds if has_role(user, imports.SPECS[kind].roles or IMPORT_ROLES)]
+
+
+def _import_labels() -> dict:
+    return {"products": _("Products"), "opening_stock": _("Opening stock")}
+
+
+@role_required(*IMPORT_ROLES)
+def import_page(request):
+    """Upload → preview → confirm of products and opening stock (``core.import_pages``)."""
+    return import_pages.import_page(
+        request,
+        kinds=_import_kinds(request.user),
+        labels=_import_labels(),
+        heading=_("Import products or opening stock"),
+        page_url="inventory:import",
+        status_url="inventory:import_status",
+    )
+
+
+@role_required(*IMPORT_ROLES)
+def import_status(request, pk):
+    return import_pages.import_status(
+        request,
+        pk,
+        kinds=_import_kinds(request.user),
+        heading=_("Import products or opening stock"),
+        page_url="inventory:import",
+    )

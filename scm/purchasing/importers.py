@@ -6,10 +6,13 @@ Rows are written through the same services as the pages, under the same rule (pu
 managers). A cell holding a formula (``=…``) is refused by ``core.tabular``, for every kind.
 """
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import imports
 from core.dates import optional_date_input
@@ -17,6 +20,7 @@ from core.money import MAX_QUANTITY, decimal_input
 from core.tabular import ImportSpec
 from scm.purchasing import services
 from scm.purchasing.models import Supplier, SupplierPrice, SupplierProduct
+from scm.purchasing.selectors import SUPPLIER_EDIT_ROLES
 
 GROUP = "purchasing"
 _CHUNK = 500
@@ -255,6 +259,36 @@ def write_price(data: dict, actor) -> None:
     services.supplier_price_create(supplier_product=item, actor=actor, **data)
 
 
+SUPPLIER_EXAMPLE = {
+    "code": "GYS0001",
+    "name": "宁波顺达包装材料有限公司",
+    "tax_id": "91440300MA5G2Y1K1E",
+    "address": "浙江省宁波市北仑区新碶街道明州路88号",
+    "phone": "057486880001",
+    "email": "sales@shunda.example.cn",
+    "bank_name": "中国银行宁波北仑支行",
+    "bank_account": "3560 1234 5678 0001",
+    "payment_terms_days": 60,
+    "payment_terms_month_end": "是",
+    "currency": "CNY",
+    "notes": "月结60天，满5000元包邮",
+}
+# The product the supplier prices template's example names.
+EXAMPLE_SKU = "CP0001"
+
+
+def prices_example_setup(actor) -> None:
+    """The supplier (the suppliers template's example) and the product the prices template's
+    example names."""
+    from scm.inventory.catalogue import product_create
+    from scm.inventory.models import Product
+
+    if not Supplier.objects.filter(code=SUPPLIER_EXAMPLE["code"]).exists():
+        services.supplier_create(actor=actor, code=SUPPLIER_EXAMPLE["code"], name=SUPPLIER_EXAMPLE["name"])
+    if not Product.objects.filter(sku=EXAMPLE_SKU).exists():
+        product_create(user=actor, sku=EXAMPLE_SKU, name="瓦楞纸箱 40×30×30cm")
+
+
 SUPPLIERS = ImportSpec(
     kind="suppliers",
     columns=SUPPLIER_COLUMNS,
@@ -264,6 +298,31 @@ SUPPLIERS = ImportSpec(
     aliases=ALIASES,
     prepare=prepare_suppliers,
     group=GROUP,
+    label=gettext_lazy("Suppliers"),
+    labels={
+        "code": "供应商编码",
+        "name": "供应商名称",
+        "tax_id": "纳税人识别号",
+        "address": "地址",
+        "phone": "电话",
+        "email": "邮箱",
+        "bank_name": "开户行",
+        "bank_account": "银行账号",
+        "payment_terms_days": "账期（天）",
+        "payment_terms_month_end": "月结",
+        "currency": "币种",
+        "buyer": "采购员",
+        "notes": "备注",
+    },
+    example=SUPPLIER_EXAMPLE,
+    notes={
+        "code": gettext_lazy("Left blank: numbered automatically. A code in use is an error."),
+        "payment_terms_days": gettext_lazy("Whole days"),
+        "payment_terms_month_end": gettext_lazy("是 or 否 (yes or no): terms counted from the month's end"),
+        "currency": gettext_lazy("CNY, USD or EUR"),
+        "buyer": gettext_lazy("A user name"),
+    },
+    roles=SUPPLIER_EDIT_ROLES,
 )
 SUPPLIER_PRICES = ImportSpec(
     kind="supplier_prices",
@@ -274,6 +333,35 @@ SUPPLIER_PRICES = ImportSpec(
     aliases=ALIASES,
     prepare=prepare_prices,
     group=GROUP,
+    label=gettext_lazy("Supplier prices"),
+    labels={
+        "supplier": "供应商",
+        "sku": "物料编码",
+        "supplier_code": "供应商料号",
+        "min_quantity": "起订量",
+        "unit_price": "单价",
+        "valid_from": "生效日期",
+        "valid_to": "失效日期",
+    },
+    example={
+        "supplier": SUPPLIER_EXAMPLE["code"],
+        "sku": EXAMPLE_SKU,
+        "supplier_code": "SD-4030",
+        "min_quantity": 100,
+        "unit_price": Decimal("3.85"),
+        "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31",
+    },
+    notes={
+        "supplier": gettext_lazy("A supplier's code or name"),
+        "sku": gettext_lazy("A product's SKU"),
+        "min_quantity": gettext_lazy("The price holds from this quantity up (base unit); blank: 0"),
+        "unit_price": gettext_lazy("Per base unit, in the supplier's currency"),
+        "valid_from": "YYYY-MM-DD",
+        "valid_to": "YYYY-MM-DD",
+    },
+    roles=SUPPLIER_EDIT_ROLES,
+    example_setup=prices_example_setup,
 )
 
 

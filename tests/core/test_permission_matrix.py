@@ -79,6 +79,12 @@ ACCESS = {
     "api:event-delivery-replay": ("a", "a"),
     "events:deliveries": ("a", "a"),
     "events:replay": ("a", "a"),
+    # --- imports: every role reaches them; each kind is open to its own roles (ImportSpec.roles) ---
+    "import-template": (ALL, ALL),
+    "api:import-list": (ALL, ALL),
+    "api:import-kinds": (ALL, ALL),
+    "api:import-detail": (ALL, ALL),
+    "api:import-confirm": (ALL, ALL),
     # --- customers ---
     "api:customer-list": ("svfm", "sm"),
     "api:customer-detail": ("svfm", "sm"),
@@ -258,6 +264,8 @@ ACCESS = {
     "inventory:product_create": ("pm", "pm"),
     "inventory:product_detail": (ALL, ALL),
     "inventory:product_edit": ("pm", "pm"),
+    "inventory:import": ("wpm", "wpm"),
+    "inventory:import_status": ("wpm", "wpm"),
     "inventory:stock": (ALL, ALL),
     "inventory:low_stock": (ALL, ALL),
     "inventory:lot_detail": (ALL, ALL),
