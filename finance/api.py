@@ -65,6 +65,7 @@ class InvoiceSerializer(api_fields.ModelSerializer):
             "customer_name",
             "sales_order",
             "source_reference",
+            "is_opening",
             "issue_date",
             "due_date",
             "state",

@@ -13,6 +13,7 @@ class FinanceConfig(AppConfig):
         from core.roles import FINANCE, MANAGER, PURCHASING, SALES
         from core.ui import register_status_colours
         from crm.customers import credit, panels
+        from finance import importers
         from finance.panels import balance_panel_context, timeline_entries
         from finance.payables.panels import payables_panel_context
         from finance.selectors import credit_exposure
@@ -63,7 +64,16 @@ class FinanceConfig(AppConfig):
                 section="finance",
                 order=65,
             ),
+            NavItem(
+                "finance.import",
+                _("Import opening balances"),
+                "finance:import",
+                (FINANCE,),
+                section="finance",
+                order=69,
+            ),
         )
+        importers.install()
         register_status_colours(
             {
                 "partly_paid": "info",

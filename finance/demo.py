@@ -2,17 +2,23 @@
 advance; and, when the fulfilment step left no order history (a module loaded on its own), six
 months of invoices and payments (full and partial) so that every aging bucket has something in it.
 
+What the first customers owed on the old books when the company moved to Tandem two years ago
+came over as opening balances (``services.opening_invoice_create``): two were paid within weeks,
+one is still being paid off in instalments.
+
 Runs after the fulfilment step. Invoices that fulfilment already raised from shipments (they
 carry a ``source_reference``) are not duplicated: some of the recent ones get paid instead; the
 order history's invoices were settled by fulfilment and are left as they are. With no customers
 in the database the step creates nothing.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from random import Random
 
 from django.utils import timezone
 
+from core.dates import at_hour
 from crm.customers.models import Customer
 from finance import payments, services
 from finance.models import CreditNote, Invoice, Payment
@@ -112,6 +118,7 @@ def build(ctx) -> None:
         reference=ADVANCE,
         user=user,
     )
+    _opening_balances(customers[:3], user, today)
     # The receivables as they now stand: most invoices were raised by the fulfilment step.
     invoices = Invoice.objects.all()
     notes = CreditNote.objects.count()
@@ -212,3 +219,42 @@ def _damaged_in_transit(invoice, user, today):
         user=user,
         issue_date=min(invoice.issue_date + timedelta(days=6), today),
     )
+
+
+# Opening balances draw from their own generator, so that adding them moved none of the demo's
+# other random choices.
+OPENING_SEED = 17
+
+
+def go_live_day(today: date) -> date:
+    """The day the demo company moved to Tandem: the eve of its two years of history."""
+    return date(today.year - 2, today.month, 1) - timedelta(days=1)
+
+
+def _opening_balances(customers, user, today) -> None:
+    """What ``customers`` owed on the old books at the move: each an opening invoice; the first
+    two paid in full within weeks, the last paid half so far (an instalment plan)."""
+    rng = Random(OPENING_SEED)
+    go_live = go_live_day(today)
+    notes = ["2月货款", "年底结余货款", "历史遗留欠款，分期偿还中"]
+    for n, customer in enumerate(customers):
+        invoice = services.opening_invoice_create(
+            customer=customer,
+            amount=Decimal(rng.randint(60, 480) * 100) + Decimal(rng.randint(0, 99)) / 100,
+            issue_date=go_live - timedelta(days=rng.randint(15, 75)),
+            document=f"XS-{go_live.year}-{1180 + 37 * n:04d}",
+            note=notes[n % len(notes)],
+            user=user,
+        )
+        Invoice.objects.filter(pk=invoice.pk).update(created_at=at_hour(go_live))
+        last = n == len(customers) - 1 and n > 0
+        amount = (invoice.total / 2).quantize(Decimal("0.01")) if last else invoice.total
+        payments.payment_record(
+            customer=customer,
+            amount=amount,
+            allocations=[{"invoice": invoice, "amount": amount}],
+            paid_at=min(go_live + timedelta(days=rng.randint(20, 70)), today),
+            method="bank_transfer",
+            reference=f"银行回单 {rng.randint(10_000_000, 99_999_999)}",
+            user=user,
+        )

@@ -66,6 +66,9 @@ class Invoice(models.Model):
     credited_amount = MoneyField(_("credited"), default=0)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=300, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # What the customer owed when the company moved to Tandem, brought over from the old books
+    # (``finance.services.opening_invoice_create``): no order, no goods, no tax of its own.
+    is_opening = models.BooleanField(_("opening balance"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

@@ -134,8 +134,15 @@ def _invoice_for_reference(source_reference: str, customer) -> Invoice | None:
     return existing
 
 
+def due_date_for(customer, issue_date: date) -> date:
+    """The customer's payment terms from ``issue_date``."""
+    return issue_date + timedelta(days=customer.payment_terms_days or 0)
+
+
 @atomic_with_retry
-def _invoice_insert(*, customer, priced, source_reference, sales_order, issue_date, user) -> Invoice:
+def _invoice_insert(
+    *, customer, priced, source_reference, sales_order, issue_date, user, due_date=None, is_opening=False
+) -> Invoice:
     subtotal, tax_total = _totals(priced)
     invoice = Invoice.objects.create(
         number=document_number(prefix="INV", when=issue_date, digits=5),
@@ -143,10 +150,11 @@ def _invoice_insert(*, customer, priced, source_reference, sales_order, issue_da
         sales_order=sales_order,
         source_reference=source_reference,
         issue_date=issue_date,
-        due_date=issue_date + timedelta(days=customer.payment_terms_days or 0),
+        due_date=due_date or due_date_for(customer, issue_date),
         subtotal=subtotal,
         tax_total=tax_total,
         total=subtotal + tax_total,
+        is_opening=is_opening,
         created_by=_user(user),
     )
     InvoiceLine.objects.bulk_create(
@@ -169,7 +177,12 @@ def _invoice_insert(*, customer, priced, source_reference, sales_order, issue_da
         "invoice.created",
         actor=_user(user),
         obj=invoice,
-        data={"number": invoice.number, "total": str(invoice.total), "source_reference": source_reference},
+        data={
+            "number": invoice.number,
+            "total": str(invoice.total),
+            "source_reference": source_reference,
+            "opening": is_opening,
+        },
     )
     publish(
         names.INVOICE_CREATED,
@@ -180,9 +193,126 @@ def _invoice_insert(*, customer, priced, source_reference, sales_order, issue_da
             "sales_order_id": invoice.sales_order_id,
             "source_reference": source_reference,
             "total": str(invoice.total),
+            "opening": is_opening,
         },
     )
     return invoice
+
+
+# The one line of an opening invoice or bill: stored text, in both languages, since the
+# document is read (and printed) in either.
+OPENING_RECEIVABLE_TEXT = "期初应收 / Opening balance"
+OPENING_NOTE_CHARS = 200
+DOCUMENT_CHARS = 60
+
+
+def opening_amount_input(amount, *, field: str = "amount") -> Decimal:
+    """An opening balance's amount: a number, in cents, more than 0 (one rule for receivables
+    and payables, their services and their imports)."""
+    value = money(decimal_input(amount, field=field))
+    if value <= 0:
+        raise ValidationError({field: _("The amount must be greater than zero.")})
+    return value
+
+
+def opening_dates_input(issue_date, due_date, *, default_due) -> tuple[date, date]:
+    """The issue date (required) and the due date (``default_due(issue_date)`` when empty) of an
+    opening balance; the due date may not come before the issue date."""
+    issue = date_input(issue_date, field="issue_date")
+    due = date_input(due_date, field="due_date", blank=default_due(issue))
+    if due < issue:
+        raise ValidationError({"due_date": _("The due date is before the issue date.")})
+    return issue, due
+
+
+def opening_note_input(note) -> str:
+    """An opening balance's note, at most ``OPENING_NOTE_CHARS`` characters."""
+    note = str(note or "").strip()
+    if len(note) > OPENING_NOTE_CHARS:
+        raise ValidationError({"note": _("At most %(n)s characters.") % {"n": OPENING_NOTE_CHARS}})
+    return note
+
+
+def opening_document_input(document) -> str:
+    """An opening balance's old document number, at most ``DOCUMENT_CHARS`` characters."""
+    document = str(document or "").strip()
+    if len(document) > DOCUMENT_CHARS:
+        raise ValidationError({"document": _("At most %(n)s characters.") % {"n": DOCUMENT_CHARS}})
+    return document
+
+
+def _opening_text(base: str, note: str) -> str:
+    """The opening line's description: the fixed text, and the note when there is one."""
+    return f"{base} · {note}" if note else base
+
+
+def opening_invoice_create(
+    *,
+    customer,
+    amount,
+    issue_date,
+    due_date=None,
+    document: str = "",
+    note: str = "",
+    user=None,
+) -> Invoice:
+    """Bring over what ``customer`` owed on the old books: an open invoice of one untaxed line
+    ("期初应收 / Opening balance", with ``note``) of ``amount``, numbered as every invoice, marked
+    ``is_opening``, with the old invoice number ``document`` as its source reference. It counts
+    in aging, statements and credit exposure like any open invoice.
+
+    ``due_date`` defaults to the issue date plus the customer's payment terms. A ``document``
+    already on an invoice is refused (``ValidationError`` on ``document``): unlike
+    ``invoice_create``, bringing the same old invoice over twice is a mistake, not a retry.
+    Publishes ``invoice.created`` with ``"opening": true`` (today read only by the cash facts;
+    a handler that would tell the customer of a new invoice must leave these out). Runs in one
+    transaction (joins the caller's: an import writes a whole file in one).
+    """
+    amount = opening_amount_input(amount)
+    issue, due = opening_dates_input(
+        issue_date, due_date, default_due=lambda day: due_date_for(customer, day)
+    )
+    document = opening_document_input(document)
+    priced = _priced_lines(
+        [
+            {
+                "description": _opening_text(OPENING_RECEIVABLE_TEXT, opening_note_input(note)),
+                "quantity": 1,
+                "unit_price": amount,
+                "tax_rate": 0,
+            }
+        ]
+    )
+    if document and Invoice.objects.filter(source_reference=document).exists():
+        raise ValidationError({"document": _document_taken(document, customer)})
+    try:
+        return _invoice_insert(
+            customer=customer,
+            priced=priced,
+            source_reference=document,
+            sales_order=None,
+            issue_date=issue,
+            due_date=due,
+            is_opening=True,
+            user=user,
+        )
+    except IntegrityError:
+        # Entered at the same moment by another import: the unique reference decided.
+        if document and Invoice.objects.filter(source_reference=document).exists():
+            raise ValidationError({"document": _document_taken(document, customer)}) from None
+        raise
+
+
+def _document_taken(document: str, customer) -> str:
+    same = Invoice.objects.filter(source_reference=document, customer=customer).exists()
+    return opening_document_taken(document, same_customer=same)
+
+
+def opening_document_taken(document: str, *, same_customer: bool) -> str:
+    """Why an old invoice number already on an invoice cannot be brought over again."""
+    if same_customer:
+        return _("Invoice %(document)s of this customer is already entered.") % {"document": document}
+    return _("%(document)s is already the reference of another customer's invoice.") % {"document": document}
 
 
 @atomic_with_retry

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from finance import views
+from finance import import_views, views
 from finance.payables import views as payables
 
 app_name = "finance"
@@ -16,6 +16,8 @@ urlpatterns = [
     path("payments/open-invoices/", views.payment_open_invoices, name="payment_open_invoices"),
     path("aging/", views.aging_report, name="aging"),
     path("customers/<int:customer_id>/statement/", views.customer_statement, name="customer_statement"),
+    path("import/", import_views.import_page, name="import"),
+    path("import/<uuid:pk>/", import_views.import_status, name="import_status"),
     # payables
     path("payables/bills/", payables.bill_list, name="bill_list"),
     path("payables/bills/new/", payables.bill_create, name="bill_create"),

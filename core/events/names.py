@@ -50,7 +50,8 @@ SURVEY_ANSWERED = "survey.answered"
 # A lot was put on hold (scm.inventory): {"lot_id", "product_id"}; what was reserved of it is
 # released and the orders reserved again elsewhere.
 LOT_HELD = "lot.held"
-# Receivables (finance)
+# Receivables (finance). ``invoice.created`` (and ``bill.created``) carry ``"opening"``: true
+# for a balance brought over from the old books, which no one is to be told of as a new invoice.
 INVOICE_CREATED = "invoice.created"
 INVOICE_CANCELLED = "invoice.cancelled"
 INVOICE_PAID = "invoice.paid"

@@ -83,6 +83,7 @@ class BillSerializer(api_fields.ModelSerializer):
             "supplier_name",
             "purchase_order",
             "supplier_invoice_number",
+            "is_opening",
             "issue_date",
             "due_date",
             "state",

@@ -28,7 +28,13 @@ from core.numbers import document_number
 from core.roles import MANAGER, has_role
 from core.sql import as_id
 from finance.payables.models import Bill, BillLine, PayablesSettings, SupplierCreditNote
-from finance.services import _user
+from finance.services import (
+    _user,
+    opening_amount_input,
+    opening_dates_input,
+    opening_document_input,
+    opening_note_input,
+)
 from finance.settling import settle
 from scm.purchasing.billing import billable_quantity, po_lines_billed_add
 from scm.purchasing.models import PurchaseOrderLine
@@ -122,7 +128,9 @@ def bill_create(
     lines: list[dict],
     purchase_order=None,
     issue_date: date | None = None,
+    due_date: date | None = None,
     notes: str = "",
+    is_opening: bool = False,
     user=None,
 ) -> Bill:
     """Enter a supplier's bill.
@@ -133,7 +141,9 @@ def bill_create(
     (see the module); their quantity may not exceed what was accepted into stock and not yet
     billed (``ValidationError`` on ``quantity``), and is added to the line's billed quantity.
     A bill without order lines (services) is approved as entered. The due date follows the
-    supplier's payment terms (``due_date_for``). Publishes ``bill.created``.
+    supplier's payment terms (``due_date_for``) unless ``due_date`` is given (not before the
+    issue date). ``is_opening`` marks a balance brought over from the old books
+    (``opening_bill_create``). Publishes ``bill.created``.
     """
     number = (supplier_invoice_number or "").strip()[:60]
     if not number:
@@ -150,7 +160,12 @@ def bill_create(
     if purchase_order is not None and purchase_order.supplier_id != supplier.pk:
         raise ValidationError({"purchase_order": _("The order belongs to another supplier.")})
     issue_date = date_input(issue_date, field="issue_date", blank=timezone.localdate())
+    due_date = date_input(due_date, field="due_date", blank=due_date_for(supplier, issue_date))
+    if due_date < issue_date:
+        raise ValidationError({"due_date": _("The due date is before the issue date.")})
     order_lines = _lock_order_lines(lines, supplier, purchase_order)
+    if is_opening and order_lines:
+        raise ValidationError({"lines": _("An opening balance is matched to no order.")})
     tolerance = PayablesSettings.current().match_tolerance_percent
     priced, billed = [], {}
     for raw in lines:
@@ -205,13 +220,14 @@ def bill_create(
                 purchase_order=purchase_order,
                 supplier_invoice_number=number,
                 issue_date=issue_date,
-                due_date=due_date_for(supplier, issue_date),
+                due_date=due_date,
                 state=state,
                 currency=supplier.currency or "CNY",
                 subtotal=subtotal,
                 tax_total=tax_total,
                 total=subtotal + tax_total,
                 notes=(notes or "").strip()[:300],
+                is_opening=is_opening,
                 created_by=_user(user),
             )
     except IntegrityError as exc:
@@ -234,6 +250,7 @@ def bill_create(
             "supplier_invoice_number": number,
             "total": str(bill.total),
             "state": state,
+            "opening": is_opening,
             "mismatched_lines": [
                 p["description"] for p in priced if p.get("match") == BillLine.Match.MISMATCH
             ],
@@ -248,9 +265,56 @@ def bill_create(
             "purchase_order_id": bill.purchase_order_id,
             "state": state,
             "total": str(bill.total),
+            "opening": is_opening,
         },
     )
     return bill
+
+
+OPENING_PAYABLE_TEXT = "期初应付 / Opening balance"
+
+
+def opening_bill_create(
+    *,
+    supplier,
+    document: str,
+    amount,
+    issue_date,
+    due_date=None,
+    note: str = "",
+    user=None,
+) -> Bill:
+    """Bring over what the company owed ``supplier`` on the old books: an approved bill (no
+    order, no receipt to match) of one untaxed line ("期初应付 / Opening balance") of ``amount``,
+    the supplier's invoice number ``document`` (required, once per supplier), numbered as every
+    bill and marked ``is_opening``; ``note`` is the bill's notes. It is due on ``due_date``
+    (default: the supplier's terms from the issue date) and counts in AP aging and the supplier
+    statement like any approved bill. Errors name this function's arguments. One transaction
+    (joins the caller's)."""
+    amount = opening_amount_input(amount)
+    issue, due = opening_dates_input(
+        issue_date, due_date, default_due=lambda day: due_date_for(supplier, day)
+    )
+    note = opening_note_input(note)
+    document = opening_document_input(document)
+    if not document:
+        raise ValidationError({"document": _("Enter the supplier's invoice number.")})
+    try:
+        return bill_create(
+            supplier=supplier,
+            supplier_invoice_number=document,
+            lines=[{"description": OPENING_PAYABLE_TEXT, "quantity": 1, "unit_price": amount, "tax_rate": 0}],
+            issue_date=issue,
+            due_date=due,
+            notes=note,
+            is_opening=True,
+            user=user,
+        )
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        renamed = {"supplier_invoice_number": "document", "notes": "note"}
+        raise ValidationError({renamed.get(k, k): v for k, v in exc.message_dict.items()}) from None
 
 
 @atomic_with_retry

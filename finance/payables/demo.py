@@ -3,7 +3,9 @@ receipt billed by its supplier a few days later and matched three ways against i
 years of monthly freight and rent bills without an order; monthly payment runs that pay each
 supplier's bills falling due that month in one payment; a bill whose price did not match, accepted by the
 manager, and one still on hold; a partial payment; a rebate credit note; and bills left open so
-that every AP aging bucket holds one. The fabric supplier's spring stock-up is still owed.
+that every AP aging bucket holds one. The fabric supplier's spring stock-up is still owed. What
+three goods suppliers were owed on the old books at the move to Tandem came over as opening
+bills (``bills.opening_bill_create``), each paid when it fell due.
 
 Everything goes through the services (bills, payments, credit notes); only ``created_at`` of the
 rows written "now" is moved back to the day they stand for.
@@ -12,11 +14,13 @@ rows written "now" is moved back to the day they stand for.
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from random import Random
 
 from django.db.models import Sum
 from django.utils import timezone
 
 from core.dates import at_hour
+from finance.demo import OPENING_SEED, go_live_day
 from finance.payables import bills, payments
 from finance.payables.models import Bill, SupplierPayment
 from scm.purchasing.models import Receipt, ReceiptLine, Supplier
@@ -191,6 +195,7 @@ def build(ctx) -> None:
         bill.refresh_from_db()
     kept = _kept_open(made, today)
     runs = _payment_runs(ctx, made, kept, user, today)
+    runs += _opening_bills(suppliers, user, today)
     rebate_to = suppliers.get("V0001")
     if rebate_to is not None:
         bills.supplier_credit_note_create(
@@ -207,3 +212,41 @@ def build(ctx) -> None:
         f"payables: {Bill.objects.count()} bills ({still_open.count()} open, {owed:,.2f} owed), "
         f"{runs} supplier payments"
     )
+
+
+# Goods suppliers owed something on the old books at the move to Tandem.
+OPENING_SUPPLIERS = ["V0001", "V0002", "V0003"]
+
+
+def _opening_bills(suppliers, user, today: date) -> int:
+    """Opening bills of ``OPENING_SUPPLIERS``, each paid in one payment on its due date.
+    Returns the payments made. Draws from its own generator (the other choices stay put)."""
+    rng = Random(OPENING_SEED + 1)
+    go_live = go_live_day(today)
+    paid = 0
+    for code in OPENING_SUPPLIERS:
+        supplier = suppliers.get(code)
+        if supplier is None:
+            continue
+        bill = bills.opening_bill_create(
+            supplier=supplier,
+            document=f"{rng.randint(10_000_000, 99_999_999)}",
+            amount=Decimal(rng.randint(120, 860) * 100),
+            issue_date=go_live - timedelta(days=rng.randint(5, 40)),
+            note="旧系统结转期初应付",
+            user=user,
+        )
+        Bill.objects.filter(pk=bill.pk).update(created_at=at_hour(go_live))
+        pay_day = min(max(bill.due_date, go_live), today - timedelta(days=1))
+        payment = payments.supplier_payment_record(
+            supplier=supplier,
+            amount=bill.open_amount,
+            allocations=[{"bill": bill, "amount": bill.open_amount}],
+            paid_at=pay_day,
+            method="bank_transfer",
+            reference=f"网银付款 {rng.randint(10_000_000, 99_999_999)}",
+            user=user,
+        )
+        SupplierPayment.objects.filter(pk=payment.pk).update(created_at=at_hour(pay_day, 15))
+        paid += 1
+    return paid

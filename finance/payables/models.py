@@ -96,6 +96,9 @@ class Bill(models.Model):
     mismatch_note = models.CharField(_("reason for accepting"), max_length=300, blank=True)
     cancel_reason = models.CharField(_("cancellation reason"), max_length=300, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # What the company owed the supplier when it moved to Tandem, brought over from the old
+    # books (``finance.payables.bills.opening_bill_create``): approved, matched to no order.
+    is_opening = models.BooleanField(_("opening balance"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

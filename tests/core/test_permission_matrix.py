@@ -349,6 +349,8 @@ ACCESS = {
     "finance:payment_open_invoices": ("f", "f"),
     "finance:aging": ("sfm", "sfm"),
     "finance:customer_statement": ("sfm", "sfm"),
+    "finance:import": ("f", "f"),
+    "finance:import_status": ("f", "f"),
     # --- service desk ---
     "service:support": ("!", "!"),
     "service:ticket_list": ("svm", "svm"),

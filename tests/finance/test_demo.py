@@ -31,6 +31,19 @@ def test_demo_pays_invoices_from_shipments_instead_of_duplicating_them():
     customer = CustomerFactory()
     shipped = [make_invoice(customer, "100.00", source_reference=f"shipment:{n}") for n in range(8)]
     demo.build(DemoContext())
-    refs = Invoice.objects.exclude(source_reference="").values_list("source_reference", flat=True)
+    refs = (
+        Invoice.objects.exclude(source_reference="")
+        .filter(is_opening=False)
+        .values_list("source_reference", flat=True)
+    )
     assert sorted(refs) == sorted(i.source_reference for i in shipped)
     assert Invoice.objects.exclude(source_reference="").exclude(paid_amount=0).exists()
+
+
+def test_demo_brings_over_opening_balances_one_still_being_paid_off():
+    for _ in range(4):
+        CustomerFactory()
+    demo.build(DemoContext())
+    opening = Invoice.objects.filter(is_opening=True)
+    assert sorted(opening.values_list("state", flat=True)) == ["paid", "paid", "partly_paid"]
+    assert all(inv.source_reference.startswith("XS-") for inv in opening)
