@@ -21,6 +21,7 @@ Reading is bounded before anything is parsed, so no file can hold a worker:
 """
 
 import csv
+import datetime
 import io
 import unicodedata
 import zipfile
@@ -73,6 +74,12 @@ def read_rows(upload) -> tuple[list[str], list[list]]:
 def _plain(value):
     if value is None:
         return ""
+    # A date typed in Excel is a date cell (openpyxl reads it as a datetime at midnight): it is
+    # read as the date it shows, as every kind's date parser takes it.
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float | str):
