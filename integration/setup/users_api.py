@@ -128,9 +128,14 @@ class SetupUserViewSet(viewsets.ModelViewSet):
             raise Http404
         return super().get_object()
 
+    def _fresh(self, user):
+        """The user as the list shows them, read again after the change (whatever the query
+        string filters)."""
+        return users.users_list().prefetch_related("sales_teams").get(pk=user.pk)
+
     def _answer(self, user, code=status.HTTP_200_OK):
-        fresh = self.get_queryset().get(pk=user.pk)
-        return Response(UserSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        data = UserSerializer(self._fresh(user), context=self.get_serializer_context()).data
+        return Response(data, status=code)
 
     def create(self, request, *args, **kwargs):
         data = InviteSerializer(data=request.data)
@@ -160,10 +165,9 @@ class SetupUserViewSet(viewsets.ModelViewSet):
             team=data.validated_data.get("team"),
             request=request,
         )
-        fresh = self.get_queryset().get(pk=user.pk)
         return Response(
             {
-                "user": UserSerializer(fresh, context=self.get_serializer_context()).data,
+                "user": UserSerializer(self._fresh(user), context=self.get_serializer_context()).data,
                 "moved": {kind: moved.get(kind, 0) for kind in users.OWNED_LABELS},
             }
         )
