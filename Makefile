@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # Test processes in parallel (pytest-xdist): `auto` = one per core, `0` = the suite in this process.
 TEST_WORKERS ?= auto
 
-.PHONY: install run test lint format messages bench clean
+.PHONY: install run run-empty test lint format messages bench clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,20 @@ run: install
 	@DEBUG=1 LOG_LEVEL=WARNING $(BIN)/python manage.py run_scheduler & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=1 $(BIN)/python manage.py runserver $(HOST) --noreload
+
+# An empty company on a SQLite file of its own (var/empty.sqlite3; the demo's stays as it is):
+# the first admin without a password, the link to choose one and the set-up wizard's address.
+# Run again, it keeps what was set up (and prints a new link while no password is chosen);
+# delete the file to start over.
+EMPTY_ENV := DATABASE_URL=sqlite:///$(CURDIR)/var/empty.sqlite3 SITE_URL=http://$(HOST)
+
+run-empty: install
+	@DEBUG=1 LOG_LEVEL=ERROR $(EMPTY_ENV) $(BIN)/python manage.py migrate --noinput -v 0
+	@DEBUG=1 $(EMPTY_ENV) $(BIN)/python manage.py start_empty --resume
+	@echo "Tandem (empty company): http://$(HOST)/"
+	@DEBUG=1 LOG_LEVEL=WARNING $(EMPTY_ENV) $(BIN)/python manage.py run_scheduler & \
+	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(EMPTY_ENV) $(BIN)/python manage.py runserver $(HOST) --noreload
 
 lint:
 	$(BIN)/ruff check .
@@ -66,4 +80,4 @@ bench: install
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf var/tandem.sqlite3* var/static
+	rm -rf var/tandem.sqlite3* var/empty.sqlite3* var/static

@@ -414,6 +414,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Where the links in customer e-mails point (delivery confirmation, surveys).
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+# Days the set-password link of an invitation (users page, ``start_empty``) stays valid.
+INVITE_DAYS = int(os.environ.get("INVITE_DAYS", "7"))
 # Days the customer's delivery confirmation link (shipping e-mail) stays valid.
 FULFILMENT_DELIVERY_LINK_DAYS = int(os.environ.get("FULFILMENT_DELIVERY_LINK_DAYS", "30"))
 # Satisfaction surveys: days a survey link stays valid, and the score at or below which an

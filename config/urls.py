@@ -79,6 +79,8 @@ urlpatterns = (
     + [
         # Pages of subject modules next to an app's own ``urls.py`` (their own namespaces).
         path("service/surveys/", include("crm.service.survey_urls")),
+        # The link of an invitation (integration.setup.invites): choose a password, then sign in.
+        path("accounts/set-password/", include("integration.setup.password_urls")),
         path("aftersales/carriers/", include("integration.aftersales.carrier_urls")),
         path("insights/selling/", include("integration.insights.selling_urls")),
     ]

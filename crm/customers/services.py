@@ -321,6 +321,21 @@ def customers_owner_set(*, assignments: dict[int, object], actor=None, reason: s
     return count
 
 
+@transaction.atomic
+def user_teams_join(*, user, teams, actor=None) -> int:
+    """Make ``user`` a member of each of ``teams`` (sales teams: record rules and reassignment
+    over a team read them); teams the user is in already stay as they are. Returns how many
+    teams the user joined. Audited per team."""
+    joined = 0
+    for team in sorted(set(teams), key=lambda t: t.pk):
+        if team.members.filter(pk=user.pk).exists():
+            continue
+        team.members.add(user)
+        joined += 1
+        audit("customer.team_member_added", actor=actor, obj=team, data={"user": user.pk})
+    return joined
+
+
 # --- lifecycle stage ------------------------------------------------------------------------
 
 # The stages an automatic move may start from, per target stage. Orders only ever move a

@@ -33,6 +33,27 @@ def _new_owners(from_user, to_user, team) -> list:
     return members
 
 
+def records_owned(user) -> dict:
+    """What of ``user``'s moves with their book, by kind (the keys of ``records_reassign``'s
+    counts): their customers, leads not yet converted, open opportunities, open tasks, quotes
+    not yet accepted and orders not yet finished. The one definition both the move and the
+    counts shown before it (deactivating a user) read."""
+    return {
+        "customers": Customer.objects.filter(owner=user),
+        "leads": Lead.objects.filter(owner=user).exclude(status=Lead.Status.CONVERTED),
+        "opportunities": Opportunity.objects.filter(owner=user, state=Opportunity.State.OPEN),
+        "tasks": Activity.objects.filter(owner=user, kind=Activity.Kind.TASK, done_at__isnull=True),
+        "quotes": ownership.open_quotes_of(user),
+        "orders": ownership.open_orders_of(user),
+    }
+
+
+def records_owned_count(user) -> dict[str, int]:
+    """How many records of each kind ``records_reassign`` would move from ``user`` (a query
+    per kind)."""
+    return {kind: qs.count() for kind, qs in records_owned(user).items()}
+
+
 @transaction.atomic
 def records_reassign(*, from_user, to_user=None, team: Team | None = None, actor=None) -> dict[str, int]:
     """Move a rep's whole book to one colleague, or spread it over a team's members in turn:
@@ -45,8 +66,9 @@ def records_reassign(*, from_user, to_user=None, team: Team | None = None, actor
     each of those says so in its history (the customer's and the order's timeline, the quote's
     page)."""
     members = _new_owners(from_user, to_user, team)
+    owned = records_owned(from_user)
     turn = cycle(members)
-    customer_ids = list(Customer.objects.filter(owner=from_user).order_by("pk").values_list("pk", flat=True))
+    customer_ids = list(owned["customers"].order_by("pk").values_list("pk", flat=True))
     customer_owner = {pk: next(turn) for pk in customer_ids}
     customer_services.customers_owner_set(assignments=customer_owner, actor=actor, reason="reassignment")
 
@@ -65,16 +87,14 @@ def records_reassign(*, from_user, to_user=None, team: Team | None = None, actor
 
     counts = {
         "customers": len(customer_ids),
-        "leads": spread(Lead.objects.filter(owner=from_user).exclude(status=Lead.Status.CONVERTED)),
-        "opportunities": spread(Opportunity.objects.filter(owner=from_user, state=Opportunity.State.OPEN)),
-        "tasks": spread(
-            Activity.objects.filter(owner=from_user, kind=Activity.Kind.TASK, done_at__isnull=True)
-        ),
+        "leads": spread(owned["leads"]),
+        "opportunities": spread(owned["opportunities"]),
+        "tasks": spread(owned["tasks"]),
         "quotes": ownership.quotes_reassign(
-            from_user=from_user, assignments=share(ownership.open_quotes_of(from_user)), actor=actor
+            from_user=from_user, assignments=share(owned["quotes"]), actor=actor
         ),
         "orders": ownership.orders_reassign(
-            from_user=from_user, assignments=share(ownership.open_orders_of(from_user)), actor=actor
+            from_user=from_user, assignments=share(owned["orders"]), actor=actor
         ),
     }
     audit(

@@ -62,7 +62,31 @@ def users_step(ctx: DemoContext) -> None:
                 user.is_superuser = True
             user.save()
         user.groups.add(*[groups[r] for r in roles])
-    ctx.say(f"users: {len(DEMO_USERS)} (password {DEMO_PASSWORD})")
+    invited = _invited_users()
+    ctx.say(f"users: {len(DEMO_USERS)} (password {DEMO_PASSWORD}), {invited} invited without a password yet")
+
+
+# A new warehouse clerk the admin has invited and who has not chosen a password yet: the users
+# page shows the "invited" state (the invitation e-mail goes where the demo's e-mails go).
+DEMO_INVITED = [("zhaomin", "敏", "赵", ["warehouse"])]
+
+
+def _invited_users() -> int:
+    from integration.setup.users import user_invite
+
+    User = get_user_model()
+    admin = User.objects.filter(username="admin").first()
+    for username, first, last, roles in DEMO_INVITED:
+        if not User.objects.filter(username=username).exists():
+            user_invite(
+                actor=admin,
+                email=f"{username}@demo.tandem.local",
+                first_name=first,
+                last_name=last,
+                roles=roles,
+                username=username,
+            )
+    return User.objects.filter(username__in=[u[0] for u in DEMO_INVITED]).count()
 
 
 # The steps in the order they run. Each module adds its step as "module:function"; a step whose

@@ -15,6 +15,7 @@ from finance.models import Invoice
 from integration.fulfilment.models import Shipment
 from integration.insights.facts import FACT_MODELS
 from integration.setup.demo import DEMO_USERS, STEPS, demo_load
+from integration.setup.users import users_list
 from scm.inventory.management.commands.check_stock import stock_differences
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,7 @@ def database_counts() -> dict:
     orders = SalesOrder.objects.values_list("state").annotate(n=Count("pk")).order_by()
     return {
         "users": get_user_model().objects.filter(username__in=[u[0] for u in DEMO_USERS]).count(),
+        "invited users": users_list(state="invited").count(),
         "warehouses": Warehouse.objects.count(),
         "products": Product.objects.count(),
         "stock moves": StockMove.objects.count(),
@@ -110,7 +112,10 @@ def demo(django_db_setup, django_db_blocker):
 
 # Each step's summary line, and the counts its numbers are, in order.
 SUMMARIES = {
-    "users": (r"users: (\d+) \(password tandem-demo\)", ["users"]),
+    "users": (
+        r"users: (\d+) \(password tandem-demo\), (\d+) invited without a password yet",
+        ["users", "invited users"],
+    ),
     "inventory": (r"inventory: (\d+) warehouses, (\d+) products", ["warehouses", "products"]),
     "purchasing": (
         r"purchasing: (\d+) suppliers, (\d+) purchase orders, (\d+) receipts",
