@@ -7,3 +7,8 @@ class SetupConfig(AppConfig):
     label = "setup"
     verbose_name = _("Set-up")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from integration.setup import wizard_setup
+
+        wizard_setup.ready()
