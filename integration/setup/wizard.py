@@ -315,20 +315,21 @@ def step_rows(progress: SetupProgress) -> list[StepRow]:
 
 def progress_record(*, progress: SetupProgress, rows: list[StepRow], current: str = "") -> None:
     """Keep what the step bar shows: steps whose check now passes are recorded done (the home
-    page's banner reads only the row), and the step the admin is on. Writes only a change."""
-    states = dict(progress.states or {})
-    for row in rows:
-        if row.step.kind != CHECKLIST and row.state == DONE:
-            states[row.key] = DONE
-    fields = {}
-    if states != (progress.states or {}):
-        fields["states"] = states
-    if current and current != progress.current:
-        fields["current"] = current
-    if fields:
-        SetupProgress.objects.filter(pk=progress.pk).update(**fields, updated_at=timezone.now())
-        for name, value in fields.items():
-            setattr(progress, name, value)
+    page's banner reads only the row), and the step the admin is on. Writes only a change, under
+    the row's lock and onto the states as they are then (another admin's click is kept)."""
+    newly_done = [
+        row.key
+        for row in rows
+        if row.step.kind != CHECKLIST and row.state == DONE and progress.state_of(row.key) != DONE
+    ]
+    if not newly_done and (not current or current == progress.current):
+        return
+    with transaction.atomic():
+        fresh = SetupProgress.objects.select_for_update().get(pk=progress.pk)
+        fresh.states = {**(fresh.states or {}), **dict.fromkeys(newly_done, DONE)}
+        fresh.current = current or fresh.current
+        fresh.save(update_fields=["states", "current", "updated_at"])
+    progress.states, progress.current = fresh.states, fresh.current
 
 
 def resume_row(rows: list[StepRow]) -> StepRow:
