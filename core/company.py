@@ -70,7 +70,7 @@ def _clean(data: dict) -> dict:
         value = data[name]
         if value is None:
             value = ""
-        if not isinstance(value, str):
+        if not isinstance(value, str) or "\x00" in value:
             errors[name] = [_("Enter text.")]
             continue
         cleaned[name] = value.strip()

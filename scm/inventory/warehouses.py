@@ -13,7 +13,7 @@ EDITABLE = ("code", "name", "region", "address", "is_active")
 def _text(value, field: str) -> str:
     if value is None:
         return ""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "\x00" in value:
         raise ValidationError({field: _("Enter text.")})
     return value.strip()
 

@@ -122,6 +122,11 @@ def test_every_bad_field_is_named_at_once(admin_user):
     assert set(errors) == {"tax_id", "fiscal_year_start", "legal_name", "logo"}
 
 
+def test_a_nul_character_in_a_name_is_refused(admin_user):
+    errors = errors_of(lambda: company_profile_update(actor=admin_user, data={"address": "北京\x00"}))
+    assert list(errors) == ["address"]
+
+
 def test_a_name_over_its_length_is_refused(admin_user):
     errors = errors_of(lambda: company_profile_update(actor=admin_user, data={"legal_name": "名" * 201}))
     assert list(errors) == ["legal_name"]
