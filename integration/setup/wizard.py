@@ -13,8 +13,8 @@ how the wizard shows it:
 - ``CHECKLIST``: the last step: what is in place, read from the data, each with a link.
 
 A step may give ``check``: a function reading the data that says whether the step's work is
-there and how much of it ("3 warehouses"): a step whose check passes is done, whatever was
-clicked. Each step is otherwise to do, done or skipped as the admin left it
+there and how much of it ("3 warehouses", ``wizard_checks``): a step whose check passes is
+done, whatever was clicked. Each step is otherwise to do, done or skipped as the admin left it
 (``SetupProgress``); reopening the wizard goes to the first step still to do, and every step
 can be opened again from the step bar.
 """
@@ -22,35 +22,32 @@ can be opened again from the step bar.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from core import imports
 from core.audit import audit
-from core.company import company_profile, company_profile_is_complete
-from core.preferences import INDUSTRY, preference
-from crm.customers.models import Customer
-from crm.sales.models import SalesOrder
 from integration.setup import wizard_forms
 from integration.setup.models import SetupProgress
-from scm.inventory.models import Product, StockLevel, Warehouse
-from scm.purchasing.models import Supplier
+from integration.setup.wizard_checks import (
+    Status,
+    customers_status,
+    opening_stock_status,
+    orders_statuses,
+    products_status,
+    profile_status,
+    suppliers_status,
+    template_status,
+    users_status,
+    warehouses_status,
+)
 
 FORM, LINK, IMPORT, CHECKLIST = "form", "link", "import", "checklist"
 PROGRESS_PK = 1
 TODO, DONE, SKIPPED = SetupProgress.State.TODO, SetupProgress.State.DONE, SetupProgress.State.SKIPPED
-
-
-@dataclass(frozen=True)
-class Status:
-    """What a step's check read from the data: is its work there, and how much ("3 warehouses")."""
-
-    done: bool
-    label: str
 
 
 @dataclass(frozen=True)
@@ -91,68 +88,6 @@ def url_exists(url_name: str, *args) -> bool:
 
 def step_url(key: str) -> str:
     return reverse("setup:wizard_step", args=[key])
-
-
-# --- checks: what the data says (one count query each) ---------------------------------------
-
-
-def _counted(n: int, label: str) -> Status:
-    return Status(done=n > 0, label=label % {"n": n})
-
-
-def profile_status() -> Status:
-    profile = company_profile()
-    if company_profile_is_complete(profile):
-        return Status(True, _("Complete"))
-    return Status(False, _("Name, tax id and address to fill in"))
-
-
-def template_status() -> Status:
-    industry = preference(INDUSTRY) or {}
-    name = industry.get("name") or industry.get("template") if isinstance(industry, dict) else ""
-    return Status(bool(name), str(name) if name else _("None applied"))
-
-
-def warehouses_status() -> Status:
-    n = Warehouse.objects.for_stock().count()
-    return _counted(n, ngettext("%(n)s warehouse", "%(n)s warehouses", n))
-
-
-def users_status() -> Status:
-    """Done when someone besides the first admin can sign in."""
-    n = get_user_model().objects.filter(is_active=True).count()
-    return Status(n > 1, ngettext("%(n)s user", "%(n)s users", n) % {"n": n})
-
-
-def customers_status() -> Status:
-    n = Customer.objects.count()
-    return _counted(n, ngettext("%(n)s customer", "%(n)s customers", n))
-
-
-def suppliers_status() -> Status:
-    n = Supplier.objects.count()
-    return _counted(n, ngettext("%(n)s supplier", "%(n)s suppliers", n))
-
-
-def products_status() -> Status:
-    n = Product.objects.count()
-    return _counted(n, ngettext("%(n)s product", "%(n)s products", n))
-
-
-def opening_stock_status() -> Status:
-    n = StockLevel.objects.filter(on_hand__gt=0).values("warehouse").distinct().count()
-    return _counted(n, ngettext("Stock in %(n)s warehouse", "Stock in %(n)s warehouses", n))
-
-
-def _orders_in(states) -> int:
-    return SalesOrder.objects.filter(state__in=states).count()
-
-
-def _order_states():
-    S = SalesOrder.State
-    shipped = (S.PARTLY_SHIPPED, S.SHIPPED, S.INVOICED, S.PAID)
-    confirmed = (S.CONFIRMED, S.PARTLY_RESERVED, S.RESERVED, *shipped)
-    return confirmed, shipped
 
 
 # --- the steps ---------------------------------------------------------------------------------
@@ -413,12 +348,10 @@ def _link(url_name: str, *fallbacks: str) -> str:
 def checklist() -> list[dict]:
     """What is in place, read from the data, each item with where to go to do it: ``key``,
     ``label``, ``done``, ``detail``, ``url``. A fixed number of queries (one per item)."""
-    confirmed_states, shipped_states = _order_states()
     profile, template = profile_status(), template_status()
     warehouses, users = warehouses_status(), users_status()
     customers, products, stock = customers_status(), products_status(), opening_stock_status()
-    orders = _orders_in(_all_order_states())
-    confirmed, shipped = _orders_in(confirmed_states), _orders_in(shipped_states)
+    orders, confirmed, shipped = orders_statuses()
     items = [
         ("profile", _("Company profile complete"), profile, _link("step:profile", "company-profile")),
         ("template", _("Industry template applied"), template, _link("setup:templates")),
@@ -427,30 +360,11 @@ def checklist() -> list[dict]:
         ("customers", _("Customers imported"), customers, _link("step:customers", "customers:import")),
         ("products", _("Products imported"), products, _link("step:products", "inventory:products")),
         ("opening_stock", _("Opening stock in place"), stock, _link("step:opening_stock", "inventory:stock")),
-        (
-            "first_order",
-            _("Create your first order"),
-            _counted(orders, ngettext("%(n)s order", "%(n)s orders", orders)),
-            _link("sales:orders:order_create"),
-        ),
-        (
-            "order_confirmed",
-            _("First order confirmed"),
-            _counted(confirmed, ngettext("%(n)s confirmed", "%(n)s confirmed", confirmed)),
-            _link("sales:orders:order_list"),
-        ),
-        (
-            "order_shipped",
-            _("First order shipped"),
-            _counted(shipped, ngettext("%(n)s shipped", "%(n)s shipped", shipped)),
-            _link("sales:orders:order_list"),
-        ),
+        ("first_order", _("Create your first order"), orders, _link("sales:orders:order_create")),
+        ("order_confirmed", _("First order confirmed"), confirmed, _link("sales:orders:order_list")),
+        ("order_shipped", _("First order shipped"), shipped, _link("sales:orders:order_list")),
     ]
     return [
         {"key": key, "label": label, "done": status.done, "detail": status.label, "url": url}
         for key, label, status, url in items
     ]
-
-
-def _all_order_states():
-    return [state for state in SalesOrder.State.values if state != SalesOrder.State.CANCELLED]
