@@ -1,17 +1,18 @@
 """Core API: the audit log (admins), the signed-in user, API tokens (log in for a token,
-log out, list and revoke tokens), and imports (``core.import_api``)."""
+log out, list and revoke tokens), imports (``core.import_api``) and the company profile."""
 
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in, user_logged_out
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, views, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core import import_api, tokens
+from core import company, import_api, tokens
 from core.drf import TooManyFailures
-from core.models import ApiToken, AuditLog
+from core.models import ApiToken, AuditLog, CompanyProfile
 from core.roles import ADMIN, EVERYONE, user_roles
 
 
@@ -183,6 +184,100 @@ class ApiTokenViewSet(
 
     def perform_destroy(self, instance):
         tokens.token_revoke(token=instance, by=self.request.user, request=self.request._request)
+
+
+# --- company profile -----------------------------------------------------------------------------
+
+
+class CompanyProfileSerializer(serializers.ModelSerializer):
+    logo = serializers.SerializerMethodField(help_text="The logo's address, or null when there is none.")
+    seal = serializers.SerializerMethodField(help_text="The seal's address, or null when there is none.")
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CompanyProfile
+        fields = [*company.FIELDS, "logo", "seal", "updated_at"]
+        read_only_fields = fields
+
+    def _image_url(self, profile, name) -> str | None:
+        if not getattr(profile, name):
+            return None
+        url = f"{reverse('company-image', args=[name])}?v={int(profile.updated_at.timestamp())}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+    def get_logo(self, profile) -> str | None:
+        return self._image_url(profile, "logo")
+
+    def get_seal(self, profile) -> str | None:
+        return self._image_url(profile, "seal")
+
+
+class CompanyProfileInputSerializer(serializers.Serializer):
+    legal_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    short_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    tax_id = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="The unified social credit code (统一社会信用代码): 18 characters, the last a check.",
+    )
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    bank_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    bank_account = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    fiscal_year_start = serializers.IntegerField(
+        min_value=1, max_value=12, required=False, help_text="The month the fiscal year starts in."
+    )
+    base_currency = serializers.CharField(max_length=3, required=False, help_text="A three-letter code: CNY.")
+    logo = serializers.FileField(
+        required=False, help_text="PNG, JPEG or WebP, at most 2 MB (a multipart request)."
+    )
+    seal = serializers.FileField(
+        required=False, help_text="PNG, JPEG or WebP, at most 2 MB (a multipart request)."
+    )
+    clear_logo = serializers.BooleanField(required=False, help_text="Remove the logo.")
+    clear_seal = serializers.BooleanField(required=False, help_text="Remove the seal.")
+
+
+_PROFILE_INPUT = {
+    "multipart/form-data": CompanyProfileInputSerializer,
+    "application/json": CompanyProfileInputSerializer,
+}
+
+
+class CompanyProfileView(views.APIView):
+    """The company profile that every document carries (one object): every role reads it, admins
+    change it. PUT and PATCH both change the fields given and leave the others; images go in a
+    multipart request. A bad value answers 400 naming its field, and nothing is saved."""
+
+    allowed_roles = EVERYONE
+    write_roles = (ADMIN,)
+    serializer_class = CompanyProfileSerializer
+
+    def _answer(self, profile):
+        return Response(CompanyProfileSerializer(profile, context={"request": self.request}).data)
+
+    @extend_schema(responses=CompanyProfileSerializer)
+    def get(self, request):
+        return self._answer(company.company_profile())
+
+    def _update(self, request, *, partial: bool):
+        given = CompanyProfileInputSerializer(data=request.data, partial=partial)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        images = {name: data.pop(name, None) for name in ("logo", "seal")}
+        clear = {name: bool(data.pop(name, False)) for name in ("clear_logo", "clear_seal")}
+        profile = company.company_profile_update(actor=request.user, data=data, **images, **clear)
+        return self._answer(profile)
+
+    @extend_schema(request=_PROFILE_INPUT, responses=CompanyProfileSerializer)
+    def put(self, request):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=_PROFILE_INPUT, responses=CompanyProfileSerializer)
+    def patch(self, request):
+        return self._update(request, partial=True)
 
 
 router = DefaultRouter()

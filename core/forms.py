@@ -85,3 +85,75 @@ class ImportForm(forms.Form):
         self.fields["kind"].choices = kinds
         self.fields["kind"].widget.attrs["class"] = "form-select"
         self.fields["file"].widget.attrs["class"] = "form-control"
+
+
+class CompanyProfileForm(forms.Form):
+    """The company profile's fields (``core.company.company_profile_update`` checks them: the tax
+    id, the month, the currency and the images)."""
+
+    legal_name = forms.CharField(label=_("Legal name"), max_length=200, required=False)
+    short_name = forms.CharField(label=_("Short name"), max_length=60, required=False)
+    tax_id = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=40,
+        required=False,
+        help_text=_("18 characters, as on the business licence (统一社会信用代码)."),
+    )
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+    bank_name = forms.CharField(label=_("Bank"), max_length=200, required=False)
+    bank_account = forms.CharField(label=_("Bank account"), max_length=64, required=False)
+    fiscal_year_start = forms.TypedChoiceField(
+        label=_("Fiscal year starts in"), coerce=int, choices=(), initial=1
+    )
+    base_currency = forms.CharField(label=_("Base currency"), max_length=3, initial="CNY")
+    logo = forms.FileField(label=_("Logo"), required=False, help_text=_("PNG, JPEG or WebP, at most 2 MB."))
+    clear_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    seal = forms.FileField(
+        label=_("Seal"),
+        required=False,
+        help_text=_("The company seal (公章) printed on documents: PNG, JPEG or WebP, at most 2 MB."),
+    )
+    clear_seal = forms.BooleanField(label=_("Remove the seal"), required=False)
+
+    TEXT = ("legal_name", "short_name", "tax_id", "address", "phone", "bank_name", "bank_account")
+
+    def __init__(self, *args, profile=None, **kwargs):
+        from django.utils.dates import MONTHS
+
+        if profile is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                **{name: getattr(profile, name) for name in self.TEXT},
+                "fiscal_year_start": profile.fiscal_year_start,
+                "base_currency": profile.base_currency,
+            }
+        super().__init__(*args, **kwargs)
+        self.profile = profile
+        self.fields["fiscal_year_start"].choices = [(n, MONTHS[n]) for n in range(1, 13)]
+        for name in ("logo", "seal"):
+            self.fields[name].widget.attrs["accept"] = "image/png,image/jpeg,image/webp"
+        style_fields(self)
+        for name in ("clear_logo", "clear_seal"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+
+    def details(self) -> list:
+        """The bound fields of the company's details (not its images), in order."""
+        return [self[name] for name in (*self.TEXT, "fiscal_year_start", "base_currency")]
+
+    def images(self) -> list[tuple]:
+        """(image field, its "remove" check box, the image kept now) for the logo and the seal."""
+        return [
+            (self[name], self[f"clear_{name}"], getattr(self.profile, name, None) if self.profile else None)
+            for name in ("logo", "seal")
+        ]
+
+    def service_kwargs(self) -> dict:
+        """The arguments of ``company_profile_update`` from the cleaned form."""
+        data = self.cleaned_data
+        return {
+            "data": {name: data[name] for name in (*self.TEXT, "fiscal_year_start", "base_currency")},
+            "logo": data.get("logo"),
+            "seal": data.get("seal"),
+            "clear_logo": bool(data.get("clear_logo")),
+            "clear_seal": bool(data.get("clear_seal")),
+        }

@@ -26,6 +26,11 @@ all; each panel opens in place).
 Options: ``wide=True`` takes the whole row; ``section="approvals"`` puts consecutive panels
 under one heading (``SECTION_LABELS``).
 
+``register_banner(key, context, roles)``: a line across the top of the page for something
+unfinished that the user should come back to (an admin's set-up): ``context(user)`` answers
+None (no banner) or a dict of ``text``, ``url`` and ``label`` (the button), in a fixed number
+of queries.
+
 Slots kept for panels registered later:
 
 - ``MANAGER_HEADLINE`` (``insights.headline``, ``order=MANAGER_HEADLINE_ORDER``, ``wide=True``,
@@ -153,4 +158,37 @@ def actions_for(user) -> list[dict]:
         except NoReverseMatch:
             continue
         shown.append({"key": action.key, "label": action.label, "url": url})
+    return shown
+
+
+# --- banners ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Banner:
+    key: str
+    context: Callable
+    roles: tuple[str, ...]
+    order: int = 100
+
+
+_banners: dict[str, Banner] = {}
+
+
+def register_banner(key: str, context: Callable, roles, order: int = 100) -> None:
+    """A line across the top of the home page of ``roles`` (see the module's docstring)."""
+    _banners[key] = Banner(key, context, tuple(roles), order)
+
+
+def banners_for(user) -> list[dict]:
+    """The banners of the user's roles that have something to say: dicts of ``key``, ``text``,
+    ``url`` and ``label``."""
+    mine = user_roles(user)
+    shown = []
+    for banner in sorted(_banners.values(), key=lambda b: (b.order, b.key)):
+        if ADMIN not in mine and not mine.intersection(banner.roles):
+            continue
+        context = banner.context(user)
+        if context:
+            shown.append({"key": banner.key, **context})
     return shown

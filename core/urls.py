@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import import_pages, views
+from core import api, import_pages, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/tokens/", views.api_tokens, name="api_tokens"),
     path("imports/<str:kind>/template.xlsx", import_pages.import_template, name="import-template"),
+    path("company/", views.company_profile, name="company-profile"),
+    path("company/image/<str:which>/", views.company_image, name="company-image"),
+    path("api/v1/company-profile/", api.CompanyProfileView.as_view(), name="api-company-profile"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password/done/",

@@ -3,9 +3,10 @@ import sys
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -13,10 +14,15 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
+from core import company, tokens
 from core import home as home_panels
-from core import tokens
 from core.db import is_connection_lost
+from core.forms import CompanyProfileForm
+from core.images import FORMATS
 from core.middleware import connection_lost_response
+from core.permissions import role_required
+from core.redirects import redirect_next, safe_next_url
+from core.roles import ADMIN, EVERYONE
 from core.sql import as_id
 
 
@@ -31,8 +37,52 @@ def home(request):
     return render(
         request,
         "core/home.html",
-        {"title": _("Home"), "today": today, "quick_actions": home_panels.actions_for(request.user)},
+        {
+            "title": _("Home"),
+            "today": today,
+            "quick_actions": home_panels.actions_for(request.user),
+            "banners": home_panels.banners_for(request.user),
+        },
     )
+
+
+@role_required(ADMIN)
+def company_profile(request):
+    """The company profile (name, tax id, address, bank, logo and seal, fiscal year, currency)
+    that every document carries. After saving, a ``next`` URL of this site is followed (the
+    set-up wizard sends its admins here and gets them back)."""
+    profile = company.company_profile()
+    form = CompanyProfileForm(request.POST or None, request.FILES or None, profile=profile)
+    next_url = safe_next_url(request, request.POST.get("next") or request.GET.get("next"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            company.company_profile_update(actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The company profile is saved."))
+            return redirect_next(request, "company-profile", url=next_url)
+    return render(
+        request,
+        "core/company_profile.html",
+        {"title": _("Company profile"), "form": form, "profile": profile, "next_url": next_url},
+    )
+
+
+@role_required(*EVERYONE)
+def company_image(request, which: str):
+    """The company's logo or seal (``which``), as kept: previews and the API link here, so the
+    images show wherever the media folder is not served."""
+    if which not in company.IMAGE_FIELDS:
+        raise Http404
+    image = getattr(company.company_profile(), which)
+    extension = image.name.rsplit(".", 1)[-1].lower() if image else ""
+    types = dict(FORMATS.values())
+    if extension not in types or not image.storage.exists(image.name):
+        raise Http404
+    response = FileResponse(image.open("rb"), content_type=types[extension])
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @login_required

@@ -16,3 +16,7 @@ class SetupConfig(AppConfig):
         # Users and roles: the list, invitations, deactivation (integration.setup.users).
         register(NavItem("setup.users", _("Users"), "setup:users", (ADMIN,), section="setup", order=880))
         register_status_colours({"invited": "info"})
+
+        from integration.setup import wizard_setup
+
+        wizard_setup.ready()

@@ -11,11 +11,10 @@ import math
 from pathlib import Path
 from random import Random
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw, ImageFont
 
-from core.company import PROFILE_PK
+from core.company import PROFILE_PK, company_profile, company_profile_update
 from core.models import CompanyProfile
 from core.pdf import FONT_CANDIDATES
 from core.taxid import ALPHABET, check_character
@@ -31,8 +30,6 @@ ADDRESS = "北京市朝阳区建国路88号现代城A座1205室"
 PHONE = "010-85886688"
 BANK = "招商银行北京分行"
 BANK_ACCOUNT = "110908652310802"
-LOGO_NAME = "company/demo-logo.png"
-SEAL_NAME = "company/demo-seal.png"
 SEAL_RED = (214, 0, 18, 255)
 BRAND_BLUE = (13, 110, 253, 255)
 
@@ -56,22 +53,24 @@ def tax_id(body: str) -> str:
 
 
 def build(ctx) -> None:
-    profile, _created = CompanyProfile.objects.update_or_create(
-        pk=PROFILE_PK,
-        defaults={
-            "legal_name": LEGAL_NAME,
-            "short_name": SHORT_NAME,
-            "tax_id": tax_id(TAX_ID_BODY),
-            "address": ADDRESS,
-            "phone": PHONE,
-            "bank_name": BANK,
-            "bank_account": BANK_ACCOUNT,
-            "fiscal_year_start": 1,
-            "base_currency": "CNY",
-            "logo": _store(LOGO_NAME, logo_png()),
-            "seal": _store(SEAL_NAME, seal_png(LEGAL_NAME)),
-        },
-    )
+    if not CompanyProfile.objects.filter(pk=PROFILE_PK).exclude(legal_name="").exists():
+        company_profile_update(
+            actor=ctx.users.get("admin"),
+            data={
+                "legal_name": LEGAL_NAME,
+                "short_name": SHORT_NAME,
+                "tax_id": tax_id(TAX_ID_BODY),
+                "address": ADDRESS,
+                "phone": PHONE,
+                "bank_name": BANK,
+                "bank_account": BANK_ACCOUNT,
+                "fiscal_year_start": 1,
+                "base_currency": "CNY",
+            },
+            logo=SimpleUploadedFile("logo.png", logo_png(), content_type="image/png"),
+            seal=SimpleUploadedFile("seal.png", seal_png(LEGAL_NAME), content_type="image/png"),
+        )
+    profile = company_profile()
     customers_invoicing()
     given = Customer.objects.exclude(invoice_tax_id="").count()
     ctx.say(
@@ -102,14 +101,6 @@ def customers_invoicing() -> int:
         )
         count += 1
     return count
-
-
-def _store(name: str, data: bytes) -> str:
-    """Save ``data`` under ``name`` in the default storage, replacing the file a previous demo
-    left there (so the name stays the same and no copies pile up). Returns the stored name."""
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    return default_storage.save(name, ContentFile(data))
 
 
 def _font(size: int, *, bold: bool = True):

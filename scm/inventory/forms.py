@@ -115,3 +115,22 @@ class ProductUnitForm(forms.ModelForm):
 UnitFormSet = forms.inlineformset_factory(
     Product, ProductUnit, form=ProductUnitForm, extra=1, can_delete=True
 )
+
+
+class WarehouseForm(forms.Form):
+    """A warehouse's details (``scm.inventory.warehouses.warehouse_save`` checks and saves)."""
+
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    region = forms.CharField(label=_("Region"), max_length=50, required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, warehouse: Warehouse | None = None, **kwargs):
+        if warehouse is not None and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(warehouse, name) for name in self.base_fields}
+        super().__init__(*args, **kwargs)
+        self.warehouse = warehouse
+        for field in self.fields.values():
+            checkbox = isinstance(field.widget, forms.CheckboxInput)
+            field.widget.attrs.setdefault("class", "form-check-input" if checkbox else "form-control")

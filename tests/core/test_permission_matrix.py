@@ -527,6 +527,16 @@ ACCESS = {
     "finance:ap_aging": ("fm", "fm"),
     "finance:supplier_statement": ("fm", "fm"),
     "finance:supplier_net": ("fm", "fm"),
+    # --- set-up: the company profile and the wizard (issue 17) ---
+    "company-profile": ("a", "a"),
+    "company-image": (ALL, ALL),
+    "api:api-company-profile": (ALL, "a"),
+    "setup:wizard": ("a", "a"),
+    "setup:wizard_step": ("a", "a"),
+    "setup:wizard_done": ("a", "a"),
+    "setup:wizard_skip": ("a", "a"),
+    "setup:wizard_import_status": ("a", "a"),
+    "setup:wizard_finish": ("a", "a"),
 }
 
 # Routes left out: the Django admin (its own staff check), media files in DEBUG.

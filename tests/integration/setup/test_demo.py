@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 from django.db.models import Count
+from django.test import override_settings
 from django.utils import timezone
 
 from crm.sales.models import SalesOrder
@@ -96,14 +97,27 @@ def database_counts() -> dict:
         "price lists": PriceList.objects.count(),
         "promotions": Promotion.objects.count(),
         **{f"{m._meta.model_name} facts": m.objects.count() for m in FACT_MODELS},
+        "set-up steps done": _setup_steps_done(),
     }
 
 
+def _setup_steps_done() -> int:
+    from integration.setup import wizard
+    from integration.setup.models import SetupProgress
+
+    progress = SetupProgress.objects.filter(finished_at__isnull=False).first()
+    if progress is None:
+        return 0
+    return sum(1 for step in wizard.steps_offered() if progress.state_of(step.key) == "done")
+
+
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo, and each step's summary line with the database's counts when it was printed."""
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, and each step's summary line with the database's counts when it was printed
+    (the company's logo and seal are written to a media folder of the test's own)."""
     printed = []
-    with django_db_blocker.unblock(), transaction.atomic():
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    with media, django_db_blocker.unblock(), transaction.atomic():
         ctx = demo_load(progress=lambda line: printed.append((line, database_counts())))
         ctx.printed = printed
         yield ctx
@@ -197,6 +211,11 @@ SUMMARIES = {
         + ", ".join(rf"{m._meta.model_name} (\d+)" for m in FACT_MODELS)
         + "; figures without data: none",
         [f"{m._meta.model_name} facts" for m in FACT_MODELS],
+    ),
+    # Last: the company's profile, and the set-up recorded as finished (no banner on `make run`).
+    "setup": (
+        r"setup: set-up finished \((\d+) steps\)",
+        ["set-up steps done"],
     ),
 }
 
@@ -479,3 +498,12 @@ def test_demo_has_the_jammed_printer_lot_on_hold_with_an_alert_and_a_recall(demo
     recall = Recall.objects.get(lot=lot)
     assert recall.customers.count() >= 4 and all(c.authorisation for c in recall.customers.all())
     assert TicketEvent.objects.filter(kind="trace", ticket__lot=lot).count() == 3
+
+
+def test_demo_company_has_its_profile_and_a_finished_set_up(demo):
+    from core.company import company_profile, company_profile_is_complete
+    from integration.setup.wizard import setup_banner
+
+    profile = company_profile()
+    assert company_profile_is_complete(profile) and profile.logo and profile.seal
+    assert setup_banner(demo.users["admin"]) is None
