@@ -3,5 +3,8 @@ imports. Each subject registers its viewsets on this router from its own module.
 
 from rest_framework.routers import DefaultRouter
 
+from integration.setup import templates_api
+
 router = DefaultRouter()
 router.include_format_suffixes = False
+router.registry.extend(templates_api.router.registry)

@@ -7,3 +7,18 @@ class SetupConfig(AppConfig):
     label = "setup"
     verbose_name = _("Set-up")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from core.navigation import NavItem, register
+        from core.roles import ADMIN
+
+        register(
+            NavItem(
+                "setup.templates",
+                _("Industry templates"),
+                "setup:templates",
+                (ADMIN,),
+                section="setup",
+                order=910,
+            )
+        )

@@ -25,7 +25,8 @@ def database_counts() -> dict:
     from django.contrib.auth import get_user_model
 
     from crm.customers.models import Contact, Customer, CustomerGroup, Region, Team
-    from crm.sales.models import Activity, Lead, Opportunity, PriceList, Promotion, Quote
+    from core.preferences import LEAD_SOURCES, preference
+    from crm.sales.models import Activity, Lead, Opportunity, PipelineStage, PriceList, Promotion, Quote
     from crm.service.models import Engineer, ServiceTeam, Survey, Ticket, TicketPart
     from finance.models import CreditNote, Payment
     from finance.payables.models import Bill, SupplierPayment
@@ -33,7 +34,7 @@ def database_counts() -> dict:
     from integration.fulfilment.models import Carrier, Shipment
     from integration.insights.models import CoPurchase, CycleReminder, PurchaseCycle
     from integration.planning.models import DemandDay, Plan, Suggestion
-    from scm.inventory.models import Product, StockMove, Warehouse
+    from scm.inventory.models import Category, Product, StockMove, Warehouse
     from scm.purchasing.models import PurchaseOrder, Receipt, Supplier
 
     orders = SalesOrder.objects.values_list("state").annotate(n=Count("pk")).order_by()
@@ -89,6 +90,9 @@ def database_counts() -> dict:
         "cycle reminders": CycleReminder.objects.count(),
         "quality tickets": Ticket.objects.filter(category="quality", lot__number="TN2026-0815").count(),
         "customer groups": CustomerGroup.objects.count(),
+        "pipeline stages": PipelineStage.objects.count(),
+        "categories": Category.objects.count(),
+        "lead sources": len(preference(LEAD_SOURCES)),
         "key customers": Customer.objects.filter(group__code="KEY").count(),
         "price lists": PriceList.objects.count(),
         "promotions": Promotion.objects.count(),
@@ -180,6 +184,11 @@ SUMMARIES = {
         r"aftersales: lot TN2026-0815 of .+ shipped to (\d+) customers, (\d+) quality complaints, "
         r"alert raised, lot on hold, recall RC-\d{4}-\d+ \((\d+) customers\)",
         ["recalled customers", "quality tickets", "recalled customers"],
+    ),
+    "industry": (
+        r"industry: template trade applied \(\d+ added, \d+ of them stages\); (\d+) pipeline stages, "
+        r"(\d+) product categories, (\d+) lead sources",
+        ["pipeline stages", "categories", "lead sources"],
     ),
     # Every figure of the manager's dashboard has data over the last twelve months.
     "insights": (
@@ -469,3 +478,12 @@ def test_demo_has_the_jammed_printer_lot_on_hold_with_an_alert_and_a_recall(demo
     recall = Recall.objects.get(lot=lot)
     assert recall.customers.count() >= 4 and all(c.authorisation for c in recall.customers.all())
     assert TicketEvent.objects.filter(kind="trace", ticket__lot=lot).count() == 3
+
+
+def test_demo_has_the_trade_templates_stages_beside_its_own_and_none_twice(demo):
+    from crm.sales.models import PipelineStage
+
+    names = list(PipelineStage.objects.values_list("name", flat=True))
+    assert len(names) == len(set(names))
+    assert {"初步接触", "方案报价", "商务谈判", "寄样试用", "签订合同"} <= set(names)
+    assert PipelineStage.objects.filter(is_won=True).count() == 1
