@@ -68,8 +68,8 @@ class TemplateViewSet(viewsets.GenericViewSet):
     filter_backends = []
     # A fixed handful of files, not a growing table: one page.
     pagination_class = None
+    # Any key reaches the view (the role check comes first); one without a file is a 404.
     lookup_field = lookup_url_kwarg = "key"
-    lookup_value_regex = industry.KEY.pattern.strip("^$")
 
     def list(self, request):
         return Response(TemplateSerializer(industry.templates_available(), many=True).data)
