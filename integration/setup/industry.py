@@ -18,8 +18,7 @@ from pathlib import Path
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from jsonschema import Draft202012Validator
 
 from core import preferences
@@ -56,26 +55,25 @@ KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # The order the templates are offered in; any other file follows, by name.
 ORDER = ("trade", "manufacturing", "retail")
 
-_g = gettext_lazy
 # What a change is of, as the dry run's table and the API name it.
 KIND_LABELS = {
-    "pipeline_stage": _g("Pipeline stage"),
-    "lead_source": _g("Lead source"),
-    "customer_tag": _g("Customer tag"),
-    "customer_group": _g("Customer group"),
-    "customer": _g("Customer"),
-    "category": _g("Product category"),
-    "service_level": _g("Service level"),
-    "unit": _g("Unit"),
-    "unit_conversion": _g("Unit conversion"),
-    "warehouse": _g("Warehouse"),
-    "sla_target": _g("SLA target"),
-    "payment_term": _g("Payment term"),
-    "number_format": _g("Number format"),
-    "credit_policy": _g("Credit policy"),
-    "dashboard_figure": _g("Dashboard figure"),
-    "navigation": _g("Navigation"),
-    "industry": _g("Industry"),
+    "pipeline_stage": _("Pipeline stage"),
+    "lead_source": _("Lead source"),
+    "customer_tag": _("Customer tag"),
+    "customer_group": _("Customer group"),
+    "customer": _("Customer"),
+    "category": _("Product category"),
+    "service_level": _("Service level"),
+    "unit": _("Unit"),
+    "unit_conversion": _("Unit conversion"),
+    "warehouse": _("Warehouse"),
+    "sla_target": _("SLA target"),
+    "payment_term": _("Payment term"),
+    "number_format": _("Number format"),
+    "credit_policy": _("Credit policy"),
+    "dashboard_figure": _("Dashboard figure"),
+    "navigation": _("Navigation"),
+    "industry": _("Industry"),
 }
 
 
@@ -267,7 +265,7 @@ def _apply(template: dict, *, actor) -> list[Change]:
         changes.append(Change("number_format", f"{code} {DOCUMENT_PREFIXES[code]}", shown))
     limit = str(Decimal(str(template["credit_policy"]["default_limit"])).quantize(Decimal("0.01")))
     if preference_merge(key=CREDIT_POLICY, value={"default_limit": limit}):
-        changes.append(Change("credit_policy", _("Default credit limit"), limit))
+        changes.append(Change("credit_policy", str(_("Default credit limit")), limit))
     for figure in preference_merge(key=DASHBOARD_FIGURES, value=template["dashboard_figures"]):
         changes.append(Change("dashboard_figure", str(FIGURES[figure].label), figure))
     changes += _navigation(template["navigation"])

@@ -4,8 +4,7 @@ entries, document prefixes, roles), units that conversions name, and codes and n
 Run by ``industry`` on a file that passed its schema; each message names the file and the path,
 as the schema's do."""
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.navigation import item_keys
 from core.roles import ALL_ROLES
@@ -13,31 +12,30 @@ from crm.service.models import Category as TicketCategory
 from crm.service.models import Priority
 from integration.insights.figures import FIGURES
 
-_g = gettext_lazy
 # The prefixes the code draws document numbers with (``document_number(prefix=…)``): what a
 # template's ``number_formats`` may give another prefix and width. A test keeps it in step with
 # the code.
 DOCUMENT_PREFIXES = {
-    "SO": _g("Sales order"),
-    "QT": _g("Quote"),
-    "C": _g("Customer code"),
-    "TK": _g("Service ticket"),
-    "CC": _g("Stock count"),
-    "TR": _g("Transfer"),
-    "V": _g("Supplier code"),
-    "PO": _g("Purchase order"),
-    "GR": _g("Goods receipt"),
-    "RTV": _g("Return to supplier"),
-    "INV": _g("Invoice"),
-    "CN": _g("Credit note"),
-    "PAY": _g("Payment"),
-    "BILL": _g("Supplier bill"),
-    "SCN": _g("Supplier credit note"),
-    "SPAY": _g("Supplier payment"),
-    "SH": _g("Shipment"),
-    "RT": _g("Customer return"),
-    "RC": _g("Recall"),
-    "RA": _g("Return authorisation"),
+    "SO": _("Sales order"),
+    "QT": _("Quote"),
+    "C": _("Customer code"),
+    "TK": _("Service ticket"),
+    "CC": _("Stock count"),
+    "TR": _("Transfer"),
+    "V": _("Supplier code"),
+    "PO": _("Purchase order"),
+    "GR": _("Goods receipt"),
+    "RTV": _("Return to supplier"),
+    "INV": _("Invoice"),
+    "CN": _("Credit note"),
+    "PAY": _("Payment"),
+    "BILL": _("Supplier bill"),
+    "SCN": _("Supplier credit note"),
+    "SPAY": _("Supplier payment"),
+    "SH": _("Shipment"),
+    "RT": _("Customer return"),
+    "RC": _("Recall"),
+    "RA": _("Return authorisation"),
 }
 
 
