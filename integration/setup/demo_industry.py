@@ -17,9 +17,9 @@ TEMPLATE = "trade"
 
 def build(ctx) -> None:
     changes = template_apply(key=TEMPLATE, actor=ctx.users.get("admin"))
-    kinds = Counter(change.kind for change in changes)
+    stages = Counter(change.kind for change in changes)["pipeline_stage"]
     ctx.say(
-        f"industry: template {TEMPLATE} applied ({len(changes)} added, {kinds['pipeline_stage']} of them stages); "
+        f"industry: template {TEMPLATE} applied ({len(changes)} added, {stages} of them stages); "
         f"{PipelineStage.objects.count()} pipeline stages, {Category.objects.count()} product categories, "
         f"{len(preference(LEAD_SOURCES))} lead sources"
     )

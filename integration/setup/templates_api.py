@@ -11,7 +11,8 @@ A template that fails its checks answers 400 to a dry run or an application, its
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -52,6 +53,14 @@ class ChangesSerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True, help_text="What was (or would be) added; never a deletion.")
 
 
+KEY = OpenApiParameter(
+    "key",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The template's key: its file's name (trade, manufacturing, retail).",
+)
+
+
 def _summary(key: str) -> industry.TemplateSummary:
     for summary in industry.templates_available():
         if summary.key == key:
@@ -74,7 +83,7 @@ class TemplateViewSet(viewsets.GenericViewSet):
     def list(self, request):
         return Response(TemplateSerializer(industry.templates_available(), many=True).data)
 
-    @extend_schema(responses=TemplateDetailSerializer)
+    @extend_schema(parameters=[KEY], responses=TemplateDetailSerializer)
     def retrieve(self, request, key=None):
         summary = _summary(key)
         content = industry.template_load(key) if summary.valid else None
@@ -93,12 +102,12 @@ class TemplateViewSet(viewsets.GenericViewSet):
         data = {"template": key, "dry_run": dry_run, "changes": changes}
         return Response(ChangesSerializer(data).data)
 
-    @extend_schema(request=None, responses=ChangesSerializer)
+    @extend_schema(parameters=[KEY], request=None, responses=ChangesSerializer)
     @action(detail=True, methods=["post"], url_path="dry-run", url_name="dry-run")
     def dry_run(self, request, key=None):
         return self._run(key, dry_run=True)
 
-    @extend_schema(request=None, responses=ChangesSerializer)
+    @extend_schema(parameters=[KEY], request=None, responses=ChangesSerializer)
     @action(detail=True, methods=["post"])
     def apply(self, request, key=None):
         return self._run(key, dry_run=False)

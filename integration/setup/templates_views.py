@@ -19,6 +19,14 @@ def _applied() -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def _counts(changes: list[industry.Change]) -> list[tuple[str, int]]:
+    """How many of each kind, in the order they come: the table's summary."""
+    counts: dict[str, int] = {}
+    for change in changes:
+        counts[change.kind_label] = counts.get(change.kind_label, 0) + 1
+    return list(counts.items())
+
+
 @role_required(ADMIN)
 def template_list(request):
     return render(
@@ -60,6 +68,7 @@ def template_detail(request, key):
             context["errors"] = exc.messages
         else:
             context["changes"] = changes
+            context["counts"] = _counts(changes)
             context["done"] = not dry_run
             if not dry_run:
                 context["applied"] = _applied()

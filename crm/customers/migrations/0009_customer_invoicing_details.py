@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0008_customer_group'),
+        ("customers", "0008_customer_group"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='invoice_address_phone',
-            field=models.CharField(blank=True, max_length=300, verbose_name='invoicing address and phone'),
+            model_name="customer",
+            name="invoice_address_phone",
+            field=models.CharField(blank=True, max_length=300, verbose_name="invoicing address and phone"),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='invoice_bank_account',
-            field=models.CharField(blank=True, max_length=300, verbose_name='invoicing bank and account'),
+            model_name="customer",
+            name="invoice_bank_account",
+            field=models.CharField(blank=True, max_length=300, verbose_name="invoicing bank and account"),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='invoice_tax_id',
-            field=models.CharField(blank=True, max_length=18, verbose_name='taxpayer id'),
+            model_name="customer",
+            name="invoice_tax_id",
+            field=models.CharField(blank=True, max_length=18, verbose_name="taxpayer id"),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='invoice_title',
-            field=models.CharField(blank=True, max_length=200, verbose_name='invoice title'),
+            model_name="customer",
+            name="invoice_title",
+            field=models.CharField(blank=True, max_length=200, verbose_name="invoice title"),
         ),
     ]

@@ -24,8 +24,8 @@ def database_counts() -> dict:
     """What each step's summary line speaks of, as the database holds it now."""
     from django.contrib.auth import get_user_model
 
-    from crm.customers.models import Contact, Customer, CustomerGroup, Region, Team
     from core.preferences import LEAD_SOURCES, preference
+    from crm.customers.models import Contact, Customer, CustomerGroup, Region, Team
     from crm.sales.models import Activity, Lead, Opportunity, PipelineStage, PriceList, Promotion, Quote
     from crm.service.models import Engineer, ServiceTeam, Survey, Ticket, TicketPart
     from finance.models import CreditNote, Payment
