@@ -170,14 +170,18 @@ def template_load(key: str) -> dict:
     return data
 
 
+def template_keys() -> list[str]:
+    """The keys of the template files there are, in ``ORDER`` then by name (nothing read)."""
+    stems = {p.stem for p in TEMPLATE_DIR.glob("*.yaml") if KEY.match(p.stem)}
+    return [k for k in ORDER if k in stems] + sorted(k for k in stems if k not in ORDER)
+
+
 def templates_available() -> list[TemplateSummary]:
     """Every template file, in ``ORDER`` then by name, with its errors when it has any (a file
     that fails its checks is listed, not hidden: the page says what is wrong with it)."""
-    files = {p.stem: p for p in TEMPLATE_DIR.glob("*.yaml") if KEY.match(p.stem)}
-    keys = [k for k in ORDER if k in files] + sorted(k for k in files if k not in ORDER)
     found = []
-    for key in keys:
-        data, errors = _read(files[key])
+    for key in template_keys():
+        data, errors = _read(TEMPLATE_DIR / f"{key}.yaml")
         data = data if isinstance(data, dict) else {}
 
         def text(field, data=data):

@@ -57,7 +57,8 @@ KEY = OpenApiParameter(
     "key",
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
-    description="The template's key: its file's name (trade, manufacturing, retail).",
+    enum=industry.template_keys(),
+    description="The template's key: its file's name.",
 )
 
 
