@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import formfield, offer
 from core.roles import SALES
 from crm.customers.models import Contact, Customer
-from crm.customers.services import INVOICE_FIELDS
 from crm.customers.selectors import customer_defaults, customer_tags_offered
+from crm.customers.services import INVOICE_FIELDS
 
 
 def sales_users():
