@@ -58,7 +58,7 @@ def test_the_form_shows_a_bad_taxpayer_id_next_to_its_field_and_creates_nothing(
         )
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'data-field-error="invoice_tax_id"' in html and "check character" in html
+    assert 'data-field-error="invoice_tax_id"' in html and "校验位不符" in html  # the page speaks zh-hans
     assert not Customer.objects.exists()
 
 
