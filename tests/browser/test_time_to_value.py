@@ -351,8 +351,11 @@ def walk_to_first_shipment(walk: Walk, tmp_path, data: dict) -> dict:
     with walk.step("scan"):
         for n in range(1, data["first_order"]["boxes"] + 1):
             walk.scan("[data-testid=scan-field]", product["unit2_barcode"])
-            picked = n * int(product["unit2_factor"])
-            page.wait_for_selector(f"[data-testid=scan-feedback]:has-text('{picked} ')")
+            from playwright.sync_api import expect
+
+            # The panel comes back with the line's picked quantity (its first number cell).
+            picked = page.locator("[data-testid=scan-panel] tbody tr td.num").first
+            expect(picked).to_have_text(str(n * int(product["unit2_factor"])))
 
     with walk.step("ship"):
         if page.locator("select#id_carrier").count():
