@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.shell",
                 "core.events.context_processors.notifications",
+                "integration.setup.context_processors.setup_return",
             ],
             "builtins": ["core.templatetags.tandem"],
         },

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import date_input
@@ -62,6 +63,28 @@ class IdField(forms.IntegerField):
         if pk is None:
             raise ValidationError(_("Enter a valid id."), code="invalid")
         return pk
+
+
+class OfferedTextInput(forms.TextInput):
+    """A text input that offers ``options`` (a ``<datalist>``: the browser suggests them as one
+    types) and still takes any text: the company's lead sources, customer tags."""
+
+    def __init__(self, attrs=None, options=()):
+        super().__init__(attrs)
+        self.options = [str(o) for o in options if str(o).strip()]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if not self.options:
+            return super().render(name, value, attrs, renderer)
+        list_id = f"{(attrs or {}).get('id') or 'id_' + name}_offered"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join("", '<option value="{}"></option>', ((o,) for o in self.options))
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
+
+
+def offer(field: forms.Field, options) -> None:
+    """Let a form's text ``field`` offer ``options`` (keeping its attributes)."""
+    field.widget = OfferedTextInput(attrs=dict(field.widget.attrs), options=options)
 
 
 def formfield(db_field, **kwargs):

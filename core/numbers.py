@@ -24,15 +24,42 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from core.models import NumberCounter
+from core.preferences import NUMBER_FORMATS, cached_preference
 
 PREFIX = re.compile(r"^[A-Z]{1,10}$")
+# The widths a company may choose (numbers are at most 30 characters: prefix, year, counter).
+MIN_DIGITS, MAX_DIGITS = 3, 10
 
 
 def document_number(*, prefix: str, when: date | None = None, digits: int = 6) -> str:
     """The next number of ``prefix`` for the year of ``when`` (today by default), as
-    ``PREFIX-YEAR-NNNNNN`` with at least ``digits`` digits (more once the counter needs them)."""
+    ``PREFIX-YEAR-NNNNNN`` with at least ``digits`` digits (more once the counter needs them).
+
+    The company's ``number_formats`` preference (an industry template's) may give ``prefix``
+    another prefix and width for new numbers (``{"SO": {"prefix": "XS", "digits": 5}}``:
+    ``XS-2026-00001``). The counter is the shown prefix's, so two document types given the same
+    prefix share one counter and never draw the same number; documents keep the numbers they
+    have."""
+    shown, digits = number_style(prefix=prefix, digits=digits)
     year = (when or timezone.localdate()).year
-    return number_format(prefix=prefix, year=year, value=number_next(prefix=prefix, year=year), digits=digits)
+    return number_format(prefix=shown, year=year, value=number_next(prefix=shown, year=year), digits=digits)
+
+
+def number_style(*, prefix: str, digits: int = 6) -> tuple[str, int]:
+    """The prefix and width new numbers of ``prefix`` get: the company's ``number_formats``
+    entry for it, else ``prefix`` and ``digits`` as the code gives them. Read through the
+    process's preference cache (numbers are drawn often); a malformed entry is ignored."""
+    formats = cached_preference(NUMBER_FORMATS)
+    entry = formats.get(prefix) if isinstance(formats, dict) else None
+    if not isinstance(entry, dict):
+        return prefix, digits
+    shown = entry.get("prefix") or prefix
+    if not isinstance(shown, str) or not PREFIX.match(shown):
+        shown = prefix
+    width = entry.get("digits")
+    if isinstance(width, int) and not isinstance(width, bool) and MIN_DIGITS <= width <= MAX_DIGITS:
+        digits = width
+    return shown, digits
 
 
 def number_format(*, prefix: str, year: int, value: int, digits: int = 6) -> str:

@@ -2,9 +2,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import formfield
+from core.forms import formfield, offer
 from core.roles import SALES
 from crm.customers.models import Contact, Customer
+from crm.customers.selectors import customer_defaults, customer_tags_offered
 from crm.customers.services import INVOICE_FIELDS
 
 
@@ -58,6 +59,19 @@ class CustomerForm(forms.ModelForm):
             # The credit limit and the group (which decides prices) are a manager's to set.
             del self.fields["credit_limit"]
             del self.fields["group"]
+        tags = customer_tags_offered()
+        if tags:
+            # The list offers one tag as the field's whole value; the help names them all, for
+            # a customer with several.
+            offer(self.fields["tags"], tags)
+            self.fields["tags"].help_text = _("Separate tags with commas. The company's tags: %(tags)s") % {
+                "tags": "、".join(tags)
+            }
+        if not self.instance.pk:
+            # A new customer starts from the company's defaults (what the service would give).
+            for name, value in customer_defaults().items():
+                if name in self.fields:
+                    self.fields[name].initial = value
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

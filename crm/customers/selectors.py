@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from core.money import decimal_input, money
+from core.preferences import CREDIT_POLICY, CUSTOMER_TAGS, PAYMENT_TERMS, preference
 from core.roles import ADMIN, MANAGER, SALES, user_roles
 from core.search import search_filter
 from core.sql import as_id
@@ -210,3 +212,36 @@ def merge_suggestions_open(*, user) -> QuerySet[MergeSuggestion]:
         .filter(customer__in=customers_visible_to(user))
         .select_related("customer", "candidate", "customer__owner", "candidate__owner")
     )
+
+
+def customer_defaults() -> dict:
+    """What a new customer gets when the caller gives none (the industry template's, or an
+    admin's, preferences): ``{"payment_terms_days": int, "credit_limit": Decimal}``, each key
+    only when the company has set it. The default payment term is the entry of ``payment_terms``
+    marked ``default``; the credit limit is ``credit_policy.default_limit``. Two small queries."""
+    found = {}
+    for term in preference(PAYMENT_TERMS):
+        if isinstance(term, dict) and term.get("default"):
+            try:
+                days = int(term.get("days"))
+            except (TypeError, ValueError):
+                break
+            if days >= 0:
+                found["payment_terms_days"] = days
+            break
+    policy = preference(CREDIT_POLICY)
+    limit = policy.get("default_limit") if isinstance(policy, dict) else None
+    if limit not in (None, ""):
+        try:
+            value = money(decimal_input(str(limit), field="credit_limit"))
+        except ValidationError:
+            value = None
+        if value is not None and value >= 0:
+            found["credit_limit"] = value
+    return found
+
+
+def customer_tags_offered() -> list[str]:
+    """The customer tags the company names (its ``customer_tags`` preference): offered by the
+    customer form; any other tag is still taken."""
+    return [t for t in preference(CUSTOMER_TAGS) if isinstance(t, str) and t.strip()]

@@ -13,7 +13,7 @@ from core.money import decimal_input, money
 from core.numbers import document_number
 from core.taxid import tax_id_input
 from crm.customers.models import Contact, Customer, CustomerGroup, MergeSuggestion
-from crm.customers.selectors import duplicates_of
+from crm.customers.selectors import customer_defaults, duplicates_of
 
 # Invoicing details (开票信息): what a VAT invoice to the customer carries.
 INVOICE_FIELDS = ("invoice_title", "invoice_tax_id", "invoice_address_phone", "invoice_bank_account")
@@ -88,7 +88,8 @@ def _suggest_merges(customer: Customer) -> list[MergeSuggestion]:
 @transaction.atomic
 def customer_create(*, actor=None, contacts: list[dict] | None = None, **data) -> Customer:
     """Create a customer (and its contacts). A look-alike of an existing customer is still
-    created, with a merge suggestion for a manager to act on."""
+    created, with a merge suggestion for a manager to act on. Payment terms and credit limit
+    not given take the company's defaults (``selectors.customer_defaults``)."""
     unknown = set(data) - set(CUSTOMER_FIELDS)
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
@@ -96,6 +97,12 @@ def customer_create(*, actor=None, contacts: list[dict] | None = None, **data) -
     data["tags"] = normalize_tags(data.get("tags", ""))
     if "invoice_tax_id" in data:
         data["invoice_tax_id"] = tax_id_input(data["invoice_tax_id"], field="invoice_tax_id")
+    if data.get("credit_limit") in (None, "") or data.get("payment_terms_days") in (None, ""):
+        for field, value in customer_defaults().items():
+            if data.get(field) in (None, ""):
+                data[field] = value
+    if data.get("payment_terms_days") in (None, ""):
+        data.pop("payment_terms_days", None)
     if data.get("credit_limit") in (None, ""):
         data.pop("credit_limit", None)
     else:
@@ -183,6 +190,28 @@ def customer_group_save(
         data={"code": group.code, "name": group.name},
     )
     return group
+
+
+@transaction.atomic
+def customer_group_ensure(*, code: str, name: str, actor=None) -> tuple[CustomerGroup, bool]:
+    """The customer group with ``code`` (any letter case), made with ``name`` when missing;
+    ``(group, created)``. A group that exists keeps its name (an industry template adds, never
+    renames)."""
+    group = CustomerGroup.objects.filter(code__iexact=str(code or "").strip()).first()
+    if group is not None:
+        return group, False
+    return customer_group_save(actor=actor, code=code, name=name), True
+
+
+@transaction.atomic
+def customer_ensure(*, code: str, name: str, kind: str = Customer.Kind.COMPANY) -> tuple[Customer, bool]:
+    """The customer with ``code``, made when missing (the retail template's walk-in customer
+    散客); ``(customer, created)``. Made as the system's own record: no owner, so that the
+    back office and managers find it and no rep's book grows by it."""
+    customer = Customer.objects.filter(code__iexact=str(code or "").strip()).first()
+    if customer is not None:
+        return customer, False
+    return customer_create(actor=None, code=code, name=name, kind=kind), True
 
 
 @transaction.atomic

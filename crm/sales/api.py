@@ -97,6 +97,13 @@ class LeadSerializer(api_fields.ModelSerializer):
         return services.lead_update(lead=instance, actor=user, products=products, **validated_data)
 
 
+class LeadSourcesSerializer(serializers.Serializer):
+    sources = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("The sources the company offers; a lead's source may be any other text as well."),
+    )
+
+
 class ConvertSerializer(serializers.Serializer):
     opportunity_name = serializers.CharField(required=False, allow_blank=True)
     amount = api_fields.DecimalField(max_digits=18, decimal_places=2, required=False, default=0)
@@ -149,6 +156,19 @@ class LeadViewSet(_RecordRules, viewsets.ModelViewSet):
         data.is_valid(raise_exception=True)
         customer, opp = services.lead_convert(lead=lead, actor=request.user, **data.validated_data)
         return Response({"customer": customer.pk, "opportunity": opp.pk}, status=201)
+
+    @extend_schema(request=None, responses=LeadSourcesSerializer, parameters=[])
+    @action(
+        detail=False,
+        methods=["get"],
+        serializer_class=LeadSourcesSerializer,
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def sources(self, request):
+        """The lead sources the company offers (its industry template's or an admin's); a
+        lead's ``source`` may still be any other text."""
+        return Response(LeadSourcesSerializer({"sources": selectors.lead_sources_offered()}).data)
 
 
 class OpportunitySerializer(VisibleRelatedMixin, api_fields.ModelSerializer):

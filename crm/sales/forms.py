@@ -3,10 +3,11 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.forms import DecimalField, DocumentDateField, formfield
+from core.forms import DecimalField, DocumentDateField, formfield, offer
 from core.roles import SALES
 from crm.customers.models import Region, Team
 from crm.sales.models import Activity, Lead, Opportunity, PipelineStage
+from crm.sales.selectors import lead_sources_offered
 from scm.inventory.models import Product
 
 
@@ -74,6 +75,7 @@ class LeadForm(forms.ModelForm):
         self.fields["owner"].queryset = sales_users()
         if not can_set_owner:
             del self.fields["owner"]
+        offer(self.fields["source"], lead_sources_offered())
         _style(self)
 
     def _post_clean(self):

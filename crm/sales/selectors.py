@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.dates import end_of_day
 from core.money import money
+from core.preferences import LEAD_SOURCES, preference
 from core.roles import user_roles
 from core.sql import as_id
 from crm.customers.selectors import (
@@ -210,3 +211,9 @@ def customer_activities(*, customer, user, limit: int = 50) -> list[Activity]:
         .select_related("owner", "opportunity")
         .order_by("-at", "-pk")[:limit]
     )
+
+
+def lead_sources_offered() -> list[str]:
+    """The lead sources the company names (its ``lead_sources`` preference, an industry
+    template's): offered by the lead form and the API; any other text is still taken."""
+    return [s for s in preference(LEAD_SOURCES) if isinstance(s, str) and s.strip()]

@@ -219,6 +219,31 @@ def first_open_stage() -> PipelineStage:
 
 
 @transaction.atomic
+def pipeline_stage_ensure(
+    *, name: str, order: int, probability: int, is_won: bool = False, is_lost: bool = False, actor=None
+) -> tuple[PipelineStage, bool]:
+    """The stage called ``name`` (any letter case), made with ``order`` and ``probability`` when
+    missing; ``(stage, created)``. A stage that exists keeps its own order and probability (an
+    industry template adds, never changes). A won (lost) stage counts as there when the company
+    already has one, under whatever name: a second one would split the closed deals in two.
+    The caller serialises concurrent calls (the template's lock)."""
+    name = str(name or "").strip()
+    existing = PipelineStage.objects.filter(name__iexact=name)
+    if is_won:
+        existing = PipelineStage.objects.filter(is_won=True)
+    elif is_lost:
+        existing = PipelineStage.objects.filter(is_lost=True)
+    stage = existing.order_by("order", "pk").first()
+    if stage is not None:
+        return stage, False
+    stage = PipelineStage(name=name, order=order, probability=probability, is_won=is_won, is_lost=is_lost)
+    stage.full_clean()
+    stage.save()
+    audit("pipeline.stage_created", actor=actor, obj=stage, data={"name": name, "probability": probability})
+    return stage, True
+
+
+@transaction.atomic
 def opportunity_create(
     *,
     actor=None,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy
 
 from core.db import reporting
+from core.preferences import DASHBOARD_FIGURES, cached_preference
 from core.roles import ADMIN, MANAGER, has_role
 from integration.insights.figure_base import change_pct
 from integration.insights.figure_money import MoneyCards, MoneyData
@@ -200,6 +201,16 @@ def can_see_figures(user) -> bool:
     return has_role(user, VIEW_ROLES)
 
 
+def figure_order() -> list[str]:
+    """The keys of ``FIGURES`` in the dashboard's order: those the company's
+    ``dashboard_figures`` preference (an industry template's) names first, in its order, then
+    the others as ``FIGURES`` lists them. Unknown keys in the preference are passed over."""
+    wanted = cached_preference(DASHBOARD_FIGURES)
+    named = [k for k in wanted if isinstance(k, str)] if isinstance(wanted, list) else []
+    first = [k for k in dict.fromkeys(named) if k in FIGURES]
+    return first + [k for k in FIGURES if k not in first]
+
+
 # --- the cards: each subject's data and cards (``figure_sales``, ``figure_stock``, ``figure_money``) ---
 
 
@@ -227,13 +238,13 @@ class _Cards(SalesCards, StockCards, MoneyCards):
 
 
 def dashboard(*, user, period: Period, previous: Period, team=None) -> list[dict]:
-    """One card per figure of ``FIGURES``, in order (see the module's docstring); none for a
-    user who may not see the figures."""
+    """One card per figure of ``FIGURES``, in ``figure_order`` (see the module's docstring);
+    none for a user who may not see the figures."""
     if not can_see_figures(user):
         return []
     cards = _Cards(_Data(user=user, period=period, previous=previous, team=team))
     with reporting():
-        return [cards.card(key) for key in FIGURES]
+        return [cards.card(key) for key in figure_order()]
 
 
 def figure_card(key: str, *, user, period: Period, previous: Period, team=None) -> dict | None:

@@ -325,6 +325,21 @@ def category_service_level_set(*, category, service_level, user) -> CategoryServ
     return row
 
 
+@atomic_with_retry
+def category_service_level_ensure(*, category: Category, service_level, actor=None) -> bool:
+    """Give ``category`` its own service level when it has none (an industry template's set-up:
+    a level already set, by a planner or an earlier template, is kept). True when it set one.
+    Not a planner's action, so no ``can_plan`` check: the caller is the admins' set-up."""
+    if CategoryServiceLevel.objects.filter(category=category).exists():
+        return False
+    level = service_level_input(service_level)
+    CategoryServiceLevel.objects.create(category=category, service_level=level)
+    audit(
+        "planning.service_level_set", actor=actor, data={"category": category.pk, "service_level": str(level)}
+    )
+    return True
+
+
 SETTINGS_FIELDS = {
     "history_weeks": (4, 104),
     "review_days": (1, 90),

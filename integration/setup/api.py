@@ -3,8 +3,9 @@ imports. Each subject registers its viewsets on this router from its own module.
 
 from rest_framework.routers import DefaultRouter
 
-from integration.setup import users_api
+from integration.setup import templates_api, users_api
 
 router = DefaultRouter()
 router.include_format_suffixes = False
 router.registry.extend(users_api.router.registry)
+router.registry.extend(templates_api.router.registry)

@@ -20,3 +20,14 @@ class SetupConfig(AppConfig):
         from integration.setup import wizard_setup
 
         wizard_setup.ready()
+
+        register(
+            NavItem(
+                "setup.templates",
+                _("Industry templates"),
+                "setup:templates",
+                (ADMIN,),
+                section="setup",
+                order=910,
+            )
+        )

@@ -115,6 +115,10 @@ STEPS = [
     ("surveys", "integration.aftersales.demo_surveys:build"),
     # After fulfilment (and the service desk's step, when it has one): the jammed-printer lot.
     ("aftersales", "integration.aftersales.demo:build"),
+    # The trade template, as an admin applies it in the wizard: it adds what the demo lacks
+    # beside the demo's own stages, categories and warehouses (after every step that sets them,
+    # so the demo's story is the same with it).
+    ("industry", "integration.setup.demo_industry:build"),
     # Last: the dashboards' facts rebuilt from everything the steps above wrote.
     ("insights", "integration.insights.demo:build"),
     # The set-up wizard recorded as finished (no banner on `make run`).

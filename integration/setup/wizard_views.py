@@ -14,6 +14,7 @@ from core import import_pages, imports
 from core.permissions import role_required
 from core.roles import ADMIN
 from integration.setup import wizard
+from integration.setup.context_processors import SETUP_RETURN
 from integration.setup.wizard import CHECKLIST, DONE, FORM, IMPORT, LINK, SKIPPED
 
 IMPORT_STATUS_URL = "setup:wizard_import_status"
@@ -64,6 +65,12 @@ def wizard_step(request, key: str):
     if step is None:
         raise Http404
     frame = _frame(_rows(current=key), step)
+    # A link step's page may lead on to others (a template's dry run, an invitation): every page
+    # the admin opens from it offers the way back (``context_processors.setup_return``).
+    if step.kind == LINK:
+        request.session[SETUP_RETURN] = step.key
+    else:
+        request.session.pop(SETUP_RETURN, None)
     if step.kind == FORM:
 
         def complete():

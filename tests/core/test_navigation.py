@@ -50,3 +50,42 @@ def test_the_section_of_the_current_page_is_active(registry, sales_user):
     registry(NavItem("events.one", "One", "events:deliveries", (SALES,), order=10))
     sections = navigation.sections_for(sales_user, current_path="/events/deliveries/")
     assert [s["active"] for s in sections] == [False, True]
+
+
+def test_a_roles_navigation_preference_puts_its_entries_first_in_its_order(registry, sales_user):
+    from core.preferences import preference_set
+
+    registry(
+        NavItem("events.one", "One", "events:deliveries", (SALES,), order=10),
+        NavItem("events.two", "Two", "events:notifications", (SALES,), order=11),
+        NavItem("events.three", "Three", "events:bell", (SALES,), order=12),
+    )
+    preference_set(
+        key="navigation", value={"sales": ["events.three", "home", "nowhere"], "warehouse": ["events.one"]}
+    )
+    assert [i["key"] for i in navigation.items_for(sales_user)] == [
+        "events.three",
+        "home",
+        "events.one",
+        "events.two",
+    ]
+
+
+def test_without_a_navigation_preference_entries_keep_their_registered_order(registry, sales_user):
+    registry(
+        NavItem("events.two", "Two", "events:notifications", (SALES,), order=11),
+        NavItem("events.one", "One", "events:deliveries", (SALES,), order=10),
+    )
+    assert [i["key"] for i in navigation.items_for(sales_user)] == ["home", "events.one", "events.two"]
+
+
+def test_the_navigation_preference_costs_no_query_after_the_first_page(
+    registry, sales_user, django_assert_num_queries
+):
+    from core.preferences import preference_set
+
+    registry(NavItem("events.one", "One", "events:deliveries", (SALES,), order=10))
+    preference_set(key="navigation", value={"sales": ["events.one"]})
+    navigation.items_for(sales_user)
+    with django_assert_num_queries(0):
+        assert navigation.items_for(sales_user)[0]["key"] == "events.one"

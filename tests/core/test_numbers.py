@@ -87,3 +87,63 @@ def test_concurrent_callers_never_get_the_same_number():
 
     kept = _together(draw, 8)
     assert len(kept) == 120 and len(set(kept)) == 120
+
+
+# --- the company's number formats (an industry template's ``number_formats``) -----------------
+
+
+def _formats(value: dict) -> None:
+    from core.preferences import preference_set
+
+    preference_set(key="number_formats", value=value)
+
+
+def test_a_number_format_gives_new_numbers_its_prefix_and_width():
+    _formats({"ZG": {"prefix": "XS", "digits": 4}})
+    assert document_number(prefix="ZG", when=date(2026, 5, 1)) == "XS-2026-0001"
+    assert document_number(prefix="ZG", when=date(2026, 5, 1)) == "XS-2026-0002"
+
+
+def test_without_a_number_format_numbers_keep_the_codes_prefix_and_width():
+    _formats({"ZK": {"prefix": "XS", "digits": 4}})
+    assert document_number(prefix="ZJ", when=date(2026, 5, 1), digits=5) == "ZJ-2026-00001"
+
+
+def test_the_codes_own_counter_is_left_as_it_was_for_when_the_format_goes():
+    number_at_least(prefix="ZH", year=2026, value=41)
+    _formats({"ZH": {"prefix": "YH", "digits": 6}})
+    assert document_number(prefix="ZH", when=date(2026, 5, 1)) == "YH-2026-000001"
+    _formats({})
+    assert document_number(prefix="ZH", when=date(2026, 5, 1)) == "ZH-2026-000042"
+
+
+def test_two_document_types_given_one_prefix_share_its_counter():
+    _formats({"ZL": {"prefix": "DJ", "digits": 3}, "ZM": {"prefix": "DJ", "digits": 3}})
+    drawn = [document_number(prefix=p, when=date(2026, 5, 1)) for p in ("ZL", "ZM", "ZL")]
+    assert drawn == ["DJ-2026-001", "DJ-2026-002", "DJ-2026-003"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ({"prefix": "xs", "digits": 4}, ("ZN", 4)),
+        ({"prefix": "XS", "digits": 40}, ("XS", 6)),
+        ({"prefix": "XS", "digits": True}, ("XS", 6)),
+        ("XS", ("ZN", 6)),
+    ],
+)
+def test_a_malformed_number_format_is_passed_over_part_by_part(entry, expected):
+    from core.numbers import number_style
+
+    _formats({"ZN": entry})
+    assert number_style(prefix="ZN", digits=6) == expected
+
+
+def test_the_number_formats_are_read_once_not_for_every_number(django_assert_num_queries):
+    from core.numbers import number_style
+
+    _formats({"SO": {"prefix": "XS", "digits": 6}})
+    with django_assert_num_queries(1):
+        number_style(prefix="SO")
+    with django_assert_num_queries(0):
+        assert number_style(prefix="SO") == ("XS", 6)

@@ -99,6 +99,13 @@ ACCESS = {
     "api:setup-user-deactivate": ("a", "a"),
     "api:setup-user-reactivate": ("a", "a"),
     "api:setup-user-resend-invite": ("a", "a"),
+    # --- set-up: industry templates ---
+    "api:setup-template-list": ("a", "a"),
+    "api:setup-template-detail": ("a", "a"),
+    "api:setup-template-dry-run": ("a", "a"),
+    "api:setup-template-apply": ("a", "a"),
+    "setup:templates": ("a", "a"),
+    "setup:template_detail": ("a", "a"),
     # --- customers ---
     "api:customer-list": ("svfm", "sm"),
     "api:customer-detail": ("svfm", "sm"),
@@ -123,6 +130,7 @@ ACCESS = {
     "api:lead-list": ("sm", "sm"),
     "api:lead-detail": ("sm", "sm"),
     "api:lead-convert": ("sm", "sm"),
+    "api:lead-sources": ("sm", "sm"),
     "api:opportunity-list": ("sm", "sm"),
     "api:opportunity-detail": ("sm", "sm"),
     "api:opportunity-close": ("sm", "sm"),

@@ -328,3 +328,11 @@ def test_aging_totals_are_the_aging_reports_totals(manager_user):
         )
     as_of = date(2027, 3, 1)
     assert receivables_aging_totals(as_of=as_of)["totals"] == aging(as_of=as_of)["totals"]
+
+
+def test_the_companys_dashboard_figures_come_first_in_its_order(data, manager_user):
+    from core.preferences import preference_set
+
+    preference_set(key="dashboard_figures", value=["otif", "ar_aging", "no_such_figure"])
+    keys = [c["key"] for c in dashboard(user=manager_user, period=MARCH, previous=FEBRUARY)]
+    assert keys == ["otif", "ar_aging", *[k for k in FIGURES if k not in {"otif", "ar_aging"}]]

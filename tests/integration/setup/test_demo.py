@@ -26,8 +26,9 @@ def database_counts() -> dict:
     """What each step's summary line speaks of, as the database holds it now."""
     from django.contrib.auth import get_user_model
 
+    from core.preferences import LEAD_SOURCES, preference
     from crm.customers.models import Contact, Customer, CustomerGroup, Region, Team
-    from crm.sales.models import Activity, Lead, Opportunity, PriceList, Promotion, Quote
+    from crm.sales.models import Activity, Lead, Opportunity, PipelineStage, PriceList, Promotion, Quote
     from crm.service.models import Engineer, ServiceTeam, Survey, Ticket, TicketPart
     from finance.models import CreditNote, Payment
     from finance.payables.models import Bill, SupplierPayment
@@ -35,7 +36,7 @@ def database_counts() -> dict:
     from integration.fulfilment.models import Carrier, Shipment
     from integration.insights.models import CoPurchase, CycleReminder, PurchaseCycle
     from integration.planning.models import DemandDay, Plan, Suggestion
-    from scm.inventory.models import Product, StockMove, Warehouse
+    from scm.inventory.models import Category, Product, StockMove, Warehouse
     from scm.purchasing.models import PurchaseOrder, Receipt, Supplier
 
     orders = SalesOrder.objects.values_list("state").annotate(n=Count("pk")).order_by()
@@ -93,6 +94,9 @@ def database_counts() -> dict:
         "cycle reminders": CycleReminder.objects.count(),
         "quality tickets": Ticket.objects.filter(category="quality", lot__number="TN2026-0815").count(),
         "customer groups": CustomerGroup.objects.count(),
+        "pipeline stages": PipelineStage.objects.count(),
+        "categories": Category.objects.count(),
+        "lead sources": len(preference(LEAD_SOURCES)),
         "key customers": Customer.objects.filter(group__code="KEY").count(),
         "price lists": PriceList.objects.count(),
         "promotions": Promotion.objects.count(),
@@ -204,6 +208,11 @@ SUMMARIES = {
         r"aftersales: lot TN2026-0815 of .+ shipped to (\d+) customers, (\d+) quality complaints, "
         r"alert raised, lot on hold, recall RC-\d{4}-\d+ \((\d+) customers\)",
         ["recalled customers", "quality tickets", "recalled customers"],
+    ),
+    "industry": (
+        r"industry: template trade applied \(\d+ added, \d+ of them stages\); (\d+) pipeline stages, "
+        r"(\d+) product categories, (\d+) lead sources",
+        ["pipeline stages", "categories", "lead sources"],
     ),
     # Every figure of the manager's dashboard has data over the last twelve months.
     "insights": (
@@ -507,3 +516,12 @@ def test_demo_company_has_its_profile_and_a_finished_set_up(demo):
     profile = company_profile()
     assert company_profile_is_complete(profile) and profile.logo and profile.seal
     assert setup_banner(demo.users["admin"]) is None
+
+
+def test_demo_has_the_trade_templates_stages_beside_its_own_and_none_twice(demo):
+    from crm.sales.models import PipelineStage
+
+    names = list(PipelineStage.objects.values_list("name", flat=True))
+    assert len(names) == len(set(names))
+    assert {"初步接触", "方案报价", "商务谈判", "寄样试用", "签订合同"} <= set(names)
+    assert PipelineStage.objects.filter(is_won=True).count() == 1

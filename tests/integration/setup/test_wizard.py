@@ -396,3 +396,23 @@ def test_the_demo_company_is_set_up_as_finished(admin, admin_user):
     wizard_demo.build(DemoContext(users={"admin": admin_user}))
     assert SetupProgress.objects.get().finished_at is not None
     assert banner(admin) is None
+
+
+# --- the way back from a step's own pages ------------------------------------------------------
+
+
+def test_pages_opened_from_a_link_step_lead_back_to_that_step(admin):
+    admin.get(step_url("template"))
+    detail = admin.get(reverse("setup:template_detail", args=["trade"])).content.decode()
+    assert 'data-testid="setup-return"' in detail
+    assert f'href="{step_url("template")}"' in detail
+
+
+def test_the_way_back_is_gone_once_the_admin_is_back_in_the_wizard(admin):
+    admin.get(step_url("users"))
+    admin.get(step_url("customers"))
+    assert 'data-testid="setup-return"' not in admin.get(reverse("setup:users")).content.decode()
+
+
+def test_a_page_not_opened_from_the_wizard_has_no_way_back(admin):
+    assert 'data-testid="setup-return"' not in admin.get(reverse("setup:templates")).content.decode()
