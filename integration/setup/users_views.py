@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from core.pagination import CappedPaginator, page_size
 from core.people import display_name
 from core.permissions import role_required
-from core.redirects import redirect_next, safe_next_url
 from core.roles import ADMIN, ROLE_LABELS
 from core.sql import as_id
 from integration.setup import users
@@ -60,8 +59,6 @@ def user_list(request):
             "q": q,
             "state": state,
             "states": list(labels.items()),
-            # Opened from the set-up wizard: the invitation returns there.
-            "next_url": safe_next_url(request, request.GET.get("next")),
         },
     )
 
@@ -80,17 +77,8 @@ def user_invite(request):
                 _("%(name)s is invited: the set-password link is on its way to %(email)s.")
                 % {"name": display_name(user), "email": user.email},
             )
-            # From the set-up wizard (``?next=``): back to its step; else the new user's page.
-            return redirect_next(request, "setup:user_detail", pk=user.pk)
-    return render(
-        request,
-        "setup/users/invite.html",
-        {
-            "title": _("Invite a user"),
-            "form": form,
-            "next_url": safe_next_url(request, request.GET.get("next")),
-        },
-    )
+            return redirect("setup:user_detail", pk=user.pk)
+    return render(request, "setup/users/invite.html", {"title": _("Invite a user"), "form": form})
 
 
 def _detail(request, user, *, roles_form=None, deactivate_form=None, status=200):
