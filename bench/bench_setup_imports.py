@@ -1,10 +1,10 @@
-"""The set-up imports of a new trading company, without a browser: each kind's template file
-filled with the rows of ``tests/company_files.py`` (200 customers with a primary contact, 20
-suppliers, 500 products with a box unit, their opening stock in 2 warehouses — 1,000 rows — and
-100 opening receivables), read, checked and written through ``core.tabular.import_run`` as the
-wizard's import steps do (the check is the preview's dry run; the import checks again and writes
-every row in one transaction, as the confirmed task does). Progress callbacks and the task's
-bookkeeping are left out.
+"""The set-up imports of a new trading company, without a browser, on a company with the trade
+template applied: each kind's template file filled with the rows of ``tests/company_files.py``
+(200 customers with a primary contact, 20 suppliers, 500 products with a box unit, their opening
+stock in 2 warehouses — 1,000 rows — and 100 opening receivables), read, checked and written
+through ``core.tabular.import_run`` as the wizard's import steps do (the check is the preview's
+dry run; the import checks again and writes every row in one transaction, as the confirmed task
+does). Progress callbacks and the task's bookkeeping are left out.
 
 Printed per kind: rows, the file's read time (``read_rows`` of the filled template), the check's
 time, the import's time (check and write), and the rows written per second. The aim is every
@@ -13,9 +13,10 @@ import under 30 s.
     .venv/bin/python bench/bench_setup_imports.py
     BENCH_CUSTOMERS=200 BENCH_PRODUCTS=500 BENCH_RECEIVABLES=100 (defaults)
 
-A fresh SQLite file, var/bench_setup_imports.sqlite3 (migrated each run: the imports only add, so
-a second run on the same data would be refused as duplicates), unless DATABASE_URL is set — then
-that database must be an empty, migrated one.
+It always runs on a fresh SQLite file, var/bench_setup_imports.sqlite3, migrated each run (the
+embedded default; DATABASE_URL is not used): the imports only add, so a second run on the same
+data, or on a database other benchmarks filled, would be refused as duplicates. Set
+BENCH_SETUP_DATABASE_URL to an empty database of your own to measure another.
 """
 
 import io
@@ -35,7 +36,9 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("TANDEM_MANIFEST_STATIC", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 SQLITE = ROOT / "var" / "bench_setup_imports.sqlite3"
-if "DATABASE_URL" not in os.environ:
+if os.environ.get("BENCH_SETUP_DATABASE_URL"):
+    os.environ["DATABASE_URL"] = os.environ["BENCH_SETUP_DATABASE_URL"]
+else:
     SQLITE.parent.mkdir(exist_ok=True)
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{SQLITE}{suffix}").unlink(missing_ok=True)
@@ -77,14 +80,13 @@ def admin():
     return user
 
 
-def warehouses(actor) -> None:
-    """The two warehouses the opening stock names (the trade template's BJ and SH)."""
-    from scm.inventory.models import Warehouse
-    from scm.inventory.warehouses import warehouse_save
+def trade_template(actor) -> int:
+    """The trade template, as the wizard's template step applies it: the company's units (the
+    products' units are checked against them) and its warehouses (BJ and SH hold the opening
+    stock). The number of things it added."""
+    from integration.setup import industry
 
-    for code, name, region in (("BJ", "北京仓", "华北"), ("SH", "上海仓", "华东")):
-        if not Warehouse.objects.filter(code=code).exists():
-            warehouse_save(actor=actor, code=code, name=name, region=region)
+    return len(industry.template_apply(key="trade", actor=actor))
 
 
 def main():
@@ -95,7 +97,7 @@ def main():
     call_command("migrate", verbosity=0)
     migrated = time.perf_counter() - start
     actor = admin()
-    warehouses(actor)
+    added = trade_template(actor)
     data = company_rows(
         today=timezone.localdate(),
         customers_n=CUSTOMERS,
@@ -104,7 +106,10 @@ def main():
         warehouses=WAREHOUSES,
         receivables_n=RECEIVABLES,
     )
-    print(f"Set-up imports on {django.db.connection.vendor} (migrated in {migrated:.1f} s)")
+    print(
+        f"Set-up imports on {django.db.connection.vendor} (migrated in {migrated:.1f} s; "
+        f"the trade template added {added} things)"
+    )
     print(f"{'kind':<22}{'rows':>6}{'read s':>9}{'check s':>9}{'import s':>10}{'rows/s':>9}")
     results = []
     for kind, rows in data.items():

@@ -16,7 +16,8 @@ number: the clock stops there.
 
 A screenshot per step goes to test-artifacts/ttv-NN-<step>.png, and the walk's table (each
 step's wall time, clicks and fields filled; each import's check and write times; the totals) is
-printed to the terminal whatever pytest's capture (and written to test-artifacts/ttv.txt), also
+printed in the run's summary whatever pytest's capture, parallel workers included
+(``tests/conftest.py``: ``pytest_terminal_summary``), and written to test-artifacts/ttv.txt, also
 when a step fails.
 """
 
@@ -33,6 +34,7 @@ from django.utils import timezone
 
 from tests.browser.conftest import ARTIFACTS, DESKTOP
 from tests.company_files import company_rows, filled_template
+from tests.conftest import FIGURES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,25 +71,34 @@ class Walk:
         self.imports: list[ImportRecord] = []
         self.clicks = self.fills = 0
         self._paused = 0.0
+        self._shot = False
         self.current = ""
 
     @contextmanager
     def step(self, name: str):
         self.current, self.clicks, self.fills, self._paused = name, 0, 0, 0.0
+        self._shot = False
         start = time.perf_counter()
         try:
             yield
         except BaseException:
-            self.shot(f"{name}-failed")
+            self._screenshot(f"{len(self.steps) + 1:02d}-{name}-failed")
             raise
+        if not self._shot:
+            self.shot()
         self.steps.append(
             StepRecord(name, time.perf_counter() - start - self._paused, self.clicks, self.fills)
         )
-        self.shot(name)
 
-    def shot(self, name: str) -> None:
-        path = ARTIFACTS / f"ttv-{len(self.steps):02d}-{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+    def shot(self) -> None:
+        """The step's screenshot (ttv-NN-<step>.png), of what the step did before it moves on;
+        taken off the clock (when a step does not take it, the page it ends on)."""
+        with self.offline():
+            self._screenshot(f"{len(self.steps) + 1:02d}-{self.current}")
+        self._shot = True
+
+    def _screenshot(self, name: str) -> None:
+        self.page.screenshot(path=str(ARTIFACTS / f"ttv-{name}.png"), full_page=True)
 
     @contextmanager
     def offline(self):
@@ -256,12 +267,10 @@ def walk_to_first_shipment(walk: Walk, tmp_path, data: dict) -> dict:
             page.wait_for_selector("[data-testid=dry-run-changes]")
             walk.click("[data-testid=apply-template]")
             page.wait_for_selector("[data-testid=template-applied]")
-            back = page.locator("[data-testid=back-to-setup]")
-            if back.count():
-                walk.click("[data-testid=back-to-setup]")
-            else:
-                walk.click("[data-banner='setup.continue'] a, a[href='/setup/']")
-            page.wait_for_selector(WIZARD_STEP.format("warehouses"))
+            walk.shot()
+            walk.click("[data-testid=setup-return] a")
+            page.wait_for_selector("[data-step=template][data-state=done]")
+            continue_to(walk, "warehouses")
 
     with walk.step("warehouses"):
         page.wait_for_selector(WIZARD_STEP.format("warehouses"))
@@ -273,6 +282,7 @@ def walk_to_first_shipment(walk: Walk, tmp_path, data: dict) -> dict:
             walk.fill("#id_region", region)
             walk.click("[data-testid=save-warehouse]")
             page.wait_for_selector(f"[data-warehouse={code}]")
+        walk.shot()
         continue_to(walk, "users")
 
     with walk.step("users"):
@@ -283,7 +293,9 @@ def walk_to_first_shipment(walk: Walk, tmp_path, data: dict) -> dict:
         walk.fill("#id_email", "zhaomin@huatong.example.cn")
         walk.check("input[name=roles][value=warehouse]")
         walk.click("[data-testid=invite-submit]")
+        walk.click("[data-testid=setup-return] a")
         page.wait_for_selector("[data-step=users][data-state=done]")
+        walk.shot()
         continue_to(walk, "customers")
 
     for step, kinds, following in (
@@ -296,12 +308,14 @@ def walk_to_first_shipment(walk: Walk, tmp_path, data: dict) -> dict:
         with walk.step(step.replace("_", "-")):
             for kind in kinds:
                 import_file(walk, kind, data[kind], tmp_path)
+            walk.shot()
             continue_to(walk, following)
 
     with walk.step("checklist"):
         page.wait_for_selector("[data-testid=checklist]")
         for item in ("profile", "warehouses", "users", "customers", "products", "opening_stock"):
             assert page.locator(f"[data-item={item}][data-done=true]").count() == 1, item
+        walk.shot()
         walk.click("[data-item=first_order] a")
         page.wait_for_selector("[data-testid=order-form]")
 
@@ -318,7 +332,10 @@ def walk_to_first_shipment(walk: Walk, tmp_path, data: dict) -> dict:
         walk.clicks += 1
         unit.select_option(value=box.get_attribute("value"))
         walk.fills += 1
-        line.locator("input[name$=-quantity]").fill(str(data["first_order"]["boxes"]))
+        # Typed (not pasted): the totals follow the keys.
+        line.locator("input[name$=-quantity]").press_sequentially(str(data["first_order"]["boxes"]))
+        page.locator("#order-totals", has_text=data["first_order"]["subtotal"]).wait_for()
+        walk.shot()
         walk.click("[data-testid=save]")
         page.wait_for_selector("[data-testid=order-live][data-state=draft]")
         number = page.locator("h1").first.inner_text().split()[0]
@@ -377,15 +394,17 @@ def first_order(data: dict) -> dict:
         "product": product,
         "product_label": f"{product['sku']} {product['name']}",
         "boxes": 2,
+        # At the list price: 2 boxes of ``unit2_factor`` base units.
+        "subtotal": f"{2 * product['unit2_factor'] * Decimal(product['list_price']):,.2f}",
     }
 
 
-def test_an_empty_company_ships_its_first_order_through_the_wizard(open_page, tmp_path, capsys):
+def test_an_empty_company_ships_its_first_order_through_the_wizard(open_page, tmp_path, record_property):
     from crm.sales.models import SalesOrder
     from integration.fulfilment.models import Shipment
 
     ARTIFACTS.mkdir(exist_ok=True)
-    for old in ARTIFACTS.glob("ttv-*.png"):
+    for old in ARTIFACTS.glob("ttv-*"):
         old.unlink()
     data = company_rows(today=timezone.localdate())
     data["first_order"] = first_order(data)
@@ -395,8 +414,7 @@ def test_an_empty_company_ships_its_first_order_through_the_wizard(open_page, tm
     finally:
         report = walk.report()
         (ARTIFACTS / "ttv.txt").write_text(report + "\n", encoding="utf-8")
-        with capsys.disabled():
-            print(report)
+        record_property(FIGURES, report)
 
     order = SalesOrder.objects.get(number=result["number"])
     assert order.state in (SalesOrder.State.SHIPPED, SalesOrder.State.INVOICED)
