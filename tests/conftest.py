@@ -40,6 +40,26 @@ def pytest_configure(config):
     settings.CACHES["default"]["KEY_PREFIX"] = f"test-{XDIST_WORKER}"
 
 
+FIGURES = "printed_figures"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Figures a test recorded for the run's log (``record_property(FIGURES, text)``: the
+    time-to-value walk's table), printed after the results whatever the capture, and also from
+    the workers of a parallel run (xdist hands each report's properties to the main process)."""
+    seen = set()
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "call" or report.nodeid in seen:
+                continue
+            texts = [text for name, text in getattr(report, "user_properties", ()) if name == FIGURES]
+            if texts:
+                seen.add(report.nodeid)
+                terminalreporter.write_sep("-", f"figures of {report.nodeid}")
+                for text in texts:
+                    terminalreporter.write_line(text)
+
+
 def _has_browser() -> bool:
     try:
         import playwright.sync_api  # noqa: F401

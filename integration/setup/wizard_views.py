@@ -88,24 +88,12 @@ def wizard_step(request, key: str):
     raise Http404
 
 
-def _template_links(kinds: list[str]) -> list[dict]:
-    """A download link of each kind's template file, where the template download exists."""
-    links = []
-    for kind in kinds:
-        if wizard.url_exists("import-template", kind):
-            links.append(
-                {"label": wizard.KIND_LABELS.get(kind, kind), "url": reverse("import-template", args=[kind])}
-            )
-    return links
-
-
 def _import_context(step: wizard.Step, frame: dict) -> dict:
     offered = step.import_kinds()
     return {
         **frame,
         "offered": offered,
         "missing": [wizard.KIND_LABELS.get(kind, kind) for kind in step.missing_kinds()],
-        "template_links": _template_links(offered),
     }
 
 

@@ -11,13 +11,17 @@
     }
   }
   document.addEventListener("DOMContentLoaded", focusScanField);
-  document.addEventListener("htmx:afterSettle", function () {
+  // A scan is sent with its code and the field emptied at once, ready for the next: a scanner may
+  // type the next code before the answer arrives, and emptying the field on the answer would cut
+  // that code short. The page's other requests (the notification bell) leave the field alone.
+  document.addEventListener("htmx:beforeRequest", function (event) {
     var field = document.querySelector("[data-scan-field]");
-    if (field) {
+    var elt = event.detail && event.detail.elt;
+    if (field && elt && (elt === field || elt.contains(field))) {
       field.value = "";
     }
-    focusScanField();
   });
+  document.addEventListener("htmx:afterSettle", focusScanField);
   document.addEventListener("click", function (event) {
     if (!event.target.closest("input, select, textarea, button, a")) {
       focusScanField();
