@@ -5,6 +5,7 @@ is the one way to change it (the profile page, the set-up wizard and the API cal
 
 import logging
 import re
+import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -70,7 +71,9 @@ def _clean(data: dict) -> dict:
         value = data[name]
         if value is None:
             value = ""
-        if not isinstance(value, str) or "\x00" in value:
+        # One line each: a line break or another control character would break the documents'
+        # header and the subjects of the e-mails that name the company.
+        if not isinstance(value, str) or any(unicodedata.category(c) == "Cc" for c in value):
             errors[name] = [_("Enter text.")]
             continue
         cleaned[name] = value.strip()

@@ -384,7 +384,7 @@ def _words_table(amount: Decimal, styles) -> Table:
     table = Table(
         [
             [
-                Paragraph(f"<b>{_text(_('Amount in words'))}</b>", styles["base"]),
+                Paragraph("<b>" + _text(_("Amount in words")) + "</b>", styles["base"]),
                 Paragraph(_text(amount_in_chinese(amount)), styles["base"]),
             ]
         ],

@@ -155,5 +155,7 @@ def preference_merge(*, key: Key | str, value) -> list:
         if added:
             row.value = new
             row.save(update_fields=["value", "updated_at"])
+        # Cleared again once committed: another thread may read the old value meanwhile.
+        transaction.on_commit(cache_clear)
     cache_clear()
     return added

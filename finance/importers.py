@@ -10,8 +10,6 @@ file), is an error on its row. Rows are written through ``finance.services.
 opening_invoice_create`` and ``finance.payables.bills.opening_bill_create``, all or none.
 """
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -84,16 +82,6 @@ PAYABLE_ALIASES = {
     "期初应付": "amount",
 }
 
-# A date cell of an xlsx file arrives as the text of a datetime at midnight
-# ("2026-01-15 00:00:00"): the date part is what the cell says.
-_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00)?$")
-
-
-def _cell_date(value):
-    text = str(value or "").strip()
-    match = _MIDNIGHT.match(text)
-    return match.group(1) if match else text
-
 
 def _chunks(values):
     values = sorted(values)
@@ -160,8 +148,8 @@ def _clean_common(values: dict, party, default_due, errors: dict) -> dict:
     try:
         # Without the party the default due date is not known yet: the issue date stands in.
         out["issue_date"], out["due_date"] = services.opening_dates_input(
-            _cell_date(values.get("issue_date")),
-            _cell_date(values.get("due_date")),
+            values.get("issue_date"),
+            values.get("due_date"),
             default_due=(lambda day: default_due(party, day)) if party is not None else (lambda day: day),
         )
     except ValidationError as exc:
@@ -300,7 +288,7 @@ def payables_example_setup(actor) -> None:
 OPENING_RECEIVABLES = ImportSpec(
     kind="opening_receivables",
     columns=RECEIVABLE_COLUMNS,
-    required=["customer", "issue_date", "amount"],
+    required=["customer", "document", "issue_date", "amount"],
     clean=clean_receivable,
     write=write_receivable,
     aliases=RECEIVABLE_ALIASES,
@@ -308,7 +296,7 @@ OPENING_RECEIVABLES = ImportSpec(
     group=GROUP,
     label=gettext_lazy("Opening receivables (per customer)"),
     labels=RECEIVABLE_LABELS,
-    notes=_notes("customer", gettext_lazy("The old invoice number (optional, once only).")),
+    notes=_notes("customer", gettext_lazy("The old invoice number: required, and once only.")),
     example={
         "customer": "KH0001",
         "document": "XS-2025-1186",

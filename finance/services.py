@@ -234,8 +234,13 @@ def opening_note_input(note) -> str:
 
 
 def opening_document_input(document) -> str:
-    """An opening balance's old document number, at most ``DOCUMENT_CHARS`` characters."""
+    """An opening balance's old document number, at most ``DOCUMENT_CHARS`` characters. It is
+    required: it is what tells a balance brought over twice (a file imported again) from two
+    balances."""
     document = str(document or "").strip()
+    if not document:
+        message = _("Enter the old document number: it keeps a balance from being brought over twice.")
+        raise ValidationError({"document": message})
     if len(document) > DOCUMENT_CHARS:
         raise ValidationError({"document": _("At most %(n)s characters.") % {"n": DOCUMENT_CHARS}})
     return document

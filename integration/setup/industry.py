@@ -10,6 +10,7 @@ code in a transaction that is rolled back, so what it lists is what applying wou
 """
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -137,6 +138,18 @@ def _file_of(key: str) -> Path:
     return path
 
 
+def _not_finite(value, at: list):
+    """The paths of the NaN and infinite numbers in ``value``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield list(at)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _not_finite(item, [*at, key])
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _not_finite(item, [*at, index])
+
+
 def _read(path: Path) -> tuple[object, list[str]]:
     """The file's data and its errors: YAML syntax, then the schema, then the semantic checks
     (only on data that passed the schema: they rely on its shapes)."""
@@ -150,8 +163,12 @@ def _read(path: Path) -> tuple[object, list[str]]:
         return None, [f"{name}: {where}{problem}"]
     except (OSError, UnicodeDecodeError) as exc:
         return None, [f"{name}: {exc}"]
+    # .nan and .inf are floats to YAML and pass every bound of the schema (NaN compares false).
+    not_a_number = _("this is not a number")
+    errors = [f"{name}: {_path_text(at)}: {not_a_number}" for at in _not_finite(data, [])]
+    if errors:
+        return data, errors
     validator = Draft202012Validator(_schema())
-    errors = []
     for error in sorted(validator.iter_errors(data), key=_sort_key):
         path_text = _path_text(error.absolute_path)
         errors.append(f"{name}: {path_text}: {error.message}" if path_text else f"{name}: {error.message}")

@@ -342,7 +342,13 @@ def user_reactivate(*, actor, user, request=None) -> "User":
     if locked.is_active:
         raise ValidationError({"user": _("%(name)s is active.") % {"name": display_name(locked)}})
     locked.is_active = True
-    locked.save(update_fields=["is_active"])
+    fields = ["is_active"]
+    if not locked.has_usable_password():
+        # An invitee who never set a password: the links sent before are void (a new one is sent
+        # with "send the invitation again").
+        locked.set_unusable_password()
+        fields.append("password")
+    locked.save(update_fields=fields)
     audit("setup.user_reactivated", actor=actor, obj=locked, request=request)
     user.is_active = True
     return locked

@@ -241,9 +241,7 @@ def clean(values: dict, context: dict) -> dict:
     warehouse = _warehouse(text(values.get("warehouse")), ctx, errors)
     number = text(values.get("lot"))
     try:
-        # A date cell of a spreadsheet reads as "2027-03-01 00:00:00".
-        raw = text(values.get("expiry_date"))
-        expiry = optional_date_input(raw[:10] if raw.endswith(" 00:00:00") else raw, field="expiry_date")
+        expiry = optional_date_input(text(values.get("expiry_date")), field="expiry_date")
     except ValidationError as exc:
         merge(errors, exc)
         expiry = None

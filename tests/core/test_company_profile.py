@@ -348,3 +348,15 @@ def test_the_answers_are_as_documented(admin_user):
     patched = client.patch(URL, {"legal_name": "甲公司", "logo": image()}, format="multipart")
     assert_answers_as_documented(document, patched, "patch", URL)
     assert_answers_as_documented(document, client.patch(URL, {"tax_id": "1"}, format="json"), "patch", URL)
+
+
+def test_a_line_break_in_the_company_name_is_refused_and_nothing_saved(admin_user):
+    from django.core.exceptions import ValidationError
+
+    from core.company import company_profile_update
+    from core.models import CompanyProfile
+
+    with pytest.raises(ValidationError) as caught:
+        company_profile_update(actor=admin_user, data={"legal_name": "北京同行\nBcc: x@example.com"})
+    assert "legal_name" in caught.value.message_dict
+    assert not CompanyProfile.objects.exists()

@@ -104,7 +104,7 @@ def test_an_opening_receivable_is_an_open_untaxed_invoice_marked_as_opening(fina
 
 def test_an_opening_receivable_without_due_date_is_due_after_the_customers_terms(finance_user):
     CustomerFactory(code="A1", payment_terms_days=45)
-    assert _receivables([["A1", "", "2026-01-10", "", "500", ""]], finance_user).ok
+    assert _receivables([["A1", "R-001", "2026-01-10", "", "500", ""]], finance_user).ok
     assert Invoice.objects.get().due_date == date(2026, 2, 24)
 
 
@@ -129,7 +129,7 @@ def test_opening_receivables_are_on_the_customers_statement(finance_user):
 
 def test_a_customer_is_found_by_its_exact_name_when_no_code_matches(finance_user):
     customer = CustomerFactory(code="A1", name="上海华联超市")
-    assert _receivables([["上海华联超市", "", "2026-01-10", "", "100", ""]], finance_user).ok
+    assert _receivables([["上海华联超市", "R-002", "2026-01-10", "", "100", ""]], finance_user).ok
     assert Invoice.objects.get().customer == customer
 
 
@@ -212,21 +212,21 @@ GOOD_AR = ["A1", "OLD-0", "2026-01-10", "", "100", ""]
 @pytest.mark.parametrize(
     ("row", "column"),
     [
-        (["NOPE", "", "2026-01-10", "", "100", ""], "customer"),
-        (["", "", "2026-01-10", "", "100", ""], "customer"),
-        (["A1", "", "2026-01-10", "", "0", ""], "amount"),
-        (["A1", "", "2026-01-10", "", "-5", ""], "amount"),
-        (["A1", "", "2026-01-10", "", "0.001", ""], "amount"),
-        (["A1", "", "2026-01-10", "", "NaN", ""], "amount"),
-        (["A1", "", "2026-01-10", "", "1e30", ""], "amount"),
-        (["A1", "", "2026-01-10", "", "一百", ""], "amount"),
-        (["A1", "", "2026-01-10", "", "²", ""], "amount"),
-        (["A1", "", "2026-02-31", "", "100", ""], "issue_date"),
-        (["A1", "", "", "", "100", ""], "issue_date"),
-        (["A1", "", "2026-01-10", "2026-13-01", "100", ""], "due_date"),
-        (["A1", "", "2026-01-10", "2026-01-09", "100", ""], "due_date"),
+        (["NOPE", "R-003", "2026-01-10", "", "100", ""], "customer"),
+        (["", "R-004", "2026-01-10", "", "100", ""], "customer"),
+        (["A1", "R-005", "2026-01-10", "", "0", ""], "amount"),
+        (["A1", "R-006", "2026-01-10", "", "-5", ""], "amount"),
+        (["A1", "R-007", "2026-01-10", "", "0.001", ""], "amount"),
+        (["A1", "R-008", "2026-01-10", "", "NaN", ""], "amount"),
+        (["A1", "R-009", "2026-01-10", "", "1e30", ""], "amount"),
+        (["A1", "R-010", "2026-01-10", "", "一百", ""], "amount"),
+        (["A1", "R-011", "2026-01-10", "", "²", ""], "amount"),
+        (["A1", "R-012", "2026-02-31", "", "100", ""], "issue_date"),
+        (["A1", "R-013", "", "", "100", ""], "issue_date"),
+        (["A1", "R-014", "2026-01-10", "2026-13-01", "100", ""], "due_date"),
+        (["A1", "R-015", "2026-01-10", "2026-01-09", "100", ""], "due_date"),
         (["A1", "X" * 61, "2026-01-10", "", "100", ""], "document"),
-        (["A1", "", "2026-01-10", "", "100", "备" * 201], "note"),
+        (["A1", "R-016", "2026-01-10", "", "100", "备" * 201], "note"),
         (["A1", "OLD-0", "2026-01-10", "", "100", ""], "document"),
     ],
 )
@@ -240,7 +240,7 @@ def test_a_bad_receivable_is_named_by_row_and_column_and_nothing_is_written(fina
 def test_a_customer_the_importer_may_not_see_reads_as_missing():
     rep = UserFactory(roles=["sales"])
     others = OwnedCustomerFactory(code="THEIRS")
-    result = _receivables([["THEIRS", "", "2026-01-10", "", "100", ""]], rep)
+    result = _receivables([["THEIRS", "R-017", "2026-01-10", "", "100", ""]], rep)
     assert _errors(result) == {(2, "customer")}
     assert "No customer" in result.errors[0]["message"]
     assert not others.invoices.exists()
@@ -249,7 +249,7 @@ def test_a_customer_the_importer_may_not_see_reads_as_missing():
 def test_a_name_shared_by_two_customers_asks_for_the_code(finance_user):
     CustomerFactory(code="A1", name="华联")
     CustomerFactory(code="A2", name="华联")
-    result = _receivables([["华联", "", "2026-01-10", "", "100", ""]], finance_user)
+    result = _receivables([["华联", "R-018", "2026-01-10", "", "100", ""]], finance_user)
     assert _errors(result) == {(2, "customer")}
     assert "give the code" in result.errors[0]["message"]
 
@@ -401,7 +401,14 @@ def test_finance_finds_the_import_in_the_menu_and_sales_does_not(finance_user, s
 def test_the_api_tells_an_opening_invoice_from_others(api_client, finance_user):
     customer = CustomerFactory()
     make_invoice(customer)
-    services.opening_invoice_create(customer=customer, amount="50", issue_date="2026-01-10")
+    services.opening_invoice_create(customer=customer, amount="50", issue_date="2026-01-10", document="OLD-50")
     api_client.force_authenticate(finance_user)
     response = api_client.get("/api/v1/invoices/")
     assert sorted(row["is_opening"] for row in response.json()["results"]) == [False, True]
+
+
+def test_an_opening_receivable_without_its_old_number_is_refused_so_a_file_cannot_count_twice(finance_user):
+    CustomerFactory(code="A1")
+    result = _receivables([["A1", "", "2026-01-10", "", "100", ""]], finance_user)
+    assert _errors(result) == {(2, "document")}
+    assert not Invoice.objects.exists()

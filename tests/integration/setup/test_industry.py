@@ -301,3 +301,13 @@ def test_the_command_prints_what_it_adds_and_a_dry_run_writes_nothing(capsys):
 def test_the_command_names_the_templates_there_are_for_an_unknown_one():
     with pytest.raises(CommandError, match="trade, manufacturing, retail"):
         call_command("apply_template", "wholesale")
+
+
+def test_a_number_that_is_not_a_number_is_named_and_applies_nothing(template_dir):
+    text = (template_dir / "trade.yaml").read_text(encoding="utf-8")
+    (template_dir / "trade.yaml").write_text(
+        text.replace("urgent: {first_response_hours: 1,", "urgent: {first_response_hours: .nan,", 1),
+        encoding="utf-8",
+    )
+    (message,) = errors_of("trade")
+    assert message.startswith("trade.yaml: sla_targets.quality.urgent.first_response_hours: ")

@@ -576,3 +576,17 @@ def test_start_empty_run_again_creates_nothing_and_prints_a_new_link(client):
     printed = _start_empty("--resume")
     assert User.objects.count() == 1
     assert "/accounts/set-password/" in printed
+
+
+def test_reactivating_an_invitee_voids_the_links_sent_before(admin, django_capture_on_commit_callbacks):
+    from integration.setup import invites, users
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitee = users.user_invite(
+            actor=admin, email="new@example.com", last_name="钱", first_name="七", roles=["sales"]
+        )
+    old_token = invites.invite_tokens.make_token(invitee)
+    users.user_deactivate(actor=admin, user=invitee)
+    users.user_reactivate(actor=admin, user=invitee)
+    invitee.refresh_from_db()
+    assert not invites.invite_tokens.check_token(invitee, old_token)
