@@ -401,7 +401,9 @@ def test_finance_finds_the_import_in_the_menu_and_sales_does_not(finance_user, s
 def test_the_api_tells_an_opening_invoice_from_others(api_client, finance_user):
     customer = CustomerFactory()
     make_invoice(customer)
-    services.opening_invoice_create(customer=customer, amount="50", issue_date="2026-01-10", document="OLD-50")
+    services.opening_invoice_create(
+        customer=customer, amount="50", issue_date="2026-01-10", document="OLD-50"
+    )
     api_client.force_authenticate(finance_user)
     response = api_client.get("/api/v1/invoices/")
     assert sorted(row["is_opening"] for row in response.json()["results"]) == [False, True]
