@@ -108,9 +108,11 @@ class Walk:
 
     # --- counted actions -----------------------------------------------------------------------
 
-    def click(self, selector: str) -> None:
+    def click(self, selector: str, *, timeout: float | None = None) -> None:
+        """A click; ``timeout`` (ms) also bounds the page it leads to (an import confirmed with
+        tasks in-process is written before its status page answers)."""
         self.clicks += 1
-        self.page.click(selector)
+        self.page.click(selector, timeout=timeout)
 
     def check(self, selector: str) -> None:
         self.clicks += 1
@@ -214,12 +216,15 @@ def import_file(walk: Walk, kind: str, rows: list[dict], tmp_path) -> None:
         walk.select("#id_kind", value=kind)
     walk.upload("#id_file", path)
     start = time.perf_counter()
-    walk.click("[data-testid=wizard-step] form[enctype='multipart/form-data'] button[type=submit]")
+    walk.click(
+        "[data-testid=wizard-step] form[enctype='multipart/form-data'] button[type=submit]",
+        timeout=IMPORT_TIMEOUT_MS,
+    )
     page.wait_for_selector("[data-testid=import-preview], [data-testid=import-errors]", timeout=60_000)
     errors = page.locator("[data-testid=import-errors]")
     assert errors.count() == 0, page.locator("[data-testid=wizard-step]").inner_text()[:2000]
     checked = time.perf_counter()
-    walk.click("[data-testid=import-confirm]")
+    walk.click("[data-testid=import-confirm]", timeout=IMPORT_TIMEOUT_MS)
     page.wait_for_selector(
         "[data-testid=import-done], [data-testid=import-status] [data-testid=import-errors]",
         timeout=IMPORT_TIMEOUT_MS,
