@@ -15,11 +15,19 @@ _TOKEN = re.compile(rb"\((?:\\.|[^\\)])*\)|/[^\s/\[\]()<>]+|\[|\]|[^\s/\[\]()<>]
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
+def stream_bytes(match: re.Match) -> bytes:
+    """A stream's bytes, as many as its ``/Length`` says: stripping the white space around them
+    would eat a compressed stream's last bytes when they happen to be white space."""
+    head, data = match.group(1), match.group(2)
+    length = re.search(rb"/Length (\d+)", head)
+    return data[: int(length.group(1))] if length else data.strip()
+
+
 def _stream(body: bytes) -> bytes:
     match = _STREAM.search(body)
     if not match:
         return b""
-    head, data = match.group(1), match.group(2).strip()
+    head, data = match.group(1), stream_bytes(match)
     if b"ASCII85Decode" in head:
         data = base64.a85decode(data.removeprefix(b"<~").removesuffix(b"~>"))
     if b"FlateDecode" in head:

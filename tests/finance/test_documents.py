@@ -14,7 +14,7 @@ from django.utils import translation
 from finance import documents, selectors, services
 from tests.company_profile import TAX_ID, company_profile_saved
 from tests.finance.factories import CustomerFactory, line
-from tests.pdf_text import pdf_text
+from tests.pdf_text import pdf_text, stream_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ BUYER_TAX_ID = "91350100M000100Y43"
 def pdf_characters(pdf: bytes) -> set[str]:
     chars = set()
     for match in re.finditer(rb"<<(.*?)>>\s*stream\r?\n(.*?)endstream", pdf, re.S):
-        head, data = match.group(1), match.group(2).strip()
+        head, data = match.group(1), stream_bytes(match)
         if b"ASCII85Decode" in head:
             data = base64.a85decode(data.removeprefix(b"<~").removesuffix(b"~>"))
         if b"FlateDecode" in head:
