@@ -51,26 +51,16 @@ def sla_target_ensure(
     *, category: str, priority: str, first_response_hours, resolution_hours, actor=None
 ) -> tuple[SlaTarget, bool]:
     """The target of ``category`` and ``priority``, made when missing; ``(target, created)``.
-    One that exists keeps its hours (an industry template adds, never changes). Hours are
-    checked as ``sla_target_set`` checks them."""
+    One that exists keeps its hours (an industry template adds, never changes). Made by
+    ``sla_target_set``, whose checks apply."""
     target = SlaTarget.objects.filter(category=category, priority=priority).first()
     if target is not None:
         return target, False
-    if category not in Category.values:
-        raise ValidationError({"category": _("Choose a category.")})
-    if priority not in Priority.values:
-        raise ValidationError({"priority": _("Choose a priority.")})
-    first, resolution = Decimal(str(first_response_hours)), Decimal(str(resolution_hours))
-    if not 0 < first < 10000:
-        raise ValidationError({"first_response_hours": _("Enter a number of hours above 0.")})
-    if not first <= resolution < 100000:
-        raise ValidationError(
-            {"resolution_hours": _("The resolution target cannot be shorter than the first response.")}
-        )
-    target = SlaTarget.objects.create(
-        category=category, priority=priority, first_response_hours=first, resolution_hours=resolution
-    )
-    audit(
-        "service.sla_target_set", actor=actor, obj=target, data={"category": category, "priority": priority}
+    target = sla_target_set(
+        category=category,
+        priority=priority,
+        first_response_hours=Decimal(str(first_response_hours)),
+        resolution_hours=Decimal(str(resolution_hours)),
+        user=actor,
     )
     return target, True

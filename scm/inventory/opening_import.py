@@ -24,7 +24,7 @@ from core.dates import optional_date_input
 from core.money import MAX_QUANTITY, decimal_input
 from core.roles import WAREHOUSE
 from core.tabular import ImportSpec
-from scm.inventory import opening
+from scm.inventory import opening, setup_services
 from scm.inventory.importers import GROUP, PRODUCT_EXAMPLE, PRODUCTS, chunks, merge, text
 from scm.inventory.models import (
     Lot,
@@ -320,7 +320,7 @@ def finish(written: list[list[StockMove]], actor) -> None:
 def example_setup(actor) -> None:
     """What the example row refers to: the products example's product and a warehouse."""
     code, name = EXAMPLE_WAREHOUSE
-    Warehouse.objects.get_or_create(code=code, defaults={"name": name})
+    setup_services.warehouse_ensure(code=code, name=name, actor=actor)
     if not Product.objects.filter(sku=PRODUCT_EXAMPLE["sku"]).exists():
         context: dict = {"user": actor}
         PRODUCTS.prepare([PRODUCT_EXAMPLE], context)

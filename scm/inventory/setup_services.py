@@ -8,6 +8,7 @@ from django.db import transaction
 
 from core.audit import audit
 from scm.inventory.models import Category, Warehouse
+from scm.inventory.warehouses import warehouse_save
 
 
 @transaction.atomic
@@ -34,16 +35,12 @@ def category_ensure(*, name: str, parent: Category | None = None, actor=None) ->
 def warehouse_ensure(
     *, code: str, name: str, region: str = "", address: str = "", actor=None
 ) -> tuple[Warehouse, bool]:
-    """The warehouse with ``code`` (any letter case), made as a stock warehouse when missing;
-    ``(warehouse, created)``. One that exists keeps its name, region and address."""
+    """The warehouse with ``code`` (any letter case), made as a stock warehouse when missing
+    (through ``warehouses.warehouse_save``, the one way a warehouse is added); ``(warehouse,
+    created)``. One that exists keeps its name, region and address."""
     code = str(code or "").strip()
     warehouse = Warehouse.objects.filter(code__iexact=code).first()
     if warehouse is not None:
         return warehouse, False
-    warehouse = Warehouse(code=code, name=str(name).strip(), region=region or "", address=address or "")
-    warehouse.full_clean()
-    warehouse.save()
-    audit(
-        "inventory.warehouse_created", actor=actor, obj=warehouse, data={"code": code, "name": warehouse.name}
-    )
+    warehouse = warehouse_save(actor=actor, code=code, name=name, region=region or "", address=address or "")
     return warehouse, True
