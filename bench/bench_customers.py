@@ -128,6 +128,8 @@ def main():
     cases = [
         ("list", "/customers/?x=1"),
         ("list sorted by credit", "/customers/?ordering=-credit_limit"),
+        ("list by name, backwards", "/customers/?ordering=-name"),
+        ("list sorted by owner", "/customers/?ordering=owner"),
         ("search initials 'zs'", "/customers/?q=zs"),
         ("search pinyin 'huatong'", "/customers/?q=huatong"),
         ("search Chinese '华通'", "/customers/?q=华通"),

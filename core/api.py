@@ -5,7 +5,8 @@ from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in, user_logged_out
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, views, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -13,7 +14,9 @@ from rest_framework.routers import DefaultRouter
 from core import company, import_api, tokens
 from core.drf import TooManyFailures
 from core.models import ApiToken, AuditLog, CompanyProfile
-from core.roles import ADMIN, EVERYONE, user_roles
+from core.people import people_search
+from core.pickers import PICKER_LIMIT, PickerAnswerSerializer, picker_answer, picker_query
+from core.roles import ADMIN, ALL_ROLES, EVERYONE, user_roles
 
 
 class AuditLogSerializer(serializers.ModelSerializer):
@@ -57,6 +60,30 @@ class MeView(views.APIView):
                 "roles": sorted(user_roles(request.user)),
             }
         )
+
+
+class UserPickerView(views.APIView):
+    """The users picker: active users by name, pinyin or initials (never by user name), at most
+    20, sorted by pinyin; ``role`` (one or several, comma-separated): only users holding one;
+    ``inactive``: people who have left too."""
+
+    allowed_roles = EVERYONE
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description=gettext_lazy("Name, pinyin or initials.")),
+            OpenApiParameter(
+                "role", str, description=gettext_lazy("Only users with one of these roles (comma-separated).")
+            ),
+        ],
+        responses=PickerAnswerSerializer,
+    )
+    def get(self, request):
+        roles = [r for r in str(request.query_params.get("role", "")).split(",") if r in ALL_ROLES]
+        query = picker_query(request.query_params.get("q", ""))
+        inactive = request.query_params.get("inactive") in {"1", "true"}
+        rows = people_search(query=query, roles=roles, include_inactive=inactive, limit=PICKER_LIMIT)
+        return Response(picker_answer(rows))
 
 
 # --- API tokens -------------------------------------------------------------------------------

@@ -9,4 +9,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from core import audit, navigation, tokens  # noqa: F401  (signal receivers, base navigation)
+        from core import audit, navigation, people, tokens  # noqa: F401  (signal receivers, base navigation)
+
+        people.connect_signals()
+        people.install_user_str()

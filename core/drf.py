@@ -17,7 +17,7 @@ from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
-from rest_framework import exceptions, permissions, serializers, status
+from rest_framework import exceptions, filters, permissions, serializers, status
 from rest_framework.authentication import get_authorization_header
 from rest_framework.fields import SkipField
 from rest_framework.pagination import PageNumberPagination
@@ -101,7 +101,7 @@ class ByIdRelatedField(IdRelatedField):
 
 
 class _AnsweredAlways:
-    """A read-only field with a ``default`` for a missing source (``owner.username`` of a
+    """A read-only field with a ``default`` for a missing source (``owner.email`` of a
     customer without owner): the default is answered every time. DRF leaves such a field out of
     the answer to a partial update (PATCH), which the schema does not allow."""
 
@@ -118,6 +118,41 @@ class DefaultCharField(_AnsweredAlways, serializers.CharField):
 
 class DefaultDecimalField(_AnsweredAlways, serializers.DecimalField):
     pass
+
+
+class PersonNameField(serializers.CharField):
+    """A person's name as shown (``core.people.display_name``: 张伟) of the user in ``source``,
+    read-only; "" when there is none. The API's display fields (``owner_name``, ``buyer_name``)
+    answer it, never the user name: that is the login, answered only as a user's ``username``."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        from core.people import display_name
+
+        try:
+            user = super().get_attribute(instance)
+        except SkipField:
+            user = None
+        return display_name(user)
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's ``ordering`` parameter, where a view's ``ordering_columns`` may name the column a
+    key sorts by: ``{"name": "search_pinyin"}`` sorts Chinese names by their pinyin (阿强 before
+    张伟), as the list pages do."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        columns = getattr(view, "ordering_columns", None)
+        if not ordering or not columns:
+            return ordering
+        return [
+            f"-{columns.get(term[1:], term[1:])}" if term.startswith("-") else columns.get(term, term)
+            for term in ordering
+        ]
 
 
 class Pagination(PageNumberPagination):

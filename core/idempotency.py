@@ -7,6 +7,9 @@
 - Pages: a creating form carries a one-time token (``{% form_token %}``, ``one_time_form``). The
   first successful submit (a redirect to what it created) consumes it; a second submit of the
   same token is sent to the same place instead of creating again.
+- Scans: a page's POST that a tablet may send again (a scan queued while offline, or whose answer
+  was lost) carries an ``Idempotency-Key`` header (``idempotent_post``): the same key with the same
+  form fields gets the first answer again, so the scan is applied once.
 
 Both keep one ``core.models.IdempotencyKey`` row per user and key, inserted *before* the work
 starts: the unique constraint lets exactly one request in, whatever the number of processes. The
@@ -93,13 +96,14 @@ def key_claim(*, user, key: str, fingerprint: str, wait_seconds: float | None = 
         time.sleep(0.05)
 
 
-def key_answer(*, row: IdempotencyKey, response) -> None:
-    """Keep the answer of a claimed key, or let the key go when the answer is not final."""
+def key_answer(*, row: IdempotencyKey, response, headers: tuple[str, ...] = _KEPT_HEADERS) -> None:
+    """Keep the answer of a claimed key (its status, body and ``headers``), or let the key go
+    when the answer is not final."""
     status = response.status_code
     if status >= 500 or status in _NOT_KEPT or getattr(response, "streaming", False):
         key_release(row=row)
         return
-    headers = {h: response[h] for h in _KEPT_HEADERS if response.has_header(h)}
+    headers = {h: response[h] for h in headers if response.has_header(h)}
     IdempotencyKey.objects.filter(pk=row.pk).update(
         response_status=status, response_headers=headers, response_body=bytes(response.content)
     )
@@ -257,6 +261,62 @@ def one_time_form(view):
             )
         else:
             key_release(row=claim.row)
+        return response
+
+    return wrapper
+
+
+# --- page scans -------------------------------------------------------------------------------
+
+_PAGE_PREFIX = "page:"
+_CSRF_FIELD = "csrfmiddlewaretoken"
+
+
+def form_fingerprint(request) -> str:
+    """The POST's path and its form fields (in any order; the CSRF token, which differs from one
+    rendering of the page to the next, left out)."""
+    fields = sorted(
+        (name, value) for name, values in request.POST.lists() if name != _CSRF_FIELD for value in values
+    )
+    digest = hashlib.sha256()
+    digest.update(request.path.encode() + b"\0")
+    digest.update(json.dumps(fields, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def idempotent_post(view):
+    """A page view whose POST with an ``Idempotency-Key`` header runs once per user and key: a
+    repeat with the same fields is answered with the first answer (status, body and the view's
+    own headers, plus ``Idempotent-Replayed: true``). A POST without the header runs as usual.
+    Put it under ``role_required``: a refused request claims no key."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        user = getattr(request, "user", None)
+        if key is None or request.method != "POST" or user is None or not user.is_authenticated:
+            return view(request, *args, **kwargs)
+        problem = _key_problem(key)
+        if problem:
+            return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+        claim = key_claim(user=user, key=f"{_PAGE_PREFIX}{key}", fingerprint=form_fingerprint(request))
+        if claim.outcome == "replay":
+            return _replay(claim.row)
+        if claim.outcome == "mismatch":
+            message = _("This Idempotency-Key was already used for another request.")
+            return HttpResponse(message, status=422, content_type="text/plain; charset=utf-8")
+        if claim.outcome == "busy":
+            message = _("A request with this Idempotency-Key is still running. Try again shortly.")
+            response = HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
+            response["Retry-After"] = "1"
+            return response
+        try:
+            response = view(request, *args, **kwargs)
+        except BaseException:
+            key_release(row=claim.row)
+            raise
+        # Every header the view set is part of its answer (X-Scan-Result, HX-Trigger, …).
+        key_answer(row=claim.row, response=response, headers=tuple(response.headers))
         return response
 
     return wrapper

@@ -210,3 +210,21 @@ class Preference(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class PersonName(models.Model):
+    """A user's name as shown (``core.people.display_name``) with its pinyin, kept in step with
+    the user row, so people are found by "zw" or "zhangwei" and sorted by pinyin in SQL."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="person_name"
+    )
+    full_name = models.CharField(max_length=300, blank=True)
+    search_pinyin = models.CharField(max_length=600, blank=True, db_index=True)
+    search_initials = models.CharField(max_length=200, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["search_pinyin"]
+
+    def __str__(self):
+        return self.full_name

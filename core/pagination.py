@@ -37,3 +37,14 @@ class CappedPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         # Past the cap the count is unknown: never trim a page to it.
         return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+
+def list_order(queryset, ordering: str, sorts: dict[str, str], default: str):
+    """``queryset`` sorted as a list page's ``ordering`` parameter asks ("name", "-owner"), by
+    the column ``sorts`` names for that key (a name sorts by its pinyin column, a person by
+    ``core.people.name_order``); an unknown key sorts by ``default``. Ties by id."""
+    key = (ordering or "").lstrip("-")
+    if key not in sorts:
+        key, ordering = default, default
+    column = sorts[key]
+    return queryset.order_by(f"-{column}" if ordering.startswith("-") else column, "pk")

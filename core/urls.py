@@ -12,6 +12,7 @@ urlpatterns = [
     path("company/", views.company_profile, name="company-profile"),
     path("company/image/<str:which>/", views.company_image, name="company-image"),
     path("api/v1/company-profile/", api.CompanyProfileView.as_view(), name="api-company-profile"),
+    path("api/v1/users/picker/", api.UserPickerView.as_view(), name="api-user-picker"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password/done/",

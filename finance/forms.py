@@ -1,11 +1,13 @@
 from decimal import Decimal
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DecimalField, DocumentDateField, IdField, style_fields
 from core.money import validate_tax_rate
+from crm.customers.pickers import customer_picker
 from finance.models import Invoice, Payment
 
 
@@ -31,7 +33,20 @@ class InvoiceFilterForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
+    # Inactive customers too: a customer who left may still pay what is open.
+    customer = forms.ModelChoiceField(
+        label=_("Customer"),
+        queryset=None,
+        widget=customer_picker(
+            include_inactive=True,
+            placeholder=_("Choose a customer"),
+            attrs={
+                "hx-get": reverse_lazy("finance:payment_open_invoices"),
+                "hx-target": "#open-invoices",
+                "hx-trigger": "change",
+            },
+        ),
+    )
     amount = DecimalField(label=_("Amount"), max_digits=18, decimal_places=2)
     paid_at = DocumentDateField(
         label=_("Payment date"),

@@ -351,7 +351,7 @@ def aging_rows(qs, *, party: str, as_of: date) -> dict:
     model = qs.model._meta.get_field(party).related_model
     named = (
         model.objects.filter(pk__in=qs.order_by().values(f"{party}_id"))
-        .order_by("name", "pk")
+        .order_by("search_pinyin", "pk")
         .values_list("pk", "code", "name")
     )
     totals = dict.fromkeys([*keys, "total"], ZERO)

@@ -21,6 +21,7 @@ from core.permissions import role_required
 from core.roles import FINANCE, MANAGER, SALES, has_role
 from core.sql import as_id, id_input
 from core.templatetags.tandem import money
+from crm.customers.pickers import customer_picker
 from finance import documents, payments, selectors, services
 from finance.forms import CancelForm, CreditNoteForm, InvoiceFilterForm, PaymentForm
 from finance.models import Invoice
@@ -70,8 +71,8 @@ def invoice_list(request):
     if ordering.lstrip("-") in {"number", "issue_date", "due_date", "total"}:
         qs = qs.order_by(ordering, "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    customers = list(selectors.visible_customers(request.user).only("pk", "code", "name").order_by("name"))
-    customer = next((c for c in customers if c.pk == filters.get("customer")), None)
+    visible = selectors.visible_customers(request.user)
+    customer = visible.filter(pk=filters["customer"]).first() if filters.get("customer") else None
     return render(
         request,
         "finance/invoice_list.html",
@@ -81,7 +82,9 @@ def invoice_list(request):
             "page_obj": page,
             "totals": selectors.invoice_totals(qs),
             "filter_customer": customer,
-            "customers": customers,
+            "customer_picker": customer_picker(
+                include_inactive=True, queryset=visible, placeholder=_("All customers")
+            ).knowing(customer),
             "today": timezone.localdate(),
             "can_write": _can_write(request.user),
             "states": Invoice.State.choices,

@@ -84,3 +84,10 @@ def form_token():
     from core.idempotency import form_token_input
 
     return form_token_input()
+
+
+@register.simple_tag
+def picker(widget, name, value=None, id=None):
+    """A list filter's picker (``core.pickers.PickerSelect`` made by the view, with the records
+    the user may choose as its ``queryset``): ``{% picker customer_picker "customer" value %}``."""
+    return widget.render(name, value, attrs={"id": id or f"id_{name}"})

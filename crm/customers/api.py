@@ -2,15 +2,19 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core import api_fields
-from core.drf import ByIdRelatedField, DefaultCharField
+from core.drf import ByIdRelatedField, PersonNameField
+from core.pickers import PickerAnswerSerializer, picker_answer, picker_query
 from core.restricted import VisibleRelatedMixin
 from core.roles import FINANCE, MANAGER, SALES, SERVICE
 from crm.customers import selectors, services
 from crm.customers.models import Contact, Customer, CustomerGroup
+from crm.customers.pickers import customer_picker_search
 
 READERS = (SALES, SERVICE, FINANCE, MANAGER)
 EDITORS = (SALES, MANAGER)
@@ -23,7 +27,7 @@ class ContactSerializer(api_fields.ModelSerializer):
 
 
 class CustomerSerializer(api_fields.ModelSerializer):
-    owner_name = DefaultCharField(source="owner.username", read_only=True, default="")
+    owner_name = PersonNameField(source="owner")
     contacts = ContactSerializer(many=True, read_only=True)
 
     class Meta:
@@ -109,6 +113,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
     write_roles = EDITORS
     filterset_fields = ["stage", "region", "owner", "team", "kind"]
     ordering_fields = ["name", "code", "created_at", "credit_limit"]
+    ordering_columns = {"name": "search_pinyin"}
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
     queryset = Customer.objects.none()
 
@@ -127,6 +132,23 @@ class CustomerViewSet(viewsets.ModelViewSet):
         ):
             raise PermissionDenied()
         return obj
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description=_("Code, name, phone, pinyin or initials.")),
+            OpenApiParameter("inactive", bool, description=_("Also inactive customers (list filters).")),
+        ],
+        responses=PickerAnswerSerializer,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def picker(self, request):
+        """The customers picker: at most 20 customers the user may read, best match first."""
+        rows = customer_picker_search(
+            user=request.user,
+            query=picker_query(request.query_params.get("q", "")),
+            include_inactive=request.query_params.get("inactive") in {"1", "true"},
+        )
+        return Response(picker_answer(rows))
 
 
 class CustomerGroupSerializer(api_fields.ModelSerializer):

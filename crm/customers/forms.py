@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import formfield, offer
+from core.people import users_by_name
+from core.pickers import use_picker, user_picker
 from core.roles import SALES
 from crm.customers.models import Contact, Customer
 from crm.customers.selectors import customer_defaults, customer_tags_offered
@@ -10,7 +12,7 @@ from crm.customers.services import INVOICE_FIELDS
 
 
 def sales_users():
-    return get_user_model().objects.filter(is_active=True, groups__name=SALES).order_by("username").distinct()
+    return users_by_name(get_user_model().objects.filter(is_active=True, groups__name=SALES)).distinct()
 
 
 class CustomerForm(forms.ModelForm):
@@ -51,6 +53,7 @@ class CustomerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["code"].required = False
         self.fields["owner"].queryset = sales_users()
+        use_picker(self.fields["owner"], user_picker(roles=[SALES]))
         if teams is not None:
             self.fields["team"].queryset = teams
         if not can_set_owner:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from core import imports
 from core.money import decimal_input
+from core.people import people_by_name
 from core.roles import MANAGER, SALES
 from core.tabular import ImportSpec
 from core.taxid import tax_id_input
@@ -173,7 +174,7 @@ def _lookups(context):
             regions[r.name.lower()] = r
         context["regions"] = regions
         context["teams"] = {t.name.lower(): t for t in Team.objects.all()}
-        context["users"] = {u.username.lower(): u for u in get_user_model().objects.filter(is_active=True)}
+        context["users"] = people_by_name(get_user_model().objects.filter(is_active=True))
         context["codes"] = set()
         user = context.get("user")
         context["may_assign"] = user is None or selectors.customer_assignment_allowed(user)

@@ -10,13 +10,27 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.money import decimal_input, money
+from core.pagination import list_order
+from core.people import name_order
 from core.preferences import CREDIT_POLICY, CUSTOMER_TAGS, PAYMENT_TERMS, preference
 from core.roles import ADMIN, MANAGER, SALES, user_roles
-from core.search import search_filter
+from core.search import pinyin_key, search_filter
 from core.sql import as_id
 from crm.customers.models import Contact, Customer, MergeSuggestion, Team
 
-SORTABLE = {"name", "code", "created_at", "credit_limit", "stage", "owner__username", "region__name"}
+# The list's sort keys (its ``ordering`` parameter) and the column each sorts by: a name by its
+# pinyin (阿强, 李娜, 王芳, 张伟; the column is indexed), the owner by the pinyin of their name.
+# "owner__username" is an older link's word for the owner column.
+SORTS = {
+    "name": "search_pinyin",
+    "code": "code",
+    "created_at": "created_at",
+    "credit_limit": "credit_limit",
+    "stage": "stage",
+    "owner": name_order("owner"),
+    "owner__username": name_order("owner"),
+    "region__name": "region__name",
+}
 
 
 def is_rep_only(user) -> bool:
@@ -153,8 +167,7 @@ def customer_list(
         qs = qs.filter(team_id=as_id(team))
     if tag:
         qs = qs.filter(tags__icontains=tag.strip())
-    qs = qs.order_by(ordering, "pk") if ordering.lstrip("-") in SORTABLE else qs.order_by("name", "pk")
-    return qs
+    return list_order(qs, ordering, SORTS, "name")
 
 
 def customer_get(*, user, pk) -> Customer:
@@ -164,6 +177,12 @@ def customer_get(*, user, pk) -> Customer:
     return get_object_or_404(
         customers_visible_to(user).select_related("owner", "region", "team", "group"), pk=as_id(pk)
     )
+
+
+def customer_contacts(customer: Customer) -> list[Contact]:
+    """A customer's contacts (a handful, one query): the primary first, then by the pinyin of
+    their names."""
+    return sorted(customer.contacts.all(), key=lambda c: (not c.is_primary, pinyin_key(c.name), c.pk))
 
 
 def contacts_visible_to(user) -> QuerySet[Contact]:

@@ -12,7 +12,9 @@ from core import import_pages
 from core.export import export_response
 from core.idempotency import one_time_form
 from core.pagination import CappedPaginator, page_size
+from core.people import display_name
 from core.permissions import role_required
+from core.pickers import user_picker
 from core.roles import ADMIN, FINANCE, MANAGER, SALES, SERVICE, is_manager
 from crm.customers import importers, panels, selectors, services
 from crm.customers.forms import ContactForm, CustomerForm, sales_users
@@ -69,7 +71,7 @@ def customer_list(request):
                 c.email,
                 c.tags,
                 c.source,
-                c.owner.get_username() if c.owner else "",
+                display_name(c.owner),
                 c.credit_limit,
                 c.payment_terms_days,
                 c.get_stage_display(),
@@ -88,7 +90,9 @@ def customer_list(request):
             "filters": filters,
             "stages": Customer.Stage.choices,
             "regions": Region.objects.all(),
-            "owners": sales_users() if is_manager(request.user) else [],
+            "owner_picker": user_picker(roles=[SALES], queryset=sales_users(), placeholder=_("All"))
+            if is_manager(request.user)
+            else None,
             "can_create": bool(set(EDITORS) & _roles(request.user)),
         },
     )
@@ -124,7 +128,7 @@ def _roles(user):
 @role_required(*READERS)
 def customer_detail(request, pk):
     customer = selectors.customer_get(user=request.user, pk=pk)
-    contacts = list(customer.contacts.all())
+    contacts = selectors.customer_contacts(customer)
     context = {
         "title": customer.name,
         "customer": customer,

@@ -14,7 +14,11 @@ class SalesConfig(AppConfig):
         from core.ui import register_status_colours
         from crm.customers import panels
         from crm.sales import customer_panels
+        from crm.sales.orders.waiting import backorders_waiting
+        from scm.inventory.promise import waiting_source_register
 
+        # Every promise inventory makes (its availability pages and API) nets the backorders.
+        waiting_source_register(backorders_waiting)
         register(
             NavItem("sales.leads", _("Leads"), "sales:lead_list", (SALES, MANAGER), order=20),
             NavItem("sales.pipeline", _("Pipeline"), "sales:board", (SALES, MANAGER), order=21),

@@ -4,11 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.forms import DecimalField, DocumentDateField, formfield, offer
+from core.people import users_by_name
+from core.pickers import picker_widget, use_picker, user_picker
 from core.roles import SALES
 from crm.customers.models import Region, Team
+from crm.customers.pickers import customer_picker
 from crm.sales.models import Activity, Lead, Opportunity, PipelineStage
 from crm.sales.selectors import lead_sources_offered
-from scm.inventory.models import Product
+from scm.inventory.pickers import pickable_products, product_picker, public_product_row
 
 
 def _style(form):
@@ -23,7 +26,7 @@ def _style(form):
 
 
 def sales_users():
-    return get_user_model().objects.filter(is_active=True, groups__name=SALES).order_by("username").distinct()
+    return users_by_name(get_user_model().objects.filter(is_active=True, groups__name=SALES)).distinct()
 
 
 class PublicLeadForm(forms.Form):
@@ -32,8 +35,18 @@ class PublicLeadForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
+    # A picker over the public product search (``lead_public_products``): the page carries the
+    # chosen products only, never the whole catalogue.
     products = forms.ModelMultipleChoiceField(
-        label=_("Products you are interested in"), queryset=Product.objects.all(), required=False
+        label=_("Products you are interested in"),
+        queryset=pickable_products(),
+        required=False,
+        widget=picker_widget(
+            "sales:lead_public_products",
+            public_product_row,
+            multiple=True,
+            placeholder=_("Type a product name or code"),
+        ),
     )
     message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     # Honeypot: hidden from people by CSS; a bot that fills it is ignored.
@@ -42,7 +55,6 @@ class PublicLeadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _style(self)
-        self.fields["products"].queryset = Product.objects.filter(is_active=True)
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     def clean(self):
@@ -73,8 +85,10 @@ class LeadForm(forms.ModelForm):
     def __init__(self, *args, can_set_owner=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = sales_users()
+        use_picker(self.fields["owner"], user_picker(roles=[SALES]))
         if not can_set_owner:
             del self.fields["owner"]
+        use_picker(self.fields["products"], product_picker(multiple=True))
         offer(self.fields["source"], lead_sources_offered())
         _style(self)
 
@@ -109,11 +123,14 @@ class OpportunityForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if customers is not None:
             self.fields["customer"].queryset = customers
+        use_picker(self.fields["customer"], customer_picker())
         self.fields["stage"].queryset = PipelineStage.objects.filter(
             is_active=True, is_won=False, is_lost=False
         )
         self.fields["owner"].queryset = sales_users()
         self.fields["owner"].required = False
+        use_picker(self.fields["owner"], user_picker(roles=[SALES]))
+        use_picker(self.fields["products"], product_picker(multiple=True))
         if not can_set_owner:
             del self.fields["owner"]
         if self.instance.pk:
@@ -162,7 +179,10 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        users = get_user_model().objects.filter(groups__name=SALES).order_by("username").distinct()
-        self.fields["from_user"].queryset = get_user_model().objects.filter(groups__name=SALES).distinct()
+        users = users_by_name(get_user_model().objects.filter(groups__name=SALES)).distinct()
+        self.fields["from_user"].queryset = users
         self.fields["to_user"].queryset = users.filter(is_active=True)
+        # Records are handed over from anyone who sold, a rep who has left above all.
+        use_picker(self.fields["from_user"], user_picker(roles=[SALES], include_inactive=True))
+        use_picker(self.fields["to_user"], user_picker(roles=[SALES]))
         _style(self)

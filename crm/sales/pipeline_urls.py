@@ -4,6 +4,7 @@ from crm.sales import pipeline_views as views
 
 urlpatterns = [
     path("contact/", views.lead_public, name="lead_public"),
+    path("contact/products/", views.lead_public_products, name="lead_public_products"),
     path("leads/", views.lead_list, name="lead_list"),
     path("leads/new/", views.lead_create, name="lead_create"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),

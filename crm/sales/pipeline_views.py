@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 from core import counters
 from core.export import export_response
 from core.net import client_ip
+from core.people import display_name
 from core.permissions import role_required
+from core.pickers import picker_answer, picker_query
 from core.redirects import redirect_next
 from core.roles import ADMIN, MANAGER, SALES, is_manager
 from core.sql import as_id
@@ -29,12 +31,25 @@ from crm.sales.forms import (
     ReassignForm,
 )
 from crm.sales.models import Activity, Lead, PipelineStage
+from scm.inventory.pickers import public_product_search
 
 REPS = (SALES, MANAGER)
 PUBLIC_FORM_LIMIT = 5  # submissions per IP per hour
+PUBLIC_SEARCH_LIMIT = 120  # product searches per IP per minute (a keystroke each)
 
 
 # --- leads ------------------------------------------------------------------------------------
+
+
+def lead_public_products(request):
+    """The public form's product search (no login): what the products picker finds, as name
+    and SKU only, at most PUBLIC_SEARCH_LIMIT searches a minute per address (then an empty
+    answer, 429), failing open when the cache is down."""
+    count = counters.hit(f"crm-lead-products:{client_ip(request) or 'unknown'}", 60)
+    if count > getattr(settings, "CRM_LEAD_PRODUCTS_LIMIT", PUBLIC_SEARCH_LIMIT):
+        return JsonResponse(picker_answer([]), status=429)
+    rows = public_product_search(query=picker_query(request.GET.get("q", "")))
+    return JsonResponse(picker_answer(rows), json_dumps_params={"ensure_ascii": False})
 
 
 def lead_public(request):
@@ -82,7 +97,7 @@ def lead_list(request):
                 le.region.name if le.region else "",
                 le.source,
                 le.get_status_display(),
-                le.owner.get_username() if le.owner else "",
+                display_name(le.owner),
                 le.created_at.isoformat(timespec="minutes"),
             ]
             for le in qs.iterator(chunk_size=2000)

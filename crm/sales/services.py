@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 
 from core.audit import audit
 from core.money import decimal_input, money
+from core.people import display_name
 from crm.customers import services as customer_services
 from crm.customers.models import Customer
 from crm.customers.selectors import customer_check_writable, duplicates_of
@@ -119,7 +120,7 @@ def lead_assign_auto(*, lead: Lead, actor=None) -> Lead:
             obj=lead,
             data={
                 "owner": owner.pk,
-                "owner_name": owner.get_username(),
+                "owner_name": display_name(owner),
                 "rule": rule.pk,
                 "reason": rule.kind,
             },

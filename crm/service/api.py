@@ -1,11 +1,13 @@
-"""The service desk's API: tickets with their transitions, comments and photos; visits; the SLA
-targets, holidays and calendar; teams and engineers. Service and managers write; sales reads
-the tickets of the customers it may see; record rules in ``crm.service.selectors``."""
+"""The service desk's API: tickets with their transitions, comments and photos; visits. Service
+and managers write; sales reads the tickets of the customers it may see; record rules in
+``crm.service.selectors``. The settings (SLA targets, holidays, calendar, teams, engineers) are
+in ``settings_api``."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import (
+    extend_schema,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -18,26 +20,27 @@ from core.roles import MANAGER, SALES, SERVICE
 from crm.customers.models import Contact
 from crm.customers.selectors import customers_visible_to
 from crm.sales.models import SalesOrder
-from crm.service import selectors, services, sla_settings, visits
+from crm.service import selectors, services, visits
 from crm.service.models import (
     Category,
-    Engineer,
-    Holiday,
-    ServiceCalendar,
-    ServiceTeam,
-    SlaTarget,
     Ticket,
     TicketEvent,
     TicketPhoto,
     Visit,
 )
 from crm.service.parts_api import TicketPartViewSet
+from crm.service.settings_api import (
+    CalendarViewSet,
+    EngineerViewSet,
+    HolidayViewSet,
+    SlaTargetViewSet,
+    TeamViewSet,
+)
 from crm.service.survey_api import SurveyViewSet
 from scm.inventory.models import Lot, Product
 
 READERS = (SERVICE, SALES, MANAGER)
 WRITERS = (SERVICE, MANAGER)
-STAFF = (SERVICE, MANAGER)
 
 
 class TicketSerializer(api_fields.ModelSerializer):
@@ -124,7 +127,7 @@ class CommentSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    assignee = api_fields.IdRelatedField(queryset=get_user_model().objects.filter(engineer__is_active=True))
+    assignee = api_fields.IdRelatedField(queryset=selectors.assignable_users())
 
 
 class PhotoUploadSerializer(serializers.Serializer):
@@ -339,142 +342,6 @@ class VisitViewSet(
         data.is_valid(raise_exception=True)
         visit = visits.visit_cancel(visit=visit, reason=data.validated_data["notes"], user=request.user)
         return Response(VisitSerializer(visit).data)
-
-
-class SlaTargetSerializer(api_fields.ModelSerializer):
-    class Meta:
-        model = SlaTarget
-        fields = ["id", "category", "priority", "first_response_hours", "resolution_hours"]
-        validators = []  # the service updates the (category, priority) row in place
-
-    def create(self, validated_data):
-        return sla_settings.sla_target_set(user=self.context["request"].user, **validated_data)
-
-    def update(self, instance, validated_data):
-        data = {
-            "category": instance.category,
-            "priority": instance.priority,
-            "first_response_hours": instance.first_response_hours,
-            "resolution_hours": instance.resolution_hours,
-            **validated_data,
-        }
-        return sla_settings.sla_target_set(user=self.context["request"].user, **data)
-
-
-class SlaTargetViewSet(viewsets.ModelViewSet):
-    serializer_class = SlaTargetSerializer
-    allowed_roles = STAFF
-    write_roles = (MANAGER,)
-    queryset = SlaTarget.objects.order_by("category", "priority")
-    filterset_fields = ["category", "priority"]
-
-
-class HolidaySerializer(api_fields.ModelSerializer):
-    class Meta:
-        model = Holiday
-        fields = ["id", "date", "name", "is_working_day"]
-
-
-class HolidayViewSet(viewsets.ModelViewSet):
-    serializer_class = HolidaySerializer
-    allowed_roles = STAFF
-    write_roles = (MANAGER,)
-    queryset = Holiday.objects.order_by("date")
-    filterset_fields = ["is_working_day"]
-
-
-@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "09:00"})
-class HourMinuteField(serializers.TimeField):
-    """A time of day as ``HH:MM`` (seconds and offsets given are dropped)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
-
-    def to_internal_value(self, value):
-        return super().to_internal_value(value).replace(second=0, microsecond=0, tzinfo=None)
-
-
-@extend_schema_serializer(many=False)
-class CalendarSerializer(serializers.ModelSerializer):
-    day_start = HourMinuteField()
-    day_end = HourMinuteField()
-    working_days = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=7), max_length=7
-    )
-
-    class Meta:
-        model = ServiceCalendar
-        fields = ["working_days", "day_start", "day_end"]
-
-
-class CalendarViewSet(viewsets.GenericViewSet):
-    """The company calendar (one record): GET it, POST to change it."""
-
-    serializer_class = CalendarSerializer
-    allowed_roles = STAFF
-    write_roles = (MANAGER,)
-    pagination_class = None
-    filter_backends = []
-    queryset = ServiceCalendar.objects.none()
-
-    @extend_schema(responses={200: CalendarSerializer})
-    def list(self, request):
-        return Response(CalendarSerializer(ServiceCalendar.current()).data)
-
-    @extend_schema(request=CalendarSerializer, responses={200: CalendarSerializer})
-    def create(self, request):
-        data = CalendarSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        calendar = sla_settings.calendar_set(user=request.user, **data.validated_data)
-        return Response(CalendarSerializer(calendar).data)
-
-
-class TeamSerializer(api_fields.ModelSerializer):
-    class Meta:
-        model = ServiceTeam
-        fields = [
-            "id",
-            "name",
-            "base",
-            "latitude",
-            "longitude",
-            "regions",
-            "manager",
-            "on_site_hours",
-            "is_active",
-        ]
-
-    def validate(self, attrs):
-        for field, bound in (("latitude", 90), ("longitude", 180)):
-            value = attrs.get(field)
-            if value is not None and abs(value) > bound:
-                raise serializers.ValidationError({field: _("Out of range.")})
-        return attrs
-
-
-class TeamViewSet(viewsets.ModelViewSet):
-    serializer_class = TeamSerializer
-    allowed_roles = STAFF
-    write_roles = (MANAGER,)
-    queryset = ServiceTeam.objects.prefetch_related("regions").order_by("name")
-    http_method_names = ["get", "post", "patch", "put", "head", "options"]
-
-
-class EngineerSerializer(api_fields.ModelSerializer):
-    skills = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices), required=False)
-
-    class Meta:
-        model = Engineer
-        fields = ["id", "user", "team", "skills", "is_active"]
-
-
-class EngineerViewSet(viewsets.ModelViewSet):
-    serializer_class = EngineerSerializer
-    allowed_roles = STAFF
-    write_roles = (MANAGER,)
-    queryset = Engineer.objects.select_related("user", "team").order_by("team__name", "user__username")
-    filterset_fields = ["team", "is_active"]
-    http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
 
 TicketViewSet.parser_classes = [JSONParser, FormParser, MultiPartParser]

@@ -3,10 +3,30 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DecimalField, IdField, style_fields
+from core.people import users_by_name
+from core.pickers import use_picker, user_picker
 from crm.customers.models import Contact, Customer, Region
+from crm.customers.pickers import customer_picker
 from crm.customers.selectors import customers_visible_to
 from crm.service.models import Category, Channel, Engineer, Holiday, Priority, ServiceTeam
+from crm.service.pickers import engineer_picker
+from crm.service.selectors import assignable_users
 from scm.inventory.models import Product
+from scm.inventory.pickers import product_picker
+
+
+class AssignForm(forms.Form):
+    """Who takes a ticket: an engineer, chosen in the engineers picker."""
+
+    assignee = forms.ModelChoiceField(
+        label=_("Engineer"),
+        queryset=assignable_users(),
+        widget=engineer_picker(placeholder=_("Type a name")),
+        error_messages={
+            "invalid_choice": _("Choose an active engineer."),
+            "required": _("Choose an active engineer."),
+        },
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -28,7 +48,7 @@ class TicketForm(forms.Form):
     customer = forms.ModelChoiceField(
         label=_("Customer"),
         queryset=Customer.objects.none(),
-        widget=forms.Select(attrs={"hx-get": "", "hx-trigger": "change", "hx-target": "#id_lot"}),
+        widget=customer_picker(attrs={"hx-get": "", "hx-trigger": "change", "hx-target": "#id_lot"}),
     )
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
@@ -38,7 +58,9 @@ class TicketForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
     )
     contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none(), required=False)
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none(), required=False)
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.none(), required=False, widget=product_picker()
+    )
     lot = IdField(
         label=_("Lot / serial number"),
         required=False,
@@ -50,10 +72,12 @@ class TicketForm(forms.Form):
     def __init__(self, *args, user=None, lots_url="", **kwargs):
         super().__init__(*args, **kwargs)
         visible = customers_visible_to(user).filter(is_active=True)
-        self.fields["customer"].queryset = visible.order_by("name")
+        self.fields["customer"].queryset = visible.order_by("search_pinyin", "pk")
         self.fields["customer"].widget.attrs["hx-get"] = lots_url
         self.fields["contact"].queryset = Contact.objects.filter(customer__in=visible.values("pk"))
-        self.fields["product"].queryset = Product.objects.filter(is_active=True).order_by("name")
+        self.fields["product"].queryset = Product.objects.filter(is_active=True).order_by(
+            "search_pinyin", "pk"
+        )
         style_fields(self)
 
 
@@ -141,6 +165,7 @@ class TeamForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["regions"].queryset = Region.objects.order_by("name")
+        use_picker(self.fields["manager"], user_picker())
         style_fields(self)
 
     def clean(self):
@@ -170,6 +195,7 @@ class EngineerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from django.contrib.auth import get_user_model
 
-        self.fields["user"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        self.fields["user"].queryset = users_by_name(get_user_model().objects.filter(is_active=True))
+        use_picker(self.fields["user"], user_picker())
         self.fields["team"].queryset = ServiceTeam.objects.order_by("name")
         style_fields(self)

@@ -31,7 +31,7 @@ from crm.service.models import Ticket, TicketEvent, TicketPart
 from crm.service.timeline import ticket_event_add
 from crm.service.warranty import ticket_warranty
 from scm.inventory import holds, reservations
-from scm.inventory.models import Lot, Product, Reservation
+from scm.inventory.models import Lot, Reservation
 from scm.inventory.selectors import available_to_promise, warehouses_by_distance
 from scm.inventory.services import plain_qty, to_base_quantity
 
@@ -533,16 +533,6 @@ def ticket_parts(*, ticket, user=None) -> list[dict]:
             }
         )
     return rows
-
-
-def part_products(*, search: str = "", limit: int = 30) -> list[Product]:
-    """Products a part may be, for the add form (SKU, name or barcode)."""
-    from django.db.models import Q
-
-    qs = Product.objects.filter(is_active=True, is_template=False)
-    if search:
-        qs = qs.filter(Q(sku__icontains=search) | Q(name__icontains=search) | Q(barcode=search))
-    return list(qs.order_by("sku")[:limit])
 
 
 def ticket_parts_serve_short(*, product_ids, user=None) -> dict[int, str]:

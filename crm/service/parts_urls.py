@@ -13,11 +13,6 @@ urlpatterns = [
         name="ticket_part_remove",
     ),
     path(
-        "tickets/<int:ticket_id>/parts/products/",
-        parts_views.part_product_options,
-        name="ticket_part_products",
-    ),
-    path(
         "tickets/<int:ticket_id>/parts/availability/",
         parts_views.part_availability,
         name="ticket_part_availability",

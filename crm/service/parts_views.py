@@ -5,6 +5,7 @@ warehouse reads them."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from crm.service import parts, selectors
 from crm.service.models import Ticket, TicketPart
 from crm.service.warranty import ticket_warranty
 from scm.inventory.models import Product, ProductUnit
+from scm.inventory.pickers import pickable_products, product_picker
 
 READ = (SERVICE, WAREHOUSE, MANAGER)
 WRITE = (SERVICE, MANAGER)
@@ -38,7 +40,25 @@ def panel_context(ticket, user, *, errors=None, values=None) -> dict:
         "can_add_parts": has_role(user, WRITE) and ticket.is_open,
         "part_errors": errors or {},
         "part_values": values or {},
+        "part_picker": _part_picker(ticket),
     }
+
+
+def _part_picker(ticket):
+    """The part field: the products picker (SKU, name, pinyin or a scanned code); choosing a
+    part shows where it would be taken from."""
+    return product_picker(
+        queryset=pickable_products(),
+        placeholder=_("SKU, name or scanned code"),
+        attrs={
+            "class": "form-select form-select-sm",
+            "required": True,
+            "hx-get": reverse("service:ticket_part_availability", args=[ticket.pk]),
+            "hx-trigger": "change",
+            "hx-target": "#part-availability",
+            "hx-include": "#part-product, #part-quantity",
+        },
+    )
 
 
 def _panel(request, ticket, **kwargs):
@@ -106,14 +126,6 @@ def ticket_part_remove(request, ticket_id, pk):
     if not request.htmx:
         messages.success(request, _("Part removed; its stock is free again."))
     return _answer(request, ticket)
-
-
-@role_required(*WRITE)
-def part_product_options(request, ticket_id):
-    """htmx: the part select's options for a search (SKU, name, barcode)."""
-    _ticket(request, ticket_id)
-    options = parts.part_products(search=request.GET.get("product_q", "").strip()[:100])
-    return render(request, "service/parts/product_options.html", {"products": options})
 
 
 @role_required(*WRITE)

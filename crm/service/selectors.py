@@ -9,10 +9,13 @@ see (``customer_visible_q``) and writes none. The same rule, without the reps, d
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from core.people import display_name
 from core.roles import ADMIN, MANAGER, SALES, SERVICE, WAREHOUSE, user_roles
+from core.search import pinyin_key
 from core.sql import as_id
 from crm.customers.models import Customer
 from crm.customers.selectors import customer_visible_q
@@ -213,5 +216,28 @@ def visits_visible_to(user) -> QuerySet[Visit]:
     return Visit.objects.filter(ticket__in=tickets_visible_to(user).values("pk"))
 
 
-def engineers_for_assignment() -> QuerySet[Engineer]:
-    return Engineer.objects.filter(is_active=True, user__is_active=True).select_related("user", "team")
+def teams_by_name(teams=None) -> list[ServiceTeam]:
+    """``teams`` (every service team by default: a company has a handful) by the pinyin of
+    their names."""
+    rows = ServiceTeam.objects.all() if teams is None else teams
+    return sorted(rows, key=lambda t: (pinyin_key(t.name), t.pk))
+
+
+def engineers_by_name(engineers=None) -> list[Engineer]:
+    """``engineers`` (every one by default; a company has tens, read in one query) by their team's
+    name and then their own, each by its pinyin."""
+    rows = (Engineer.objects.all() if engineers is None else engineers).select_related("user", "team")
+    return sorted(
+        rows,
+        key=lambda e: (pinyin_key(e.team.name) if e.team_id else "", pinyin_key(display_name(e.user)), e.pk),
+    )
+
+
+def assignable_users():
+    """The people a ticket may be assigned to: active users who are active engineers, with their
+    engineer and team (the assignee picker's rows)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, engineer__is_active=True)
+        .select_related("engineer__team")
+    )

@@ -22,6 +22,7 @@ from core.sql import as_id
 from crm.service import hooks, panels, selectors, services, sla, visits
 from crm.service import sla_settings as sla_writes
 from crm.service.forms import (
+    AssignForm,
     CalendarForm,
     EngineerForm,
     HolidayForm,
@@ -82,7 +83,7 @@ def ticket_list(request):
             "states": [("open", _("Open")), *Ticket.State.choices],
             "categories": Category.choices,
             "priorities": Priority.choices,
-            "teams": ServiceTeam.objects.order_by("name"),
+            "teams": selectors.teams_by_name(),
             "now": timezone.now(),
             "can_write": selectors.ticket_write_q(request.user) != selectors.NOTHING,
             "title": _("Tickets"),
@@ -159,11 +160,7 @@ def ticket_detail(request, pk):
     remaining = sla.remaining_seconds(ticket)
     entries = ticket_entries(ticket, request.user) + panels.timeline_for(ticket, request.user)
     entries.sort(key=lambda e: e["at"], reverse=True)
-    engineers = (
-        list(selectors.engineers_for_assignment().order_by("team__name", "user__username"))
-        if can_write
-        else []
-    )
+    assign_form = AssignForm(initial={"assignee": ticket.assignee_id}) if can_write else None
     return render(
         request,
         "service/ticket_detail.html",
@@ -178,7 +175,7 @@ def ticket_detail(request, pk):
             "visits": list(ticket.visits.select_related("engineer")),
             "panels": panels.panels_for(ticket, request.user),
             "timeline": entries[:200],
-            "engineers": engineers,
+            "assign_form": assign_form,
             "on_site": ticket.category in ON_SITE,
             "title": ticket.number,
         },
@@ -234,12 +231,12 @@ def ticket_comment(request, pk):
 @role_required(*WRITERS)
 def ticket_assign(request, pk):
     ticket = _writable_ticket(request, pk)
-    engineer = Engineer.objects.filter(user_id=as_id(request.POST.get("assignee")), is_active=True).first()
+    form = AssignForm(request.POST)
 
     def assign():
-        if engineer is None:
-            raise ValidationError({"assignee": _("Choose an active engineer.")})
-        services.ticket_assign(ticket=ticket, assignee=engineer.user, user=request.user)
+        if not form.is_valid():
+            raise ValidationError({"assignee": list(form.errors["assignee"])})
+        services.ticket_assign(ticket=ticket, assignee=form.cleaned_data["assignee"], user=request.user)
 
     return _run(request, ticket, assign)
 
@@ -411,15 +408,14 @@ def teams(request):
             form.save()
             messages.success(request, _("Saved."))
             return redirect("service:teams")
-    rows = ServiceTeam.objects.prefetch_related("regions").select_related("manager").order_by("name")
     return render(
         request,
         "service/teams.html",
         {
-            "teams": rows,
-            "engineers": Engineer.objects.select_related("user", "team").order_by(
-                "team__name", "user__username"
+            "teams": selectors.teams_by_name(
+                ServiceTeam.objects.prefetch_related("regions").select_related("manager")
             ),
+            "engineers": selectors.engineers_by_name(),
             "team_form": team_form,
             "engineer_form": engineer_form,
             "category_labels": dict(Category.choices),

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -8,6 +9,22 @@ from django.utils.translation import pgettext_lazy
 from core.forms import DecimalField, DocumentDateField, IdField, style_fields
 from finance.forms import posted_allocations
 from finance.payables.models import Bill, SupplierPayment
+from scm.purchasing.pickers import supplier_picker
+
+
+def _supplier_field(url_name: str, target: str):
+    """The supplier of a bill or a payment: the suppliers picker (inactive ones too: what is
+    open with a supplier who stopped delivering is still paid); choosing one loads its lines."""
+    return forms.ModelChoiceField(
+        label=_("Supplier"),
+        queryset=None,
+        widget=supplier_picker(
+            include_inactive=True,
+            placeholder=_("Choose a supplier"),
+            attrs={"hx-get": reverse_lazy(url_name), "hx-target": target, "hx-trigger": "change"},
+        ),
+    )
+
 
 SERVICE_LINES = 3
 
@@ -24,7 +41,7 @@ class BillFilterForm(forms.Form):
 
 
 class BillForm(forms.Form):
-    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None)
+    supplier = _supplier_field("finance:bill_billable_lines", "#billable-lines")
     supplier_invoice_number = forms.CharField(label=_("Supplier's invoice number"), max_length=60)
     issue_date = DocumentDateField(
         label=_("Issue date"),
@@ -69,7 +86,7 @@ class BillForm(forms.Form):
 
 
 class SupplierPaymentForm(forms.Form):
-    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None)
+    supplier = _supplier_field("finance:supplier_payment_bills", "#payable-bills")
     amount = DecimalField(label=_("Amount"), max_digits=18, decimal_places=2)
     paid_at = DocumentDateField(
         label=pgettext_lazy("payables", "Payment date"),

@@ -299,7 +299,7 @@ def customers_matching(supplier: Supplier):
         cond |= Q(tax_id=supplier.tax_id)
     if not cond:
         return Customer.objects.none()
-    return Customer.objects.filter(cond).order_by("name", "pk")
+    return Customer.objects.filter(cond).order_by("search_pinyin", "pk")
 
 
 def party_position(supplier: Supplier) -> dict:

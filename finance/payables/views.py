@@ -40,6 +40,7 @@ from finance.views import (
     aging_labels,
 )
 from scm.purchasing.models import Supplier
+from scm.purchasing.pickers import supplier_picker
 
 BILL_READ = (FINANCE, MANAGER, PURCHASING)
 READ = (FINANCE, MANAGER)
@@ -48,7 +49,7 @@ ACCEPT = (MANAGER,)
 
 
 def _suppliers():
-    return Supplier.objects.only("pk", "code", "name").order_by("name", "pk")
+    return Supplier.objects.only("pk", "code", "name").order_by("search_pinyin", "pk")
 
 
 # --- bills ----------------------------------------------------------------------------------
@@ -72,8 +73,7 @@ def bill_list(request):
     if ordering.lstrip("-") in {"number", "issue_date", "due_date", "total"}:
         qs = qs.order_by(ordering, "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    suppliers = list(_suppliers())
-    supplier = next((s for s in suppliers if s.pk == filters.get("supplier")), None)
+    supplier = _suppliers().filter(pk=filters["supplier"]).first() if filters.get("supplier") else None
     return render(
         request,
         "finance/payables/bill_list.html",
@@ -83,7 +83,9 @@ def bill_list(request):
             "page_obj": page,
             "totals": selectors.bill_totals(qs),
             "filter_supplier": supplier,
-            "suppliers": suppliers,
+            "supplier_picker": supplier_picker(
+                include_inactive=True, queryset=_suppliers(), placeholder=_("All suppliers")
+            ).knowing(supplier),
             "today": timezone.localdate(),
             "can_write": has_role(request.user, WRITE),
             "states": Bill.State.choices,

@@ -158,6 +158,13 @@ def _register_today() -> None:
         query="owner=me",
     )
     groups.register(
+        "short_pick",
+        ngettext_lazy(
+            "%(count)s bin to count after a short pick", "%(count)s bins to count after short picks", "count"
+        ),
+        url_name="fulfilment:picking",
+    )
+    groups.register(
         "credit_hold",
         ngettext_lazy("%(count)s order put on credit hold", "%(count)s orders put on credit hold", "count"),
         url_name="sales:orders:order_list",

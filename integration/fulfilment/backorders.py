@@ -3,10 +3,12 @@ return, a transfer arriving, a positive adjustment or count, a released reservat
 order lines waiting for those products are reserved, and a manager can run the same rule for
 one order by hand ("reserve again").
 
-Who is served first, when stock is scarce (``waiting_order_key``): the order's priority
-(urgent, high, normal), then its requested delivery date (none last), then its confirmation
-time, then its id. Each order takes from the warehouses nearest its customer first, lots
-first-expiry-first-out: the confirmation's reserving step (``reservations.lines_reserve``).
+Who is served first, when stock is scarce (``crm.sales.orders.waiting.waiting_order_key``, the
+order the promise dates net expected receipts in): the order's priority (urgent, high,
+normal), then its requested delivery date (none last), then its confirmation time, then its
+id. Each order takes from its ship-from warehouse alone, or else from the warehouses nearest
+its customer first, lots first-expiry-first-out: the confirmation's reserving step
+(``reservations.lines_reserve``).
 
 Locking, as for the confirmation: the waiting orders' rows first (primary-key order), then
 inventory's level rows (its own fixed order). Quantities are read under those locks and moved
@@ -14,7 +16,6 @@ by inventory's conditional updates; the lines' figures only through ``crm.sales.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -29,6 +30,7 @@ from core.events.services import notify_many
 from core.money import QuantityField
 from crm.sales.models import SalesOrder, SalesOrderLine
 from crm.sales.orders import states as order_states
+from crm.sales.orders.waiting import waiting_order_key
 from integration.fulfilment import shipping
 from integration.fulfilment.models import Backorder, BackorderRun
 from integration.fulfilment.reservations import lines_reserve, target_state
@@ -38,10 +40,8 @@ from scm.inventory.models import StockLevel
 from scm.inventory.services import plain_qty
 
 S = SalesOrder.State
-P = SalesOrder.Priority
 # Orders whose lines may wait for stock: confirmed and not yet holding or shipping everything.
 WAITING_STATES = (S.CONFIRMED, S.PARTLY_RESERVED, S.PARTLY_SHIPPED)
-PRIORITY_RANK = {P.URGENT: 0, P.HIGH: 1, P.NORMAL: 2}
 
 SERVED_TEXT = gettext_noop(
     "Backorder served (%(products)s): %(reserved)s reserved, %(short)s still on backorder."
@@ -71,19 +71,6 @@ class Served:
     @property
     def reserved(self) -> Decimal:
         return sum((o.reserved for o in self.orders), ZERO)
-
-
-def waiting_order_key(*, priority: str, requested_date: date | None, confirmed_at: datetime | None, pk: int):
-    """The rule's order among waiting orders (sort ascending): priority (urgent first), then
-    the requested delivery date (none last), then the confirmation time, then the id."""
-    return (
-        PRIORITY_RANK.get(priority, len(PRIORITY_RANK)),
-        requested_date is None,
-        requested_date or date.max,
-        confirmed_at is None,
-        confirmed_at.timestamp() if confirmed_at else 0.0,
-        pk,
-    )
 
 
 def backorders_serve(*, product_ids, event_id: int | None = None, first_demands=()) -> Served | None:
@@ -227,12 +214,7 @@ def _lock_waiting(line_ids) -> tuple[list[SalesOrder], dict[int, list[SalesOrder
         .filter(pk__in=list(line_ids), state__in=WAITING_STATES)
         .order_by("pk")
     )
-    orders = sorted(
-        locked,
-        key=lambda o: waiting_order_key(
-            priority=o.priority, requested_date=o.requested_date, confirmed_at=o.confirmed_at, pk=o.pk
-        ),
-    )
+    orders = sorted(locked, key=waiting_order_key)
     lines_by_order: dict[int, list[SalesOrderLine]] = {order.pk: [] for order in orders}
     if orders:
         lines = (

@@ -1,7 +1,8 @@
 """Demo step ``fulfilment``: the sales demo's draft orders run through the loop, so every order
 state has an example: draft, credit hold, cancelled, reserved (or partly), partly shipped,
 invoiced and paid, with shipments, invoices and payments behind them; and an order whose
-backorder a later receipt served.
+backorder a later receipt served. The warehouse's part (a batch pick under way, a bin short) is in
+``demo_picking``.
 
 The step runs in one transaction, so the event handlers would only run after it commits; it
 calls the reservation and invoicing handlers itself for the events it publishes, and their
@@ -20,7 +21,7 @@ from core.events import names
 from core.events.models import Event
 from crm.sales.models import OrderEvent, SalesOrder
 from crm.sales.orders import services as order_services
-from integration.fulfilment import handlers, services, shipping
+from integration.fulfilment import demo_picking, handlers, services, shipping
 from integration.fulfilment.models import Shipment
 from scm.inventory.models import Product, Reservation, StockLevel, Warehouse
 from scm.inventory.selectors import warehouses_by_distance
@@ -321,6 +322,8 @@ def build(ctx) -> None:
         skip_product=served.lines.get().product if served else None,
     )
     _retailer_stock_up(ctx, manager, picker)
+    batch = demo_picking.batch_under_way(picker)
+    short = demo_picking.bin_short(batch, picker)
     # The orders as they now stand, this week's and the history's.
     by_state = SalesOrder.objects.values("state").annotate(n=Count("pk")).order_by("state")
     summary = ", ".join(f"{row['state']} {row['n']}" for row in by_state)
@@ -328,4 +331,6 @@ def build(ctx) -> None:
         f"fulfilment: {SalesOrder.objects.count()} orders ({summary}), {Shipment.objects.count()} shipments"
         f"; repeat orders shipped {again}"
         + (f"; backorder served by a receipt: {served.number}" if served else "")
+        + (f"; batch pick under way: {batch.number}" if batch else "")
+        + (f"; bin {short} short, to count" if short else "")
     )

@@ -107,6 +107,34 @@ class CarrierTransit(models.Model):
         constraints = [models.UniqueConstraint(fields=["carrier", "region"], name="carrier_transit_unique")]
 
 
+class PickBatch(models.Model):
+    """Several orders' pick lists of one warehouse walked at once: each order's goods go into
+    its own tote (``Shipment.tote``) and the walk follows the bins' pick sequence."""
+
+    class State(models.TextChoices):
+        PICKING = "picking", _("Picking")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.PICKING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("batch pick")
+        verbose_name_plural = _("batch picks")
+
+    def __str__(self):
+        return self.number
+
+
 class Shipment(models.Model):
     """A pick list for one order from one warehouse, then the parcel that leaves it."""
 
@@ -140,6 +168,25 @@ class Shipment(models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
     # The lot the picker scanned last, per product, so the next product scan lands on that lot.
     scanned_lots = models.JSONField(default=dict, blank=True)
+    # A lot number scanned and not yet tied to a product: lot numbers are unique per product
+    # only, so the next product scan decides which product's lot it is.
+    pending_lot = models.CharField(max_length=64, blank=True)
+    # The bin the picker scanned last: product scans take from it.
+    current_location = models.ForeignKey(
+        "inventory.Location", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The product scan the picker made last (line, base units per scanned unit, how many units),
+    # so a quantity typed after it ("×24") says how many that scan was.
+    last_scan = models.JSONField(default=dict, blank=True)
+    batch = models.ForeignKey(
+        PickBatch,
+        verbose_name=_("batch pick"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shipments",
+    )
+    tote = models.CharField(_("tote"), max_length=20, blank=True)
     invoice_id = models.BigIntegerField(_("invoice"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -226,6 +273,15 @@ class ShipmentLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The bin to pick from (none: the warehouse's implicit location).
+    location = models.ForeignKey(
+        "inventory.Location",
+        verbose_name=_("location"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # To pick: what the reservation holds in this warehouse and lot when the pick list was made.
     quantity = QuantityField(_("to pick"))
     picked_quantity = QuantityField(_("picked"), default=0)
@@ -245,6 +301,40 @@ class ShipmentLine(models.Model):
                 name="shipment_line_returned_within_picked",
             ),
         ]
+
+
+class ShortPick(models.Model):
+    """Goods a picker did not find where the pick list sent them: what became of the missing
+    quantity (taken from another bin, re-reserved elsewhere, or backordered)."""
+
+    class Resolution(models.TextChoices):
+        OTHER_BIN = "other_bin", _("Picked from another location")
+        RESERVED = "reserved", _("Reserved in another warehouse")
+        BACKORDERED = "backordered", _("Backordered")
+
+    shipment_line = models.ForeignKey(
+        ShipmentLine, verbose_name=_("shipment line"), on_delete=models.CASCADE, related_name="short_picks"
+    )
+    location = models.ForeignKey(
+        "inventory.Location",
+        verbose_name=_("location"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    quantity = QuantityField(_("quantity"))
+    resolution = models.CharField(_("resolution"), max_length=12, choices=Resolution.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("short pick")
+        verbose_name_plural = _("short picks")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="short_pick_positive")]
 
 
 class Return(models.Model):

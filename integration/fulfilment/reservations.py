@@ -125,7 +125,8 @@ def lines_reserve(
 ) -> tuple[list[tuple[SalesOrderLine, Decimal]], dict[int, Decimal], dict[str, list]]:
     """The rule's reserving step, shared by the confirmation and the backorder rule: reserve
     what each given line still lacks (ordered − reserved − shipped), the orders served in the
-    given order, each from the warehouses nearest its customer first, lots
+    given order, each from its ship-from warehouse alone or else from the warehouses nearest
+    its customer first (``_order_warehouses``), lots
     first-expiry-first-out (``stock_reserve_many``: a few statements whatever the number of
     lines); the lines' reserved figures move. A product deactivated after confirmation holds
     nothing.
@@ -136,10 +137,7 @@ def lines_reserve(
     warehouses = _active_warehouses() if orders_lines else []
     todo, demands, nearest = [], [], []
     for order, lines in orders_lines:
-        customer = order.customer
-        order_warehouses = warehouses_by_distance(
-            latitude=customer.latitude, longitude=customer.longitude, warehouses=warehouses
-        )
+        order_warehouses = _order_warehouses(order, warehouses)
         for line in lines:
             remaining = line.base_quantity - line.reserved_quantity - line.shipped_quantity
             if remaining <= 0:
@@ -156,6 +154,18 @@ def lines_reserve(
     }
     order_services.order_lines_progress(reserved=got_by_line)
     return todo, got_by_line, allocations
+
+
+def _order_warehouses(order: SalesOrder, warehouses: list[dict]) -> list[int]:
+    """Where an order is reserved from, in turn: its ship-from warehouse alone when it has one
+    (what that lacks waits there as a backorder), else every active warehouse, the nearest to
+    the customer first."""
+    if order.ship_from_id is not None:
+        return [order.ship_from_id]
+    customer = order.customer
+    return warehouses_by_distance(
+        latitude=customer.latitude, longitude=customer.longitude, warehouses=warehouses
+    )
 
 
 def target_state(order: SalesOrder, lines: list[SalesOrderLine], got_by_line: dict[int, Decimal]) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integration.fulfilment import delivery_views, views
+from integration.fulfilment import batch_views, delivery_views, picking_views, views
 
 app_name = "fulfilment"
 
@@ -15,12 +15,20 @@ urlpatterns = [
         views.order_line_purchase,
         name="order-line-purchase",
     ),
-    path("picking/", views.picking, name="picking"),
-    path("picking/<int:order_pk>/<int:warehouse_pk>/start/", views.picking_start, name="picking-start"),
+    path("picking/", picking_views.picking_queue, name="picking"),
+    path(
+        "picking/<int:order_pk>/<int:warehouse_pk>/start/", picking_views.picking_start, name="picking-start"
+    ),
+    path("picking/batches/", batch_views.batch_create, name="batch-create"),
+    path("picking/batches/<int:pk>/", batch_views.batch_detail, name="batch"),
+    path("picking/batches/<int:pk>/scan/", batch_views.batch_scan, name="batch-scan"),
+    path("picking/batches/<int:pk>/ship/", batch_views.batch_ship, name="batch-ship"),
+    path("picking/batches/<int:pk>/finish/", batch_views.batch_finish, name="batch-finish"),
     path("shipments/", views.shipments, name="shipments"),
-    path("shipments/<int:pk>/", views.shipment_detail, name="shipment"),
-    path("shipments/<int:pk>/scan/", views.shipment_scan, name="shipment-scan"),
-    path("shipments/<int:pk>/ship/", views.shipment_ship, name="shipment-ship"),
+    path("shipments/<int:pk>/", picking_views.shipment_detail, name="shipment"),
+    path("shipments/<int:pk>/scan/", picking_views.shipment_scan, name="shipment-scan"),
+    path("shipments/<int:pk>/ship/", picking_views.shipment_ship, name="shipment-ship"),
+    path("shipment-lines/<int:line_pk>/short/", picking_views.short_pick, name="short-pick"),
     path("shipments/<int:pk>/delivery-note.pdf", views.delivery_note, name="delivery-note"),
     path("shipment-lines/<int:line_pk>/return/", views.return_create, name="return-create"),
     path("returns/", views.returns, name="returns"),

@@ -19,7 +19,6 @@ from crm.sales.models import SalesOrder
 from crm.sales.orders import selectors as order_selectors
 from integration.fulfilment import (
     backorders,
-    carriers,
     documents,
     purchase_to_order,
     selectors,
@@ -27,7 +26,7 @@ from integration.fulfilment import (
     shipping,
 )
 from integration.fulfilment.models import Return, Shipment
-from scm.inventory.models import Warehouse
+from integration.fulfilment.picking_views import shipment_or_404
 
 READERS = (SALES, WAREHOUSE, FINANCE, MANAGER)
 
@@ -151,134 +150,6 @@ def order_shorten(request, pk):
     )
 
 
-# --- the warehouse tablet -------------------------------------------------------------------
-
-
-@role_required(WAREHOUSE, MANAGER)
-def picking(request):
-    warehouses = list(Warehouse.objects.for_stock().order_by("code"))
-    current = None
-    wanted = request.GET.get("warehouse") or request.session.get("fulfilment_warehouse")
-    for w in warehouses:
-        if str(w.pk) == str(wanted):
-            current = w
-    if current is None and warehouses:
-        current = warehouses[0]
-    context = {"title": _("Picking"), "warehouses": warehouses, "warehouse": current}
-    if current is not None:
-        request.session["fulfilment_warehouse"] = current.pk
-        page = Paginator(selectors.pick_list_orders(warehouse_id=current.pk), 20).get_page(
-            request.GET.get("page")
-        )
-        held = selectors.held_by_order(order_ids=[o.pk for o in page], warehouse_id=current.pk)
-        open_lists = selectors.open_pick_lists(warehouse_id=current.pk)
-        context.update(
-            page_obj=page,
-            rows=[{"order": o, "held": held.get(o.pk, 0), "shipment_id": open_lists.get(o.pk)} for o in page],
-        )
-    return render(request, "fulfilment/picking.html", context)
-
-
-@require_POST
-@role_required(WAREHOUSE, MANAGER)
-def picking_start(request, order_pk, warehouse_pk):
-    order = get_object_or_404(order_selectors.orders_visible_to(request.user), pk=order_pk)
-    warehouse = get_object_or_404(Warehouse, pk=warehouse_pk)
-    try:
-        shipment = shipping.shipment_start(order=order, warehouse=warehouse, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect(f"{_picking_url()}?warehouse={warehouse.pk}")
-    return redirect("fulfilment:shipment", pk=shipment.pk)
-
-
-def _picking_url():
-    from django.urls import reverse
-
-    return reverse("fulfilment:picking")
-
-
-class ShipForm(forms.Form):
-    carrier = forms.CharField(label=gettext_lazy("Carrier"), max_length=100)
-    tracking_number = forms.CharField(label=gettext_lazy("Tracking number"), max_length=100)
-
-
-def _shipment_or_404(request, pk):
-    """A shipment of an order the user may read (the orders' record rule), else 404."""
-    if not selectors.shipments_for(user=request.user).filter(pk=pk).exists():
-        raise Http404
-    return selectors.shipment_with_lines(pk=pk)
-
-
-@role_required(*READERS)
-def shipment_detail(request, pk, ship_form=None):
-    shipment = _shipment_or_404(request, pk)
-    template = (
-        "fulfilment/scan.html" if shipment.state == Shipment.State.PICKING else "fulfilment/shipment.html"
-    )
-    return render(
-        request,
-        template,
-        {
-            "title": shipment.number,
-            "shipment": shipment,
-            "notice": getattr(shipment, "notice", None),
-            "lines": list(shipment.lines.all()),
-            "ship_form": ship_form or ShipForm(initial={"carrier": shipment.carrier}),
-            "carrier_names": list(carriers.active_carriers().values_list("name", flat=True)),
-            "returns": Return.objects.filter(shipment_line__shipment=shipment).select_related(
-                "shipment_line__product", "shipment_line__lot"
-            ),
-        },
-    )
-
-
-@require_POST
-@role_required(WAREHOUSE, MANAGER)
-def shipment_scan(request, pk):
-    shipment = get_object_or_404(selectors.shipments_for(user=request.user), pk=pk)
-    feedback, ok = "", True
-    try:
-        result = shipping.shipment_scan(
-            shipment=shipment, code=request.POST.get("code", ""), user=request.user
-        )
-        feedback = result.message
-    except ValidationError as exc:
-        feedback, ok = _error_text(exc), False
-    shipment = selectors.shipment_with_lines(pk=pk)
-    context = {"shipment": shipment, "lines": list(shipment.lines.all()), "feedback": feedback, "ok": ok}
-    if request.htmx:
-        # A refused scan is still answered 200: htmx swaps only successful answers, and the
-        # picker must see the red feedback in place.
-        response = render(request, "fulfilment/_scan_panel.html", context)
-        response["X-Scan-Result"] = "ok" if ok else "error"
-        return response
-    if ok:
-        messages.success(request, feedback)
-    else:
-        messages.error(request, feedback)
-    return redirect("fulfilment:shipment", pk=pk)
-
-
-@require_POST
-@role_required(WAREHOUSE, MANAGER)
-def shipment_ship(request, pk):
-    shipment = get_object_or_404(selectors.shipments_for(user=request.user), pk=pk)
-    form = ShipForm(request.POST)
-    if form.is_valid():
-        try:
-            shipment = shipping.shipment_ship(shipment=shipment, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, _("Shipment %(number)s shipped.") % {"number": shipment.number})
-            return redirect("fulfilment:shipment", pk=pk)
-    response = shipment_detail(request, pk, ship_form=form)
-    response.status_code = 400
-    return response
-
-
 @role_required(*READERS)
 def shipments(request):
     state = request.GET.get("state", "")
@@ -294,7 +165,7 @@ def shipments(request):
 
 @role_required(*READERS)
 def delivery_note(request, pk):
-    shipment = _shipment_or_404(request, pk)
+    shipment = shipment_or_404(request, pk)
     pdf = documents.delivery_note_pdf(shipment=shipment)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{shipment.number}.pdf"'

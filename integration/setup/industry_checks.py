@@ -33,6 +33,7 @@ DOCUMENT_PREFIXES = {
     "SCN": _("Supplier credit note"),
     "SPAY": _("Supplier payment"),
     "SH": _("Shipment"),
+    "PB": _("Batch pick"),
     "RT": _("Customer return"),
     "RC": _("Recall"),
     "RA": _("Return authorisation"),

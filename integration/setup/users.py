@@ -23,7 +23,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from core.audit import audit
-from core.people import display_name
+from core.people import NAME_ORDER, display_name
 from core.roles import ADMIN, ALL_ROLES
 from core.tokens import tokens_revoke_for_user
 from crm.customers import services as customer_services
@@ -82,7 +82,7 @@ def users_list(*, q: str = "", state: str = "") -> QuerySet:
         )
     if state in STATE_FILTERS:
         qs = qs.filter(STATE_FILTERS[state])
-    return qs.prefetch_related("groups").order_by("-is_active", "last_name", "first_name", "username", "pk")
+    return qs.prefetch_related("groups").order_by("-is_active", NAME_ORDER, "pk")
 
 
 def user_roles_of(user) -> list[str]:

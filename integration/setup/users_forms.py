@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import style_fields
-from core.people import display_name
+from core.people import display_name, users_by_name
+from core.pickers import use_picker, user_picker
 from core.roles import ALL_ROLES, ROLE_LABELS
 from crm.customers.models import Team
 
@@ -76,12 +77,10 @@ class DeactivateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True)
-            .exclude(pk=user.pk)
-            .order_by("last_name", "first_name", "username")
+        self.fields["to_user"].queryset = users_by_name(
+            get_user_model().objects.filter(is_active=True).exclude(pk=user.pk)
         )
+        use_picker(self.fields["to_user"], user_picker(placeholder=_("Type a name or pinyin")))
         style_fields(self)
 
     def clean(self):

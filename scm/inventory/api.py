@@ -2,7 +2,10 @@
 ``stock_api``; the router for both. The same roles as the pages. Writes go through the services;
 a service's ValidationError is a 400 naming the field (``core.drf.exception_handler``)."""
 
-from drf_spectacular.utils import extend_schema
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -10,8 +13,10 @@ from rest_framework.routers import DefaultRouter
 
 from core import api_fields
 from core.drf import DefaultDecimalField
+from core.money import MAX_QUANTITY, decimal_input
+from core.pickers import PickerAnswerSerializer, picker_answer, picker_query
 from core.roles import MANAGER
-from scm.inventory import catalogue, selectors
+from scm.inventory import catalogue, location_api, selectors
 from scm.inventory.models import (
     Brand,
     Category,
@@ -19,6 +24,8 @@ from scm.inventory.models import (
     ProductUnit,
     Warehouse,
 )
+from scm.inventory.pickers import product_picker_search
+from scm.inventory.promise import promise_dates
 from scm.inventory.stock_api import (
     AdjustmentViewSet,
     CostHiddenMixin,
@@ -164,6 +171,13 @@ class AvailabilitySerializer(serializers.Serializer):
     reserved = serializers.DecimalField(max_digits=18, decimal_places=3)
     available = serializers.DecimalField(max_digits=18, decimal_places=3)
     incoming = IncomingSupplySerializer(many=True)
+    promise_date = serializers.DateField(
+        allow_null=True,
+        help_text="When this warehouse alone could ship the quantity asked (default 1): today from "
+        "stock, else the receipt that covers it (plus transfer time from another warehouse), else "
+        "the lead time; null: unknown, ask purchasing.",
+    )
+    promise_source = serializers.ChoiceField(choices=["stock", "incoming", "lead_time", "unknown"])
 
 
 class ProductViewSet(CatalogueViewSet):
@@ -171,6 +185,7 @@ class ProductViewSet(CatalogueViewSet):
     filterset_fields = ["category", "brand", "tracking", "is_active", "barcode", "template"]
     search_fields = ["sku", "name", "barcode"]
     ordering_fields = ["sku", "name", "list_price", "on_hand_total", "available_total"]
+    ordering_columns = {"name": "search_pinyin"}
 
     def get_queryset(self):
         return selectors.product_list(include_templates=True)
@@ -194,13 +209,41 @@ class ProductViewSet(CatalogueViewSet):
         )
         return Response(ProductSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=AvailabilitySerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "quantity", str, description="Base units to promise (default 1).", required=False
+            )
+        ],
+        responses=AvailabilitySerializer(many=True),
+    )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def availability(self, request, pk=None):
-        """Available-to-promise per warehouse, with incoming supply and dates."""
+        """Available-to-promise per warehouse, with incoming supply and dates, and the day each
+        warehouse could ship ``quantity`` base units (``promise.promise_dates``)."""
         product = self.get_object()
-        rows = selectors.available_to_promise(product_id=product.pk)
+        quantity = decimal_input(request.query_params.get("quantity"), field="quantity", blank=1)
+        if quantity <= 0 or quantity >= MAX_QUANTITY:
+            raise ValidationError({"quantity": _("Enter a quantity greater than zero.")})
+        rows = promise_dates(product_id=product.pk, base_quantity=quantity).warehouses
         return Response(AvailabilitySerializer(rows, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                description=gettext_lazy("SKU, name, pinyin or initials; or a product, unit or box barcode."),
+            )
+        ],
+        responses=PickerAnswerSerializer,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def picker(self, request):
+        """The products picker: at most 20 active products; a barcode or SKU given in full first
+        (``exact``, with the ``unit`` of a unit barcode)."""
+        rows = product_picker_search(query=picker_query(request.query_params.get("q", "")))
+        return Response(picker_answer(rows))
 
 
 class WarehouseSerializer(api_fields.ModelSerializer):
@@ -230,3 +273,4 @@ router.register("inventory/receipts", ReceiptViewSet, basename="inventory-receip
 router.register("inventory/adjustments", AdjustmentViewSet, basename="inventory-adjustment")
 router.register("inventory/transfers", TransferViewSet, basename="inventory-transfer")
 router.register("inventory/counts", CountViewSet, basename="inventory-count")
+location_api.register(router)

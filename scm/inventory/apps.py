@@ -9,10 +9,11 @@ class InventoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from core import imports
         from core.navigation import NavItem, register
         from core.roles import FINANCE, MANAGER, PURCHASING, SALES, SERVICE, WAREHOUSE
         from core.ui import register_status_colours
-        from scm.inventory import importers
+        from scm.inventory import importers, location_import, opening_import
         from scm.inventory.views import IMPORT_ROLES
 
         read = (SALES, SERVICE, WAREHOUSE, PURCHASING, FINANCE, MANAGER)
@@ -66,6 +67,22 @@ class InventoryConfig(AppConfig):
                 section="warehouse",
                 order=350,
             ),
+            NavItem(
+                "inventory.locations",
+                _("Bins"),
+                "inventory:locations",
+                (WAREHOUSE, MANAGER),
+                section="inventory",
+                order=335,
+            ),
+            NavItem(
+                "inventory.put_away",
+                _("Put away"),
+                "inventory:tablet_put_away",
+                (WAREHOUSE,),
+                section="warehouse",
+                order=352,
+            ),
         )
         register_status_colours(
             {
@@ -78,7 +95,9 @@ class InventoryConfig(AppConfig):
             }
         )
         _register_today()
-        importers.install()
+        # The import kinds: products, opening stock, bin locations.
+        for spec in (importers.PRODUCTS, opening_import.OPENING_STOCK, location_import.LOCATIONS):
+            imports.register(spec)
 
 
 def _register_today() -> None:

@@ -121,6 +121,27 @@ def product_list_prices_set(
     return len(changed)
 
 
+MAX_LEAD_TIME_DAYS = 3650
+
+
+@transaction.atomic
+def product_lead_time_set(*, product_id: int, days: int | None) -> bool:
+    """A product's lead time (days from ordering to receiving at its usual supplier; None:
+    unknown), which the promise date falls back on (``promise``). Purchasing calls it whenever
+    what it knows of the product's suppliers changes. One UPDATE, written only when the value
+    differs; returns whether it changed. Not a whole number of days from 0 to 3650 raises
+    ``ValidationError`` on ``lead_time_days``."""
+    if days is not None and (
+        isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_LEAD_TIME_DAYS
+    ):
+        raise ValidationError({"lead_time_days": _("Enter a whole number of days.")})
+    if days is None:
+        changed = Product.objects.filter(pk=product_id, lead_time_days__isnull=False)
+    else:
+        changed = Product.objects.filter(pk=product_id).exclude(lead_time_days=days)
+    return bool(changed.update(lead_time_days=days))
+
+
 @transaction.atomic
 def product_variants_create(
     *, template: Product, attributes: dict[str, list[str]], user=None

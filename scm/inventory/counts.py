@@ -8,6 +8,12 @@ one adjustment per line with a variance, applied to the current on-hand: the res
 was counted plus what moved since.
 
 States: counting → submitted → approved → posted (or cancelled before posting).
+
+In a warehouse with bins a count runs by location: a line per bin, product and lot (and one per
+product and lot for what is not put away, when the whole warehouse is counted), the counter
+scans the bin and then what is in it, a line's expected quantity is the ledger sum of the moves
+naming that bin, and posting adjusts the bin. A count may cover one zone (``zone``). A warehouse
+without bins counts as before: lines without a location.
 """
 
 from decimal import Decimal
@@ -21,17 +27,20 @@ from django.utils.translation import gettext as _
 from core.audit import audit
 from core.db import atomic_with_retry
 from core.numbers import document_number
-from scm.inventory import services
+from scm.inventory import bins, services
 from scm.inventory.models import (
     Category,
     CountLine,
     CountSession,
+    Location,
+    LocationStock,
     Lot,
     Product,
     ProductUnit,
     StockLevel,
     StockMove,
 )
+from scm.inventory.putaway import in_bins_expression
 
 ZERO = Decimal(0)
 
@@ -81,32 +90,125 @@ def _in_scope(session: CountSession, product: Product) -> bool:
     return product.category_id in category_ids(session.category)
 
 
+def _zone_input(warehouse, zone) -> str:
+    """The zone of ``warehouse`` a count covers, as its bins spell it ("" : every bin)."""
+    if zone is None:
+        return ""
+    if not isinstance(zone, str) or "\x00" in zone:
+        raise ValidationError({"zone": _("Enter text.")})
+    zone = zone.strip()
+    if not zone:
+        return ""
+    found = (
+        Location.objects.filter(warehouse=warehouse, zone__iexact=zone[:20])
+        .values_list("zone", flat=True)
+        .first()
+    )
+    if found is None:
+        raise ValidationError({"zone": _("This warehouse has no zone “%(zone)s”.") % {"zone": zone[:20]}})
+    return found
+
+
+def _bin_lines(session: CountSession, category: Category | None) -> list[CountLine]:
+    """A line per bin, product and lot holding something (the session's zone only), and unless
+    a zone is counted, a line per product and lot for what is not put away."""
+    rows = (
+        LocationStock.objects.filter(location__warehouse_id=session.warehouse_id, on_hand__gt=0)
+        .select_related("product")
+        .order_by("pk")
+    )
+    if session.zone:
+        rows = rows.filter(location__zone=session.zone)
+    if category is not None:
+        rows = rows.filter(product__category_id__in=category_ids(category))
+    lines = [
+        CountLine(
+            session=session,
+            product_id=row.product_id,
+            lot_id=row.lot_id,
+            location_id=row.location_id,
+            snapshot_on_hand=row.on_hand,
+            unit_cost=row.product.cost,
+        )
+        for row in rows
+    ]
+    if session.zone:
+        return lines
+    levels = (
+        StockLevel.objects.filter(warehouse_id=session.warehouse_id)
+        .exclude(on_hand=0)
+        .select_related("product")
+        .annotate(in_bins=in_bins_expression())
+        .order_by("pk")
+    )
+    if category is not None:
+        levels = levels.filter(product__category_id__in=category_ids(category))
+    for lv in levels:
+        if lv.on_hand - lv.in_bins != 0:
+            lines.append(
+                CountLine(
+                    session=session,
+                    product_id=lv.product_id,
+                    lot_id=lv.lot_id,
+                    snapshot_on_hand=lv.on_hand - lv.in_bins,
+                    unit_cost=lv.product.cost,
+                )
+            )
+    return lines
+
+
 @atomic_with_retry
-def count_start(*, warehouse, category: Category | None = None, user=None) -> CountSession:
-    """Open a count: one line per product and lot the ledger says is there."""
+def count_start(*, warehouse, category: Category | None = None, zone: str = "", user=None) -> CountSession:
+    """Open a count: one line per product and lot the ledger says is there (per bin in a
+    warehouse with bins; ``zone``: the bins of that zone only)."""
     services._check_warehouse(warehouse)
+    zone = _zone_input(warehouse, zone)
     session = CountSession.objects.create(
         number=document_number(prefix="CC"),
         warehouse=warehouse,
         category=category,
+        zone=zone,
         created_by=user,
         start_move_id=_last_move_id(),
     )
-    levels = StockLevel.objects.filter(warehouse=warehouse).exclude(on_hand=0).select_related("product")
-    if category is not None:
-        levels = levels.filter(product__category_id__in=category_ids(category))
-    CountLine.objects.bulk_create(
-        CountLine(
-            session=session,
-            product_id=lv.product_id,
-            lot_id=lv.lot_id,
-            snapshot_on_hand=lv.on_hand,
-            unit_cost=lv.product.cost,
+    if bins.has_locations(warehouse.pk):
+        CountLine.objects.bulk_create(_bin_lines(session, category))
+    else:
+        levels = StockLevel.objects.filter(warehouse=warehouse).exclude(on_hand=0).select_related("product")
+        if category is not None:
+            levels = levels.filter(product__category_id__in=category_ids(category))
+        CountLine.objects.bulk_create(
+            CountLine(
+                session=session,
+                product_id=lv.product_id,
+                lot_id=lv.lot_id,
+                snapshot_on_hand=lv.on_hand,
+                unit_cost=lv.product.cost,
+            )
+            for lv in levels
         )
-        for lv in levels
+    audit(
+        "inventory.count_started",
+        actor=user,
+        obj=session,
+        data={"warehouse": warehouse.code, **({"zone": zone} if zone else {})},
     )
-    audit("inventory.count_started", actor=user, obj=session, data={"warehouse": warehouse.code})
     return session
+
+
+def _check_count_location(session: CountSession, location: Location | None) -> None:
+    """A bin counted must be one of the count's warehouse (and zone); a zone's count names one."""
+    if location is not None:
+        bins.check_location(location, session.warehouse_id, field="location")
+        if session.zone and location.zone != session.zone:
+            raise ValidationError(
+                {
+                    "location": _("Location %(code)s is not in zone %(zone)s, which this count covers.")
+                    % {"code": location.code, "zone": session.zone}
+                }
+            )
+    elif session.zone:
+        raise ValidationError({"location": _("Scan the bin first: this count covers one zone.")})
 
 
 @atomic_with_retry
@@ -119,11 +221,14 @@ def count_record(
     lot: Lot | None = None,
     replace: bool = False,
     user=None,
+    location: Location | None = None,
 ) -> CountLine:
-    """Record what was found: add ``quantity`` (a scan) or, with ``replace``, set it.
-    Stock found that the ledger did not know gets a new line."""
+    """Record what was found: add ``quantity`` (a scan) or, with ``replace``, set it, in the
+    bin ``location`` (none: what is not put away, or a warehouse without bins). Stock found
+    that the ledger did not know gets a new line."""
     if session.state != CountSession.State.COUNTING:
         raise ValidationError({"state": _("This count is not open for counting.")})
+    _check_count_location(session, location)
     if product.is_template:
         raise ValidationError({"product": _("Choose a variant: a template product holds no stock.")})
     if not _in_scope(session, product):
@@ -140,12 +245,14 @@ def count_record(
         raise ValidationError({"lot": _("This lot belongs to another product.")})
     line = (
         CountLine.objects.select_for_update()
-        .filter(session=session, product=product, lot=lot)
+        .filter(session=session, product=product, lot=lot, location=location)
         .order_by("pk")
         .first()
     )
     if line is None:
-        line = CountLine.objects.create(session=session, product=product, lot=lot, unit_cost=product.cost)
+        line = CountLine.objects.create(
+            session=session, product=product, lot=lot, location=location, unit_cost=product.cost
+        )
     line.counted = base if replace or line.counted is None else line.counted + base
     if product.tracking == Product.Tracking.SERIAL and line.counted > 1:
         raise ValidationError({"lot": _("This serial number was already counted.")})
@@ -156,10 +263,14 @@ def count_record(
 
 
 def _expected(session: CountSession, line: CountLine) -> Decimal:
+    """The ledger sum of the line's product and lot up to where it was counted: of the moves
+    naming its bin, or naming none (the implicit location; in a warehouse without bins, every
+    move)."""
     return StockMove.objects.filter(
         warehouse_id=session.warehouse_id,
         product_id=line.product_id,
         lot_id=line.lot_id,
+        location_id=line.location_id,
         pk__lte=line.counted_move_id,
     ).aggregate(s=Coalesce(Sum("quantity"), ZERO))["s"]
 
@@ -206,7 +317,7 @@ def count_post(*, session: CountSession, user=None) -> CountSession:
     lines = (
         CountLine.objects.filter(session=session)
         .exclude(Q(counted__isnull=True) | Q(expected__isnull=True))
-        .select_related("product", "lot")
+        .select_related("product", "lot", "location")
         .order_by("pk")
     )
     reason = _("Stock count %(number)s") % {"number": session.number}
@@ -226,9 +337,13 @@ def count_post(*, session: CountSession, user=None) -> CountSession:
                 reason=reason,
                 reference=session.number,
                 user=user,
+                location=line.location,
             )
         except ValidationError as exc:
-            raise ValidationError({"lines": f"{line.product.sku}: {' '.join(exc.messages)}"}) from exc
+            where = f"{line.location.code} " if line.location else ""
+            raise ValidationError({"lines": f"{where}{line.product.sku}: {' '.join(exc.messages)}"}) from exc
+    # The bins counted hold what was found: what pickers had not found there is settled.
+    bins.bin_counted((line.location_id, line.product_id, line.lot_id) for line in lines if line.location_id)
     if found:
         # One announcement for the whole count, whatever the number of lines that found more.
         services.stock_available_publish(

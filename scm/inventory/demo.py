@@ -1,5 +1,6 @@
-"""Demo inventory: three warehouses (北京, 上海, 广州), about sixty products of a trading company,
-lots with expiry dates, serial-numbered electronics, a T-shirt template with variants (``build``);
+"""Demo inventory: three warehouses (北京, 上海, 广州; 北京 works by bins: ``demo_bins``), about
+sixty products of a trading company, lots with expiry dates, serial-numbered electronics, a
+T-shirt template with variants (``build``);
 once purchasing has bought their stock (``scm.purchasing.demo``), ninety days of stock history and
 one open count (``stock_history``). Deterministic (``ctx.rng``) and idempotent."""
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from scm.inventory import counts, reservations, services, transfers
+from scm.inventory import counts, demo_bins, reservations, services, transfers
 from scm.inventory.models import Brand, Category, CountSession, Product, ProductUnit, StockMove, Warehouse
 
 WAREHOUSES = [
@@ -272,6 +273,7 @@ def build(ctx) -> None:
         ctx.say("inventory: already there")
         return
     _products(ctx, cats)
+    demo_bins.layout(whs[demo_bins.BINS_WAREHOUSE], actor=ctx.users.get("warehouse"))
     ctx.say(f"inventory: {len(whs)} warehouses, {Product.objects.count()} products")
 
 
@@ -283,6 +285,7 @@ def stock_history(ctx) -> None:
     user = ctx.users.get("warehouse")
     products = list(Product.objects.filter(is_template=False).order_by("sku"))
     _history(ctx, products, whs, user)
+    demo_bins.put_away(whs[demo_bins.BINS_WAREHOUSE], user=user)
     _tight_reorder_points(products)
     _spread_history()
     _open_count(ctx, whs, cats, user)

@@ -57,6 +57,13 @@ class CountStartForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+    # A warehouse with bins: count one zone's bins only (checked by ``counts.count_start``).
+    zone = forms.CharField(
+        label=_("zone"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+    )
 
 
 class TransferStartForm(forms.Form):

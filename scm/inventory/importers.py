@@ -1,6 +1,6 @@
 """Import kinds of the inventory import page (group ``"inventory"``, see ``core.tabular`` and
 ``core.imports``): products (with their units, barcodes, categories and prices) here, opening
-stock in ``opening_import``. Registered by ``install()`` from the app's ``ready``.
+stock in ``opening_import``. The app's ``ready`` registers the kinds.
 
 A products file is checked without a query per row: ``prepare`` loads the SKUs and barcodes the
 file names that are taken already, and the company's units and their usual conversions, in a
@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import imports
 from core.money import MAX_AMOUNT, MAX_QUANTITY, decimal_input, tax_rate_input
 from core.preferences import UNIT_CONVERSIONS, preference
 from core.roles import MANAGER, PURCHASING
@@ -66,9 +65,9 @@ PRODUCT_COLUMNS = [
     "warranty_months",
 ]
 PRODUCT_LABELS = {
-    "sku": "商品编码",
-    "name": "商品名称",
-    "category": "分类",
+    "sku": "产品编码",
+    "name": "产品名称",
+    "category": "类目",
     "brand": "品牌",
     "base_unit": "基本单位",
     "base_unit_divisible": "基本单位可拆分",
@@ -86,6 +85,10 @@ PRODUCT_LABELS = {
     "warranty_months": "保修月数",
 }
 PRODUCT_ALIASES = {
+    # The headers of older templates (商品…, 分类): their files still import.
+    "商品编码": "sku",
+    "商品名称": "name",
+    "分类": "category",
     "编码": "sku",
     "物料编码": "sku",
     "货号": "sku",
@@ -399,10 +402,3 @@ PRODUCTS = ImportSpec(
     # Those who edit the catalogue on its pages (``views.CATALOGUE_WRITE``).
     roles=(PURCHASING, MANAGER),
 )
-
-
-def install() -> None:
-    from scm.inventory import opening_import
-
-    imports.register(PRODUCTS)
-    imports.register(opening_import.OPENING_STOCK)

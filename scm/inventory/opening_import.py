@@ -40,15 +40,18 @@ from scm.inventory.services import to_base_quantity
 
 COLUMNS = ["sku", "warehouse", "lot", "expiry_date", "quantity", "unit", "unit_cost"]
 LABELS = {
-    "sku": "商品编码",
+    "sku": "产品编码",
     "warehouse": "仓库",
-    "lot": "批次/序列号",
+    "lot": "批号/序列号",
     "expiry_date": "有效期至",
     "quantity": "数量",
     "unit": "单位",
     "unit_cost": "单位成本",
 }
 ALIASES = {
+    # Older templates' headers: their files still import.
+    "商品编码": "sku",
+    "批次/序列号": "lot",
     "编码": "sku",
     "物料编码": "sku",
     "仓库编码": "warehouse",

@@ -19,8 +19,17 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.db import atomic_with_retry
-from scm.inventory import holding
-from scm.inventory.models import Lot, Product, ProductUnit, Reservation, StockLevel, StockMove, Warehouse
+from scm.inventory import bins, holding
+from scm.inventory.models import (
+    Location,
+    Lot,
+    Product,
+    ProductUnit,
+    Reservation,
+    StockLevel,
+    StockMove,
+    Warehouse,
+)
 from scm.inventory.services import (
     ZERO,
     _check_product,
@@ -87,12 +96,21 @@ def stock_reserve(
 
 
 @atomic_with_retry
-def stock_release(*, demand: str, quantity: Decimal | None = None, user=None) -> Decimal:
+def stock_release(
+    *,
+    demand: str,
+    quantity: Decimal | None = None,
+    user=None,
+    warehouse: Warehouse | None = None,
+    lot: Lot | None = None,
+) -> Decimal:
     """Give back what ``demand`` holds (all of it, or ``quantity``, latest-expiry first).
-    Returns the quantity released. Locks the demand's reservations in primary-key order.
+    With ``warehouse``, only what it holds there in ``lot`` (None: the product's untracked
+    level). Returns the quantity released. Locks the demand's reservations in primary-key order.
     What is released is free for others: ``stock.available`` is published for each warehouse
     it was held in."""
-    released, freed = _release(demand, None if quantity is None else Decimal(quantity))
+    where = None if warehouse is None else {"warehouse_id": warehouse.pk, "lot_id": lot.pk if lot else None}
+    released, freed = _release(demand, None if quantity is None else Decimal(quantity), where)
     _announce_freed(freed, reference=demand)
     return released
 
@@ -112,10 +130,16 @@ def stock_release_many(*, demands: list[str], reference: str = "", user=None) ->
     return out
 
 
-def _release(demand: str, quantity: Decimal | None) -> tuple[Decimal, dict[int, set[int]]]:
-    """Release ``quantity`` (None: all) of what ``demand`` holds; returns the quantity and the
-    products freed by warehouse."""
-    rows = list(Reservation.objects.select_for_update().filter(demand=demand, quantity__gt=0).order_by("-pk"))
+def _release(
+    demand: str, quantity: Decimal | None, where: dict | None = None
+) -> tuple[Decimal, dict[int, set[int]]]:
+    """Release ``quantity`` (None: all) of what ``demand`` holds (``where``: in one warehouse
+    and lot only); returns the quantity and the products freed by warehouse."""
+    rows = list(
+        Reservation.objects.select_for_update()
+        .filter(demand=demand, quantity__gt=0, **(where or {}))
+        .order_by("-pk")
+    )
     left = quantity
     released = ZERO
     freed: dict[int, set[int]] = {}
@@ -151,12 +175,17 @@ def stock_consume(
     lot: Lot | None = None,
     reference: str = "",
     user=None,
+    location: Location | None = None,
 ) -> StockMove:
     """Ship stock that ``demand`` holds in ``warehouse`` (and ``lot``): on-hand and reserved go
-    down together and a shipment move is written. Shipping more than is held is refused."""
+    down together and a shipment move is written. Shipping more than is held is refused. The
+    goods leave the bin ``location`` when one is named, else the implicit location (which
+    first takes what it lacks from the bins: ``bins.draw_to_implicit``)."""
     qty = Decimal(quantity)
     if qty <= 0:
         raise ValidationError({"quantity": _("The quantity must be greater than zero.")})
+    if location is not None:
+        bins.check_location(location, warehouse)
     res = (
         Reservation.objects.select_for_update()
         .filter(demand=demand, warehouse=warehouse, lot=lot, quantity__gte=qty)
@@ -167,11 +196,15 @@ def stock_consume(
             {"quantity": _("More than is reserved for this line in this warehouse and lot.")}
         )
     key = _level_key(res.product_id, warehouse.pk, lot.pk if lot else None)
+    if location is None:
+        bins.draw_to_implicit(base=qty, reference=reference, user=user, **key)
     updated = StockLevel.objects.filter(**key, reserved__gte=qty, on_hand__gte=qty).update(
         on_hand=F("on_hand") - qty, reserved=F("reserved") - qty
     )
     if not updated:
         raise ValidationError({"quantity": _("The stock level no longer holds this quantity.")})
+    if location is not None:
+        bins.bin_remove(location=location, product_id=res.product_id, lot_id=key["lot_id"], base=qty)
     Reservation.objects.filter(pk=res.pk).update(quantity=F("quantity") - qty)
     Reservation.objects.filter(pk=res.pk, quantity=0).delete()
     move = _write_move(
@@ -183,6 +216,7 @@ def stock_consume(
         unit_cost=Product.objects.values_list("cost", flat=True).get(pk=res.product_id),
         reference=reference,
         user=user,
+        location_id=location.pk if location else None,
     )
     audit("stock.shipment", actor=user, obj=move, data={"quantity": str(qty), "reference": reference})
     return move

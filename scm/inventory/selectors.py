@@ -10,21 +10,23 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.pagination import list_order
 from core.roles import FINANCE, MANAGER, PURCHASING, has_role
 from scm.inventory.holding import free_expression, held_expression
 from scm.inventory.models import (
     CountLine,
     CountSession,
-    IncomingSupply,
     Lot,
     Product,
     ProductUnit,
+    Reservation,
     StockLevel,
     StockMove,
     Transfer,
     TransferLine,
     Warehouse,
 )
+from scm.inventory.promise import availability
 
 ZERO = Decimal(0)
 QTY = DecimalField(max_digits=18, decimal_places=3)
@@ -32,47 +34,28 @@ VALUE = DecimalField(max_digits=24, decimal_places=4)
 
 
 def available_to_promise(*, product_id: int, warehouse_id: int | None = None) -> list[dict]:
-    """Per active warehouse (or the one given): on hand, reserved, available (on hand − reserved
-    of what is free to reserve: expired lots and lots on hold left out), held (on hand of lots on
-    hold) and incoming supplies with their dates. Three queries."""
-    today = timezone.localdate()
-    levels = StockLevel.objects.filter(product_id=product_id).values(
-        "warehouse_id", "lot__expiry_date", "lot__held_at", "on_hand", "reserved"
+    """Per active stock warehouse (or the one given): on hand, reserved, available (on hand −
+    reserved of what is free to reserve: expired lots and lots on hold left out), held (on hand
+    of lots on hold), incoming supplies with their dates, and the day one base unit could ship
+    from there (``promise_date``, ``promise_source``: ``promise.promise_dates_many``'s rule,
+    after the backorders waiting). Four queries."""
+    return availability(product_ids=[product_id], warehouse_id=warehouse_id)[int(product_id)]
+
+
+def held_for_demands(*, demands) -> dict[str, list[Reservation]]:
+    """Where stock is held for each of ``demands`` (an order line's ``demand``): its reservations
+    with their warehouse and lot, by warehouse code and expiry. One query."""
+    held: dict[str, list[Reservation]] = {demand: [] for demand in demands}
+    if not held:
+        return held
+    rows = (
+        Reservation.objects.filter(demand__in=list(held), quantity__gt=0)
+        .select_related("warehouse", "lot")
+        .order_by("warehouse__code", "lot__expiry_date", "pk")
     )
-    warehouses = Warehouse.objects.for_stock().order_by("code")
-    if warehouse_id is not None:
-        warehouses = warehouses.filter(pk=warehouse_id)
-    rows = {
-        w.pk: {
-            "warehouse": w,
-            "on_hand": Decimal(0),
-            "reserved": Decimal(0),
-            "available": Decimal(0),
-            "held": Decimal(0),
-            "incoming": [],
-        }
-        for w in warehouses
-    }
-    for lv in levels:
-        row = rows.get(lv["warehouse_id"])
-        if row is None:
-            continue
-        row["on_hand"] += lv["on_hand"]
-        row["reserved"] += lv["reserved"]
-        if lv["lot__held_at"] is not None:
-            row["held"] += lv["on_hand"]
-            continue
-        expired = lv["lot__expiry_date"] is not None and lv["lot__expiry_date"] < today
-        if not expired:
-            row["available"] += lv["on_hand"] - lv["reserved"]
-    for inc in IncomingSupply.objects.filter(product_id=product_id, quantity__gt=0).values(
-        "warehouse_id", "quantity", "expected_date"
-    ):
-        if inc["warehouse_id"] in rows:
-            rows[inc["warehouse_id"]]["incoming"].append(
-                {"quantity": inc["quantity"], "expected_date": inc["expected_date"]}
-            )
-    return list(rows.values())
+    for row in rows:
+        held[row.demand].append(row)
+    return held
 
 
 def available_at(*, product_id: int, warehouse_id: int, lot_id: int | None = None) -> Decimal:
@@ -178,6 +161,17 @@ def scan_lookup(*, code: str, field: str = "barcode") -> Scan:
 # --- products and stock ---------------------------------------------------------------------
 
 
+# The product list's sort keys and their columns: the name by its pinyin (indexed column).
+PRODUCT_SORTS = {
+    "sku": "sku",
+    "name": "search_pinyin",
+    "list_price": "list_price",
+    "on_hand_total": "on_hand_total",
+    "available_total": "available_total",
+    "category__name": "category__name",
+}
+
+
 def product_list(
     *,
     search: str = "",
@@ -229,11 +223,7 @@ def product_list(
         qs = qs.filter(tracking=tracking)
     if active is not None:
         qs = qs.filter(is_active=active)
-    allowed = {"sku", "name", "list_price", "on_hand_total", "available_total", "category__name"}
-    key = ordering.lstrip("-")
-    if key not in allowed:
-        ordering = "sku"
-    return qs.order_by(ordering, "pk")
+    return list_order(qs, ordering, PRODUCT_SORTS, "sku")
 
 
 def stock_by_warehouse(*, product_id: int) -> list[dict]:
@@ -288,7 +278,7 @@ def stock_valuation(*, warehouse_id=None) -> dict:
 
 def movement_history(*, product_id=None, lot_id=None, warehouse_id=None):
     """Ledger moves, newest first."""
-    qs = StockMove.objects.select_related("product", "warehouse", "lot", "user")
+    qs = StockMove.objects.select_related("product", "warehouse", "lot", "user", "location")
     if product_id:
         qs = qs.filter(product_id=product_id)
     if lot_id:
@@ -337,7 +327,11 @@ def count_sessions(*, state: str = ""):
 def count_report(*, session: CountSession) -> dict:
     """The variance report: each line's expected, counted, variance, its value and rate, and
     totals (net and absolute value, accuracy = lines without variance / lines)."""
-    lines = list(CountLine.objects.filter(session=session).select_related("product", "lot"))
+    lines = list(
+        CountLine.objects.filter(session=session)
+        .select_related("product", "lot", "location")
+        .order_by("location__sequence", "location__code", "product__sku", "lot__number", "pk")
+    )
     rows, net, gross, exact = [], ZERO, ZERO, 0
     for line in lines:
         variance = line.variance

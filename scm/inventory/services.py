@@ -21,9 +21,12 @@ from core.events import names
 from core.events.services import publish
 from core.money import MAX_QUANTITY, decimal_input
 from core.money import quantity as as_quantity
+from scm.inventory import bins
 from scm.inventory.holding import free_expression
+from scm.inventory.ledger import write_move as _write_move
 from scm.inventory.lots import lot_for_incoming, lot_for_outgoing
 from scm.inventory.models import (
+    Location,
     Lot,
     Product,
     ProductUnit,
@@ -94,22 +97,6 @@ def _ensure_level(product_id: int, warehouse_id: int, lot_id: int | None, serial
         return StockLevel.objects.filter(**key).values_list("pk", flat=True).get()
 
 
-def _write_move(
-    *, kind, product_id, warehouse_id, lot_id, quantity, reference, user, unit_cost=ZERO, reason=""
-):
-    return StockMove.objects.create(
-        kind=kind,
-        product_id=product_id,
-        warehouse_id=warehouse_id,
-        lot_id=lot_id,
-        quantity=quantity,
-        unit_cost=unit_cost,
-        reference=reference,
-        reason=reason,
-        user=user,
-    )
-
-
 def _signal_low_stock(product: Product, dropped: Decimal) -> None:
     """Publish ``stock.below_reorder_point`` when available stock (all warehouses, on hand −
     reserved of what is free to reserve: ``holding.free_level_q``) has just fallen below the
@@ -152,8 +139,16 @@ def stock_available_publish(*, product_ids, warehouse_id: int, reason: str, refe
 # --- receiving ------------------------------------------------------------------------------
 
 
-def _add_stock(*, product: Product, warehouse: Warehouse, lot: Lot | None, base: Decimal) -> None:
-    """on_hand += base on the level (created if needed). A serial landing in a second place
+def _add_stock(
+    *,
+    product: Product,
+    warehouse: Warehouse,
+    lot: Lot | None,
+    base: Decimal,
+    location: Location | None = None,
+) -> None:
+    """on_hand += base on the level (created if needed), and in ``location``'s bin when one is
+    named (else the stock is in the implicit location). A serial landing in a second place
     breaks a database constraint; that surfaces as a field error."""
     serial = product.tracking == Product.Tracking.SERIAL
     level_id = _ensure_level(product.pk, warehouse.pk, lot.pk if lot else None, serial=serial)
@@ -162,10 +157,43 @@ def _add_stock(*, product: Product, warehouse: Warehouse, lot: Lot | None, base:
             StockLevel.objects.filter(pk=level_id).update(on_hand=F("on_hand") + base)
     except IntegrityError:
         raise ValidationError({"lot_number": _("This serial number is already in stock.")})
+    if location is not None:
+        bins.bin_add(
+            location_id=location.pk, product_id=product.pk, lot_id=lot.pk if lot else None, base=base
+        )
 
 
-def _remove_stock(*, product_id: int, warehouse_id: int, lot_id: int | None, base: Decimal, field="quantity"):
-    """on_hand -= base, only from what is not reserved: one conditional UPDATE."""
+def _remove_stock(
+    *,
+    product_id: int,
+    warehouse_id: int,
+    lot_id: int | None,
+    base: Decimal,
+    field="quantity",
+    location: Location | None = None,
+    reference: str = "",
+    user=None,
+):
+    """on_hand -= base, only from what is not reserved: one conditional UPDATE. From the bin
+    ``location`` when one is named; else from the implicit location, which first takes from the
+    bins what it lacks (``bins.draw_to_implicit``)."""
+    if location is None:
+        bins.draw_to_implicit(
+            product_id=product_id,
+            warehouse_id=warehouse_id,
+            lot_id=lot_id,
+            base=base,
+            reference=reference,
+            user=user,
+        )
+    _remove_from_level(
+        product_id=product_id, warehouse_id=warehouse_id, lot_id=lot_id, base=base, field=field
+    )
+    if location is not None:
+        bins.bin_remove(location=location, product_id=product_id, lot_id=lot_id, base=base, field=field)
+
+
+def _remove_from_level(*, product_id: int, warehouse_id: int, lot_id: int | None, base: Decimal, field: str):
     updated = StockLevel.objects.filter(
         **_level_key(product_id, warehouse_id, lot_id), on_hand__gte=F("reserved") + base
     ).update(on_hand=F("on_hand") - base)
@@ -182,6 +210,40 @@ def _remove_stock(*, product_id: int, warehouse_id: int, lot_id: int | None, bas
                 % {"available": plain_qty(available)}
             }
         )
+
+
+def _take_out(*, product: Product, warehouse: Warehouse, lot, base: Decimal, location, reference, user):
+    """``base`` leaves the warehouse (the bin ``location`` when named) from what is not
+    reserved, out of the lot ``lot_for_outgoing`` chooses; answers that lot."""
+    lot = lot_for_outgoing(product=product, lot=lot)
+    _remove_stock(
+        product_id=product.pk,
+        warehouse_id=warehouse.pk,
+        lot_id=lot.pk if lot else None,
+        base=base,
+        location=location,
+        reference=reference,
+        user=user,
+    )
+    return lot
+
+
+def _move_at_cost(
+    *, kind, product: Product, warehouse: Warehouse, lot, quantity: Decimal, location, reference, reason, user
+):
+    """The ledger's move of an adjustment or a write-off, valued at the product's current cost."""
+    return _write_move(
+        kind=kind,
+        product_id=product.pk,
+        warehouse_id=warehouse.pk,
+        lot_id=lot.pk if lot else None,
+        quantity=quantity,
+        unit_cost=Product.objects.values_list("cost", flat=True).get(pk=product.pk),
+        reference=reference,
+        reason=reason,
+        user=user,
+        location_id=location.pk if location else None,
+    )
 
 
 def _unit_cost(product: Product, unit: ProductUnit | None, unit_cost) -> Decimal:
@@ -232,6 +294,7 @@ def stock_receive(
     lot: Lot | None = None,
     supplier_reference: str = "",
     announce: bool = True,
+    location: Location | None = None,
 ) -> StockMove:
     """Put stock into a warehouse (a purchase receipt, a return, a transfer arriving, an
     opening balance: ``opening.stock_opening``).
@@ -241,10 +304,13 @@ def stock_receive(
     ``reference`` and ``supplier_reference`` (where it came from). Stock put into a quarantine
     is never free to reserve, so it is not announced; ``announce=False`` leaves the announcing
     to the caller (a purchase receipt announces ``stock.received`` instead, whose rule serves
-    purchase-to-order lines before the others).
+    purchase-to-order lines before the others). ``location``: the bin it is put into (none:
+    the warehouse's implicit location, to be put away later).
     """
     _check_product(product)
     _check_warehouse(warehouse)
+    if location is not None:
+        bins.check_location(location, warehouse)
     base = to_base_quantity(product=product, quantity=quantity, unit=unit)
     if product.tracking == Product.Tracking.SERIAL and base != 1:
         raise ValidationError({"quantity": _("Receive serial-numbered units one serial number at a time.")})
@@ -264,7 +330,7 @@ def stock_receive(
     locked = Product.objects.select_for_update().only("pk", "cost").order_by("pk").get(pk=product.pk)
     if kind in (StockMove.Kind.RECEIPT, StockMove.Kind.OPENING):
         _average_in(locked, base, cost)
-    _add_stock(product=product, warehouse=warehouse, lot=lot, base=base)
+    _add_stock(product=product, warehouse=warehouse, lot=lot, base=base, location=location)
     move = _write_move(
         kind=kind,
         product_id=product.pk,
@@ -274,6 +340,7 @@ def stock_receive(
         unit_cost=cost,
         reference=reference,
         user=user,
+        location_id=location.pk if location else None,
     )
     audit(f"stock.{kind}", actor=user, obj=move, data={"quantity": str(base), "reference": reference})
     if announce and not warehouse.is_quarantine:
@@ -296,8 +363,10 @@ def stock_adjust(
     expiry_date: date | None = None,
     reference: str = "",
     user=None,
+    location: Location | None = None,
 ) -> StockMove:
-    """Correct stock by a signed ``quantity`` (found: positive, lost: negative), with a reason.
+    """Correct stock by a signed ``quantity`` (found: positive, lost: negative), with a reason,
+    in the bin ``location`` when one is named.
 
     A decrease takes only unreserved stock (conditional UPDATE); an increase of a tracked product
     names its lot (an existing lot may be expired: found stock is still stock) and publishes
@@ -314,6 +383,7 @@ def stock_adjust(
         expiry_date=expiry_date,
         reference=reference,
         user=user,
+        location=location,
     )
     if move.quantity > 0:
         stock_available_publish(
@@ -342,10 +412,13 @@ def _adjust(
     expiry_date: date | None = None,
     reference: str = "",
     user=None,
+    location: Location | None = None,
 ) -> StockMove:
     """``stock_adjust`` without announcing what it frees, inside the caller's transaction: for a
     service that adjusts several lines as one change (a count) and announces them once."""
     _check_warehouse(warehouse)
+    if location is not None:
+        bins.check_location(location, warehouse)
     if product.is_template:
         raise ValidationError({"product": _("Choose a variant: a template product holds no stock.")})
     reason = (reason or "").strip()
@@ -365,20 +438,25 @@ def _adjust(
         )
         if product.tracking == Product.Tracking.SERIAL and base != 1:
             raise ValidationError({"quantity": _("Serial-numbered units are adjusted one at a time.")})
-        _add_stock(product=product, warehouse=warehouse, lot=lot, base=base)
+        _add_stock(product=product, warehouse=warehouse, lot=lot, base=base, location=location)
     else:
-        lot = lot_for_outgoing(product=product, lot=lot)
-        _remove_stock(
-            product_id=product.pk, warehouse_id=warehouse.pk, lot_id=lot.pk if lot else None, base=base
+        lot = _take_out(
+            product=product,
+            warehouse=warehouse,
+            lot=lot,
+            base=base,
+            location=location,
+            reference=reference,
+            user=user,
         )
         base = -base
-    move = _write_move(
+    move = _move_at_cost(
         kind=StockMove.Kind.ADJUSTMENT,
-        product_id=product.pk,
-        warehouse_id=warehouse.pk,
-        lot_id=lot.pk if lot else None,
+        product=product,
+        warehouse=warehouse,
+        lot=lot,
         quantity=base,
-        unit_cost=Product.objects.values_list("cost", flat=True).get(pk=product.pk),
+        location=location,
         reference=reference,
         reason=reason,
         user=user,
@@ -399,22 +477,33 @@ def stock_scrap(
     lot: Lot | None = None,
     reference: str = "",
     user=None,
+    location: Location | None = None,
 ) -> StockMove:
-    """Write off damaged or expired stock (expired lots may be scrapped; reserved stock not)."""
+    """Write off damaged or expired stock (expired lots may be scrapped; reserved stock not),
+    out of the bin ``location`` when one is named."""
     _check_warehouse(warehouse)
+    if location is not None:
+        bins.check_location(location, warehouse)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason for scrapping.")})
     base = to_base_quantity(product=product, quantity=quantity, unit=unit)
-    lot = lot_for_outgoing(product=product, lot=lot)
-    _remove_stock(product_id=product.pk, warehouse_id=warehouse.pk, lot_id=lot.pk if lot else None, base=base)
-    move = _write_move(
+    lot = _take_out(
+        product=product,
+        warehouse=warehouse,
+        lot=lot,
+        base=base,
+        location=location,
+        reference=reference,
+        user=user,
+    )
+    move = _move_at_cost(
         kind=StockMove.Kind.SCRAP,
-        product_id=product.pk,
-        warehouse_id=warehouse.pk,
-        lot_id=lot.pk if lot else None,
+        product=product,
+        warehouse=warehouse,
+        lot=lot,
         quantity=-base,
-        unit_cost=Product.objects.values_list("cost", flat=True).get(pk=product.pk),
+        location=location,
         reference=reference,
         reason=reason,
         user=user,

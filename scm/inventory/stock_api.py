@@ -15,6 +15,7 @@ from scm.inventory.holding import free_expression
 from scm.inventory.models import (
     CountLine,
     CountSession,
+    Location,
     Lot,
     Product,
     ProductUnit,
@@ -88,6 +89,7 @@ class StockMoveSerializer(CostHiddenMixin, api_fields.ModelSerializer):
             "kind",
             "product",
             "warehouse",
+            "location",
             "lot",
             "quantity",
             "unit_cost",
@@ -102,7 +104,7 @@ class StockMoveViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = StockMoveSerializer
     queryset = StockMove.objects.order_by("-pk")
     allowed_roles = READ
-    filterset_fields = ["product", "warehouse", "lot", "kind", "reference"]
+    filterset_fields = ["product", "warehouse", "location", "lot", "kind", "reference"]
     ordering_fields = ["created_at", "id"]
 
 
@@ -118,6 +120,12 @@ class ReceiptSerializer(serializers.Serializer):
     lot_number = serializers.CharField(required=False, allow_blank=True, default="")
     expiry_date = api_fields.DocumentDateField(required=False, allow_null=True)
     reference = serializers.CharField(required=False, allow_blank=True, default="")
+    location = api_fields.IdRelatedField(
+        queryset=Location.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="the bin; none: not put away",
+    )
 
 
 class AdjustmentSerializer(serializers.Serializer):
@@ -132,6 +140,12 @@ class AdjustmentSerializer(serializers.Serializer):
     lot_number = serializers.CharField(required=False, allow_blank=True, default="")
     expiry_date = api_fields.DocumentDateField(required=False, allow_null=True)
     reference = serializers.CharField(required=False, allow_blank=True, default="")
+    location = api_fields.IdRelatedField(
+        queryset=Location.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="the bin; none: not put away",
+    )
 
 
 class StockActionViewSet(viewsets.GenericViewSet):
@@ -260,7 +274,17 @@ class CountLineSerializer(CostHiddenMixin, api_fields.ModelSerializer):
 
     class Meta:
         model = CountLine
-        fields = ["id", "product", "lot", "snapshot_on_hand", "counted", "expected", "variance", "unit_cost"]
+        fields = [
+            "id",
+            "product",
+            "lot",
+            "location",
+            "snapshot_on_hand",
+            "counted",
+            "expected",
+            "variance",
+            "unit_cost",
+        ]
 
 
 class CountSerializer(api_fields.ModelSerializer):
@@ -273,6 +297,7 @@ class CountSerializer(api_fields.ModelSerializer):
             "number",
             "warehouse",
             "category",
+            "zone",
             "state",
             "created_by",
             "created_at",
@@ -282,7 +307,7 @@ class CountSerializer(api_fields.ModelSerializer):
             "posted_at",
             "lines",
         ]
-        read_only_fields = [f for f in fields if f not in ("warehouse", "category")]
+        read_only_fields = [f for f in fields if f not in ("warehouse", "category", "zone")]
 
     def get_lines(self, obj) -> list[dict]:
         # Blind while counting: what the ledger expects stays hidden until submission.
@@ -299,6 +324,9 @@ class CountRecordSerializer(serializers.Serializer):
     unit = api_fields.IdRelatedField(queryset=ProductUnit.objects.all(), required=False, allow_null=True)
     lot = api_fields.IdRelatedField(queryset=Lot.objects.all(), required=False, allow_null=True)
     replace = serializers.BooleanField(default=False)
+    location = api_fields.IdRelatedField(
+        queryset=Location.objects.all(), required=False, allow_null=True, help_text="the bin counted"
+    )
 
 
 class CountViewSet(
@@ -333,7 +361,13 @@ class CountViewSet(
         serializer.is_valid(raise_exception=True)
         line = counts.count_record(session=session, user=request.user, **serializer.validated_data)
         return Response(
-            {"id": line.pk, "product": line.product_id, "lot": line.lot_id, "counted": str(line.counted)}
+            {
+                "id": line.pk,
+                "product": line.product_id,
+                "lot": line.lot_id,
+                "location": line.location_id,
+                "counted": str(line.counted),
+            }
         )
 
     @extend_schema(request=None, responses=CountSerializer)

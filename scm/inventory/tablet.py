@@ -2,7 +2,8 @@
 
 Each screen has one scan field that stays focused (a barcode scanner types like a keyboard and
 ends with Enter). A scan posts by htmx and gets back a small partial with the result, so the
-screen never reloads. A unit's barcode scans that unit (a box of 24 scans 24).
+screen never reloads. A unit's barcode scans that unit (a box of 24 scans 24). In a warehouse
+with bins the same field takes the bin's barcode, before or after the product (``bin_scan``).
 """
 
 from decimal import Decimal
@@ -13,12 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.dates import optional_date_input
+from core.idempotency import idempotent_post
 from core.permissions import role_required
 from core.sql import as_id, id_input
-from scm.inventory import counts, selectors, services, transfers
+from scm.inventory import bin_scan, counts, selectors, services, transfers
 from scm.inventory.forms import TransferStartForm, apply_errors
+from scm.inventory.locations import has_locations
 from scm.inventory.models import CountLine, CountSession, Product, StockMove, Transfer, Warehouse
 from scm.inventory.services import plain_qty
+from scm.inventory.tablet_bins import held_location, scan_step, shown_state, step_done
 from scm.inventory.views import STOCK_WRITE
 
 
@@ -47,7 +51,7 @@ def _scan_quantity(scan, quantity: str) -> tuple[Decimal, str]:
 def _recent_receipts(user, warehouse_id):
     return (
         StockMove.objects.filter(kind=StockMove.Kind.RECEIPT, user=user, warehouse_id=warehouse_id)
-        .select_related("product", "lot")
+        .select_related("product", "lot", "location")
         .order_by("-pk")[:8]
     )
 
@@ -66,20 +70,46 @@ def receive(request):
             "warehouses": warehouses,
             "warehouse_id": warehouse_id,
             "recent": _recent_receipts(request.user, warehouse_id),
+            "bins_here": bool(warehouse_id) and has_locations(warehouse_id),
+            "allow_dock": True,
+            **_receive_state(request, next((w for w in warehouses if w.pk == warehouse_id), None)),
         },
     )
 
 
+def _receive_screen(warehouse) -> str:
+    return f"receive:{warehouse.pk}"
+
+
+def _receive_state(request, warehouse) -> dict:
+    if warehouse is None or not has_locations(warehouse.pk):
+        return {}
+    return shown_state(request, warehouse, _receive_screen(warehouse))
+
+
 @role_required(*STOCK_WRITE)
 @require_POST
+@idempotent_post
 def receive_scan(request):
     template = "inventory/tablet/receive.html#scan-result"
     post = request.POST
     warehouse = Warehouse.objects.for_stock().filter(pk=as_id(post.get("warehouse")) or 0).first()
     if warehouse is None:
         return _feedback(request, template, False, _("Choose the warehouse."))
+    state = {"bins_here": has_locations(warehouse.pk), "allow_dock": True}
+    screen = _receive_screen(warehouse)
     try:
-        scan = selectors.scan_lookup(code=post.get("code", ""))
+        step = scan_step(request, warehouse, screen)
+        if step.kind == bin_scan.HOLD:
+            message = _("Done with the bin.")
+            if step.location is not None:
+                message = _("Bin %(code)s: now scan what goes into it.") % {"code": step.location.code}
+            return _feedback(request, template, True, message, **state, **step_done(request, screen, step))
+        if step.kind == bin_scan.PENDING:
+            return _feedback(
+                request, template, True, _("Now scan the bin."), **state, **step_done(request, screen, step)
+            )
+        scan = step.scan
         lot_number = post.get("lot_number", "").strip()
         if scan.lot is not None:
             lot_number = scan.lot.number
@@ -95,6 +125,7 @@ def receive_scan(request):
             expiry_date=expiry,
             reference=post.get("reference", "").strip(),
             user=request.user,
+            location=step.location,
         )
     except ValidationError as exc:
         return _feedback(request, template, False, _error_text(exc))
@@ -102,10 +133,17 @@ def receive_scan(request):
         "qty": plain_qty(move.quantity),
         "unit": scan.product.base_unit,
         "name": scan.product.name,
-        "warehouse": warehouse.code,
+        "warehouse": warehouse.code if step.location is None else f"{warehouse.code} {step.location.code}",
     }
     return _feedback(
-        request, template, True, message, recent=_recent_receipts(request.user, warehouse.pk), oob=True
+        request,
+        template,
+        True,
+        message,
+        recent=_recent_receipts(request.user, warehouse.pk),
+        oob=True,
+        **state,
+        **step_done(request, screen, step),
     )
 
 
@@ -149,6 +187,7 @@ def transfer_scan_screen(request, pk):
 
 @role_required(*STOCK_WRITE)
 @require_POST
+@idempotent_post
 def transfer_scan(request, pk):
     """Add what was scanned to the draft, warning at once when the source does not hold it
     (shipping re-checks with a conditional UPDATE, so this check is only for feedback)."""
@@ -199,7 +238,7 @@ def transfer_scan(request, pk):
 def _counted_lines(session):
     return (
         CountLine.objects.filter(session=session, counted__isnull=False)
-        .select_related("product", "lot")
+        .select_related("product", "lot", "location")
         .order_by("-counted_at", "-pk")[:12]
     )
 
@@ -212,17 +251,49 @@ def count_screen(request, pk):
     return render(
         request,
         "inventory/tablet/count.html",
-        {"title": session.number, "session": session, "lines": _counted_lines(session)},
+        {
+            "title": session.number,
+            "session": session,
+            "lines": _counted_lines(session),
+            "bins_here": has_locations(session.warehouse_id),
+            "counting": True,
+            **shown_state(request, session.warehouse, f"count:{session.pk}"),
+        },
     )
 
 
 @role_required(*STOCK_WRITE)
 @require_POST
+@idempotent_post
 def count_scan(request, pk):
+    """A product counted in the bin held (scan the bin first; none: what is not put away), or
+    a bin scanned: the products scanned next are counted in it."""
     session = get_object_or_404(CountSession.objects.select_related("warehouse", "category"), pk=pk)
     template = "inventory/tablet/count.html#scan-result"
+    post = request.POST
+    state = {"session": session, "bins_here": has_locations(session.warehouse_id), "counting": True}
+    screen = f"count:{session.pk}"
     try:
-        scan = selectors.scan_lookup(code=request.POST.get("code", ""))
+        held = held_location(request, session.warehouse, screen)
+        location = None
+        if state["bins_here"] and not post.get("clear_bin"):
+            location = bin_scan.scanned_bin(warehouse=session.warehouse, code=post.get("code", ""))
+        if location is not None or post.get("clear_bin"):
+            message = _("Bin %(code)s: scan what is in it.") % {"code": location.code} if location else ""
+            if location is None:
+                message = _("Counting stock not put away (in no bin).")
+            step = bin_scan.BinStep(bin_scan.HOLD, location=location)
+            return _feedback(
+                request,
+                template,
+                True,
+                message,
+                lines=_counted_lines(session),
+                oob=True,
+                **step_done(request, screen, step),
+                **state,
+            )
+        scan = selectors.scan_lookup(code=post.get("code", ""))
         lot = scan.lot
         if lot is None and scan.product.tracking != Product.Tracking.NONE:
             raise ValidationError({"barcode": _("Scan the lot or serial number on the label.")})
@@ -233,6 +304,7 @@ def count_scan(request, pk):
             quantity=_quantity(request),
             unit=scan.unit,
             user=request.user,
+            location=held,
         )
     except ValidationError as exc:
         return _feedback(
@@ -240,16 +312,16 @@ def count_scan(request, pk):
             template,
             False,
             _error_text(exc),
-            session=session,
             lines=_counted_lines(session),
             oob=True,
+            **state,
         )
     name = scan.product.name + (f" · {lot.number}" if lot else "")
+    if held is not None:
+        name = f"{held.code} · {name}"
     message = _("%(name)s: %(qty)s %(unit)s counted") % {
         "name": name,
         "qty": plain_qty(line.counted),
         "unit": scan.product.base_unit,
     }
-    return _feedback(
-        request, template, True, message, session=session, lines=_counted_lines(session), oob=True
-    )
+    return _feedback(request, template, True, message, lines=_counted_lines(session), oob=True, **state)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scm.inventory import tablet, views
+from scm.inventory import location_views, tablet, tablet_putaway, views
 
 app_name = "inventory"
 urlpatterns = [
@@ -20,8 +20,17 @@ urlpatterns = [
     path("counts/", views.count_list, name="counts"),
     path("counts/<int:pk>/", views.count_detail, name="count_detail"),
     path("counts/<int:pk>/<slug:action>/", views.count_action, name="count_action"),
+    path("locations/", location_views.location_list, name="locations"),
+    path("locations/new/", location_views.location_create, name="location_create"),
+    path("locations/zone/", location_views.location_zone, name="location_zone"),
+    path("locations/labels/", location_views.location_labels, name="location_labels"),
+    path("locations/<int:pk>/", location_views.location_detail, name="location_detail"),
+    path("locations/<int:pk>/edit/", location_views.location_edit, name="location_edit"),
+    path("locations/<int:pk>/delete/", location_views.location_delete, name="location_delete"),
     path("tablet/receive/", tablet.receive, name="tablet_receive"),
     path("tablet/receive/scan/", tablet.receive_scan, name="tablet_receive_scan"),
+    path("tablet/put-away/", tablet_putaway.put_away, name="tablet_put_away"),
+    path("tablet/put-away/scan/", tablet_putaway.put_away_scan, name="tablet_put_away_scan"),
     path("tablet/transfer/", tablet.transfer_start, name="tablet_transfer_start"),
     path("tablet/transfer/<int:pk>/", tablet.transfer_scan_screen, name="tablet_transfer"),
     path("tablet/transfer/<int:pk>/scan/", tablet.transfer_scan, name="tablet_transfer_scan"),

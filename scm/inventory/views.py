@@ -1,5 +1,7 @@
 """Inventory pages (desktop). The warehouse's tablet screens are in ``tablet.py``."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -15,8 +17,18 @@ from core.permissions import role_required
 from core.preferences import UNIT_CONVERSIONS, preference
 from core.roles import FINANCE, MANAGER, PURCHASING, SALES, SERVICE, WAREHOUSE, has_role
 from core.sql import id_input
-from scm.inventory import catalogue, counts, importers, lot_links, quarantine, selectors, transfers
+from scm.inventory import (
+    catalogue,
+    counts,
+    importers,
+    location_selectors,
+    lot_links,
+    quarantine,
+    selectors,
+    transfers,
+)
 from scm.inventory.forms import CountStartForm, ProductForm, UnitFormSet, apply_errors
+from scm.inventory.locations import has_locations
 from scm.inventory.models import Brand, Category, CountSession, Lot, Product, Transfer, Warehouse
 from scm.inventory.services import plain_qty
 from scm.inventory.units import units_offered
@@ -111,6 +123,7 @@ def product_detail(request, pk):
             "product": product,
             "can_see_cost": selectors.can_see_cost(request.user),
             "by_warehouse": selectors.stock_by_warehouse(product_id=product.pk),
+            "bin_stock": location_selectors.product_bin_stock(product_id=product.pk),
             "atp": selectors.available_to_promise(product_id=product.pk),
             "quarantined": quarantine.quarantine_levels(product_id=product.pk),
             "page_obj": moves,
@@ -187,11 +200,24 @@ def product_edit(request, pk):
     return _product_form(request, get_object_or_404(Product, pk=pk))
 
 
+def _attach_bins(levels) -> bool:
+    """Each level of a warehouse with bins learns its bins (``bins``) and what is in none
+    (``not_put_away``); two queries for the page. Whether any warehouse has bins."""
+    with_bins = location_selectors.warehouses_with_bins()
+    levels = [lv for lv in levels if lv.warehouse_id in with_bins]
+    found = location_selectors.bins_for_levels(levels)
+    for lv in levels:
+        lv.bins = found.get((lv.product_id, lv.warehouse_id, lv.lot_id), [])
+        lv.not_put_away = lv.on_hand - sum((row.on_hand for row in lv.bins), Decimal(0))
+    return bool(with_bins)
+
+
 @role_required(*READ)
 def stock_overview(request):
     warehouse_id = id_input(request.GET.get("warehouse"), field="warehouse", required=False)
     qs = selectors.stock_overview(warehouse_id=warehouse_id, search=request.GET.get("q", "").strip())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    show_bins = _attach_bins(page.object_list)
     sees_cost = selectors.can_see_cost(request.user)
     return render(
         request,
@@ -203,6 +229,7 @@ def stock_overview(request):
             # Stock value is at cost: only for those who read costs.
             "valuation": selectors.stock_valuation(warehouse_id=warehouse_id) if sees_cost else None,
             "sees_cost": sees_cost,
+            "show_bins": show_bins,
         },
     )
 
@@ -344,6 +371,7 @@ def count_detail(request, pk):
             "session": session,
             "report": report,
             "blind": blind,
+            "by_location": has_locations(session.warehouse_id),
             "can_count": has_role(request.user, STOCK_WRITE),
             "can_approve": has_role(request.user, APPROVE),
             # Variance values are at cost: only for those who read costs.
@@ -391,7 +419,7 @@ def _import_kinds(user) -> list[str]:
 
 
 def _import_labels() -> dict:
-    return {"products": _("Products"), "opening_stock": _("Opening stock")}
+    return {"products": _("Products"), "opening_stock": _("Opening stock"), "locations": _("Bins")}
 
 
 @role_required(*IMPORT_ROLES)

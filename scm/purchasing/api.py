@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core import api_fields
+from core.drf import PersonNameField
 from core.people import display_name
 from scm.inventory.models import Warehouse
 from scm.purchasing import orders, receiving_api, selectors, supplier_api
@@ -63,7 +64,7 @@ class PurchaseOrderLineSerializer(api_fields.ModelSerializer):
 
 class PurchaseOrderSerializer(api_fields.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
-    owner_username = serializers.CharField(source="owner.username", read_only=True)
+    owner_name = PersonNameField(source="owner")
     lines = PurchaseOrderLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -74,7 +75,7 @@ class PurchaseOrderSerializer(api_fields.ModelSerializer):
             "supplier",
             "supplier_name",
             "owner",
-            "owner_username",
+            "owner_name",
             "warehouse",
             "state",
             "order_date",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from core import imports
 from core.dates import optional_date_input
 from core.money import MAX_QUANTITY, decimal_input
+from core.people import people_by_name
 from core.tabular import ImportSpec
 from scm.purchasing import services
 from scm.purchasing.models import Supplier, SupplierPrice, SupplierProduct
@@ -90,7 +91,7 @@ def prepare_suppliers(rows: list[dict], context: dict) -> None:
         taken.update(Supplier.objects.filter(code__in=chunk).values_list("code", flat=True))
     context["taken_codes"] = taken
     context["codes"] = set()
-    context["users"] = {u.username.lower(): u for u in get_user_model().objects.filter(is_active=True)}
+    context["users"] = people_by_name(get_user_model().objects.filter(is_active=True))
 
 
 def clean_supplier(values: dict, context: dict) -> dict:

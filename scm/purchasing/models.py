@@ -434,6 +434,16 @@ class ReceiptLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The bin the accepted goods are put away into (scanned while receiving); none: the
+    # warehouse's stock not in a bin (a warehouse without bins, or put away later).
+    location = models.ForeignKey(
+        "inventory.Location",
+        verbose_name=_("location"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     quantity = QuantityField(_("received"))  # base units
     accepted_quantity = QuantityField(_("accepted"), null=True, blank=True)  # set by the check
     rejected_quantity = QuantityField(_("rejected"), default=0)

@@ -15,7 +15,15 @@ from scm.purchasing import selectors
 from scm.purchasing.models import OPEN_STATES, PurchaseOrder, PurchaseOrderLine
 
 P = PurchaseOrder.State
-ORDERINGS = {"number", "order_date", "total", "state", "supplier__name", "created_at"}
+# The list's sort keys and their columns: the supplier by the pinyin of its name.
+SORTS = {
+    "number": "number",
+    "order_date": "order_date",
+    "total": "total",
+    "state": "state",
+    "supplier__name": "supplier__search_pinyin",
+    "created_at": "created_at",
+}
 
 
 def overdue_q(today=None) -> Q:
@@ -64,8 +72,9 @@ def purchase_order_list(
         qs = qs.filter(due_q())
     if search:
         qs = qs.filter(Q(number__icontains=search) | search_filter(search, prefix="supplier__"))
-    if ordering.lstrip("-") in ORDERINGS:
-        return qs.order_by(ordering, "-id")
+    key = ordering.lstrip("-")
+    if key in SORTS:
+        return qs.order_by(f"-{SORTS[key]}" if ordering.startswith("-") else SORTS[key], "-id")
     return qs.order_by("-created_at", "-id")
 
 

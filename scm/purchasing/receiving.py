@@ -9,6 +9,10 @@ supplier (``RTV``). The order lines' progress moves with F() expressions, the or
 follows, its open lines stay incoming supply (``order_incoming_sync``) and ``stock.received``
 is published: its rule serves the purchase-to-order lines first.
 
+In a warehouse with bins a line may name the bin its goods are put away into (scanned while
+receiving: ``location``); posting receives the accepted quantity into that bin. Lines without
+one go to the warehouse's stock not in a bin, to be put away later.
+
 Locks: the receipt row, then the order row, then inventory's rows (its own order).
 """
 
@@ -28,8 +32,9 @@ from core.events.services import publish
 from core.money import decimal_input, unit_price
 from core.numbers import document_number
 from scm.inventory import quarantine as inventory_quarantine
+from scm.inventory.bins import check_location
 from scm.inventory.lots import lot_incoming_check
-from scm.inventory.models import Product, ProductUnit
+from scm.inventory.models import Location, Product, ProductUnit
 from scm.inventory.selectors import scan_lookup
 from scm.inventory.services import plain_qty, stock_receive, to_base_quantity
 from scm.purchasing.incoming import order_incoming_sync
@@ -178,14 +183,18 @@ def receipt_add_line(
     po_line_id: int | None = None,
     lot_number: str = "",
     expiry_date=None,
+    location: Location | None = None,
 ) -> ReceiptLine:
     """Add what was counted: a scanned ``code`` (barcode, SKU, a unit's barcode: its quantity
     is in that unit) or a ``product``, ``quantity`` (base units, or ``unit``), a lot number with
-    its expiry (lot-tracked) or one serial number per line (serial-tracked). Refused: a product
-    not on the order, more than the order line plus the over-receipt tolerance."""
+    its expiry (lot-tracked) or one serial number per line (serial-tracked), and the bin it is
+    put away into (``location``, a bin of the receipt's warehouse). Refused: a product not on
+    the order, more than the order line plus the over-receipt tolerance."""
     _may_receive(user)
     receipt = _locked_receipt(receipt.pk)
     _in_state(receipt, R.COUNTING, R.CHECKING)
+    if location is not None:
+        check_location(location, receipt.warehouse_id, field="location")
     if code:
         scan = scan_lookup(code=code, field="code")
         product, unit = scan.product, scan.unit
@@ -215,7 +224,11 @@ def receipt_add_line(
     same = None
     if product.tracking != Product.Tracking.SERIAL:
         same = ReceiptLine.objects.filter(
-            receipt=receipt, po_line=po_line, lot_number=lot_number, accepted_quantity__isnull=True
+            receipt=receipt,
+            po_line=po_line,
+            lot_number=lot_number,
+            location=location,
+            accepted_quantity__isnull=True,
         ).first()
     if same is not None:
         ReceiptLine.objects.filter(pk=same.pk).update(quantity=F("quantity") + base)
@@ -230,6 +243,7 @@ def receipt_add_line(
             expiry_date=expiry_date,
             quantity=base,
             unit_cost=unit_price(po_line.base_unit_price),
+            location=location,
         )
     if receipt.state == R.CHECKING:
         Receipt.objects.filter(pk=receipt.pk).update(state=R.COUNTING)
@@ -340,7 +354,7 @@ def receipt_post(*, receipt: Receipt, user) -> Receipt:
     order = PurchaseOrder.objects.select_for_update(of=("self",)).get(pk=receipt.purchase_order_id)
     if order.state not in OPEN_STATES:
         raise ValidationError({"purchase_order": _("Only an open purchase order can be received.")})
-    lines = list(ReceiptLine.objects.filter(receipt=receipt).select_related("product", "po_line"))
+    lines = list(ReceiptLine.objects.filter(receipt=receipt).select_related("product", "po_line", "location"))
     if not lines or any(line.accepted_quantity is None for line in lines):
         raise ValidationError({"state": _("Check every line before posting.")})
     po_lines = {
@@ -429,7 +443,11 @@ def _post_stock(receipt: Receipt, lines: list[ReceiptLine], user) -> list[Suppli
         move = None
         if line.accepted_quantity > 0:
             move = stock_receive(
-                warehouse=receipt.warehouse, quantity=line.accepted_quantity, announce=False, **common
+                warehouse=receipt.warehouse,
+                quantity=line.accepted_quantity,
+                announce=False,
+                location=line.location,
+                **common,
             )
         if line.rejected_quantity > 0:
             holding = holding or inventory_quarantine.quarantine_of(receipt.warehouse)

@@ -15,7 +15,7 @@ from rest_framework.routers import DefaultRouter
 
 from core import api_fields
 from core.sql import as_id
-from scm.inventory.models import Product
+from scm.inventory.models import Location, Product
 from scm.purchasing import receiving
 from scm.purchasing.models import PurchaseOrder, Receipt, ReceiptLine
 from scm.purchasing.selectors import (
@@ -36,6 +36,7 @@ class GoodsReceiptLineSerializer(api_fields.ModelSerializer):
             "lot_number",
             "expiry_date",
             "lot",
+            "location",
             "quantity",
             "accepted_quantity",
             "rejected_quantity",
@@ -73,6 +74,13 @@ class GoodsReceiptLineInputSerializer(serializers.Serializer):
     quantity = serializers.CharField()
     lot_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
     expiry_date = api_fields.DocumentDateField(required=False, allow_null=True, default=None)
+    location = api_fields.IdRelatedField(
+        queryset=Location.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="the bin the accepted goods go into (a warehouse with bins); none: put away later",
+    )
     accepted_quantity = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     rejected_quantity = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     reject_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -155,6 +163,7 @@ class ReceiptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                     quantity=line["quantity"],
                     lot_number=line.get("lot_number", ""),
                     expiry_date=line.get("expiry_date"),
+                    location=line.get("location"),
                 )
                 results.append(
                     {

@@ -44,7 +44,7 @@ def lot_origin(lot_id: int) -> dict | None:
 
 def receipt_lines(receipt: Receipt):
     return ReceiptLine.objects.filter(receipt=receipt).select_related(
-        "product", "lot", "po_line", "po_line__unit"
+        "product", "lot", "po_line", "po_line__unit", "location"
     )
 
 

@@ -11,12 +11,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.dates import optional_date_input
+from core.idempotency import idempotent_post
 from core.permissions import role_required
 from core.sql import id_input
+from scm.inventory import bin_scan
+from scm.inventory.locations import has_locations
 from scm.inventory.quarantine import quarantine_levels
 from scm.inventory.services import plain_qty
+from scm.inventory.tablet_bins import scan_step, shown_state, step_done
 from scm.purchasing import receiving, receiving_quarantine, receiving_selectors
 from scm.purchasing.models import PurchaseOrder, Receipt, ReceiptLine, Supplier, SupplierReturn
+from scm.purchasing.pickers import supplier_picker
 from scm.purchasing.selectors import READ_ROLES, RECEIVE_ROLES, can_receive, receipts_visible_to
 
 PAGE_SIZE = 25
@@ -91,8 +96,14 @@ def _count_context(receipt, **extra):
         "receipt": receipt,
         "lines": receiving_selectors.receipt_lines(receipt).order_by("-pk"),
         "progress": receiving_selectors.receipt_progress(receipt),
+        "bins_here": has_locations(receipt.warehouse_id),
+        "allow_dock": True,
         **extra,
     }
+
+
+def _screen(receipt) -> str:
+    return f"receipt:{receipt.pk}"
 
 
 @role_required(*RECEIVE_ROLES)
@@ -100,37 +111,58 @@ def tablet_count(request, pk):
     receipt = _tablet_receipt(request, pk)
     if receipt.state == Receipt.State.POSTED:
         return redirect("purchasing:receipt_detail", pk=pk)
-    return render(request, TABLET + "tablet_count.html", _count_context(receipt))
+    state = (
+        shown_state(request, receipt.warehouse, _screen(receipt))
+        if has_locations(receipt.warehouse_id)
+        else {}
+    )
+    return render(request, TABLET + "tablet_count.html", _count_context(receipt, **state))
 
 
 @role_required(*RECEIVE_ROLES)
 @require_POST
+@idempotent_post
 def tablet_scan(request, pk):
+    """A product scanned onto the receipt; in a warehouse with bins, the bin it goes into too,
+    before or after it (``scm.inventory.bin_scan``: the suggested bin is shown meanwhile)."""
     receipt = _tablet_receipt(request, pk)
     post = request.POST
+    state = {}
     try:
-        line = receiving.receipt_add_line(
-            receipt=receipt,
-            user=request.user,
-            code=post.get("code", ""),
-            quantity=post.get("quantity") or "1",
-            lot_number=post.get("lot_number", ""),
-            expiry_date=optional_date_input(post.get("expiry_date"), field="expiry_date"),
-        )
+        step = scan_step(request, receipt.warehouse, _screen(receipt))
+        if step.kind in (bin_scan.HOLD, bin_scan.PENDING):
+            ok, state = True, {"bin_wait": True, **step_done(request, _screen(receipt), step)}
+            message = _("Now scan the bin.")
+            if step.kind == bin_scan.HOLD:
+                message = _("Done with the bin.")
+                if step.location is not None:
+                    message = _("Bin %(code)s: now scan what goes into it.") % {"code": step.location.code}
+        else:
+            line = receiving.receipt_add_line(
+                receipt=receipt,
+                user=request.user,
+                code=step.code,
+                quantity=post.get("quantity") or "1",
+                lot_number=post.get("lot_number", ""),
+                expiry_date=optional_date_input(post.get("expiry_date"), field="expiry_date"),
+                location=step.location,
+            )
+            ok = True
+            message = _("%(name)s: %(qty)s %(unit)s on the receipt") % {
+                "name": line.product.name + (f" · {line.lot_number}" if line.lot_number else ""),
+                "qty": plain_qty(line.quantity),
+                "unit": line.product.base_unit,
+            }
+            if line.location is not None:
+                message = f"{message} → {line.location.code}"
+            state = step_done(request, _screen(receipt), step)
     except ValidationError as exc:
         ok, message = False, _error_text(exc)
-    else:
-        ok = True
-        message = _("%(name)s: %(qty)s %(unit)s on the receipt") % {
-            "name": line.product.name + (f" · {line.lot_number}" if line.lot_number else ""),
-            "qty": plain_qty(line.quantity),
-            "unit": line.product.base_unit,
-        }
     receipt.refresh_from_db()
     return render(
         request,
         TABLET + "tablet_count.html#scan-result",
-        _count_context(receipt, ok=ok, message=message, oob=True),
+        _count_context(receipt, ok=ok, message=message, oob=True, **state),
     )
 
 
@@ -217,9 +249,9 @@ def receipt_list(request):
             "title": _("Receipts"),
             "page_obj": page,
             "states": Receipt.State.choices,
-            "suppliers": Supplier.objects.filter(receipts__isnull=False)
-            .distinct()
-            .only("pk", "code", "name"),
+            "supplier_picker": supplier_picker(
+                include_inactive=True, queryset=Supplier.objects.all(), placeholder=_("All")
+            ),
             "can_receive": can_receive(request.user),
         },
     )

@@ -12,6 +12,7 @@ from core.audit import audit
 from core.dates import optional_date_input
 from core.money import MAX_QUANTITY, decimal_input, quantity, unit_price
 from core.numbers import document_number
+from scm.purchasing.lead_times import product_lead_times_sync, supplier_lead_times_sync
 from scm.purchasing.models import Supplier, SupplierContact, SupplierPrice, SupplierProduct
 from scm.purchasing.selectors import can_edit_suppliers
 
@@ -148,6 +149,8 @@ def supplier_update(*, supplier: Supplier, actor=None, **data) -> Supplier:
     _save(locked)
     if changed:
         audit("supplier.updated", actor=actor, obj=locked, data={"changes": changed})
+    if "is_active" in changed:
+        supplier_lead_times_sync(supplier_id=locked.pk)
     return locked
 
 
@@ -158,6 +161,7 @@ def supplier_deactivate(*, supplier: Supplier, actor=None) -> Supplier:
     updated = Supplier.objects.filter(pk=supplier.pk, is_active=True).update(is_active=False)
     if updated:
         audit("supplier.deactivated", actor=actor, obj=supplier)
+        supplier_lead_times_sync(supplier_id=supplier.pk)
     supplier.refresh_from_db()
     return supplier
 
@@ -168,6 +172,7 @@ def supplier_activate(*, supplier: Supplier, actor=None) -> Supplier:
     updated = Supplier.objects.filter(pk=supplier.pk, is_active=False).update(is_active=True)
     if updated:
         audit("supplier.activated", actor=actor, obj=supplier)
+        supplier_lead_times_sync(supplier_id=supplier.pk)
     supplier.refresh_from_db()
     return supplier
 
@@ -315,6 +320,7 @@ def supplier_product_create(*, supplier: Supplier, product, actor=None, **data) 
     item = SupplierProduct(supplier=supplier, product=product, **data)
     _preferred_rule(item)
     _save(item, exclude=["supplier", "product", "unit"])
+    product_lead_times_sync(product_ids=[product.pk])
     audit(
         "supplier.product_added",
         actor=actor,
@@ -336,6 +342,7 @@ def supplier_product_update(*, item: SupplierProduct, actor=None, **data) -> Sup
         setattr(locked, key, value)
     _preferred_rule(locked)
     _save(locked, exclude=["supplier", "product", "unit"])
+    product_lead_times_sync(product_ids=[locked.product_id])
     if changed:
         audit(
             "supplier.product_changed",
@@ -451,6 +458,7 @@ def supplier_product_delete(*, item: SupplierProduct, actor=None) -> None:
     _check_actor(actor)
     supplier = item.supplier
     SupplierProduct.objects.filter(pk=item.pk).delete()
+    product_lead_times_sync(product_ids=[item.product_id])
     audit(
         "supplier.product_removed",
         actor=actor,

@@ -12,9 +12,11 @@ from rest_framework.routers import DefaultRouter
 
 from core import api_fields
 from core.dates import optional_date_input
-from core.drf import DefaultCharField
+from core.drf import PersonNameField
+from core.pickers import PickerAnswerSerializer, picker_answer, picker_query
 from scm.purchasing import services, supplier_selectors
 from scm.purchasing.models import Supplier, SupplierContact, SupplierPrice, SupplierProduct
+from scm.purchasing.pickers import supplier_picker_search
 from scm.purchasing.scorecard import supplier_scorecard
 from scm.purchasing.selectors import READ_ROLES, SUPPLIER_EDIT_ROLES, suppliers_visible_to
 
@@ -35,7 +37,7 @@ class SupplierContactSerializer(api_fields.ModelSerializer):
 
 
 class SupplierSerializer(api_fields.ModelSerializer):
-    buyer_name = DefaultCharField(source="buyer.username", read_only=True, default="")
+    buyer_name = PersonNameField(source="buyer")
     contacts = SupplierContactSerializer(many=True, read_only=True)
 
     class Meta:
@@ -149,6 +151,7 @@ class SupplierViewSet(_Rules, viewsets.ModelViewSet):
 
     serializer_class = SupplierSerializer
     ordering_fields = ["name", "code", "created_at", "payment_terms_days"]
+    ordering_columns = {"name": "search_pinyin"}
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
     queryset = Supplier.objects.none()
 
@@ -177,6 +180,23 @@ class SupplierViewSet(_Rules, viewsets.ModelViewSet):
         since = optional_date_input(request.query_params.get("since"), field="since")
         card = supplier_scorecard(supplier.pk, since=since)
         return Response(_jsonable(card))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description=_("Code, name, phone, pinyin or initials.")),
+            OpenApiParameter("inactive", bool, description=_("Also inactive suppliers (list filters).")),
+        ],
+        responses=PickerAnswerSerializer,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def picker(self, request):
+        """The suppliers picker: at most 20 suppliers, best match first."""
+        rows = supplier_picker_search(
+            user=request.user,
+            query=picker_query(request.query_params.get("q", "")),
+            include_inactive=request.query_params.get("inactive") in {"1", "true"},
+        )
+        return Response(picker_answer(rows))
 
 
 def _jsonable(value):

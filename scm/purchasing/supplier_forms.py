@@ -5,18 +5,17 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import formfield
+from core.people import users_by_name
+from core.pickers import use_picker, user_picker
 from core.roles import MANAGER, PURCHASING
 from scm.purchasing.models import Supplier, SupplierContact, SupplierPrice, SupplierProduct
 
 
 def buyers():
     """Users who may buy (purchasing and managers), for the buyer field and the list filter."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=[PURCHASING, MANAGER])
-        .distinct()
-        .order_by("username")
-    )
+    return users_by_name(
+        get_user_model().objects.filter(is_active=True, groups__name__in=[PURCHASING, MANAGER])
+    ).distinct()
 
 
 class _Styled:
@@ -58,6 +57,7 @@ class SupplierForm(_Styled, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["code"].required = False
         self.fields["buyer"].queryset = buyers()
+        use_picker(self.fields["buyer"], user_picker(roles=[PURCHASING, MANAGER]))
         self._style()
 
 
@@ -89,11 +89,14 @@ class SupplierProductForm(_Styled, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from scm.inventory.models import ProductUnit
+        from scm.inventory.pickers import product_picker
 
         product = self.instance.product if self.instance.pk else None
         if product is not None:
             del self.fields["product"]
             self.fields["unit"].queryset = ProductUnit.objects.filter(product=product)
+        else:
+            use_picker(self.fields["product"], product_picker())
         self.fields["unit"].help_text = _("Empty: the product's base unit.")
         self._style()
 

@@ -14,7 +14,10 @@ from core import import_pages
 from core.export import export_response
 from core.idempotency import one_time_form
 from core.pagination import page_size
+from core.people import display_name
 from core.permissions import role_required
+from core.pickers import user_picker
+from core.roles import MANAGER, PURCHASING
 from scm.purchasing import importers, panels, services, supplier_selectors
 from scm.purchasing.models import SupplierPrice, SupplierProduct
 from scm.purchasing.scorecard import default_since, supplier_scorecard
@@ -69,7 +72,7 @@ def _export(qs, fmt):
             s.payment_terms_days,
             "1" if s.payment_terms_month_end else "",
             s.currency,
-            s.buyer.get_username() if s.buyer else "",
+            display_name(s.buyer),
             s.notes,
             "1" if s.is_active else "0",
         ]
@@ -94,7 +97,7 @@ def supplier_list(request):
             "title": _("Suppliers"),
             "page_obj": page,
             "filters": filters,
-            "buyers": buyers(),
+            "buyer_picker": user_picker(roles=[PURCHASING, MANAGER], queryset=buyers(), placeholder=_("All")),
             "can_edit": can_edit_suppliers(request.user),
         },
     )
@@ -106,7 +109,7 @@ def supplier_detail(request, pk):
     context = {
         "title": supplier.name,
         "supplier": supplier,
-        "contacts": list(supplier.contacts.all()),
+        "contacts": supplier_selectors.supplier_contacts(supplier),
         "products": supplier_selectors.supplier_products(supplier),
         "open_orders": supplier_selectors.supplier_open_orders(supplier),
         "receipts": supplier_selectors.supplier_recent_receipts(supplier),

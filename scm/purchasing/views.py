@@ -1,5 +1,5 @@
 """Purchase order pages: list (filters, search, sort, export), detail (actions of its state,
-lines with progress, receipts, timeline), the new-order form (searchable supplier picker, a
+lines with progress, receipts, timeline), the new-order form (supplier and product pickers, a
 prefilled order from ``?supplier=&product=&quantity=``), line changes with htmx, the PDF, and
 purchasing's "today" page. Views parse input, call one service or selector, render."""
 
@@ -15,13 +15,17 @@ from django.views.decorators.http import require_POST
 
 from core.export import export_response
 from core.idempotency import one_time_form
+from core.people import users_by_name
 from core.permissions import role_required
-from core.search import search_filter
+from core.pickers import user_picker
+from core.roles import PURCHASING
 from core.sql import as_id
 from scm.inventory.models import Product, Warehouse
+from scm.inventory.pickers import pickable_products, product_picker
 from scm.purchasing import order_selectors, orders, pricing, selectors
 from scm.purchasing.documents import purchase_order_pdf
 from scm.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
+from scm.purchasing.pickers import supplier_picker
 from scm.purchasing.selectors import APPROVE_ROLES, READ_ROLES, SUPPLIER_EDIT_ROLES
 
 WRITE_ROLES = SUPPLIER_EDIT_ROLES  # purchasing and managers place and change orders
@@ -85,7 +89,6 @@ def order_list(request):
             filename="purchase-orders", headers=headers, rows=rows, fmt=request.GET["export"]
         )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    supplier = Supplier.objects.filter(pk=filters["supplier_id"]).first() if filters["supplier_id"] else None
     return render(
         request,
         "purchasing/order_list.html",
@@ -93,9 +96,13 @@ def order_list(request):
             "title": _("Purchase orders"),
             "page_obj": page,
             "filters": filters,
-            "filter_supplier": supplier,
             "states": P.choices,
-            "buyers": _buyers(),
+            "supplier_picker": supplier_picker(
+                include_inactive=True,
+                queryset=selectors.suppliers_visible_to(request.user),
+                placeholder=_("All"),
+            ),
+            "buyer_picker": user_picker(roles=[PURCHASING], queryset=_buyers(), placeholder=_("All")),
             "can_create": selectors.can_edit_suppliers(request.user),
         },
     )
@@ -104,14 +111,7 @@ def order_list(request):
 def _buyers():
     from django.contrib.auth import get_user_model
 
-    from core.roles import PURCHASING
-
-    return (
-        get_user_model()
-        .objects.filter(groups__name=PURCHASING, is_active=True)
-        .order_by("username")
-        .distinct()
-    )
+    return users_by_name(get_user_model().objects.filter(groups__name=PURCHASING, is_active=True)).distinct()
 
 
 # --- detail -----------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def order_detail(request, pk):
             "timeline": timeline,
             "actions": _actions(order, request.user),
             "editable": editable,
-            "product_choices": _product_options("", order.supplier_id) if editable else [],
+            "product_picker": _product_picker() if editable else None,
         },
     )
 
@@ -312,48 +312,34 @@ def order_line_remove(request, pk, line_pk):
 # --- form and its htmx partials ---------------------------------------------------------------
 
 
-def _supplier_options(query: str, selected=None):
-    qs = Supplier.objects.filter(is_active=True)
-    if query:
-        qs = qs.filter(search_filter(query))
-    options = list(qs.order_by("name")[:50])
-    if selected is not None and selected not in options:
-        options.insert(0, selected)
-    return options
+def _line_fill_attrs(include: str) -> dict:
+    """Choosing a supplier or a product fills the line's unit, price and date (htmx)."""
+    return {
+        "hx-get": reverse("purchasing:line_fill"),
+        "hx-trigger": "change",
+        "hx-target": "#line-fields",
+        "hx-swap": "outerHTML",
+        "hx-include": include,
+    }
 
 
-def _product_options(query: str, supplier_id=None, selected=None):
-    qs = Product.objects.filter(is_active=True, is_template=False)
-    if query:
-        qs = qs.filter(search_filter_products(query))
-    elif supplier_id:
-        qs = qs.filter(supplier_products__supplier_id=supplier_id, supplier_products__is_active=True)
-    options = list(qs.order_by("sku")[:50])
-    if selected is not None and selected not in options:
-        options.insert(0, selected)
-    return options
-
-
-def search_filter_products(query: str):
-    from django.db.models import Q
-
-    return Q(sku__icontains=query) | Q(name__icontains=query) | Q(barcode=query)
-
-
-@role_required(*WRITE_ROLES)
-def supplier_options(request):
-    """htmx: the supplier select's options for a search (name, code, pinyin, initials)."""
-    options = _supplier_options(request.GET.get("supplier_q", "").strip()[:100])
-    return render(request, "purchasing/order_supplier_options.html", {"suppliers": options})
-
-
-@role_required(*WRITE_ROLES)
-def product_options(request):
-    """htmx: the product select's options for a search (SKU, name, barcode)."""
-    options = _product_options(
-        request.GET.get("product_q", "").strip()[:100], supplier_id=as_id(request.GET.get("supplier"))
+def _supplier_picker():
+    return supplier_picker(
+        queryset=Supplier.objects.filter(is_active=True),
+        placeholder=_("Name, code or pinyin (e.g. bjhl)"),
+        attrs={
+            "data-testid": "supplier-select",
+            **_line_fill_attrs("#id_supplier, #id_product, #line-quantity"),
+        },
     )
-    return render(request, "purchasing/order_product_options.html", {"products": options})
+
+
+def _product_picker():
+    return product_picker(
+        queryset=pickable_products(),
+        placeholder=_("SKU, name or scanned code"),
+        attrs={"data-testid": "product-select", **_line_fill_attrs("#id_supplier, #id_product")},
+    )
 
 
 @role_required(*WRITE_ROLES)
@@ -440,9 +426,9 @@ def order_create(request):
         {
             "title": _("New purchase order"),
             "supplier": supplier,
-            "suppliers": _supplier_options("", supplier),
+            "supplier_picker": _supplier_picker(),
             "product": product,
-            "products": _product_options("", supplier.pk if supplier else None, product),
+            "product_picker": _product_picker(),
             "warehouses": Warehouse.objects.filter(is_active=True).order_by("code"),
             "values": values,
             "defaults": defaults,

@@ -2,9 +2,11 @@
 Screenshots go to test-artifacts/ (kept by CI, ignored by git)."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.utils.translation import get_language
 
 from core.navigation import NavItem, _items, register
@@ -18,13 +20,40 @@ TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The live server on an in-memory SQLite database: every request thread shares the test's
+    one connection, and two requests querying it at once can hang both for good (a Python SQL
+    function of Django's waits for the interpreter lock that a thread waiting for the
+    connection holds). Requests still come on many connections, but run one at a time, body and
+    all, as one connection allows; on PostgreSQL each thread has its own connection."""
+
+    def set_app(self, application):
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                result = application(environ, start_response)
+                try:
+                    return list(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+
+        super().set_app(one_at_a_time)
+
+
 @pytest.fixture(scope="session")
 def live_server(django_db_setup):
     """pytest-django's live server, stopped before the test database is dropped (its threads'
     PostgreSQL connections would otherwise keep the database in use)."""
     from pytest_django import live_server_helper
 
-    server = live_server_helper.LiveServer(os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost")
+    server = live_server_helper.LiveServer(
+        os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost", start=False
+    )
+    if server.thread.connections_override:
+        server.thread.server_class = _OneRequestAtATime
+    server.start()
     yield server
     server.stop()
 

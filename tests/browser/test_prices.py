@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from tests.browser.conftest import DESKTOP, login
+from tests.browser.picker_steps import pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -105,7 +106,7 @@ def test_the_forms_show_refusals_next_to_their_fields(open_page, screenshot, man
     page.goto(f"/sales/price-lists/new/?customer={price_world['customer'].pk}")
     page.fill("#id_name", "重复的价目表")
     page.fill("#id_valid_from", "2026-01-01")
-    page.select_option("#id_lines-0-product", str(price_world["paper"].pk))
+    pick(page, "id_lines-0-product", price_world["paper"].sku, price_world["paper"].pk)
     page.fill("#id_lines-0-price", "20")
     page.click("[data-testid=save]")
     page.wait_for_selector("[data-field-error=lines-0-product]")

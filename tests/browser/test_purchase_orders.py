@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from tests.browser.conftest import DESKTOP, login
+from tests.browser.picker_steps import pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,7 +68,7 @@ def test_buyer_sees_the_list_the_order_and_fills_a_line_from_the_supplier_price(
     screenshot(page, "po-detail")
 
     page.goto(f"/purchasing/orders/new/?supplier={supplier.pk}")
-    page.select_option("#id_product", str(products[0].pk))
+    pick(page, "id_product", "WTR", products[0].pk)
     expect(page.locator("#line-unit-price")).to_have_value("24.5000")
     assert page.input_value("#line-expected") != ""
     screenshot(page, "po-form")

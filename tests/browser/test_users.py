@@ -7,6 +7,7 @@ import pytest
 from crm.customers.models import Customer
 from integration.setup.invites import invite_path
 from tests.browser.conftest import DESKTOP, login
+from tests.browser.picker_steps import pick
 from tests.crm.customers.factories import CustomerFactory
 from tests.factories import UserFactory
 
@@ -40,7 +41,7 @@ def test_an_admin_deactivates_a_rep_and_hands_their_customers_to_a_colleague(ope
     dialog = page.locator("#deactivate-dialog")
     dialog.wait_for(state="visible")
     assert "3" in dialog.locator("[data-testid=owned-records]").inner_text()
-    dialog.locator("select[name=to_user]").select_option(str(people["staying"].pk))
+    pick(page, "id_to_user", "lf", people["staying"].pk)  # 李芳 by her initials
     screenshot(page, "setup-user-deactivate-dialog")
     dialog.locator("[data-testid=deactivate-submit]").click()
     page.wait_for_selector("[data-status=inactive]")

@@ -9,6 +9,9 @@ from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.utils.encoders import JSONEncoder
 
+# One worker builds the module's fixture once (``--dist loadgroup``).
+pytestmark = pytest.mark.xdist_group("api-schema")
+
 
 def test_openapi_schema_generates_without_warnings(tmp_path):
     """Every endpoint is typed: a schema warning (which check --deploy turns into a failure)
@@ -158,7 +161,7 @@ def test_availability_is_documented_as_the_plain_list_it_answers(document, sales
     response = sales_api.get(path.format(id=product.pk))
     assert response.json()[0]["available"] == "5.000"
     assert_answers_as_documented(document, response, "get", path)
-    assert [p["name"] for p in _operation(document, "get", path)["parameters"]] == ["id"]
+    assert [p["name"] for p in _operation(document, "get", path)["parameters"]] == ["id", "quantity"]
 
 
 @pytest.mark.django_db

@@ -18,7 +18,8 @@ from core.models import ImportPreview
 from crm.customers.models import Customer
 from tests.core.test_api_schema import assert_answers_as_documented
 
-pytestmark = pytest.mark.django_db
+# One worker builds the module's fixture once (``--dist loadgroup``).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("import-api")]
 
 UPLOAD = "/api/v1/imports/"
 

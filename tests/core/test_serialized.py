@@ -8,7 +8,7 @@ from django.db.models import prefetch_related_objects
 
 from core.drf import serialized
 from crm.sales.orders import services as order_services
-from crm.sales.orders.api import QuoteLineSerializer, SalesOrderSerializer, order_lines_prefetch
+from crm.sales.orders.serializers import QuoteLineSerializer, SalesOrderSerializer, order_lines_prefetch
 from integration.fulfilment.api import OrderWorkflowSerializer
 from tests.integration.fulfilment.factories import CustomerFactory
 from tests.scm.inventory.factories import ProductFactory

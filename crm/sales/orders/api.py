@@ -8,272 +8,35 @@ Confirm, cancel and release-hold actions belong to ``integration.fulfilment``.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core import api_fields
 from core.drf import serialized
-from core.people import display_name
-from core.restricted import RestrictedFieldsMixin
-from crm.customers.api import CustomerIdField
-from crm.sales.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
+from crm.sales.models import Quote, QuoteLine, SalesOrder
 from crm.sales.orders import quote_services
 from crm.sales.orders import selectors as order_selectors
 from crm.sales.orders import services as order_services
-from crm.sales.orders.models import LINE_LIST
+from crm.sales.orders.line_api import LinePreviewViewSet
 from crm.sales.orders.selectors import (
     ORDER_READ_ROLES,
     ORDER_WRITE_ROLES,
     QUOTE_READ_ROLES,
     QUOTE_WRITE_ROLES,
 )
-
-# --- output -----------------------------------------------------------------------------------
-
-LINE_FIELDS = [
-    "id",
-    "product",
-    "product_sku",
-    "product_name",
-    "unit",
-    "unit_name",
-    "quantity",
-    "base_quantity",
-    "unit_price",
-    "discount_percent",
-    "tax_rate",
-    "net_amount",
-    "tax_amount",
-    # Where the unit price came from (customer or group price list, promotion, list price, typed)
-    # and the line's share of the document's order-level promotion (taken off its net amount).
-    "price_source",
-    "price_list",
-    "price_promotion",
-    "promotion_discount",
-]
-# The document's order-level promotion and what it took off (already in the lines' net amounts).
-PROMOTION_FIELDS = ["promotion", "promotion_discount"]
-
-
-class QuoteLineSerializer(api_fields.ModelSerializer):
-    product_sku = serializers.CharField(source="product.sku", read_only=True)
-    product_name = serializers.CharField(source="product.name", read_only=True)
-    unit_name = serializers.SerializerMethodField()
-
-    class Meta:
-        model = QuoteLine
-        fields = LINE_FIELDS
-
-    def get_unit_name(self, line) -> str:
-        return line.unit.name if line.unit_id else line.product.base_unit
-
-
-class OrderPricesMixin(RestrictedFieldsMixin):
-    """An order's prices and amounts read as null for a role that may not read them (the
-    warehouse: ``order_selectors.can_see_order_prices``). The answers written for the user who
-    just created or placed an order (no request in hand) show them: only those who may write
-    orders get those."""
-
-    may_read_restricted = staticmethod(order_selectors.can_see_order_prices)
-    shown_without_request = True
-
-
-class OrderLineSerializer(OrderPricesMixin, QuoteLineSerializer):
-    restricted_fields = (
-        "unit_price",
-        "discount_percent",
-        "net_amount",
-        "tax_amount",
-        "price_source",
-        "price_list",
-        "price_promotion",
-        "promotion_discount",
-    )
-    backordered_quantity = serializers.DecimalField(
-        max_digits=18, decimal_places=3, read_only=True, help_text="Base units still waiting for stock."
-    )
-
-    class Meta:
-        model = SalesOrderLine
-        fields = [
-            *LINE_FIELDS,
-            "reserved_quantity",
-            "shipped_quantity",
-            "invoiced_quantity",
-            "returned_quantity",
-            "backordered_quantity",
-        ]
-
-
-class QuoteSerializer(api_fields.ModelSerializer):
-    customer_name = serializers.CharField(source="customer.name", read_only=True)
-    owner_username = serializers.CharField(source="owner.username", read_only=True)
-    lines = QuoteLineSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Quote
-        fields = [
-            "id",
-            "number",
-            "customer",
-            "customer_name",
-            "owner",
-            "owner_username",
-            "state",
-            "valid_until",
-            "notes",
-            "currency",
-            "subtotal",
-            "tax_total",
-            "total",
-            *PROMOTION_FIELDS,
-            "created_at",
-            "lines",
-        ]
-        read_only_fields = PROMOTION_FIELDS
-
-
-class SalesOrderSerializer(OrderPricesMixin, api_fields.ModelSerializer):
-    restricted_fields = ("subtotal", "tax_total", "total", *PROMOTION_FIELDS)
-    customer_name = serializers.CharField(source="customer.name", read_only=True)
-    owner_username = serializers.CharField(source="owner.username", read_only=True)
-    lines = OrderLineSerializer(many=True, read_only=True, source=LINE_LIST)
-    backordered_quantity = serializers.DecimalField(
-        max_digits=18,
-        decimal_places=3,
-        read_only=True,
-        help_text="Base units of every line still waiting for stock.",
-    )
-
-    class Meta:
-        model = SalesOrder
-        fields = [
-            "id",
-            "number",
-            "customer",
-            "customer_name",
-            "owner",
-            "owner_username",
-            "quote",
-            "state",
-            "priority",
-            "order_date",
-            "requested_date",
-            "shipping_address",
-            "notes",
-            "currency",
-            "subtotal",
-            "tax_total",
-            "total",
-            *PROMOTION_FIELDS,
-            "confirmed_at",
-            "created_at",
-            "updated_at",
-            "backordered_quantity",
-            "lines",
-        ]
-        read_only_fields = PROMOTION_FIELDS
-
-
-class OrderEventSerializer(api_fields.ModelSerializer):
-    """A timeline entry: ``text`` in the reader's language (the request's), whoever wrote it;
-    ``message`` and ``params`` are what is stored, for clients that translate themselves."""
-
-    text = serializers.SerializerMethodField()
-    message = serializers.CharField(source="text", read_only=True)
-    params = serializers.SerializerMethodField()
-    user_name = serializers.SerializerMethodField()
-
-    class Meta:
-        model = OrderEvent
-        fields = ["id", "kind", "text", "message", "params", "user", "user_name", "created_at"]
-        read_only_fields = fields
-
-    def get_text(self, event) -> str:
-        return order_services.order_event_text(event)
-
-    def get_params(self, event) -> dict:
-        return (event.data or {}).get("params") or {}
-
-    def get_user_name(self, event) -> str:
-        return display_name(event.user) if event.user_id else ""
-
-
-# --- input ------------------------------------------------------------------------------------
-
-
-class LineInputSerializer(serializers.Serializer):
-    # Numbers as text: the service checks them and names the field (lines[i].quantity).
-    product = api_fields.IdField()
-    unit = api_fields.IdField(required=False, allow_null=True)
-    quantity = serializers.CharField()
-    unit_price = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-    discount_percent = serializers.CharField(required=False, allow_blank=True, default="0")
-
-
-class OrderInputSerializer(serializers.Serializer):
-    customer = CustomerIdField()
-    requested_date = api_fields.DocumentDateField(required=False, allow_null=True)
-    priority = serializers.ChoiceField(
-        choices=SalesOrder.Priority.choices, required=False, default=SalesOrder.Priority.NORMAL
-    )
-    # One length, the model's: the form reads the same.
-    shipping_address = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=SalesOrder._meta.get_field("shipping_address").max_length,
-    )
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
-    lines = LineInputSerializer(many=True)
-
-
-class OrderUpdateSerializer(OrderInputSerializer):
-    customer = CustomerIdField(required=False)
-    priority = serializers.ChoiceField(choices=SalesOrder.Priority.choices, required=False)
-    lines = LineInputSerializer(many=True, required=False)
-
-
-class QuoteInputSerializer(serializers.Serializer):
-    customer = CustomerIdField()
-    valid_until = api_fields.DocumentDateField(required=False, allow_null=True)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
-    lines = LineInputSerializer(many=True)
-
-
-class QuoteUpdateSerializer(QuoteInputSerializer):
-    customer = CustomerIdField(required=False)
-    lines = LineInputSerializer(many=True, required=False)
-    notes = serializers.CharField(required=False, allow_blank=True)
-
-
-def _lines(data) -> list[dict]:
-    return [dict(line) for line in data]
-
-
-def order_input(validated: dict) -> dict:
-    """``OrderInputSerializer``'s validated data as the keyword arguments of ``order_create``
-    (without the owner)."""
-    return {
-        "customer": validated["customer"],
-        "lines": _lines(validated["lines"]),
-        "requested_date": validated.get("requested_date"),
-        "priority": validated.get("priority", SalesOrder.Priority.NORMAL),
-        "shipping_address": validated.get("shipping_address", ""),
-        "notes": validated.get("notes", ""),
-    }
-
-
-def order_lines_prefetch() -> Prefetch:
-    """An order's lines where ``SalesOrderSerializer`` reads them (``LINE_LIST``,
-    where ``order_create`` leaves them too), with their products and units."""
-    return Prefetch(
-        "lines",
-        queryset=SalesOrderLine.objects.select_related("product", "unit"),
-        to_attr=LINE_LIST,
-    )
+from crm.sales.orders.serializers import (
+    OrderEventSerializer,
+    OrderInputSerializer,
+    OrderUpdateSerializer,
+    QuoteInputSerializer,
+    QuoteSerializer,
+    QuoteUpdateSerializer,
+    SalesOrderSerializer,
+    lines_input,
+    order_input,
+    order_lines_prefetch,
+)
 
 
 def _check_change(user, record):
@@ -346,9 +109,13 @@ class SalesOrderViewSet(
                 priority=v.get("priority"),
                 shipping_address=v.get("shipping_address"),
                 notes=v.get("notes"),
+                ship_from=v.get("ship_from", order_services.UNSET),
+                ship_complete=v.get("ship_complete"),
             )
             if "lines" in v:
-                order_services.order_update_lines(order=order, lines=_lines(v["lines"]), user=request.user)
+                order_services.order_update_lines(
+                    order=order, lines=lines_input(v["lines"]), user=request.user
+                )
         return Response(serialized(SalesOrderSerializer, self.get_queryset().get(pk=order.pk)))
 
     @extend_schema(request=OrderUpdateSerializer, responses=SalesOrderSerializer)
@@ -396,7 +163,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
         quote = quote_services.quote_create(
             customer=v["customer"],
             owner=request.user,
-            lines=_lines(v["lines"]),
+            lines=lines_input(v["lines"]),
             valid_until=v.get("valid_until"),
             notes=v.get("notes", ""),
         )
@@ -413,7 +180,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
             quote=quote,
             user=request.user,
             customer=v.get("customer"),
-            lines=_lines(v["lines"]) if "lines" in v else None,
+            lines=lines_input(v["lines"]) if "lines" in v else None,
             valid_until=v.get("valid_until"),
             notes=v.get("notes"),
         )
@@ -454,3 +221,4 @@ class QuoteViewSet(viewsets.ModelViewSet):
 router = DefaultRouter()
 router.register("quotes", QuoteViewSet, basename="quote")
 router.register("sales-orders", SalesOrderViewSet, basename="sales-order")
+router.register("order-line-preview", LinePreviewViewSet, basename="order-line-preview")

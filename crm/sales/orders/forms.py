@@ -4,7 +4,6 @@ A service ``ValidationError`` names fields like ``lines[2].quantity``; ``apply_s
 puts each message next to its field (header form or line form)."""
 
 import json
-import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,14 +11,16 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DocumentDateField
+from core.pickers import picker_prime
 from crm.customers.models import Customer
+from crm.customers.pickers import customer_picker
 from crm.customers.selectors import customers_visible_to
 from crm.sales.models import SalesOrder
+from crm.sales.orders.document_lines import LINE_ERROR
 from crm.sales.orders.pricing import MAX_LINES
 from crm.sales.orders.selectors import product_choices
-from scm.inventory.models import ProductUnit
-
-LINE_ERROR = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
+from scm.inventory.models import ProductUnit, Warehouse
+from scm.inventory.pickers import product_picker
 
 
 class DateInput(forms.DateInput):
@@ -28,25 +29,28 @@ class DateInput(forms.DateInput):
 
 class _CustomerChoiceForm(forms.Form):
     """A header form whose customer choices are the active customers the user may read
-    (``crm.customers.selectors.customers_visible_to``): another team's customer is not offered
-    and, posted by id, is refused as an invalid choice."""
+    (``crm.customers.selectors.customers_visible_to``): the picker does not find another team's
+    customer and, posted by id, it is refused as an invalid choice."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers_visible_to(user).filter(is_active=True).order_by("name")
+        self.fields["customer"].queryset = (
+            customers_visible_to(user).filter(is_active=True).order_by("search_pinyin", "pk")
+        )
 
 
 class OrderHeaderForm(_CustomerChoiceForm):
     customer = forms.ModelChoiceField(
         label=_("Customer"),
         queryset=Customer.objects.none(),
-        widget=forms.Select(
+        widget=customer_picker(
+            placeholder=_("Type a name, code or pinyin"),
             attrs={
                 "class": "form-select",
                 "hx-get": reverse_lazy("sales:orders:customer_info"),
                 "hx-trigger": "change",
                 "hx-target": "#customer-info",
-            }
+            },
         ),
     )
     requested_date = DocumentDateField(
@@ -68,9 +72,34 @@ class OrderHeaderForm(_CustomerChoiceForm):
         help_text=_("Empty: the customer's address."),
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+    # Where the order ships from, and whether it waits to ship complete: the shortage warning's
+    # choices set them (``line_views``; ``sales/order_lines.js``).
+    ship_from = forms.ModelChoiceField(
+        label=_("Ship from"),
+        queryset=Warehouse.objects.none(),
+        required=False,
+        empty_label=_("Nearest warehouse with stock"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    ship_complete = forms.TypedChoiceField(
+        label=_("When stock is short"),
+        choices=[
+            ("0", _("Ship partially, backorder the rest")),
+            ("1", _("Wait and ship complete")),
+        ],
+        coerce=lambda value: value == "1",
+        empty_value=False,
+        required=False,
+        initial="0",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 1})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ship_from"].queryset = Warehouse.objects.for_stock().order_by("code")
 
 
 class QuoteHeaderForm(_CustomerChoiceForm):
@@ -85,7 +114,9 @@ class LineForm(forms.Form):
     product = forms.ModelChoiceField(
         label=_("Product"),
         queryset=product_choices(),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm line-product"}),
+        widget=product_picker(
+            placeholder=_("Type or scan"), attrs={"class": "form-select form-select-sm line-product"}
+        ),
     )
     unit = forms.ModelChoiceField(
         label=_("Unit"),
@@ -124,6 +155,8 @@ class LineForm(forms.Form):
                 "hx-trigger": "change",
                 "hx-target": f"#atp-{self.prefix}",
                 "hx-vals": json.dumps({"prefix": self.prefix}),
+                # A scanned unit barcode (a box) also chooses the line's unit.
+                "data-picker-unit-field": f"id_{self.prefix}-unit",
             }
         )
 
@@ -154,7 +187,9 @@ def line_formset(data=None, initial=None, extra=1):
         validate_max=True,
         absolute_max=MAX_LINES,
     )
-    return formset_class(data=data, initial=initial, prefix="lines")
+    formset = formset_class(data=data, initial=initial, prefix="lines")
+    picker_prime(formset.forms, "product")  # one query for the products the lines show
+    return formset
 
 
 def formset_lines(formset) -> tuple[list[dict], list[int]]:

@@ -144,6 +144,8 @@ class QuoteLine(LinePriceFields):
     tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4)
     net_amount = MoneyField(_("net amount"), default=0)
     tax_amount = MoneyField(_("tax"), default=0)
+    # The day the rep could promise when the line was written (``inventory.selectors``).
+    promise_date = models.DateField(_("promise date"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -213,6 +215,19 @@ class SalesOrder(DocumentPromotionFields):
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
     )
     shipping_address = models.CharField(_("shipping address"), max_length=300, blank=True)
+    # The warehouse the customer is served from (empty: the reservation rule chooses the nearest
+    # with stock).
+    ship_from = models.ForeignKey(
+        "inventory.Warehouse",
+        verbose_name=_("ship from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Wait and ship complete: no pick list until every line holds all it asks for. Otherwise
+    # (the default) what is reserved ships and the rest follows as a backorder.
+    ship_complete = models.BooleanField(_("ship complete"), default=False)
     notes = models.TextField(_("notes"), blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     subtotal = MoneyField(_("subtotal"), default=0)
@@ -271,6 +286,8 @@ class SalesOrderLine(LinePriceFields):
     shipped_quantity = QuantityField(_("shipped"), default=0)
     invoiced_quantity = QuantityField(_("invoiced"), default=0)
     returned_quantity = QuantityField(_("returned"), default=0)
+    # The day promised to the customer for this line when it was written (``inventory.selectors``).
+    promise_date = models.DateField(_("promise date"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

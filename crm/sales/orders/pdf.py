@@ -11,9 +11,15 @@ def line_rows(lines) -> list[list[str]]:
     rows = []
     for line in lines:
         unit = line.unit.name if line.unit_id else line.product.base_unit
+        product = f"{line.product.sku}\n{line.product.name}"
+        if getattr(line, "promise_date", None):
+            # The day promised for the line (``scm.inventory.promise``), as the customer reads it.
+            product += "\n" + _("Promise date: %(date)s") % {
+                "date": local_format(line.promise_date, "SHORT_DATE_FORMAT")
+            }
         rows.append(
             [
-                f"{line.product.sku}\n{line.product.name}",
+                product,
                 f"{qty(line.quantity)} {unit}",
                 money(line.unit_price),
                 f"{qty(line.discount_percent)}%" if line.discount_percent else "",

@@ -43,6 +43,8 @@ class PricedLine:
     # off its net amount.
     promotion_discount: Decimal = Decimal(0)
     order_promotion_id: int | None = None
+    # The day that can be promised for it (``document_lines``: ``scm.inventory.promise``).
+    promise_date: date | None = None
 
     def as_fields(self) -> dict:
         return {
@@ -59,6 +61,7 @@ class PricedLine:
             "price_list_id": self.price_list_id,
             "price_promotion_id": self.price_promotion_id,
             "promotion_discount": self.promotion_discount,
+            "promise_date": self.promise_date,
         }
 
 

@@ -22,7 +22,8 @@ from core.numbers import document_number
 from core.people import display_name
 from crm.sales.models import Quote, QuoteEmail, QuoteLine, SalesOrder
 from crm.sales.orders import services as order_services
-from crm.sales.orders.pricing import lines_as_input, lines_price, lines_totals
+from crm.sales.orders.document_lines import document_lines
+from crm.sales.orders.pricing import lines_as_input
 
 Q = Quote.State
 DEFAULT_VALIDITY_DAYS = 30
@@ -48,9 +49,11 @@ def quote_create(
     """A draft quote. Lines as for ``order_services.order_create`` (product, quantity, unit,
     unit_price, discount_percent); bad input raises one ``ValidationError`` naming the fields.
     Written on behalf of ``owner``: the customer must be one they may read. Prices not given are
-    resolved for the customer today (``pricing.lines_price``)."""
+    resolved for the customer today (``pricing.lines_price``); each line keeps the day it can
+    be promised (``document_lines``)."""
     order_services._check_customer(customer, owner)
-    priced = lines_price(lines, customer=customer, on=timezone.localdate())
+    found = document_lines(lines, customer=customer, on=timezone.localdate())
+    priced = found.priced
     valid_until = valid_until or timezone.localdate() + timedelta(days=DEFAULT_VALIDITY_DAYS)
     _check_valid_until(valid_until)
     quote = Quote.objects.create(
@@ -59,7 +62,7 @@ def quote_create(
         owner=owner,
         valid_until=valid_until,
         notes=notes,
-        **lines_totals(priced),
+        **found.totals,
     )
     QuoteLine.objects.bulk_create([QuoteLine(quote=quote, **p.as_fields()) for p in priced])
     return quote
@@ -98,8 +101,11 @@ def quote_update(
         # Another customer, other prices: the lines are priced again for them (typed prices kept).
         lines = lines_as_input(quote.lines.select_related("product", "unit").order_by("pk")) or None
     if lines is not None:
-        priced = lines_price(lines, customer=fields.get("customer", locked.customer), on=timezone.localdate())
-        fields.update(lines_totals(priced))
+        found = document_lines(
+            lines, customer=fields.get("customer", locked.customer), on=timezone.localdate()
+        )
+        priced = found.priced
+        fields.update(found.totals)
         QuoteLine.objects.filter(quote=quote).delete()
         QuoteLine.objects.bulk_create([QuoteLine(quote=quote, **p.as_fields()) for p in priced])
     if fields:

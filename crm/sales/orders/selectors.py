@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.money import money
+from core.people import name_order
 from core.roles import FINANCE, MANAGER, SALES, WAREHOUSE, has_role, user_roles
 from crm.customers import credit
 from crm.customers.selectors import (
@@ -35,8 +36,9 @@ from crm.customers.selectors import (
 from crm.sales.models import OrderEvent, Quote, QuoteLine, SalesOrder, SalesOrderLine
 from crm.sales.orders.models import BACKORDER_STATES
 from crm.sales.orders.states import CREDIT_STATES
+from crm.sales.orders.waiting import line_short_q
 from scm.inventory.models import Product, ProductUnit
-from scm.inventory.selectors import available_to_promise
+from scm.inventory.promise import promise_dates_many
 
 ORDER_READ_ROLES = (SALES, MANAGER, FINANCE, WAREHOUSE)
 # Who reads an order's prices and amounts: the warehouse picks and ships quantities and has no
@@ -47,17 +49,18 @@ ORDER_WRITE_ROLES = (SALES, MANAGER)
 QUOTE_READ_ROLES = (SALES, MANAGER, FINANCE)
 QUOTE_WRITE_ROLES = (SALES, MANAGER)
 
+# Names sort by their pinyin: the customer's (indexed column), the owner's (``name_order``).
 ORDER_SORTS = {
     "number": "number",
-    "customer": "customer__name",
+    "customer": "customer__search_pinyin",
     "order_date": "order_date",
     "state": "state",
     "total": "total",
-    "owner": "owner__username",
+    "owner": name_order("owner"),
 }
 QUOTE_SORTS = {
     "number": "number",
-    "customer": "customer__name",
+    "customer": "customer__search_pinyin",
     "valid_until": "valid_until",
     "state": "state",
     "total": "total",
@@ -129,12 +132,27 @@ def _apply_sort(qs: QuerySet, ordering: str | None, allowed: dict, default: tupl
 
 def order_waiting_q() -> Q:
     """Orders that wait: on credit hold (for a manager) or with a line on backorder (an order in
-    ``BACKORDER_STATES`` with a line that lacks stock: ordered − reserved − shipped > 0, the
-    lines' ``backordered_quantity``)."""
-    short = SalesOrderLine.objects.filter(
-        order_id=OuterRef("pk"), base_quantity__gt=F("reserved_quantity") + F("shipped_quantity")
-    )
+    ``BACKORDER_STATES`` with a line that lacks stock: ``waiting.line_short_q``, the lines'
+    ``backordered_quantity``)."""
+    short = _short_lines(OuterRef("pk"))
     return Q(state=SalesOrder.State.CREDIT_HOLD) | (Q(state__in=BACKORDER_STATES) & Q(Exists(short)))
+
+
+def _short_lines(order_ref):
+    return SalesOrderLine.objects.filter(line_short_q(), order_id=order_ref)
+
+
+def order_ready_to_ship_q() -> Q:
+    """Orders whose reserved stock may be picked and shipped: an order that ships what it has
+    (the default), or one that waits to ship complete (``ship_complete``) once none of its lines
+    lacks stock (ordered − reserved − shipped). Pick lists and the picks due apply it."""
+    return Q(ship_complete=False) | ~Exists(_short_lines(OuterRef("pk")))
+
+
+def order_waits_to_ship_complete(order: SalesOrder) -> bool:
+    """Whether ``order`` waits to ship complete and a line still lacks stock (one query, none
+    for an order that ships what it has)."""
+    return order.ship_complete and _short_lines(order.pk).exists()
 
 
 def quotes_expiring_q(*, days: int = 7, today=None) -> Q:
@@ -190,7 +208,7 @@ def order_detail(*, user, order_id: int) -> SalesOrder:
 
     qs = (
         orders_visible_to(user)
-        .select_related("customer", "owner", "quote", "promotion")
+        .select_related("customer", "owner", "quote", "promotion", "ship_from")
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -249,8 +267,12 @@ def quote_detail(*, user, quote_id: int) -> Quote:
 
 def atp_for_product(product_id: int) -> list[dict]:
     """Available-to-promise per active warehouse: on hand, reserved, available and incoming
-    supplies with their expected dates (``scm.inventory.selectors.available_to_promise``)."""
-    return available_to_promise(product_id=product_id)
+    supplies with their expected dates, and the day one base unit could ship from there once
+    the receipts have served the backorders waiting for them (``scm.inventory.promise``, which
+    nets what ``waiting.backorders_waiting`` says: what the line will be promised). Four queries."""
+    product_id = int(product_id)
+    [promise] = promise_dates_many(lines=[(product_id, Decimal(1))])
+    return promise.warehouses
 
 
 def product_choices():

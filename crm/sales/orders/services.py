@@ -27,8 +27,10 @@ from core.money import decimal_input, money
 from core.numbers import document_number
 from crm.customers.selectors import customer_check_writable
 from crm.sales.models import OrderEvent, SalesOrder, SalesOrderLine
+from crm.sales.orders.document_lines import document_lines, lines_promise
 from crm.sales.orders.models import LINE_LIST
-from crm.sales.orders.pricing import line_amounts, lines_as_input, lines_price, lines_totals
+from crm.sales.orders.pricing import line_amounts, lines_as_input
+from scm.inventory.models import Warehouse
 from scm.inventory.services import to_base_quantity
 
 S = SalesOrder.State
@@ -54,6 +56,12 @@ def _check_priority(priority) -> None:
         raise ValidationError({"priority": _("Choose normal, high or urgent.")})
 
 
+def _check_ship_from(ship_from) -> None:
+    """A ship-from warehouse is an active stock warehouse (never a quarantine) or none."""
+    if ship_from is not None and not (ship_from.is_active and ship_from.kind == Warehouse.Kind.STOCK):
+        raise ValidationError({"ship_from": _("Choose an active warehouse that holds stock to sell.")})
+
+
 def order_create(
     *,
     customer,
@@ -66,6 +74,8 @@ def order_create(
     quote=None,
     priority: str = SalesOrder.Priority.NORMAL,
     keep_prices: bool = False,
+    ship_from=None,
+    ship_complete: bool = False,
 ) -> SalesOrder:
     """A draft order with its lines. Prices not given are resolved for the customer on the order
     date (``pricing.lines_price``: price lists, promotions, list price per unit), and the order
@@ -76,11 +86,25 @@ def order_create(
     transaction it joins it (no savepoint: an order placed in one step costs no extra round
     trips). The order comes back with its lines as written (ids, products and units) in
     ``order.line_list`` (``LINE_LIST``). The order is written on behalf of ``owner``: the
-    customer must be one they may read."""
+    customer must be one they may read.
+
+    ``ship_from``: the warehouse that serves the order (None: the reservation rule's nearest
+    with stock); ``ship_complete``: wait and ship complete rather than ship what is there. Each
+    line keeps the day it can be promised from there (``document_lines``), after the backorders
+    that the backorder rule serves before the order (by its priority and requested date)."""
     _check_customer(customer, owner)
     _check_priority(priority)
+    _check_ship_from(ship_from)
     order_date = order_date or timezone.localdate()
-    priced = lines_price(lines, customer=customer, on=order_date, keep_prices=keep_prices)
+    found = document_lines(
+        lines,
+        customer=customer,
+        on=order_date,
+        keep_prices=keep_prices,
+        ship_from=ship_from,
+        ahead_of=SalesOrder(priority=priority, requested_date=requested_date),
+    )
+    priced = found.priced
     if requested_date and requested_date < order_date:
         raise ValidationError({"requested_date": _("The requested date cannot be before the order date.")})
     order = SalesOrder(
@@ -91,8 +115,10 @@ def order_create(
         requested_date=requested_date,
         priority=priority,
         shipping_address=shipping_address or customer.address,
+        ship_from=ship_from,
+        ship_complete=bool(ship_complete),
         notes=notes,
-        **lines_totals(priced),
+        **found.totals,
     )
     lines = [SalesOrderLine(order=order, **p.as_fields()) for p in priced]
     if quote is not None:
@@ -131,9 +157,13 @@ def order_update(
     notes: str | None = None,
     customer=None,
     priority: str | None = None,
+    ship_from=UNSET,
+    ship_complete: bool | None = None,
 ) -> SalesOrder:
     """Change a draft order's header. Arguments left out (``None``; ``UNSET`` for the requested
-    date, which ``None`` clears) stay as they are."""
+    date and the ship-from warehouse, which ``None`` clears) stay as they are. Another
+    ship-from warehouse, priority or requested date promises the lines again (from there, after
+    the backorders the order now comes after)."""
     locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
     if locked.state != S.DRAFT:
         raise ValidationError({"state": _("Only a draft order can be changed.")})
@@ -154,6 +184,11 @@ def order_update(
     if priority is not None:
         _check_priority(priority)
         changes["priority"] = priority
+    if ship_from is not UNSET and getattr(ship_from, "pk", None) != locked.ship_from_id:
+        _check_ship_from(ship_from)
+        changes["ship_from"] = ship_from
+    if ship_complete is not None and bool(ship_complete) != locked.ship_complete:
+        changes["ship_complete"] = bool(ship_complete)
     for name, value in changes.items():
         setattr(order, name, value)
     if changes:
@@ -163,18 +198,34 @@ def order_update(
         lines = list(order.lines.select_related("product", "unit").order_by("pk"))
         if lines:
             order_update_lines(order=order, lines=lines_as_input(lines), user=user)
+    elif changes.keys() & {"ship_from", "priority", "requested_date"}:
+        # Shipped from elsewhere, or another place among the orders that receipts serve first.
+        _promise_again(order)
     return order
+
+
+def _promise_again(order: SalesOrder) -> None:
+    """The draft's lines promised again (its ship-from warehouse changed): four statements."""
+    lines = list(SalesOrderLine.objects.filter(order_id=order.pk).select_related("product").order_by("pk"))
+    lines_promise(lines, ship_from=order.ship_from, ahead_of=order)
+    SalesOrderLine.objects.bulk_update(lines, ["promise_date"])
 
 
 @transaction.atomic
 def order_update_lines(*, order: SalesOrder, lines: list[dict], user=None) -> SalesOrder:
     """Replace a draft order's lines (and its totals), priced for the order's customer on its
     order date (``pricing.lines_price``). Only drafts: nothing is reserved yet."""
-    locked = SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
+    locked = (
+        SalesOrder.objects.select_for_update(of=("self",))
+        .select_related("customer", "ship_from")
+        .get(pk=order.pk)
+    )
     if locked.state != S.DRAFT:
         raise ValidationError({"state": _("Only a draft order's lines can be changed.")})
-    priced = lines_price(lines, customer=locked.customer, on=locked.order_date)
-    totals = lines_totals(priced)
+    found = document_lines(
+        lines, customer=locked.customer, on=locked.order_date, ship_from=locked.ship_from, ahead_of=locked
+    )
+    priced, totals = found.priced, found.totals
     SalesOrderLine.objects.filter(order=order).delete()
     SalesOrderLine.objects.bulk_create([SalesOrderLine(order=order, **p.as_fields()) for p in priced])
     SalesOrder.objects.filter(pk=order.pk).update(updated_at=timezone.now(), **totals)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm.sales.orders import quote_views, views
+from crm.sales.orders import line_views, quote_views, views
 
 app_name = "orders"
 urlpatterns = [
@@ -9,7 +9,7 @@ urlpatterns = [
     path("orders/atp/", views.atp_partial, name="atp"),
     path("orders/line-row/", views.line_row, name="line_row"),
     path("orders/customer-info/", views.customer_info, name="customer_info"),
-    path("orders/totals/", views.totals_partial, name="totals"),
+    path("orders/totals/", line_views.totals_partial, name="totals"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/edit/", views.order_edit, name="order_edit"),
     path("orders/<int:pk>/pdf/", views.order_pdf, name="order_pdf"),

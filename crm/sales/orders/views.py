@@ -9,29 +9,25 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from core.dates import optional_date_input
 from core.idempotency import one_time_form
 from core.people import display_name
 from core.permissions import role_required
 from core.roles import has_role
 from core.sql import as_id
-from crm.customers.selectors import customers_visible_to
 from crm.sales.models import SalesOrder
 from crm.sales.orders import actions as order_actions
-from crm.sales.orders import form_panels, pricing
+from crm.sales.orders import form_panels
 from crm.sales.orders import selectors as order_selectors
 from crm.sales.orders import services as order_services
 from crm.sales.orders.forms import (
-    LINE_ERROR,
     OrderHeaderForm,
     apply_service_errors,
     formset_lines,
     line_formset,
 )
+from crm.sales.orders.line_stock import order_lines_stock
 from crm.sales.orders.pdf import order_confirmation_pdf
-from crm.sales.orders.prices.selectors import source_text
 from crm.sales.orders.pricing import MAX_LINES, price_is_typed
 from crm.sales.orders.selectors import (
     ORDER_PRICE_ROLES,
@@ -173,6 +169,8 @@ def _order_form_page(request, *, order=None):
                 priority=data["priority"],
                 shipping_address=data["shipping_address"],
                 notes=data["notes"],
+                ship_from=data["ship_from"],
+                ship_complete=data["ship_complete"],
             )
             return created, _("Order %(number)s created.") % {"number": created.number}
         _update_draft_order(order, data, lines, request.user)
@@ -185,6 +183,8 @@ def _order_form_page(request, *, order=None):
             "requested_date": order.requested_date,
             "priority": order.priority,
             "shipping_address": order.shipping_address,
+            "ship_from": order.ship_from_id,
+            "ship_complete": "1" if order.ship_complete else "0",
             "notes": order.notes,
         }
     return _lines_form_page(
@@ -211,6 +211,8 @@ def _update_draft_order(order, data, lines, user):
             priority=data["priority"],
             shipping_address=data["shipping_address"],
             notes=data["notes"],
+            ship_from=data["ship_from"],
+            ship_complete=data["ship_complete"],
         )
         order_services.order_update_lines(order=order, lines=lines, user=user)
 
@@ -238,6 +240,8 @@ def order_detail(request, pk):
     context = {
         "title": order.number,
         "order": order,
+        # Each line with where its stock is held and when its backorder is expected.
+        "lines": order_lines_stock(order),
         "show_prices": order_selectors.can_see_order_prices(request.user),
         "actions": order_actions.actions_for(order, request.user),
         "poll": order.state in POLL_STATES,
@@ -280,7 +284,8 @@ def atp_partial(request):
     )
     rows = order_selectors.atp_for_product(product.pk) if product else []
     total = sum((r["available"] for r in rows), Decimal(0))
-    return render(
+    picked = request.GET.get("units") != "0"
+    response = render(
         request,
         "sales/orders/_atp.html",
         {
@@ -288,10 +293,14 @@ def atp_partial(request):
             "rows": rows,
             "total_available": total,
             # The line's unit select is refilled only when the product was just picked.
-            "prefix": prefix if request.GET.get("units") != "0" else "",
+            "prefix": prefix if picked else "",
             "units": list(product.units.all()) if product else [],
         },
     )
+    if picked and prefix:
+        # Once the new product's units are in the row, the live figures price it (line_views).
+        response["HX-Trigger-After-Settle"] = "line-changed"
+    return response
 
 
 @role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))
@@ -348,99 +357,3 @@ def line_row(request):
         # Once the row is in the form, the totals and the panels refresh (they read it).
         response["HX-Trigger-After-Settle"] = "line-added"
     return response
-
-
-@role_required(*(set(ORDER_WRITE_ROLES) | set(QUOTE_WRITE_ROLES)))
-@require_POST
-def totals_partial(request):
-    """Live totals of the lines being entered (htmx), priced as saving would price them for the
-    customer picked (``pricing.lines_price``: price lists, promotions, list price), with each
-    line's price and where it came from next to its price field (out-of-band); lines that do
-    not price yet are skipped. A fixed number of queries, whatever the number of lines."""
-    entries, count = _posted_lines(request.POST)
-    customer_id = as_id(request.POST.get("customer"))
-    customer = (
-        customers_visible_to(request.user).filter(pk=customer_id, is_active=True).first()
-        if customer_id is not None
-        else None
-    )
-    try:
-        on = optional_date_input(request.POST.get("price_date"), field="price_date")
-    except ValidationError:
-        on = None  # a hand-made value: today's prices
-    lines, prefixes = _price_leniently(entries, customer, on)
-    # Every line's hint is redrawn: empty for a line that does not price (yet).
-    hints: dict[str, list] = {f"lines-{i}": [] for i in range(count)}
-    for line, prefix in zip(lines, prefixes, strict=True):
-        hints.setdefault(prefix, []).append(
-            {
-                "quantity": line.quantity,
-                "unit_price": line.unit_price,
-                "source": line.price_source,
-                "text": source_text(line.price_source, line.price_list_id, line.price_promotion_id),
-                "parts": 0,
-            }
-        )
-    for parts in hints.values():
-        for hint in parts:
-            hint["parts"] = len(parts)
-    totals = pricing.lines_totals(lines)
-    return render(
-        request,
-        "sales/orders/_totals.html",
-        {
-            "totals": totals,
-            "line_count": len(lines),
-            "promotion": getattr(lines, "promotion", None),
-            "hints": list(hints.items()),
-        },
-    )
-
-
-def _posted_lines(post) -> tuple[list[tuple[str, dict]], int]:
-    """The filled lines of a posted order or quote form, as (form prefix, line) read straight
-    from the data (ids unchecked: ``pricing.lines_price`` reads the products in one query and
-    refuses what is not sellable), and the number of line forms."""
-    raw = post.get("lines-TOTAL_FORMS", "0")
-    count = min(int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0, MAX_LINES)
-    entries = []
-    for i in range(count):
-        prefix = f"lines-{i}"
-        value = {name: post.get(f"{prefix}-{name}", "").strip() for name in LINE_FIELDS}
-        if not value["product"] or not value["quantity"] or post.get(f"{prefix}-DELETE"):
-            continue
-        entries.append(
-            (
-                prefix,
-                {
-                    "product": value["product"],
-                    "unit": value["unit"] or None,
-                    "quantity": value["quantity"],
-                    "unit_price": value["unit_price"] or None,
-                    "discount_percent": value["discount_percent"] or 0,
-                },
-            )
-        )
-    return entries, count
-
-
-LINE_FIELDS = ("product", "unit", "quantity", "unit_price", "discount_percent")
-
-
-def _price_leniently(entries: list[tuple[str, dict]], customer, on=None) -> tuple[list, list[str]]:
-    """The entries' lines priced together (promotions see the whole document); lines the
-    pricing refuses are left out (at most two tries). Returns the priced lines (with the
-    document's promotion) and, for each, the prefix of its form."""
-    for _attempt in range(2):
-        if not entries:
-            break
-        try:
-            priced = pricing.lines_price([line for _prefix, line in entries], customer=customer, on=on)
-        except ValidationError as exc:
-            bad = {int(m.group(1)) for name in exc.message_dict if (m := LINE_ERROR.match(name))}
-            if not bad:
-                break
-            entries = [entry for i, entry in enumerate(entries) if i not in bad]
-            continue
-        return priced, [entries[index][0] for _line, index in priced.indexes]
-    return pricing.PricedLines(), []

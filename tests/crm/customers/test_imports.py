@@ -415,3 +415,11 @@ def test_a_formula_in_a_customer_cell_is_refused_with_its_row_and_column(client,
     errors = response.context["result"].errors
     assert [(e["row"], e["column"]) for e in errors] == [(3, "phone")]
     assert not Customer.objects.exists()
+
+
+def test_an_exported_owner_imports_back_by_name(client, manager_user, django_capture_on_commit_callbacks):
+    rep = UserFactory(username="u_zhangwei", last_name="张", first_name="伟", roles=["sales"])
+    client.force_login(manager_user)
+    response = _upload(client, "customers", "c.csv", "name,负责人\n甲公司,张伟\n".encode())
+    _confirm(client, response.context["token"], django_capture_on_commit_callbacks)
+    assert Customer.objects.get().owner == rep

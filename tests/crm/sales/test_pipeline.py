@@ -65,6 +65,13 @@ def test_assignment_is_audited_with_who_and_why(reps):
     assert log.data["owner"] == reps["a"].pk and log.data["reason"] == "round_robin"
 
 
+def test_the_assignment_audit_names_the_owner_by_name():
+    rep = UserFactory(roles=["sales"], username="u_zhangwei", last_name="张", first_name="伟")
+    AssignmentRule.objects.create(name="RR", kind="round_robin", team=TeamFactory(members=[rep]))
+    lead = services.lead_create(name="x", phone="1")
+    assert AuditLog.objects.get(action="lead.assigned", object_id=str(lead.pk)).data["owner_name"] == "张伟"
+
+
 def test_lead_like_existing_customer_is_flagged():
     c = CustomerFactory(phone="13912345678")
     lead = services.lead_create(name="x", phone="13912345678")

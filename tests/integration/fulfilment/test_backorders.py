@@ -285,7 +285,7 @@ def test_open_pick_list_offers_the_newly_reserved_quantity(world, confirm, live,
     assert [line.quantity for line in shipment.lines.all()] == [10]
     client.force_login(warehouse_user)
     page = client.get(f"/fulfilment/picking/?warehouse={world['wh']['SH'].pk}", HTTP_ACCEPT_LANGUAGE="en")
-    assert "10 units to pick" in page.content.decode()
+    assert f"10 {world['product'].base_unit} to pick" in page.content.decode()
 
 
 def test_new_lot_goes_on_the_open_pick_list_as_a_line_of_its_own(world, confirm, live, warehouse_user):

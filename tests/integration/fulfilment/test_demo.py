@@ -74,3 +74,32 @@ def test_demo_step_shows_a_backorder_that_a_receipt_served():
     assert served.state == SalesOrder.State.RESERVED
     assert served.lines.get().reserved_quantity == served.lines.get().base_quantity
     assert served.number in ctx.log[-1]
+
+
+def test_demo_picks_in_a_warehouse_with_bins_follow_them_and_a_batch_pick_is_under_way():
+    from scm.inventory.management.commands.check_stock import stock_differences
+    from scm.inventory.models import StockMove
+    from tests.integration.fulfilment.picking_world import make_bin, receive_into
+
+    ctx = demo_context()
+    warehouses = three_warehouses()
+    bj = warehouses["BJ"]
+    product = supplied(ProductFactory(), bj, ctx)
+    bins = [make_bin(bj, f"A-01-0{n}", n) for n in (1, 2)]
+    receive_into(product, bj, 20, bins[0])
+    receive_into(product, bj, 20, bins[1])
+    receive(product, warehouses["SH"], 40)
+    receive(product, warehouses["GZ"], 40)
+    rep = ctx.users["sales"]
+    beijing = [
+        CustomerFactory(owner=rep, latitude=Decimal("39.9"), longitude=Decimal("116.4")) for _ in range(3)
+    ]
+    for i in range(16):
+        make_order(beijing[i % 3], rep, (product, 110 if i == 9 else 4))
+    demo.build(ctx)
+    shipped = StockMove.objects.filter(kind=StockMove.Kind.SHIPMENT, warehouse=bj)
+    # Picked from the bins in pick sequence (stock received later, not put away, from the
+    # warehouse's implicit location).
+    assert shipped.filter(location=bins[0]).exists()
+    assert Shipment.objects.filter(batch__warehouse=bj, state=Shipment.State.PICKING).count() >= 2
+    assert stock_differences() == []

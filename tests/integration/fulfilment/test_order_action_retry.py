@@ -2,37 +2,16 @@
 first attempt is rolled back whole and the client gets the answer of the second, not 409."""
 
 import pytest
-from django.db import OperationalError
 from django.test import override_settings
 
 from crm.sales.models import SalesOrder
 from integration.fulfilment import services
 from scm.inventory.models import StockLevel
+from tests.deadlocks import deadlock_once
 from tests.integration.fulfilment.factories import CustomerFactory, make_order, receive, three_warehouses
 from tests.scm.inventory.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class _Deadlock(Exception):
-    sqlstate = "40P01"
-
-
-def _deadlock_once(monkeypatch, module, name):
-    real = getattr(module, name)
-    calls = []
-
-    def deadlocks_once(*args, **kwargs):
-        calls.append(1)
-        result = real(*args, **kwargs)
-        if len(calls) == 1:  # after the first attempt wrote: the retry must undo it and start again
-            error = OperationalError("deadlock detected")
-            error.__cause__ = _Deadlock()
-            raise error
-        return result
-
-    monkeypatch.setattr(module, name, deadlocks_once)
-    return calls
 
 
 @pytest.fixture
@@ -48,7 +27,7 @@ def test_confirm_that_meets_a_deadlock_is_run_again_and_confirms_once(sales_user
     plain = make_order(stocked["customer"], sales_user, (stocked["product"], 1))
     services.order_confirm(order=plain, user=sales_user)
     order = make_order(stocked["customer"], sales_user, (stocked["product"], 2))
-    calls = _deadlock_once(monkeypatch, services, "_confirm_checked")
+    calls = deadlock_once(monkeypatch, services, "_confirm_checked")
 
     confirmed = services.order_confirm(order=order, user=sales_user)
 
@@ -60,7 +39,7 @@ def test_confirm_that_meets_a_deadlock_is_run_again_and_confirms_once(sales_user
 
 @override_settings(ORDERS_CONFIRM_IN_ONE_STATEMENT=False)
 def test_place_that_meets_a_deadlock_is_run_again_and_makes_one_order(sales_user, stocked, monkeypatch):
-    calls = _deadlock_once(monkeypatch, services, "_confirm_checked")
+    calls = deadlock_once(monkeypatch, services, "_confirm_checked")
 
     placed = services.order_place(
         customer=stocked["customer"],
@@ -78,7 +57,7 @@ def test_cancel_that_meets_a_deadlock_is_run_again_and_releases_once(
     order = make_order(stocked["customer"], sales_user, (stocked["product"], 2))
     with django_capture_on_commit_callbacks(execute=True):
         services.order_confirm(order=order, user=sales_user)
-    calls = _deadlock_once(monkeypatch, services.order_states, "order_transition")
+    calls = deadlock_once(monkeypatch, services.order_states, "order_transition")
 
     services.order_cancel(order=order, user=sales_user)
 

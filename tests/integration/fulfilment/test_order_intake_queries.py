@@ -32,7 +32,11 @@ PUBLISH = 1 if connection.vendor == "postgresql" else 2
 # valid that day (crm.sales.orders.prices.resolution), the order's number, the order, its lines
 # and its timeline entry (the answer shows the lines as written, without reading them back).
 PRICES = 2
-CREATE_MAX = AUTH + 6 + PRICES
+# Each line's promise date (scm.inventory.promise): the backorders waiting ahead for the
+# products (crm.sales.orders.waiting.backorders_waiting), then their free stock and expected
+# receipts, one statement each whatever the number of lines.
+PROMISE = 2
+CREATE_MAX = AUTH + 6 + PRICES + PROMISE
 # order_confirm's steps: the order read and locked with what confirming checks, its state change
 # and timeline entry, the event, in a savepoint; then the backorders for the answer.
 CONFIRM_STEPS = 5 + PUBLISH + 1
@@ -45,7 +49,7 @@ CONFIRM_ONE_STATEMENT = 2
 RESERVE_MAX = 15 + 12 + 1
 # Create and confirm in one call: one authentication, one transaction (the order's creation
 # joins it without a savepoint), no second read of the order.
-PLACE_CREATE = AUTH + 2 + 6 + PRICES
+PLACE_CREATE = AUTH + 2 + 6 + PRICES + PROMISE
 
 
 def confirm_max(one_statement: bool) -> int:

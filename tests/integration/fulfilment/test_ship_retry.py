@@ -1,24 +1,14 @@
 """Shipping runs again on a deadlock instead of answering the picker 409."""
 
 import pytest
-from django.db import OperationalError
 
 from crm.sales.models import SalesOrder
 from integration.fulfilment import services, shipping
 from integration.fulfilment.models import Shipment
 from scm.inventory.models import StockLevel
+from tests.deadlocks import deadlock_once
 from tests.integration.fulfilment.factories import CustomerFactory, make_order, receive, three_warehouses
 from tests.scm.inventory.factories import ProductFactory
-
-
-class _Deadlock(Exception):
-    sqlstate = "40P01"
-
-
-def _deadlock() -> OperationalError:
-    error = OperationalError("deadlock detected")
-    error.__cause__ = _Deadlock()
-    return error
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,16 +23,8 @@ def test_ship_that_meets_a_deadlock_is_run_again_and_ships_once(
         services.order_confirm(order=order, user=sales_user)
     shipment = shipping.shipment_start(order=order, warehouse=warehouse, user=warehouse_user)
     line = shipment.lines.get()
-    real_consume = shipping._consume
-    calls = []
-
-    def deadlocks_once(*args):
-        calls.append(1)
-        real_consume(*args)
-        if len(calls) == 1:  # after the stock moved: the retry must undo it all and start again
-            raise _deadlock()
-
-    monkeypatch.setattr(shipping, "_consume", deadlocks_once)
+    # After the stock moved: the retry must undo it all and start again.
+    calls = deadlock_once(monkeypatch, shipping, "_consume")
 
     shipped = shipping.shipment_ship(
         shipment=shipment, carrier="SF", tracking_number="SF1", user=warehouse_user, quantities={line.pk: 2}

@@ -19,7 +19,8 @@ from integration.setup.demo import DEMO_USERS, STEPS, demo_load
 from integration.setup.users import users_list
 from scm.inventory.management.commands.check_stock import stock_differences
 
-pytestmark = pytest.mark.django_db
+# One worker builds the module's fixture once (``--dist loadgroup``).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-load")]
 
 
 def database_counts() -> dict:
@@ -157,7 +158,8 @@ SUMMARIES = {
     ),
     "fulfilment": (
         r"fulfilment: (\d+) orders \(([a-z_ \d,]+)\), (\d+) shipments"
-        r"(?:; repeat orders shipped \d+)?(?:; backorder served by a receipt: SO-[\d-]+)?",
+        r"(?:; repeat orders shipped \d+)?(?:; backorder served by a receipt: SO-[\d-]+)?"
+        r"(?:; batch pick under way: PB-[\d-]+)?(?:; bin [A-Z\d-]+ short, to count)?",
         ["orders", None, "shipments"],
     ),
     "prices": (
@@ -325,6 +327,20 @@ def test_demo_buys_every_product_from_a_preferred_supplier(demo):
     stocked = Product.objects.filter(is_template=False)
     preferred = SupplierProduct.objects.filter(is_preferred=True).values("product")
     assert stocked.exists() and not stocked.exclude(pk__in=preferred).exists()
+
+
+def test_demo_products_have_their_preferred_suppliers_lead_time(demo):
+    from django.db.models import OuterRef, Subquery
+
+    from scm.inventory.models import Product
+    from scm.purchasing.models import SupplierProduct
+
+    preferred = SupplierProduct.objects.filter(product=OuterRef("pk"), is_preferred=True).values(
+        "lead_time_days"
+    )
+    products = Product.objects.filter(is_template=False).annotate(preferred=Subquery(preferred[:1]))
+    assert products.exists() and not products.filter(lead_time_days__isnull=True).exists()
+    assert all(p.lead_time_days == p.preferred for p in products)
 
 
 def test_demo_receipts_are_purchase_order_receipts(demo):
@@ -525,3 +541,14 @@ def test_demo_has_the_trade_templates_stages_beside_its_own_and_none_twice(demo)
     assert len(names) == len(set(names))
     assert {"初步接触", "方案报价", "商务谈判", "寄样试用", "签订合同"} <= set(names)
     assert PipelineStage.objects.filter(is_won=True).count() == 1
+
+
+def test_demo_has_a_bin_short_at_picking_marked_until_counted(demo):
+    from core.events.models import Notification
+    from integration.fulfilment.models import ShortPick
+    from scm.inventory.models import LocationStock
+
+    short = ShortPick.objects.get()
+    assert short.resolution == ShortPick.Resolution.OTHER_BIN and short.location.warehouse.code == "BJ"
+    assert LocationStock.objects.filter(location=short.location, missing__gt=0).exists()
+    assert Notification.objects.filter(kind="short_pick").exists()

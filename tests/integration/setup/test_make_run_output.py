@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# One worker builds the module's fixture once (``--dist loadgroup``).
+pytestmark = pytest.mark.xdist_group("make-run")
+
 ROOT = Path(__file__).resolve().parents[3]
 # What `make run` does not set: it runs on the embedded default.
 NOT_SET = ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "EMAIL_BACKEND", "EMAIL_FILE_PATH", "LOG_LEVEL")

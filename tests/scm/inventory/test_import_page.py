@@ -31,18 +31,18 @@ def _upload(client, kind, body: str, name="f.csv"):
     )
 
 
-def test_purchasing_is_offered_products_and_the_warehouse_opening_stock(
+def test_purchasing_is_offered_products_and_the_warehouse_opening_stock_and_bins(
     client, purchasing_user, warehouse_user
 ):
     client.force_login(purchasing_user)
     assert _kinds(client.get(reverse("inventory:import"))) == ["products"]
     client.force_login(warehouse_user)
-    assert _kinds(client.get(reverse("inventory:import"))) == ["opening_stock"]
+    assert _kinds(client.get(reverse("inventory:import"))) == ["opening_stock", "locations"]
 
 
-def test_an_admin_is_offered_both_kinds(client, admin_user):
+def test_an_admin_is_offered_every_kind(client, admin_user):
     client.force_login(admin_user)
-    assert _kinds(client.get(reverse("inventory:import"))) == ["products", "opening_stock"]
+    assert _kinds(client.get(reverse("inventory:import"))) == ["products", "opening_stock", "locations"]
 
 
 def test_the_warehouse_cannot_import_products(client, warehouse_user):

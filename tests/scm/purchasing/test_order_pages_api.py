@@ -104,7 +104,7 @@ def test_the_form_is_prefilled_from_the_query(client, purchasing_user):
         reverse("purchasing:order_create"), {"supplier": supplier.pk, "product": product.pk, "quantity": "30"}
     )
     content = page.content.decode()
-    assert f'<option value="{supplier.pk}" selected>' in content
+    assert f'<option value="{supplier.pk}" selected data-data=' in content
     assert 'value="30"' in content and 'value="12.5000"' in content
 
 
@@ -130,11 +130,14 @@ def test_the_line_fill_partial_gives_price_unit_and_date(client, purchasing_user
     assert b'value="9.0000"' in response.content and b"line-expected" in response.content
 
 
-def test_the_supplier_picker_finds_by_initials(client, purchasing_user):
-    supplier, _ = supplier_with_product()
+def test_the_order_form_chooses_supplier_and_product_with_pickers(client, purchasing_user):
+    supplier, product = supplier_with_product()
     client.force_login(purchasing_user)
-    response = client.get(reverse("purchasing:supplier_options"), {"supplier_q": "shsh"})
-    assert supplier.name.encode() in response.content
+    page = client.get(reverse("purchasing:order_create"), {"supplier": supplier.pk}).content.decode()
+    assert f'data-picker="{reverse("supplier-picker")}"' in page
+    assert f'data-picker="{reverse("inventory-product-picker")}"' in page
+    found = client.get(reverse("supplier-picker"), {"q": "shsh"}).json()["results"]
+    assert [row["id"] for row in found] == [supplier.pk]
 
 
 def test_sales_may_not_read_purchase_orders(client, sales_user):

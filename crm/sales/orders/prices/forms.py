@@ -7,14 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.forms import DocumentDateField, style_fields
+from core.pickers import picker_prime
 from crm.customers.models import CustomerGroup
+from crm.customers.pickers import customer_picker
 from crm.customers.selectors import customers_visible_to
 from crm.sales.orders.forms import DateInput
 from crm.sales.orders.prices import bulk
 from crm.sales.orders.prices.models import Promotion
 from crm.sales.orders.prices.services import MAX_PRICE_LINES
 from crm.sales.orders.selectors import product_choices
-from scm.inventory.models import Brand, Category, Product
+from scm.inventory.models import Brand, Category
+from scm.inventory.pickers import pickable_products, product_picker
 
 
 def _number(label, required=False, help_text=""):
@@ -28,7 +31,9 @@ def _number(label, required=False, help_text=""):
 
 class PriceListForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None, required=False)
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=None, required=False, widget=customer_picker()
+    )
     group = forms.ModelChoiceField(
         label=_("Customer group"),
         queryset=CustomerGroup.objects.order_by("code"),
@@ -47,7 +52,9 @@ class PriceListForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers_visible_to(user).filter(is_active=True).order_by("name")
+        self.fields["customer"].queryset = (
+            customers_visible_to(user).filter(is_active=True).order_by("search_pinyin", "pk")
+        )
         style_fields(self)
         self.fields["is_active"].widget.attrs["class"] = "form-check-input"
 
@@ -56,7 +63,7 @@ class PriceLineForm(forms.Form):
     product = forms.ModelChoiceField(
         label=_("Product"),
         queryset=product_choices(),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=product_picker(attrs={"class": "form-select form-select-sm"}),
     )
     # The unit by its name (箱, 托): empty for the base unit; the service finds it.
     unit = forms.CharField(
@@ -98,7 +105,9 @@ def price_line_formset(data=None, initial=None, extra=3):
         validate_max=True,
         absolute_max=MAX_PRICE_LINES,
     )
-    return formset_class(data=data, initial=initial, prefix="lines")
+    formset = formset_class(data=data, initial=initial, prefix="lines")
+    picker_prime(formset.forms, "product")  # one query for the products the lines show
+    return formset
 
 
 class PromotionForm(forms.Form):
@@ -118,17 +127,22 @@ class PromotionForm(forms.Form):
     )
     discount_percent = _number(_("Discount %"))
     discount_amount = _number(_("Amount off"), help_text=_("A discount percent or an amount off, not both."))
-    buy_product = forms.ModelChoiceField(label=_("Buy product"), queryset=product_choices(), required=False)
+    buy_product = forms.ModelChoiceField(
+        label=_("Buy product"), queryset=product_choices(), required=False, widget=product_picker()
+    )
     buy_quantity = _number(_("Buy quantity"), help_text=_("In the product's base unit."))
-    get_product = forms.ModelChoiceField(label=_("Get product"), queryset=product_choices(), required=False)
+    get_product = forms.ModelChoiceField(
+        label=_("Get product"), queryset=product_choices(), required=False, widget=product_picker()
+    )
     get_quantity = _number(
         _("Get quantity"), help_text=_("In the product's base unit, for every buy quantity.")
     )
     get_discount_percent = _number(_("Discount on the product got %"), help_text=_("100: free."))
     stock_product = forms.ModelChoiceField(
         label=_("Only while in stock"),
-        queryset=Product.objects.filter(is_active=True, is_template=False).order_by("sku"),
+        queryset=pickable_products().order_by("sku"),
         required=False,
+        widget=product_picker(),
         help_text=_("Empty: no stock condition."),
     )
     min_available = _number(

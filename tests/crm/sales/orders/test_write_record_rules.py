@@ -128,7 +128,11 @@ def test_services_refuse_a_customer_the_owner_may_not_read(setting):
 def test_order_and_quote_forms_neither_offer_nor_take_another_teams_customer(setting, client, url_name):
     client.force_login(setting["rep"])
     page = client.get(reverse(url_name)).content.decode()
-    assert setting["own"].name in page and setting["theirs"].name not in page
+    assert setting["theirs"].name not in page  # the customer picker lists none before a search
+    found = client.get(reverse("customer-picker")).json()["results"]
+    assert setting["own"].pk in [r["id"] for r in found] and setting["theirs"].pk not in [
+        r["id"] for r in found
+    ]
     post = {
         "customer": setting["theirs"].pk,
         "lines-TOTAL_FORMS": "1",
@@ -138,6 +142,7 @@ def test_order_and_quote_forms_neither_offer_nor_take_another_teams_customer(set
     }
     response = client.post(reverse(url_name), post)
     assert response.status_code == 200  # the form again, with the error on the customer
+    assert 'data-field-error="customer"' in response.content.decode()
     assert _nothing_written()
 
 

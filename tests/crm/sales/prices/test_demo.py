@@ -11,7 +11,8 @@ from crm.sales.models import PriceList, Promotion, Quote, SalesOrder
 from crm.sales.orders.prices.demo import build
 from integration.setup.demo import DemoContext, demo_load
 
-pytestmark = pytest.mark.django_db
+# One worker builds the module's fixture once (``--dist loadgroup``).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-prices")]
 
 
 @pytest.fixture(scope="module")

@@ -136,14 +136,13 @@ def test_the_availability_shows_the_warehouse_it_will_be_taken_from(world):
     assert chosen.split("</li>")[0].count("上海仓") == 1
 
 
-def test_the_product_search_offers_matching_parts(world):
+def test_the_part_field_is_the_products_picker_and_finds_matching_parts(world):
     ticket, kit, _wh = world
-    html = (
-        _client("service")
-        .get(reverse("service:ticket_part_products", args=[ticket.pk]), {"product_q": "支架"})
-        .content.decode()
-    )
-    assert f'value="{kit.pk}"' in html
+    client = _client("service")
+    html = client.get(reverse("service:ticket_parts", args=[ticket.pk])).content.decode()
+    assert f'data-picker="{reverse("inventory-product-picker")}"' in html
+    found = client.get(reverse("inventory-product-picker"), {"q": "支架"}).json()["results"]
+    assert kit.pk in [row["id"] for row in found]
 
 
 def test_a_closed_ticket_offers_no_add_form(world):
