@@ -1,7 +1,9 @@
 """Shared test set-up: a cheap password hasher, role users, the rule that tests needing a
 service (PostgreSQL, a live broker) are skipped on the embedded default but fail in CI, and what
-keeps parallel workers (pytest-xdist, ``-n``) apart on the shared Redis dbs."""
+keeps parallel workers (pytest-xdist, ``-n``) apart on the shared Redis dbs and under
+PostgreSQL's connection limit."""
 
+import fcntl
 import os
 
 import pytest
@@ -192,3 +194,22 @@ def in_english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _one_connection_hungry_test_at_a_time(request, tmp_path_factory):
+    """A test marked ``many_connections`` (dozens of threads, each with its own connection) holds
+    a lock that every test worker of the run shares, so two of them never run side by side. The
+    rest open a handful each, so a run stays under PostgreSQL's ``max_connections`` (100 by
+    default): past it the server refuses connections and the app answers 503."""
+    if request.node.get_closest_marker("many_connections") is None:
+        yield
+        return
+    # The workers' temporary directories share this parent (and a run without workers its own).
+    lock_path = tmp_path_factory.getbasetemp().parent / "many-connections.lock"
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -26,6 +26,7 @@ from tests.scm.inventory.factories import ProductFactory
 from tests.worker import wait_for
 
 
+@pytest.mark.many_connections
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_64_concurrent_confirmations_reserve_exactly_the_100_units_there_are():

@@ -85,6 +85,7 @@ def test_all_or_nothing_reservation_refuses_when_short():
     assert StockLevel.objects.get(product=product).reserved == 0
 
 
+@pytest.mark.many_connections
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_32_threads_reserving_the_last_20_units_never_oversell():

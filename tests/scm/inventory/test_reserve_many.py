@@ -109,6 +109,7 @@ def test_reserve_many_costs_the_same_statements_for_six_demands_as_for_two():
     assert counts[0] == counts[1]
 
 
+@pytest.mark.many_connections
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_16_orders_of_two_lines_reserving_the_last_units_never_oversell():
